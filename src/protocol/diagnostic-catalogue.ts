@@ -1,0 +1,115 @@
+// The catalogue of every diagnostic wsinspect can attach: stable dotted code, severity,
+// group, one-line summary and the RFC section that makes it a rule. Codes are API (tests
+// and other tools assert them); add entries freely, never rename one.
+// Layer rule: protocol/ — pure data, imports nothing of ours.
+
+export const Severity = { error: 'error', warning: 'warning', note: 'note' } as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+
+export interface CatalogueEntry {
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly rfc?: string;
+}
+
+const e = (severity: Severity, summary: string, rfc?: string): CatalogueEntry =>
+  rfc === undefined ? { severity, summary } : { severity, summary, rfc };
+
+export const DIAGNOSTIC_CATALOGUE = {
+  // frame layer: one frame's header and payload (RFC 6455 §5.2)
+  'frame.mask.missing': e('error', 'client-to-server frame is not masked', 'RFC 6455 §5.1'),
+  'frame.mask.unexpected': e('error', 'server-to-client frame is masked', 'RFC 6455 §5.1'),
+  'frame.control.too-long': e('error', 'control frame payload longer than 125 bytes', 'RFC 6455 §5.5'),
+  'frame.control.fragmented': e('error', 'control frame with FIN clear (control frames must not be fragmented)', 'RFC 6455 §5.5'),
+  'frame.opcode.reserved': e('error', 'reserved opcode', 'RFC 6455 §5.2'),
+  'frame.rsv.unexpected': e('error', 'RSV bit set but no extension that defines it was negotiated', 'RFC 6455 §5.2'),
+  'frame.rsv1.continuation': e('error', 'RSV1 set on a continuation frame (permessage-deflate sets it only on the first frame)', 'RFC 7692 §6.1'),
+  'frame.rsv1.control': e('error', 'RSV1 set on a control frame (permessage-deflate never compresses control frames)', 'RFC 7692 §6.1'),
+  'frame.length.non-minimal': e('warning', 'payload length not encoded in the minimal number of bytes', 'RFC 6455 §5.2'),
+  'frame.length.msb-set': e('error', '64-bit payload length has its most significant bit set', 'RFC 6455 §5.2'),
+  'frame.length.too-large': e('error', 'declared payload length is beyond what wsinspect will buffer; the payload is skipped, not shown', undefined),
+  'frame.truncated': e('error', 'input ended inside a frame', undefined),
+  'frame.after-close': e('error', 'frame sent after this side sent a Close frame', 'RFC 6455 §5.5.1'),
+  'frame.direction.assumed': e('note', 'direction taken from the mask bit (clients mask, servers do not)', 'RFC 6455 §5.1'),
+  // message layer: fragments, UTF-8, assembly (RFC 6455 §5.4, §5.6, §8.1)
+  'message.continuation.orphan': e('error', 'continuation frame with no message in progress', 'RFC 6455 §5.4'),
+  'message.interrupted': e('error', 'new data frame while a fragmented message is still open', 'RFC 6455 §5.4'),
+  'message.text.invalid-utf8': e('error', 'text message is not valid UTF-8', 'RFC 6455 §8.1'),
+  'message.incomplete': e('warning', 'input ended before the final fragment of a message', undefined),
+  'message.too-large': e('warning', 'message larger than the assembly limit; the rest is counted, not kept', undefined),
+  // close frames (RFC 6455 §5.5.1, §7.4)
+  'close.body.one-byte': e('error', 'close frame body of 1 byte (a body must be empty or hold a 2-byte code)', 'RFC 6455 §5.5.1'),
+  'close.code.reserved-not-on-wire': e('error', 'close code 1005, 1006 or 1015 must not be sent in a Close frame', 'RFC 6455 §7.4.1'),
+  'close.code.invalid': e('error', 'close code outside the ranges allowed on the wire', 'RFC 6455 §7.4.2'),
+  'close.code.unassigned': e('warning', 'close code in the IANA-registered range but not assigned', 'RFC 6455 §7.4.2'),
+  'close.reason.invalid-utf8': e('error', 'close reason is not valid UTF-8', 'RFC 6455 §5.5.1'),
+  'close.not-echoed': e('warning', 'the peer did not answer the Close frame with a Close frame', 'RFC 6455 §5.5.1'),
+  // handshake (RFC 6455 §4)
+  'handshake.request.malformed': e('error', 'the opening request is not a valid HTTP/1.1 request', 'RFC 6455 §4.1'),
+  'handshake.request.method': e('error', 'the opening request must be GET', 'RFC 6455 §4.1'),
+  'handshake.request.http-version': e('error', 'the opening request must be HTTP/1.1 or later', 'RFC 6455 §4.1'),
+  'handshake.request.host.missing': e('error', 'the opening request has no Host header', 'RFC 6455 §4.1'),
+  'handshake.upgrade.missing': e('error', 'Upgrade header missing or without the "websocket" token', 'RFC 6455 §4.1'),
+  'handshake.connection.missing': e('error', 'Connection header missing or without the "Upgrade" token', 'RFC 6455 §4.1'),
+  'handshake.key.missing': e('error', 'Sec-WebSocket-Key missing', 'RFC 6455 §4.1'),
+  'handshake.key.invalid': e('error', 'Sec-WebSocket-Key is not the base64 encoding of 16 bytes', 'RFC 6455 §4.1'),
+  'handshake.version.unsupported': e('error', 'Sec-WebSocket-Version is missing or not 13', 'RFC 6455 §4.1'),
+  'handshake.header.duplicate': e('warning', 'header that must appear once appears more than once', 'RFC 6455 §11.3'),
+  'handshake.response.malformed': e('error', 'the response is not a valid HTTP/1.1 response', 'RFC 6455 §4.2.2'),
+  'handshake.status.not-101': e('error', 'the server did not switch protocols (status is not 101); no WebSocket frames follow', 'RFC 6455 §4.2.2'),
+  'handshake.response.upgrade.missing': e('error', 'response Upgrade header missing or not "websocket"', 'RFC 6455 §4.2.2'),
+  'handshake.response.connection.missing': e('error', 'response Connection header missing or without "Upgrade"', 'RFC 6455 §4.2.2'),
+  'handshake.accept.missing': e('error', 'Sec-WebSocket-Accept missing from the response', 'RFC 6455 §4.2.2'),
+  'handshake.accept.mismatch': e('error', 'Sec-WebSocket-Accept does not match the key', 'RFC 6455 §4.2.2'),
+  'handshake.protocol.not-offered': e('error', 'the server chose a subprotocol the client did not offer', 'RFC 6455 §4.1'),
+  'handshake.extension.not-offered': e('error', 'the server accepted an extension the client did not offer', 'RFC 6455 §9.1'),
+  'handshake.extension.malformed': e('error', 'Sec-WebSocket-Extensions header does not parse', 'RFC 6455 §9.1'),
+  'handshake.deflate.param-invalid': e('error', 'invalid permessage-deflate parameter', 'RFC 7692 §7.1'),
+  'handshake.deflate.param-duplicate': e('error', 'permessage-deflate parameter given twice', 'RFC 7692 §7'),
+  'handshake.deflate.param-unknown': e('error', 'unknown permessage-deflate parameter', 'RFC 7692 §7'),
+  'handshake.deflate.response-invalid': e('error', 'the server\'s permessage-deflate response is not allowed by the offer', 'RFC 7692 §7.1'),
+  'handshake.head.too-large': e('error', 'HTTP head larger than the limit; the rest is not parsed', undefined),
+  'handshake.missing': e('note', 'no opening handshake seen; negotiation is unknown', undefined),
+  // permessage-deflate (RFC 7692)
+  'deflate.assumed': e('note', 'RSV1 taken as permessage-deflate (no handshake seen to confirm it)', 'RFC 7692 §6'),
+  'deflate.inflate-failed': e('error', 'the compressed payload could not be inflated', 'RFC 7692 §6.2'),
+  'deflate.window-exceeded': e('error', 'the sender used a larger LZ77 window than negotiated', 'RFC 7692 §7.1.2'),
+  'deflate.context-takeover': e('error', 'the sender referred to an earlier message although no_context_takeover was negotiated', 'RFC 7692 §7.1.1'),
+  'deflate.context-missing': e('warning', 'the message refers to an earlier message that was not seen (capture started mid-stream or data was lost)', 'RFC 7692 §7.2.2'),
+  'deflate.bomb': e('error', 'inflated size exceeds the per-message limit; inflation stopped', undefined),
+  'deflate.partial': e('warning', 'only part of the compressed message was available; the inflated text is partial', undefined),
+  'deflate.trailing-data': e('warning', 'compressed message continues after the final DEFLATE block', 'RFC 7692 §7.2.2'),
+  // TCP/capture layer
+  'tcp.gap': e('warning', 'bytes missing from the TCP stream (not captured)', undefined),
+  'tcp.overlap.conflict': e('error', 'retransmitted TCP data differs from the data first seen', undefined),
+  'tcp.retransmission': e('note', 'TCP retransmission', undefined),
+  'tcp.resync': e('note', 'decoding resumed at the next plausible frame header after lost data', undefined),
+  'tcp.snaplen': e('warning', 'packet cut by the capture snap length; bytes missing', undefined),
+  'tcp.rst': e('warning', 'connection reset (TCP RST) without a Close handshake', 'RFC 6455 §7.1.5'),
+  'tcp.fin-without-close': e('warning', 'TCP connection closed without a WebSocket Close handshake (applications report 1006)', 'RFC 6455 §7.1.5'),
+  'ip.fragment': e('warning', 'IPv4 fragment: fragments are not reassembled', undefined),
+  'capture.truncated': e('error', 'capture file ends in the middle of a record', undefined),
+  'capture.block.malformed': e('error', 'malformed capture block; skipped', undefined),
+  'capture.linktype.unsupported': e('warning', 'link type not supported; packets on this interface are skipped', undefined),
+  'capture.tls': e('note', 'TLS connection — wss cannot be decoded without keys', undefined),
+  'capture.heuristic': e('note', 'WebSocket detected by heuristics (no handshake in the capture)', undefined),
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;
+
+/** One problem found in the traffic, attached to the record it belongs to. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly rfc?: string;
+}
+
+/** Builds a diagnostic from the catalogue; `detail` replaces the summary with specifics. */
+export function diagnostic(code: DiagnosticCode, detail?: string): Diagnostic {
+  const entry: CatalogueEntry = DIAGNOSTIC_CATALOGUE[code];
+  const message = detail ?? entry.summary;
+  return entry.rfc === undefined
+    ? { severity: entry.severity, code, message }
+    : { severity: entry.severity, code, message, rfc: entry.rfc };
+}

@@ -1,0 +1,257 @@
+// Incremental RFC 6455 §5.2 frame decoder for one byte stream (one direction). Bytes arrive
+// in any chunking and decode identically; "need more bytes" is internal state, never an
+// exception. Lengths from the wire are checked against Limits before anything is kept.
+// Layer rule: protocol/ — pure, imports nothing of ours but protocol types.
+import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
+import type { Frame, LengthEncoding } from './frame.js';
+import { resolveLimits, type Limits } from './limits.js';
+import { unmaskInto } from './unmask.js';
+
+export interface FrameDecoderOptions {
+  readonly limits?: Partial<Limits>;
+  /** Called once per frame, in stream order, as soon as its last byte arrives. */
+  readonly onFrame: (frame: Frame) => void;
+}
+
+/** What was left undecoded when the input ended mid-header (a truncated frame is emitted instead when the header was complete). */
+export interface PartialHeader {
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Header fields of the frame whose payload is being collected. */
+interface PendingFrame {
+  readonly offset: number;
+  readonly b0: number;
+  readonly b1: number;
+  readonly maskingKey: Uint8Array | null;
+  readonly lengthEncoding: LengthEncoding;
+  readonly payloadLength: number;
+  readonly payloadLengthBig: bigint | undefined;
+  readonly headerLength: number;
+  readonly keep: number;
+  readonly diagnostics: Diagnostic[];
+  readonly pieces: Uint8Array[];
+  kept: number;
+  remaining: number;
+}
+
+const EMPTY = new Uint8Array(0);
+const TWO_POW_32 = 4294967296;
+
+export class FrameDecoder {
+  private readonly limits: Limits;
+  private readonly onFrame: (frame: Frame) => void;
+  /** Stream offset of the next byte to be pushed. */
+  private position = 0;
+  private readonly head = new Uint8Array(14);
+  private headFill = 0;
+  private pending: PendingFrame | null = null;
+
+  constructor(options: FrameDecoderOptions) {
+    this.limits = resolveLimits(options.limits);
+    this.onFrame = options.onFrame;
+  }
+
+  /** Stream offset of the next byte (bytes consumed so far, including skipped gaps). */
+  get offset(): number {
+    return this.position;
+  }
+
+  /** True when the decoder sits exactly between frames. */
+  get atFrameBoundary(): boolean {
+    return this.pending === null && this.headFill === 0;
+  }
+
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    const end = chunk.length;
+    while (pos < end) {
+      if (this.pending !== null) {
+        pos = this.collectPayload(chunk, pos, end);
+      } else if (this.headFill === 0) {
+        pos = this.decodeInChunk(chunk, pos, end);
+      } else {
+        pos = this.collectHeader(chunk, pos, end);
+      }
+    }
+  }
+
+  /**
+   * Input ended: a frame whose header was complete is emitted with truncated=true and a
+   * frame.truncated diagnostic; an incomplete header is returned for the caller to report.
+   */
+  finish(): PartialHeader | null {
+    const pending = this.pending;
+    if (pending !== null) {
+      this.pending = null;
+      pending.diagnostics.push(diagnostic('frame.truncated',
+        `input ended inside the frame: ${pending.payloadLength - pending.remaining} of ${pending.payloadLength} payload bytes present`));
+      this.emit(pending, true);
+      return null;
+    }
+    if (this.headFill === 0) return null;
+    const partial = { offset: this.position - this.headFill, bytes: this.head.slice(0, this.headFill) };
+    this.headFill = 0;
+    return partial;
+  }
+
+  /** Forget any partial frame (after lost data); decoding restarts at the next byte pushed. */
+  reset(skippedBytes = 0): void {
+    this.pending = null;
+    this.headFill = 0;
+    this.position += skippedBytes;
+  }
+
+  /** Fast path: the header starts at chunk[pos] with nothing buffered. */
+  private decodeInChunk(chunk: Uint8Array, pos: number, end: number): number {
+    const available = end - pos;
+    if (available < 2) return this.collectHeader(chunk, pos, end);
+    const need = headerLength(chunk[pos + 1]);
+    if (available < need) return this.collectHeader(chunk, pos, end);
+    this.beginFrame(chunk, pos);
+    this.position += need;
+    return this.collectPayload(chunk, pos + need, end);
+  }
+
+  /** Slow path: gather a header that straddles chunks into this.head. */
+  private collectHeader(chunk: Uint8Array, pos: number, end: number): number {
+    const head = this.head;
+    if (this.headFill < 2) {
+      const take = Math.min(2 - this.headFill, end - pos);
+      head.set(chunk.subarray(pos, pos + take), this.headFill);
+      this.headFill += take;
+      pos += take;
+      this.position += take;
+      if (this.headFill < 2) return pos;
+    }
+    const need = headerLength(head[1]);
+    const take = Math.min(need - this.headFill, end - pos);
+    head.set(chunk.subarray(pos, pos + take), this.headFill);
+    this.headFill += take;
+    this.position += take;
+    pos += take;
+    if (this.headFill === need) {
+      this.headFill = 0;
+      this.beginFrame(head, 0, this.position - need);
+    }
+    return pos;
+  }
+
+  /** Reads a complete header at buf[at]; the frame starts at stream offset `offset`. */
+  private beginFrame(buf: Uint8Array, at: number, offset = this.position): PendingFrame {
+    const b0 = buf[at];
+    const b1 = buf[at + 1];
+    const len7 = b1 & 0x7f;
+    const masked = (b1 & 0x80) !== 0;
+    const diagnostics: Diagnostic[] = [];
+    let lengthEncoding: LengthEncoding = 7;
+    let payloadLength = len7;
+    let payloadLengthBig: bigint | undefined;
+    let cursor = at + 2;
+    if (len7 === 126) {
+      lengthEncoding = 16;
+      payloadLength = (buf[cursor] << 8) | buf[cursor + 1];
+      cursor += 2;
+      // RFC 6455 §5.2: "the minimal number of bytes MUST be used to encode the length"
+      if (payloadLength < 126) diagnostics.push(nonMinimal(16, payloadLength));
+    } else if (len7 === 127) {
+      lengthEncoding = 64;
+      const hi = readU32(buf, cursor);
+      const lo = readU32(buf, cursor + 4);
+      cursor += 8;
+      payloadLengthBig = (BigInt(hi) << 32n) | BigInt(lo);
+      payloadLength = hi * TWO_POW_32 + lo;
+      // RFC 6455 §5.2: "the most significant bit MUST be 0"
+      if (hi >= 0x80000000) diagnostics.push(diagnostic('frame.length.msb-set', `64-bit length 0x${payloadLengthBig.toString(16)} has its most significant bit set`));
+      if (payloadLength < 65536) diagnostics.push(nonMinimal(64, payloadLength));
+    }
+    const maskingKey = masked ? buf.slice(cursor, cursor + 4) : null;
+    if (masked) cursor += 4;
+    const keep = Math.min(payloadLength, this.limits.maxFramePayload);
+    if (keep < payloadLength) {
+      diagnostics.push(diagnostic('frame.length.too-large',
+        `declared payload length ${payloadLengthBig ?? payloadLength} exceeds the ${this.limits.maxFramePayload}-byte limit; only the first ${keep} bytes are kept`));
+    }
+    const frame: PendingFrame = {
+      offset, b0, b1, maskingKey, lengthEncoding, payloadLength, payloadLengthBig,
+      headerLength: cursor - at, keep, diagnostics, pieces: [], kept: 0, remaining: payloadLength,
+    };
+    this.pending = frame;
+    return frame;
+  }
+
+  private collectPayload(chunk: Uint8Array, pos: number, end: number): number {
+    const frame = this.pending!;
+    const take = Math.min(frame.remaining, end - pos);
+    const keepNow = Math.min(take, frame.keep - frame.kept);
+    if (keepNow > 0) {
+      frame.pieces.push(this.keepPiece(frame, chunk, pos, keepNow));
+      frame.kept += keepNow;
+    }
+    frame.remaining -= take;
+    this.position += take;
+    pos += take;
+    if (frame.remaining === 0) {
+      this.pending = null;
+      this.emit(frame, false);
+    }
+    return pos;
+  }
+
+  /** Unmasking copies (input buffers may still be queued for forwarding); clear payloads are views. */
+  private keepPiece(frame: PendingFrame, chunk: Uint8Array, pos: number, length: number): Uint8Array {
+    if (frame.maskingKey === null) return chunk.subarray(pos, pos + length);
+    const out = new Uint8Array(length);
+    unmaskInto(out, chunk, pos, length, frame.maskingKey, frame.kept);
+    return out;
+  }
+
+  private emit(p: PendingFrame, truncated: boolean): void {
+    const payload = p.pieces.length === 1 ? p.pieces[0] : p.pieces.length === 0 ? EMPTY : concat(p.pieces, p.kept);
+    const frame: Frame = {
+      offset: p.offset,
+      fin: (p.b0 & 0x80) !== 0,
+      rsv1: (p.b0 & 0x40) !== 0,
+      rsv2: (p.b0 & 0x20) !== 0,
+      rsv3: (p.b0 & 0x10) !== 0,
+      opcode: p.b0 & 0x0f,
+      masked: p.maskingKey !== null,
+      maskingKey: p.maskingKey,
+      lengthEncoding: p.lengthEncoding,
+      payloadLength: p.payloadLength,
+      payloadLengthBig: p.payloadLengthBig,
+      headerLength: p.headerLength,
+      payload,
+      payloadSkipped: p.payloadLength - p.remaining - p.kept,
+      truncated,
+      diagnostics: p.diagnostics,
+    };
+    this.onFrame(frame);
+  }
+}
+
+/** Header size implied by the second header byte (RFC 6455 §5.2). */
+export function headerLength(b1: number): number {
+  const len7 = b1 & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + ((b1 & 0x80) !== 0 ? 4 : 0);
+}
+
+function readU32(buf: Uint8Array, at: number): number {
+  return ((buf[at] << 24) >>> 0) + ((buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]);
+}
+
+function nonMinimal(bits: 16 | 64, length: number): Diagnostic {
+  const minimal = length < 126 ? 'the 7-bit field' : 'the 16-bit form';
+  return diagnostic('frame.length.non-minimal', `length ${length} written in the ${bits}-bit form; ${minimal} must be used`);
+}
+
+function concat(pieces: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+// Every resource limit in one place, with defaults (DESIGN principle 6). Lengths read from
+// the wire are checked against these before anything is allocated.
+// Layer rule: protocol/ — plain data.
+
+export interface Limits {
+  /** Largest frame payload kept in memory; bigger frames are counted and skipped. */
+  readonly maxFramePayload: number;
+  /** Largest reassembled message kept (wire bytes before inflation). */
+  readonly maxMessageBytes: number;
+  /** Largest inflated size of one compressed message (decompression bomb guard). */
+  readonly maxInflatedBytes: number;
+  /** Largest HTTP head (request line + headers) parsed in a handshake. */
+  readonly maxHttpHead: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxFramePayload: 64 * 1024 * 1024,
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxInflatedBytes: 64 * 1024 * 1024,
+  maxHttpHead: 64 * 1024,
+};
+
+export function resolveLimits(partial?: Partial<Limits>): Limits {
+  return partial === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...partial };
+}

@@ -1,0 +1,127 @@
+// The two vocabularies of the pipeline: StreamEvent (what every source produces: bytes of
+// one TCP conversation, by direction) and InspectEvent (what the session decoder produces
+// and renderers consume). Layer rule: session/ — plain data types.
+import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { Frame } from '../protocol/frame.js';
+import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
+
+export type Direction = 'c2s' | 's2c';
+
+/** Seconds since the Unix epoch (microsecond precision), or null when the input has no time. */
+export type Timestamp = number | null;
+
+export type EndReason = 'close-handshake' | 'tcp-fin' | 'tcp-rst' | 'input-ended';
+
+export interface Endpoints {
+  /** "ip:port", IPv6 as "[::1]:8080". */
+  readonly client: string;
+  readonly server: string;
+}
+
+export type StreamEvent =
+  | { readonly kind: 'open'; readonly conn: number; readonly endpoints: Endpoints; readonly time: Timestamp; readonly detectedBy: 'handshake' | 'heuristic' }
+  | { readonly kind: 'data'; readonly conn: number; readonly dir: Direction; readonly bytes: Uint8Array; readonly time: Timestamp }
+  | { readonly kind: 'gap'; readonly conn: number; readonly dir: Direction; readonly length: number; readonly time: Timestamp }
+  | { readonly kind: 'end'; readonly conn: number; readonly reason: EndReason; readonly time: Timestamp; readonly dir?: Direction }
+  | { readonly kind: 'diagnostic'; readonly conn: number | null; readonly diagnostic: Diagnostic; readonly time: Timestamp };
+
+export interface CloseInfo {
+  /** Close status code, or null for an empty body. */
+  readonly code: number | null;
+  readonly codeName: string | null;
+  /** The reason decoded as UTF-8 (with U+FFFD where invalid), or null. */
+  readonly reason: string | null;
+}
+
+/** Inflation result for a compressed message (derived data). */
+export interface InflateInfo {
+  readonly compressedLength: number;
+  readonly inflatedLength: number;
+  /** True when only part of the message could be inflated. */
+  readonly partial: boolean;
+}
+
+export interface FrameEvent {
+  readonly type: 'frame';
+  readonly conn: number;
+  readonly dir: Direction;
+  /** 1-based, both directions counted together. */
+  readonly index: number;
+  readonly time: Timestamp;
+  readonly frame: Frame;
+  /** True when RSV1 marks this frame as the first of a permessage-deflate message. */
+  readonly compressed: boolean;
+  /** Text of a complete unfragmented text message (after inflation), else undefined. */
+  readonly text?: string;
+  /** Inflated payload for a complete unfragmented compressed message. */
+  readonly inflated?: Uint8Array;
+  readonly inflate?: InflateInfo;
+  readonly close?: CloseInfo;
+  readonly diagnostics: Diagnostic[];
+}
+
+export interface MessageEvent {
+  readonly type: 'message';
+  readonly conn: number;
+  readonly dir: Direction;
+  readonly time: Timestamp;
+  readonly opcode: number;
+  readonly frames: number;
+  readonly firstFrame: number;
+  readonly lastFrame: number;
+  readonly compressed: boolean;
+  /** Application data after inflation (may be cut at the assembly limit). */
+  readonly data: Uint8Array;
+  /** Full length of the application data, even when data was cut. */
+  readonly length: number;
+  /** Text for text messages (U+FFFD where invalid). */
+  readonly text?: string;
+  readonly inflate?: InflateInfo;
+  /** False when the input ended before the final fragment. */
+  readonly complete: boolean;
+  readonly diagnostics: Diagnostic[];
+}
+
+export interface ConnectionEvent {
+  readonly type: 'connection';
+  readonly conn: number;
+  readonly time: Timestamp;
+  readonly client: string;
+  readonly server: string;
+  readonly detectedBy: 'handshake' | 'heuristic';
+}
+
+export interface HandshakeEvent {
+  readonly type: 'handshake';
+  readonly conn: number;
+  readonly time: Timestamp;
+  readonly handshake: HandshakeRequest | HandshakeResponse;
+}
+
+export interface DiagnosticEvent {
+  readonly type: 'diagnostic';
+  readonly conn: number | null;
+  readonly time: Timestamp;
+  readonly dir?: Direction;
+  readonly diagnostic: Diagnostic;
+}
+
+export interface PerDirection<T> { c2s: T; s2c: T }
+
+export interface EndEvent {
+  readonly type: 'end';
+  readonly conn: number;
+  readonly time: Timestamp;
+  readonly reason: EndReason;
+  readonly frames: PerDirection<number>;
+  readonly messages: PerDirection<number>;
+  readonly bytes: PerDirection<number>;
+}
+
+export type InspectEvent =
+  | ConnectionEvent
+  | HandshakeEvent
+  | FrameEvent
+  | MessageEvent
+  | DiagnosticEvent
+  | EndEvent;

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
+import type { Frame } from '../../src/protocol/frame.js';
+import { buildFrame, chunkings, concatBytes, hex, toHex } from '../helpers/frame-builder.js';
+
+function decodeChunks(chunks: Uint8Array[], limits?: { maxFramePayload: number }) {
+  const frames: Frame[] = [];
+  const decoder = new FrameDecoder({ onFrame: (f) => frames.push(f), limits });
+  for (const c of chunks) decoder.push(c);
+  const partial = decoder.finish();
+  return { frames, partial };
+}
+
+/** The fields a frame is compared by across chunkings (payload as hex). */
+function view(f: Frame) {
+  return {
+    offset: f.offset, fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode,
+    masked: f.masked, key: f.maskingKey ? toHex(f.maskingKey) : null, enc: f.lengthEncoding,
+    len: f.payloadLength, big: f.payloadLengthBig, hl: f.headerLength, payload: toHex(f.payload),
+    skipped: f.payloadSkipped, truncated: f.truncated, codes: f.diagnostics.map((d) => d.code),
+  };
+}
+
+function expectInvariant(bytes: Uint8Array) {
+  const whole = decodeChunks([bytes]);
+  for (const chunks of chunkings(bytes)) {
+    const got = decodeChunks(chunks);
+    expect(got.frames.map(view)).toEqual(whole.frames.map(view));
+    expect(got.partial?.bytes).toEqual(whole.partial?.bytes);
+  }
+  return whole;
+}
+
+describe('FrameDecoder: cases that must decode exactly', () => {
+  it('c1 85 … : FIN, RSV1, text, masked, key 43020acf, 5 bytes, unmasked 3234340400', () => {
+    const { frames } = expectInvariant(hex('c1 85 43 02 0a cf 71 36 3e cb 43'));
+    expect(frames).toHaveLength(1);
+    const f = frames[0];
+    expect([f.fin, f.rsv1, f.rsv2, f.rsv3, f.opcode, f.masked]).toEqual([true, true, false, false, 1, true]);
+    expect(toHex(f.maskingKey!)).toBe('43020acf');
+    expect(f.payloadLength).toBe(5);
+    expect(f.headerLength).toBe(6);
+    expect(toHex(f.payload)).toBe('3234340400');
+    expect(f.truncated).toBe(false);
+  });
+
+  it('server frame declaring 24 bytes with 23 present is truncated', () => {
+    const { frames } = expectInvariant(hex('c1 18 7a 36 a7 f7 69 d7 c2 a7 33 57 3c 9d 3d e9 ae 29 56 0a 86 86 86 00 00'));
+    expect(frames).toHaveLength(1);
+    const f = frames[0];
+    expect([f.fin, f.rsv1, f.opcode, f.masked, f.payloadLength]).toEqual([true, true, 1, false, 24]);
+    expect(f.payload.length).toBe(23);
+    expect(f.truncated).toBe(true);
+    expect(f.diagnostics.map((d) => d.code)).toEqual(['frame.truncated']);
+  });
+
+  it('RFC 6455 §5.7 single-frame unmasked and masked "Hello"', () => {
+    const a = expectInvariant(hex('81 05 48 65 6c 6c 6f')).frames[0];
+    expect(Buffer.from(a.payload).toString()).toBe('Hello');
+    expect(a.masked).toBe(false);
+    const b = expectInvariant(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58')).frames[0];
+    expect(Buffer.from(b.payload).toString()).toBe('Hello');
+    expect(toHex(b.maskingKey!)).toBe('37fa213d');
+  });
+
+  it('RFC 6455 §5.7 fragmented text, ping and masked pong', () => {
+    const { frames } = expectInvariant(hex('01 03 48 65 6c 80 02 6c 6f 89 05 48 65 6c 6c 6f 8a 85 37 fa 21 3d 7f 9f 4d 51 58'));
+    expect(frames.map((f) => [f.fin, f.opcode, Buffer.from(f.payload).toString()])).toEqual([
+      [false, 1, 'Hel'], [true, 0, 'lo'], [true, 9, 'Hello'], [true, 10, 'Hello'],
+    ]);
+    expect(frames.map((f) => f.offset)).toEqual([0, 5, 9, 16]);
+  });
+
+  it('256-byte binary with a 16-bit length', () => {
+    const body = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const { frames } = expectInvariant(concatBytes(hex('82 7e 01 00'), body));
+    expect(frames[0].lengthEncoding).toBe(16);
+    expect(frames[0].payloadLength).toBe(256);
+    expect(frames[0].headerLength).toBe(4);
+    expect(frames[0].payload).toEqual(body);
+    expect(frames[0].diagnostics).toEqual([]);
+  });
+
+  it('65536-byte binary with a 64-bit length', () => {
+    const body = Uint8Array.from({ length: 65536 }, (_, i) => (i * 7) & 0xff);
+    const { frames } = expectInvariant(concatBytes(hex('82 7f 00 00 00 00 00 01 00 00'), body));
+    expect(frames[0].lengthEncoding).toBe(64);
+    expect(frames[0].payloadLength).toBe(65536);
+    expect(frames[0].payloadLengthBig).toBe(65536n);
+    expect(frames[0].headerLength).toBe(10);
+    expect(frames[0].payload).toEqual(body);
+  });
+});
+
+describe('FrameDecoder: length rules', () => {
+  it('flags non-minimal 16- and 64-bit lengths', () => {
+    const { frames } = decodeChunks([concatBytes(
+      buildFrame({ opcode: 2, payload: 'abc', lengthEncoding: 16 }),
+      buildFrame({ opcode: 2, payload: 'abc', lengthEncoding: 64 }),
+    )]);
+    expect(frames.map((f) => f.diagnostics.map((d) => d.code))).toEqual([['frame.length.non-minimal'], ['frame.length.non-minimal']]);
+    expect(frames.map((f) => Buffer.from(f.payload).toString())).toEqual(['abc', 'abc']);
+  });
+
+  it('reads a 64-bit length with the top bit set as bigint and never allocates it', () => {
+    const bytes = buildFrame({ opcode: 2, payload: new Uint8Array(10), declaredLength: 0x8000000000000010n });
+    const { frames } = decodeChunks([bytes], { maxFramePayload: 1024 });
+    expect(frames).toHaveLength(1);
+    const f = frames[0];
+    expect(f.payloadLengthBig).toBe(0x8000000000000010n);
+    expect(f.truncated).toBe(true);
+    expect(f.payload.length).toBe(10);
+    expect(f.diagnostics.map((d) => d.code)).toEqual(['frame.length.msb-set', 'frame.length.too-large', 'frame.truncated']);
+  });
+
+  it('keeps only maxFramePayload bytes of a huge frame and goes on with the next frame', () => {
+    const big = buildFrame({ opcode: 2, payload: new Uint8Array(5000).fill(7), maskingKey: [1, 2, 3, 4] });
+    const next = buildFrame({ opcode: 1, payload: 'next', maskingKey: [9, 9, 9, 9] });
+    for (const chunks of chunkings(concatBytes(big, next), 3)) {
+      const { frames } = decodeChunks(chunks, { maxFramePayload: 1000 });
+      expect(frames).toHaveLength(2);
+      expect(frames[0].payload).toEqual(new Uint8Array(1000).fill(7));
+      expect(frames[0].payloadSkipped).toBe(4000);
+      expect(frames[0].diagnostics.map((d) => d.code)).toEqual(['frame.length.too-large']);
+      expect(Buffer.from(frames[1].payload).toString()).toBe('next');
+    }
+  });
+
+  it('returns an incomplete header at the end of input instead of a frame', () => {
+    const { frames, partial } = decodeChunks([hex('81 05 48 65 6c 6c 6f 82 7e 01')]);
+    expect(frames).toHaveLength(1);
+    expect(partial).toEqual({ offset: 7, bytes: hex('82 7e 01') });
+  });
+
+  it('reset() drops a partial frame and counts skipped bytes in the offset', () => {
+    const frames: Frame[] = [];
+    const d = new FrameDecoder({ onFrame: (f) => frames.push(f) });
+    d.push(hex('81 05 48 65'));
+    d.reset(100);
+    d.push(hex('81 02 68 69'));
+    expect(frames).toHaveLength(1);
+    expect(frames[0].offset).toBe(104);
+    expect(Buffer.from(frames[0].payload).toString()).toBe('hi');
+  });
+});
+
+describe('FrameDecoder: properties', () => {
+  const frameSpec = fc.record({
+    fin: fc.boolean(), rsv1: fc.boolean(), rsv2: fc.boolean(), rsv3: fc.boolean(),
+    opcode: fc.integer({ min: 0, max: 15 }),
+    maskingKey: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
+    payload: fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 60000, maxLength: 70000 })),
+  });
+
+  it('frames built by the builder decode back to the same fields, in any chunking', () => {
+    fc.assert(fc.property(fc.array(frameSpec, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 8 }), (specs, cuts) => {
+      const wire = concatBytes(...specs.map(buildFrame));
+      const chunks: Uint8Array[] = [];
+      let prev = 0;
+      for (const c of [...cuts.map((x) => x % (wire.length + 1))].sort((a, b) => a - b)) { chunks.push(wire.subarray(prev, c)); prev = c; }
+      chunks.push(wire.subarray(prev));
+      const { frames, partial } = decodeChunks(chunks);
+      expect(partial).toBeNull();
+      expect(frames.map((f) => [f.fin, f.rsv1, f.rsv2, f.rsv3, f.opcode, f.masked, f.maskingKey && toHex(f.maskingKey), toHex(f.payload)]))
+        .toEqual(specs.map((s) => [s.fin, s.rsv1, s.rsv2, s.rsv3, s.opcode, s.maskingKey !== undefined, s.maskingKey ? toHex(s.maskingKey) : null, toHex(s.payload)]));
+    }), { numRuns: 150 });
+  });
+
+  it('random bytes never throw, and the decoder keeps working afterwards', () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), (chunks) => {
+      const frames: Frame[] = [];
+      const d = new FrameDecoder({ onFrame: (f) => frames.push(f), limits: { maxFramePayload: 4096 } });
+      for (const c of chunks) d.push(c);
+      d.finish();
+      frames.length = 0;
+      d.reset();
+      d.push(hex('81 02 68 69'));
+      expect(frames.map((f) => Buffer.from(f.payload).toString())).toEqual(['hi']);
+    }), { numRuns: 300 });
+  });
+});
