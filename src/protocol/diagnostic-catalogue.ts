@@ -41,7 +41,6 @@ export const DIAGNOSTIC_CATALOGUE = {
   'close.body.one-byte': e('error', 'close frame body of 1 byte (a body must be empty or hold a 2-byte code)', 'RFC 6455 §5.5.1'),
   'close.code.reserved-not-on-wire': e('error', 'close code 1005, 1006 or 1015 must not be sent in a Close frame', 'RFC 6455 §7.4.1'),
   'close.code.invalid': e('error', 'close code outside the ranges allowed on the wire', 'RFC 6455 §7.4.2'),
-  'close.code.unassigned': e('warning', 'close code in the IANA-registered range but not assigned', 'RFC 6455 §7.4.2'),
   'close.reason.invalid-utf8': e('error', 'close reason is not valid UTF-8', 'RFC 6455 §5.5.1'),
   'close.not-echoed': e('warning', 'the peer did not answer the Close frame with a Close frame', 'RFC 6455 §5.5.1'),
   // handshake (RFC 6455 §4)

@@ -1,0 +1,358 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseHandshakeRequest } from '../../src/protocol/handshake-request.js';
+import { parseHandshakeResponse } from '../../src/protocol/handshake-response.js';
+import type { HandshakeRequest, HandshakeResponse } from '../../src/protocol/handshake-types.js';
+import { HttpHeadParser } from '../../src/protocol/http-head-parser.js';
+import { chunkings } from '../helpers/frame-builder.js';
+
+/** Header lines joined with CRLF and ended with the blank line, as latin1 bytes. */
+const head = (...lines: string[]): Uint8Array => Uint8Array.from(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
+const codes = (r: HandshakeRequest | HandshakeResponse) => r.diagnostics.map((d) => d.code);
+
+// RFC 6455 §1.3, the sample handshake.
+const RFC_REQUEST = [
+  'GET /chat HTTP/1.1',
+  'Host: server.example.com',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  'Origin: http://example.com',
+  'Sec-WebSocket-Protocol: chat, superchat',
+  'Sec-WebSocket-Version: 13',
+];
+const RFC_RESPONSE = [
+  'HTTP/1.1 101 Switching Protocols',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+  'Sec-WebSocket-Protocol: chat',
+];
+
+// Chrome 120 opening a ws:// connection, and the `ws` 8.18 server's answer (captured).
+const CHROME_REQUEST = [
+  'GET /socket HTTP/1.1',
+  'Host: localhost:8080',
+  'Connection: Upgrade',
+  'Pragma: no-cache',
+  'Cache-Control: no-cache',
+  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+  'Upgrade: websocket',
+  'Origin: http://localhost:8080',
+  'Sec-WebSocket-Version: 13',
+  'Accept-Encoding: gzip, deflate, br',
+  'Accept-Language: en-US,en;q=0.9',
+  'Sec-WebSocket-Key: sN9cRrP/n9NdMgdcy2VJFQ==',
+  'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
+];
+const WS_RESPONSE = [
+  'HTTP/1.1 101 Switching Protocols',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Accept: fFBooB7FAkLlXgRSz0BT3v4hq5s=',
+  'Sec-WebSocket-Extensions: permessage-deflate',
+];
+
+/** A fixture with header `name` replaced (value given) or removed (value null), or added. */
+function edit(lines: readonly string[], name: string, value: string | null): string[] {
+  const at = lines.findIndex((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  const out = [...lines];
+  if (at < 0) return value === null ? out : [...out, `${name}: ${value}`];
+  if (value === null) out.splice(at, 1);
+  else out[at] = `${name}: ${value}`;
+  return out;
+}
+
+const rfcRequest = parseHandshakeRequest(head(...RFC_REQUEST));
+const chromeRequest = parseHandshakeRequest(head(...CHROME_REQUEST));
+
+describe('parseHandshakeRequest: valid requests', () => {
+  it('the RFC 6455 §1.3 request: every field, no diagnostics', () => {
+    const bytes = head(...RFC_REQUEST);
+    expect(rfcRequest).toMatchObject({
+      side: 'request',
+      method: 'GET',
+      path: '/chat',
+      httpVersion: 'HTTP/1.1',
+      key: 'dGhlIHNhbXBsZSBub25jZQ==',
+      version: '13',
+      protocols: ['chat', 'superchat'],
+      extensions: [],
+      isUpgrade: true,
+      headLength: bytes.length,
+      diagnostics: [],
+    });
+    expect(rfcRequest.headers[0]).toEqual(['Host', 'server.example.com']);
+    expect(rfcRequest.headers.map(([n]) => n)).toEqual(RFC_REQUEST.slice(1).map((l) => l.split(':')[0]));
+  });
+
+  it('the Chrome request: extension offers as written, no diagnostics', () => {
+    expect(chromeRequest.diagnostics).toEqual([]);
+    expect(chromeRequest.extensions).toEqual(['permessage-deflate; client_max_window_bits']);
+    expect(chromeRequest.protocols).toEqual([]);
+  });
+
+  it('accepts Upgrade and Connection tokens in any case and inside lists', () => {
+    const lines = edit(edit(RFC_REQUEST, 'Upgrade', 'WebSocket'), 'Connection', 'keep-alive, Upgrade');
+    expect(parseHandshakeRequest(head(...lines)).diagnostics).toEqual([]);
+    const split = [...edit(RFC_REQUEST, 'Connection', 'keep-alive'), 'Connection: upgrade'];
+    expect(parseHandshakeRequest(head(...split)).diagnostics).toEqual([]);
+  });
+
+  it('reads protocols and extension offers from every header line', () => {
+    const r = parseHandshakeRequest(head(...RFC_REQUEST, 'Sec-WebSocket-Protocol: v2', 'Sec-WebSocket-Extensions: a, b; x=1', 'Sec-WebSocket-Extensions: c'));
+    expect(r.protocols).toEqual(['chat', 'superchat', 'v2']);
+    expect(r.extensions).toEqual(['a', 'b; x=1', 'c']);
+  });
+
+  it('decodes the same at every split through HttpHeadParser', () => {
+    const bytes = head(...CHROME_REQUEST);
+    for (const chunks of chunkings(bytes)) {
+      const parser = new HttpHeadParser(65536);
+      let done = null;
+      for (const c of chunks) done ??= parser.push(c);
+      expect(done?.kind).toBe('head');
+      expect(parseHandshakeRequest(done!.head)).toEqual(chromeRequest);
+    }
+  });
+});
+
+describe('parseHandshakeRequest: each rule (RFC 6455 §4.1, §4.2.1)', () => {
+  it.each<[string, string[], string, string]>([
+    ['method is not GET', ['POST /chat HTTP/1.1', ...RFC_REQUEST.slice(1)], 'handshake.request.method', '"POST"'],
+    ['method in lower case', ['get /chat HTTP/1.1', ...RFC_REQUEST.slice(1)], 'handshake.request.method', '"get"'],
+    ['HTTP/1.0', ['GET /chat HTTP/1.0', ...RFC_REQUEST.slice(1)], 'handshake.request.http-version', '"HTTP/1.0"'],
+    ['no Host', edit(RFC_REQUEST, 'Host', null), 'handshake.request.host.missing', 'Host'],
+    ['no Upgrade', edit(RFC_REQUEST, 'Upgrade', null), 'handshake.upgrade.missing', 'no Upgrade'],
+    ['Upgrade without websocket', edit(RFC_REQUEST, 'Upgrade', 'h2c'), 'handshake.upgrade.missing', '"h2c"'],
+    ['no Connection', edit(RFC_REQUEST, 'Connection', null), 'handshake.connection.missing', 'no Connection'],
+    ['Connection without Upgrade', edit(RFC_REQUEST, 'Connection', 'keep-alive'), 'handshake.connection.missing', '"keep-alive"'],
+    ['no key', edit(RFC_REQUEST, 'Sec-WebSocket-Key', null), 'handshake.key.missing', 'Sec-WebSocket-Key'],
+    ['key too short', edit(RFC_REQUEST, 'Sec-WebSocket-Key', 'AAAA'), 'handshake.key.invalid', '"AAAA"'],
+    ['key without padding', edit(RFC_REQUEST, 'Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ'), 'handshake.key.invalid', 'dGhl'],
+    ['key not canonical', edit(RFC_REQUEST, 'Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZR=='), 'handshake.key.invalid', 'ZR=='],
+    ['key of 17 bytes', edit(RFC_REQUEST, 'Sec-WebSocket-Key', 'AAAAAAAAAAAAAAAAAAAAAAA='), 'handshake.key.invalid', 'AAA='],
+    ['no version', edit(RFC_REQUEST, 'Sec-WebSocket-Version', null), 'handshake.version.unsupported', 'no Sec-WebSocket-Version'],
+    ['version 8', edit(RFC_REQUEST, 'Sec-WebSocket-Version', '8'), 'handshake.version.unsupported', '"8"'],
+    ['two keys', [...RFC_REQUEST, 'Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw=='], 'handshake.header.duplicate', 'Sec-WebSocket-Key appears 2 times'],
+    ['two versions', [...RFC_REQUEST, 'Sec-WebSocket-Version: 13'], 'handshake.header.duplicate', 'Sec-WebSocket-Version appears 2 times'],
+    ['malformed extension', [...RFC_REQUEST, 'Sec-WebSocket-Extensions: permessage-deflate x'], 'handshake.extension.malformed', 'unexpected "x"'],
+    ['deflate param invalid', [...RFC_REQUEST, 'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=16'], 'handshake.deflate.param-invalid', '"16"'],
+    ['deflate param duplicate', [...RFC_REQUEST, 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits; client_max_window_bits'], 'handshake.deflate.param-duplicate', 'client_max_window_bits'],
+    ['deflate param unknown', [...RFC_REQUEST, 'Sec-WebSocket-Extensions: permessage-deflate; zip=9'], 'handshake.deflate.param-unknown', '"zip"'],
+    ['malformed request line', ['GET  /chat HTTP/1.1', ...RFC_REQUEST.slice(1)], 'handshake.request.malformed', 'request line'],
+    ['malformed header line', [...RFC_REQUEST, ' folded'], 'handshake.request.malformed', 'folding'],
+  ])('%s → %s', (_name, lines, code, detail) => {
+    const r = parseHandshakeRequest(head(...lines));
+    expect(codes(r)).toEqual([code]);
+    expect(r.diagnostics[0].message).toContain(detail);
+  });
+
+  it('isUpgrade is false without the websocket token', () => {
+    expect(parseHandshakeRequest(head(...edit(RFC_REQUEST, 'Upgrade', 'h2c'))).isUpgrade).toBe(false);
+  });
+
+  it('after a malformed line the later headers are still read', () => {
+    const r = parseHandshakeRequest(head('GET / HTTP/1.1', 'nonsense', ...RFC_REQUEST.slice(1)));
+    expect(codes(r)).toEqual(['handshake.request.malformed']);
+    expect(r.key).toBe('dGhlIHNhbXBsZSBub25jZQ==');
+  });
+
+  it('with duplicate keys the first one is reported as the key', () => {
+    expect(parseHandshakeRequest(head(...RFC_REQUEST, 'Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==')).key).toBe('dGhlIHNhbXBsZSBub25jZQ==');
+  });
+});
+
+describe('parseHandshakeResponse: valid responses', () => {
+  it('the RFC 6455 §1.3 response: accept verified, subprotocol chat, no diagnostics', () => {
+    const bytes = head(...RFC_RESPONSE);
+    expect(parseHandshakeResponse(bytes, rfcRequest)).toEqual({
+      side: 'response',
+      httpVersion: 'HTTP/1.1',
+      status: 101,
+      reason: 'Switching Protocols',
+      headers: RFC_RESPONSE.slice(1).map((l) => l.split(': ')),
+      accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+      acceptExpected: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+      acceptValid: true,
+      protocol: 'chat',
+      extensions: [],
+      deflate: null,
+      upgraded: true,
+      headLength: bytes.length,
+      diagnostics: [],
+    });
+  });
+
+  it('the ws response to Chrome: permessage-deflate with default settings', () => {
+    const r = parseHandshakeResponse(head(...WS_RESPONSE), chromeRequest);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.acceptValid).toBe(true);
+    expect(r.extensions).toEqual([{ name: 'permessage-deflate', params: {} }]);
+    expect(r.deflate).toEqual({ client: { windowBits: 15, noContextTakeover: false }, server: { windowBits: 15, noContextTakeover: false } });
+  });
+
+  it('the ws response with client_max_window_bits=15', () => {
+    const lines = edit(WS_RESPONSE, 'Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits=15');
+    const r = parseHandshakeResponse(head(...lines), chromeRequest);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.extensions).toEqual([{ name: 'permessage-deflate', params: { client_max_window_bits: '15' } }]);
+    expect(r.deflate?.client.windowBits).toBe(15);
+  });
+
+  it('negotiated limits reach the deflate record', () => {
+    const lines = edit(WS_RESPONSE, 'Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits=10; server_no_context_takeover');
+    const r = parseHandshakeResponse(head(...lines), chromeRequest);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.deflate).toEqual({ client: { windowBits: 10, noContextTakeover: false }, server: { windowBits: 15, noContextTakeover: true } });
+  });
+
+  it('accepts a status line without a reason phrase', () => {
+    const r = parseHandshakeResponse(head('HTTP/1.1 101', ...RFC_RESPONSE.slice(1)), rfcRequest);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.reason).toBe('');
+  });
+});
+
+describe('parseHandshakeResponse: each rule (RFC 6455 §4.1, §4.2.2; RFC 7692 §7)', () => {
+  it('not-101: status and reason in the message, upgraded false, no header rules', () => {
+    const r = parseHandshakeResponse(head('HTTP/1.1 403 Forbidden', 'Content-Length: 0'), rfcRequest);
+    expect(codes(r)).toEqual(['handshake.status.not-101']);
+    expect(r.diagnostics[0].message).toContain('403 "Forbidden"');
+    expect(r.upgraded).toBe(false);
+    expect(r.deflate).toBeNull();
+  });
+
+  it.each<[string, string[], string, string]>([
+    ['no Upgrade', edit(RFC_RESPONSE, 'Upgrade', null), 'handshake.response.upgrade.missing', 'no Upgrade'],
+    ['Upgrade is a list', edit(RFC_RESPONSE, 'Upgrade', 'websocket, h2c'), 'handshake.response.upgrade.missing', '"websocket, h2c"'],
+    ['no Connection', edit(RFC_RESPONSE, 'Connection', null), 'handshake.response.connection.missing', 'no Connection'],
+    ['Connection without Upgrade', edit(RFC_RESPONSE, 'Connection', 'close'), 'handshake.response.connection.missing', '"close"'],
+    ['no accept', edit(RFC_RESPONSE, 'Sec-WebSocket-Accept', null), 'handshake.accept.missing', 'Sec-WebSocket-Accept'],
+    ['wrong accept', edit(RFC_RESPONSE, 'Sec-WebSocket-Accept', 'dGhlIHNhbXBsZSBub25jZQ=='), 'handshake.accept.mismatch', 'expected "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="'],
+    ['two accepts', [...RFC_RESPONSE, 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo='], 'handshake.header.duplicate', 'Sec-WebSocket-Accept appears 2 times'],
+    ['protocol not offered', edit(RFC_RESPONSE, 'Sec-WebSocket-Protocol', 'mqtt'), 'handshake.protocol.not-offered', '"mqtt"'],
+    ['protocol list', edit(RFC_RESPONSE, 'Sec-WebSocket-Protocol', 'chat, superchat'), 'handshake.protocol.not-offered', 'exactly one'],
+    ['extension not offered', [...RFC_RESPONSE, 'Sec-WebSocket-Extensions: x-webkit-deflate-frame'], 'handshake.extension.not-offered', '"x-webkit-deflate-frame"'],
+    ['extension malformed', [...RFC_RESPONSE, 'Sec-WebSocket-Extensions: ;'], 'handshake.extension.malformed', 'name is missing'],
+    ['malformed status line', ['HTTP/1.1 1O1 Switching', ...RFC_RESPONSE.slice(1)], 'handshake.response.malformed', 'status line'],
+  ])('%s → %s', (_name, lines, code, detail) => {
+    const r = parseHandshakeResponse(head(...lines), rfcRequest);
+    expect(codes(r)).toEqual([code]);
+    expect(r.diagnostics[0].message).toContain(detail);
+  });
+
+  it('two Sec-WebSocket-Protocol headers: duplicate (§11.3.4)', () => {
+    const r = parseHandshakeResponse(head(...RFC_RESPONSE, 'Sec-WebSocket-Protocol: chat'), rfcRequest);
+    expect(codes(r)).toEqual(['handshake.header.duplicate']);
+  });
+
+  it('a subprotocol when the client offered none', () => {
+    const r = parseHandshakeResponse(head(...edit(WS_RESPONSE, 'Sec-WebSocket-Protocol', 'chat')), chromeRequest);
+    expect(codes(r)).toEqual(['handshake.protocol.not-offered']);
+    expect(r.diagnostics[0].message).toContain('offered none');
+  });
+
+  it('deflate response not allowed by the offer → response-invalid', () => {
+    const lines = edit(WS_RESPONSE, 'Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits=9');
+    const request = parseHandshakeRequest(head(...edit(CHROME_REQUEST, 'Sec-WebSocket-Extensions', 'permessage-deflate')));
+    const r = parseHandshakeResponse(head(...lines), request);
+    expect(codes(r)).toEqual(['handshake.deflate.response-invalid']);
+    expect(r.deflate?.client.windowBits).toBe(9);
+  });
+
+  it('deflate response with a bad parameter → param-invalid', () => {
+    const lines = edit(WS_RESPONSE, 'Sec-WebSocket-Extensions', 'permessage-deflate; server_max_window_bits=20');
+    expect(codes(parseHandshakeResponse(head(...lines), chromeRequest))).toEqual(['handshake.deflate.param-invalid']);
+  });
+
+  it('permessage-deflate accepted twice → response-invalid, the first decides', () => {
+    const lines = edit(WS_RESPONSE, 'Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits=12, permessage-deflate');
+    const r = parseHandshakeResponse(head(...lines), chromeRequest);
+    expect(codes(r)).toEqual(['handshake.deflate.response-invalid']);
+    expect(r.deflate?.client.windowBits).toBe(12);
+  });
+
+  it('upgraded stays true on a 101 with header problems (frames follow anyway)', () => {
+    const r = parseHandshakeResponse(head('HTTP/1.1 101 Switching Protocols'), rfcRequest);
+    expect(r.upgraded).toBe(true);
+    expect(codes(r)).toEqual(['handshake.response.upgrade.missing', 'handshake.response.connection.missing', 'handshake.accept.missing']);
+  });
+
+  it('a request without a key: no expected accept and no mismatch (key.missing is on the request)', () => {
+    const request = parseHandshakeRequest(head(...edit(RFC_REQUEST, 'Sec-WebSocket-Key', null)));
+    const r = parseHandshakeResponse(head(...RFC_RESPONSE), request);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.acceptExpected).toBeNull();
+    expect(r.acceptValid).toBe(false);
+  });
+});
+
+describe('parseHandshakeResponse without the request (capture began after it)', () => {
+  it('skips request-dependent checks; accept unverified', () => {
+    const lines = edit(RFC_RESPONSE, 'Sec-WebSocket-Accept', 'bm90IHRoZSByaWdodCBrZXk=');
+    const r = parseHandshakeResponse(head(...lines, 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=11'), null);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.acceptExpected).toBeNull();
+    expect(r.acceptValid).toBe(false);
+    expect(r.protocol).toBe('chat');
+    expect(r.deflate?.client.windowBits).toBe(11);
+  });
+
+  it('still checks what the response alone shows', () => {
+    const lines = edit(edit(RFC_RESPONSE, 'Sec-WebSocket-Accept', null), 'Upgrade', null);
+    const r = parseHandshakeResponse(head(...lines, 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits'), null);
+    expect(codes(r)).toEqual(['handshake.response.upgrade.missing', 'handshake.accept.missing', 'handshake.deflate.param-invalid']);
+  });
+});
+
+describe('hostile input never throws', () => {
+  it('random bytes into both parsers', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        const req = parseHandshakeRequest(bytes);
+        const res = parseHandshakeResponse(bytes, req);
+        expect(req.headLength).toBe(bytes.length);
+        expect(res.upgraded).toBe(res.status === 101);
+        for (const d of [...req.diagnostics, ...res.diagnostics]) expect(d.message).not.toMatch(/[\x00-\x1f\x7f]/);
+      }),
+      { seed: 1, numRuns: 500 },
+    );
+  });
+
+  it('mutated real handshakes into both parsers', () => {
+    const req = head(...CHROME_REQUEST);
+    const res = head(...WS_RESPONSE);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (edits) => {
+        const a = req.slice();
+        const b = res.slice();
+        for (const [at, v] of edits) {
+          a[at % a.length] = v;
+          b[at % b.length] = v;
+        }
+        parseHandshakeResponse(b, parseHandshakeRequest(a));
+      }),
+      { seed: 2, numRuns: 500 },
+    );
+  });
+
+  it('a huge header line gives a bounded diagnostic', () => {
+    const r = parseHandshakeRequest(head(...edit(RFC_REQUEST, 'Sec-WebSocket-Key', 'A'.repeat(100_000))));
+    expect(codes(r)).toEqual(['handshake.key.invalid']);
+    expect(r.diagnostics[0].message.length).toBeLessThan(300);
+  });
+
+  it('NUL and ESC in values are flagged, escaped, and the values kept as sent', () => {
+    const r = parseHandshakeRequest(head(...edit(RFC_REQUEST, 'Sec-WebSocket-Protocol', 'chat\x00\x1b[2J')));
+    expect(codes(r)).toEqual(['handshake.request.malformed']);
+    expect(r.diagnostics[0].message).toContain('chat\\x00\\x1b[2J');
+    expect(r.protocols).toEqual(['chat\x00\x1b[2J']);
+  });
+
+  it('an empty head', () => {
+    const r = parseHandshakeRequest(new Uint8Array(0));
+    expect(codes(r)).toContain('handshake.request.malformed');
+    expect(parseHandshakeResponse(new Uint8Array(0), null).upgraded).toBe(false);
+  });
+});
