@@ -1,0 +1,192 @@
+// permessage-deflate inflation of whole messages, one direction (RFC 7692 §7.2.2), keeping
+// the sender's LZ77 context between messages and explaining failures in plain words.
+// Layer rule: protocol/ — synchronous node:zlib only: the decoder must stay in step with the
+// bytes (an async inflater would finish after later frames were decoded), and no I/O.
+import { constants as bufferConstants } from 'node:buffer';
+import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
+import type { DeflateDirection } from './handshake-types.js';
+import {
+  bombDiagnostic,
+  diagnoseInflateFailure,
+  inflateBombHead,
+  inflatedChecks,
+  tryInflate,
+  withEnding,
+  type Attempt,
+  type InflateSettings,
+} from './inflate-diagnosis.js';
+
+export interface InflateResult {
+  /** Inflated bytes (derived data); partial when `partial` is true. */
+  readonly data: Uint8Array;
+  /** True when not all of the message could be inflated. */
+  readonly partial: boolean;
+  readonly diagnostics: Diagnostic[];
+}
+
+export interface MessageInflaterOptions {
+  /** Which side sends these messages; names the negotiated parameters in diagnostics. */
+  readonly sender?: 'client' | 'server';
+  /**
+   * True when the inflater starts at the first message of the connection (the handshake was
+   * seen). Otherwise earlier messages may be missing and a reference before the first byte
+   * seen is reported as deflate.context-missing rather than as a broken message.
+   */
+  readonly fromStart?: boolean;
+}
+
+/** DEFLATE's largest window (RFC 1951 §2): all the history a message can refer to. */
+const HISTORY = 32768;
+/** Messages up to this size are framed in a reused buffer; bigger ones get their own. */
+const SCRATCH = 65536;
+
+/**
+ * The last 32 KiB of output, kept in a buffer twice that size so appending small messages
+ * copies only the new bytes, and sliding down happens once per 32 KiB of output.
+ */
+class OutputHistory {
+  private readonly buf = new Uint8Array(2 * HISTORY);
+  private len = 0;
+
+  get bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  last(n: number): Uint8Array {
+    return this.buf.subarray(Math.max(0, this.len - n), this.len);
+  }
+
+  append(out: Uint8Array): void {
+    const n = out.length;
+    if (n >= HISTORY) {
+      this.buf.set(out.subarray(n - HISTORY), 0);
+      this.len = HISTORY;
+      return;
+    }
+    if (this.len + n > this.buf.length) {
+      const keep = HISTORY - n;
+      this.buf.copyWithin(0, this.len - keep, this.len);
+      this.len = keep;
+    }
+    this.buf.set(out, this.len);
+    this.len += n;
+  }
+
+  clear(): void {
+    this.len = 0;
+  }
+}
+
+/** Inflates the compressed messages of one direction of one connection, in order. */
+export class MessageInflater {
+  private readonly windowBits: number;
+  private readonly noContextTakeover: boolean;
+  private readonly maxOutput: number;
+  private readonly windowParam: string;
+  private readonly contextParam: string;
+  private readonly history = new OutputHistory();
+  /** True while `history` reaches back to the start of the sender's context. */
+  private historyFromStart: boolean;
+  private readonly scratch = new Uint8Array(SCRATCH);
+
+  constructor(settings: DeflateDirection, maxInflatedBytes: number, options: MessageInflaterOptions = {}) {
+    // Negotiation yields 8..15 (RFC 7692 §7.1.2.1); clamp anyway so bad input never throws.
+    // zlib's raw inflate takes 8 as is; a zlib sender asked for 8 uses 9 but never reaches
+    // more than 2^9 - 262 = 250 bytes back, so 8 checks it correctly.
+    this.windowBits = Math.min(15, Math.max(8, Math.trunc(settings.windowBits) || 15));
+    this.noContextTakeover = settings.noContextTakeover;
+    this.maxOutput = Math.min(bufferConstants.MAX_LENGTH, Math.max(1, Math.trunc(maxInflatedBytes) || 1));
+    const prefix = options.sender === undefined ? '' : `${options.sender}_`;
+    this.windowParam = `${prefix}max_window_bits`;
+    this.contextParam = `${prefix}no_context_takeover`;
+    this.historyFromStart = options.fromStart ?? false;
+  }
+
+  /**
+   * Inflates one whole message: the concatenated payloads of all its frames (RSV1 set on the
+   * first). `complete` false means the input ended before the message did: what is there is
+   * inflated and marked partial (deflate.partial).
+   */
+  inflate(compressed: Uint8Array, complete: boolean): InflateResult {
+    if (compressed.length === 0) return this.empty(complete);
+    const input = complete ? withEnding(compressed, this.scratch) : compressed;
+    const settings: InflateSettings = {
+      windowBits: this.windowBits,
+      // RFC 7692 §7.1.1: without no_context_takeover the sender's window still holds its
+      // previous messages; a raw inflater preset with that output is in the same state.
+      dictionary: this.noContextTakeover ? undefined : this.history.last(1 << this.windowBits),
+      maxOutput: this.maxOutput,
+    };
+    const attempt = tryInflate(input, settings, complete);
+    if (attempt.ok) return this.inflated(compressed, input, complete, attempt);
+    if (attempt.bomb) return this.bomb(compressed, settings, complete);
+    return this.failed(compressed, input, complete, attempt.reason);
+  }
+
+  /** Forgets the LZ77 context (after lost data or a TCP gap): it is now unknown. */
+  reset(): void {
+    this.forget();
+  }
+
+  private inflated(compressed: Uint8Array, input: Uint8Array, complete: boolean, a: Extract<Attempt, { ok: true }>): InflateResult {
+    const m = { compressed, input, complete, windowBits: this.windowBits, windowParam: this.windowParam };
+    const diagnostics = inflatedChecks(m, a.consumed, true);
+    if (complete) this.remember(a.data);
+    else this.forget();
+    return this.result(a.data, !complete, diagnostics, compressed.length, complete);
+  }
+
+  private bomb(compressed: Uint8Array, settings: InflateSettings, complete: boolean): InflateResult {
+    // The rest of the message was never inflated, so the sender's context is unknown now.
+    this.forget();
+    const head = inflateBombHead(compressed, settings);
+    return this.result(head, true, [bombDiagnostic(this.maxOutput, compressed.length)], compressed.length, complete);
+  }
+
+  private failed(compressed: Uint8Array, input: Uint8Array, complete: boolean, reason: string): InflateResult {
+    const d = diagnoseInflateFailure({
+      compressed,
+      input,
+      complete,
+      windowBits: this.windowBits,
+      noContextTakeover: this.noContextTakeover,
+      history: this.history.bytes,
+      historyFromStart: this.historyFromStart,
+      maxOutput: this.maxOutput,
+      windowParam: this.windowParam,
+      contextParam: this.contextParam,
+      reason,
+    });
+    if (d.recovered) this.remember(d.data);
+    else this.forget();
+    return this.result(d.data, d.partial, d.diagnostics, compressed.length, complete);
+  }
+
+  private empty(complete: boolean): InflateResult {
+    // A zero-length compressed payload inflates to nothing (RFC 7692 §7.2.3.6 sends one 00
+    // octet instead, but receivers such as zlib with a sync flush accept both alike).
+    if (!complete) this.forget();
+    return this.result(new Uint8Array(0), !complete, [], 0, complete);
+  }
+
+  /** Adds deflate.partial to an incomplete message (RFC 7692 §7.2.2 needs the whole message). */
+  private result(data: Uint8Array, partial: boolean, diagnostics: Diagnostic[], compressedLength: number, complete: boolean): InflateResult {
+    if (!complete) {
+      const text = `the message ended after ${compressedLength} compressed bytes, before its last frame; the ${data.length} bytes inflated from them are partial`;
+      diagnostics.push(diagnostic('deflate.partial', text));
+    }
+    return { data, partial: partial || !complete, diagnostics };
+  }
+
+  private remember(out: Uint8Array): void {
+    this.history.append(out);
+    // A full 32 KiB of known output covers every distance DEFLATE can express, so whatever
+    // was missed before it can no longer be referred to.
+    if (this.history.bytes.length >= HISTORY) this.historyFromStart = true;
+  }
+
+  private forget(): void {
+    this.history.clear();
+    this.historyFromStart = false;
+  }
+}

@@ -1,0 +1,64 @@
+// Frame and message records as the session builds them. Text is validated eagerly (the
+// diagnostic must exist at decode time) but decoded to a JS string lazily, on first use by
+// a renderer: most frames in a large capture are never shown as text.
+// Layer rule: session/ — pure.
+import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { Frame } from '../protocol/frame.js';
+import type { CloseInfo, Direction, FrameEvent, InflateInfo, MessageEvent, Timestamp } from './events.js';
+
+const decoder = new TextDecoder('utf-8');
+
+function decodeText(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+export class FrameRecord implements FrameEvent {
+  readonly type = 'frame' as const;
+  compressed = false;
+  inflated: Uint8Array | undefined = undefined;
+  inflate: InflateInfo | undefined = undefined;
+  close: CloseInfo | undefined = undefined;
+  /** Bytes of a complete unfragmented text message (inflated when compressed). */
+  textBytes: Uint8Array | undefined = undefined;
+  private textCache: string | undefined = undefined;
+
+  constructor(
+    readonly conn: number,
+    readonly dir: Direction,
+    readonly index: number,
+    readonly time: Timestamp,
+    readonly frame: Frame,
+    readonly diagnostics: Diagnostic[],
+  ) {}
+
+  get text(): string | undefined {
+    if (this.textBytes === undefined) return undefined;
+    return (this.textCache ??= decodeText(this.textBytes));
+  }
+}
+
+export class MessageRecord implements MessageEvent {
+  readonly type = 'message' as const;
+  private textCache: string | undefined = undefined;
+
+  constructor(
+    readonly conn: number,
+    readonly dir: Direction,
+    readonly time: Timestamp,
+    readonly opcode: number,
+    readonly frames: number,
+    readonly firstFrame: number,
+    readonly lastFrame: number,
+    readonly compressed: boolean,
+    readonly data: Uint8Array,
+    readonly length: number,
+    readonly inflate: InflateInfo | undefined,
+    readonly complete: boolean,
+    readonly diagnostics: Diagnostic[],
+  ) {}
+
+  get text(): string | undefined {
+    if (this.opcode !== 1) return undefined;
+    return (this.textCache ??= decodeText(this.data));
+  }
+}

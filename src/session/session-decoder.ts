@@ -1,0 +1,195 @@
+// One WebSocket conversation, both directions: StreamEvents in, InspectEvents out. It walks
+// the opening handshake (RFC 6455 §4), sets up permessage-deflate per direction from the
+// negotiation (RFC 7692 §7), decodes frames, checks per-frame rules, assembles messages and
+// tracks the closing handshake (RFC 6455 §7). Every input — hex, capture, proxy — arrives
+// here the same way, so a scenario decodes identically whichever way it came.
+// Layer rule: session/ — pure: no I/O, no timers, no clocks.
+import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import { Opcode, type Frame } from '../protocol/frame.js';
+import type { DeflateNegotiation, HandshakeRequest } from '../protocol/handshake-types.js';
+import { resolveLimits, type Limits } from '../protocol/limits.js';
+import { MessageInflater } from '../protocol/message-inflater.js';
+import type { Direction, InspectEvent, StreamEvent, Timestamp } from './events.js';
+import { DirectionState } from './direction-state.js';
+import { checkFrame } from './frame-rules.js';
+import { HandshakeTracker } from './handshake-tracker.js';
+import { FrameRecord } from './records.js';
+
+export interface SessionOptions {
+  readonly conn: number;
+  readonly limits?: Partial<Limits>;
+  /** Hex input without --from: each frame's direction is taken from its mask bit. */
+  readonly directionFromMask?: boolean;
+  /** True when the stream starts with the HTTP Upgrade (false: frames from the first byte). */
+  readonly expectHandshake?: boolean;
+  /** Without a handshake, RSV1 is taken as permessage-deflate with these settings (null: not at all). */
+  readonly assumeDeflate?: DeflateNegotiation | null;
+  readonly onEvent: (event: InspectEvent) => void;
+}
+
+export class SessionDecoder {
+  private readonly limits: Limits;
+  private readonly emit: (event: InspectEvent) => void;
+  private readonly sides: { c2s: DirectionState; s2c: DirectionState };
+  private readonly handshake: HandshakeTracker | null;
+  private frameCount = 0;
+  private time: Timestamp = null;
+  /** In mask mode one frame decoder serves the single undirected stream. */
+  private readonly maskMode: boolean;
+  private assumedNoted = false;
+  private annotating = false;
+  private readonly queued: InspectEvent[] = [];
+  private ended = false;
+
+  constructor(private readonly options: SessionOptions) {
+    this.limits = resolveLimits(options.limits);
+    this.emit = options.onEvent;
+    this.maskMode = options.directionFromMask === true;
+    const onFrame = (dir: Direction) => (frame: Frame) => this.onFrame(dir, frame);
+    const onMessage = (event: InspectEvent) => this.emit(event);
+    // messages are queued while a frame is being annotated, so the frame is emitted first
+    const countMessage = (event: InspectEvent) => {
+      if (event.type === 'message') this.sides[event.dir].messages++;
+      if (this.annotating) this.queued.push(event);
+      else this.emit(event);
+    };
+    this.sides = {
+      c2s: new DirectionState(options.conn, 'c2s', this.limits, onFrame('c2s'), countMessage),
+      s2c: new DirectionState(options.conn, 's2c', this.limits, onFrame('s2c'), countMessage),
+    };
+    this.handshake = options.expectHandshake === false ? null : new HandshakeTracker(options.conn, this.limits, {
+      emit: onMessage,
+      upgraded: (deflate) => this.startFrames(deflate, false),
+      notUpgraded: () => { this.sides.c2s.phase = 'not-websocket'; this.sides.s2c.phase = 'not-websocket'; },
+    });
+    if (this.handshake === null) this.startFrames(options.assumeDeflate ?? null, true);
+  }
+
+  /** The parsed opening request, once seen. */
+  get request(): HandshakeRequest | null {
+    return this.handshake?.request ?? null;
+  }
+
+  handle(event: StreamEvent): void {
+    if (this.ended) return;
+    this.time = event.time;
+    switch (event.kind) {
+      case 'open':
+        this.emit({ type: 'connection', conn: event.conn, time: event.time, client: event.endpoints.client, server: event.endpoints.server, detectedBy: event.detectedBy });
+        return;
+      case 'data':
+        this.data(event.dir, event.bytes);
+        return;
+      case 'gap':
+        this.gap(event.dir, event.length);
+        return;
+      case 'diagnostic':
+        this.emit({ type: 'diagnostic', conn: event.conn, time: event.time, diagnostic: event.diagnostic });
+        return;
+      case 'end':
+        if (event.dir !== undefined) this.finishDirection(event.dir);
+        else this.end(event.reason);
+    }
+  }
+
+  private data(dir: Direction, bytes: Uint8Array): void {
+    this.sides[dir].bytes += bytes.length;
+    this.route(dir, bytes);
+  }
+
+  private route(dir: Direction, bytes: Uint8Array): void {
+    if (this.handshake !== null && this.handshake.consumes(dir)) {
+      const rest = this.handshake.push(dir, bytes, this.time);
+      if (rest.length > 0) this.route(dir, rest);
+      return;
+    }
+    const side = this.sides[dir];
+    if (side.phase === 'awaiting-handshake') side.hold(bytes);
+    else if (side.phase === 'open' || side.phase === 'lost-sync') this.decoderFor(dir).push(bytes, this.time);
+  }
+
+  /** After the 101 response (or at once without a handshake): frames flow in both directions. */
+  private startFrames(deflate: DeflateNegotiation | null, assumed: boolean): void {
+    const maxInflated = this.limits.maxInflatedBytes;
+    for (const dir of ['c2s', 's2c'] as const) {
+      const side = this.sides[dir];
+      const settings = deflate === null ? null : dir === 'c2s' ? deflate.client : deflate.server;
+      // fromStart: with the handshake seen, the first compressed message starts the sender's context
+      side.assembler.setInflater(settings === null ? null
+        : new MessageInflater(settings, maxInflated, { sender: dir === 'c2s' ? 'client' : 'server', fromStart: !assumed }));
+      side.deflateAssumed = assumed && settings !== null;
+    }
+    for (const dir of ['c2s', 's2c'] as const) {
+      const held = this.sides[dir].open();
+      for (const bytes of held) this.decoderFor(dir).push(bytes, this.time);
+    }
+  }
+
+  private decoderFor(dir: Direction): DirectionState {
+    return this.maskMode ? this.sides.c2s : this.sides[dir];
+  }
+
+  private onFrame(streamDir: Direction, frame: Frame): void {
+    const dir: Direction = this.maskMode ? (frame.masked ? 'c2s' : 's2c') : streamDir;
+    const side = this.sides[dir];
+    const rec = new FrameRecord(this.options.conn, dir, ++this.frameCount, this.time, frame, frame.diagnostics);
+    side.frames++;
+    this.noteAssumptions(frame, side);
+    checkFrame(frame, { dir, directionKnown: !this.maskMode, deflate: side.assembler.deflate, closeSent: side.closeSent }, rec.diagnostics);
+    this.annotating = true;
+    side.assembler.accept(rec);
+    this.annotating = false;
+    if (frame.opcode === Opcode.close) side.closeSent = true;
+    this.emit(rec);
+    if (this.queued.length > 0) this.flushQueued();
+    side.lastIndex = rec.index;
+  }
+
+  private flushQueued(): void {
+    for (const event of this.queued) this.emit(event);
+    this.queued.length = 0;
+  }
+
+  /** Say once what was assumed rather than seen (direction by mask bit, RSV1 as deflate). */
+  private noteAssumptions(frame: Frame, side: DirectionState): void {
+    if (this.assumedNoted || !frame.rsv1 || !side.deflateAssumed) return;
+    this.assumedNoted = true;
+    this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, diagnostic: diagnostic('deflate.assumed') });
+  }
+
+  private gap(dir: Direction, length: number): void {
+    const side = this.sides[dir];
+    const lost = diagnostic('tcp.gap', `${length} bytes missing from the ${dir === 'c2s' ? 'client' : 'server'} stream`);
+    this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, dir, diagnostic: lost });
+    if (side.phase === 'open' || side.phase === 'lost-sync') side.loseSync(length, this.time, lost);
+  }
+
+  private finishDirection(dir: Direction): void {
+    const side = this.decoderFor(dir);
+    for (const d of side.finish(this.time)) this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, dir, diagnostic: d });
+  }
+
+  /** Input or connection over: flush partial frames and messages, check the close handshake. */
+  private end(reason: 'close-handshake' | 'tcp-fin' | 'tcp-rst' | 'input-ended'): void {
+    this.finishDirection('c2s');
+    if (!this.maskMode) this.finishDirection('s2c');
+    const { c2s, s2c } = this.sides;
+    const closeDiagnostics: Diagnostic[] = [];
+    if (c2s.closeSent !== s2c.closeSent && reason !== 'input-ended') {
+      closeDiagnostics.push(diagnostic('close.not-echoed', `the ${c2s.closeSent ? 'server' : 'client'} never answered the ${c2s.closeSent ? 'client' : 'server'}'s Close frame`));
+    }
+    if (!c2s.closeSent && !s2c.closeSent && c2s.phase === 'open') {
+      if (reason === 'tcp-fin') closeDiagnostics.push(diagnostic('tcp.fin-without-close'));
+      if (reason === 'tcp-rst') closeDiagnostics.push(diagnostic('tcp.rst'));
+    }
+    for (const d of closeDiagnostics) this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, diagnostic: d });
+    this.ended = true;
+    this.emit({
+      type: 'end', conn: this.options.conn, time: this.time,
+      reason: c2s.closeSent && s2c.closeSent ? 'close-handshake' : reason,
+      frames: { c2s: c2s.frames, s2c: s2c.frames },
+      messages: { c2s: c2s.messages, s2c: s2c.messages },
+      bytes: { c2s: c2s.bytes, s2c: s2c.bytes },
+    });
+  }
+}
