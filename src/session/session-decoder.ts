@@ -93,7 +93,8 @@ export class SessionDecoder {
   }
 
   private data(dir: Direction, bytes: Uint8Array): void {
-    this.sides[dir].bytes += bytes.length;
+    // in mask mode the stream has no direction of its own: frames are counted as they decode
+    if (!this.maskMode || this.sides[dir].phase === 'awaiting-handshake') this.sides[dir].bytes += bytes.length;
     this.route(dir, bytes);
   }
 
@@ -134,6 +135,7 @@ export class SessionDecoder {
     const side = this.sides[dir];
     const rec = new FrameRecord(this.options.conn, dir, ++this.frameCount, this.time, frame, frame.diagnostics);
     side.frames++;
+    if (this.maskMode) side.bytes += frame.headerLength + frame.payload.length + frame.payloadSkipped;
     this.noteAssumptions(frame, side);
     checkFrame(frame, { dir, directionKnown: !this.maskMode, deflate: side.assembler.deflate, closeSent: side.closeSent }, rec.diagnostics);
     this.annotating = true;
@@ -154,7 +156,9 @@ export class SessionDecoder {
   private noteAssumptions(frame: Frame, side: DirectionState): void {
     if (this.assumedNoted || !frame.rsv1 || !side.deflateAssumed) return;
     this.assumedNoted = true;
-    this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, diagnostic: diagnostic('deflate.assumed') });
+    const d = this.options.assumeDeflate;
+    const settings = d === null || d === undefined ? '' : `: window ${d.client.windowBits} bits, ${d.client.noContextTakeover ? 'no context takeover' : 'context takeover'}`;
+    this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, diagnostic: diagnostic('deflate.assumed', `RSV1 taken as permessage-deflate (no handshake seen to confirm it)${settings}`) });
   }
 
   private gap(dir: Direction, length: number): void {

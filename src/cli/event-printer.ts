@@ -1,0 +1,64 @@
+// Output options shared by every command that prints events (--json, --no-color,
+// --explain, --max-payload, …) and the printer that sends each InspectEvent to stdout as
+// NDJSON or text. Rendering itself is pure (render/); this file owns the stream.
+import type { Argv } from 'yargs';
+import { WsinspectError } from '../errors.js';
+import { eventJson } from '../render/json-lines.js';
+import { EventTextRenderer, type TextMode } from '../render/event-text.js';
+import { createStyle, type Style } from '../render/style.js';
+import type { InspectEvent } from '../session/events.js';
+import { colorLevel } from './color.js';
+import { Output } from './output.js';
+
+export interface OutputFlags {
+  json?: boolean;
+  color?: boolean;
+  explain?: boolean;
+  summary?: boolean;
+  maxPayload?: number;
+}
+
+export function outputOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('json', { type: 'boolean', describe: 'print NDJSON events (one object per line) instead of text' })
+    .option('color', { type: 'boolean', describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)' })
+    .option('explain', { type: 'boolean', describe: 'add, for each header field, the rule it must satisfy and its RFC section' })
+    .option('summary', { alias: 's', type: 'boolean', describe: 'one line per frame instead of the full annotated view' })
+    .option('max-payload', { type: 'number', default: 65536, describe: 'show at most this many payload bytes per frame/message (decoding always sees every byte)' });
+}
+
+export interface PrinterContext {
+  readonly mode: TextMode;
+  /** Assumptions stated once at the top of text output (hex: direction by mask bit, RSV1 as deflate). */
+  readonly hexAssumptions: readonly string[];
+}
+
+export interface EventPrinter {
+  readonly style: Style;
+  print(event: InspectEvent): void;
+  raw(text: string): void;
+  close(): Promise<void>;
+}
+
+export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext): EventPrinter {
+  const maxPayload = flags.maxPayload ?? 65536;
+  if (!Number.isInteger(maxPayload) || maxPayload < 0) throw new WsinspectError('input.bad-option', `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`);
+  const level = colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
+  const style = createStyle({ color: level > 0, level: level === 0 ? undefined : level });
+  const out = new Output(process.stdout);
+  const json = flags.json === true;
+  const text = new EventTextRenderer(style, {
+    mode: flags.summary ? 'summary' : ctx.mode, explain: flags.explain === true, maxPayload, assumptions: ctx.hexAssumptions,
+  });
+  return {
+    style,
+    print(event) {
+      if (json) out.line(eventJson(event, { maxPayload }));
+      else for (const block of text.render(event)) out.line(block);
+    },
+    raw(s) {
+      out.line(s);
+    },
+    close: () => out.flush(),
+  };
+}

@@ -1,0 +1,55 @@
+// The command line: yargs commands, and the one place where errors become exit codes.
+// A WsinspectError (bad input, unreadable file) prints one line and exits with its code;
+// anything else is a bug and is shown with its stack.
+import yargs, { type Argv } from 'yargs';
+import { WsinspectError } from '../errors.js';
+import { acceptCommand } from './accept-command.js';
+import { hexCommand } from './hex-command.js';
+
+const EPILOGUE = `Examples of real use:
+  wsinspect hex "c1 85 43 02 0a cf 71 36 3e cb 43"     a compressed, masked text frame, drawn and inflated
+  wsinspect hex --explain 81 85 37 fa 21 3d 7f 9f 4d 51 58
+                                                       every field with the rule it must satisfy
+  wsinspect hex --json 01 03 48 65 6c 80 02 6c 6f       NDJSON for other tools: a two-frame message
+  wsinspect accept dGhlIHNhbXBsZSBub25jZQ==            Sec-WebSocket-Accept, step by step
+
+Docs: README.md (diagnostic codes, JSON format).`;
+
+export function buildCli(argv: string[]): Argv {
+  let cli = yargs(argv)
+    .scriptName('wsinspect')
+    .usage('wsinspect — inspect and debug WebSocket traffic (RFC 6455, RFC 7692)\n\nUsage: $0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'name a command (see the list above)')
+    .recommendCommands()
+    .epilogue(EPILOGUE)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .help()
+    .alias('h', 'help')
+    .version()
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new WsinspectError('usage', msg ?? 'bad arguments');
+    });
+  cli = hexCommand(cli);
+  cli = acceptCommand(cli);
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  if (argv.length === 0) {
+    buildCli(['--help']).showHelp((s) => process.stdout.write(s + '\n'));
+    return;
+  }
+  try {
+    await buildCli(argv).parseAsync();
+  } catch (err) {
+    if (err instanceof WsinspectError) {
+      process.stderr.write(`wsinspect: ${err.message}\n`);
+      if (err.code === 'usage') process.stderr.write('Run "wsinspect --help" for the commands and options.\n');
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,134 @@
+// `--json`: each InspectEvent as one NDJSON line, per ../shared/json-output.md (names there
+// are a contract). Strings are built directly rather than through objects + JSON.stringify:
+// in a large capture this runs per frame and is the output path's main cost.
+// Layer rule: render/ — pure string building.
+import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import { opcodeName } from '../protocol/frame.js';
+import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
+import type { EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
+
+export interface JsonOptions {
+  /** Longest payload/text/data written; longer ones are cut and marked "truncated": true. */
+  readonly maxPayload: number;
+}
+
+/** Characters JSON.stringify leaves raw that a terminal would act on: DEL, C1, bidi and invisible format controls. */
+const UNSAFE_FOR_TERMINAL = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** A JSON string literal that is also safe to print on a terminal. */
+export function jsonString(s: string): string {
+  const json = JSON.stringify(s);
+  UNSAFE_FOR_TERMINAL.lastIndex = 0;
+  if (!UNSAFE_FOR_TERMINAL.test(json)) return json;
+  return json.replace(UNSAFE_FOR_TERMINAL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+export function hexOf(bytes: Uint8Array, max = bytes.length): string {
+  const n = Math.min(max, bytes.length);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex');
+}
+
+function ts(time: Timestamp): string {
+  return time === null ? 'null' : String(Math.round(time * 1e6) / 1e6);
+}
+
+export function diagnosticsJson(list: readonly Diagnostic[]): string {
+  if (list.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < list.length; i++) out += (i > 0 ? ',' : '') + diagnosticFields(list[i], '{') + '}';
+  return out + ']';
+}
+
+function diagnosticFields(d: Diagnostic, open: string): string {
+  let s = `${open}"severity":"${d.severity}","code":"${d.code}","message":${jsonString(d.message)}`;
+  if (d.rfc !== undefined) s += `,"rfc":${jsonString(d.rfc)}`;
+  return s;
+}
+
+export function frameJson(ev: FrameEvent, opts: JsonOptions): string {
+  const f = ev.frame;
+  let s = `{"type":"frame","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","index":${ev.index},"offset":${f.offset}`
+    + `,"fin":${f.fin},"rsv1":${f.rsv1},"rsv2":${f.rsv2},"rsv3":${f.rsv3},"masked":${f.masked}`
+    + `,"opcode":${f.opcode},"opcodeName":"${opcodeName(f.opcode)}"`
+    + `,"maskKey":${f.maskingKey === null ? 'null' : `"${hexOf(f.maskingKey)}"`}`
+    + `,"payloadLength":${f.payloadLengthBig !== undefined && f.payloadLength > Number.MAX_SAFE_INTEGER ? f.payloadLengthBig.toString() : f.payloadLength}`
+    + `,"headerLength":${f.headerLength},"payload":"${hexOf(f.payload, opts.maxPayload)}"`
+    + `,"compressed":${ev.compressed}`;
+  let cut = f.payload.length > opts.maxPayload;
+  if (f.truncated) s += ',"frameTruncated":true';
+  if (ev.inflate !== undefined) s += `,"inflatedLength":${ev.inflate.inflatedLength}`;
+  const text = ev.text;
+  if (text !== undefined) {
+    cut ||= text.length > opts.maxPayload;
+    s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
+  }
+  if (ev.close !== undefined && ev.close.code !== null) {
+    s += `,"closeCode":${ev.close.code},"closeCodeName":${jsonString(ev.close.codeName ?? '')}`;
+    if (ev.close.reason !== null) s += `,"closeReason":${jsonString(ev.close.reason)}`;
+  }
+  if (cut) s += ',"truncated":true';
+  return s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`;
+}
+
+export function messageJson(ev: MessageEvent, opts: JsonOptions): string {
+  let s = `{"type":"message","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","opcode":${ev.opcode}`
+    + `,"opcodeName":"${opcodeName(ev.opcode)}","frames":${ev.frames},"firstFrame":${ev.firstFrame},"lastFrame":${ev.lastFrame}`
+    + `,"length":${ev.length},"compressed":${ev.compressed},"complete":${ev.complete}`;
+  let cut = ev.data.length > opts.maxPayload || ev.data.length < ev.length;
+  if (ev.inflate !== undefined) s += `,"compressedLength":${ev.inflate.compressedLength}`;
+  const text = ev.text;
+  if (text !== undefined) {
+    cut ||= text.length > opts.maxPayload;
+    s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
+  } else {
+    s += `,"data":"${hexOf(ev.data, opts.maxPayload)}"`;
+  }
+  if (cut) s += ',"truncated":true';
+  return s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`;
+}
+
+function headersJson(headers: readonly (readonly [string, string])[]): string {
+  return '[' + headers.map(([n, v]) => `[${jsonString(n)},${jsonString(v)}]`).join(',') + ']';
+}
+
+function stringsJson(list: readonly string[]): string {
+  return '[' + list.map(jsonString).join(',') + ']';
+}
+
+function handshakeJson(conn: number, time: Timestamp, h: HandshakeRequest | HandshakeResponse): string {
+  const head = `{"type":"handshake","conn":${conn},"ts":${ts(time)},"side":"${h.side}"`;
+  const tail = `,"diagnostics":${diagnosticsJson(h.diagnostics)}}`;
+  if (h.side === 'request') {
+    return head + `,"method":${jsonString(h.method)},"path":${jsonString(h.path)},"httpVersion":${jsonString(h.httpVersion)}`
+      + `,"headers":${headersJson(h.headers)},"key":${nullableString(h.key)},"version":${nullableString(h.version)}`
+      + `,"protocols":${stringsJson(h.protocols)},"extensions":${stringsJson(h.extensions)}` + tail;
+  }
+  const extensions = '[' + h.extensions.map((e) => `{"name":${jsonString(e.name)},"params":{${Object.entries(e.params)
+    .map(([k, v]) => `${jsonString(k)}:${v === true ? 'true' : jsonString(v)}`).join(',')}}}`).join(',') + ']';
+  return head + `,"status":${h.status},"reason":${jsonString(h.reason)},"headers":${headersJson(h.headers)}`
+    + `,"accept":${nullableString(h.accept)},"acceptExpected":${nullableString(h.acceptExpected)},"acceptValid":${h.acceptValid}`
+    + `,"protocol":${nullableString(h.protocol)},"extensions":${extensions},"upgraded":${h.upgraded}` + tail;
+}
+
+function nullableString(s: string | null): string {
+  return s === null ? 'null' : jsonString(s);
+}
+
+function endJson(ev: EndEvent): string {
+  const pair = (p: { c2s: number; s2c: number }) => `{"c2s":${p.c2s},"s2c":${p.s2c}}`;
+  return `{"type":"end","conn":${ev.conn},"ts":${ts(ev.time)},"reason":"${ev.reason}","frames":${pair(ev.frames)},"messages":${pair(ev.messages)},"bytes":${pair(ev.bytes)}}`;
+}
+
+/** One NDJSON line (without the newline) for any event. */
+export function eventJson(ev: InspectEvent, opts: JsonOptions): string {
+  switch (ev.type) {
+    case 'frame': return frameJson(ev, opts);
+    case 'message': return messageJson(ev, opts);
+    case 'handshake': return handshakeJson(ev.conn, ev.time, ev.handshake);
+    case 'connection':
+      return `{"type":"connection","conn":${ev.conn},"ts":${ts(ev.time)},"client":${jsonString(ev.client)},"server":${jsonString(ev.server)},"detectedBy":"${ev.detectedBy}"}`;
+    case 'diagnostic':
+      return diagnosticFields(ev.diagnostic, `{"type":"diagnostic","conn":${ev.conn ?? 'null'},"ts":${ts(ev.time)},${ev.dir === undefined ? '' : `"dir":"${ev.dir}",`}`) + '}';
+    case 'end': return endJson(ev);
+  }
+}

@@ -1,0 +1,91 @@
+// The one-line summary of a frame used in capture listings: direction, index, opcode, flags,
+// length, mask key, compression, close code, an escaped preview and a diagnostic count.
+// Layer rule: render/ — pure string building; runs once per frame, so it concatenates
+// strings directly and decodes at most a preview's worth of payload.
+import { isReservedOpcode, Opcode, opcodeName, type Frame } from '../protocol/frame.js';
+import type { FrameEvent } from '../session/events.js';
+import { frameEventDiagnostics, renderDiagnosticCounts } from './diagnostics-view.js';
+import { HEX_BYTE, previewBytes, previewText } from './escape.js';
+import type { Style } from './style.js';
+
+export interface SummaryOptions {
+  /** Characters of text (or bytes of hex) shown in the preview; default 40. */
+  readonly maxPreview?: number;
+}
+
+export const DEFAULT_MAX_PREVIEW = 40;
+
+// ignoreBOM keeps a leading U+FEFF in the text, so the preview shows it (escaped) instead of
+// silently dropping a byte that is on the wire.
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+export function directionArrow(dir: 'c2s' | 's2c'): string {
+  return dir === 'c2s' ? '→' : '←';
+}
+
+/** "text", "close", or "reserved 0x3" for opcodes RFC 6455 §5.2 leaves unassigned. */
+export function opcodeLabel(opcode: number): string {
+  return isReservedOpcode(opcode) ? `reserved 0x${opcode.toString(16)}` : opcodeName(opcode);
+}
+
+export function plural(n: number | bigint, one: string, many = one + 's'): string {
+  return `${String(n)} ${n === 1 || n === 1n ? one : many}`;
+}
+
+export function maskKeyHex(key: Uint8Array): string {
+  return HEX_BYTE[key[0]] + HEX_BYTE[key[1]] + HEX_BYTE[key[2]] + HEX_BYTE[key[3]];
+}
+
+function flags(frame: Frame, style: Style): string {
+  let out = '';
+  if (frame.fin) out += ' ' + style.fin('FIN');
+  if (frame.rsv1) out += ' ' + style.rsv('RSV1');
+  if (frame.rsv2) out += ' ' + style.rsv('RSV2');
+  if (frame.rsv3) out += ' ' + style.rsv('RSV3');
+  return out;
+}
+
+function lengthPart(frame: Frame, style: Style): string {
+  const declared = frame.payloadLengthBig ?? frame.payloadLength;
+  let out = ' ' + style.len(plural(declared, 'byte'));
+  const missing = frame.payload.length + frame.payloadSkipped < frame.payloadLength;
+  if (frame.truncated || missing) {
+    out += ' ' + style.warning(`(truncated: ${frame.payload.length + frame.payloadSkipped} present)`);
+  }
+  return out;
+}
+
+function closePart(ev: FrameEvent, max: number, style: Style): string {
+  const close = ev.close;
+  if (close === undefined || close.code === null) return ev.frame.opcode === Opcode.close ? ' (no code)' : '';
+  let out = ' ' + style.bold(String(close.code));
+  if (close.codeName !== null) out += ' ' + close.codeName;
+  if (close.reason !== null && close.reason !== '') out += ' "' + previewText(close.reason, max) + '"';
+  return out;
+}
+
+/** Escaped text for text frames, hex for everything else; '' for close frames and empty payloads. */
+function previewPart(ev: FrameEvent, max: number, style: Style): string {
+  const frame = ev.frame;
+  if (frame.opcode === Opcode.close || frame.payload.length === 0) return '';
+  if (ev.text !== undefined) return ' "' + previewText(ev.text, max) + '"';
+  if (frame.opcode === Opcode.text && !ev.compressed) {
+    // A fragment or unassembled text frame: a lossy view of a prefix (4 bytes per char at most).
+    const head = frame.payload.length > max * 4 ? frame.payload.subarray(0, max * 4) : frame.payload;
+    return ' "' + previewText(utf8.decode(head), max) + '"';
+  }
+  return ' ' + style.dim(previewBytes(frame.payload, Math.max(1, max >> 1)));
+}
+
+/** One line: `→ #1 text FIN 5 bytes masked 37fa213d "Hello"`. */
+export function renderFrameSummary(ev: FrameEvent, style: Style, opts?: SummaryOptions): string {
+  const frame = ev.frame;
+  const max = opts?.maxPreview ?? DEFAULT_MAX_PREVIEW;
+  let line = style.direction(ev.dir)(directionArrow(ev.dir)) + ' ' + style.dim('#' + ev.index) + ' ' +
+    style.opcode(style.bold(opcodeLabel(frame.opcode))) + flags(frame, style) + lengthPart(frame, style);
+  if (frame.masked && frame.maskingKey !== null) line += ' ' + style.mask('masked') + ' ' + style.key(maskKeyHex(frame.maskingKey));
+  if (ev.compressed) line += ' ' + style.rsv('compressed');
+  line += closePart(ev, max, style) + previewPart(ev, max, style);
+  const counts = renderDiagnosticCounts(frameEventDiagnostics(ev), style);
+  return counts === '' ? line : line + '  ' + counts;
+}
