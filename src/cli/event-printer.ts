@@ -4,7 +4,7 @@
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
 import { eventJson } from '../render/json-lines.js';
-import { EventTextRenderer, type TextMode } from '../render/event-text.js';
+import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../render/event-text.js';
 import { createStyle, type Style } from '../render/style.js';
 import type { InspectEvent } from '../session/events.js';
 import { colorLevel } from './color.js';
@@ -16,6 +16,9 @@ export interface OutputFlags {
   explain?: boolean;
   summary?: boolean;
   maxPayload?: number;
+  verbose?: boolean;
+  messages?: boolean;
+  time?: TimeFormat;
 }
 
 export function outputOptions<T>(y: Argv<T>): Argv<T> {
@@ -28,7 +31,8 @@ export function outputOptions<T>(y: Argv<T>): Argv<T> {
 }
 
 export interface PrinterContext {
-  readonly mode: TextMode;
+  /** teaching: every frame drawn in full (hex); stream: one line per frame with time and addresses (captures, proxy). */
+  readonly mode: 'teaching' | 'stream';
   /** Assumptions stated once at the top of text output (hex: direction by mask bit, RSV1 as deflate). */
   readonly hexAssumptions: readonly string[];
 }
@@ -47,8 +51,12 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext): Eve
   const style = createStyle({ color: level > 0, level: level === 0 ? undefined : level });
   const out = new Output(process.stdout);
   const json = flags.json === true;
+  const stream = ctx.mode === 'stream';
+  const frames: FrameDisplay = flags.messages ? 'none' : flags.summary ? 'line' : stream && !flags.verbose ? 'line' : 'full';
+  const time: TimeFormat = stream ? flags.time ?? 'relative' : 'none';
   const text = new EventTextRenderer(style, {
-    mode: flags.summary ? 'summary' : ctx.mode, explain: flags.explain === true, maxPayload, assumptions: ctx.hexAssumptions,
+    frames, messages: flags.messages ? 'all' : 'fragmented', time, connections: stream,
+    explain: flags.explain === true, maxPayload, assumptions: ctx.hexAssumptions,
   });
   return {
     style,

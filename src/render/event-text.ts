@@ -1,8 +1,10 @@
 // Text output for a stream of InspectEvents: the per-event renderers composed for a reader.
-// 'teaching' draws every frame in full (hex input), 'summary' gives one line per frame.
-// Stateful only in what it has already said (assumptions are stated once, at the top).
+// Frames are drawn in full (hex input, -V), as one line each (captures, the proxy), or not at
+// all (--messages, which shows reassembled messages instead). Capture lines carry the time,
+// the connection and its addresses. Stateful only in what it has seen: connection addresses,
+// the first and previous timestamps, whether the assumptions were stated.
 // Layer rule: render/ — pure string building.
-import type { DiagnosticEvent, EndEvent, InspectEvent, MessageEvent } from '../session/events.js';
+import type { DiagnosticEvent, EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
 import { renderDiagnosticLine } from './diagnostics-view.js';
 import { escapeForTerminal, previewBytes, previewText } from './escape.js';
 import { renderAssumptions, renderFrameView } from './frame-view.js';
@@ -10,10 +12,16 @@ import { renderHandshake } from './handshake-view.js';
 import type { Style } from './style.js';
 import { directionArrow, renderFrameSummary } from './summary-line.js';
 
-export type TextMode = 'teaching' | 'summary';
+export type FrameDisplay = 'full' | 'line' | 'none';
+export type TimeFormat = 'none' | 'relative' | 'absolute' | 'delta';
 
 export interface EventTextOptions {
-  readonly mode: TextMode;
+  readonly frames: FrameDisplay;
+  /** 'all': every message (--messages); 'fragmented': only those a frame line did not already show. */
+  readonly messages: 'all' | 'fragmented';
+  readonly time: TimeFormat;
+  /** Prefix lines with the connection number and addresses (captures, proxy). */
+  readonly connections: boolean;
   readonly explain: boolean;
   readonly maxPayload: number;
   readonly assumptions: readonly string[];
@@ -23,6 +31,9 @@ const RULE = '─'.repeat(72);
 
 export class EventTextRenderer {
   private saidAssumptions = false;
+  private readonly endpoints = new Map<number, { client: string; server: string }>();
+  private firstTime: Timestamp = null;
+  private previousTime: Timestamp = null;
 
   constructor(private readonly style: Style, private readonly opts: EventTextOptions) {}
 
@@ -36,27 +47,63 @@ export class EventTextRenderer {
     }
     switch (ev.type) {
       case 'frame':
-        if (this.opts.mode === 'summary') out.push(renderFrameSummary(ev, this.style));
-        else out.push(this.style.dim(RULE), renderFrameView(ev, this.style, { explain: this.opts.explain, maxPayload: this.opts.maxPayload, assumptions: [] }), '');
+        this.frame(ev, out);
         break;
       case 'message':
-        // a single-frame message was already shown with its frame
-        if (ev.frames > 1 || !ev.complete) out.push(this.message(ev));
+        if (this.opts.messages === 'all' || ev.frames > 1 || !ev.complete) out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
         break;
       case 'handshake':
+        if (this.opts.connections) out.push(this.prefix(ev.time, ev.conn) + this.style.dim(`handshake ${ev.handshake.side}`));
         out.push(renderHandshake(ev, this.style), '');
         break;
       case 'diagnostic':
-        out.push(this.diagnostic(ev));
+        out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.diagnostic(ev));
         break;
       case 'connection':
-        out.push(this.style.heading(`Connection ${ev.conn}: ${escapeForTerminal(ev.client)} → ${escapeForTerminal(ev.server)}`) + this.style.dim(` (detected by ${ev.detectedBy})`));
+        this.endpoints.set(ev.conn, { client: ev.client, server: ev.server });
+        out.push(this.prefix(ev.time, null) + this.style.heading(`Connection ${ev.conn}: ${escapeForTerminal(ev.client)} → ${escapeForTerminal(ev.server)}`) + this.style.dim(` (found by ${ev.detectedBy})`));
         break;
       case 'end':
-        out.push(this.end(ev));
+        out.push(this.prefix(ev.time, ev.conn) + this.end(ev));
+        this.endpoints.delete(ev.conn);
         break;
     }
     return out;
+  }
+
+  private frame(ev: FrameEvent, out: string[]): void {
+    if (this.opts.frames === 'none') return;
+    if (this.opts.frames === 'line') {
+      out.push(this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: !this.opts.connections }));
+      return;
+    }
+    if (this.opts.connections) out.push(this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: false }));
+    out.push(this.style.dim(RULE), renderFrameView(ev, this.style, { explain: this.opts.explain, maxPayload: this.opts.maxPayload, assumptions: [] }), '');
+  }
+
+  /** "  0.000123 [1] 127.0.0.1:50000 → 127.0.0.1:8080  " — whatever the options ask for. */
+  private prefix(time: Timestamp, conn: number | null, dir?: 'c2s' | 's2c'): string {
+    let out = '';
+    if (this.opts.time !== 'none') out += this.style.dim(this.formatTime(time)) + ' ';
+    if (!this.opts.connections || conn === null) return out;
+    out += this.style.bold(`[${conn}]`) + ' ';
+    const ends = this.endpoints.get(conn);
+    if (ends !== undefined && dir !== undefined) {
+      const [from, to] = dir === 'c2s' ? [ends.client, ends.server] : [ends.server, ends.client];
+      out += this.style.direction(dir)(`${escapeForTerminal(from)} → ${escapeForTerminal(to)}`) + ' ';
+    }
+    return out;
+  }
+
+  private formatTime(time: Timestamp): string {
+    if (time === null) return '-'.padStart(11);
+    this.firstTime ??= time;
+    let text: string;
+    if (this.opts.time === 'absolute') text = new Date(Math.floor(time * 1000)).toISOString().slice(0, 19) + (time % 1).toFixed(6).slice(1) + 'Z';
+    else if (this.opts.time === 'delta') text = (time - (this.previousTime ?? time)).toFixed(6);
+    else text = (time - this.firstTime).toFixed(6);
+    this.previousTime = time;
+    return text.padStart(11);
   }
 
   private message(ev: MessageEvent): string {
@@ -64,9 +111,10 @@ export class EventTextRenderer {
     const kind = ev.opcode === 1 ? 'text' : 'binary';
     const frames = ev.firstFrame === ev.lastFrame ? `frame #${ev.firstFrame}` : `frames #${ev.firstFrame}–#${ev.lastFrame}`;
     const size = ev.compressed && ev.inflate ? `${ev.inflate.compressedLength} B compressed → ${ev.length} B` : `${ev.length} B`;
-    const body = ev.text !== undefined ? previewText(ev.text, Math.min(this.opts.maxPayload, 120)) : previewBytes(ev.data, Math.min(this.opts.maxPayload, 48));
+    const body = ev.text !== undefined ? `"${previewText(ev.text, Math.min(this.opts.maxPayload, 120))}"` : previewBytes(ev.data, Math.min(this.opts.maxPayload, 48));
     const state = ev.complete ? '' : s.warning(' (incomplete)');
-    let line = `${s.direction(ev.dir)(directionArrow(ev.dir))} ${s.bold(`${kind} message`)} from ${ev.frames} ${ev.frames === 1 ? 'frame' : 'fragments'} (${frames}), ${size}${state}: ${body}`;
+    const arrow = this.opts.connections ? '' : s.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
+    let line = `${arrow}${s.bold(`${kind} message`)} from ${ev.frames} ${ev.frames === 1 ? 'frame' : 'fragments'} (${frames}), ${size}${state}: ${body}`;
     for (const d of ev.diagnostics) line += '\n  ' + renderDiagnosticLine(d, s);
     return line;
   }
@@ -77,7 +125,8 @@ export class EventTextRenderer {
 
   private end(ev: EndEvent): string {
     const s = this.style;
-    return s.dim(`End of ${this.opts.mode === 'teaching' ? 'input' : `connection ${ev.conn}`} (${ev.reason}): `
+    const what = this.opts.connections ? `connection ${ev.conn} ended` : 'end of input';
+    return s.dim(`${what} (${ev.reason}): `
       + `${count(ev.frames.c2s + ev.frames.s2c, 'frame')} (${ev.frames.c2s} client→server, ${ev.frames.s2c} server→client), `
       + count(ev.messages.c2s + ev.messages.s2c, 'message'));
   }

@@ -11,6 +11,8 @@ import type { Style } from './style.js';
 export interface SummaryOptions {
   /** Characters of text (or bytes of hex) shown in the preview; default 40. */
   readonly maxPreview?: number;
+  /** Start with the direction arrow (default true; capture lines show addresses instead). */
+  readonly arrow?: boolean;
 }
 
 export const DEFAULT_MAX_PREVIEW = 40;
@@ -81,7 +83,8 @@ function previewPart(ev: FrameEvent, max: number, style: Style): string {
 export function renderFrameSummary(ev: FrameEvent, style: Style, opts?: SummaryOptions): string {
   const frame = ev.frame;
   const max = opts?.maxPreview ?? DEFAULT_MAX_PREVIEW;
-  let line = style.direction(ev.dir)(directionArrow(ev.dir)) + ' ' + style.dim('#' + ev.index) + ' ' +
+  const arrow = opts?.arrow === false ? '' : style.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
+  let line = arrow + style.dim('#' + ev.index) + ' ' +
     style.opcode(style.bold(opcodeLabel(frame.opcode))) + flags(frame, style) + lengthPart(frame, style);
   if (frame.masked && frame.maskingKey !== null) line += ' ' + style.mask('masked') + ' ' + style.key(maskKeyHex(frame.maskingKey));
   if (ev.compressed) line += ' ' + style.rsv('compressed');
