@@ -17,7 +17,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 
 const PURE = ['protocol', 'session', 'capture', 'render'];
 const NODE_ALLOWED_IN_PURE = new Set(['node:buffer', 'node:zlib', 'node:crypto']);
-const FORBIDDEN_IN_PURE = [/\bDate\.now\(/, /\bnew Date\(/, /\bsetTimeout\(/, /\bsetInterval\(/, /\bprocess\./, /\bEventEmitter\b/];
+const FORBIDDEN_IN_PURE = [/\bDate\.now\(/, /\bnew Date\(\)/, /\bsetTimeout\(/, /\bsetInterval\(/, /\bprocess\./, /\bEventEmitter\b/];
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -5,6 +5,7 @@ import yargs, { type Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
 import { acceptCommand } from './accept-command.js';
 import { hexCommand } from './hex-command.js';
+import { readCommand } from './read-command.js';
 
 const EPILOGUE = `Examples of real use:
   wsinspect hex "c1 85 43 02 0a cf 71 36 3e cb 43"     a compressed, masked text frame, drawn and inflated
@@ -31,6 +32,7 @@ export function buildCli(argv: string[]): Argv {
       if (err) throw err;
       throw new WsinspectError('usage', msg ?? 'bad arguments');
     });
+  cli = readCommand(cli);
   cli = hexCommand(cli);
   cli = acceptCommand(cli);
   return cli;

@@ -24,7 +24,7 @@ export class ConnectionDemux {
 
   handle(event: StreamEvent): void {
     if (event.kind === 'diagnostic' && (event.conn === null || !this.sessions.has(event.conn))) {
-      this.options.onEvent({ type: 'diagnostic', conn: event.conn, time: event.time, diagnostic: event.diagnostic });
+      this.options.onEvent({ type: 'diagnostic', conn: event.conn, time: event.time, dir: event.dir, diagnostic: event.diagnostic });
       return;
     }
     if (event.kind === 'open') {

@@ -23,7 +23,7 @@ export type StreamEvent =
   | { readonly kind: 'data'; readonly conn: number; readonly dir: Direction; readonly bytes: Uint8Array; readonly time: Timestamp }
   | { readonly kind: 'gap'; readonly conn: number; readonly dir: Direction; readonly length: number; readonly time: Timestamp }
   | { readonly kind: 'end'; readonly conn: number; readonly reason: EndReason; readonly time: Timestamp; readonly dir?: Direction }
-  | { readonly kind: 'diagnostic'; readonly conn: number | null; readonly diagnostic: Diagnostic; readonly time: Timestamp };
+  | { readonly kind: 'diagnostic'; readonly conn: number | null; readonly diagnostic: Diagnostic; readonly time: Timestamp; readonly dir?: Direction };
 
 export interface CloseInfo {
   /** Close status code, or null for an empty body. */

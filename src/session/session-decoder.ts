@@ -84,7 +84,7 @@ export class SessionDecoder {
         this.gap(event.dir, event.length);
         return;
       case 'diagnostic':
-        this.emit({ type: 'diagnostic', conn: event.conn, time: event.time, diagnostic: event.diagnostic });
+        this.emit({ type: 'diagnostic', conn: event.conn, time: event.time, dir: event.dir, diagnostic: event.diagnostic });
         return;
       case 'end':
         if (event.dir !== undefined) this.finishDirection(event.dir);

@@ -1,0 +1,89 @@
+// A capture byte stream → StreamEvents: recognises the format from the magic number,
+// reads its records (pcapng and classic pcap with our own readers, or classic pcap with
+// a reader supplied from outside such as the pcap-parser adapter in sources/) and
+// decodes the packets. Fed chunks of any size.
+// Layer rule: capture/ — pure: no I/O, no timers; events go out through the callback.
+import type { StreamEvent } from '../session/events.js';
+import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-limits.js';
+import { notACapture, sniffCaptureFormat, type CaptureFormat } from './capture-format.js';
+import { PacketDecoder, type PacketSink } from './packet-decoder.js';
+import { PcapngReader } from './pcapng-reader.js';
+import { PcapReader } from './pcap-reader.js';
+
+/** Something that turns file bytes into packets for a sink. */
+export interface RecordReader {
+  push(chunk: Uint8Array): void;
+  end(): void;
+}
+
+export type PcapFormat = Extract<CaptureFormat, { kind: 'pcap' }>;
+
+/** Makes the classic pcap reader (the pcap-parser adapter in sources/). */
+export type PcapReaderFactory = (format: PcapFormat, sink: PacketSink, limits: CaptureLimits) => RecordReader;
+
+export interface CaptureDecoderOptions {
+  /** Ports whose connections are decoded as WebSocket without a handshake (--decode-as). */
+  readonly decodeAs?: readonly number[];
+  readonly limits?: Partial<CaptureLimits>;
+  /** Reader for classic pcap files; default: our own PcapReader. */
+  readonly pcapReader?: PcapReaderFactory;
+}
+
+export class CaptureDecoder {
+  private readonly packets: PacketDecoder;
+  private readonly limits: CaptureLimits;
+  private reader: RecordReader | null = null;
+  private head = new Uint8Array(0);
+  private detected: CaptureFormat | null = null;
+
+  constructor(onEvent: (event: StreamEvent) => void, private readonly options: CaptureDecoderOptions = {}) {
+    this.limits = { ...DEFAULT_CAPTURE_LIMITS, ...options.limits };
+    this.packets = new PacketDecoder(this.limits, onEvent, options.decodeAs ?? []);
+  }
+
+  /** The recognised format, once 4 bytes were pushed. */
+  get format(): CaptureFormat | null {
+    return this.detected;
+  }
+
+  /** Throws WsinspectError('capture.format-unknown') when the input is not a capture. */
+  push(input: Uint8Array): void {
+    // A plain Uint8Array view of a Buffer: every data event is a subarray of the chunk,
+    // and Buffer's subarray (species constructor) costs several times more per packet.
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    if (this.reader !== null) {
+      this.reader.push(chunk);
+      return;
+    }
+    const head = this.head.length === 0 ? chunk : concat(this.head, chunk);
+    const format = sniffCaptureFormat(head);
+    if (format === null) {
+      this.head = head.slice();
+      return;
+    }
+    this.detected = format;
+    this.head = new Uint8Array(0);
+    this.reader = format.kind === 'pcapng' ? new PcapngReader(this.packets, this.limits.maxRecordBytes) : this.pcapReader(format);
+    this.reader.push(head);
+  }
+
+  /** End of input: reports a cut record, then ends every open connection. */
+  end(): void {
+    if (this.reader === null) throw notACapture(this.head);
+    this.reader.end();
+    this.packets.end();
+  }
+
+  private pcapReader(format: PcapFormat): RecordReader {
+    const factory = this.options.pcapReader;
+    return factory === undefined ? new PcapReader(format, this.packets, this.limits) : factory(format, this.packets, this.limits);
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+

@@ -1,0 +1,109 @@
+// The first bytes of both directions of a connection, copied (bounded) while the
+// WebSocket decision is pending, with the order in which they arrived so they can be
+// replayed as StreamEvents once the connection is known to carry WebSocket.
+// Layer rule: capture/ — pure; memory bounded per connection and in total.
+import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { Timestamp } from '../session/events.js';
+import type { DetectionSide } from './websocket-detector.js';
+
+/** Detection bytes held across all connections. */
+export interface DetectionBudget {
+  bytes: number;
+  readonly limit: number;
+}
+
+/** One arrival: bytes [from, to) of a side's window, a hole before `from`, or a diagnostic. */
+export interface WindowEntry {
+  readonly side: number;
+  readonly from: number;
+  readonly to: number;
+  readonly time: Timestamp;
+  /** Bytes missing at `from` (a TCP gap), else 0. */
+  readonly gap: number;
+  readonly diagnostic: Diagnostic | null;
+}
+
+const EMPTY = new Uint8Array(0);
+/** Bytes kept when a seeking window overflows: enough for a split frame header. */
+const TAIL = 64;
+
+class SideWindow implements DetectionSide {
+  bytes: Uint8Array = EMPTY;
+  length = 0;
+  full = false;
+  resumeAt = 0;
+}
+
+export class DetectionWindow {
+  readonly sides: [SideWindow, SideWindow] = [new SideWindow(), new SideWindow()];
+  entries: WindowEntry[] = [];
+
+  constructor(private readonly capacity: number, private readonly budget: DetectionBudget) {}
+
+  /**
+   * Copies a delivery. The segment that crosses the capacity is still kept whole, so
+   * nothing is lost if the decision comes now; the window is full after it.
+   */
+  append(side: number, bytes: Uint8Array, time: Timestamp): void {
+    const w = this.sides[side];
+    if (w.full) return;
+    const needed = w.length + bytes.length;
+    if (needed > w.bytes.length) {
+      const grown = new Uint8Array(Math.max(needed, Math.min(this.capacity, Math.max(256, w.bytes.length * 2))));
+      grown.set(w.bytes.subarray(0, w.length));
+      w.bytes = grown;
+    }
+    w.bytes.set(bytes, w.length);
+    this.entries.push({ side, from: w.length, to: needed, time, gap: 0, diagnostic: null });
+    w.length = needed;
+    w.full = needed >= this.capacity;
+    this.budget.bytes += bytes.length;
+  }
+
+  note(side: number, diagnostic: Diagnostic, time: Timestamp): void {
+    this.entries.push({ side, from: 0, to: 0, time, gap: 0, diagnostic });
+  }
+
+  /** A hole in a side's bytes: frame chains are looked for only after it. */
+  gap(side: number, length: number, time: Timestamp): void {
+    const w = this.sides[side];
+    this.entries.push({ side, from: w.length, to: w.length, time, gap: length, diagnostic: null });
+    w.resumeAt = w.length;
+  }
+
+  /** Forgets a side's bytes. */
+  reset(side: number): void {
+    this.budget.bytes -= this.sides[side].length;
+    this.sides[side] = new SideWindow();
+    this.entries = this.entries.filter((e) => e.side !== side);
+  }
+
+  /** After the decision: keeps only the sides still looking for a frame boundary. */
+  keepOnly(keep: readonly boolean[]): void {
+    for (const side of [0, 1]) if (!keep[side]) this.reset(side);
+    this.entries = [];
+  }
+
+  /** A seeking side overflowed: keeps its last bytes, which may hold a header's start. */
+  keepTail(side: number): void {
+    const w = this.sides[side];
+    const tail = w.bytes.slice(Math.max(0, w.length - TAIL), w.length);
+    const dropped = w.length - tail.length;
+    this.budget.bytes -= dropped;
+    w.resumeAt = Math.max(0, w.resumeAt - dropped);
+    w.bytes = tail;
+    w.length = tail.length;
+    w.full = false;
+  }
+
+  overBudget(): boolean {
+    return this.budget.bytes > this.budget.limit;
+  }
+
+  release(): void {
+    this.budget.bytes -= this.sides[0].length + this.sides[1].length;
+    this.sides[0] = new SideWindow();
+    this.sides[1] = new SideWindow();
+    this.entries = [];
+  }
+}

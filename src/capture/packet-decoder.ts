@@ -1,0 +1,90 @@
+// Captured packets → StreamEvents: link layer, IP, TCP, then the connection table. The
+// file readers (pcapng here, pcap through the pcap-parser adapter in sources/) feed it
+// one packet at a time as (bytes, offset, length) so no view is made per packet.
+// Layer rule: capture/ — pure.
+import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { StreamEvent, Timestamp } from '../session/events.js';
+import { formatAddress } from './address-format.js';
+import type { CaptureLimits } from './capture-limits.js';
+import { ConnectionTable } from './connection-table.js';
+import { ipHeaderOffset, isSupportedLinkType } from './link-layer.js';
+import { ParseStatus, TcpSegment, parseTcpIp } from './tcp-ip-parser.js';
+
+/** What a capture-file reader produces. */
+export interface PacketSink {
+  /** Declares a capture interface; returns the index packet() takes. */
+  addInterface(linkType: number, snaplen: number): number;
+  /** One packet: bytes[offset, offset + capturedLength) as captured (originalLength on the wire). */
+  packet(iface: number, time: Timestamp, bytes: Uint8Array, offset: number, capturedLength: number, originalLength: number): void;
+  /** A problem of the capture file itself (truncated, malformed record). */
+  fileDiagnostic(d: Diagnostic, time: Timestamp): void;
+}
+
+export class PacketDecoder implements PacketSink {
+  private readonly linkTypes: number[] = [];
+  private readonly warned: boolean[] = [];
+  private readonly segment = new TcpSegment();
+  private readonly table: ConnectionTable;
+  private lastTime: Timestamp = null;
+  private ended = false;
+
+  constructor(
+    limits: CaptureLimits,
+    private readonly onEvent: (event: StreamEvent) => void,
+    decodeAs: readonly number[],
+  ) {
+    this.table = new ConnectionTable(limits, onEvent, decodeAs);
+  }
+
+  /** The snap length is not needed: cuts show as IP lengths longer than what was captured. */
+  addInterface(linkType: number): number {
+    this.linkTypes.push(linkType);
+    this.warned.push(false);
+    return this.linkTypes.length - 1;
+  }
+
+  packet(iface: number, time: Timestamp, bytes: Uint8Array, offset: number, capturedLength: number): void {
+    if (time !== null) this.lastTime = time;
+    const linkType = this.linkTypes[iface];
+    if (linkType === undefined) {
+      this.fileDiagnostic(diagnostic('capture.block.malformed', `packet for undeclared interface ${iface}; skipped`), time);
+      return;
+    }
+    const end = offset + capturedLength;
+    const ip = ipHeaderOffset(linkType, bytes, offset, end);
+    if (ip < 0) {
+      if (!isSupportedLinkType(linkType)) this.unsupported(iface, linkType, time);
+      return;
+    }
+    const seg = this.segment;
+    const status = parseTcpIp(bytes, ip, end, seg);
+    if (status === ParseStatus.tcp) this.table.segment(seg, time);
+    else if (status === ParseStatus.fragment && seg.firstFragment) this.fragment(seg, time);
+  }
+
+  fileDiagnostic(d: Diagnostic, time: Timestamp): void {
+    this.onEvent({ kind: 'diagnostic', conn: null, diagnostic: d, time });
+  }
+
+  /** End of input: every connection still open is flushed and ended. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.table.endAll(this.lastTime);
+  }
+
+  private unsupported(iface: number, linkType: number, time: Timestamp): void {
+    if (this.warned[iface]) return;
+    this.warned[iface] = true;
+    const text = `link type ${linkType} on interface ${iface} is not supported; its packets are skipped`;
+    this.fileDiagnostic(diagnostic('capture.linktype.unsupported', text), time);
+  }
+
+  private fragment(seg: TcpSegment, time: Timestamp): void {
+    const b = seg.bytes;
+    const n = seg.addressLength;
+    const text = `IP fragment (id ${seg.fragmentId}) ${formatAddress(b, seg.srcAddress, n)} → ${formatAddress(b, seg.dstAddress, n)}: `
+      + 'fragments are not reassembled, the datagram is skipped';
+    this.fileDiagnostic(diagnostic('ip.fragment', text), time);
+  }
+}
