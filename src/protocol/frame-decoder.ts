@@ -2,6 +2,7 @@
 // in any chunking and decode identically; "need more bytes" is internal state, never an
 // exception. Lengths from the wire are checked against Limits before anything is kept.
 // Layer rule: protocol/ — pure, imports nothing of ours but protocol types.
+import { Buffer } from 'node:buffer';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import type { Frame, LengthEncoding } from './frame.js';
 import { resolveLimits, type Limits } from './limits.js';
@@ -32,6 +33,8 @@ interface PendingFrame {
   readonly keep: number;
   readonly diagnostics: Diagnostic[];
   readonly pieces: Uint8Array[];
+  /** Masked payload spanning chunks: unmasked straight into one buffer of `keep` bytes. */
+  whole: Uint8Array | null;
   kept: number;
   remaining: number;
 }
@@ -166,7 +169,8 @@ export class FrameDecoder {
       if (hi >= 0x80000000) diagnostics.push(diagnostic('frame.length.msb-set', `64-bit length 0x${payloadLengthBig.toString(16)} has its most significant bit set`));
       if (payloadLength < 65536) diagnostics.push(nonMinimal(64, payloadLength));
     }
-    const maskingKey = masked ? buf.slice(cursor, cursor + 4) : null;
+    // a copy, not buf.slice: on a Buffer chunk slice is a view that would pin the chunk
+    const maskingKey = masked ? Uint8Array.of(buf[cursor], buf[cursor + 1], buf[cursor + 2], buf[cursor + 3]) : null;
     if (masked) cursor += 4;
     const keep = Math.min(payloadLength, this.limits.maxFramePayload);
     if (keep < payloadLength) {
@@ -175,7 +179,7 @@ export class FrameDecoder {
     }
     const frame: PendingFrame = {
       offset, b0, b1, maskingKey, lengthEncoding, payloadLength, payloadLengthBig,
-      headerLength: cursor - at, keep, diagnostics, pieces: [], kept: 0, remaining: payloadLength,
+      headerLength: cursor - at, keep, diagnostics, pieces: [], whole: null, kept: 0, remaining: payloadLength,
     };
     this.pending = frame;
     return frame;
@@ -186,7 +190,13 @@ export class FrameDecoder {
     const take = Math.min(frame.remaining, end - pos);
     const keepNow = Math.min(take, frame.keep - frame.kept);
     if (keepNow > 0) {
-      frame.pieces.push(this.keepPiece(frame, chunk, pos, keepNow));
+      if (frame.maskingKey !== null && (frame.whole !== null || keepNow < frame.keep)) {
+        // spans chunks: one buffer, no pieces to join later (keep is bounded by Limits)
+        frame.whole ??= uninitialised(frame.keep);
+        unmaskInto(frame.whole, chunk, pos, keepNow, frame.maskingKey, frame.kept, frame.kept);
+      } else {
+        frame.pieces.push(this.keepPiece(frame, chunk, pos, keepNow));
+      }
       frame.kept += keepNow;
     }
     frame.remaining -= take;
@@ -202,13 +212,14 @@ export class FrameDecoder {
   /** Unmasking copies (input buffers may still be queued for forwarding); clear payloads are views. */
   private keepPiece(frame: PendingFrame, chunk: Uint8Array, pos: number, length: number): Uint8Array {
     if (frame.maskingKey === null) return chunk.subarray(pos, pos + length);
-    const out = new Uint8Array(length);
+    const out = uninitialised(length);
     unmaskInto(out, chunk, pos, length, frame.maskingKey, frame.kept);
     return out;
   }
 
   private emit(p: PendingFrame, truncated: boolean): void {
-    const payload = p.pieces.length === 1 ? p.pieces[0] : p.pieces.length === 0 ? EMPTY : concat(p.pieces, p.kept);
+    const payload = p.whole !== null ? p.whole.subarray(0, p.kept)
+      : p.pieces.length === 1 ? p.pieces[0] : p.pieces.length === 0 ? EMPTY : concat(p.pieces, p.kept);
     const frame: Frame = {
       offset: p.offset,
       fin: (p.b0 & 0x80) !== 0,
@@ -235,6 +246,16 @@ export class FrameDecoder {
 export function headerLength(b1: number): number {
   const len7 = b1 & 0x7f;
   return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + ((b1 & 0x80) !== 0 ? 4 : 0);
+}
+
+/**
+ * A plain Uint8Array over Buffer.allocUnsafe memory: node's pool serves small sizes and
+ * nothing is zero-filled (every byte is written at once by unmasking). Wrapped so callers
+ * keep Uint8Array semantics (slice copies; no Buffer toString/toJSON).
+ */
+function uninitialised(length: number): Uint8Array {
+  const b = Buffer.allocUnsafe(length);
+  return new Uint8Array(b.buffer, b.byteOffset, length);
 }
 
 function readU32(buf: Uint8Array, at: number): number {
