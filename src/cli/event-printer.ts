@@ -41,6 +41,8 @@ export interface EventPrinter {
   readonly style: Style;
   print(event: InspectEvent): void;
   raw(text: string): void;
+  /** Resolves when stdout has room again: sources wait for it between input chunks. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext): Eve
     raw(s) {
       out.line(s);
     },
+    ready: () => out.ready(),
     close: () => out.flush(),
   };
 }

@@ -33,7 +33,8 @@ export function readCommand(yargs: Argv): Argv {
 }
 
 async function runRead(flags: ReadFlags): Promise<void> {
-  const file = flags.file ?? '-';
+  // yargs-parser hands a lone "-" positional over as ""
+  const file = flags.file === undefined || flags.file === '' ? '-' : flags.file;
   for (const port of flags.decodeAs ?? []) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new WsinspectError('input.bad-option', `--decode-as: ${port} is not a TCP port`);
   }
@@ -59,6 +60,7 @@ async function runRead(flags: ReadFlags): Promise<void> {
     await readCapture(file, (ev) => demux.handle(ev), {
       decodeAs: flags.decodeAs,
       onProgress: progress.update,
+      backpressure: printer.ready,
     });
   } finally {
     progress.done();

@@ -1,0 +1,87 @@
+// `wsinspect FILE` as a user runs it on the real fixtures: JSON per the contract, text
+// listing, filters, --messages, --stats, stdin, and errors for files that are not captures.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli-run.js';
+
+const fixture = (name: string) => join(ROOT, 'fixtures', name);
+const jsonLines = (s: string) => s.trim().split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+
+describe('wsinspect FILE', () => {
+  it('--json follows the contract on a real capture', () => {
+    const r = runCli([fixture('deflate.pcap'), '--json']);
+    expect(r.status).toBe(0);
+    const events = jsonLines(r.stdout);
+    const types = [...new Set(events.map((e) => e.type))];
+    expect(types).toEqual(['connection', 'handshake', 'frame', 'message', 'end']);
+    const [conn] = events;
+    expect(conn).toMatchObject({ conn: 1, detectedBy: 'handshake' });
+    expect(conn.client).toMatch(/^127\.0\.0\.1:\d+$/);
+    const response = events.find((e) => e.type === 'handshake' && e.side === 'response');
+    expect(response).toMatchObject({ status: 101, acceptValid: true, extensions: [{ name: 'permessage-deflate', params: {} }] });
+    const frames = events.filter((e) => e.type === 'frame');
+    expect(frames.every((f) => typeof f.ts === 'number' && Array.isArray(f.diagnostics) && f.diagnostics.length === 0)).toBe(true);
+    expect(frames.filter((f) => f.dir === 'c2s').every((f) => f.masked && /^[0-9a-f]{8}$/.test(f.maskKey))).toBe(true);
+    expect(frames.some((f) => f.compressed && typeof f.text === 'string')).toBe(true);
+    expect(frames.map((f) => f.index)).toEqual(frames.map((_, i) => i + 1));
+    expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'close-handshake' });
+  });
+
+  it('the listing carries time, connection and addresses; -V adds the full view', () => {
+    const r = runCli([fixture('plain.pcap')]);
+    expect(r.stdout).toMatch(/^\s+0\.0\d+ \[1\] 127\.0\.0\.1:\d+ → 127\.0\.0\.1:18080 #1 text FIN 5 bytes masked [0-9a-f]{8} "hello"$/m);
+    expect(runCli([fixture('plain.pcap'), '-V']).stdout).toContain('Frame header (RFC 6455 §5.2)');
+  });
+
+  it('filters: --opcode, --dir, --grep, --conn, --errors', () => {
+    const frames = (args: string[]) => jsonLines(runCli([fixture('interleaved.pcap'), '--json', ...args]).stdout).filter((e) => e.type === 'frame');
+    expect(frames(['--opcode', 'close']).every((f) => f.opcode === 8)).toBe(true);
+    expect(frames(['--opcode', 'close']).length).toBe(6);
+    expect(frames(['--dir', 's2c']).every((f) => f.dir === 's2c')).toBe(true);
+    expect(frames(['--conn', '2']).every((f) => f.conn === 2)).toBe(true);
+    expect(frames(['--conn', '2']).length).toBeGreaterThan(0);
+    expect(frames(['--grep', '^hello$']).every((f) => f.text === 'hello')).toBe(true);
+    expect(frames(['--errors'])).toEqual([]);
+    expect(runCli([fixture('plain.pcap'), '--opcode', 'bogus']).status).toBe(2);
+    expect(runCli([fixture('plain.pcap'), '--grep', '(']).stderr).toMatch(/--grep: not a valid regular expression/);
+  });
+
+  it('--messages shows reassembled messages with their frames', () => {
+    const out = runCli([fixture('fragmented.pcap'), '--messages', '--no-color']).stdout;
+    expect(out).toContain('text message from 3 fragments (frames #1–#3), 28 B: "frag-one frag-two frag-three"');
+    expect(out).not.toMatch(/#1 text/);
+  });
+
+  it('--stats: per-connection figures, also as JSON', () => {
+    const text = runCli([fixture('ping-pong.pcap'), '--stats', '--no-color']).stdout;
+    expect(text).toMatch(/round trips {2}3 ping→pong: min [\d.]+ ms/);
+    expect(text).toContain('closed by the client with 1000, echoed by the peer');
+    const [stats] = jsonLines(runCli([fixture('ping-pong.pcap'), '--stats', '--json']).stdout);
+    expect(stats).toMatchObject({ type: 'stats', conn: 1, closedBy: 'c2s', closeEchoed: true, endReason: 'close-handshake', abnormalClose: false });
+    expect(stats.pingRtts).toHaveLength(3);
+  });
+
+  it('reads stdin with - and gives the same events as the file', () => {
+    const bytes = readFileSync(fixture('plain.pcapng'));
+    expect(runCli(['-', '--json'], { input: bytes }).stdout).toBe(runCli([fixture('plain.pcapng'), '--json']).stdout);
+  });
+
+  it('a file that is not a capture: one line, exit 2; a truncated capture decodes up to the cut', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-'));
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'hello, this is not a capture\n');
+    const r = runCli([text]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^wsinspect: /);
+    const whole = readFileSync(fixture('plain.pcap'));
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, whole.length - 30));
+    const events = jsonLines(runCli([cut, '--json']).stdout);
+    expect(events.some((e) => e.type === 'diagnostic' && e.code === 'capture.truncated')).toBe(true);
+    expect(events.filter((e) => e.type === 'frame').length).toBeGreaterThan(5);
+    expect(runCli([join(dir, 'missing.pcap')]).stderr).toMatch(/^wsinspect: cannot read/);
+  });
+});
