@@ -3,6 +3,7 @@
 // a reader supplied from outside such as the pcap-parser adapter in sources/) and
 // decodes the packets. Fed chunks of any size.
 // Layer rule: capture/ — pure: no I/O, no timers; events go out through the callback.
+import { concatBytes } from '../protocol/bytes.js';
 import type { StreamEvent } from '../session/events.js';
 import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-limits.js';
 import { notACapture, sniffCaptureFormat, type CaptureFormat } from './capture-format.js';
@@ -55,7 +56,7 @@ export class CaptureDecoder {
       this.reader.push(chunk);
       return;
     }
-    const head = this.head.length === 0 ? chunk : concat(this.head, chunk);
+    const head = this.head.length === 0 ? chunk : concatBytes([this.head, chunk]);
     const format = sniffCaptureFormat(head);
     if (format === null) {
       this.head = head.slice();
@@ -78,12 +79,5 @@ export class CaptureDecoder {
     const factory = this.options.pcapReader;
     return factory === undefined ? new PcapReader(format, this.packets, this.limits) : factory(format, this.packets, this.limits);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 

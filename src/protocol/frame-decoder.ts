@@ -3,6 +3,7 @@
 // exception. Lengths from the wire are checked against Limits before anything is kept.
 // Layer rule: protocol/ — pure, imports nothing of ours but protocol types.
 import { Buffer } from 'node:buffer';
+import { concatBytes } from './bytes.js';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import type { Frame, LengthEncoding } from './frame.js';
 import { resolveLimits, type Limits } from './limits.js';
@@ -219,7 +220,7 @@ export class FrameDecoder {
 
   private emit(p: PendingFrame, truncated: boolean): void {
     const payload = p.whole !== null ? p.whole.subarray(0, p.kept)
-      : p.pieces.length === 1 ? p.pieces[0] : p.pieces.length === 0 ? EMPTY : concat(p.pieces, p.kept);
+      : p.pieces.length === 1 ? p.pieces[0] : p.pieces.length === 0 ? EMPTY : concatBytes(p.pieces, p.kept);
     const frame: Frame = {
       offset: p.offset,
       fin: (p.b0 & 0x80) !== 0,
@@ -265,14 +266,4 @@ function readU32(buf: Uint8Array, at: number): number {
 function nonMinimal(bits: 16 | 64, length: number): Diagnostic {
   const minimal = length < 126 ? 'the 7-bit field' : 'the 16-bit form';
   return diagnostic('frame.length.non-minimal', `length ${length} written in the ${bits}-bit form; ${minimal} must be used`);
-}
-
-function concat(pieces: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }

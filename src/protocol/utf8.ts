@@ -3,6 +3,7 @@
 // each piece is checked by node's native isUtf8; only the at most 3 bytes of an unfinished
 // sequence are carried between pieces. Layer rule: protocol/ — pure (node:buffer only).
 import { isUtf8 } from 'node:buffer';
+import { concatBytes } from './bytes.js';
 
 export function isValidUtf8(bytes: Uint8Array): boolean {
   return bytes.length === 0 || isUtf8(bytes);
@@ -30,7 +31,7 @@ export class Utf8StreamValidator {
 
   push(piece: Uint8Array): boolean {
     if (!this.ok || piece.length === 0) return this.ok;
-    const data = this.carry === null ? piece : joinCarry(this.carry, piece);
+    const data = this.carry === null ? piece : concatBytes([this.carry, piece]);
     const base = this.seen - (this.carry === null ? 0 : this.carry.length);
     const split = incompleteTailStart(data);
     const body = data.subarray(0, split);
@@ -65,12 +66,6 @@ export class Utf8StreamValidator {
   }
 }
 
-function joinCarry(carry: Uint8Array, piece: Uint8Array): Uint8Array {
-  const out = new Uint8Array(carry.length + piece.length);
-  out.set(carry, 0);
-  out.set(piece, carry.length);
-  return out;
-}
 
 /** Length of the sequence a lead byte starts (0 when it cannot start one). */
 function sequenceLength(lead: number): number {

@@ -1,6 +1,7 @@
 // What the session keeps for one direction: its phase, frame decoder, message assembler,
 // counters, bytes held while the handshake is pending, and resynchronisation after lost data.
 // Layer rule: session/ — pure.
+import { concatBytes } from '../protocol/bytes.js';
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import type { Frame } from '../protocol/frame.js';
@@ -87,7 +88,7 @@ export class DirectionState {
   }
 
   private resync(bytes: Uint8Array, time: Timestamp): void {
-    const buffer = this.resyncBuffer === null ? bytes : concat(this.resyncBuffer, bytes);
+    const buffer = this.resyncBuffer === null ? bytes : concatBytes([this.resyncBuffer, bytes]);
     const start = findFrameStart(buffer, 0, { masked: this.dir === 'c2s', allowRsv1: this.assembler.deflate });
     if (start === null) {
       const keep = buffer.length > RESYNC_WINDOW ? buffer.subarray(buffer.length - RESYNC_WINDOW) : buffer;
@@ -106,11 +107,4 @@ export class DirectionState {
     });
     this.decoder.push(buffer.subarray(start.offset));
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

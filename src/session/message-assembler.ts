@@ -2,6 +2,7 @@
 // become messages, control frames may interleave, text is validated as UTF-8 across fragment
 // boundaries, and permessage-deflate messages are inflated (RFC 7692 §6.2). Problems are
 // attached to the frame where they show and to the message. Layer rule: session/ — pure.
+import { concatBytes } from '../protocol/bytes.js';
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { Opcode, isControlOpcode } from '../protocol/frame.js';
 import type { Limits } from '../protocol/limits.js';
@@ -161,7 +162,7 @@ export class MessageAssembler {
     this.open = null;
     const diagnostics = open.diagnostics;
     if (extra !== null) diagnostics.push(extra);
-    let data = joinPieces(open.pieces, open.kept);
+    let data = open.pieces.length === 1 ? open.pieces[0] : concatBytes(open.pieces, open.kept);
     let inflate: InflateInfo | undefined;
     if (open.compressed) {
       const result = this.inflater!.inflate(data, complete);
@@ -192,16 +193,6 @@ function checkText(data: Uint8Array, complete: boolean): Diagnostic | null {
   return diagnostic('message.text.invalid-utf8', `text message is not valid UTF-8 (first invalid byte at offset ${at})`);
 }
 
-function joinPieces(pieces: Uint8Array[], total: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function pushAll(into: Diagnostic[], from: readonly Diagnostic[]): void {
   for (const d of from) into.push(d);
