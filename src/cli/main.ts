@@ -5,6 +5,9 @@ import yargs, { type Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
 import { acceptCommand } from './accept-command.js';
 import { hexCommand } from './hex-command.js';
+import { proxyCommand } from './proxy-command.js';
+import { demoCommand } from './demo-command.js';
+import { caCommand } from './ca-command.js';
 import { readCommand } from './read-command.js';
 
 const EPILOGUE = `Examples of real use:
@@ -35,6 +38,9 @@ export function buildCli(argv: string[]): Argv {
   cli = readCommand(cli);
   cli = hexCommand(cli);
   cli = acceptCommand(cli);
+  cli = proxyCommand(cli);
+  cli = demoCommand(cli);
+  cli = caCommand(cli);
   return cli;
 }
 

@@ -91,6 +91,8 @@ export const DIAGNOSTIC_CATALOGUE = {
   'capture.block.malformed': e('error', 'malformed capture block; skipped', undefined),
   'capture.linktype.unsupported': e('warning', 'link type not supported; packets on this interface are skipped', undefined),
   'capture.tls': e('note', 'TLS connection — wss cannot be decoded without keys', undefined),
+  'proxy.not-websocket': e('note', 'connection is not a WebSocket upgrade (plain HTTP or other TCP); relayed, not decoded', undefined),
+  'proxy.tls-not-intercepted': e('note', 'TLS tunnel relayed without interception; its WebSocket traffic is not shown', undefined),
   'capture.heuristic': e('note', 'WebSocket detected by heuristics (no handshake in the capture)', undefined),
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -1,0 +1,86 @@
+// `wsinspect proxy`: the live man-in-the-middle. Reverse mode (--target) or forward HTTP proxy
+// mode; every connection's bytes are relayed verbatim and a copy is decoded and printed with
+// the same printer as captures; --write records what passed as pcapng. Owns process I/O:
+// the listening line and problems on stderr, SIGINT/SIGTERM for a clean stop.
+import type { Argv } from 'yargs';
+import { WsinspectError } from '../errors.js';
+import { LeafCertificates } from '../sources/ca/leaf-certificates.js';
+import { openLocalCa } from '../sources/ca/local-ca.js';
+import { DEFAULT_LISTEN, hostPort, isLoopback, parseListen, parseTarget, type ProxyTarget } from '../sources/proxy/proxy-address.js';
+import { ProxyServer } from '../sources/proxy/proxy-server.js';
+import { outputOptions, type OutputFlags } from './event-printer.js';
+import { createLivePipeline } from './proxy-pipeline.js';
+
+export interface ProxyFlags extends OutputFlags {
+  listen?: string;
+  target?: string;
+  tls?: boolean;
+  intercept?: boolean;
+  insecure?: boolean;
+  write?: string;
+  caDir?: string;
+}
+
+export function proxyCommand(yargs: Argv): Argv {
+  return yargs.command<ProxyFlags>(
+    'proxy',
+    'relay live WebSocket traffic (ws and wss) and show it as it happens: reverse proxy with --target, else a forward HTTP proxy',
+    (y) => outputOptions(y)
+      .option('listen', { alias: 'l', type: 'string', describe: `HOST:PORT to accept clients on (default ${hostPort(DEFAULT_LISTEN.host, DEFAULT_LISTEN.port)}; other interfaces only when named)` })
+      .option('target', { alias: 't', type: 'string', describe: 'ws://HOST:PORT or wss://HOST:PORT: reverse proxy to this server (without it: forward HTTP proxy, CONNECT and absolute URIs)' })
+      .option('tls', { type: 'boolean', describe: 'reverse mode: clients connect with TLS (wss://); the certificate is made for the name they ask for and signed by the local CA' })
+      .option('intercept', { type: 'boolean', default: true, describe: 'forward mode: decrypt CONNECT tunnels that carry TLS with the local CA (--no-intercept: relay them blind)' })
+      .option('insecure', { alias: 'k', type: 'boolean', describe: 'do not verify the upstream server\'s TLS certificate' })
+      .option('write', { alias: 'w', type: 'string', describe: 'record everything that passed as FILE.pcapng (TLS connections decrypted), for Wireshark, tshark or wsinspect FILE' })
+      .option('ca-dir', { type: 'string', describe: 'directory of the local CA (default: $WSINSPECT_CA_DIR or the user\'s config directory, see "wsinspect ca")' })
+      .example('$0 proxy --target ws://127.0.0.1:9000', 'clients connect to ws://127.0.0.1:8080 instead of :9000')
+      .example('$0 proxy --target wss://echo.example.org --write session.pcapng', 'TLS upstream; the decrypted stream recorded for Wireshark')
+      .example('HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js', 'forward mode: wss intercepted with the local CA'),
+    (flags) => runProxy(flags),
+  );
+}
+
+async function runProxy(flags: ProxyFlags): Promise<void> {
+  const listen = flags.listen === undefined ? DEFAULT_LISTEN : parseListen(flags.listen);
+  const target = flags.target === undefined ? null : parseTarget(flags.target);
+  if (flags.tls && target === null) throw new WsinspectError('usage', '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)');
+  const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
+  const certificates = needsCa ? new LeafCertificates(openLocalCa(flags.caDir)) : null;
+  const pipeline = await createLivePipeline(flags);
+  const server = new ProxyServer({
+    listen, target, listenTls: flags.tls === true, intercept: flags.intercept !== false, insecure: flags.insecure === true, certificates,
+    onEvent: (ev) => pipeline.handle(ev),
+    onProblem: pipeline.problem,
+  });
+  const address = await server.listen();
+  if (!isLoopback(listen.host)) {
+    pipeline.problem(null, `warning: listening on ${listen.host}, reachable from other machines: whoever can connect can use this proxy and read what passes through it`);
+  }
+  if (certificates?.ca.created) pipeline.problem(null, `created a local CA for TLS interception in ${certificates.ca.dir} (see "wsinspect ca" to trust it)`);
+  process.stderr.write(`wsinspect: ${describeMode(target, flags)} listening on ${hostPort(address.address, address.port)}`
+    + `${flags.write === undefined ? '' : `, recording to ${flags.write}`} (Ctrl-C to stop)\n`);
+  await untilStopped();
+  await server.close();
+  await pipeline.close();
+}
+
+function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
+  if (target !== null) {
+    return `reverse proxy to ${target.tls ? 'wss' : 'ws'}://${target.label}${flags.insecure ? ' (certificate not verified)' : ''}${flags.tls ? ', clients use TLS,' : ''}`;
+  }
+  return `forward proxy (CONNECT and http:// URIs; TLS tunnels ${flags.intercept === false ? 'relayed blind' : 'intercepted with the local CA'}),`;
+}
+
+/** Resolves at the first SIGINT or SIGTERM; a second Ctrl-C exits at once. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      process.once('SIGINT', () => process.exit(130));
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
