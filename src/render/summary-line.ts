@@ -71,7 +71,8 @@ function previewPart(ev: FrameEvent, max: number, style: Style): string {
   const frame = ev.frame;
   if (frame.opcode === Opcode.close || frame.payload.length === 0) return '';
   if (ev.text !== undefined) return ' "' + previewText(ev.text, max) + '"';
-  if (frame.opcode === Opcode.text && !ev.compressed) {
+  const textual = frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
+  if (textual && !ev.compressed) {
     // A fragment or unassembled text frame: a lossy view of a prefix (4 bytes per char at most).
     const head = frame.payload.length > max * 4 ? frame.payload.subarray(0, max * 4) : frame.payload;
     return ' "' + previewText(utf8.decode(head), max) + '"';

@@ -92,6 +92,7 @@ export class MessageAssembler {
       rec.diagnostics.push(diagnostic('message.continuation.orphan'));
       return;
     }
+    if (!this.open.compressed) rec.messageOpcode = this.open.opcode;
     this.appendFragment(rec);
     if (rec.frame.fin && !rec.frame.truncated) this.completeOpen(rec);
   }

@@ -15,6 +15,7 @@ function decodeText(bytes: Uint8Array): string {
 export class FrameRecord implements FrameEvent {
   readonly type = 'frame' as const;
   compressed = false;
+  messageOpcode: number | undefined = undefined;
   inflated: Uint8Array | undefined = undefined;
   inflate: InflateInfo | undefined = undefined;
   close: CloseInfo | undefined = undefined;
