@@ -77,7 +77,8 @@ function previewPart(ev: FrameEvent, max: number, style: Style): string {
     const head = frame.payload.length > max * 4 ? frame.payload.subarray(0, max * 4) : frame.payload;
     return ' "' + previewText(utf8.decode(head), max) + '"';
   }
-  return ' ' + style.dim(previewBytes(frame.payload, Math.max(1, max >> 1)));
+  // a compressed binary message previews what it inflated to, as its text would
+  return ' ' + style.dim(previewBytes(ev.inflated ?? frame.payload, Math.max(1, max >> 1)));
 }
 
 /** One line: `→ #1 text FIN 5 bytes masked 37fa213d "Hello"`. */
