@@ -46,6 +46,8 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   if (flags.tls && target === null) throw new WsinspectError('usage', '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)');
   const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
   const certificates = needsCa ? new LeafCertificates(openLocalCa(flags.caDir)) : null;
+  // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
+  const stopped = untilStopped();
   const pipeline = await createLivePipeline(flags);
   const server = new ProxyServer({
     listen, target, listenTls: flags.tls === true, intercept: flags.intercept !== false, insecure: flags.insecure === true, certificates,
@@ -59,7 +61,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   if (certificates?.ca.created) pipeline.problem(null, `created a local CA for TLS interception in ${certificates.ca.dir} (see "wsinspect ca" to trust it)`);
   process.stderr.write(`wsinspect: ${describeMode(target, flags)} listening on ${hostPort(address.address, address.port)}`
     + `${flags.write === undefined ? '' : `, recording to ${flags.write}`} (Ctrl-C to stop)\n`);
-  await untilStopped();
+  await stopped;
   await server.close();
   await pipeline.close();
 }
