@@ -3,7 +3,7 @@
 // NDJSON or text. Rendering itself is pure (render/); this file owns the stream.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
-import { eventJson } from '../render/json-lines.js';
+import { writeEventJson } from '../render/json-lines.js';
 import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../render/event-text.js';
 import { createStyle, type Style } from '../render/style.js';
 import type { InspectEvent } from '../session/events.js';
@@ -60,11 +60,16 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext): Eve
     frames, messages: flags.messages ? 'all' : 'fragmented', time, connections: stream,
     explain: flags.explain === true, maxPayload, assumptions: ctx.hexAssumptions,
   });
+  const jsonOptions = { maxPayload };
   return {
     style,
     print(event) {
-      if (json) out.line(eventJson(event, { maxPayload }));
-      else for (const block of text.render(event)) out.line(block);
+      if (json) {
+        writeEventJson(event, jsonOptions, out);
+        out.endLine();
+      } else {
+        for (const block of text.render(event)) out.line(block);
+      }
     },
     raw(s) {
       out.line(s);

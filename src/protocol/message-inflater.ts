@@ -3,6 +3,7 @@
 // Layer rule: protocol/ — synchronous node:zlib only: the decoder must stay in step with the
 // bytes (an async inflater would finish after later frames were decoded), and no I/O.
 import { constants as bufferConstants } from 'node:buffer';
+import { LiveInflate } from './live-inflate.js';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import type { DeflateDirection } from './handshake-types.js';
 import {
@@ -88,6 +89,9 @@ export class MessageInflater {
   /** True while `history` reaches back to the start of the sender's context. */
   private historyFromStart: boolean;
   private readonly scratch = new Uint8Array(SCRATCH);
+  /** The sender's context in a live zlib stream while it matches `history`; null once out of step. */
+  private live: LiveInflate | null = null;
+  private liveUnusable = false;
 
   constructor(settings: DeflateDirection, maxInflatedBytes: number, options: MessageInflaterOptions = {}) {
     // Negotiation yields 8..15 (RFC 7692 §7.1.2.1); clamp anyway so bad input never throws.
@@ -109,6 +113,10 @@ export class MessageInflater {
    */
   inflate(compressed: Uint8Array, complete: boolean): InflateResult {
     if (compressed.length === 0) return this.empty(complete);
+    if (complete) {
+      const fast = this.inflateLive(compressed);
+      if (fast !== null) return fast;
+    }
     const input = complete ? withEnding(compressed, this.scratch) : compressed;
     const settings: InflateSettings = {
       windowBits: this.windowBits,
@@ -123,12 +131,36 @@ export class MessageInflater {
     return this.failed(compressed, input, complete, attempt.reason);
   }
 
+  /**
+   * The common case without a new zlib engine or a 32 KiB dictionary per message: the live
+   * stream takes the message plus 00 00 ff ff (RFC 7692 §7.2.2). Anything unusual (a zlib
+   * error, a final block, too much output) returns null and the full path below runs,
+   * with its diagnosis; the live stream is rebuilt from `history` for the next message.
+   */
+  private inflateLive(compressed: Uint8Array): InflateResult | null {
+    if (this.liveUnusable) return null;
+    if (this.live === null) {
+      const dictionary = this.noContextTakeover ? undefined : this.history.last(1 << this.windowBits);
+      this.live = LiveInflate.create(this.windowBits, dictionary);
+      if (this.live === null) { this.liveUnusable = true; return null; }
+    } else if (this.noContextTakeover) {
+      this.live.reset();
+    }
+    const data = this.live.inflate(compressed, this.maxOutput);
+    if (data === null) { this.live = null; return null; }
+    const input = withEnding(compressed, this.scratch);
+    const diagnostics = inflatedChecks({ compressed, input, complete: true, windowBits: this.windowBits, windowParam: this.windowParam }, compressed.length, true);
+    this.remember(data);
+    return this.result(data, false, diagnostics, compressed.length, true);
+  }
+
   /** Forgets the LZ77 context (after lost data or a TCP gap): it is now unknown. */
   reset(): void {
     this.forget();
   }
 
   private inflated(compressed: Uint8Array, input: Uint8Array, complete: boolean, a: Extract<Attempt, { ok: true }>): InflateResult {
+    this.live = null; // the live stream did not take this message: rebuild it from history
     const m = { compressed, input, complete, windowBits: this.windowBits, windowParam: this.windowParam };
     const diagnostics = inflatedChecks(m, a.consumed, true);
     if (complete) this.remember(a.data);
@@ -144,6 +176,7 @@ export class MessageInflater {
   }
 
   private failed(compressed: Uint8Array, input: Uint8Array, complete: boolean, reason: string): InflateResult {
+    this.live = null;
     const d = diagnoseInflateFailure({
       compressed,
       input,
@@ -186,6 +219,7 @@ export class MessageInflater {
   }
 
   private forget(): void {
+    this.live = null;
     this.history.clear();
     this.historyFromStart = false;
   }

@@ -2,6 +2,7 @@
 // are a contract). Strings are built directly rather than through objects + JSON.stringify:
 // in a large capture this runs per frame and is the output path's main cost.
 // Layer rule: render/ — pure string building.
+import { isUtf8 } from 'node:buffer';
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { opcodeName } from '../protocol/frame.js';
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
@@ -21,6 +22,53 @@ export function jsonString(s: string): string {
   UNSAFE_FOR_TERMINAL.lastIndex = 0;
   if (!UNSAFE_FOR_TERMINAL.test(json)) return json;
   return json.replace(UNSAFE_FOR_TERMINAL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+/**
+ * Where a line is written piece by piece: `text` as UTF-8, `hex` as lower-case hex digits,
+ * `jsonText` as the text's own bytes with JSON's escapes. An output that encodes into bytes
+ * then never builds the line, its hex or its text as JS strings. Still pure: no I/O here.
+ */
+export interface JsonSink {
+  text(s: string): void;
+  hex(bytes: Uint8Array, n: number): void;
+  /** UTF-8 that passed terminalSafeUtf8, written as JSON string content escaped exactly as JSON.stringify does. */
+  jsonText(bytes: Uint8Array): void;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+class StringSink implements JsonSink {
+  s = '';
+  text(s: string): void { this.s += s; }
+  hex(bytes: Uint8Array, n: number): void { this.s += hexOf(bytes, n); }
+  jsonText(bytes: Uint8Array): void { this.s += JSON.stringify(decoder.decode(bytes)).slice(1, -1); }
+}
+
+/**
+ * True when these bytes are UTF-8 holding none of the characters jsonString escapes for the
+ * terminal (DEL, C1, U+061C, U+200B–U+200F, U+2028–U+202E, U+2060–U+2069, U+FEFF): then
+ * JSON.stringify's own escapes (controls, quote, backslash) are all the text needs.
+ */
+export function terminalSafeUtf8(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c < 0x80) {
+      if (c === 0x7f) return false;
+    } else if (c === 0xc2) {
+      if (b[i + 1] < 0xa0) return false;
+    } else if (c === 0xd8) {
+      if (b[i + 1] === 0x9c) return false;
+    } else if (c === 0xe2) {
+      const c1 = b[i + 1];
+      const c2 = b[i + 2];
+      if (c1 === 0x80 && ((c2 >= 0x8b && c2 <= 0x8f) || (c2 >= 0xa8 && c2 <= 0xae))) return false;
+      if (c1 === 0x81 && c2 >= 0xa0 && c2 <= 0xa9) return false;
+    } else if (c === 0xef) {
+      if (b[i + 1] === 0xbb && b[i + 2] === 0xbf) return false;
+    }
+  }
+  return isUtf8(b);
 }
 
 export function hexOf(bytes: Uint8Array, max = bytes.length): string {
@@ -46,45 +94,74 @@ function diagnosticFields(d: Diagnostic, open: string): string {
 }
 
 export function frameJson(ev: FrameEvent, opts: JsonOptions): string {
+  const sink = new StringSink();
+  writeFrameJson(ev, opts, sink);
+  return sink.s;
+}
+
+export function writeFrameJson(ev: FrameEvent, opts: JsonOptions, out: JsonSink): void {
   const f = ev.frame;
-  let s = `{"type":"frame","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","index":${ev.index},"offset":${f.offset}`
+  out.text(`{"type":"frame","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","index":${ev.index},"offset":${f.offset}`
     + `,"fin":${f.fin},"rsv1":${f.rsv1},"rsv2":${f.rsv2},"rsv3":${f.rsv3},"masked":${f.masked}`
     + `,"opcode":${f.opcode},"opcodeName":"${opcodeName(f.opcode)}"`
     + `,"maskKey":${f.maskingKey === null ? 'null' : `"${hexOf(f.maskingKey)}"`}`
     + `,"payloadLength":${f.payloadLengthBig !== undefined && f.payloadLength > Number.MAX_SAFE_INTEGER ? f.payloadLengthBig.toString() : f.payloadLength}`
-    + `,"headerLength":${f.headerLength},"payload":"${hexOf(f.payload, opts.maxPayload)}"`
-    + `,"compressed":${ev.compressed}`;
+    + `,"headerLength":${f.headerLength},"payload":"`);
+  out.hex(f.payload, Math.min(f.payload.length, opts.maxPayload));
+  let s = `","compressed":${ev.compressed}`;
   let cut = f.payload.length > opts.maxPayload;
   if (f.truncated) s += ',"frameTruncated":true';
   if (ev.inflate !== undefined) s += `,"inflatedLength":${ev.inflate.inflatedLength}`;
-  const text = ev.text;
-  if (text !== undefined) {
-    cut ||= text.length > opts.maxPayload;
-    s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
+  const bytes = ev.textBytes;
+  if (bytes !== undefined && bytes.length <= opts.maxPayload && terminalSafeUtf8(bytes)) {
+    // the common case: the text goes out as the bytes that came in, never a JS string
+    out.text(s + ',"text":"');
+    out.jsonText(bytes);
+    s = '"';
+  } else {
+    const text = ev.text;
+    if (text !== undefined) {
+      cut ||= text.length > opts.maxPayload;
+      s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
+    }
   }
   if (ev.close !== undefined && ev.close.code !== null) {
     s += `,"closeCode":${ev.close.code},"closeCodeName":${jsonString(ev.close.codeName ?? '')}`;
     if (ev.close.reason !== null) s += `,"closeReason":${jsonString(ev.close.reason)}`;
   }
   if (cut) s += ',"truncated":true';
-  return s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`;
+  out.text(s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`);
 }
 
 export function messageJson(ev: MessageEvent, opts: JsonOptions): string {
+  const sink = new StringSink();
+  writeMessageJson(ev, opts, sink);
+  return sink.s;
+}
+
+export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonSink): void {
   let s = `{"type":"message","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","opcode":${ev.opcode}`
     + `,"opcodeName":"${opcodeName(ev.opcode)}","frames":${ev.frames},"firstFrame":${ev.firstFrame},"lastFrame":${ev.lastFrame}`
     + `,"length":${ev.length},"compressed":${ev.compressed},"complete":${ev.complete}`;
   let cut = ev.data.length > opts.maxPayload || ev.data.length < ev.length;
   if (ev.inflate !== undefined) s += `,"compressedLength":${ev.inflate.compressedLength}`;
-  const text = ev.text;
-  if (text !== undefined) {
-    cut ||= text.length > opts.maxPayload;
-    s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
+  if (ev.opcode === 1 && ev.data.length <= opts.maxPayload && terminalSafeUtf8(ev.data)) {
+    out.text(s + ',"text":"');
+    out.jsonText(ev.data);
+    s = '"';
   } else {
-    s += `,"data":"${hexOf(ev.data, opts.maxPayload)}"`;
+    const text = ev.text;
+    if (text !== undefined) {
+      cut ||= text.length > opts.maxPayload;
+      s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
+    } else {
+      out.text(s + ',"data":"');
+      out.hex(ev.data, Math.min(ev.data.length, opts.maxPayload));
+      s = '"';
+    }
   }
   if (cut) s += ',"truncated":true';
-  return s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`;
+  out.text(s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`);
 }
 
 function headersJson(headers: readonly (readonly [string, string])[]): string {
@@ -117,6 +194,13 @@ function nullableString(s: string | null): string {
 function endJson(ev: EndEvent): string {
   const pair = (p: { c2s: number; s2c: number }) => `{"c2s":${p.c2s},"s2c":${p.s2c}}`;
   return `{"type":"end","conn":${ev.conn},"ts":${ts(ev.time)},"reason":"${ev.reason}","frames":${pair(ev.frames)},"messages":${pair(ev.messages)},"bytes":${pair(ev.bytes)}}`;
+}
+
+/** One NDJSON line (without the newline) for any event, written to a sink. */
+export function writeEventJson(ev: InspectEvent, opts: JsonOptions, out: JsonSink): void {
+  if (ev.type === 'frame') writeFrameJson(ev, opts, out);
+  else if (ev.type === 'message') writeMessageJson(ev, opts, out);
+  else out.text(eventJson(ev, opts));
 }
 
 /** One NDJSON line (without the newline) for any event. */

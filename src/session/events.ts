@@ -53,6 +53,8 @@ export interface FrameEvent {
   readonly compressed: boolean;
   /** Text of a complete unfragmented text message (after inflation), else undefined. */
   readonly text?: string;
+  /** The UTF-8 bytes `text` is decoded from (lazily): a renderer that shows a prefix reads only that. */
+  readonly textBytes?: Uint8Array;
   /** For a continuation frame of an uncompressed message: the message's opcode (1 text, 2 binary), so its bytes can be previewed. */
   readonly messageOpcode?: number;
   /** Inflated payload for a complete unfragmented compressed message. */

@@ -1,0 +1,89 @@
+// A raw DEFLATE stream kept open across messages (permessage-deflate context takeover) and
+// driven synchronously, message by message, through the zlib handle of a node:zlib
+// InflateRaw, the way node's own *Sync functions drive theirs (but without closing it).
+// Layer rule: protocol/ — node:zlib only, synchronous, no I/O.
+import { constants, createInflateRaw } from 'node:zlib';
+
+/** The parts of node's zlib handle this uses (stable since node 10, but not public API). */
+interface ZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  reset(): void;
+  onerror: (message: string, errno: number) => void;
+}
+
+/**
+ * RFC 7692 §7.2.2's 00 00 ff ff (the LEN and NLEN of the empty stored block whose header
+ * ends the message) and one probe byte. Fed with Z_BLOCK, zlib stops at the block boundary
+ * after that empty block without touching the probe, so "exactly one byte left and no
+ * output" proves the message ended at a block boundary, as the per-message path proves with
+ * its final block; a message cut inside a block eats the probe or yields output.
+ */
+const TRAILER_AND_PROBE = Uint8Array.of(0x00, 0x00, 0xff, 0xff, 0x00);
+
+export class LiveInflate {
+  private failed = false;
+
+  private constructor(private readonly handle: ZlibHandle, private readonly state: Uint32Array) {
+    handle.onerror = () => { this.failed = true; };
+  }
+
+  /** null when this node's zlib does not expose a usable handle (then the caller inflates per message). */
+  static create(windowBits: number, dictionary: Uint8Array | undefined): LiveInflate | null {
+    const stream = createInflateRaw({ windowBits, dictionary: dictionary !== undefined && dictionary.length > 0 ? dictionary : undefined });
+    const inner = stream as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
+    if (typeof inner._handle?.writeSync !== 'function' || !(inner._writeState instanceof Uint32Array)) return null;
+    return new LiveInflate(inner._handle, inner._writeState);
+  }
+
+  reset(): void {
+    this.handle.reset();
+  }
+
+  /** The message's output, or null (and this stream is spent) on an error, unconsumed input (a final block) or more than maxOutput bytes. */
+  inflate(compressed: Uint8Array, maxOutput: number): Uint8Array | null {
+    const data = this.run(compressed, maxOutput, constants.Z_SYNC_FLUSH);
+    if (data === null) return null;
+    return this.atBoundaryAfterTrailer() ? data : null;
+  }
+
+  private atBoundaryAfterTrailer(): boolean {
+    const probe = TRAILER_AND_PROBE;
+    const out = Buffer.allocUnsafe(64);
+    let inOff = 0;
+    let inLen = probe.length;
+    while (inLen > 1) {
+      this.handle.writeSync(constants.Z_BLOCK, probe, inOff, inLen, out, 0, out.length);
+      const [outLeft, inLeft] = this.state;
+      if (this.failed || outLeft !== out.length) return false;
+      if (inLeft === inLen) return false; // no progress: the stream has ended (a final block)
+      inOff += inLen - inLeft;
+      inLen = inLeft;
+    }
+    return inLen === 1;
+  }
+
+  private run(input: Uint8Array, maxOutput: number, flush: number): Uint8Array | null {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    let inOff = 0;
+    let inLen = input.length;
+    for (;;) {
+      const out = Buffer.allocUnsafe(Math.min(65536, Math.max(512, inLen * 4)));
+      this.handle.writeSync(flush, input, inOff, inLen, out, 0, out.length);
+      if (this.failed) return null;
+      const [outLeft, inLeft] = this.state;
+      const have = out.length - outLeft;
+      if (have > 0) parts.push(out.subarray(0, have));
+      total += have;
+      if (total > maxOutput) return null;
+      if (outLeft !== 0) {
+        // zlib stopped with room to spare: all input taken, unless a final block ended the stream
+        if (inLeft !== 0) return null;
+        break;
+      }
+      inOff += inLen - inLeft;
+      inLen = inLeft;
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+  }
+}
