@@ -5,6 +5,8 @@
 // the recording as an ordinary capture (pcapng: draft-ietf-opsawg-pcapng §4).
 // Layer rule: capture/ — pure: returns bytes, writes nothing, reads no clock.
 
+import { concatBytes } from '../protocol/bytes.js';
+
 export interface TcpEndpoints {
   /** 4 bytes (IPv4) or 16 bytes (IPv6); mixed families are written as IPv6 (IPv4-mapped). */
   readonly clientIp: Uint8Array;
@@ -54,7 +56,7 @@ export class PcapngWriter {
       v.setUint32(o + 4, 0, true); // no snap length limit
       new Uint8Array(v.buffer).set(idbOptions, o + 8);
     });
-    return concat([shb, idb]);
+    return concatBytes([shb, idb]);
   }
 
   /** The three-way handshake of a new connection. */
@@ -73,7 +75,7 @@ export class PcapngWriter {
     const synAck = this.packet(state, 's2c', Flag.syn | Flag.ack, time, null, 0);
     state.next.s2c = (state.next.s2c + 1) >>> 0;
     const ack = this.packet(state, 'c2s', Flag.ack, time, null, 0);
-    return concat([syn, synAck, ack]);
+    return concatBytes([syn, synAck, ack]);
   }
 
   /** Bytes one side sent, as one or more segments. */
@@ -84,7 +86,7 @@ export class PcapngWriter {
     for (let at = 0; at < bytes.length; at += MAX_SEGMENT_PAYLOAD) {
       parts.push(this.segment(state, dir, bytes.subarray(at, Math.min(bytes.length, at + MAX_SEGMENT_PAYLOAD)), time));
     }
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   /** One side closed its direction: its FIN and the peer's acknowledgement. */
@@ -95,7 +97,7 @@ export class PcapngWriter {
     const fin = this.packet(state, dir, Flag.fin | Flag.ack, time, null, 0);
     state.next[dir] = (state.next[dir] + 1) >>> 0;
     const ack = this.packet(state, other(dir), Flag.ack, time, null, 0);
-    return concat([fin, ack]);
+    return concatBytes([fin, ack]);
   }
 
   /** The connection was reset: a RST from the side that had not finished (the server if neither had). */
@@ -249,16 +251,4 @@ function options(list: readonly (readonly [number, Uint8Array])[]): Uint8Array {
 
 function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -112,19 +112,9 @@ export function writeFrameJson(ev: FrameEvent, opts: JsonOptions, out: JsonSink)
   let cut = f.payload.length > opts.maxPayload;
   if (f.truncated) s += ',"frameTruncated":true';
   if (ev.inflate !== undefined) s += `,"inflatedLength":${ev.inflate.inflatedLength}`;
-  const bytes = ev.textBytes;
-  if (bytes !== undefined && bytes.length <= opts.maxPayload && terminalSafeUtf8(bytes)) {
-    // the common case: the text goes out as the bytes that came in, never a JS string
-    out.text(s + ',"text":"');
-    out.jsonText(bytes);
-    s = '"';
-  } else {
-    const text = ev.text;
-    if (text !== undefined) {
-      cut ||= text.length > opts.maxPayload;
-      s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
-    }
-  }
+  const text = writeText(ev.textBytes, ev, s, opts, out);
+  s = text.s;
+  cut ||= text.cut;
   if (ev.close !== undefined && ev.close.code !== null) {
     s += `,"closeCode":${ev.close.code},"closeCodeName":${jsonString(ev.close.codeName ?? '')}`;
     if (ev.close.reason !== null) s += `,"closeReason":${jsonString(ev.close.reason)}`;
@@ -145,23 +135,34 @@ export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonS
     + `,"length":${ev.length},"compressed":${ev.compressed},"complete":${ev.complete}`;
   let cut = ev.data.length > opts.maxPayload || ev.data.length < ev.length;
   if (ev.inflate !== undefined) s += `,"compressedLength":${ev.inflate.compressedLength}`;
-  if (ev.opcode === 1 && ev.data.length <= opts.maxPayload && terminalSafeUtf8(ev.data)) {
-    out.text(s + ',"text":"');
-    out.jsonText(ev.data);
-    s = '"';
+  if (ev.opcode === 1) {
+    const text = writeText(ev.data, ev, s, opts, out);
+    s = text.s;
+    cut ||= text.cut;
   } else {
-    const text = ev.text;
-    if (text !== undefined) {
-      cut ||= text.length > opts.maxPayload;
-      s += `,"text":${jsonString(text.length > opts.maxPayload ? text.slice(0, opts.maxPayload) : text)}`;
-    } else {
-      out.text(s + ',"data":"');
-      out.hex(ev.data, Math.min(ev.data.length, opts.maxPayload));
-      s = '"';
-    }
+    out.text(s + ',"data":"');
+    out.hex(ev.data, Math.min(ev.data.length, opts.maxPayload));
+    s = '"';
   }
   if (cut) s += ',"truncated":true';
   out.text(s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`);
+}
+
+/**
+ * Writes `,"text":…` after the pending string `s`: the common case straight from the bytes
+ * that came in (valid UTF-8, nothing to escape for a terminal), never a JS string; otherwise
+ * through the escaping string path. Returns what is pending and whether the text was cut.
+ */
+function writeText(bytes: Uint8Array | undefined, ev: { readonly text?: string }, s: string, opts: JsonOptions, out: JsonSink): { s: string; cut: boolean } {
+  if (bytes !== undefined && bytes.length <= opts.maxPayload && terminalSafeUtf8(bytes)) {
+    out.text(s + ',"text":"');
+    out.jsonText(bytes);
+    return { s: '"', cut: false };
+  }
+  const text = ev.text;
+  if (text === undefined) return { s, cut: false };
+  const cut = text.length > opts.maxPayload;
+  return { s: s + `,"text":${jsonString(cut ? text.slice(0, opts.maxPayload) : text)}`, cut };
 }
 
 function headersJson(headers: readonly (readonly [string, string])[]): string {
