@@ -3,6 +3,7 @@
 // NDJSON or text. Rendering itself is pure (render/); this file owns the stream.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
+import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { writeEventJson } from '../render/json-lines.js';
 import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../render/event-text.js';
 import { createStyle, type Style } from '../render/style.js';
@@ -46,12 +47,24 @@ export interface EventPrinter {
   close(): Promise<void>;
 }
 
-export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext): EventPrinter {
+/**
+ * Live sources (the proxy) never wait for stdout: a reader that stops (a paused pager) must
+ * not slow the traffic, and stdout's queue must not grow without bound either. So while more
+ * than maxQueuedBytes wait for the reader, events are skipped, counted, and reported as
+ * output.skipped once the reader catches up.
+ */
+export interface LiveOutput {
+  readonly stream: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean };
+  readonly maxQueuedBytes: number;
+}
+
+export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live?: LiveOutput): EventPrinter {
   const maxPayload = flags.maxPayload ?? 65536;
   if (!Number.isInteger(maxPayload) || maxPayload < 0) throw new WsinspectError('input.bad-option', `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`);
   const level = colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
   const style = createStyle({ color: level > 0, level: level === 0 ? undefined : level });
-  const out = new Output(process.stdout);
+  const out = new Output(live?.stream ?? process.stdout);
+  let skipped = 0;
   const json = flags.json === true;
   const stream = ctx.mode === 'stream';
   const frames: FrameDisplay = flags.messages ? 'none' : flags.summary ? 'line' : stream && !flags.verbose ? 'line' : 'full';
@@ -61,9 +74,20 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext): Eve
     explain: flags.explain === true, maxPayload, assumptions: ctx.hexAssumptions,
   });
   const jsonOptions = { maxPayload };
-  return {
+  const printer: EventPrinter = {
     style,
     print(event) {
+      if (live !== undefined) {
+        if (out.pendingBytes > live.maxQueuedBytes) {
+          skipped++;
+          return;
+        }
+        if (skipped > 0) {
+          const note = `${skipped} event(s) not shown: the output fell behind the live traffic (traffic is never slowed for the display)`;
+          skipped = 0;
+          printer.print({ type: 'diagnostic', conn: null, time: event.time, diagnostic: diagnostic('output.skipped', note) });
+        }
+      }
       if (json) {
         writeEventJson(event, jsonOptions, out);
         out.endLine();
@@ -77,4 +101,5 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext): Eve
     ready: () => out.ready(),
     close: () => out.flush(),
   };
+  return printer;
 }

@@ -42,6 +42,11 @@ export class Output {
     return this.closed;
   }
 
+  /** Bytes gathered here or queued in the stream and not yet taken by the reader. */
+  get pendingBytes(): number {
+    return this.at + ((this.stream as { writableLength?: number }).writableLength ?? 0);
+  }
+
   line(text: string): void {
     if (this.closed) return;
     if (this.at + text.length * UTF8_PER_UNIT + 1 > this.block.length) {

@@ -11,6 +11,8 @@ import { createEventPrinter, type EventPrinter, type OutputFlags } from './event
 
 /** Longest time a printed event waits for its write: well below what a person notices. */
 const FLUSH_MS = 15;
+/** Printed output allowed to wait for a slow reader before events are skipped (and counted). */
+const MAX_QUEUED_OUTPUT = 8 * 1024 * 1024;
 
 export interface LivePipeline {
   readonly printer: EventPrinter;
@@ -28,7 +30,7 @@ export async function createLivePipeline(flags: OutputFlags & { write?: string }
   const problem = (conn: number | null, message: string): void => {
     process.stderr.write(`wsinspect: ${conn === null ? '' : `connection ${conn}: `}${message}\n`);
   };
-  const printer = createEventPrinter(flags, { mode: 'stream', hexAssumptions: [] });
+  const printer = createEventPrinter(flags, { mode: 'stream', hexAssumptions: [] }, { stream: process.stdout, maxQueuedBytes: MAX_QUEUED_OUTPUT });
   const recorder = flags.write === undefined ? null : await PcapngRecorder.create(flags.write, (m) => problem(null, m));
   let timer: NodeJS.Timeout | null = null;
   const flush = (): void => {
@@ -69,3 +71,4 @@ export async function createLivePipeline(flags: OutputFlags & { write?: string }
     },
   };
 }
+

@@ -93,6 +93,7 @@ export const DIAGNOSTIC_CATALOGUE = {
   'capture.tls': e('note', 'TLS connection — wss cannot be decoded without keys', undefined),
   'proxy.not-websocket': e('note', 'connection is not a WebSocket upgrade (plain HTTP or other TCP); relayed, not decoded', undefined),
   'proxy.tls-not-intercepted': e('note', 'TLS tunnel relayed without interception; its WebSocket traffic is not shown', undefined),
+  'output.skipped': e('warning', 'events not shown: the output fell behind the live traffic (traffic is never slowed for the display)', undefined),
   'capture.heuristic': e('note', 'WebSocket detected by heuristics (no handshake in the capture)', undefined),
 } as const satisfies Record<string, CatalogueEntry>;
 
