@@ -1,7 +1,7 @@
 // `wsinspect ca`: where the local CA that signs the proxy's TLS certificates is, and how to
 // make clients trust it (system stores, browsers, Node). Creates the CA on first use.
 import type { Argv } from 'yargs';
-import { openLocalCa, type LocalCa } from '../sources/ca/local-ca.js';
+import type { LocalCa } from '../sources/ca/local-ca.js';
 
 interface CaFlags {
   caDir?: string;
@@ -19,7 +19,9 @@ export function caCommand(yargs: Argv): Argv {
       .option('ca-dir', { type: 'string', describe: 'directory of the CA (default: $WSINSPECT_CA_DIR or the user\'s config directory)' })
       .example('$0 ca', 'where the CA is and how to trust it')
       .example('NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js', 'a Node client that trusts the proxy'),
-    (flags) => {
+    async (flags) => {
+      // loaded here, not at start-up: node-forge is only needed by this command and TLS interception
+      const { openLocalCa } = await import('../sources/ca/local-ca.js');
       const ca = openLocalCa(flags.caDir);
       if (flags.path) process.stdout.write(ca.certPath + '\n');
       else if (flags.spki) process.stdout.write(ca.spkiSha256 + '\n');

@@ -4,8 +4,6 @@
 // the listening line and problems on stderr, SIGINT/SIGTERM for a clean stop.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
-import { LeafCertificates } from '../sources/ca/leaf-certificates.js';
-import { openLocalCa } from '../sources/ca/local-ca.js';
 import { DEFAULT_LISTEN, hostPort, isLoopback, parseListen, parseTarget, type ProxyTarget } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import { outputOptions, type OutputFlags } from './event-printer.js';
@@ -45,7 +43,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   const target = flags.target === undefined ? null : parseTarget(flags.target);
   if (flags.tls && target === null) throw new WsinspectError('usage', '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)');
   const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
-  const certificates = needsCa ? new LeafCertificates(openLocalCa(flags.caDir)) : null;
+  const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
   const stopped = untilStopped();
   const pipeline = await createLivePipeline(flags);
@@ -85,4 +83,10 @@ function untilStopped(): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** The certificate code (node-forge) loads only when TLS is intercepted: every other command starts faster. */
+async function loadCertificates(caDir: string | undefined) {
+  const [{ LeafCertificates }, { openLocalCa }] = await Promise.all([import('../sources/ca/leaf-certificates.js'), import('../sources/ca/local-ca.js')]);
+  return new LeafCertificates(openLocalCa(caDir));
 }
