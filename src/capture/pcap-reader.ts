@@ -3,6 +3,7 @@
 // either byte order. It exists beside the pcap-parser adapter (sources/) because that
 // parser costs 3 events, 2 objects and 2 Buffer views per packet and caps small-packet
 // captures near 190 MB/s on its own; this one reads in place. Layer rule: capture/ — pure.
+import { PartialRecord } from './partial-record.js';
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { u32 } from './byte-reader.js';
 import type { RecordReader, PcapFormat } from './capture-decoder.js';
@@ -19,8 +20,7 @@ export class PcapReader implements RecordReader {
   private iface = -1;
   /** File offset of the first byte not yet consumed. */
   private offset = 0;
-  private carry: Uint8Array | null = null;
-  private carryLength = 0;
+  private carry: PartialRecord | null = null;
   private stopped = false;
 
   constructor(format: PcapFormat, private readonly sink: PacketSink, private readonly limits: CaptureLimits) {
@@ -44,12 +44,12 @@ export class PcapReader implements RecordReader {
 
   end(): void {
     if (this.stopped || this.carry === null) return;
-    const have = this.carryLength;
+    const have = this.carry.have;
     const what = this.iface < 0
       ? `the file header has ${have} of its ${FILE_HEADER} bytes`
-      : have < RECORD_HEADER
+      : !this.carry.headerComplete
         ? `the record header starting at byte ${this.offset} is incomplete`
-        : `the packet record starting at byte ${this.offset} has ${have} of its ${this.carry.length} bytes`;
+        : `the packet record starting at byte ${this.offset} has ${have} of its ${this.carry.size} bytes`;
     this.sink.fileDiagnostic(diagnostic('capture.truncated', `capture cut at byte ${this.offset + have}: ${what}`), null);
     this.carry = null;
   }
@@ -82,37 +82,20 @@ export class PcapReader implements RecordReader {
 
   private startCarry(rest: Uint8Array): void {
     const known = this.iface < 0 || rest.length >= RECORD_HEADER;
-    const size = known ? this.recordLength(rest, 0) : RECORD_HEADER;
-    if (size < 0) return;
-    this.carry = new Uint8Array(size);
-    this.carry.set(rest);
-    this.carryLength = rest.length;
+    const size = known ? this.recordLength(rest, 0) : null;
+    if (size !== null && size < 0) return;
+    this.carry = new PartialRecord(rest, size, RECORD_HEADER);
   }
 
   /** Completes the record that straddles chunks; returns how much of the chunk it took. */
   private fillCarry(chunk: Uint8Array): number {
-    let carry = this.carry!;
-    let pos = 0;
-    if (this.iface >= 0 && carry.length === RECORD_HEADER && this.carryLength < RECORD_HEADER) {
-      pos = Math.min(RECORD_HEADER - this.carryLength, chunk.length);
-      carry.set(chunk.subarray(0, pos), this.carryLength);
-      this.carryLength += pos;
-      if (this.carryLength < RECORD_HEADER) return pos;
-      const size = this.recordLength(carry, 0);
-      if (size < 0) { this.carry = null; return pos; }
-      const grown = new Uint8Array(size);
-      grown.set(carry);
-      this.carry = carry = grown;
-    }
-    const take = Math.min(carry.length - this.carryLength, chunk.length - pos);
-    carry.set(chunk.subarray(pos, pos + take), this.carryLength);
-    this.carryLength += take;
-    pos += take;
-    if (this.carryLength === carry.length) {
+    const { taken, record, invalid } = this.carry!.fill(chunk, (header) => this.recordLength(header, 0));
+    if (invalid) this.carry = null;
+    if (record !== null) {
       this.carry = null;
-      this.record(carry, 0, carry.length);
-      this.offset += carry.length;
+      this.record(record, 0, record.length);
+      this.offset += record.length;
     }
-    return pos;
+    return taken;
   }
 }

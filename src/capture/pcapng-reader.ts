@@ -5,6 +5,7 @@
 // pure; fed chunks of any size, it copies only a block that straddles two chunks.
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { u16, u32, u32be, u32le } from './byte-reader.js';
+import { PartialRecord } from './partial-record.js';
 import { notACapture, PCAPNG_SHB } from './capture-format.js';
 import type { PacketSink } from './packet-decoder.js';
 import { MICROSECONDS, resolutionFromTsresol, ticksToSeconds, type TickResolution } from './timestamp.js';
@@ -32,8 +33,7 @@ export class PcapngReader {
   private interfaces: InterfaceInfo[] = [];
   /** File offset of the first byte not yet consumed (start of the pending block). */
   private offset = 0;
-  private carry: Uint8Array | null = null;
-  private carryLength = 0;
+  private carry: PartialRecord | null = null;
   private stopped = false;
 
   constructor(private readonly sink: PacketSink, private readonly maxRecordBytes: number) {}
@@ -56,46 +56,28 @@ export class PcapngReader {
   /** End of input: a pending partial block means the file was cut. */
   end(): void {
     if (this.stopped || this.carry === null) return;
-    const need = this.carryLength >= HEAD ? this.carry.length : 0;
-    const of = need > 0 ? ` has ${this.carryLength} of its ${need} bytes` : ' is incomplete';
-    const text = `capture cut at byte ${this.offset + this.carryLength}: the block starting at byte ${this.offset}${of}`;
+    const of = this.carry.headerComplete ? ` has ${this.carry.have} of its ${this.carry.size} bytes` : ' is incomplete';
+    const text = `capture cut at byte ${this.offset + this.carry.have}: the block starting at byte ${this.offset}${of}`;
     this.sink.fileDiagnostic(diagnostic('capture.truncated', text), null);
     this.carry = null;
   }
 
   private startCarry(rest: Uint8Array): void {
-    const size = rest.length >= HEAD ? this.blockLength(rest, 0) : HEAD;
-    if (size < 0) return;
-    this.carry = new Uint8Array(size);
-    this.carry.set(rest);
-    this.carryLength = rest.length;
+    const size = rest.length >= HEAD ? this.blockLength(rest, 0) : null;
+    if (size !== null && size < 0) return;
+    this.carry = new PartialRecord(rest, size, HEAD);
   }
 
   /** Completes the straddling block from the chunk; returns how much of the chunk it took. */
   private fillCarry(chunk: Uint8Array): number {
-    let pos = 0;
-    let carry = this.carry!;
-    if (this.carryLength < HEAD) {
-      pos = Math.min(HEAD - this.carryLength, chunk.length);
-      carry.set(chunk.subarray(0, pos), this.carryLength);
-      this.carryLength += pos;
-      if (this.carryLength < HEAD) return pos;
-      const size = this.blockLength(carry, 0);
-      if (size < 0) return pos;
-      const grown = new Uint8Array(size);
-      grown.set(carry.subarray(0, HEAD));
-      this.carry = carry = grown;
-    }
-    const take = Math.min(carry.length - this.carryLength, chunk.length - pos);
-    carry.set(chunk.subarray(pos, pos + take), this.carryLength);
-    this.carryLength += take;
-    pos += take;
-    if (this.carryLength === carry.length) {
+    const { taken, record, invalid } = this.carry!.fill(chunk, (header) => this.blockLength(header, 0));
+    if (invalid) this.carry = null;
+    if (record !== null) {
       this.carry = null;
-      this.block(carry, 0, carry.length);
-      this.offset += carry.length;
+      this.block(record, 0, record.length);
+      this.offset += record.length;
     }
-    return pos;
+    return taken;
   }
 
   /** Total length of the block at p (HEAD bytes available), or -1 after stopping. */
