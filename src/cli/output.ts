@@ -4,6 +4,9 @@
 // between input chunks, so memory stays bounded), and a closed pipe (`wsinspect … | head`)
 // ends output quietly.
 
+/** Characters of lines gathered before they are encoded (see line()). */
+const LINE_BATCH = 8192;
+
 /** Worst case of UTF-8 bytes per UTF-16 unit. */
 const UTF8_PER_UNIT = 3;
 
@@ -27,6 +30,8 @@ for (let v = 0; v < 256; v++) {
 export class Output {
   private block: Buffer;
   private at = 0;
+  /** Lines not yet encoded into the block. */
+  private lines = '';
   private closed = false;
   private draining: Promise<void> | null = null;
 
@@ -44,25 +49,36 @@ export class Output {
 
   /** Bytes gathered here or queued in the stream and not yet taken by the reader. */
   get pendingBytes(): number {
-    return this.at + ((this.stream as { writableLength?: number }).writableLength ?? 0);
+    return this.at + this.lines.length + ((this.stream as { writableLength?: number }).writableLength ?? 0);
   }
 
+  /**
+   * One line. Lines are gathered as a string and encoded a few thousand characters at a
+   * time: one encoder call per line costs more than the encoding itself.
+   */
   line(text: string): void {
     if (this.closed) return;
-    if (this.at + text.length * UTF8_PER_UNIT + 1 > this.block.length) {
+    this.lines += text + '\n';
+    if (this.lines.length >= LINE_BATCH) this.encodeLines();
+  }
+
+  private encodeLines(): void {
+    const s = this.lines;
+    if (s === '') return;
+    this.lines = '';
+    if (s.length * UTF8_PER_UNIT > this.block.length) {
       this.writeBlock();
-      if (text.length * UTF8_PER_UNIT + 1 > this.block.length) {
-        this.send(Buffer.from(text + '\n'));
-        return;
-      }
+      this.send(Buffer.from(s));
+      return;
     }
-    this.at += this.block.write(text, this.at, 'utf8');
-    this.block[this.at++] = 0x0a;
+    this.room(s.length * UTF8_PER_UNIT);
+    this.at += this.block.write(s, this.at, 'utf8');
     if (this.at >= this.blockSize) this.writeBlock();
   }
 
   /** Room for n more bytes in the block (a line may span blocks: the stream is just bytes). */
   private room(n: number): void {
+    if (this.lines !== '') this.encodeLines();
     if (this.at + n <= this.block.length) return;
     this.writeBlock();
     if (n > this.block.length) this.block = Buffer.allocUnsafe(n);
@@ -138,6 +154,7 @@ export class Output {
   }
 
   private writeBlock(): void {
+    if (this.lines !== '') this.encodeLines();
     if (this.closed || this.at === 0) return;
     const block = this.block.subarray(0, this.at);
     // the stream may hold on to the bytes until they are written: the next block is new memory

@@ -31,9 +31,11 @@ const RULE = '─'.repeat(72);
 
 export class EventTextRenderer {
   private saidAssumptions = false;
-  private readonly endpoints = new Map<number, { client: string; server: string }>();
+  /** Per connection, the prefix after the time for each direction: "[1] 10.0.0.1:5000 → 10.0.0.2:80 ". */
+  private readonly endpoints = new Map<number, { conn: string; c2s: string; s2c: string }>();
   private firstTime: Timestamp = null;
   private previousTime: Timestamp = null;
+  private readonly seconds = new SecondsFormat();
 
   constructor(private readonly style: Style, private readonly opts: EventTextOptions) {}
 
@@ -60,7 +62,7 @@ export class EventTextRenderer {
         out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.diagnostic(ev));
         break;
       case 'connection':
-        this.endpoints.set(ev.conn, { client: ev.client, server: ev.server });
+        this.endpoints.set(ev.conn, this.endpointPrefixes(ev.conn, ev.client, ev.server));
         out.push(this.prefix(ev.time, null) + this.style.heading(`Connection ${ev.conn}: ${escapeForTerminal(ev.client)} → ${escapeForTerminal(ev.server)}`) + this.style.dim(` (found by ${ev.detectedBy})`));
         break;
       case 'end':
@@ -81,18 +83,22 @@ export class EventTextRenderer {
     out.push(this.style.dim(RULE), renderFrameView(ev, this.style, { explain: this.opts.explain, maxPayload: this.opts.maxPayload, assumptions: [] }), '');
   }
 
+  private endpointPrefixes(conn: number, client: string, server: string): { conn: string; c2s: string; s2c: string } {
+    const s = this.style;
+    const tag = s.bold(`[${conn}]`) + ' ';
+    const c = escapeForTerminal(client);
+    const v = escapeForTerminal(server);
+    return { conn: tag, c2s: tag + s.direction('c2s')(`${c} → ${v}`) + ' ', s2c: tag + s.direction('s2c')(`${v} → ${c}`) + ' ' };
+  }
+
   /** "  0.000123 [1] 127.0.0.1:50000 → 127.0.0.1:8080  " — whatever the options ask for. */
   private prefix(time: Timestamp, conn: number | null, dir?: 'c2s' | 's2c'): string {
     let out = '';
     if (this.opts.time !== 'none') out += this.style.dim(this.formatTime(time)) + ' ';
     if (!this.opts.connections || conn === null) return out;
-    out += this.style.bold(`[${conn}]`) + ' ';
     const ends = this.endpoints.get(conn);
-    if (ends !== undefined && dir !== undefined) {
-      const [from, to] = dir === 'c2s' ? [ends.client, ends.server] : [ends.server, ends.client];
-      out += this.style.direction(dir)(`${escapeForTerminal(from)} → ${escapeForTerminal(to)}`) + ' ';
-    }
-    return out;
+    if (ends === undefined) return out + this.style.bold(`[${conn}]`) + ' ';
+    return out + (dir === undefined ? ends.conn : ends[dir]);
   }
 
   private formatTime(time: Timestamp): string {
@@ -100,8 +106,8 @@ export class EventTextRenderer {
     this.firstTime ??= time;
     let text: string;
     if (this.opts.time === 'absolute') text = new Date(Math.floor(time * 1000)).toISOString().slice(0, 19) + (time % 1).toFixed(6).slice(1) + 'Z';
-    else if (this.opts.time === 'delta') text = (time - (this.previousTime ?? time)).toFixed(6);
-    else text = (time - this.firstTime).toFixed(6);
+    else if (this.opts.time === 'delta') text = this.seconds.format(time - (this.previousTime ?? time));
+    else text = this.seconds.format(time - this.firstTime);
     this.previousTime = time;
     return text.padStart(11);
   }
@@ -129,6 +135,31 @@ export class EventTextRenderer {
     return s.dim(`${what} (${ev.reason}): `
       + `${count(ev.frames.c2s + ev.frames.s2c, 'frame')} (${ev.frames.c2s} client→server, ${ev.frames.s2c} server→client), `
       + count(ev.messages.c2s + ev.messages.s2c, 'message'));
+  }
+}
+
+/** Three digits for 0–999, built once: microseconds are written as two of them. */
+const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * Seconds with six decimals, as toFixed(6) would print them (whole microseconds, rounded), for
+ * one line per frame: the whole-second part is formatted only when it changes.
+ */
+class SecondsFormat {
+  private whole = -1;
+  private wholeText = '';
+
+  format(seconds: number): string {
+    if (!(seconds >= 0 && seconds < 1e9)) return seconds.toFixed(6); // negative (reordered packets), NaN, huge
+    const micros = Math.round(seconds * 1e6);
+    const whole = Math.floor(micros / 1e6);
+    if (whole !== this.whole) {
+      this.whole = whole;
+      this.wholeText = String(whole) + '.';
+    }
+    const frac = micros - whole * 1e6;
+    const ms = Math.floor(frac / 1000);
+    return this.wholeText + DIGITS3[ms] + DIGITS3[frac - ms * 1000];
   }
 }
 

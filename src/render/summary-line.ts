@@ -6,6 +6,7 @@ import { isReservedOpcode, Opcode, opcodeName, type Frame } from '../protocol/fr
 import type { FrameEvent } from '../session/events.js';
 import { frameEventDiagnostics, renderDiagnosticCounts } from './diagnostics-view.js';
 import { HEX_BYTE, previewBytes, previewText } from './escape.js';
+import { previewUtf8 } from './text-preview.js';
 import type { Style } from './style.js';
 
 export interface SummaryOptions {
@@ -16,10 +17,6 @@ export interface SummaryOptions {
 }
 
 export const DEFAULT_MAX_PREVIEW = 40;
-
-// ignoreBOM keeps a leading U+FEFF in the text, so the preview shows it (escaped) instead of
-// silently dropping a byte that is on the wire.
-const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 export function directionArrow(dir: 'c2s' | 's2c'): string {
   return dir === 'c2s' ? '→' : '←';
@@ -70,13 +67,11 @@ function closePart(ev: FrameEvent, max: number, style: Style): string {
 function previewPart(ev: FrameEvent, max: number, style: Style): string {
   const frame = ev.frame;
   if (frame.opcode === Opcode.close || frame.payload.length === 0) return '';
+  if (ev.textBytes !== undefined) return ' "' + previewUtf8(ev.textBytes, max) + '"';
   if (ev.text !== undefined) return ' "' + previewText(ev.text, max) + '"';
   const textual = frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
-  if (textual && !ev.compressed) {
-    // A fragment or unassembled text frame: a lossy view of a prefix (4 bytes per char at most).
-    const head = frame.payload.length > max * 4 ? frame.payload.subarray(0, max * 4) : frame.payload;
-    return ' "' + previewText(utf8.decode(head), max) + '"';
-  }
+  // a fragment or unassembled text frame: a lossy view of its own bytes
+  if (textual && !ev.compressed) return ' "' + previewUtf8(frame.payload, max) + '"';
   // a compressed binary message previews what it inflated to, as its text would
   return ' ' + style.dim(previewBytes(ev.inflated ?? frame.payload, Math.max(1, max >> 1)));
 }
