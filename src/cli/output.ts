@@ -3,6 +3,20 @@
 // reader is respected (ready() resolves once the stream has drained, and sources wait for it
 // between input chunks, so memory stays bounded), and a closed pipe (`wsinspect … | head`)
 // ends output quietly.
+import { isUtf8 } from 'node:buffer';
+import { terminalSafeAt } from '../render/json-lines.js';
+
+const SpanKind = { hex: 0, text: 1 } as const;
+type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
+
+interface EncodedSpan {
+  bytes: Uint8Array | null;
+  n: number;
+  kind: SpanKind;
+  block: Buffer | null;
+  start: number;
+  end: number;
+}
 
 /** Characters of lines gathered before they are encoded (see line()). */
 const LINE_BATCH = 8192;
@@ -27,16 +41,24 @@ for (let v = 0; v < 256; v++) {
   HEX_DIGITS[2 * v + 1] = '0123456789abcdef'.charCodeAt(v & 15);
 }
 
+/** The two ASCII hex digits of each byte value as one big-endian 16-bit number. */
+const HEX_PAIR = new Uint16Array(256);
+for (let v = 0; v < 256; v++) HEX_PAIR[v] = (HEX_DIGITS[2 * v] << 8) | HEX_DIGITS[2 * v + 1];
+
 export class Output {
-  private block: Buffer;
+  private block!: Buffer;
+  /** A DataView over block (hex digits are stored two at a time). */
+  private view!: DataView;
   private at = 0;
   /** Lines not yet encoded into the block. */
   private lines = '';
+  /** The last span encoded by hex() or jsonText(), while it is still in the block. */
+  private readonly memo: EncodedSpan = { bytes: null, n: 0, kind: SpanKind.hex, block: null, start: 0, end: 0 };
   private closed = false;
   private draining: Promise<void> | null = null;
 
   constructor(private readonly stream: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean }, private readonly blockSize = 64 * 1024) {
-    this.block = Buffer.allocUnsafe(blockSize * 4);
+    this.newBlock(blockSize * 4);
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') this.closed = true;
       else throw err;
@@ -81,7 +103,7 @@ export class Output {
     if (this.lines !== '') this.encodeLines();
     if (this.at + n <= this.block.length) return;
     this.writeBlock();
-    if (n > this.block.length) this.block = Buffer.allocUnsafe(n);
+    if (n > this.block.length) this.newBlock(n);
   }
 
   /** Part of a line, as UTF-8 (JsonSink). */
@@ -95,43 +117,90 @@ export class Output {
   hex(bytes: Uint8Array, n: number): void {
     if (this.closed) return;
     this.room(2 * n);
-    const b = this.block;
+    if (this.repeat(bytes, n, SpanKind.hex)) return;
+    const start = this.at;
+    // two digits per store (big-endian: first digit first), at any offset; Buffer's own hex
+    // encoder is no faster and leaves a string of garbage per payload
+    const view = this.view;
     let o = this.at;
     for (let i = 0; i < n; i++) {
-      const v = bytes[i] << 1;
-      b[o] = HEX_DIGITS[v];
-      b[o + 1] = HEX_DIGITS[v + 1];
+      view.setUint16(o, HEX_PAIR[bytes[i]]);
       o += 2;
     }
     this.at = o;
+    this.remember(bytes, n, SpanKind.hex, start);
   }
 
-  /** Part of a line: UTF-8 text as JSON string content, escaped as JSON.stringify escapes (JsonSink). */
-  jsonText(bytes: Uint8Array): void {
-    if (this.closed) return;
-    this.room(bytes.length * 6);
+  /**
+   * Part of a line: `before`, then UTF-8 text as JSON string content, escaped exactly as
+   * JSON.stringify escapes (JsonSink). Writes nothing and returns false when the bytes are not
+   * UTF-8 or hold a character jsonString escapes for the terminal (see terminalSafeUtf8).
+   */
+  jsonText(before: string, bytes: Uint8Array): boolean {
+    if (this.closed) return true;
+    this.room(before.length * UTF8_PER_UNIT + bytes.length * 6);
+    const rewind = this.at;
+    this.at += this.block.write(before, this.at, 'utf8');
+    if (this.repeat(bytes, bytes.length, SpanKind.text)) return true;
+    if (!isUtf8(bytes)) return this.undo(rewind);
+    const start = this.at;
     const b = this.block;
     let o = this.at;
     for (let i = 0; i < bytes.length; i++) {
       const c = bytes[i];
-      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+      if (c >= 0x80) {
+        if (c === 0xc2 || c === 0xd8 || c === 0xe2 || c === 0xef) {
+          if (!terminalSafeAt(bytes, i)) return this.undo(rewind);
+        }
         b[o++] = c;
-        continue;
-      }
-      b[o++] = 0x5c;
-      const short = SHORT_ESCAPE[c];
-      if (short !== 0) {
-        b[o++] = short;
+      } else if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+        if (c === 0x7f) return this.undo(rewind);
+        b[o++] = c;
       } else {
-        b[o] = 0x75; // u00XX, lower-case hex like JSON.stringify
-        b[o + 1] = 0x30;
-        b[o + 2] = 0x30;
-        b[o + 3] = HEX_DIGITS[2 * c];
-        b[o + 4] = HEX_DIGITS[2 * c + 1];
-        o += 5;
+        b[o++] = 0x5c;
+        const short = SHORT_ESCAPE[c];
+        if (short !== 0) {
+          b[o++] = short;
+        } else {
+          b[o] = 0x75; // u00XX, lower-case hex like JSON.stringify
+          b[o + 1] = 0x30;
+          b[o + 2] = 0x30;
+          b[o + 3] = HEX_DIGITS[2 * c];
+          b[o + 4] = HEX_DIGITS[2 * c + 1];
+          o += 5;
+        }
       }
     }
     this.at = o;
+    this.remember(bytes, bytes.length, SpanKind.text, start);
+    return true;
+  }
+
+  private undo(at: number): false {
+    this.at = at;
+    return false;
+  }
+
+  /**
+   * A frame and the message it forms are often the same bytes (one frame, one message): the
+   * second time they are encoded the same way, the first encoding is copied from the block.
+   */
+  private repeat(bytes: Uint8Array, n: number, kind: SpanKind): boolean {
+    const m = this.memo;
+    if (m.bytes !== bytes || m.n !== n || m.kind !== kind || m.block !== this.block) return false;
+    this.block.copyWithin(this.at, m.start, m.end);
+    this.at += m.end - m.start;
+    return true;
+  }
+
+  private remember(bytes: Uint8Array, n: number, kind: SpanKind, start: number): void {
+    const m = this.memo;
+    m.bytes = bytes;
+    m.n = n;
+    m.kind = kind;
+    m.block = this.block;
+    m.start = start;
+    m.end = this.at;
   }
 
   /** Ends the line started with text/hex/jsonText. */
@@ -156,12 +225,22 @@ export class Output {
   private writeBlock(): void {
     if (this.lines !== '') this.encodeLines();
     if (this.closed || this.at === 0) return;
-    const block = this.block.subarray(0, this.at);
-    // the stream may hold on to the bytes until they are written: the next block is new memory
-    // (of the usual size again, after a block grown for one long line)
-    this.block = Buffer.allocUnsafe(this.blockSize * 4);
+    const full = this.block;
+    const n = this.at;
     this.at = 0;
-    this.send(block);
+    this.memo.block = null;
+    this.send(full.subarray(0, n));
+    // A stream that holds nothing has written the bytes already (a file, /dev/null, a pipe
+    // with room): the block can be filled again. Otherwise the stream may still hold on to
+    // them, and the next block is new memory (of the usual size again, after a grown one).
+    const usual = this.blockSize * 4;
+    const held = (this.stream as { writableLength?: number }).writableLength ?? 1;
+    if (held !== 0 || full.length !== usual) this.newBlock(usual);
+  }
+
+  private newBlock(size: number): void {
+    this.block = Buffer.allocUnsafe(size);
+    this.view = new DataView(this.block.buffer, this.block.byteOffset, this.block.length);
   }
 
   private send(bytes: Uint8Array): void {

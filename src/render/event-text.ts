@@ -6,11 +6,13 @@
 // Layer rule: render/ — pure string building.
 import type { DiagnosticEvent, EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
 import { renderDiagnosticLine } from './diagnostics-view.js';
-import { escapeForTerminal, previewBytes, previewText } from './escape.js';
+import { escapeForTerminal, previewBytes } from './escape.js';
 import { renderAssumptions, renderFrameView } from './frame-view.js';
 import { renderHandshake } from './handshake-view.js';
 import type { Style } from './style.js';
 import { directionArrow, renderFrameSummary } from './summary-line.js';
+import { previewUtf8 } from './text-preview.js';
+import { SecondsFormat } from './seconds-format.js';
 
 export type FrameDisplay = 'full' | 'line' | 'none';
 export type TimeFormat = 'none' | 'relative' | 'absolute' | 'delta';
@@ -117,7 +119,7 @@ export class EventTextRenderer {
     const kind = ev.opcode === 1 ? 'text' : 'binary';
     const frames = ev.firstFrame === ev.lastFrame ? `frame #${ev.firstFrame}` : `frames #${ev.firstFrame}–#${ev.lastFrame}`;
     const size = ev.compressed && ev.inflate ? `${ev.inflate.compressedLength} B compressed → ${ev.length} B` : `${ev.length} B`;
-    const body = ev.text !== undefined ? `"${previewText(ev.text, Math.min(this.opts.maxPayload, 120))}"` : previewBytes(ev.data, Math.min(this.opts.maxPayload, 48));
+    const body = ev.opcode === 1 ? `"${previewUtf8(ev.data, Math.min(this.opts.maxPayload, 120))}"` : previewBytes(ev.data, Math.min(this.opts.maxPayload, 48));
     const state = ev.complete ? '' : s.warning(' (incomplete)');
     const arrow = this.opts.connections ? '' : s.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
     let line = `${arrow}${s.bold(`${kind} message`)} from ${ev.frames} ${ev.frames === 1 ? 'frame' : 'fragments'} (${frames}), ${size}${state}: ${body}`;
@@ -135,31 +137,6 @@ export class EventTextRenderer {
     return s.dim(`${what} (${ev.reason}): `
       + `${count(ev.frames.c2s + ev.frames.s2c, 'frame')} (${ev.frames.c2s} client→server, ${ev.frames.s2c} server→client), `
       + count(ev.messages.c2s + ev.messages.s2c, 'message'));
-  }
-}
-
-/** Three digits for 0–999, built once: microseconds are written as two of them. */
-const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-
-/**
- * Seconds with six decimals, as toFixed(6) would print them (whole microseconds, rounded), for
- * one line per frame: the whole-second part is formatted only when it changes.
- */
-class SecondsFormat {
-  private whole = -1;
-  private wholeText = '';
-
-  format(seconds: number): string {
-    if (!(seconds >= 0 && seconds < 1e9)) return seconds.toFixed(6); // negative (reordered packets), NaN, huge
-    const micros = Math.round(seconds * 1e6);
-    const whole = Math.floor(micros / 1e6);
-    if (whole !== this.whole) {
-      this.whole = whole;
-      this.wholeText = String(whole) + '.';
-    }
-    const frac = micros - whole * 1e6;
-    const ms = Math.floor(frac / 1000);
-    return this.wholeText + DIGITS3[ms] + DIGITS3[frac - ms * 1000];
   }
 }
 

@@ -6,6 +6,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { opcodeName } from '../protocol/frame.js';
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
+import { jsonSeconds } from './seconds-format.js';
+import { maskKeyHex } from './summary-line.js';
 import type { EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
 
 export interface JsonOptions {
@@ -32,8 +34,12 @@ export function jsonString(s: string): string {
 export interface JsonSink {
   text(s: string): void;
   hex(bytes: Uint8Array, n: number): void;
-  /** UTF-8 that passed terminalSafeUtf8, written as JSON string content escaped exactly as JSON.stringify does. */
-  jsonText(bytes: Uint8Array): void;
+  /**
+   * `before` (as text), then UTF-8 bytes as JSON string content escaped exactly as
+   * JSON.stringify does — only when terminalSafeUtf8(bytes) holds; otherwise nothing at all
+   * is written and the result is false.
+   */
+  jsonText(before: string, bytes: Uint8Array): boolean;
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -42,7 +48,11 @@ class StringSink implements JsonSink {
   s = '';
   text(s: string): void { this.s += s; }
   hex(bytes: Uint8Array, n: number): void { this.s += hexOf(bytes, n); }
-  jsonText(bytes: Uint8Array): void { this.s += JSON.stringify(decoder.decode(bytes)).slice(1, -1); }
+  jsonText(before: string, bytes: Uint8Array): boolean {
+    if (!terminalSafeUtf8(bytes)) return false;
+    this.s += before + JSON.stringify(decoder.decode(bytes)).slice(1, -1);
+    return true;
+  }
 }
 
 /**
@@ -53,22 +63,26 @@ class StringSink implements JsonSink {
 export function terminalSafeUtf8(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) {
     const c = b[i];
-    if (c < 0x80) {
-      if (c === 0x7f) return false;
-    } else if (c === 0xc2) {
-      if (b[i + 1] < 0xa0) return false;
-    } else if (c === 0xd8) {
-      if (b[i + 1] === 0x9c) return false;
-    } else if (c === 0xe2) {
-      const c1 = b[i + 1];
-      const c2 = b[i + 2];
-      if (c1 === 0x80 && ((c2 >= 0x8b && c2 <= 0x8f) || (c2 >= 0xa8 && c2 <= 0xae))) return false;
-      if (c1 === 0x81 && c2 >= 0xa0 && c2 <= 0xa9) return false;
-    } else if (c === 0xef) {
-      if (b[i + 1] === 0xbb && b[i + 2] === 0xbf) return false;
-    }
+    if (c === 0x7f || ((c === 0xc2 || c === 0xd8 || c === 0xe2 || c === 0xef) && !terminalSafeAt(b, i))) return false;
   }
   return isUtf8(b);
+}
+
+/**
+ * For a lead byte 0xc2, 0xd8, 0xe2 or 0xef at i: false when its sequence is one of the
+ * characters jsonString escapes for the terminal (other lead bytes never start one).
+ */
+export function terminalSafeAt(b: Uint8Array, i: number): boolean {
+  const c = b[i];
+  const c1 = b[i + 1];
+  if (c === 0xc2) return !(c1 < 0xa0);
+  if (c === 0xd8) return c1 !== 0x9c;
+  if (c === 0xe2) {
+    const c2 = b[i + 2];
+    if (c1 === 0x80 && ((c2 >= 0x8b && c2 <= 0x8f) || (c2 >= 0xa8 && c2 <= 0xae))) return false;
+    return !(c1 === 0x81 && c2 >= 0xa0 && c2 <= 0xa9);
+  }
+  return !(c === 0xef && c1 === 0xbb && b[i + 2] === 0xbf);
 }
 
 export function hexOf(bytes: Uint8Array, max = bytes.length): string {
@@ -76,8 +90,31 @@ export function hexOf(bytes: Uint8Array, max = bytes.length): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex');
 }
 
+// Frames of one packet share its timestamp: the last one's text is kept.
+let lastTime: Timestamp = null;
+let lastTimeText = 'null';
+
 function ts(time: Timestamp): string {
-  return time === null ? 'null' : String(Math.round(time * 1e6) / 1e6);
+  if (time === lastTime) return lastTimeText;
+  lastTime = time;
+  lastTimeText = time === null ? 'null' : jsonSeconds(time);
+  return lastTimeText;
+}
+
+/**
+ * `,"fin":…,"rsv1":…,"rsv2":…,"rsv3":…,"masked":…,"opcode":N,"opcodeName":"…"` for each
+ * first header byte (FIN, RSV1–3, opcode: RFC 6455 §5.2) with the mask bit as bit 8, built once.
+ */
+const HEADER_FIELDS: readonly string[] = Array.from({ length: 512 }, (_, i) => {
+  const bit = (mask: number): boolean => (i & mask) !== 0;
+  const opcode = i & 0x0f;
+  return `,"fin":${bit(0x80)},"rsv1":${bit(0x40)},"rsv2":${bit(0x20)},"rsv3":${bit(0x10)},"masked":${bit(0x100)}`
+    + `,"opcode":${opcode},"opcodeName":"${opcodeName(opcode)}"`;
+});
+
+function headerFields(f: FrameEvent['frame']): string {
+  const i = (f.fin ? 0x80 : 0) | (f.rsv1 ? 0x40 : 0) | (f.rsv2 ? 0x20 : 0) | (f.rsv3 ? 0x10 : 0) | (f.masked ? 0x100 : 0) | (f.opcode & 0x0f);
+  return HEADER_FIELDS[i];
 }
 
 export function diagnosticsJson(list: readonly Diagnostic[]): string {
@@ -102,9 +139,8 @@ export function frameJson(ev: FrameEvent, opts: JsonOptions): string {
 export function writeFrameJson(ev: FrameEvent, opts: JsonOptions, out: JsonSink): void {
   const f = ev.frame;
   out.text(`{"type":"frame","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","index":${ev.index},"offset":${f.offset}`
-    + `,"fin":${f.fin},"rsv1":${f.rsv1},"rsv2":${f.rsv2},"rsv3":${f.rsv3},"masked":${f.masked}`
-    + `,"opcode":${f.opcode},"opcodeName":"${opcodeName(f.opcode)}"`
-    + `,"maskKey":${f.maskingKey === null ? 'null' : `"${hexOf(f.maskingKey)}"`}`
+    + headerFields(f)
+    + `,"maskKey":${f.maskingKey === null ? 'null' : `"${maskKeyHex(f.maskingKey)}"`}`
     + `,"payloadLength":${f.payloadLengthBig !== undefined && f.payloadLength > Number.MAX_SAFE_INTEGER ? f.payloadLengthBig.toString() : f.payloadLength}`
     + `,"headerLength":${f.headerLength},"payload":"`);
   out.hex(f.payload, Math.min(f.payload.length, opts.maxPayload));
@@ -154,11 +190,7 @@ export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonS
  * through the escaping string path. Returns what is pending and whether the text was cut.
  */
 function writeText(bytes: Uint8Array | undefined, ev: { readonly text?: string }, s: string, opts: JsonOptions, out: JsonSink): { s: string; cut: boolean } {
-  if (bytes !== undefined && bytes.length <= opts.maxPayload && terminalSafeUtf8(bytes)) {
-    out.text(s + ',"text":"');
-    out.jsonText(bytes);
-    return { s: '"', cut: false };
-  }
+  if (bytes !== undefined && bytes.length <= opts.maxPayload && out.jsonText(s + ',"text":"', bytes)) return { s: '"', cut: false };
   const text = ev.text;
   if (text === undefined) return { s, cut: false };
   const cut = text.length > opts.maxPayload;

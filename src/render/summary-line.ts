@@ -28,7 +28,7 @@ export function opcodeLabel(opcode: number): string {
 }
 
 export function plural(n: number | bigint, one: string, many = one + 's'): string {
-  return `${String(n)} ${n === 1 || n === 1n ? one : many}`;
+  return String(n) + ' ' + (n === 1 || n === 1n ? one : many);
 }
 
 export function maskKeyHex(key: Uint8Array): string {
