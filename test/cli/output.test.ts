@@ -30,16 +30,22 @@ describe('Output', () => {
       let expected = '';
       for (let i = 0; i < 500; i++) {
         const bytes = Buffer.from(`line ${i} "quoted" \\ \u00e9`.repeat((i % 7) + 1));
+        const filler = 'x'.repeat(i % 3 === 0 ? 300 : 3); // sometimes enough to flush and refill the block
         out.line(`plain ${i} →`);
         out.text('{');
         out.hex(bytes, bytes.length);
-        expect(out.jsonText(',', bytes)).toBe(true);
         out.hex(bytes, bytes.length); // the same span again: copied from the block when it is still there
+        out.text(filler);
+        out.hex(bytes, bytes.length); // ... and after the block may have been written and refilled
+        expect(out.jsonText(',', bytes)).toBe(true);
+        expect(out.jsonText(',', bytes)).toBe(true);
+        out.text(filler);
         expect(out.jsonText(',', bytes)).toBe(true);
         out.text('}');
         out.endLine();
         const json = JSON.stringify(bytes.toString()).slice(1, -1);
-        expected += `plain ${i} →\n{${bytes.toString('hex')},${json}${bytes.toString('hex')},${json}}\n`;
+        const hex = bytes.toString('hex');
+        expected += `plain ${i} →\n{${hex}${hex}${filler}${hex},${json},${json}${filler},${json}}\n`;
       }
       await out.flush();
       await new Promise((r) => k.stream.end(r));
