@@ -42,16 +42,16 @@ const CONTENDERS = {
 };
 
 async function run(ctx) {
-  // tshark -T json is slow (a few MiB/s): 3 rounds unless BENCH_RUNS says otherwise
+  // tshark -T json runs at a few MiB/s: on 500 MiB that is minutes per round, so 3 rounds
+  // unless BENCH_RUNS says otherwise
   const runs = process.env.BENCH_RUNS ? ctx.runs : 3;
-  const tsharkMb = envNumber('BENCH_TSHARK_MB', 50);
   const hasTshark = spawnSync('tshark', ['--version']).status === 0;
   const dir = mkdtempSync(join(tmpdir(), 'wsinspect-capture-bench-'));
   ctx.log(`peak RSS: ${RSS_METHOD}; 1 MiB = 2^20 bytes; rates from the median of ${runs} rounds (order rotated per round)`);
   ctx.log(`ratios: median over rounds of (tshark time / wsinspect time) in the same round, on the same file`);
   const rssMode = process.env.BENCH_RSS ?? '';
   try {
-    if (rssMode !== 'only') await sameFileAndAlone(ctx, dir, { runs, tsharkMb, hasTshark });
+    if (rssMode !== 'only') await sameFile(ctx, dir, { runs, hasTshark });
     if (rssMode === '1' || rssMode === 'only') await peakRss(ctx, dir, hasTshark);
     else ctx.log('\n(peak RSS target on a 1 GiB capture: run with BENCH_RSS=1, or BENCH_RSS=only for that part alone)');
   } finally {
@@ -59,26 +59,20 @@ async function run(ctx) {
   }
 }
 
-/** Sections A (same file, with tshark: the ratios and targets) and B (wsinspect alone, BENCH_MB). */
-async function sameFileAndAlone(ctx, dir, { runs, tsharkMb, hasTshark }) {
-  const all = ['json', 'text', 'tsharkJson', 'tsharkFields'];
-  if (hasTshark) {
-    ctx.log(`\n## A. Same file, wsinspect vs tshark: ${tsharkMb} MiB captures (BENCH_TSHARK_MB; tshark -T json is too slow for ${ctx.mb} MiB)`);
-    const plain = await section(ctx, dir, { name: 'small-plain', mb: tsharkMb, compressed: false, runs, ids: all });
-    const comp = await section(ctx, dir, { name: 'small-deflate', mb: tsharkMb, compressed: true, runs, ids: all });
-    targets(ctx, plain, comp);
-  } else {
-    ctx.log('\ntshark not found (Debian package tshark): section A, the ratios and the targets are skipped');
-  }
-  ctx.log(`\n## B. wsinspect alone on ${ctx.mb} MiB captures (BENCH_MB)`);
-  await section(ctx, dir, { name: 'big-plain', mb: ctx.mb, compressed: false, runs, ids: ['json', 'text'] });
-  await section(ctx, dir, { name: 'big-deflate', mb: ctx.mb, compressed: true, runs, ids: ['json', 'text'] });
+/** Section A: wsinspect and tshark on the same BENCH_MB captures, plain and compressed: the ratios and targets. */
+async function sameFile(ctx, dir, { runs, hasTshark }) {
+  const ids = hasTshark ? ['json', 'text', 'tsharkJson', 'tsharkFields'] : ['json', 'text'];
+  if (!hasTshark) ctx.log('\ntshark not found (Debian package tshark): the ratios and the targets are skipped');
+  ctx.log(`\n## A. Same file: ${ctx.mb} MiB captures (BENCH_MB), every command on each`);
+  const plain = await section(ctx, dir, { name: 'plain', mb: ctx.mb, compressed: false, runs, ids });
+  const comp = await section(ctx, dir, { name: 'deflate', mb: ctx.mb, compressed: true, runs, ids });
+  if (hasTshark) targets(ctx, plain, comp);
 }
 
-/** Section C: one run each on 1 GiB captures, plain and compressed ("whatever it holds"). */
+/** Section B: one run each on 1 GiB captures, plain and compressed ("whatever it holds"). */
 async function peakRss(ctx, dir, hasTshark) {
   const rssMb = envNumber('BENCH_RSS_MB', 1024);
-  ctx.log(`\n## C. Peak RSS on ${rssMb} MiB captures (BENCH_RSS, BENCH_RSS_MB), one run each`);
+  ctx.log(`\n## B. Peak RSS on ${rssMb} MiB captures (BENCH_RSS, BENCH_RSS_MB), one run each`);
   for (const compressed of [false, true]) {
     const ids = hasTshark ? ['json', 'text', 'tsharkFields'] : ['json', 'text'];
     const name = compressed ? 'rss-deflate' : 'rss-plain';
