@@ -20,8 +20,14 @@ interface ZlibHandle {
  */
 const TRAILER_AND_PROBE = Uint8Array.of(0x00, 0x00, 0xff, 0xff, 0x00);
 
+/** zlib writes into this much scratch per call; the output is then copied out at its exact size. */
+const SCRATCH_BYTES = 256 * 1024;
+
 export class LiveInflate {
   private failed = false;
+  /** Where zlib writes; one per stream, so an output buffer is never allocated larger than its data. */
+  private scratch: Buffer | null = null;
+  private readonly probeOut = Buffer.allocUnsafe(64);
 
   private constructor(private readonly handle: ZlibHandle, private readonly state: Uint32Array) {
     handle.onerror = () => { this.failed = true; };
@@ -48,7 +54,7 @@ export class LiveInflate {
 
   private atBoundaryAfterTrailer(): boolean {
     const probe = TRAILER_AND_PROBE;
-    const out = Buffer.allocUnsafe(64);
+    const out = this.probeOut;
     let inOff = 0;
     let inLen = probe.length;
     while (inLen > 1) {
@@ -63,19 +69,20 @@ export class LiveInflate {
   }
 
   private run(input: Uint8Array, maxOutput: number, flush: number): Uint8Array | null {
+    const out = (this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
     const parts: Uint8Array[] = [];
     let total = 0;
     let inOff = 0;
     let inLen = input.length;
     for (;;) {
-      const out = Buffer.allocUnsafe(Math.min(65536, Math.max(512, inLen * 4)));
       this.handle.writeSync(flush, input, inOff, inLen, out, 0, out.length);
       if (this.failed) return null;
       const [outLeft, inLeft] = this.state;
       const have = out.length - outLeft;
-      if (have > 0) parts.push(out.subarray(0, have));
       total += have;
       if (total > maxOutput) return null;
+      // a copy at the exact size: small outputs come from Buffer's pool, nothing is oversized
+      if (have > 0) parts.push(Buffer.from(out.subarray(0, have)));
       if (outLeft !== 0) {
         // zlib stopped with room to spare: all input taken, unless a final block ended the stream
         if (inLeft !== 0) return null;
@@ -84,6 +91,9 @@ export class LiveInflate {
       inOff += inLen - inLeft;
       inLen = inLeft;
     }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+    if (parts.length === 1) return parts[0];
+    return parts.length === 0 ? EMPTY : Buffer.concat(parts, total);
   }
 }
+
+const EMPTY = Buffer.alloc(0);
