@@ -15,6 +15,10 @@ export interface CaptureLimits {
   readonly historyBytes: number;
   /** Largest capture record (pcapng block, pcap packet) accepted; larger is malformed. */
   readonly maxRecordBytes: number;
+  /** IP fragment bytes held across all datagrams being reassembled; past it the oldest are dropped. */
+  readonly maxFragmentBytesTotal: number;
+  /** Capture seconds a datagram waits for its missing fragments (Linux ipfrag_time). */
+  readonly fragmentTimeoutSeconds: number;
 }
 
 export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = {
@@ -24,4 +28,6 @@ export const DEFAULT_CAPTURE_LIMITS: CaptureLimits = {
   detectionBytesTotal: 32 * 1024 * 1024,
   historyBytes: 4 * 1024,
   maxRecordBytes: 16 * 1024 * 1024,
+  maxFragmentBytesTotal: 16 * 1024 * 1024,
+  fragmentTimeoutSeconds: 30,
 };

@@ -1,12 +1,12 @@
-// Captured packets → StreamEvents: link layer, IP, TCP, then the connection table. The
-// file readers (pcapng here, pcap through the pcap-parser adapter in sources/) feed it
-// one packet at a time as (bytes, offset, length) so no view is made per packet.
-// Layer rule: capture/ — pure.
+// Captured packets → StreamEvents: link layer, IP (fragments through the reassembler),
+// TCP, then the connection table. The file readers (pcapng here, pcap through the
+// pcap-parser adapter in sources/) feed it one packet at a time as (bytes, offset, length)
+// so no view is made per packet. Layer rule: capture/ — pure.
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { StreamEvent, Timestamp } from '../session/events.js';
-import { formatAddress } from './address-format.js';
 import type { CaptureLimits } from './capture-limits.js';
 import { ConnectionTable } from './connection-table.js';
+import { IpReassembler } from './ip-reassembler.js';
 import { ipHeaderOffset, isSupportedLinkType } from './link-layer.js';
 import { ParseStatus, TcpSegment, parseTcpIp } from './tcp-ip-parser.js';
 
@@ -25,6 +25,7 @@ export class PacketDecoder implements PacketSink {
   private readonly warned: boolean[] = [];
   private readonly segment = new TcpSegment();
   private readonly table: ConnectionTable;
+  private readonly fragments: IpReassembler;
   private lastTime: Timestamp = null;
   private ended = false;
 
@@ -34,6 +35,7 @@ export class PacketDecoder implements PacketSink {
     decodeAs: readonly number[],
   ) {
     this.table = new ConnectionTable(limits, onEvent, decodeAs);
+    this.fragments = new IpReassembler(limits, (d, time) => this.fileDiagnostic(d, time));
   }
 
   /** The snap length is not needed: cuts show as IP lengths longer than what was captured. */
@@ -44,7 +46,11 @@ export class PacketDecoder implements PacketSink {
   }
 
   packet(iface: number, time: Timestamp, bytes: Uint8Array, offset: number, capturedLength: number): void {
-    if (time !== null) this.lastTime = time;
+    if (time !== null) {
+      this.lastTime = time;
+      // One comparison per packet: nextExpiry is Infinity while no IP datagram is held.
+      if (time >= this.fragments.nextExpiry) this.fragments.expire(time);
+    }
     const linkType = this.linkTypes[iface];
     if (linkType === undefined) {
       this.fileDiagnostic(diagnostic('capture.block.malformed', `packet for undeclared interface ${iface}; skipped`), time);
@@ -59,17 +65,18 @@ export class PacketDecoder implements PacketSink {
     const seg = this.segment;
     const status = parseTcpIp(bytes, ip, end, seg);
     if (status === ParseStatus.tcp) this.table.segment(seg, time);
-    else if (status === ParseStatus.fragment && seg.firstFragment) this.fragment(seg, time);
+    else if (status === ParseStatus.fragment && this.fragments.fragment(seg, time)) this.table.segment(seg, time);
   }
 
   fileDiagnostic(d: Diagnostic, time: Timestamp): void {
     this.onEvent({ kind: 'diagnostic', conn: null, diagnostic: d, time });
   }
 
-  /** End of input: every connection still open is flushed and ended. */
+  /** End of input: incomplete IP datagrams are reported, every connection still open is flushed and ended. */
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.fragments.end(this.lastTime);
     this.table.endAll(this.lastTime);
   }
 
@@ -78,13 +85,5 @@ export class PacketDecoder implements PacketSink {
     this.warned[iface] = true;
     const text = `link type ${linkType} on interface ${iface} is not supported; its packets are skipped`;
     this.fileDiagnostic(diagnostic('capture.linktype.unsupported', text), time);
-  }
-
-  private fragment(seg: TcpSegment, time: Timestamp): void {
-    const b = seg.bytes;
-    const n = seg.addressLength;
-    const text = `IP fragment (id ${seg.fragmentId}) ${formatAddress(b, seg.srcAddress, n)} → ${formatAddress(b, seg.dstAddress, n)}: `
-      + 'fragments are not reassembled, the datagram is skipped';
-    this.fileDiagnostic(diagnostic('ip.fragment', text), time);
   }
 }

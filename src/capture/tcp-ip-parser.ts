@@ -31,10 +31,16 @@ export class TcpSegment {
   payloadLength = 0;
   /** Payload bytes the IP header announces but the snap length cut off. */
   payloadMissing = 0;
-  /** IPv4 identification or IPv6 fragment id, for fragment diagnostics. */
+  /**
+   * For a fragment (ParseStatus.fragment), read by the IpReassembler: the IPv4
+   * identification or IPv6 fragment id, where the piece goes in the datagram (bytes), the
+   * M flag, and the protocol (IPv4) or first header of the fragmentable part (IPv6). The
+   * piece's data is payloadOffset/payloadLength/payloadMissing.
+   */
   fragmentId = 0;
-  /** For a fragment: true when it is the first piece (offset 0). */
-  firstFragment = false;
+  fragmentOffset = 0;
+  moreFragments = false;
+  fragmentProtocol = 0;
 }
 
 const PROTO_TCP = 6;
@@ -57,13 +63,9 @@ function parseIpv4(b: Uint8Array, ip: number, end: number, out: TcpSegment): Par
   out.addressLength = 4;
   out.srcAddress = ip + 12;
   out.dstAddress = ip + 16;
-  out.fragmentId = u16be(b, ip + 4);
-  // More-fragments flag or a non-zero offset: this datagram is a fragment (RFC 791).
+  // More-fragments flag or a non-zero offset: this datagram is a fragment (RFC 791 §3.1).
   const fragment = u16be(b, ip + 6);
-  if ((fragment & 0x3fff) !== 0) {
-    out.firstFragment = (fragment & 0x1fff) === 0;
-    return ParseStatus.fragment;
-  }
+  if ((fragment & 0x3fff) !== 0) return ipv4Fragment(b, ip, headerLength, end, fragment, out);
   let total = u16be(b, ip + 2);
   // Segmentation offload makes Linux record outgoing packets with total length 0.
   if (total === 0) total = end - ip;
@@ -79,8 +81,11 @@ function parseIpv6(b: Uint8Array, ip: number, end: number, out: TcpSegment): Par
   const payloadLength = u16be(b, ip + 4);
   // A zero payload length is a jumbogram (RFC 2675): take what was captured.
   const declaredEnd = payloadLength === 0 ? end : ip + 40 + payloadLength;
-  let next = b[ip + 6];
-  let p = ip + 40;
+  return walkIpv6(b, b[ip + 6], ip + 40, declaredEnd, end, out);
+}
+
+/** Follows the IPv6 header chain from header type `next` at b[p] to TCP (RFC 8200 §4). */
+function walkIpv6(b: Uint8Array, next: number, p: number, declaredEnd: number, end: number, out: TcpSegment): ParseStatus {
   for (;;) {
     if (next === PROTO_TCP) return parseTcp(b, p, declaredEnd, end, out);
     if (end - p < 8) return next === 59 ? ParseStatus.notTcp : ParseStatus.malformed;
@@ -92,12 +97,9 @@ function parseIpv6(b: Uint8Array, ip: number, end: number, out: TcpSegment): Par
         p += (b[p + 1] + 1) * 8;
         break;
       case 44: { // fragment (§4.5): offset or M flag set means a piece of a datagram
-        out.fragmentId = u32be(b, p + 4);
         const fragment = u16be(b, p + 2);
-        if ((fragment & 0xfff9) !== 0) {
-          out.firstFragment = (fragment & 0xfff8) === 0;
-          return ParseStatus.fragment;
-        }
+        if ((fragment & 0xfff9) !== 0) return ipv6Fragment(b, p, declaredEnd, end, fragment, out);
+        // RFC 6946: an atomic fragment (offset 0, M clear) is processed on its own
         next = b[p];
         p += 8;
         break;
@@ -110,6 +112,54 @@ function parseIpv6(b: Uint8Array, ip: number, end: number, out: TcpSegment): Par
         return ParseStatus.notTcp;
     }
   }
+}
+
+function ipv4Fragment(b: Uint8Array, ip: number, headerLength: number, end: number, field: number, out: TcpSegment): ParseStatus {
+  const total = u16be(b, ip + 2);
+  if (total < headerLength) return ParseStatus.malformed;
+  out.fragmentId = u16be(b, ip + 4);
+  out.fragmentOffset = (field & 0x1fff) * 8; // RFC 791 §3.1: offset in 8-byte units
+  out.moreFragments = (field & 0x2000) !== 0;
+  out.fragmentProtocol = PROTO_TCP;
+  return fragmentData(ip + headerLength, ip + total, end, out);
+}
+
+/** Header types that may start the fragmentable part of a packet that carries TCP. */
+function mayLeadToTcp(next: number): boolean {
+  return next === PROTO_TCP || next === 0 || next === 43 || next === 60 || next === 51;
+}
+
+function ipv6Fragment(b: Uint8Array, p: number, declaredEnd: number, end: number, field: number, out: TcpSegment): ParseStatus {
+  // Every fragment names the first header of the fragmentable part (§4.5): UDP, ICMPv6… are not ours.
+  if (!mayLeadToTcp(b[p])) return ParseStatus.notTcp;
+  if (declaredEnd < p + 8) return ParseStatus.malformed;
+  out.fragmentId = u32be(b, p + 4);
+  out.fragmentOffset = field & 0xfff8; // the 13-bit offset in 8-byte units sits above 3 bits
+  out.moreFragments = (field & 1) !== 0;
+  out.fragmentProtocol = b[p];
+  return fragmentData(p + 8, declaredEnd, end, out);
+}
+
+function fragmentData(data: number, declaredEnd: number, end: number, out: TcpSegment): ParseStatus {
+  const capturedEnd = end < declaredEnd ? end : declaredEnd;
+  out.payloadOffset = data;
+  out.payloadLength = capturedEnd > data ? capturedEnd - data : 0;
+  out.payloadMissing = declaredEnd - data - out.payloadLength;
+  return ParseStatus.fragment;
+}
+
+/**
+ * Parses a reassembled datagram laid out as b = [source address][destination address]
+ * [fragmentable part up to end]: TCP for IPv4, the rest of the header chain for IPv6.
+ */
+export function parseReassembled(b: Uint8Array, addressLength: number, protocol: number, end: number, out: TcpSegment): ParseStatus {
+  out.bytes = b;
+  out.addressLength = addressLength;
+  out.srcAddress = 0;
+  out.dstAddress = addressLength;
+  const start = 2 * addressLength;
+  if (addressLength === 16) return walkIpv6(b, protocol, start, end, end, out);
+  return protocol === PROTO_TCP ? parseTcp(b, start, end, end, out) : ParseStatus.notTcp;
 }
 
 function parseTcp(b: Uint8Array, tcp: number, declaredEnd: number, end: number, out: TcpSegment): ParseStatus {

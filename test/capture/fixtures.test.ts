@@ -11,7 +11,7 @@ describe('real captures → StreamEvents', () => {
     expect(FILES).toEqual(expect.arrayContaining([
       'plain.pcap', 'deflate.pcap', 'deflate-no-context.pcap', 'fragmented.pcap', 'lengths.pcap', 'ping-pong.pcap',
       'close-reason.pcap', 'ipv6.pcap', 'interleaved.pcap', 'midstream.pcap', 'http-beside.pcap', 'any-sll2.pcap',
-      'plain.pcapng', 'nanosecond.pcap',
+      'plain.pcapng', 'nanosecond.pcap', 'corked.pcap',
     ]));
   });
 

@@ -61,4 +61,16 @@ describe('captures decoded to messages match what the generator sent', () => {
       });
     });
   }
+
+  it('corked.pcap: each side sent a burst of frames in one TCP segment (same packet time), fragments and pings among them', () => {
+    const events = inspect(decode(fixture('corked.pcap'))).get(1)!;
+    for (const dir of ['c2s', 's2c']) {
+      const frames = events.filter((e) => e.type === 'frame' && e.dir === dir);
+      const perPacket = new Map<unknown, number[]>();
+      for (const f of frames) if (f.type === 'frame') perPacket.set(f.time, [...(perPacket.get(f.time) ?? []), f.frame.opcode]);
+      const burst = [...perPacket.values()].sort((a, b) => b.length - a.length)[0];
+      expect(burst.length).toBeGreaterThanOrEqual(7);
+      expect(new Set(burst)).toEqual(new Set([0, 1, 2, 9]));
+    }
+  });
 });

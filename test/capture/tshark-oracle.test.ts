@@ -206,6 +206,17 @@ const results = new Map<string, OracleResult>();
 const resultFor = (file: string): OracleResult => results.get(file) ?? results.set(file, oracle(file)).get(file)!;
 
 describe.skipIf(MISSING !== null)(`tshark oracle (${MISSING === null ? tsharkVersion() : 'no tshark'})`, () => {
+  it('corked.pcap: tshark too sees several WebSocket frames in one TCP packet, both directions', () => {
+    const frames = runTshark(join(FIXTURES, 'corked.pcap'), { decompress: false });
+    const perPacket = new Map<number, TsharkFrame[]>();
+    for (const t of frames) perPacket.set(t.packet, [...(perPacket.get(t.packet) ?? []), t]);
+    const { serverPort } = expected('corked.pcap');
+    for (const fromServer of [false, true]) {
+      const most = Math.max(...[...perPacket.values()].filter((l) => (l[0]!.srcPort === serverPort) === fromServer).map((l) => l.length));
+      expect(most).toBeGreaterThanOrEqual(7);
+    }
+  });
+
   for (const file of FILES) {
     const wrong = countTsharkWrong(file);
     const except = wrong > 0 ? ` — except ${wrong} compressed message(s) where tshark is wrong, see below` : '';
