@@ -1,9 +1,11 @@
 // The first bytes of both directions of a connection, copied (bounded) while the
 // WebSocket decision is pending, with the order in which they arrived so they can be
-// replayed as StreamEvents once the connection is known to carry WebSocket.
+// replayed as StreamEvents once the connection is known to carry WebSocket. A direction
+// whose first bytes held no frame boundary slides on: a short tail and a chain scanner.
 // Layer rule: capture/ — pure; memory bounded per connection and in total.
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Timestamp } from '../session/events.js';
+import { FrameChainScanner } from './frame-chain-scanner.js';
 import type { DetectionSide } from './websocket-detector.js';
 
 /** Detection bytes held across all connections. */
@@ -24,7 +26,7 @@ export interface WindowEntry {
 }
 
 const EMPTY = new Uint8Array(0);
-/** Bytes kept when a seeking window overflows: enough for a split frame header. */
+/** Bytes kept when a sliding window overflows: enough for a split frame header (≤ 14). */
 const TAIL = 64;
 
 class SideWindow implements DetectionSide {
@@ -32,6 +34,8 @@ class SideWindow implements DetectionSide {
   length = 0;
   full = false;
   resumeAt = 0;
+  skipped = 0;
+  scanner: FrameChainScanner | null = null;
 }
 
 export class DetectionWindow {
@@ -58,6 +62,7 @@ export class DetectionWindow {
     w.length = needed;
     w.full = needed >= this.capacity;
     this.budget.bytes += bytes.length;
+    w.scanner?.scan(w.bytes, w.length, w.skipped);
   }
 
   note(side: number, diagnostic: Diagnostic, time: Timestamp): void {
@@ -69,6 +74,7 @@ export class DetectionWindow {
     const w = this.sides[side];
     this.entries.push({ side, from: w.length, to: w.length, time, gap: length, diagnostic: null });
     w.resumeAt = w.length;
+    w.scanner?.reset(w.skipped + w.length);
   }
 
   /** Forgets a side's bytes. */
@@ -84,16 +90,39 @@ export class DetectionWindow {
     this.entries = [];
   }
 
-  /** A seeking side overflowed: keeps its last bytes, which may hold a header's start. */
+  /**
+   * A full side with no frame boundary yet goes on looking: its runs of plausible headers
+   * are followed from here by a scanner, and only its last bytes are kept.
+   */
+  slide(side: number, dirIsClient: boolean | null, maxFrame: number): void {
+    const w = this.sides[side];
+    if (w.scanner === null) {
+      w.scanner = new FrameChainScanner(dirIsClient, w.skipped + w.resumeAt, maxFrame);
+      w.scanner.scan(w.bytes, w.length, w.skipped);
+    }
+    this.keepTail(side);
+  }
+
+  /** A side overflowed: keeps its last bytes, which may hold a header's start. */
   keepTail(side: number): void {
     const w = this.sides[side];
-    const tail = w.bytes.slice(Math.max(0, w.length - TAIL), w.length);
-    const dropped = w.length - tail.length;
+    const kept = Math.min(TAIL, w.length);
+    const dropped = w.length - kept;
+    // In place: no view of these bytes has been handed on, and the buffer fills again.
+    w.bytes.copyWithin(0, dropped, w.length);
     this.budget.bytes -= dropped;
+    w.skipped += dropped;
     w.resumeAt = Math.max(0, w.resumeAt - dropped);
-    w.bytes = tail;
-    w.length = tail.length;
+    w.length = kept;
     w.full = false;
+    // The side's arrivals become one, the tail, where its last one was (so replay keeps
+    // the order of arrival); holes and diagnostics in the dropped bytes go with them.
+    let last = -1;
+    this.entries.forEach((e, i) => { if (e.side === side && e.to > e.from) last = i; });
+    this.entries = this.entries.flatMap((e, i) => {
+      if (e.side !== side) return [e];
+      return i === last && kept > 0 ? [{ side, from: 0, to: kept, time: e.time, gap: 0, diagnostic: null }] : [];
+    });
   }
 
   overBudget(): boolean {

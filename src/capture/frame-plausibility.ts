@@ -31,6 +31,7 @@ export function measureFrameChain(bytes: Uint8Array, at: number, dirIsClient: bo
   const masked = dirIsClient ?? (bytes[at + 1] & 0x80) !== 0;
   const opts = masked ? MASKED : UNMASKED;
   let fragmentOpen: boolean | null = null; // unknown before the first frame
+  let emptyFragment = false;
   let frames = 0;
   let p = at;
   while (frames < maxFrames) {
@@ -39,6 +40,9 @@ export function measureFrameChain(bytes: Uint8Array, at: number, dirIsClient: bo
     }
     const length = plausibleFrameLength(bytes, p, opts);
     if (length < 0 || !inFragmentOrder(bytes[p], fragmentOpen)) break;
+    const empty = isEmptyFragment(bytes[p], length === headerLength(bytes[p + 1]));
+    if (empty && emptyFragment) break;
+    emptyFragment = empty;
     if ((bytes[p] & 0x08) === 0) fragmentOpen = (bytes[p] & 0x80) === 0;
     frames += 1;
     p += length;
@@ -48,10 +52,31 @@ export function measureFrameChain(bytes: Uint8Array, at: number, dirIsClient: bo
 }
 
 /** RFC 6455 §5.4: a continuation needs an open message; a new data message needs none. */
-function inFragmentOrder(b0: number, fragmentOpen: boolean | null): boolean {
+export function inFragmentOrder(b0: number, fragmentOpen: boolean | null): boolean {
   const opcode = b0 & 0x0f;
   if ((opcode & 0x8) !== 0 || fragmentOpen === null) return true;
   return opcode === 0 ? fragmentOpen : !fragmentOpen;
+}
+
+/**
+ * An empty data frame with FIN clear: legal, but pointless twice in a row. Zero bytes read
+ * as an endless run of them, so a second one in a row ends a chain.
+ */
+export function isEmptyFragment(b0: number, empty: boolean): boolean {
+  return empty && (b0 & 0x88) === 0;
+}
+
+/**
+ * No chain is taken to start with an empty fragment: a real one is rare and the next frame
+ * starts the chain anyway, while zero bytes hold one at every offset.
+ */
+export function startsWithEmptyFragment(bytes: Uint8Array, at: number): boolean {
+  return (bytes[at] & 0x88) === 0 && (bytes[at + 1] & 0x7f) === 0;
+}
+
+/** Cheap filter before a header is read: RSV2/RSV3 clear and a defined opcode (RFC 6455 §5.2). */
+export function mayStartFrame(b0: number): boolean {
+  return (b0 & 0x30) === 0 && !((b0 & 0x0f) > 2 && (b0 & 0x0f) < 8) && (b0 & 0x0f) <= 0xa;
 }
 
 /**
@@ -93,6 +118,7 @@ export function findChainToEnd(bytes: Uint8Array, from: number, dirIsClient: boo
     const b0 = bytes[at];
     if ((b0 & 0x30) !== 0 || ((b0 & 0x0f) > 2 && (b0 & 0x0f) < 8) || (b0 & 0x0f) > 0xa) continue;
     if (dirIsClient !== null && ((bytes[at + 1] & 0x80) !== 0) !== dirIsClient) continue;
+    if (startsWithEmptyFragment(bytes, at)) continue;
     const chain = measureFrameChain(bytes, at, dirIsClient, MAX_CHAIN);
     if (chain.reachesEnd && chain.frames > 0 && (chain.frames >= 2 || chain.endsExactly)) {
       return { start: at, frames: chain.frames, masked: chain.masked };

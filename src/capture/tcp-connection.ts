@@ -1,14 +1,15 @@
 // One TCP conversation: two reassembled directions, the WebSocket decision, and the
 // StreamEvents it produces once it is known to carry WebSocket (open, data, gap,
-// diagnostic, end). Until the decision its first bytes are copied into a small window.
+// diagnostic, end). Until the decision its first bytes are copied into a small window;
+// a plain-HTTP connection is then followed message by message, as it may Upgrade later.
 // Layer rule: capture/ — pure; events go out through the host callback only.
 import { diagnostic, type Diagnostic, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
 import type { Direction, EndReason, StreamEvent, Timestamp } from '../session/events.js';
 import type { CaptureLimits } from './capture-limits.js';
-import { findChainToEnd } from './frame-plausibility.js';
 import { DetectionWindow, type DetectionBudget } from './detection-window.js';
+import { FOLLOWING, GIVE_UP, HttpKeepAliveFollower } from './http-keep-alive-follower.js';
 import { TcpReassembler, type HalfListener, type ReassemblyBudget } from './tcp-reassembler.js';
-import { detectWebSocket, type Verdict } from './websocket-detector.js';
+import { MAX_SCAN_BYTES, boundaryOf, detectWebSocket, type Verdict } from './websocket-detector.js';
 
 /** What a connection needs from the table that owns it. */
 export interface ConnectionHost {
@@ -30,8 +31,12 @@ export class TcpConnection implements HalfListener {
   clientSide = -1;
   firstFinSide = -1;
   private window: DetectionWindow | null;
-  /** Per side: a heuristic connection still looking for its first frame boundary. */
+  /** Plain HTTP so far, followed until a request Upgrades (then until the server answers it). */
+  private follower: HttpKeepAliveFollower | null = null;
+  /** Per side: a WebSocket connection whose side has not reached its first byte to decode. */
   private readonly seeking = [false, false];
+  /** The window's arrivals are being handed to the follower. */
+  private replaying = false;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -57,17 +62,27 @@ export class TcpConnection implements HalfListener {
     if (this.state === 'websocket') {
       if (this.seeking[side]) this.seek(side, bytes, time);
       else this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes, time });
-    } else if (this.state === 'detecting' && this.window !== null) {
-      this.window.append(side, bytes, time);
-      this.decide(false, time);
+    } else if (this.state === 'detecting') {
+      if (this.follower !== null) this.follow(side, bytes, time);
+      else if (this.window !== null) {
+        this.window.append(side, bytes, time);
+        this.decide(false, time);
+      }
     }
   }
 
   halfGap(side: number, length: number, time: Timestamp, snaplen: boolean): void {
     if (this.state === 'detecting') {
+      // A gap the follower cannot skip fails it; the connection is dropped at its next data,
+      // not here: the reassembler is in the middle of handing on its held bytes.
+      this.follower?.gap(side, length);
       this.window?.gap(side, length, time);
     } else if (this.state === 'websocket') {
-      if (this.seeking[side]) { this.window?.reset(side); return; }
+      if (this.seeking[side]) {
+        if (this.follower !== null) this.follower.gap(side, length); // a failed follower stays so
+        else this.window?.reset(side);
+        return;
+      }
       const dir = this.dir(side);
       if (snaplen) this.report(diagnostic('tcp.snaplen', `${length} byte(s) ${dir} cut off by the capture snap length`), time, dir);
       this.host.emit({ kind: 'gap', conn: this.conn, dir, length, time });
@@ -94,7 +109,7 @@ export class TcpConnection implements HalfListener {
     if (this.state === 'ended') return;
     if (this.state === 'detecting') {
       for (const half of this.halves) half.flushAll(time);
-      this.decide(true, time);
+      if (this.state === 'detecting' && this.window !== null) this.decide(true, time);
     }
     if (this.state === 'websocket') {
       for (const half of this.halves) half.flushAll(time);
@@ -117,8 +132,9 @@ export class TcpConnection implements HalfListener {
 
   private apply(verdict: Verdict, time: Timestamp): void {
     switch (verdict.kind) {
-      case 'wait': return;
+      case 'wait': if (verdict.scanFurther === true) this.slideFull(); return;
       case 'ignore': this.release('ignored'); return;
+      case 'http': this.startFollowing(verdict.clientSide, verdict.requestSeen, time); return;
       case 'tls': {
         const c = verdict.clientSide;
         const text = `TLS connection ${this.endpoints[c]} → ${this.endpoints[1 - c]} — wss cannot be decoded without keys`;
@@ -130,19 +146,24 @@ export class TcpConnection implements HalfListener {
     }
   }
 
-  private open(verdict: Extract<Verdict, { kind: 'websocket' }>, time: Timestamp): void {
-    this.clientSide = verdict.clientSide;
+  /** The connection carries WebSocket: numbers it and emits `open`. */
+  private announce(detectedBy: 'handshake' | 'heuristic', clientSide: number): void {
+    this.clientSide = clientSide;
     this.conn = this.host.nextConnNumber();
     this.state = 'websocket';
-    const c = this.clientSide;
     this.host.emit({
-      kind: 'open', conn: this.conn, time: this.firstTime, detectedBy: verdict.detectedBy,
-      endpoints: { client: this.endpoints[c], server: this.endpoints[1 - c] },
+      kind: 'open', conn: this.conn, time: this.firstTime, detectedBy,
+      endpoints: { client: this.endpoints[clientSide], server: this.endpoints[1 - clientSide] },
     });
+  }
+
+  private open(verdict: Extract<Verdict, { kind: 'websocket' }>, time: Timestamp): void {
+    this.announce(verdict.detectedBy, verdict.clientSide);
     if (verdict.detectedBy === 'heuristic') {
       this.report(diagnostic('capture.heuristic', `WebSocket detected by heuristics: ${verdict.reason}`), time);
     }
     const w = this.window!;
+    for (const side of [0, 1]) if (verdict.starts[side] >= 0) this.reportSkipped(side, w.sides[side].skipped + verdict.starts[side], time);
     for (const entry of w.entries) {
       const start = verdict.starts[entry.side];
       if (start < 0) continue;
@@ -160,25 +181,99 @@ export class TcpConnection implements HalfListener {
     }
     this.seeking[0] = verdict.starts[0] < 0;
     this.seeking[1] = verdict.starts[1] < 0;
-    for (const side of [0, 1]) if (this.halves[side].finished) this.halfFinished(side, time);
+    this.endFinishedHalves(time);
     if (this.seeking[0] || this.seeking[1]) w.keepOnly(this.seeking);
     else this.dropWindow();
   }
 
-  /** A heuristic direction with no frame boundary yet: keep scanning what arrives. */
+  /**
+   * Plain HTTP first: its messages are followed from the first byte both ways (the window's
+   * arrivals replayed in order), since a later request may Upgrade to websocket.
+   */
+  private startFollowing(clientSide: number, requestSeen: boolean, time: Timestamp): void {
+    const w = this.window!;
+    this.window = null;
+    this.follower = new HttpKeepAliveFollower(clientSide, requestSeen, this.host.detectionBudget);
+    this.replaying = true;
+    for (const e of w.entries) {
+      if (this.state === 'ignored') break;
+      if (e.gap > 0) this.halfGap(e.side, e.gap, e.time, false);
+      else if (e.diagnostic !== null) this.halfDiagnostic(e.side, e.diagnostic.code, e.diagnostic.message, e.time);
+      else this.halfData(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time);
+    }
+    w.release();
+    this.replaying = false;
+    if (this.state === 'websocket') this.endFinishedHalves(time);
+  }
+
+  /** Plain HTTP so far: one side's bytes; the request that Upgrades opens the connection. */
+  private follow(side: number, bytes: Uint8Array, time: Timestamp): void {
+    const f = this.follower!;
+    const at = f.feed(side, bytes);
+    if (at === GIVE_UP) { this.release('ignored'); return; }
+    if (at === FOLLOWING) return;
+    // Decoding starts at the Upgrade request, exactly as if it were the first one.
+    this.announce('handshake', f.clientSide);
+    const dir = this.dir(side);
+    this.host.emit({ kind: 'data', conn: this.conn, dir, bytes: f.held, time });
+    if (at < bytes.length) this.host.emit({ kind: 'data', conn: this.conn, dir, bytes: bytes.subarray(at), time });
+    const server = 1 - f.clientSide;
+    this.seeking[server] = !f.serverReady();
+    if (!this.seeking[server]) this.startResponse(f.held, time);
+    // While the window is replayed, FINs already seen wait until its last arrival.
+    if (!this.replaying) this.endFinishedHalves(time);
+  }
+
+  private endFinishedHalves(time: Timestamp): void {
+    for (const side of [0, 1]) if (this.halves[side].finished) this.halfFinished(side, time);
+  }
+
+  /** After the Upgrade request: the server's bytes until the response to it begins. */
+  private seekResponse(side: number, bytes: Uint8Array, time: Timestamp): void {
+    const f = this.follower!;
+    const at = f.feed(side, bytes);
+    if (at < 0) return; // earlier responses still going, or lost (then nothing more is shown)
+    this.seeking[side] = false;
+    this.startResponse(f.held, time);
+    if (at < bytes.length) this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes: bytes.subarray(at), time });
+  }
+
+  private startResponse(held: Uint8Array, time: Timestamp): void {
+    if (held.length > 0) this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(1 - this.clientSide), bytes: held, time });
+    this.dropFollower();
+  }
+
+  /** A direction with no frame boundary yet: keep scanning what arrives. */
   private seek(side: number, bytes: Uint8Array, time: Timestamp): void {
+    if (this.follower !== null) { this.seekResponse(side, bytes, time); return; }
     const w = this.window!;
     w.append(side, bytes, time);
     const s = w.sides[side];
-    const start = findChainToEnd(s.bytes.subarray(0, s.length), s.resumeAt, side === this.clientSide)?.start ?? -1;
+    const start = boundaryOf(s, side === this.clientSide);
     if (start < 0) {
       if (s.full) w.keepTail(side);
       return;
     }
     this.seeking[side] = false;
+    this.reportSkipped(side, s.skipped + start, time);
     this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes: s.bytes.subarray(start, s.length), time });
     if (!this.seeking[0] && !this.seeking[1]) this.dropWindow();
     else w.reset(side);
+  }
+
+  /** Full sides held no frame boundary: they slide on, scanning further (up to MAX_SCAN_BYTES). */
+  private slideFull(): void {
+    const w = this.window!;
+    for (const side of [0, 1]) {
+      if (w.sides[side].full) w.slide(side, this.synSide < 0 ? null : side === this.synSide, MAX_SCAN_BYTES);
+    }
+  }
+
+  /** Decoding starts after bytes of a frame whose start was not captured: say how many. */
+  private reportSkipped(side: number, skipped: number, time: Timestamp): void {
+    if (skipped <= 0) return;
+    const text = `decoding starts at the first frame boundary found, after skipping ${skipped} byte(s) of a frame whose start was not captured`;
+    this.report(diagnostic('capture.midstream.skipped', text), time, this.dir(side));
   }
 
   /** StreamEvent diagnostics carry no direction field, so it leads the message. */
@@ -192,9 +287,15 @@ export class TcpConnection implements HalfListener {
     this.window = null;
   }
 
+  private dropFollower(): void {
+    this.follower?.release();
+    this.follower = null;
+  }
+
   private release(state: ConnectionState): void {
     this.state = state;
     this.dropWindow();
+    this.dropFollower();
     this.halves[0].release();
     this.halves[1].release();
   }

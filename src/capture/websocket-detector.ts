@@ -1,7 +1,10 @@
 // Decides from the first bytes of both directions whether a TCP connection carries
 // WebSocket: an HTTP Upgrade request (RFC 6455 §4.1) says so outright; TLS and plain
 // HTTP say no; bytes that are neither (a capture that began mid-stream) are judged by how
-// many consecutive plausible frame headers they hold. Layer rule: capture/ — pure.
+// many consecutive plausible frame headers they hold, looking further than the first
+// bytes (bounded) when those are all inside one long frame. Layer rule: capture/ — pure.
+import { DEFAULT_LIMITS } from '../protocol/limits.js';
+import { heldStart, type FrameChainScanner } from './frame-chain-scanner.js';
 import { findChainToEnd, type ChainToEnd } from './frame-plausibility.js';
 import { StreamStart, classifyStreamStart, findHeadEnd, hasWebSocketUpgrade, responseStatus } from './stream-start.js';
 
@@ -13,6 +16,10 @@ export interface DetectionSide {
   readonly full: boolean;
   /** Where the bytes after the last hole start: frame chains are looked for from here. */
   readonly resumeAt: number;
+  /** Bytes seen before `bytes[0]` and dropped: the window slid on (0 for the first bytes). */
+  readonly skipped: number;
+  /** Once the window slid: the runs of plausible headers followed past it. */
+  readonly scanner: FrameChainScanner | null;
 }
 
 export interface DetectionInput {
@@ -28,8 +35,11 @@ export interface DetectionInput {
 }
 
 export type Verdict =
-  | { readonly kind: 'wait' }
+  /** scanFurther: full sides hold no frame boundary; keep their tails and look further. */
+  | { readonly kind: 'wait'; readonly scanFurther?: boolean }
   | { readonly kind: 'ignore' }
+  /** Plain HTTP so far: follow its messages, a later request on the connection may Upgrade. */
+  | { readonly kind: 'http'; readonly clientSide: number; readonly requestSeen: boolean }
   | { readonly kind: 'tls'; readonly clientSide: number }
   | {
     readonly kind: 'websocket';
@@ -44,13 +54,36 @@ export type Verdict =
 /** Consecutive plausible frames that make a mid-stream guess (RFC 6455 §5.2 headers). */
 export const HEURISTIC_MIN_FRAMES = 3;
 
+/**
+ * How far past its first bytes a direction is scanned for a frame boundary: as far as the
+ * rest of a frame the session decoder still keeps whole can reach (its frame limit,
+ * 64 MiB). Past it the connection is taken for something else, as a full window once was.
+ * Scanning costs about 3 ns a byte (0.2 s for 64 MiB), paid only by connections still
+ * undecided: neither HTTP nor TLS, and no frames in their first bytes.
+ */
+export const MAX_SCAN_BYTES = DEFAULT_LIMITS.maxFramePayload;
+
+/**
+ * Frames a run found after sliding must hold on its own (what `describe` calls high
+ * confidence). A scan tries every offset of up to 64 MiB of payload; over 1 GiB of random
+ * bytes the longest run seen was 2 frames. It must also end a message and carry payload.
+ */
+export const SCAN_MIN_FRAMES = 5;
+
 const WAIT: Verdict = { kind: 'wait' };
+const SCAN_FURTHER: Verdict = { kind: 'wait', scanFurther: true };
 const IGNORE: Verdict = { kind: 'ignore' };
 
 export function detectWebSocket(input: DetectionInput): Verdict {
-  const starts = [0, 1].map((s) => classifyStreamStart(input.sides[s].bytes, input.sides[s].length));
+  // A side that slid on is past its stream's start: whatever its bytes look like now, it began as 'other'.
+  const starts = [0, 1].map((s) => {
+    const side = input.sides[s];
+    return side.skipped > 0 ? StreamStart.other : classifyStreamStart(side.bytes, side.length);
+  });
+  // A request is judged before a response beside it: the response answers it.
+  const request = starts.indexOf(StreamStart.httpRequest);
+  if (request >= 0) return judgeRequest(input, request);
   for (const s of [0, 1]) {
-    if (starts[s] === StreamStart.httpRequest) return judgeRequest(input, s);
     if (starts[s] === StreamStart.httpResponse) return judgeResponse(input, s);
     if (starts[s] === StreamStart.tls) return { kind: 'tls', clientSide: tlsClient(input, s) };
   }
@@ -62,7 +95,10 @@ function judgeRequest(input: DetectionInput, s: number): Verdict {
   const side = input.sides[s];
   const headEnd = findHeadEnd(side.bytes, side.length);
   if (headEnd < 0 && !side.full && !input.final) return WAIT;
-  if (!hasWebSocketUpgrade(side.bytes, headEnd < 0 ? side.length : headEnd)) return IGNORE; // plain HTTP
+  if (!hasWebSocketUpgrade(side.bytes, headEnd < 0 ? side.length : headEnd)) {
+    // Plain HTTP: a later request on the kept-alive connection may still Upgrade.
+    return input.final ? IGNORE : { kind: 'http', clientSide: s, requestSeen: true };
+  }
   return { kind: 'websocket', detectedBy: 'handshake', clientSide: s, starts: [0, 0], reason: 'HTTP Upgrade request' };
 }
 
@@ -72,7 +108,9 @@ function judgeResponse(input: DetectionInput, s: number): Verdict {
   const headEnd = findHeadEnd(side.bytes, side.length);
   if (headEnd < 0 && !side.full && !input.final) return WAIT;
   const end = headEnd < 0 ? side.length : headEnd;
-  if (responseStatus(side.bytes, end) !== 101 || !hasWebSocketUpgrade(side.bytes, end)) return IGNORE;
+  const status = responseStatus(side.bytes, end);
+  if (status !== 101 && status >= 200 && !input.final) return { kind: 'http', clientSide: 1 - s, requestSeen: false };
+  if (status !== 101 || !hasWebSocketUpgrade(side.bytes, end)) return IGNORE;
   return { kind: 'websocket', detectedBy: 'handshake', clientSide: 1 - s, starts: [0, 0], reason: '101 response to an HTTP Upgrade' };
 }
 
@@ -96,17 +134,13 @@ function judgeHeuristically(input: DetectionInput): Verdict {
   if (best.length === 0) {
     const anyFull = input.sides[0].full || input.sides[1].full;
     if (input.forced && (anyFull || input.final)) return forcedAtZero(input);
-    return input.final || anyFull ? IGNORE : WAIT;
+    if (input.final || input.sides.some((side) => side.skipped + side.length > MAX_SCAN_BYTES)) return IGNORE;
+    return anyFull ? SCAN_FURTHER : WAIT;
   }
   const lead = best[0];
   const guess = guesses[lead]!;
   const clientSide = known >= 0 ? known : guess.masked ? lead : 1 - lead;
-  const startsOf = (s: number): number => {
-    const g = guesses[s];
-    if (g !== null) return g.start;
-    const side = input.sides[s];
-    return findChainToEnd(side.bytes.subarray(0, side.length), side.resumeAt, s === clientSide)?.start ?? -1;
-  };
+  const startsOf = (s: number): number => guesses[s]?.start ?? boundaryOf(input.sides[s], s === clientSide);
   const starts: [number, number] = [startsOf(0), startsOf(1)];
   return { kind: 'websocket', detectedBy: 'heuristic', clientSide, starts, reason: describe(input, guesses, clientSide, starts) };
 }
@@ -117,8 +151,22 @@ function forcedAtZero(input: DetectionInput): Verdict {
   return { kind: 'websocket', detectedBy: 'heuristic', clientSide, starts: [0, 0], reason: 'forced by --decode-as' };
 }
 
+/**
+ * A side's evidence: a chain holding to the end of its first bytes, or once it slid on, a
+ * longer run found by its scanner (start -1 when the run's headers are no longer held).
+ */
 function guessSide(side: DetectionSide, isClient: boolean | null): SideGuess | null {
-  return findChainToEnd(side.bytes.subarray(0, side.length), side.resumeAt, isClient);
+  if (side.scanner === null) return findChainToEnd(side.bytes.subarray(0, side.length), side.resumeAt, isClient);
+  const run = side.scanner.best(SCAN_MIN_FRAMES, isClient);
+  if (run === null) return null;
+  return { start: heldStart(run, side.skipped), frames: run.frames, masked: run.masked };
+}
+
+/** Where a side without evidence of its own starts once the other side decided: -1 not yet. */
+export function boundaryOf(side: DetectionSide, isClient: boolean): number {
+  if (side.scanner === null) return findChainToEnd(side.bytes.subarray(0, side.length), side.resumeAt, isClient)?.start ?? -1;
+  const run = side.scanner.best(2, isClient);
+  return run === null ? -1 : heldStart(run, side.skipped);
 }
 
 function describe(
@@ -127,7 +175,8 @@ function describe(
   const parts = [0, 1]
     .filter((s) => guesses[s] !== null)
     .map((s) => {
-      const skipped = starts[s] > 0 ? ` after ${starts[s]} byte(s) of an earlier frame` : '';
+      const before = input.sides[s].skipped + starts[s];
+      const skipped = starts[s] >= 0 && before > 0 ? ` after ${before} byte(s) of an earlier frame` : '';
       return `${guesses[s]!.frames} consecutive plausible frame(s) ${s === clientSide ? 'client→server' : 'server→client'}${skipped}`;
     });
   const frames = (guesses[0]?.frames ?? 0) + (guesses[1]?.frames ?? 0);

@@ -97,6 +97,7 @@ export const DIAGNOSTIC_CATALOGUE = {
   'proxy.tls-not-intercepted': e('note', 'TLS tunnel relayed without interception; its WebSocket traffic is not shown', undefined),
   'output.skipped': e('warning', 'events not shown: the output fell behind the live traffic (traffic is never slowed for the display)', undefined),
   'capture.heuristic': e('note', 'WebSocket detected by heuristics (no handshake in the capture)', undefined),
+  'capture.midstream.skipped': e('note', 'decoding starts at the first frame boundary found; the bytes before it (the rest of a frame whose start was not captured) are skipped', 'RFC 6455 §5.2'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;

@@ -42,8 +42,11 @@ export function plausibleFrameLength(bytes: Uint8Array, at: number, opts: Plausi
     length = (bytes[at + 2] << 8) | bytes[at + 3];
     if (length < 126) return -1;
   } else if (len7 === 127) {
-    if (bytes[at + 2] !== 0 || bytes[at + 3] !== 0 || bytes[at + 4] > 0x1f) return -1;
-    length = (bytes[at + 4] * 2 ** 32) + ((bytes[at + 5] << 24) >>> 0) + ((bytes[at + 6] << 16) | (bytes[at + 7] << 8) | bytes[at + 8]);
+    // bytes 2–9, big-endian (RFC 6455 §5.2); past 2^53 no length is plausible (nor representable)
+    const high = (((bytes[at + 2] << 24) >>> 0) + ((bytes[at + 3] << 16) | (bytes[at + 4] << 8) | bytes[at + 5]));
+    if (high > 0x1fffff) return -1;
+    const low = ((bytes[at + 6] << 24) >>> 0) + ((bytes[at + 7] << 16) | (bytes[at + 8] << 8) | bytes[at + 9]);
+    length = high * 2 ** 32 + low;
     if (length < 65536) return -1;
   }
   return hl + length;

@@ -3,6 +3,7 @@
 // (also starting inside a frame) and --decode-as; plus the frame-chain checks themselves.
 import { describe, expect, it } from 'vitest';
 import { findChainToEnd, findPlausibleFrameStart, measureFrameChain } from '../../src/capture/frame-plausibility.js';
+import { detectWebSocket, type DetectionSide } from '../../src/capture/websocket-detector.js';
 import { byConnection, decode, expected, fixture, globalCodes, pcapOf, sha256 } from './helpers/capture-harness.js';
 import { ACK, FIN, PSH, SYN, readTcpRecords, type TcpRecord } from './helpers/tcp-packets.js';
 
@@ -130,6 +131,13 @@ describe('frame chains', () => {
     expect(measureFrameChain(new Uint8Array([...first, ...unmasked]), 0, false).frames).toBe(1);
   });
 
+  it('two empty fragments in a row end a chain: zero bytes are not an endless run of frames', () => {
+    expect(measureFrameChain(new Uint8Array(64), 0, false).frames).toBe(1);
+    expect(findChainToEnd(new Uint8Array(8192), 0, null)).toBeNull();
+    // one empty fragment between frames is fine
+    expect(measureFrameChain(hex('01 01 61 00 00 80 01 62'), 0, false)).toMatchObject({ frames: 3, endsExactly: true });
+  });
+
   it('findPlausibleFrameStart finds the boundary after garbage, or -1', () => {
     const bytes = new Uint8Array([0xff, 0x33, 0x47, ...masked, ...masked]);
     expect(findPlausibleFrameStart(bytes, 0, true)).toBe(3);
@@ -143,5 +151,30 @@ describe('frame chains', () => {
     expect(findChainToEnd(bytes.subarray(0, 14), 0, false)).toEqual({ start: 0, frames: 2, masked: false });
     // one header whose payload runs off the end is not enough on its own
     expect(findChainToEnd(hex('82 7e 10 00 ff ff'), 0, false)).toBeNull();
+  });
+});
+
+describe('judging the first bytes of both directions', () => {
+  const side = (text: string): DetectionSide => {
+    const bytes = new TextEncoder().encode(text);
+    return { bytes, length: bytes.length, full: false, resumeAt: 0, skipped: 0, scanner: null };
+  };
+  const judge = (s0: string, s1: string, final = false) =>
+    detectWebSocket({ sides: [side(s0), side(s1)], synSide: -1, portClientSide: 0, forced: false, final });
+  const get = 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n';
+  const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
+
+  it('plain HTTP is followed (a later request may Upgrade), unless nothing more can come', () => {
+    expect(judge(get, '')).toEqual({ kind: 'http', clientSide: 0, requestSeen: true });
+    expect(judge(get, '', true)).toEqual({ kind: 'ignore' });
+  });
+
+  it('a request is judged before the response beside it, whichever side sorts first', () => {
+    expect(judge(ok, get)).toEqual({ kind: 'http', clientSide: 1, requestSeen: true });
+    expect(judge(ok, 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n')).toMatchObject({ kind: 'websocket', detectedBy: 'handshake', clientSide: 1 });
+  });
+
+  it('a plain response without its request: followed, one response owed to a request not captured', () => {
+    expect(judge(ok, '')).toEqual({ kind: 'http', clientSide: 1, requestSeen: false });
   });
 });

@@ -42,8 +42,29 @@ function sendAlone(message: Uint8Array, windowBits = 15): Uint8Array {
   return out.subarray(0, out.length - 4);
 }
 
-/** `size` bytes that do not compress and whose substrings do not repeat by chance. */
-const noise = (size: number): Uint8Array => Uint8Array.from(randomBytes(size).toString('base64').slice(0, size), (c) => c.charCodeAt(0));
+/**
+ * `size` printable bytes that do not compress: no 3-byte sequence (DEFLATE's shortest match)
+ * occurs twice, so zlib finds no match inside them and every repeat a test sees is one it made.
+ */
+function noise(size: number): Uint8Array {
+  const alphabet = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+  const out = new Uint8Array(size);
+  const seen = new Set<number>();
+  const random = randomBytes(size * 8);
+  let r = 0;
+  for (let i = 0; i < size; i++) {
+    for (;;) {
+      out[i] = alphabet[random[r++ % random.length] & 63];
+      if (i < 2) break;
+      const triple = (out[i - 2] << 16) | (out[i - 1] << 8) | out[i];
+      if (!seen.has(triple)) {
+        seen.add(triple);
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 describe('MessageInflater: RFC 7692 §7.2.3 examples and known frames', () => {
   it('masked frame c1 85 …: payload 32 34 34 04 00 inflates to "111"', () => {
