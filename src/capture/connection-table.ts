@@ -29,6 +29,11 @@ export class ConnectionTable implements ConnectionHost {
   readonly budget: ReassemblyBudget = { heldBytes: 0 };
   readonly detectionBudget: DetectionBudget;
   private readonly connections = new Map<string, Entry>();
+  /**
+   * The same entries by their two ports (lower × 65536 + higher): segments of interleaved
+   * conversations find theirs with a number instead of building the address key string.
+   */
+  private readonly byPorts = new Map<number, Entry[]>();
   private last: Entry | null = null;
   private connCount = 0;
   private readonly decodeAs: ReadonlySet<number>;
@@ -76,6 +81,7 @@ export class ConnectionTable implements ConnectionHost {
       conn.end(conn.firstFinSide >= 0 ? 'tcp-fin' : 'input-ended', time);
     }
     this.connections.clear();
+    this.byPorts.clear();
     this.last = null;
   }
 
@@ -122,6 +128,13 @@ export class ConnectionTable implements ConnectionHost {
     const entry = this.last?.conn === conn ? this.last : this.findEntry(conn);
     if (entry === null) return;
     this.connections.delete(entry.key);
+    const pk = portsKey(entry.tuple.ports[0], entry.tuple.ports[1]);
+    const list = this.byPorts.get(pk);
+    if (list !== undefined) {
+      const rest = list.filter((e) => e !== entry);
+      if (rest.length === 0) this.byPorts.delete(pk);
+      else this.byPorts.set(pk, rest);
+    }
     if (this.last === entry) this.last = null;
   }
 
@@ -143,13 +156,21 @@ export class ConnectionTable implements ConnectionHost {
   }
 
   private lookup(seg: TcpSegment, create: boolean, time: Timestamp): Entry | null {
-    const key = tupleKey(seg);
-    let entry = this.connections.get(key);
-    if (entry === undefined) {
-      if (!create) return null;
-      entry = this.create(seg, key, time);
-      this.connections.set(key, entry);
+    const pk = portsKey(seg.srcPort, seg.dstPort);
+    const sharing = this.byPorts.get(pk);
+    if (sharing !== undefined) {
+      for (const known of sharing) {
+        if (sideOf(known.tuple, seg) < 0) continue;
+        this.last = known;
+        return known;
+      }
     }
+    if (!create) return null;
+    const key = tupleKey(seg);
+    const entry = this.create(seg, key, time);
+    this.connections.set(key, entry);
+    if (sharing === undefined) this.byPorts.set(pk, [entry]);
+    else sharing.push(entry);
     this.last = entry;
     return entry;
   }
@@ -201,6 +222,10 @@ function compareEndpoints(seg: TcpSegment): number {
     if (d !== 0) return d;
   }
   return seg.srcPort - seg.dstPort;
+}
+
+function portsKey(a: number, b: number): number {
+  return a < b ? a * 65536 + b : b * 65536 + a;
 }
 
 function tupleKey(seg: TcpSegment): string {
