@@ -4,9 +4,11 @@
 // Workloads: 1 connection of 32-byte round trips (latency p50/p99), 50 connections × 1 KB
 // messages and 4 connections × 1 MB messages (throughput, several messages in flight per
 // connection). Every echo is checked. The echo server runs in a child process of its own.
+// Beside throughput, the relay process's own CPU time (user + system, from /proc) per MiB
+// echoed: on a shared 2-core machine it is a far steadier figure than MiB/s.
 // Layer rule: bench/ — tooling; runs the built CLI (dist/) as a user would.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,7 +43,7 @@ function workloads(mb) {
 
 async function run(ctx) {
   const echo = await startChild(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, [ROLE]: 'echo' } }, /echo listening on (\d+)/);
-  const contenders = [{ id: 'direct', label: 'direct', port: echo.port, stop: () => {} }];
+  const contenders = [{ id: 'direct', label: 'direct', port: echo.port, pid: null, stop: () => {} }];
   const skipped = [];
   for (const start of [startSocat, startWsinspect, startMitmproxy]) {
     const c = await start(echo.port).catch((err) => ({ skip: err.message }));
@@ -59,7 +61,10 @@ async function run(ctx) {
       for (let round = 0; round < ctx.runs; round++) {
         for (let i = 0; i < chosen.length; i++) {
           const c = chosen[(round + i) % chosen.length];
-          per.get(c.id).push(await drive(c.port, w));
+          const cpu0 = cpuSeconds(c.pid);
+          const result = await drive(c.port, w);
+          const cpu = cpuSeconds(c.pid) - cpu0;
+          per.get(c.id).push({ ...result, cpuMsPerMiB: (cpu * 1000) / ((w.conns * w.perConn * w.size) / (1 << 20)) });
         }
       }
       for (const c of chosen) results.get(c.id)[w.id] = per.get(c.id);
@@ -90,6 +95,17 @@ function report(ctx, contenders, results) {
   }
   ctx.log(formatTable(rows));
   ctx.log('MiB/s: payload echoed (each byte crosses the proxy twice); ratios are medians of per-round ratios.');
+  const cpuRows = [['relay process CPU', '50×1KB ms/MiB', '4×1MB ms/MiB', '1KB vs socat', '1MB vs socat']];
+  for (const c of contenders.filter((x) => x.pid !== null && cpuKnown)) {
+    const r = results.get(c.id);
+    const cpu = (key) => median(r[key].map((x) => x.cpuMsPerMiB));
+    const vs = (key) => socat === undefined ? '-' : ratio(median(r[key].map((x, i) => x.cpuMsPerMiB / socat[key][i].cpuMsPerMiB)));
+    cpuRows.push([c.label, cpu('small').toFixed(2), cpu('large').toFixed(2), vs('small'), vs('large')]);
+  }
+  if (cpuRows.length > 1) {
+    ctx.log(formatTable(cpuRows));
+    ctx.log('CPU: user + system time of the relay process and its children, live and reaped (socat forks one per connection), per MiB of payload echoed.');
+  }
   const ours = summary.wsinspect;
   if (ours !== undefined && socat !== undefined) {
     const check = (ok, text) => ctx.log(`${ok ? 'target met   ' : 'target missed'}  ${text}`);
@@ -101,6 +117,54 @@ function report(ctx, contenders, results) {
   if (m !== undefined && ours !== undefined) {
     ctx.log(`wsinspect vs mitmproxy: p50 ${ratio(m.p50 / ours.p50)} lower; throughput ${ratio(ours.small / m.small)} (1 KB) and ${ratio(ours.large / m.large)} (1 MB) higher`);
   }
+}
+
+/** Clock ticks per second of /proc/PID/stat times (null: no /proc, CPU not reported). */
+const clockTicks = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  return r.status === 0 && Number(r.stdout) > 0 ? Number(r.stdout) : 100;
+})();
+let cpuKnown = true;
+
+/**
+ * CPU seconds (user + system) of a process and its children: its own times, those of children
+ * it has reaped, and those of children still running (socat's per-connection forks); 0 when
+ * unknown.
+ */
+function cpuSeconds(pid) {
+  if (pid === null || !cpuKnown) return 0;
+  try {
+    const [own, reaped] = procTimes(pid);
+    let live = 0;
+    for (const child of childPids(pid)) live += procTimes(child)[0];
+    return (own + reaped + live) / clockTicks;
+  } catch {
+    cpuKnown = false;
+    return 0;
+  }
+}
+
+/** [utime + stime, cutime + cstime] in clock ticks; [0, 0] for a process gone meanwhile. */
+function procTimes(pid) {
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT' && pid !== undefined) return [0, 0];
+    throw err;
+  }
+  // fields after the command name, which is in parentheses and may hold spaces
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(f[11]) + Number(f[12]), Number(f[13]) + Number(f[14])];
+}
+
+function childPids(pid) {
+  const out = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (text !== '') out.push(...text.split(' ').map(Number));
+  }
+  return out;
 }
 
 /** One run of a workload against `port`; resolves with latency percentiles or throughput. */
@@ -160,14 +224,14 @@ async function startSocat(echoPort) {
   if (spawnSync('which', ['socat']).status !== 0) return { skip: 'socat (not installed: apt-get install socat)' };
   const port = await freePort();
   const c = await startChild('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `TCP:127.0.0.1:${echoPort}`], {}, null, port);
-  return { id: 'socat', label: 'socat', port, stop: () => c.child.kill() };
+  return { id: 'socat', label: 'socat', port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
 async function startWsinspect(echoPort) {
   const out = openSync('/dev/null', 'w');
   const c = await startChild(process.execPath, [join(ROOT, 'bin', 'wsinspect.js'), 'proxy', '--listen', '127.0.0.1:0', '--target', `ws://127.0.0.1:${echoPort}`, '--no-color'],
     { stdio: ['ignore', out, 'pipe'] }, /listening on 127\.0\.0\.1:(\d+)/);
-  return { id: 'wsinspect', label: 'wsinspect proxy', port: c.port, stop: () => c.child.kill() };
+  return { id: 'wsinspect', label: 'wsinspect proxy', port: c.port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
 async function startMitmproxy(echoPort) {
@@ -177,7 +241,7 @@ async function startMitmproxy(echoPort) {
   const out = openSync('/dev/null', 'w');
   const c = await startChild('mitmdump', ['--mode', `reverse:http://127.0.0.1:${echoPort}`, '--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`],
     { stdio: ['ignore', out, 'pipe'] }, null, port);
-  return { id: 'mitmproxy', label: 'mitmproxy (mitmdump)', port, stop: () => c.child.kill() };
+  return { id: 'mitmproxy', label: 'mitmproxy (mitmdump)', port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
 /**

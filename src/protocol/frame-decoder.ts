@@ -3,7 +3,6 @@
 // exception. Lengths from the wire are checked against Limits before anything is kept.
 // Layer rule: protocol/ — pure, imports nothing of ours but protocol types.
 import { Buffer } from 'node:buffer';
-import { concatBytes } from './bytes.js';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import type { Frame, LengthEncoding } from './frame.js';
 import { resolveLimits, type Limits } from './limits.js';
@@ -33,9 +32,12 @@ interface PendingFrame {
   readonly headerLength: number;
   readonly keep: number;
   readonly diagnostics: Diagnostic[];
-  readonly pieces: Uint8Array[];
-  /** Masked payload spanning chunks: unmasked straight into one buffer of `keep` bytes. */
-  whole: Uint8Array | null;
+  /**
+   * The kept payload: a view of the input chunk (clear, in one chunk), an unmasked copy (masked,
+   * in one chunk), or one buffer of `keep` bytes that each chunk is copied or unmasked straight
+   * into (spanning chunks), so no pieces are kept and joined later.
+   */
+  payload: Uint8Array | null;
   kept: number;
   remaining: number;
 }
@@ -180,7 +182,7 @@ export class FrameDecoder {
     }
     const frame: PendingFrame = {
       offset, b0, b1, maskingKey, lengthEncoding, payloadLength, payloadLengthBig,
-      headerLength: cursor - at, keep, diagnostics, pieces: [], whole: null, kept: 0, remaining: payloadLength,
+      headerLength: cursor - at, keep, diagnostics, payload: null, kept: 0, remaining: payloadLength,
     };
     this.pending = frame;
     return frame;
@@ -191,13 +193,8 @@ export class FrameDecoder {
     const take = Math.min(frame.remaining, end - pos);
     const keepNow = Math.min(take, frame.keep - frame.kept);
     if (keepNow > 0) {
-      if (frame.maskingKey !== null && (frame.whole !== null || keepNow < frame.keep)) {
-        // spans chunks: one buffer, no pieces to join later (keep is bounded by Limits)
-        frame.whole ??= uninitialised(frame.keep);
-        unmaskInto(frame.whole, chunk, pos, keepNow, frame.maskingKey, frame.kept, frame.kept);
-      } else {
-        frame.pieces.push(this.keepPiece(frame, chunk, pos, keepNow));
-      }
+      if (keepNow === frame.keep) frame.payload = this.keepPiece(frame, chunk, pos, keepNow);
+      else this.keepSpanning(frame, chunk, pos, keepNow);
       frame.kept += keepNow;
     }
     frame.remaining -= take;
@@ -210,17 +207,25 @@ export class FrameDecoder {
     return pos;
   }
 
-  /** Unmasking copies (input buffers may still be queued for forwarding); clear payloads are views. */
+  /** The whole payload in this chunk. Unmasking copies (input buffers may still be queued for forwarding); clear payloads are views. */
   private keepPiece(frame: PendingFrame, chunk: Uint8Array, pos: number, length: number): Uint8Array {
     if (frame.maskingKey === null) return chunk.subarray(pos, pos + length);
     const out = uninitialised(length);
-    unmaskInto(out, chunk, pos, length, frame.maskingKey, frame.kept);
+    unmaskInto(out, chunk, pos, length, frame.maskingKey, 0);
     return out;
   }
 
+  /** Part of a payload that spans chunks: into its one buffer (keep is bounded by Limits). */
+  private keepSpanning(frame: PendingFrame, chunk: Uint8Array, pos: number, length: number): void {
+    const whole = frame.payload ??= uninitialised(frame.keep);
+    if (frame.maskingKey !== null) unmaskInto(whole, chunk, pos, length, frame.maskingKey, frame.kept, frame.kept);
+    // a plain view: subarray on a Buffer chunk goes through Buffer's slower species path
+    else whole.set(new Uint8Array(chunk.buffer, chunk.byteOffset + pos, length), frame.kept);
+  }
+
   private emit(p: PendingFrame, truncated: boolean): void {
-    const payload = p.whole !== null ? p.whole.subarray(0, p.kept)
-      : p.pieces.length === 1 ? p.pieces[0] : p.pieces.length === 0 ? EMPTY : concatBytes(p.pieces, p.kept);
+    // a truncated frame filled only the start of a buffer sized for its declared length: keep a copy of what arrived, not the buffer
+    const payload = p.payload === null ? EMPTY : p.payload.length === p.kept ? p.payload : p.payload.slice(0, p.kept);
     const frame: Frame = {
       offset: p.offset,
       fin: (p.b0 & 0x80) !== 0,

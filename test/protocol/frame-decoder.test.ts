@@ -127,6 +127,23 @@ describe('FrameDecoder: length rules', () => {
     }
   });
 
+  it('collects a payload that spans chunks into one buffer, masked or clear, and keeps what arrived of a truncated one', () => {
+    const payload = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7 + 1) & 0xff);
+    for (const maskingKey of [undefined, [0xa1, 0xb2, 0xc3, 0xd4]]) {
+      const wire = buildFrame({ opcode: 2, payload, maskingKey });
+      const cut = wire.length - 1000;
+      for (const size of [1, 4093, 16384, 65536]) {
+        const chunks: Uint8Array[] = [];
+        for (let at = 0; at < cut; at += size) chunks.push(Buffer.from(wire.subarray(at, Math.min(at + size, cut))));
+        const whole = decodeChunks([...chunks, wire.subarray(cut)]).frames[0];
+        expect(Buffer.from(whole.payload).equals(Buffer.from(payload))).toBe(true);
+        const truncated = decodeChunks(chunks).frames[0];
+        expect(truncated.truncated).toBe(true);
+        expect(Buffer.from(truncated.payload).equals(Buffer.from(payload.subarray(0, payload.length - 1000)))).toBe(true);
+      }
+    }
+  });
+
   it('returns an incomplete header at the end of input instead of a frame', () => {
     const { frames, partial } = decodeChunks([hex('81 05 48 65 6c 6c 6f 82 7e 01')]);
     expect(frames).toHaveLength(1);
