@@ -4,12 +4,15 @@
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { Limits } from '../protocol/limits.js';
 import { writeEventJson } from '../render/json-lines.js';
 import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../render/event-text.js';
 import { createStyle, type Style } from '../render/style.js';
 import type { InspectEvent } from '../session/events.js';
 import { colorLevel } from './color.js';
 import { Output } from './output.js';
+
+const DEFAULT_MAX_PAYLOAD = 65536;
 
 export interface OutputFlags {
   json?: boolean;
@@ -28,7 +31,15 @@ export function outputOptions<T>(y: Argv<T>): Argv<T> {
     .option('color', { type: 'boolean', describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)' })
     .option('explain', { type: 'boolean', describe: 'add, for each header field, the rule it must satisfy and its RFC section' })
     .option('summary', { alias: 's', type: 'boolean', describe: 'one line per frame instead of the full annotated view' })
-    .option('max-payload', { type: 'number', default: 65536, describe: 'show at most this many payload bytes per frame/message (decoding always sees every byte)' });
+    .option('max-payload', { type: 'number', default: DEFAULT_MAX_PAYLOAD, describe: 'show at most this many payload bytes per frame/message (decoding always sees every byte)' });
+}
+
+/**
+ * Limits for decoders whose events only this printer shows: a binary frame is kept up to one
+ * byte more than --max-payload (so "truncated" is still known), the rest only counted.
+ */
+export function shownPayloadLimits(flags: OutputFlags): Partial<Limits> {
+  return { keepBinaryPayload: (flags.maxPayload ?? DEFAULT_MAX_PAYLOAD) + 1 };
 }
 
 export interface PrinterContext {
@@ -59,7 +70,7 @@ export interface LiveOutput {
 }
 
 export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live?: LiveOutput): EventPrinter {
-  const maxPayload = flags.maxPayload ?? 65536;
+  const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   if (!Number.isInteger(maxPayload) || maxPayload < 0) throw new WsinspectError('input.bad-option', `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`);
   const level = colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
   const style = createStyle({ color: level > 0, level: level === 0 ? undefined : level });

@@ -7,7 +7,7 @@ import { ConnectionDemux } from '../session/connection-demux.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
 import { PcapngRecorder } from '../sources/proxy/pcapng-recorder.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
-import { createEventPrinter, type EventPrinter, type OutputFlags } from './event-printer.js';
+import { createEventPrinter, shownPayloadLimits, type EventPrinter, type OutputFlags } from './event-printer.js';
 
 /** Longest time a printed event waits for its write: well below what a person notices. */
 const FLUSH_MS = 15;
@@ -42,6 +42,7 @@ export async function createLivePipeline(flags: OutputFlags & { write?: string }
     timer ??= setTimeout(flush, FLUSH_MS);
   };
   const demux = new ConnectionDemux({
+    limits: shownPayloadLimits(flags),
     onEvent: (ev) => {
       printer.print(ev);
       schedule();

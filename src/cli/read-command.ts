@@ -8,7 +8,7 @@ import { ConnectionDemux } from '../session/connection-demux.js';
 import { StatsCollector, type ConnectionStats } from '../session/connection-stats.js';
 import type { Timestamp } from '../session/events.js';
 import { readCapture } from '../sources/capture-source.js';
-import { createEventPrinter, outputOptions } from './event-printer.js';
+import { createEventPrinter, shownPayloadLimits, outputOptions } from './event-printer.js';
 import { createProgress } from './progress.js';
 import { streamFilter, streamOptions, type StreamFlags } from './stream-options.js';
 
@@ -45,6 +45,7 @@ async function runRead(flags: ReadFlags): Promise<void> {
   let lastTime: Timestamp = null;
   const demux = new ConnectionDemux({
     assumeDeflate: assumedDeflate(),
+    limits: shownPayloadLimits(flags),
     onEvent: (ev) => {
       if (ev.time !== null) lastTime = ev.time;
       if (stats !== null) {

@@ -175,11 +175,12 @@ export class FrameDecoder {
     // a copy, not buf.slice: on a Buffer chunk slice is a view that would pin the chunk
     const maskingKey = masked ? Uint8Array.of(buf[cursor], buf[cursor + 1], buf[cursor + 2], buf[cursor + 3]) : null;
     if (masked) cursor += 4;
-    const keep = Math.min(payloadLength, this.limits.maxFramePayload);
+    let keep = Math.min(payloadLength, this.limits.maxFramePayload);
     if (keep < payloadLength) {
       diagnostics.push(diagnostic('frame.length.too-large',
         `declared payload length ${payloadLengthBig ?? payloadLength} exceeds the ${this.limits.maxFramePayload}-byte limit; only the first ${keep} bytes are kept`));
     }
+    if ((b0 & 0x4f) === 0x02) keep = Math.min(keep, this.limits.keepBinaryPayload); // binary, RSV1 clear
     const frame: PendingFrame = {
       offset, b0, b1, maskingKey, lengthEncoding, payloadLength, payloadLengthBig,
       headerLength: cursor - at, keep, diagnostics, payload: null, kept: 0, remaining: payloadLength,

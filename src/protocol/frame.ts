@@ -59,7 +59,7 @@ export interface Frame {
    * buffering limit (payloadSkipped > 0).
    */
   readonly payload: Uint8Array;
-  /** Bytes of payload present on the wire but not kept (over the buffering limit). */
+  /** Bytes of payload present on the wire but not kept (over a limit: Limits.maxFramePayload, or keepBinaryPayload). */
   readonly payloadSkipped: number;
   /** True when the input ended before the declared payload was complete. */
   readonly truncated: boolean;

@@ -11,6 +11,13 @@ export interface Limits {
   readonly maxInflatedBytes: number;
   /** Largest HTTP head (request line + headers) parsed in a handshake. */
   readonly maxHttpHead: number;
+  /**
+   * Bytes kept of a binary frame sent uncompressed (opcode 2, RSV1 clear); the rest is counted
+   * in payloadSkipped without a diagnostic. Not a safety limit: a caller that shows at most N
+   * payload bytes sets N + 1, so a large binary message is never copied just to go unseen.
+   * Text (UTF-8 is checked), compressed and continuation frames are always kept whole.
+   */
+  readonly keepBinaryPayload: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -18,6 +25,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxMessageBytes: 64 * 1024 * 1024,
   maxInflatedBytes: 64 * 1024 * 1024,
   maxHttpHead: 64 * 1024,
+  keepBinaryPayload: Infinity,
 };
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

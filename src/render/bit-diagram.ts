@@ -194,7 +194,7 @@ function continuation(frame: Frame, drawn: number, style: Style): string[] {
   const missing = declaredLength(frame) - BigInt(frame.payload.length + frame.payloadSkipped);
   const notes: string[] = [];
   if (present > 0) notes.push(`Payload data continued: ${present} more bytes`);
-  if (frame.payloadSkipped > 0) notes.push(`${frame.payloadSkipped} bytes not kept (over the buffering limit)`);
+  if (frame.payloadSkipped > 0) notes.push(`${frame.payloadSkipped} bytes counted, not kept (beyond what is buffered or shown)`);
   if (missing > 0n) notes.push(`${missing} bytes missing (input ended)`);
   if (notes.length === 0) return [];
   const lines = notes.map((n) => style.dim(':') + style.payload(center(n, 2 * ROW_BITS - 1)) + style.dim(':'));

@@ -56,7 +56,7 @@ function notes(ev: FrameEvent, max: number, style: Style): string[] {
   const out: string[] = [];
   if (frame.truncated) out.push(style.warning(`${have} of ${declared} bytes present (the input ended inside the frame)`));
   if (frame.payloadSkipped > 0) {
-    out.push(style.warning(`${have} of ${declared} bytes kept; ${frame.payloadSkipped} over the buffering limit were counted, not kept`));
+    out.push(style.warning(`${have} of ${declared} bytes kept; ${frame.payloadSkipped} beyond what is buffered or shown were counted, not kept`));
   }
   if (have > max && ev.text === undefined) out.push(style.dim(`showing the first ${max} of ${have} bytes`));
   return out.map((l) => '  ' + l);

@@ -118,8 +118,10 @@ export class MessageAssembler {
       rec.textBytes = data;
     }
     pushAll(rec.diagnostics, diagnostics);
+    // bytes counted but not kept (Limits) belong to the message's length all the same
+    const length = compressed ? data.length : data.length + f.payloadSkipped;
     this.onMessage(new MessageRecord(this.conn, this.dir, rec.time, f.opcode, 1, rec.index, rec.index,
-      compressed, data, data.length, inflate, complete, diagnostics));
+      compressed, data, length, inflate, complete, diagnostics));
   }
 
   private appendFragment(rec: FrameRecord): void {

@@ -29,6 +29,18 @@ describe('wsinspect FILE', () => {
     expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'close-handshake' });
   });
 
+  it('--max-payload cuts what is shown (and kept) of binary frames, never their lengths', () => {
+    const expected = JSON.parse(readFileSync(fixture('lengths.pcap.expected.json'), 'utf8')) as { connections: { messages: { opcode: number; length: number }[] }[] };
+    const events = jsonLines(runCli([fixture('lengths.pcap'), '--json', '--max-payload', '16']).stdout);
+    const messages = events.filter((e) => e.type === 'message');
+    expect(messages.map((m) => [m.opcode, m.length])).toEqual(expected.connections.flatMap((c) => c.messages.filter((m) => m.opcode < 8).map((m) => [m.opcode, m.length])));
+    for (const m of messages) expect([m.truncated === true, (m.data ?? '').length <= 32]).toEqual([m.length > 16, true]);
+    const big = events.filter((e) => e.type === 'frame' && e.opcode === 2 && e.payloadLength > 16);
+    expect(big.length).toBeGreaterThan(0);
+    for (const f of big) expect([f.payload.length, f.truncated, f.diagnostics]).toEqual([32, true, []]);
+    expect(events.filter((e) => e.type === 'diagnostic')).toEqual([]);
+  });
+
   it('the listing carries time, connection and addresses; -V adds the full view', () => {
     const r = runCli([fixture('plain.pcap')]);
     expect(r.stdout).toMatch(/^\s+0\.0\d+ \[1\] 127\.0\.0\.1:\d+ → 127\.0\.0\.1:18080 #1 text FIN 5 bytes masked [0-9a-f]{8} "hello"$/m);

@@ -197,3 +197,32 @@ describe('FrameDecoder: properties', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('Limits.keepBinaryPayload', () => {
+  const frames = (bytes: Uint8Array, keep: number): Frame[] => {
+    const out: Frame[] = [];
+    const d = new FrameDecoder({ limits: { keepBinaryPayload: keep }, onFrame: (f: Frame) => out.push(f) });
+    for (let i = 0; i < bytes.length; i += 7) d.push(bytes.subarray(i, i + 7));
+    return out;
+  };
+
+  it('keeps the first bytes of an uncompressed binary frame and counts the rest, without a diagnostic', () => {
+    const payload = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
+    for (const maskingKey of [undefined, [1, 2, 3, 4]]) {
+      const [f] = frames(buildFrame({ opcode: 2, payload, maskingKey }), 11);
+      expect([f.payload.length, f.payloadSkipped, f.payloadLength, f.truncated, f.diagnostics]).toEqual([11, 989, 1000, false, []]);
+      expect([...f.payload]).toEqual([...payload.subarray(0, 11)]);
+    }
+  });
+
+  it('keeps text, compressed and continuation frames whole', () => {
+    const payload = new Uint8Array(300).fill(0x61);
+    const bytes = new Uint8Array([
+      ...buildFrame({ opcode: 1, payload }),
+      ...buildFrame({ opcode: 2, rsv1: true, payload }),
+      ...buildFrame({ opcode: 2, fin: false, payload }),
+      ...buildFrame({ opcode: 0, payload }),
+    ]);
+    expect(frames(bytes, 11).map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([[1, 300, 0], [2, 300, 0], [2, 11, 289], [0, 300, 0]]);
+  });
+});

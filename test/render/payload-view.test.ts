@@ -59,7 +59,7 @@ describe('renderPayloadView', () => {
 
   it('bytes over the buffering limit: counted, not kept', () => {
     const frame = { ...frameFromHex('82 7e 01 00 00 01'), payloadSkipped: 254, truncated: false };
-    expect(renderPayloadView(frameEvent(frame), plain)).toContain('2 of 256 bytes kept; 254 over the buffering limit were counted, not kept');
+    expect(renderPayloadView(frameEvent(frame), plain)).toContain('2 of 256 bytes kept; 254 beyond what is buffered or shown were counted, not kept');
   });
 
   it('text cut at maxPayload says how much is left', () => {
