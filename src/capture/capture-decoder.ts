@@ -28,6 +28,8 @@ export interface CaptureDecoderOptions {
   readonly limits?: Partial<CaptureLimits>;
   /** Reader for classic pcap files; default: our own PcapReader. */
   readonly pcapReader?: PcapReaderFactory;
+  /** Told the time of the capture's first (timestamped) packet, before anything of it is decoded. */
+  readonly onFirstPacketTime?: (time: number) => void;
 }
 
 export class CaptureDecoder {
@@ -39,7 +41,7 @@ export class CaptureDecoder {
 
   constructor(onEvent: (event: StreamEvent) => void, private readonly options: CaptureDecoderOptions = {}) {
     this.limits = { ...DEFAULT_CAPTURE_LIMITS, ...options.limits };
-    this.packets = new PacketDecoder(this.limits, onEvent, options.decodeAs ?? []);
+    this.packets = new PacketDecoder(this.limits, onEvent, options.decodeAs ?? [], options.onFirstPacketTime ?? null);
   }
 
   /** The recognised format, once 4 bytes were pushed. */

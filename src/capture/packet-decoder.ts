@@ -33,6 +33,8 @@ export class PacketDecoder implements PacketSink {
     limits: CaptureLimits,
     private readonly onEvent: (event: StreamEvent) => void,
     decodeAs: readonly number[],
+    /** Told the time of the first packet that has one, before anything of that packet is decoded. */
+    private onFirstTime: ((time: number) => void) | null = null,
   ) {
     this.table = new ConnectionTable(limits, onEvent, decodeAs);
     this.fragments = new IpReassembler(limits, (d, time) => this.fileDiagnostic(d, time));
@@ -47,6 +49,10 @@ export class PacketDecoder implements PacketSink {
 
   packet(iface: number, time: Timestamp, bytes: Uint8Array, offset: number, capturedLength: number): void {
     if (time !== null) {
+      if (this.onFirstTime !== null) {
+        this.onFirstTime(time);
+        this.onFirstTime = null;
+      }
       this.lastTime = time;
       // One comparison per packet: nextExpiry is Infinity while no IP datagram is held.
       if (time >= this.fragments.nextExpiry) this.fragments.expire(time);

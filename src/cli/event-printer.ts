@@ -52,7 +52,11 @@ export interface PrinterContext {
 export interface EventPrinter {
   readonly style: Style;
   print(event: InspectEvent): void;
+  /** An event a display filter hides: not printed, but what later lines need of it is kept. */
+  skip(event: InspectEvent): void;
   raw(text: string): void;
+  /** Relative times count from here (a capture's first packet) instead of the first event shown. */
+  setTimeOrigin(time: number): void;
   /** Resolves when stdout has room again: sources wait for it between input chunks. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -109,6 +113,8 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live
     raw(s) {
       out.line(s);
     },
+    setTimeOrigin: (t) => text.setTimeOrigin(t),
+    skip: (event) => text.observe(event),
     ready: () => out.ready(),
     close: () => out.flush(),
   };

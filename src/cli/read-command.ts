@@ -53,6 +53,8 @@ async function runRead(flags: ReadFlags): Promise<void> {
         if (done !== null) printStats(done);
       } else if (show(ev)) {
         printer.print(ev);
+      } else {
+        printer.skip(ev);
       }
     },
   });
@@ -60,6 +62,7 @@ async function runRead(flags: ReadFlags): Promise<void> {
   try {
     await readCapture(file, (ev) => demux.handle(ev), {
       decodeAs: flags.decodeAs,
+      onFirstPacketTime: (t) => printer.setTimeOrigin(t),
       onProgress: progress.update,
       backpressure: printer.ready,
     });

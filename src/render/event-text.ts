@@ -41,6 +41,23 @@ export class EventTextRenderer {
 
   constructor(private readonly style: Style, private readonly opts: EventTextOptions) {}
 
+  /**
+   * Where relative times count from (a capture's first packet, as Wireshark's
+   * frame.time_relative); without it, from the first event shown.
+   */
+  setTimeOrigin(time: number): void {
+    this.firstTime = time;
+  }
+
+  /**
+   * An event a display filter hides: nothing is drawn, but a connection's addresses are
+   * learnt (or forgotten), so the lines that are shown still carry them.
+   */
+  observe(ev: InspectEvent): void {
+    if (ev.type === 'connection') this.endpoints.set(ev.conn, this.endpointPrefixes(ev.conn, ev.client, ev.server));
+    else if (ev.type === 'end') this.endpoints.delete(ev.conn);
+  }
+
   /** Blocks of text (each printed as its own line group) for one event. */
   render(ev: InspectEvent): string[] {
     const out: string[] = [];

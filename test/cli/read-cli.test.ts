@@ -47,6 +47,17 @@ describe('wsinspect FILE', () => {
     expect(runCli([fixture('plain.pcap'), '-V']).stdout).toContain('Frame header (RFC 6455 §5.2)');
   });
 
+  it('relative time counts from the first packet of the capture, whatever the filters show', () => {
+    const events = jsonLines(runCli([fixture('interleaved.pcap'), '--json']).stdout);
+    const firstPacket = events[0].ts as number; // connection 1 opens at its SYN, the capture's first packet
+    const close = events.find((e) => e.type === 'frame' && e.opcode === 8 && e.conn === 2);
+    const line = runCli([fixture('interleaved.pcap'), '--no-color', '--conn', '2', '--opcode', 'close']).stdout.split('\n')[0];
+    expect(Number(line.trim().split(' ')[0])).toBeCloseTo(close.ts - firstPacket, 6);
+    expect(close.ts - firstPacket).toBeGreaterThan(0.001);
+    // the connection line is filtered out, but its addresses still lead each line
+    expect(line).toMatch(/^\s+[\d.]+ \[2\] 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+ #9 close /);
+  });
+
   it('filters: --opcode, --dir, --grep, --conn, --errors', () => {
     const frames = (args: string[]) => jsonLines(runCli([fixture('interleaved.pcap'), '--json', ...args]).stdout).filter((e) => e.type === 'frame');
     expect(frames(['--opcode', 'close']).every((f) => f.opcode === 8)).toBe(true);
