@@ -47,6 +47,10 @@ export interface PrinterContext {
   readonly mode: 'teaching' | 'stream';
   /** Assumptions stated once at the top of text output (hex: direction by mask bit, RSV1 as deflate). */
   readonly hexAssumptions: readonly string[];
+  /** Where the output goes instead of stdout (a worker thread's channel to the main thread). */
+  readonly stream?: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean };
+  /** Colour level decided elsewhere (0 = none, 1–3 as chalk's), instead of from this process's stdout. */
+  readonly colorLevel?: 0 | 1 | 2 | 3;
 }
 
 export interface EventPrinter {
@@ -60,6 +64,8 @@ export interface EventPrinter {
   /** Resolves when stdout has room again: sources wait for it between input chunks. */
   ready(): Promise<void>;
   close(): Promise<void>;
+  /** Bytes printed so far, including what is still gathered (see Output.position). */
+  readonly position: number;
 }
 
 /**
@@ -76,9 +82,9 @@ export interface LiveOutput {
 export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live?: LiveOutput): EventPrinter {
   const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   if (!Number.isInteger(maxPayload) || maxPayload < 0) throw new WsinspectError('input.bad-option', `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`);
-  const level = colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
+  const level = ctx.colorLevel ?? colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
   const style = createStyle({ color: level > 0, level: level === 0 ? undefined : level });
-  const out = new Output(live?.stream ?? process.stdout);
+  const out = new Output(live?.stream ?? ctx.stream ?? process.stdout);
   let skipped = 0;
   const json = flags.json === true;
   const stream = ctx.mode === 'stream';
@@ -117,6 +123,9 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live
     skip: (event) => text.observe(event),
     ready: () => out.ready(),
     close: () => out.flush(),
+    get position() {
+      return out.position;
+    },
   };
   return printer;
 }

@@ -56,6 +56,8 @@ export class Output {
   private readonly memo: EncodedSpan = { bytes: null, n: 0, kind: SpanKind.hex, block: null, start: 0, end: 0 };
   private closed = false;
   private draining: Promise<void> | null = null;
+  /** Bytes handed to the stream so far. */
+  private sent = 0;
 
   constructor(private readonly stream: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean }, private readonly blockSize = 64 * 1024) {
     this.newBlock(blockSize * 4);
@@ -67,6 +69,15 @@ export class Output {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Bytes produced so far: handed to the stream, in the block, and lines not yet encoded
+   * (which this encodes). A reader that merges several outputs marks event boundaries with it.
+   */
+  get position(): number {
+    if (this.lines !== '') this.encodeLines();
+    return this.sent + this.at;
   }
 
   /** Bytes gathered here or queued in the stream and not yet taken by the reader. */
@@ -244,6 +255,7 @@ export class Output {
   }
 
   private send(bytes: Uint8Array): void {
+    this.sent += bytes.length;
     if (!this.stream.write(bytes) && this.draining === null) {
       this.draining = new Promise((resolve) => this.stream.once('drain', () => {
         this.draining = null;
