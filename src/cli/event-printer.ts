@@ -112,7 +112,7 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live
       if (json) {
         writeEventJson(event, jsonOptions, out);
         out.endLine();
-      } else {
+      } else if (event.type !== 'frame' || out.isClosed || !text.writeFrameLine(event, out)) {
         for (const block of text.render(event)) out.line(block);
       }
     },

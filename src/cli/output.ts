@@ -4,6 +4,7 @@
 // between input chunks, so memory stays bounded), and a closed pipe (`wsinspect … | head`)
 // ends output quietly.
 import { isUtf8 } from 'node:buffer';
+import type { LineBlockSink } from '../render/frame-line.js';
 import { terminalSafeAt } from '../render/json-lines.js';
 
 const SpanKind = { hex: 0, text: 1 } as const;
@@ -45,7 +46,7 @@ for (let v = 0; v < 256; v++) {
 const HEX_PAIR = new Uint16Array(256);
 for (let v = 0; v < 256; v++) HEX_PAIR[v] = (HEX_DIGITS[2 * v] << 8) | HEX_DIGITS[2 * v + 1];
 
-export class Output {
+export class Output implements LineBlockSink {
   private block!: Buffer;
   /** A DataView over block (hex digits are stored two at a time). */
   private view!: DataView;
@@ -212,6 +213,22 @@ export class Output {
     m.block = this.block;
     m.start = start;
     m.end = this.at;
+  }
+
+  /** LineBlockSink: room for n bytes of a line written by the caller from `cursor`. */
+  reserve(n: number): Buffer {
+    this.room(n);
+    return this.block;
+  }
+
+  get cursor(): number {
+    return this.at;
+  }
+
+  /** LineBlockSink: the caller's line (its '\n' included) ends at `end`. */
+  commit(end: number): void {
+    this.at = end;
+    if (this.at >= this.blockSize) this.writeBlock();
   }
 
   /** Ends the line started with text/hex/jsonText. */

@@ -10,7 +10,8 @@ import { escapeForTerminal, previewBytes } from './escape.js';
 import { renderAssumptions, renderFrameView } from './frame-view.js';
 import { renderHandshake } from './handshake-view.js';
 import type { Style } from './style.js';
-import { directionArrow, renderFrameSummary } from './summary-line.js';
+import { DEFAULT_MAX_PREVIEW, directionArrow, renderFrameSummary } from './summary-line.js';
+import { FrameLineWriter, type LineBlockSink } from './frame-line.js';
 import { previewUtf8 } from './text-preview.js';
 import { SecondsFormat } from './seconds-format.js';
 
@@ -30,14 +31,24 @@ export interface EventTextOptions {
 }
 
 const RULE = '─'.repeat(72);
+const encoder = new TextEncoder();
+
+/** A connection's line prefixes after the time: "[1] " and "[1] 10.0.0.1:5000 → 10.0.0.2:80 " both ways, also as UTF-8. */
+interface Endpoints {
+  readonly conn: string;
+  readonly c2s: string;
+  readonly s2c: string;
+  readonly bytes: { readonly c2s: Uint8Array; readonly s2c: Uint8Array };
+}
 
 export class EventTextRenderer {
   private saidAssumptions = false;
   /** Per connection, the prefix after the time for each direction: "[1] 10.0.0.1:5000 → 10.0.0.2:80 ". */
-  private readonly endpoints = new Map<number, { conn: string; c2s: string; s2c: string }>();
+  private readonly endpoints = new Map<number, Endpoints>();
   private firstTime: Timestamp = null;
   private previousTime: Timestamp = null;
   private readonly seconds = new SecondsFormat();
+  private lineWriter: FrameLineWriter | null = null;
 
   constructor(private readonly style: Style, private readonly opts: EventTextOptions) {}
 
@@ -56,6 +67,23 @@ export class EventTextRenderer {
   observe(ev: InspectEvent): void {
     if (ev.type === 'connection') this.endpoints.set(ev.conn, this.endpointPrefixes(ev.conn, ev.client, ev.server));
     else if (ev.type === 'end') this.endpoints.delete(ev.conn);
+  }
+
+  /**
+   * A frame of the one-line listing (captures, the proxy) written as UTF-8 into `sink`, byte
+   * for byte as render() would draw it but without building strings; false (nothing
+   * written) when the frame is not drawn that way and render() must be used.
+   */
+  writeFrameLine(ev: FrameEvent, sink: LineBlockSink): boolean {
+    if (this.opts.frames !== 'line' || !this.opts.connections) return false;
+    if (!this.saidAssumptions && this.opts.assumptions.length > 0) return false;
+    this.saidAssumptions = true;
+    const time = this.opts.time === 'none' ? null : this.formatTime(ev.time);
+    const ends = this.endpoints.get(ev.conn);
+    const prefix = ends === undefined ? encoder.encode(this.style.bold(`[${ev.conn}]`) + ' ') : ends.bytes[ev.dir];
+    this.lineWriter ??= new FrameLineWriter(this.style);
+    this.lineWriter.write(sink, ev, time, prefix, DEFAULT_MAX_PREVIEW);
+    return true;
   }
 
   /** Blocks of text (each printed as its own line group) for one event. */
@@ -102,12 +130,14 @@ export class EventTextRenderer {
     out.push(this.style.dim(RULE), renderFrameView(ev, this.style, { explain: this.opts.explain, maxPayload: this.opts.maxPayload, assumptions: [] }), '');
   }
 
-  private endpointPrefixes(conn: number, client: string, server: string): { conn: string; c2s: string; s2c: string } {
+  private endpointPrefixes(conn: number, client: string, server: string): Endpoints {
     const s = this.style;
     const tag = s.bold(`[${conn}]`) + ' ';
     const c = escapeForTerminal(client);
     const v = escapeForTerminal(server);
-    return { conn: tag, c2s: tag + s.direction('c2s')(`${c} → ${v}`) + ' ', s2c: tag + s.direction('s2c')(`${v} → ${c}`) + ' ' };
+    const c2s = tag + s.direction('c2s')(`${c} → ${v}`) + ' ';
+    const s2c = tag + s.direction('s2c')(`${v} → ${c}`) + ' ';
+    return { conn: tag, c2s, s2c, bytes: { c2s: encoder.encode(c2s), s2c: encoder.encode(s2c) } };
   }
 
   /** "  0.000123 [1] 127.0.0.1:50000 → 127.0.0.1:8080  " — whatever the options ask for. */

@@ -44,7 +44,8 @@ function flags(frame: Frame, style: Style): string {
   return out;
 }
 
-function lengthPart(frame: Frame, style: Style): string {
+/** " 5 bytes", with what is missing of a truncated payload. */
+export function lengthPart(frame: Frame, style: Style): string {
   const declared = frame.payloadLengthBig ?? frame.payloadLength;
   let out = ' ' + style.len(plural(declared, 'byte'));
   const missing = frame.payload.length + frame.payloadSkipped < frame.payloadLength;
@@ -54,7 +55,8 @@ function lengthPart(frame: Frame, style: Style): string {
   return out;
 }
 
-function closePart(ev: FrameEvent, max: number, style: Style): string {
+/** A close frame's code, its name and reason; '' for other frames. */
+export function closePart(ev: FrameEvent, max: number, style: Style): string {
   const close = ev.close;
   if (close === undefined || close.code === null) return ev.frame.opcode === Opcode.close ? ' (no code)' : '';
   let out = ' ' + style.bold(String(close.code));

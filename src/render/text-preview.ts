@@ -23,9 +23,14 @@ function decode(bytes: Uint8Array, n: number): string {
 export function mayNeedEscape(cp: number): boolean {
   if (cp < 0xa0) return cp < 0x20 || cp >= 0x7f || cp === 0x5c;
   if (cp < 0x600) return cp === 0xad;
-  if (cp < 0x2100) return cp < 0x900 || cp === 0x180e || cp >= 0x2000;
+  if (cp < 0x900) return cp < 0x606 || cp === 0x61c || cp === 0x6dd || cp === 0x70f || cp === 0x890 || cp === 0x891 || cp === 0x8e2;
+  if (cp < 0x2000) return cp === 0x180e;
+  // General Punctuation: zero-width and bidi characters, line/paragraph separators, invisible operators
+  if (cp < 0x2100) return (cp >= 0x200b && cp < 0x2010) || (cp >= 0x2028 && cp < 0x202f) || (cp >= 0x2060 && cp < 0x2070);
   if (cp < 0x10000) return cp >= 0xfef0;
-  return (cp >= 0x11000 && cp < 0x1d200) || cp >= 0xe0000;
+  // Kaithi, Egyptian hieroglyph and shorthand format controls, musical symbol beams, tags
+  return (cp >= 0x11000 && cp < 0x11100) || (cp >= 0x13430 && cp < 0x13460) || (cp >= 0x1bca0 && cp < 0x1bcb0)
+    || (cp >= 0x1d173 && cp < 0x1d17b) || cp >= 0xe0000;
 }
 
 /**
@@ -34,6 +39,18 @@ export function mayNeedEscape(cp: number): boolean {
  */
 export function previewUtf8(bytes: Uint8Array, max: number): string {
   if (max <= 0) return '';
+  const span = plainPreviewSpan(bytes, max);
+  if (span < 0) return general(bytes, max);
+  const n = span >>> 1;
+  return (span & 1) === 0 ? decode(bytes, n) : decode(bytes, n) + '…';
+}
+
+/**
+ * When the preview of `bytes` is a prefix of them verbatim (well-formed UTF-8, nothing to
+ * escape), that prefix's length × 2, plus 1 when '…' follows it; -1 when the preview needs
+ * the general way. Lets a writer of bytes copy the preview without decoding it. max ≥ 1.
+ */
+export function plainPreviewSpan(bytes: Uint8Array, max: number): number {
   const n = bytes.length;
   let units = 0;
   let p = 0;
@@ -42,20 +59,20 @@ export function previewUtf8(bytes: Uint8Array, max: number): string {
     if (units <= max - 1) cut = p;
     const b = bytes[p];
     if (b < 0x80) {
-      if (b < 0x20 || b === 0x5c || b === 0x7f) return general(bytes, max);
+      if (b < 0x20 || b === 0x5c || b === 0x7f) return -1;
       units += 1;
       p += 1;
       continue;
     }
     const len = wellFormedLength(bytes, p, n);
-    if (len === 0) return general(bytes, max);
+    if (len === 0) return -1;
     const cp = codePoint(bytes, p, len);
-    if (mayNeedEscape(cp)) return general(bytes, max);
+    if (mayNeedEscape(cp)) return -1;
     units += cp > 0xffff ? 2 : 1;
     p += len;
   }
-  if (units <= max) return decode(bytes, n); // all of it (the loop ended at p === n)
-  return decode(bytes, cut) + '…';
+  if (units <= max) return n * 2; // all of it (the loop ended at p === n)
+  return cut * 2 + 1;
 }
 
 /** The general way, for text with something to escape or bytes that are not UTF-8. */

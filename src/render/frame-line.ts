@@ -1,0 +1,216 @@
+// A capture/proxy frame line written straight into an output block as UTF-8: the common frame
+// never becomes a string — its text preview is copied from the payload, numbers and hex are
+// written as digits, fixed parts come from bytes encoded once per style. Rare parts (close
+// codes, truncation, diagnostics, text needing escapes) are built by the string renderers and
+// encoded. Always byte-identical to the string line (held by test/render/frame-line.test.ts).
+// Layer rule: render/ — pure; writes into a block the caller provides.
+import { Opcode } from '../protocol/frame.js';
+import type { FrameEvent } from '../session/events.js';
+import { frameEventDiagnostics, renderDiagnosticCounts } from './diagnostics-view.js';
+import { previewText } from './escape.js';
+import type { Paint, Style } from './style.js';
+import { closePart, lengthPart, opcodeLabel } from './summary-line.js';
+import { plainPreviewSpan, previewUtf8 } from './text-preview.js';
+
+/** Where a line is written: a byte block with room, filled from `cursor`. */
+export interface LineBlockSink {
+  /** Room for n more bytes; returns the block, to be written from `cursor`. */
+  reserve(n: number): Uint8Array;
+  readonly cursor: number;
+  /** The line (its '\n' included) ends at `end`. */
+  commit(end: number): void;
+}
+
+/** A paint as the bytes it puts before and after its text. */
+interface Wrap {
+  readonly open: Uint8Array;
+  readonly close: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+const HEX = encoder.encode('0123456789abcdef');
+const ELLIPSIS = encoder.encode('…');
+const BYTE = encoder.encode(' byte');
+const BYTES = encoder.encode(' bytes');
+/** Room for everything of a line except its prefix and the parts built as strings. */
+const FIXED_ROOM = 1024;
+const SENTINEL = '\u0001';
+
+function wrapOf(paint: Paint): Wrap {
+  const painted = paint(SENTINEL);
+  const at = painted.indexOf(SENTINEL);
+  return { open: encoder.encode(painted.slice(0, at)), close: encoder.encode(painted.slice(at + 1)) };
+}
+
+export class FrameLineWriter {
+  private readonly dim: Wrap;
+  private readonly len: Wrap;
+  private readonly key: Wrap;
+  /** " " + opcode label, painted, for each opcode. */
+  private readonly labels: Uint8Array[];
+  /** " FIN RSV1…", painted, for each combination of the four bits (fin | rsv1 << 1 | …). */
+  private readonly flags: Uint8Array[];
+  private readonly masked: Uint8Array;
+  private readonly compressed: Uint8Array;
+
+  constructor(private readonly style: Style) {
+    this.dim = wrapOf(style.dim);
+    this.len = wrapOf(style.len);
+    this.key = wrapOf(style.key);
+    this.labels = Array.from({ length: 16 }, (_, op) => encoder.encode(' ' + style.opcode(style.bold(opcodeLabel(op)))));
+    this.flags = Array.from({ length: 16 }, (_, bits) => encoder.encode(
+      (bits & 1 ? ' ' + style.fin('FIN') : '') + (bits & 2 ? ' ' + style.rsv('RSV1') : '')
+      + (bits & 4 ? ' ' + style.rsv('RSV2') : '') + (bits & 8 ? ' ' + style.rsv('RSV3') : '')));
+    this.masked = encoder.encode(' ' + style.mask('masked') + ' ');
+    this.compressed = encoder.encode(' ' + style.rsv('compressed'));
+  }
+
+  /**
+   * Writes `time` (ASCII, painted dim, then a space), `prefix`, and the summary of `ev` as
+   * renderFrameSummary(ev, style, { arrow: false, maxPreview: max }) would, then '\n'.
+   */
+  write(sink: LineBlockSink, ev: FrameEvent, time: string | null, prefix: Uint8Array, max: number): void {
+    const frame = ev.frame;
+    // the rare parts, as strings, first: their size decides the room asked for
+    const length = frame.truncated || frame.payload.length + frame.payloadSkipped < frame.payloadLength || frame.payloadLength > Number.MAX_SAFE_INTEGER
+      ? lengthPart(frame, this.style) : null;
+    const close = ev.close !== undefined || frame.opcode === Opcode.close ? closePart(ev, max, this.style) : '';
+    const diagnostics = frameEventDiagnostics(ev);
+    const counts = diagnostics.length === 0 ? '' : '  ' + renderDiagnosticCounts(diagnostics, this.style);
+    const text = this.textBytes(ev);
+    const span = text === null ? -1 : plainPreviewSpan(text, max);
+    const preview = this.stringPreview(ev, text, span, max);
+    const strings = (length?.length ?? 0) + close.length + counts.length + (preview?.length ?? 0);
+    const b = sink.reserve(FIXED_ROOM + prefix.length + 3 * strings);
+    let o = sink.cursor;
+    if (time !== null) {
+      o = put(b, o, this.dim.open);
+      for (let i = 0; i < time.length; i++) b[o++] = time.charCodeAt(i);
+      o = put(b, o, this.dim.close);
+      b[o++] = 0x20;
+    }
+    o = put(b, o, prefix);
+    o = put(b, o, this.dim.open);
+    b[o++] = 0x23; // #
+    o = putDecimal(b, o, ev.index);
+    o = put(b, o, this.dim.close);
+    o = put(b, o, this.labels[frame.opcode & 15]);
+    o = put(b, o, this.flags[(frame.fin ? 1 : 0) | (frame.rsv1 ? 2 : 0) | (frame.rsv2 ? 4 : 0) | (frame.rsv3 ? 8 : 0)]);
+    if (length === null) o = this.putLength(b, o, frame.payloadLength);
+    else o = putString(b, o, length);
+    if (frame.masked && frame.maskingKey !== null) {
+      o = put(b, o, this.masked);
+      o = put(b, o, this.key.open);
+      for (let i = 0; i < 4; i++) o = putHex(b, o, frame.maskingKey[i]);
+      o = put(b, o, this.key.close);
+    }
+    if (ev.compressed) o = put(b, o, this.compressed);
+    o = putString(b, o, close);
+    if (preview !== null) o = putString(b, o, preview);
+    else if (text !== null) o = putText(b, o, text, span);
+    else o = this.putHexPreview(b, o, ev, max);
+    o = putString(b, o, counts);
+    b[o++] = 0x0a;
+    sink.commit(o);
+  }
+
+  /** " 5 bytes", painted. */
+  private putLength(b: Uint8Array, o: number, n: number): number {
+    b[o++] = 0x20;
+    o = put(b, o, this.len.open);
+    o = putDecimal(b, o, n);
+    o = put(b, o, n === 1 ? BYTE : BYTES);
+    return put(b, o, this.len.close);
+  }
+
+  /** The preview when it must be built as a string (text to escape, a decoded text); null when it can be copied. */
+  private stringPreview(ev: FrameEvent, text: Uint8Array | null, span: number, max: number): string | null {
+    const frame = ev.frame;
+    if (frame.opcode === Opcode.close || frame.payload.length === 0) return '';
+    if (text !== null) return span >= 0 ? null : ' "' + previewUtf8(text, max) + '"';
+    if (ev.text !== undefined) return ' "' + previewText(ev.text, max) + '"';
+    return null;
+  }
+
+  /** The UTF-8 a text preview shows, when it comes from bytes (see summary-line's previewPart). */
+  private textBytes(ev: FrameEvent): Uint8Array | null {
+    if (ev.textBytes !== undefined) return ev.textBytes;
+    if (ev.text !== undefined) return null;
+    const frame = ev.frame;
+    const textual = frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
+    return textual && !ev.compressed ? frame.payload : null;
+  }
+
+  /** The hex preview of a binary payload (or of what it inflated to). */
+  private putHexPreview(b: Uint8Array, o: number, ev: FrameEvent, max: number): number {
+    const bytes = ev.inflated ?? ev.frame.payload;
+    b[o++] = 0x20;
+    if (bytes.length === 0) return o; // a paint leaves '' unpainted
+    const n = Math.min(bytes.length, Math.max(1, max >> 1));
+    o = put(b, o, this.dim.open);
+    for (let i = 0; i < n; i++) {
+      if (i > 0) b[o++] = 0x20;
+      o = putHex(b, o, bytes[i]);
+    }
+    if (bytes.length > n) {
+      b[o++] = 0x20;
+      o = put(b, o, ELLIPSIS);
+    }
+    return put(b, o, this.dim.close);
+  }
+}
+
+/** A text preview copied from its bytes (span from plainPreviewSpan, ≥ 0). */
+function putText(b: Uint8Array, o: number, text: Uint8Array, span: number): number {
+  b[o++] = 0x20;
+  b[o++] = 0x22;
+  const n = span >>> 1;
+  if (n < 64) {
+    for (let i = 0; i < n; i++) b[o + i] = text[i];
+  } else {
+    b.set(text.subarray(0, n), o);
+  }
+  o += n;
+  if ((span & 1) !== 0) o = put(b, o, ELLIPSIS);
+  b[o] = 0x22;
+  return o + 1;
+}
+
+function put(b: Uint8Array, o: number, bytes: Uint8Array): number {
+  if (bytes.length === 0) return o;
+  if (bytes.length < 16) {
+    for (let i = 0; i < bytes.length; i++) b[o + i] = bytes[i];
+  } else {
+    b.set(bytes, o);
+  }
+  return o + bytes.length;
+}
+
+function putHex(b: Uint8Array, o: number, v: number): number {
+  b[o] = HEX[v >> 4];
+  b[o + 1] = HEX[v & 15];
+  return o + 2;
+}
+
+/** A non-negative safe integer in decimal. */
+function putDecimal(b: Uint8Array, o: number, n: number): number {
+  if (n < 10) {
+    b[o] = 0x30 + n;
+    return o + 1;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  let v = n;
+  for (let i = digits - 1; i >= 0; i--) {
+    const q = Math.floor(v / 10);
+    b[o + i] = 0x30 + (v - q * 10);
+    v = q;
+  }
+  return o + digits;
+}
+
+/** A string as UTF-8 (the rare parts; the caller reserved 3 bytes per UTF-16 unit). */
+function putString(b: Uint8Array, o: number, s: string): number {
+  if (s === '') return o;
+  return o + encoder.encodeInto(s, b.subarray(o)).written;
+}
