@@ -1,14 +1,12 @@
 // `wsinspect proxy`: the live man-in-the-middle. Reverse mode (--target) or forward HTTP proxy
 // mode; every connection's bytes are relayed verbatim and a copy is decoded and printed with
 // the same printer as captures; --write records what passed as pcapng. Owns process I/O:
-// the listening line and problems on stderr, SIGINT/SIGTERM for a clean stop.
-import { setFlagsFromString } from 'node:v8';
+// the listening line and problems on stderr, SIGINT/SIGTERM for a clean stop. The relay
+// itself (proxy-run.ts: sockets, TLS) loads only when the command runs, so other commands
+// start without it.
 import type { Argv } from 'yargs';
-import { WsinspectError } from '../errors.js';
-import { DEFAULT_LISTEN, hostPort, isLoopback, parseListen, parseTarget, type ProxyTarget } from '../sources/proxy/proxy-address.js';
-import { ProxyServer } from '../sources/proxy/proxy-server.js';
+import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
 import { outputOptions, type OutputFlags } from './event-printer.js';
-import { createLivePipeline } from './proxy-pipeline.js';
 
 export interface ProxyFlags extends OutputFlags {
   listen?: string;
@@ -35,74 +33,6 @@ export function proxyCommand(yargs: Argv): Argv {
       .example('$0 proxy --target ws://127.0.0.1:9000', 'clients connect to ws://127.0.0.1:8080 instead of :9000')
       .example('$0 proxy --target wss://echo.example.org --write session.pcapng', 'TLS upstream; the decrypted stream recorded for Wireshark')
       .example('HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js', 'forward mode: wss intercepted with the local CA'),
-    (flags) => runProxy(flags),
+    async (flags) => (await import('./proxy-run.js')).runProxy(flags),
   );
-}
-
-async function runProxy(flags: ProxyFlags): Promise<void> {
-  steadyGarbageCollection();
-  const listen = flags.listen === undefined ? DEFAULT_LISTEN : parseListen(flags.listen);
-  const target = flags.target === undefined ? null : parseTarget(flags.target);
-  if (flags.tls && target === null) throw new WsinspectError('usage', '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)');
-  const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
-  const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
-  // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
-  const stopped = untilStopped();
-  const pipeline = await createLivePipeline(flags);
-  const server = new ProxyServer({
-    listen, target, listenTls: flags.tls === true, intercept: flags.intercept !== false, insecure: flags.insecure === true, certificates,
-    onEvent: (ev) => pipeline.handle(ev),
-    onProblem: pipeline.problem,
-  });
-  const address = await server.listen();
-  if (!isLoopback(listen.host)) {
-    pipeline.problem(null, `warning: listening on ${listen.host}, reachable from other machines: whoever can connect can use this proxy and read what passes through it`);
-  }
-  if (certificates?.ca.created) pipeline.problem(null, `created a local CA for TLS interception in ${certificates.ca.dir} (see "wsinspect ca" to trust it)`);
-  process.stderr.write(`wsinspect: ${describeMode(target, flags)} listening on ${hostPort(address.address, address.port)}`
-    + `${flags.write === undefined ? '' : `, recording to ${flags.write}`} (Ctrl-C to stop)\n`);
-  await stopped;
-  await server.close();
-  await pipeline.close();
-}
-
-function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
-  if (target !== null) {
-    return `reverse proxy to ${target.tls ? 'wss' : 'ws'}://${target.label}${flags.insecure ? ' (certificate not verified)' : ''}${flags.tls ? ', clients use TLS,' : ''}`;
-  }
-  return `forward proxy (CONNECT and http:// URIs; TLS tunnels ${flags.intercept === false ? 'relayed blind' : 'intercepted with the local CA'}),`;
-}
-
-/**
- * Every socket read allocates a fresh 64 KB buffer outside the JS heap, so under load V8
- * scavenges every few tens of milliseconds. With the proxy's heap just above V8's 8 MB
- * activation threshold and less room below its old-generation limit than the young
- * generation holds, each scavenge also starts incremental marking: a full mark-compact
- * every ~60 ms that cost ~40% of the proxy's CPU on 1 MB messages. Without incremental
- * marking a (short: the heap is ~10 MB) mark-compact runs only when the old generation
- * really reaches its limit. The flag is read each time marking could start, so setting it
- * at run time takes effect.
- */
-function steadyGarbageCollection(): void {
-  setFlagsFromString('--no-incremental-marking');
-}
-
-/** Resolves at the first SIGINT or SIGTERM; a second Ctrl-C exits at once. */
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      process.once('SIGINT', () => process.exit(130));
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
-/** The certificate code (node-forge) loads only when TLS is intercepted: every other command starts faster. */
-async function loadCertificates(caDir: string | undefined) {
-  const [{ LeafCertificates }, { openLocalCa }] = await Promise.all([import('../sources/ca/leaf-certificates.js'), import('../sources/ca/local-ca.js')]);
-  return new LeafCertificates(openLocalCa(caDir));
 }
