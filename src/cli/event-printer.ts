@@ -63,6 +63,8 @@ export interface EventPrinter {
   setTimeOrigin(time: number): void;
   /** Resolves when stdout has room again: sources wait for it between input chunks. */
   ready(): Promise<void>;
+  /** Writes what is gathered; resolves when the stream has taken it. Printing may go on. */
+  flush(): Promise<void>;
   close(): Promise<void>;
   /** Bytes printed so far, including what is still gathered (see Output.position). */
   readonly position: number;
@@ -122,6 +124,7 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live
     setTimeOrigin: (t) => text.setTimeOrigin(t),
     skip: (event) => text.observe(event),
     ready: () => out.ready(),
+    flush: () => out.flush(),
     close: () => out.flush(),
     get position() {
       return out.position;

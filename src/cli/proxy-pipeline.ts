@@ -35,8 +35,7 @@ export async function createLivePipeline(flags: OutputFlags & { write?: string }
   let timer: NodeJS.Timeout | null = null;
   const flush = (): void => {
     timer = null;
-    // close() writes what the printer has gathered; it is the printer's flush
-    void printer.close();
+    void printer.flush();
   };
   const schedule = (): void => {
     timer ??= setTimeout(flush, FLUSH_MS);

@@ -93,8 +93,7 @@ class ShardReader {
 
   /** Hands over the printer's partly filled block, marks it, and posts it all. */
   private postAll(through: number): Promise<void> {
-    // the printer's close() only flushes (the worker goes on printing after it)
-    const flushed = this.pipeline.printer.close();
+    const flushed = this.pipeline.printer.flush();
     if (this.runOpen) this.closeRun();
     this.out.post(through);
     return flushed;
