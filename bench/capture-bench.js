@@ -37,6 +37,8 @@ const tshark = (id, label, extra) => ({ id, label, cmd: 'tshark', args: (f) => [
 const CONTENDERS = {
   json: ours('json', 'wsinspect FILE --json', ['--json']),
   text: ours('text', 'wsinspect FILE', []),
+  // the same listing by two worker threads (--threads auto uses them only from 4 cores)
+  text2: ours('text2', 'wsinspect FILE --threads 2', ['--threads', '2']),
   tsharkJson: tshark('tsharkJson', 'tshark -T json', ['-T', 'json']),
   tsharkFields: tshark('tsharkFields', 'tshark -T fields', ['-T', 'fields', '-e', 'websocket.opcode', '-e', 'websocket.payload_length']),
 };
@@ -61,7 +63,7 @@ async function run(ctx) {
 
 /** Section A: wsinspect and tshark on the same BENCH_MB captures, plain and compressed: the ratios and targets. */
 async function sameFile(ctx, dir, { runs, hasTshark }) {
-  const ids = hasTshark ? ['json', 'text', 'tsharkJson', 'tsharkFields'] : ['json', 'text'];
+  const ids = hasTshark ? ['json', 'text', 'text2', 'tsharkJson', 'tsharkFields'] : ['json', 'text', 'text2'];
   if (!hasTshark) ctx.log('\ntshark not found (Debian package tshark): the ratios and the targets are skipped');
   ctx.log(`\n## A. Same file: ${ctx.mb} MiB captures (BENCH_MB), every command on each`);
   const plain = await section(ctx, dir, { name: 'plain', mb: ctx.mb, compressed: false, runs, ids });
@@ -158,4 +160,6 @@ function targets(ctx, plain, comp) {
   line('wsinspect default output vs tshark -T fields, compressed capture', comp, 'text', 'tsharkFields', TARGET.compressed);
   const r = pairedRatio(comp.results.get('tsharkFields'), comp.results.get('json'));
   ctx.log(`        (compressed capture, wsinspect --json vs tshark -T fields: ${ratio(r)})`);
+  const two = (section) => ratio(pairedRatio(section.results.get('tsharkFields'), section.results.get('text2')));
+  ctx.log(`        (wsinspect --threads 2 vs tshark -T fields: ${two(plain)} plain, ${two(comp)} compressed)`);
 }
