@@ -13,6 +13,7 @@ import { ConnectionDemux } from '../../src/session/connection-demux.js';
 import type { FrameEvent, InspectEvent } from '../../src/session/events.js';
 import { readCapture } from '../../src/sources/capture-source.js';
 import { ROOT } from '../helpers/cli-run.js';
+import { seededRandom } from '../helpers/frame-builder.js';
 
 class GrowingSink implements LineBlockSink {
   private block = new Uint8Array(256);
@@ -96,7 +97,7 @@ describe('FrameLineWriter', () => {
   });
 
   it('random frames reaching every part of the line (previews, escapes, close, truncation, diagnostics)', () => {
-    const rng = seeded(0x5eed);
+    const rng = seededRandom(0x5eed);
     const events: InspectEvent[] = [
       { type: 'connection', conn: 1, time: 10, client: '10.0.0.1:5000', server: '[::1]:80', detectedBy: 'handshake' },
     ];
@@ -111,17 +112,6 @@ describe('FrameLineWriter', () => {
 });
 
 type Rng = () => number;
-
-function seeded(seed: number): Rng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['a', 'hello ', 'é', '日本', '🙂', '𝄞', '\n', '\\', '"', '\u202e', '\u200b', '\u2028', '\u00ad', '\u0600', 'x'.repeat(30), '…', '\u{e0041}', '\u2014'];
 
