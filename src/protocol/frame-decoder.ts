@@ -53,6 +53,11 @@ export class FrameDecoder {
   private readonly head = new Uint8Array(14);
   private headFill = 0;
   private pending: PendingFrame | null = null;
+  /**
+   * True while an uncompressed binary message is fragmented (its first frame had FIN clear):
+   * its continuation frames are kept only up to keepBinaryPayload, as its first frame was.
+   */
+  private plainBinaryOpen = false;
 
   constructor(options: FrameDecoderOptions) {
     this.limits = resolveLimits(options.limits);
@@ -106,6 +111,7 @@ export class FrameDecoder {
   reset(skippedBytes = 0): void {
     this.pending = null;
     this.headFill = 0;
+    this.plainBinaryOpen = false;
     this.position += skippedBytes;
   }
 
@@ -180,13 +186,32 @@ export class FrameDecoder {
       diagnostics.push(diagnostic('frame.length.too-large',
         `declared payload length ${payloadLengthBig ?? payloadLength} exceeds the ${this.limits.maxFramePayload}-byte limit; only the first ${keep} bytes are kept`));
     }
-    if ((b0 & 0x4f) === 0x02) keep = Math.min(keep, this.limits.keepBinaryPayload); // binary, RSV1 clear
+    if (this.keepsOnlyPrefix(b0)) keep = Math.min(keep, this.limits.keepBinaryPayload);
     const frame: PendingFrame = {
       offset, b0, b1, maskingKey, lengthEncoding, payloadLength, payloadLengthBig,
       headerLength: cursor - at, keep, diagnostics, payload: null, kept: 0, remaining: payloadLength,
     };
     this.pending = frame;
     return frame;
+  }
+
+  /**
+   * True for a frame of an uncompressed binary message (opcode 2, or a continuation of one,
+   * RSV1 clear); follows which message is open (RFC 6455 §5.4: control frames may interleave).
+   */
+  private keepsOnlyPrefix(b0: number): boolean {
+    const opcode = b0 & 0x0f;
+    if (opcode >= 8) return false;
+    const plain = (b0 & 0x40) === 0;
+    const fin = (b0 & 0x80) !== 0;
+    if (opcode === 0) {
+      const keepsPrefix = this.plainBinaryOpen && plain;
+      if (fin) this.plainBinaryOpen = false;
+      return keepsPrefix;
+    }
+    const plainBinary = opcode === 2 && plain;
+    this.plainBinaryOpen = plainBinary && !fin;
+    return plainBinary;
   }
 
   private collectPayload(chunk: Uint8Array, pos: number, end: number): number {

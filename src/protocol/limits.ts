@@ -12,10 +12,11 @@ export interface Limits {
   /** Largest HTTP head (request line + headers) parsed in a handshake. */
   readonly maxHttpHead: number;
   /**
-   * Bytes kept of a binary frame sent uncompressed (opcode 2, RSV1 clear); the rest is counted
-   * in payloadSkipped without a diagnostic. Not a safety limit: a caller that shows at most N
-   * payload bytes sets N + 1, so a large binary message is never copied just to go unseen.
-   * Text (UTF-8 is checked), compressed and continuation frames are always kept whole.
+   * Bytes kept of each frame of a binary message sent uncompressed (opcode 2 with RSV1 clear,
+   * and its continuation frames), and of the message they make up; the rest is counted in
+   * payloadSkipped (and the message's length) without a diagnostic. Not a safety limit: a
+   * caller that shows at most N payload bytes sets N + 1, so a large binary message is never
+   * copied just to go unseen. Text (UTF-8 is checked) and compressed frames are kept whole.
    */
   readonly keepBinaryPayload: number;
 }

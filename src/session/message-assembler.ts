@@ -135,7 +135,9 @@ export class MessageAssembler {
       rec.diagnostics.push(tooLarge);
       open.diagnostics.push(tooLarge);
     }
-    const kept = payload.length <= room ? payload : payload.subarray(0, Math.max(0, room));
+    // an uncompressed binary message is kept only as far as its frames are (Limits.keepBinaryPayload)
+    const keepable = open.opcode === Opcode.binary && !open.compressed ? Math.min(room, this.limits.keepBinaryPayload - open.kept) : room;
+    const kept = payload.length <= keepable ? payload : payload.subarray(0, Math.max(0, keepable));
     if (kept.length > 0) {
       open.pieces.push(kept);
       open.kept += kept.length;

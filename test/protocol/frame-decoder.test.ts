@@ -215,14 +215,31 @@ describe('Limits.keepBinaryPayload', () => {
     }
   });
 
-  it('keeps text, compressed and continuation frames whole', () => {
+  it('keeps text and compressed frames, and their continuations, whole', () => {
     const payload = new Uint8Array(300).fill(0x61);
     const bytes = new Uint8Array([
       ...buildFrame({ opcode: 1, payload }),
       ...buildFrame({ opcode: 2, rsv1: true, payload }),
-      ...buildFrame({ opcode: 2, fin: false, payload }),
+      ...buildFrame({ opcode: 1, fin: false, payload }),
+      ...buildFrame({ opcode: 0, payload }),
+      ...buildFrame({ opcode: 2, rsv1: true, fin: false, payload }),
       ...buildFrame({ opcode: 0, payload }),
     ]);
-    expect(frames(bytes, 11).map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([[1, 300, 0], [2, 300, 0], [2, 11, 289], [0, 300, 0]]);
+    expect(frames(bytes, 11).map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([[1, 300, 0], [2, 300, 0], [1, 300, 0], [0, 300, 0], [2, 300, 0], [0, 300, 0]]);
+  });
+
+  it('keeps the first bytes of each continuation of an uncompressed binary message, across control frames, until its FIN', () => {
+    const payload = new Uint8Array(300).fill(0x62);
+    const bytes = new Uint8Array([
+      ...buildFrame({ opcode: 2, fin: false, payload, maskingKey: [9, 8, 7, 6] }),
+      ...buildFrame({ opcode: 0, fin: false, payload, maskingKey: [1, 2, 3, 4] }),
+      ...buildFrame({ opcode: 9, payload: payload.subarray(0, 100) }),
+      ...buildFrame({ opcode: 0, payload }),
+      // the message is over: a stray continuation (an orphan) is kept whole again
+      ...buildFrame({ opcode: 0, payload }),
+    ]);
+    const out = frames(bytes, 11);
+    expect(out.map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([[2, 11, 289], [0, 11, 289], [9, 100, 0], [0, 11, 289], [0, 300, 0]]);
+    expect(out.every((f) => f.diagnostics.length === 0 && f.payload.every((b) => b === 0x62))).toBe(true);
   });
 });
