@@ -5,6 +5,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { constants, inflateRawSync } from 'node:zlib';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
+import { LiveInflate } from './live-inflate.js';
 import { maxMatchDistance } from './max-match-distance.js';
 
 /** What one zlib run needs besides the bytes. */
@@ -76,11 +77,14 @@ export function inflateUntilError(compressed: Uint8Array, s: InflateSettings): B
 }
 
 /**
- * The first `maxOutput` bytes of a bomb with memory bounded by about that: find the longest
- * prefix within the limit, then inflate one byte more (RFC 1951 codes expand one input byte
- * to at most a few KiB) with a little headroom, and cut.
+ * The first `maxOutput` bytes of a bomb with memory bounded by about that. Where node's zlib
+ * handle cannot be driven (LiveInflate): find the longest prefix within the limit, then
+ * inflate one byte more (RFC 1951 codes expand one input byte to at most a few KiB) with a
+ * little headroom, and cut.
  */
-export function inflateBombHead(compressed: Uint8Array, s: InflateSettings): Buffer {
+export function inflateBombHead(compressed: Uint8Array, s: InflateSettings): Uint8Array {
+  const head = LiveInflate.create(s.windowBits, s.dictionary)?.head(compressed, s.maxOutput) ?? null;
+  if (head !== null) return head;
   const best = longestPrefix(compressed, s);
   const headroom = Math.min(bufferConstants.MAX_LENGTH, s.maxOutput + 65536);
   const next = tryInflate(compressed.subarray(0, best.length + 1), { ...s, maxOutput: headroom }, false);

@@ -20,7 +20,7 @@ interface ZlibHandle {
  */
 const TRAILER_AND_PROBE = Uint8Array.of(0x00, 0x00, 0xff, 0xff, 0x00);
 
-/** zlib writes into this much scratch per call; the output is then copied out at its exact size. */
+/** zlib writes into this much scratch first; an output that fits is then copied out at its exact size. */
 const SCRATCH_BYTES = 256 * 1024;
 
 export class LiveInflate {
@@ -45,11 +45,23 @@ export class LiveInflate {
     this.handle.reset();
   }
 
-  /** The message's output, or null (and this stream is spent) on an error, unconsumed input (a final block) or more than maxOutput bytes. */
-  inflate(compressed: Uint8Array, maxOutput: number): Uint8Array | null {
+  /**
+   * The message's output; an Overflow (and this stream is spent) past maxOutput bytes; null
+   * (spent too) on an error or unconsumed input (a final block).
+   */
+  inflate(compressed: Uint8Array, maxOutput: number): Uint8Array | Overflow | null {
     const data = this.run(compressed, maxOutput, constants.Z_SYNC_FLUSH);
-    if (data === null) return null;
+    if (data === null || data instanceof Overflow) return data;
     return this.atBoundaryAfterTrailer() ? data : null;
+  }
+
+  /**
+   * The first maxOutput bytes `input` inflates to, with memory bounded by about that (a bomb's
+   * head: zlib writes straight into the buffer kept); null on a zlib error.
+   */
+  head(input: Uint8Array, maxOutput: number): Uint8Array | null {
+    const data = this.run(input, maxOutput, constants.Z_SYNC_FLUSH);
+    return data instanceof Overflow ? data.head : data;
   }
 
   private atBoundaryAfterTrailer(): boolean {
@@ -68,21 +80,24 @@ export class LiveInflate {
     return inLen === 1;
   }
 
-  private run(input: Uint8Array, maxOutput: number, flush: number): Uint8Array | null {
-    const out = (this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
-    const parts: Uint8Array[] = [];
-    let total = 0;
+  /**
+   * zlib writes into the scratch buffer, then, when a message outgrows it, into one buffer
+   * that grows fourfold up to maxOutput + 1 bytes (where more is a bomb): a bomb never
+   * holds more than about 1.33 × maxOutput, and a large message is not copied piece by piece.
+   */
+  private run(input: Uint8Array, maxOutput: number, flush: number): Uint8Array | Overflow | null {
+    const scratch = (this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
+    let out = scratch;
+    let filled = 0;
     let inOff = 0;
     let inLen = input.length;
     for (;;) {
-      this.handle.writeSync(flush, input, inOff, inLen, out, 0, out.length);
+      const room = out.length - filled;
+      this.handle.writeSync(flush, input, inOff, inLen, out, filled, room);
       if (this.failed) return null;
       const [outLeft, inLeft] = this.state;
-      const have = out.length - outLeft;
-      total += have;
-      if (total > maxOutput) return null;
-      // a copy at the exact size: small outputs come from Buffer's pool, nothing is oversized
-      if (have > 0) parts.push(Buffer.from(out.subarray(0, have)));
+      filled += room - outLeft;
+      if (filled > maxOutput) return new Overflow(out === scratch ? Buffer.from(out.subarray(0, maxOutput)) : out.subarray(0, maxOutput));
       if (outLeft !== 0) {
         // zlib stopped with room to spare: all input taken, unless a final block ended the stream
         if (inLeft !== 0) return null;
@@ -90,10 +105,19 @@ export class LiveInflate {
       }
       inOff += inLen - inLeft;
       inLen = inLeft;
+      const bigger = Buffer.allocUnsafe(out.length * 4 >= maxOutput ? maxOutput + 1 : out.length * 4);
+      bigger.set(out.subarray(0, filled));
+      out = bigger;
     }
-    if (parts.length === 1) return parts[0];
-    return parts.length === 0 ? EMPTY : Buffer.concat(parts, total);
+    if (filled === 0) return EMPTY;
+    // from the scratch, a copy at the exact size: small outputs come from Buffer's pool
+    return out === scratch ? Buffer.from(out.subarray(0, filled)) : out.subarray(0, filled);
   }
+}
+
+/** More output than allowed: `head` holds its first maxOutput bytes. */
+export class Overflow {
+  constructor(readonly head: Uint8Array) {}
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -3,7 +3,7 @@
 // Layer rule: protocol/ — synchronous node:zlib only: the decoder must stay in step with the
 // bytes (an async inflater would finish after later frames were decoded), and no I/O.
 import { constants as bufferConstants } from 'node:buffer';
-import { LiveInflate } from './live-inflate.js';
+import { LiveInflate, Overflow } from './live-inflate.js';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import type { DeflateDirection } from './handshake-types.js';
 import {
@@ -148,6 +148,11 @@ export class MessageInflater {
     }
     const data = this.live.inflate(compressed, this.maxOutput);
     if (data === null) { this.live = null; return null; }
+    if (data instanceof Overflow) {
+      // a bomb: its head is already inflated; the sender's context is unknown from here on
+      this.forget();
+      return this.result(data.head, true, [bombDiagnostic(this.maxOutput, compressed.length)], compressed.length, true);
+    }
     // the live stream took every byte: only a window below 15 bits leaves something to check
     const diagnostics = this.windowBits === 15 ? []
       : inflatedChecks({ compressed, input: withEnding(compressed, this.scratch), complete: true, windowBits: this.windowBits, windowParam: this.windowParam }, compressed.length, true);

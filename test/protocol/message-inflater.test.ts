@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
 import fc from 'fast-check';
@@ -259,6 +260,27 @@ describe('MessageInflater: failures explained', () => {
     expect(r.diagnostics[0].message).toContain(`${MiB} bytes`);
     expect(r.diagnostics[0].message).toContain(`${bomb.length} compressed bytes`);
     expect(grewKiB).toBeLessThan(48 * 1024);
+  });
+
+  it('bomb in a fresh process: the peak memory it adds stays near the limit (zlib writes the head in place)', () => {
+    // maxRSS is a process-wide peak, so only a process of its own shows what one bomb costs
+    const script = `
+      import { deflateRawSync, constants } from 'node:zlib';
+      import { MessageInflater } from ${JSON.stringify(new URL('../../dist/protocol/message-inflater.js', import.meta.url).href)};
+      const limit = ${16 * MiB};
+      const bomb = deflateRawSync(Buffer.alloc(8 * limit), { finishFlush: constants.Z_SYNC_FLUSH, level: 1 }).subarray(0, -4);
+      const inflater = new MessageInflater({ windowBits: 15, noContextTakeover: false }, limit, { fromStart: true });
+      inflater.inflate(deflateRawSync(Buffer.from('first'), { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4), true);
+      const before = process.resourceUsage().maxRSS;
+      const r = inflater.inflate(bomb, true);
+      const grewKiB = process.resourceUsage().maxRSS - before;
+      console.log(JSON.stringify({ length: r.data.length, zeros: r.data.every((b) => b === 0), codes: r.diagnostics.map((d) => d.code), grewKiB }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const r = JSON.parse(run.stdout) as { length: number; zeros: boolean; codes: string[]; grewKiB: number };
+    expect([r.length, r.zeros, r.codes]).toEqual([16 * MiB, true, ['deflate.bomb']]);
+    // 16 MiB kept, plus the 4 MiB buffer it grew from; zlib's own output chunks took 4.4× the limit
+    expect(r.grewKiB).toBeLessThan(1.6 * 16 * 1024);
   });
 
   it('output of exactly the limit is not a bomb', () => {
