@@ -5,7 +5,7 @@
 // the built CLI (bin/wsinspect.js over dist/) as a user would.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RSS_METHOD, runToDevNull } from './lib/child-run.js';
@@ -110,6 +110,7 @@ async function section(ctx, dir, { name, mb, compressed, runs, ids }) {
     rows.push([`${c.label} > /dev/null`, r.median.toFixed(2), (summary.fileBytes / MIB / r.median).toFixed(1), count(summary.frames / r.median), mib(r.peakRss), `±${(spread * 100).toFixed(1)}%`]);
   }
   ctx.log(formatTable(rows));
+  if (runs > 1 && ids.includes('text')) await twoAtOnce(ctx, path, runs, results.get('text').median);
   rmSync(path, { force: true }); // up to 1 GiB each: keep at most one on disk
   return { name, summary, results };
 }
@@ -137,6 +138,23 @@ async function verify(ctx, summary, ids) {
     notes.push(`tshark: ${count(t.frames)} frames` + (summary.compressed ? `, but "Decompression failed" on ${count(t.inflateFailed)} (it loses its inflate context after the first fragmented compressed message; wsinspect inflated them all correctly, above)` : ''));
   }
   ctx.log(`verified: ${notes.join('; ')}`);
+}
+
+/**
+ * What a second core is worth on this machine for this work: two default listings of the
+ * same file at once, against one alone. 2.00× is two real cores; a lower figure (shared
+ * caches, memory bandwidth, vCPUs that are hyperthreads) bounds what any parallel design,
+ * --threads included, can gain here.
+ */
+async function twoAtOnce(ctx, path, runs, single) {
+  const c = CONTENDERS.text;
+  const seconds = [];
+  for (let round = 0; round < runs; round++) {
+    const pair = await Promise.all([runToDevNull(c.cmd, c.args(path)), runToDevNull(c.cmd, c.args(path))]);
+    seconds.push(Math.max(pair[0].seconds, pair[1].seconds));
+  }
+  const both = median(seconds);
+  ctx.log(`two '${c.label}' at once: ${both.toFixed(2)} s (median) against ${single.toFixed(2)} s alone → the machine's ${cpus().length} cores do ${(2 * single / both).toFixed(2)}× the work of one (2.00× would be ideal)`);
 }
 
 /** The capture was just written, but read it once so no contender pays for the first disk read. */
