@@ -5,7 +5,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { constants, inflateRawSync } from 'node:zlib';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
-import { LiveInflate } from './live-inflate.js';
+import { LiveInflate, Overflow } from './live-inflate.js';
 import { maxMatchDistance } from './max-match-distance.js';
 
 /** What one zlib run needs besides the bytes. */
@@ -83,8 +83,8 @@ export function inflateUntilError(compressed: Uint8Array, s: InflateSettings): B
  * little headroom, and cut.
  */
 export function inflateBombHead(compressed: Uint8Array, s: InflateSettings): Uint8Array {
-  const head = LiveInflate.create(s.windowBits, s.dictionary)?.head(compressed, s.maxOutput) ?? null;
-  if (head !== null) return head;
+  const head = LiveInflate.create(s.windowBits, s.dictionary)?.prefix(compressed, s.maxOutput) ?? null;
+  if (head !== null) return head instanceof Overflow ? head.head : head;
   const best = longestPrefix(compressed, s);
   const headroom = Math.min(bufferConstants.MAX_LENGTH, s.maxOutput + 65536);
   const next = tryInflate(compressed.subarray(0, best.length + 1), { ...s, maxOutput: headroom }, false);

@@ -56,12 +56,12 @@ export class LiveInflate {
   }
 
   /**
-   * The first maxOutput bytes `input` inflates to, with memory bounded by about that (a bomb's
-   * head: zlib writes straight into the buffer kept); null on a zlib error.
+   * What `input` inflates to with a sync flush and no check of how it ends: the output, an
+   * Overflow holding the first maxOutput bytes (memory bounded by about that), or null on a
+   * zlib error. For a message cut off before its end, and for a bomb's head.
    */
-  head(input: Uint8Array, maxOutput: number): Uint8Array | null {
-    const data = this.run(input, maxOutput, constants.Z_SYNC_FLUSH);
-    return data instanceof Overflow ? data.head : data;
+  prefix(input: Uint8Array, maxOutput: number): Uint8Array | Overflow | null {
+    return this.run(input, maxOutput, constants.Z_SYNC_FLUSH);
   }
 
   private atBoundaryAfterTrailer(): boolean {

@@ -116,18 +116,21 @@ export class MessageInflater {
     if (complete) {
       const fast = this.inflateLive(compressed);
       if (fast !== null) return fast;
+    } else {
+      // cut off by the end of the input: a bomb is cut to its head before inflateRawSync
+      // below would buffer output up to the limit only to throw it away
+      const cut = LiveInflate.create(this.windowBits, this.dictionary())?.prefix(compressed, this.maxOutput);
+      if (cut instanceof Overflow) return this.bomb(compressed, cut.head, false);
     }
     const input = complete ? withEnding(compressed, this.scratch) : compressed;
     const settings: InflateSettings = {
       windowBits: this.windowBits,
-      // RFC 7692 §7.1.1: without no_context_takeover the sender's window still holds its
-      // previous messages; a raw inflater preset with that output is in the same state.
-      dictionary: this.noContextTakeover ? undefined : this.history.last(1 << this.windowBits),
+      dictionary: this.dictionary(),
       maxOutput: this.maxOutput,
     };
     const attempt = tryInflate(input, settings, complete);
     if (attempt.ok) return this.inflated(compressed, input, complete, attempt);
-    if (attempt.bomb) return this.bomb(compressed, settings, complete);
+    if (attempt.bomb) return this.bomb(compressed, inflateBombHead(compressed, settings), complete);
     return this.failed(compressed, input, complete, attempt.reason);
   }
 
@@ -140,19 +143,14 @@ export class MessageInflater {
   private inflateLive(compressed: Uint8Array): InflateResult | null {
     if (this.liveUnusable) return null;
     if (this.live === null) {
-      const dictionary = this.noContextTakeover ? undefined : this.history.last(1 << this.windowBits);
-      this.live = LiveInflate.create(this.windowBits, dictionary);
+      this.live = LiveInflate.create(this.windowBits, this.dictionary());
       if (this.live === null) { this.liveUnusable = true; return null; }
     } else if (this.noContextTakeover) {
       this.live.reset();
     }
     const data = this.live.inflate(compressed, this.maxOutput);
     if (data === null) { this.live = null; return null; }
-    if (data instanceof Overflow) {
-      // a bomb: its head is already inflated; the sender's context is unknown from here on
-      this.forget();
-      return this.result(data.head, true, [bombDiagnostic(this.maxOutput, compressed.length)], compressed.length, true);
-    }
+    if (data instanceof Overflow) return this.bomb(compressed, data.head, true);
     // the live stream took every byte: only a window below 15 bits leaves something to check
     const diagnostics = this.windowBits === 15 ? []
       : inflatedChecks({ compressed, input: withEnding(compressed, this.scratch), complete: true, windowBits: this.windowBits, windowParam: this.windowParam }, compressed.length, true);
@@ -174,11 +172,19 @@ export class MessageInflater {
     return this.result(a.data, !complete, diagnostics, compressed.length, complete);
   }
 
-  private bomb(compressed: Uint8Array, settings: InflateSettings, complete: boolean): InflateResult {
+  /** Past the limit: `head` is the first maxOutput bytes. */
+  private bomb(compressed: Uint8Array, head: Uint8Array, complete: boolean): InflateResult {
     // The rest of the message was never inflated, so the sender's context is unknown now.
     this.forget();
-    const head = inflateBombHead(compressed, settings);
     return this.result(head, true, [bombDiagnostic(this.maxOutput, compressed.length)], compressed.length, complete);
+  }
+
+  /**
+   * RFC 7692 §7.1.1: without no_context_takeover the sender's window still holds its previous
+   * messages; a raw inflater preset with that output is in the same state.
+   */
+  private dictionary(): Uint8Array | undefined {
+    return this.noContextTakeover ? undefined : this.history.last(1 << this.windowBits);
   }
 
   private failed(compressed: Uint8Array, input: Uint8Array, complete: boolean, reason: string): InflateResult {
