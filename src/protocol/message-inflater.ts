@@ -13,7 +13,6 @@ import {
   inflatedChecks,
   tryInflate,
   withEnding,
-  type Attempt,
   type InflateSettings,
 } from './inflate-diagnosis.js';
 
@@ -117,10 +116,12 @@ export class MessageInflater {
       const fast = this.inflateLive(compressed);
       if (fast !== null) return fast;
     } else {
-      // cut off by the end of the input: a bomb is cut to its head before inflateRawSync
-      // below would buffer output up to the limit only to throw it away
+      // cut off by the end of the input: what zlib makes of it in place (a bomb is cut to its
+      // head without inflateRawSync buffering output up to the limit first); an error or a
+      // final block goes the full way below, for its diagnosis
       const cut = LiveInflate.create(this.windowBits, this.dictionary())?.prefix(compressed, this.maxOutput);
       if (cut instanceof Overflow) return this.bomb(compressed, cut.head, false);
+      if (cut instanceof Uint8Array) return this.inflated(compressed, compressed, false, cut, compressed.length);
     }
     const input = complete ? withEnding(compressed, this.scratch) : compressed;
     const settings: InflateSettings = {
@@ -129,7 +130,7 @@ export class MessageInflater {
       maxOutput: this.maxOutput,
     };
     const attempt = tryInflate(input, settings, complete);
-    if (attempt.ok) return this.inflated(compressed, input, complete, attempt);
+    if (attempt.ok) return this.inflated(compressed, input, complete, attempt.data, attempt.consumed);
     if (attempt.bomb) return this.bomb(compressed, inflateBombHead(compressed, settings), complete);
     return this.failed(compressed, input, complete, attempt.reason);
   }
@@ -163,13 +164,14 @@ export class MessageInflater {
     this.forget();
   }
 
-  private inflated(compressed: Uint8Array, input: Uint8Array, complete: boolean, a: Extract<Attempt, { ok: true }>): InflateResult {
+  /** `data` inflated from `input` (the message, with our ending when complete), which zlib took up to `consumed`. */
+  private inflated(compressed: Uint8Array, input: Uint8Array, complete: boolean, data: Uint8Array, consumed: number): InflateResult {
     this.live = null; // the live stream did not take this message: rebuild it from history
     const m = { compressed, input, complete, windowBits: this.windowBits, windowParam: this.windowParam };
-    const diagnostics = inflatedChecks(m, a.consumed, true);
-    if (complete) this.remember(a.data);
+    const diagnostics = inflatedChecks(m, consumed, true);
+    if (complete) this.remember(data);
     else this.forget();
-    return this.result(a.data, !complete, diagnostics, compressed.length, complete);
+    return this.result(data, !complete, diagnostics, compressed.length, complete);
   }
 
   /** Past the limit: `head` is the first maxOutput bytes. */
