@@ -11,7 +11,7 @@ import { createProgress } from './progress.js';
 import { ReadPipeline, type ReadFlags } from './read-pipeline.js';
 import type { ShardSpawner } from './read-worker-messages.js';
 import { readThreads, THREADS_HELP } from './read-threads.js';
-import { streamOptions } from './stream-options.js';
+import { listOption, streamOptions } from './stream-options.js';
 
 /** `run`: what the command does with its options (tests run it in-process with another stdout). */
 export function readCommand(yargs: Argv, run: (flags: ReadFlags) => Promise<void> = (flags) => readCaptureFile(flags)): Argv {
@@ -20,7 +20,7 @@ export function readCommand(yargs: Argv, run: (flags: ReadFlags) => Promise<void
     'decode every WebSocket connection in a pcap/pcapng capture (- for stdin)',
     (y) => streamOptions(outputOptions(y))
       .positional('file', { type: 'string', describe: 'capture file (pcap or pcapng, recognised by content), or - for stdin' })
-      .option('decode-as', { type: 'number', array: true, describe: 'treat TCP traffic on this port as WebSocket even without a handshake' })
+      .option('decode-as', listOption('treat TCP traffic on these ports as WebSocket even without a handshake (comma-separated or repeated)'))
       .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
       .example('$0 capture.pcapng', 'every connection, one line per frame')
       .example('$0 capture.pcap -V --conn 2', 'the full annotated view of connection 2')

@@ -2,7 +2,6 @@
 // filter (or --stats) → printer. Shared by the single-thread reader and by every worker thread
 // of the parallel one, so both render with the same code and the outputs can be identical.
 // Layer rule: cli/ — composes sources' events, session/ and render/; owns no I/O of its own.
-import { WsinspectError } from '../errors.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import { statsJson, renderStats } from '../render/stats-view.js';
 import { ConnectionDemux } from '../session/connection-demux.js';
@@ -10,11 +9,12 @@ import { StatsCollector, type ConnectionStats } from '../session/connection-stat
 import type { InspectEvent, StreamEvent, Timestamp } from '../session/events.js';
 import type { CaptureSourceOptions } from '../sources/capture-source.js';
 import { createEventPrinter, shownPayloadLimits, type EventPrinter, type PrinterContext } from './event-printer.js';
-import { streamFilter, type StreamFlags } from './stream-options.js';
+import { statsConnections, streamFilter, wholeNumbers, type StreamFlags } from './stream-options.js';
 
 export interface ReadFlags extends StreamFlags {
   file?: string;
-  decodeAs?: number[];
+  /** Ports as typed (checked by ReadPipeline). */
+  decodeAs?: string[];
   /** 'auto' (or '0'), or a number of worker threads; see read-threads.ts. */
   threads?: string;
 }
@@ -29,26 +29,27 @@ export class ReadPipeline {
   readonly printer: EventPrinter;
   private readonly demux: ConnectionDemux;
   private readonly stats: StatsCollector | null;
+  private readonly decodeAs: number[];
   /** Time of the last event that had one: connections still open at the end end then. */
   lastTime: Timestamp = null;
 
   /** Checks the options in the order the single-thread reader always has (WsinspectError). */
   constructor(private readonly flags: ReadFlags, ctx: PrinterContext, observe?: InspectObserver) {
-    for (const port of flags.decodeAs ?? []) {
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new WsinspectError('input.bad-option', `--decode-as: ${port} is not a TCP port`);
-    }
+    this.decodeAs = wholeNumbers('--decode-as', flags.decodeAs ?? [], 1, 65535, 'a TCP port (1-65535)');
     const printer = createEventPrinter(flags, ctx);
     this.printer = printer;
-    const show = streamFilter(flags);
+    const show = flags.stats ? null : streamFilter(flags);
+    const statsConns = flags.stats ? statsConnections(flags) : null;
     const stats = flags.stats ? new StatsCollector() : null;
     this.stats = stats;
     const onEvent = (ev: InspectEvent): void => {
       if (observe !== undefined) observe(ev);
       if (ev.time !== null) this.lastTime = ev.time;
       if (stats !== null) {
+        if (statsConns !== null && ev.conn !== null && !statsConns.has(ev.conn)) return;
         const done = stats.add(ev);
         if (done !== null) this.printStats(done);
-      } else if (show(ev)) {
+      } else if (show!(ev)) {
         printer.print(ev);
       } else {
         printer.skip(ev);
@@ -60,7 +61,7 @@ export class ReadPipeline {
   /** What readCapture needs of this pipeline (the caller adds progress and may replace backpressure). */
   captureOptions(): CaptureSourceOptions {
     return {
-      decodeAs: this.flags.decodeAs,
+      decodeAs: this.decodeAs,
       onFirstPacketTime: (t) => this.printer.setTimeOrigin(t),
       backpressure: this.printer.ready,
     };

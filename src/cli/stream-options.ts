@@ -7,7 +7,8 @@ import type { InspectEvent } from '../session/events.js';
 import type { OutputFlags } from './event-printer.js';
 
 export interface StreamFlags extends OutputFlags {
-  conn?: number[];
+  /** Connection numbers as typed (checked by streamFilter). */
+  conn?: string[];
   dir?: 'c2s' | 's2c';
   opcode?: string[];
   grep?: string;
@@ -19,24 +20,61 @@ export function streamOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('verbose', { alias: 'V', type: 'boolean', describe: 'the full annotated view of every frame (bit diagram, hex dump, unmasking, inflation)' })
     .option('messages', { type: 'boolean', describe: 'show reassembled messages (with the frames each came from) instead of frames' })
-    .option('stats', { type: 'boolean', describe: 'per-connection statistics instead of the frame listing' })
+    .option('stats', { type: 'boolean', describe: 'per-connection statistics instead of the frame listing (of the connections --conn picks)' })
     .option('time', { choices: ['relative', 'absolute', 'delta'] as const, default: 'relative' as const, describe: 'time column: since the first packet, wall clock (UTC), or since the previous line' })
-    .option('conn', { type: 'number', array: true, describe: 'only these connection numbers' })
+    .option('conn', listOption('only these connection numbers (comma-separated or repeated)'))
     .option('dir', { choices: ['c2s', 's2c'] as const, describe: 'only one direction (c2s: client to server)' })
-    .option('opcode', { type: 'string', array: true, describe: `only these frame types: ${OPCODE_FILTER_NAMES.join(', ')} (comma-separated or repeated)` })
+    .option('opcode', listOption(`only these frame types: ${OPCODE_FILTER_NAMES.join(', ')} (comma-separated or repeated)`))
     .option('grep', { type: 'string', describe: 'only text frames/messages (and close reasons) matching this regular expression' })
     .option('errors', { type: 'boolean', describe: 'only what has diagnostics' });
 }
 
+/**
+ * An option that takes a list: comma-separated, repeated, or both. Never greedy, unlike a
+ * yargs array, which would take the file too: `wsinspect --conn 2 capture.pcap` works.
+ */
+export function listOption(describe: string) {
+  return {
+    type: 'string',
+    describe,
+    coerce: (value: string | string[]): string[] => [value].flat().flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== ''),
+  } as const;
+}
+
+/** The items of a list option as whole numbers from `min` to `max` (WsinspectError naming the first that is not). */
+export function wholeNumbers(option: string, values: readonly string[], min: number, max: number, what: string): number[] {
+  return values.map((text) => {
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(n >= min && n <= max)) throw new WsinspectError('input.bad-option', `${option}: "${text}" is not ${what}`);
+    return n;
+  });
+}
+
 export function streamFilter(flags: StreamFlags): (ev: InspectEvent) => boolean {
   const spec: FilterSpec = {
-    conns: flags.conn,
+    conns: flags.conn === undefined ? undefined : connNumbers(flags.conn),
     dir: flags.dir,
     opcodes: flags.opcode === undefined ? undefined : parseOpcodes(flags.opcode),
     grep: flags.grep === undefined ? undefined : parseRegex(flags.grep),
     errorsOnly: flags.errors === true,
   };
   return createEventFilter(spec);
+}
+
+/**
+ * --stats: the connections to summarise (null: all). It summarises whole connections, so only
+ * --conn applies; a filter of frames would make the figures say something they do not.
+ */
+export function statsConnections(flags: StreamFlags): ReadonlySet<number> | null {
+  const frameFilters = [['--dir', flags.dir], ['--opcode', flags.opcode], ['--grep', flags.grep], ['--errors', flags.errors || undefined]] as const;
+  for (const [name, value] of frameFilters) {
+    if (value !== undefined) throw new WsinspectError('input.bad-option', `${name} selects frames, but --stats summarises whole connections: choose them with --conn`);
+  }
+  return flags.conn === undefined ? null : new Set(connNumbers(flags.conn));
+}
+
+function connNumbers(values: readonly string[]): number[] {
+  return wholeNumbers('--conn', values, 1, Number.MAX_SAFE_INTEGER, 'a connection number (1, 2, …)');
 }
 
 function parseOpcodes(values: string[]): string[] {

@@ -71,6 +71,36 @@ describe('wsinspect FILE', () => {
     expect(runCli([fixture('plain.pcap'), '--grep', '(']).stderr).toMatch(/--grep: not a valid regular expression/);
   });
 
+  it('list options (--conn, --opcode, --decode-as) take commas or repeats, and never swallow the file after them', () => {
+    const conns = (args: string[]) => [...new Set(jsonLines(runCli([...args, '--json']).stdout).filter((e) => e.type === 'frame').map((f) => f.conn))];
+    expect(conns(['--conn', '2', fixture('interleaved.pcap')])).toEqual([2]);
+    expect(conns(['--conn', '1,3', fixture('interleaved.pcap')])).toEqual([1, 3]);
+    expect(conns([fixture('interleaved.pcap'), '--conn', '3', '--conn', '1'])).toEqual([1, 3]);
+    const opcodes = jsonLines(runCli(['--opcode', 'ping,close', '--opcode', 'pong', fixture('ping-pong.pcap'), '--json']).stdout)
+      .filter((e) => e.type === 'frame').map((f) => f.opcode);
+    expect(opcodes.length).toBeGreaterThan(0);
+    expect(opcodes.every((o) => o === 8 || o === 9 || o === 10)).toBe(true);
+    // the mid-stream fixture's server port, forced (the heuristics find it anyway: the diagnostic says forced)
+    const port = String(jsonLines(runCli([fixture('midstream.pcap'), '--json']).stdout)[0].server.split(':')[1]);
+    const forced = runCli(['--decode-as', `9,${port}`, fixture('midstream.pcap'), '--no-color']);
+    expect([forced.status, forced.stdout]).toEqual([0, expect.stringContaining('forced by --decode-as')]);
+    // a list item that is not a number is named as typed, exit 2
+    expect(runCli([fixture('plain.pcap'), '--conn', '2,x'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--conn: "x" is not a connection number') });
+    expect(runCli(['--decode-as', '70000', fixture('plain.pcap')])).toMatchObject({ status: 2, stderr: expect.stringContaining('--decode-as: "70000" is not a TCP port') });
+    // a space-separated list is no longer one: the extra number is an argument of its own
+    expect(runCli([fixture('plain.pcap'), '--conn', '1', '2']).status).toBe(2);
+  });
+
+  it('--stats with --conn summarises only those connections; a filter of frames is refused', () => {
+    const stats = jsonLines(runCli([fixture('interleaved.pcap'), '--stats', '--json', '--conn', '2,3']).stdout);
+    expect(stats.map((s) => [s.type, s.conn])).toEqual([['stats', 2], ['stats', 3]]);
+    for (const filter of [['--opcode', 'text'], ['--dir', 'c2s'], ['--grep', 'a'], ['--errors']]) {
+      const r = runCli([fixture('interleaved.pcap'), '--stats', ...filter]);
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain(`${filter[0]} selects frames, but --stats summarises whole connections`);
+    }
+  });
+
   it('--messages shows reassembled messages with their frames', () => {
     const out = runCli([fixture('fragmented.pcap'), '--messages', '--no-color']).stdout;
     expect(out).toContain('text message from 3 fragments (frames #1–#3), 28 B: "frag-one frag-two frag-three"');
