@@ -38,8 +38,8 @@ export class ReadPipeline {
     this.decodeAs = wholeNumbers('--decode-as', flags.decodeAs ?? [], 1, 65535, 'a TCP port (1-65535)');
     const printer = createEventPrinter(flags, ctx);
     this.printer = printer;
-    const show = flags.stats ? null : streamFilter(flags);
     const statsConns = flags.stats ? statsConnections(flags) : null;
+    const show = streamFilter(flags);
     const stats = flags.stats ? new StatsCollector() : null;
     this.stats = stats;
     const onEvent = (ev: InspectEvent): void => {
@@ -49,7 +49,7 @@ export class ReadPipeline {
         if (statsConns !== null && ev.conn !== null && !statsConns.has(ev.conn)) return;
         const done = stats.add(ev);
         if (done !== null) this.printStats(done);
-      } else if (show!(ev)) {
+      } else if (show(ev)) {
         printer.print(ev);
       } else {
         printer.skip(ev);
