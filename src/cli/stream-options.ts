@@ -77,8 +77,9 @@ function connNumbers(values: readonly string[]): number[] {
   return wholeNumbers('--conn', values, 1, Number.MAX_SAFE_INTEGER, 'a connection number (1, 2, …)');
 }
 
+/** The items of --opcode (listOption split and trimmed them) as filter names. */
 function parseOpcodes(values: string[]): string[] {
-  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter((v) => v.length > 0);
+  const names = values.map((v) => v.toLowerCase());
   for (const n of names) {
     if (!(OPCODE_FILTER_NAMES as readonly string[]).includes(n)) {
       throw new WsinspectError('input.bad-option', `--opcode: unknown frame type "${n}" (one of ${OPCODE_FILTER_NAMES.join(', ')})`);
