@@ -33,14 +33,26 @@ function envNumber(name, fallback) {
 }
 
 const ours = (id, label, extra) => ({ id, label, cmd: process.execPath, args: (f) => [WSINSPECT, f, ...extra] });
-const tshark = (id, label, extra) => ({ id, label, cmd: 'tshark', args: (f) => ['-n', '-r', f, '-Y', 'websocket', ...extra] });
+const tshark = (id, label, extra) => ({
+  id,
+  label,
+  cmd: 'tshark',
+  args: (f) => ['-n', '-r', f, '-Y', 'websocket', ...extra],
+});
 const CONTENDERS = {
   json: ours('json', 'wsinspect FILE --json', ['--json']),
   text: ours('text', 'wsinspect FILE', []),
   // the same listing by two worker threads (--threads auto uses them only from 4 cores)
   text2: ours('text2', 'wsinspect FILE --threads 2', ['--threads', '2']),
   tsharkJson: tshark('tsharkJson', 'tshark -T json', ['-T', 'json']),
-  tsharkFields: tshark('tsharkFields', 'tshark -T fields', ['-T', 'fields', '-e', 'websocket.opcode', '-e', 'websocket.payload_length']),
+  tsharkFields: tshark('tsharkFields', 'tshark -T fields', [
+    '-T',
+    'fields',
+    '-e',
+    'websocket.opcode',
+    '-e',
+    'websocket.payload_length',
+  ]),
 };
 
 async function run(ctx) {
@@ -49,7 +61,9 @@ async function run(ctx) {
   const runs = process.env.BENCH_RUNS ? ctx.runs : 3;
   const hasTshark = spawnSync('tshark', ['--version']).status === 0;
   const dir = mkdtempSync(join(tmpdir(), 'wsinspect-capture-bench-'));
-  ctx.log(`peak RSS: ${RSS_METHOD}; 1 MiB = 2^20 bytes; rates from the median of ${runs} rounds (order rotated per round)`);
+  ctx.log(
+    `peak RSS: ${RSS_METHOD}; 1 MiB = 2^20 bytes; rates from the median of ${runs} rounds (order rotated per round)`,
+  );
   ctx.log(`ratios: median over rounds of (tshark time / wsinspect time) in the same round, on the same file`);
   const rssMode = process.env.BENCH_RSS ?? '';
   try {
@@ -80,14 +94,18 @@ async function peakRss(ctx, dir, hasTshark) {
     const name = compressed ? 'rss-deflate' : 'rss-plain';
     const r = await section(ctx, dir, { name, mb: rssMb, compressed, runs: 1, ids });
     const worst = Math.max(r.results.get('json').peakRss, r.results.get('text').peakRss);
-    ctx.log(`target: wsinspect peak RSS ≤ ${TARGET.rssMiB} MiB on this capture → ${met(worst <= TARGET.rssMiB * MIB)} (${mib(worst)} MiB, worse of --json and default)`);
+    ctx.log(
+      `target: wsinspect peak RSS ≤ ${TARGET.rssMiB} MiB on this capture → ${met(worst <= TARGET.rssMiB * MIB)} (${mib(worst)} MiB, worse of --json and default)`,
+    );
   }
 }
 
 /** Generates one capture, verifies every contender's answer on it, times them, prints a table. */
 async function section(ctx, dir, { name, mb, compressed, runs, ids }) {
   const path = join(dir, `${name}.pcap`);
-  const [genSeconds, summary] = timeOnce(() => generateCapture({ path, targetBytes: mb * MIB, seed: SEED, compressed }));
+  const [genSeconds, summary] = timeOnce(() =>
+    generateCapture({ path, targetBytes: mb * MIB, seed: SEED, compressed }),
+  );
   describe(ctx, name, summary, genSeconds);
   await verify(ctx, summary, ids);
   warmPageCache(path);
@@ -107,7 +125,14 @@ async function section(ctx, dir, { name, mb, compressed, runs, ids }) {
   for (const c of contenders) {
     const r = results.get(c.id);
     const spread = (Math.max(...r.seconds) - Math.min(...r.seconds)) / 2 / r.median;
-    rows.push([`${c.label} > /dev/null`, r.median.toFixed(2), (summary.fileBytes / MIB / r.median).toFixed(1), count(summary.frames / r.median), mib(r.peakRss), `±${(spread * 100).toFixed(1)}%`]);
+    rows.push([
+      `${c.label} > /dev/null`,
+      r.median.toFixed(2),
+      (summary.fileBytes / MIB / r.median).toFixed(1),
+      count(summary.frames / r.median),
+      mib(r.peakRss),
+      `±${(spread * 100).toFixed(1)}%`,
+    ]);
   }
   ctx.log(formatTable(rows));
   if (runs > 1 && ids.includes('text')) await twoAtOnce(ctx, path, runs, results.get('text').median);
@@ -116,26 +141,45 @@ async function section(ctx, dir, { name, mb, compressed, runs, ids }) {
 }
 
 function describe(ctx, name, s, genSeconds) {
-  ctx.log(`\nfile ${name}.pcap: ${mib(s.fileBytes)} MiB, ${count(s.packets)} packets, ${s.connections.length} connections, `
-    + `${count(s.frames)} frames, ${count(s.messages)} data messages (${mib(s.dataBytes)} MiB of application data)`
-    + `${s.compressed ? `, permessage-deflate with context takeover on every data message, ${count(s.fragmentedCompressed)} of them fragmented` : ', no extensions'}`
-    + ` (generated in ${genSeconds.toFixed(1)} s, seed 0x${SEED.toString(16)})`);
-  ctx.log(formatTable([['kind', 'messages', 'frames', 'payload MiB'], ...s.kinds.map((k) => [k.name, count(k.messages), count(k.frames), mib(k.payloadBytes, 2)])], '    '));
+  ctx.log(
+    `\nfile ${name}.pcap: ${mib(s.fileBytes)} MiB, ${count(s.packets)} packets, ${s.connections.length} connections, ` +
+      `${count(s.frames)} frames, ${count(s.messages)} data messages (${mib(s.dataBytes)} MiB of application data)` +
+      `${s.compressed ? `, permessage-deflate with context takeover on every data message, ${count(s.fragmentedCompressed)} of them fragmented` : ', no extensions'}` +
+      ` (generated in ${genSeconds.toFixed(1)} s, seed 0x${SEED.toString(16)})`,
+  );
+  ctx.log(
+    formatTable(
+      [
+        ['kind', 'messages', 'frames', 'payload MiB'],
+        ...s.kinds.map((k) => [k.name, count(k.messages), count(k.frames), mib(k.payloadBytes, 2)]),
+      ],
+      '    ',
+    ),
+  );
 }
 
 async function verify(ctx, summary, ids) {
   const notes = [];
   const frames = await verifyOurJson(WSINSPECT, summary);
-  notes.push(`wsinspect --json: all ${count(frames)} frames, every message and ping/pong payload (SHA-256) as generated`);
+  notes.push(
+    `wsinspect --json: all ${count(frames)} frames, every message and ping/pong payload (SHA-256) as generated`,
+  );
   if (ids.includes('text')) {
     const lines = await countOurFrameLines(WSINSPECT, summary.path);
-    if (lines !== summary.frames) throw new Error(`wsinspect default output printed ${lines} frame lines, generated ${summary.frames}`);
+    if (lines !== summary.frames)
+      throw new Error(`wsinspect default output printed ${lines} frame lines, generated ${summary.frames}`);
     notes.push(`default output: ${count(lines)} frame lines`);
   }
   if (ids.includes('tsharkFields')) {
     const t = await countTsharkFrames(summary.path);
-    if (t.frames !== summary.frames) throw new Error(`tshark found ${t.frames} WebSocket frames, generated ${summary.frames}`);
-    notes.push(`tshark: ${count(t.frames)} frames` + (summary.compressed ? `, but "Decompression failed" on ${count(t.inflateFailed)} (it loses its inflate context after the first fragmented compressed message; wsinspect inflated them all correctly, above)` : ''));
+    if (t.frames !== summary.frames)
+      throw new Error(`tshark found ${t.frames} WebSocket frames, generated ${summary.frames}`);
+    notes.push(
+      `tshark: ${count(t.frames)} frames` +
+        (summary.compressed
+          ? `, but "Decompression failed" on ${count(t.inflateFailed)} (it loses its inflate context after the first fragmented compressed message; wsinspect inflated them all correctly, above)`
+          : ''),
+    );
   }
   ctx.log(`verified: ${notes.join('; ')}`);
 }
@@ -154,7 +198,9 @@ async function twoAtOnce(ctx, path, runs, single) {
     seconds.push(Math.max(pair[0].seconds, pair[1].seconds));
   }
   const both = median(seconds);
-  ctx.log(`two '${c.label}' at once: ${both.toFixed(2)} s (median) against ${single.toFixed(2)} s alone → the machine's ${cpus().length} cores do ${(2 * single / both).toFixed(2)}× the work of one (2.00× would be ideal)`);
+  ctx.log(
+    `two '${c.label}' at once: ${both.toFixed(2)} s (median) against ${single.toFixed(2)} s alone → the machine's ${cpus().length} cores do ${((2 * single) / both).toFixed(2)}× the work of one (2.00× would be ideal)`,
+  );
 }
 
 /** The capture was just written, but read it once so no contender pays for the first disk read. */
@@ -175,7 +221,13 @@ function targets(ctx, plain, comp) {
   ctx.log('');
   line('wsinspect --json vs tshark -T json', plain, 'json', 'tsharkJson', TARGET.json);
   line('wsinspect default output vs tshark -T fields', plain, 'text', 'tsharkFields', TARGET.fields);
-  line('wsinspect default output vs tshark -T fields, compressed capture', comp, 'text', 'tsharkFields', TARGET.compressed);
+  line(
+    'wsinspect default output vs tshark -T fields, compressed capture',
+    comp,
+    'text',
+    'tsharkFields',
+    TARGET.compressed,
+  );
   const r = pairedRatio(comp.results.get('tsharkFields'), comp.results.get('json'));
   ctx.log(`        (compressed capture, wsinspect --json vs tshark -T fields: ${ratio(r)})`);
   const two = (section) => ratio(pairedRatio(section.results.get('tsharkFields'), section.results.get('text2')));

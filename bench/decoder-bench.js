@@ -23,19 +23,26 @@ export const benchmark = {
 
 function run(ctx) {
   const [genSeconds, mix] = timeOnce(() => generateFrameMix({ targetBytes: ctx.mb * MIB, seed: SEED }));
-  ctx.log(`input: ${mib(mix.bytes.length)} MiB, ${count(mix.frames)} frames, ${count(mix.dataMessages)} data messages, all masked, seed 0x${SEED.toString(16)}, ${CHUNK / 1024} KiB chunks (generated in ${genSeconds.toFixed(1)} s)`);
-  ctx.log(formatTable([
-    ['kind', 'messages', 'frames', 'payload MiB', 'wire MiB'],
-    ...mix.kinds.map((k) => [k.name, count(k.messages), count(k.frames), mib(k.payloadBytes), mib(k.wireBytes)]),
-  ]));
+  ctx.log(
+    `input: ${mib(mix.bytes.length)} MiB, ${count(mix.frames)} frames, ${count(mix.dataMessages)} data messages, all masked, seed 0x${SEED.toString(16)}, ${CHUNK / 1024} KiB chunks (generated in ${genSeconds.toFixed(1)} s)`,
+  );
+  ctx.log(
+    formatTable([
+      ['kind', 'messages', 'frames', 'payload MiB', 'wire MiB'],
+      ...mix.kinds.map((k) => [k.name, count(k.messages), count(k.frames), mib(k.payloadBytes), mib(k.wireBytes)]),
+    ]),
+  );
   const info = wsInfo();
   ctx.log(`ws ${info.version}: unmask = ${info.unmask}; UTF-8 = ${info.utf8}`);
 
-  const contenders = [sessionContender(mix), frameContender(mix), wsContender(mix)]
-    .filter((c) => ctx.only === null || ctx.only.includes(c.id));
+  const contenders = [sessionContender(mix), frameContender(mix), wsContender(mix)].filter(
+    (c) => ctx.only === null || ctx.only.includes(c.id),
+  );
   if (contenders.length === 0) throw new Error(`BENCH_ONLY matched no contender; ids are session, frame, ws`);
   for (const c of contenders) c.verifyBytes();
-  ctx.log(`verified: ${contenders.map((c) => c.label).join(', ')} reproduce every message and ping/pong payload (SHA-256)`);
+  ctx.log(
+    `verified: ${contenders.map((c) => c.label).join(', ')} reproduce every message and ping/pong payload (SHA-256)`,
+  );
 
   const results = measureRounds(contenders, { runs: ctx.runs });
   report(ctx, mix, contenders, results);
@@ -49,9 +56,14 @@ function report(ctx, mix, contenders, results) {
     const best = Math.min(...r.seconds);
     const spread = (Math.max(...r.seconds) - best) / r.median;
     rows.push([
-      c.label, r.median.toFixed(3), best.toFixed(3), (mix.bytes.length / MIB / r.median).toFixed(1),
-      count(mix.frames / r.median), count(mix.dataMessages / r.median),
-      `±${(spread * 50).toFixed(1)}%`, ws === undefined ? 'n/a' : ratio(pairedRatio(ws, r)),
+      c.label,
+      r.median.toFixed(3),
+      best.toFixed(3),
+      (mix.bytes.length / MIB / r.median).toFixed(1),
+      count(mix.frames / r.median),
+      count(mix.dataMessages / r.median),
+      `±${(spread * 50).toFixed(1)}%`,
+      ws === undefined ? 'n/a' : ratio(pairedRatio(ws, r)),
     ]);
   }
   ctx.log(`\n${ctx.runs} timed rounds after one warm-up, contenders rotated each round; rates from the median run;`);
@@ -62,7 +74,9 @@ function report(ctx, mix, contenders, results) {
     const r = pairedRatio(ws, session);
     const byMedian = ws.median / session.median;
     const byBest = Math.min(...ws.seconds) / Math.min(...session.seconds);
-    ctx.log(`\ntarget: SessionDecoder ≥ ${ratio(TARGET_RATIO)} ws → ${r >= TARGET_RATIO ? 'met' : 'NOT met'} (${ratio(r)}; median runs ${ratio(byMedian)}, best runs ${ratio(byBest)})`);
+    ctx.log(
+      `\ntarget: SessionDecoder ≥ ${ratio(TARGET_RATIO)} ws → ${r >= TARGET_RATIO ? 'met' : 'NOT met'} (${ratio(r)}; median runs ${ratio(byMedian)}, best runs ${ratio(byBest)})`,
+    );
   }
 }
 
@@ -81,16 +95,27 @@ function hashes() {
 
 /** Throws unless a run saw exactly what the generator wrote (frames: null when not observable). */
 function checkTally(label, t, mix) {
-  const expect = { messages: mix.dataMessages, dataBytes: mix.dataPayloadBytes, pings: mix.pings, pongs: mix.pongs, problems: 0 };
+  const expect = {
+    messages: mix.dataMessages,
+    dataBytes: mix.dataPayloadBytes,
+    pings: mix.pings,
+    pongs: mix.pongs,
+    problems: 0,
+  };
   if (t.frames !== null) expect.frames = mix.frames;
   for (const [key, want] of Object.entries(expect)) {
-    if (t[key] !== want) throw new Error(`${label} decoded wrong: ${key} = ${t[key]}, expected ${want}${t.firstProblem ? ` (first problem: ${t.firstProblem})` : ''}`);
+    if (t[key] !== want)
+      throw new Error(
+        `${label} decoded wrong: ${key} = ${t[key]}, expected ${want}${t.firstProblem ? ` (first problem: ${t.firstProblem})` : ''}`,
+      );
   }
 }
 
 function checkHashes(label, h, mix) {
-  if (h.data.digest('hex') !== mix.dataHash) throw new Error(`${label}: message payloads differ from what was generated`);
-  if (h.control.digest('hex') !== mix.controlHash) throw new Error(`${label}: ping/pong payloads differ from what was generated`);
+  if (h.data.digest('hex') !== mix.dataHash)
+    throw new Error(`${label}: message payloads differ from what was generated`);
+  if (h.control.digest('hex') !== mix.controlHash)
+    throw new Error(`${label}: ping/pong payloads differ from what was generated`);
 }
 
 function chunksOf(bytes) {
@@ -102,7 +127,9 @@ function chunksOf(bytes) {
 /** A contender: run() decodes once and returns its tally; verifyBytes() also hashes every payload. */
 function contender(id, label, mix, decode, prepare) {
   return {
-    id, label, prepare,
+    id,
+    label,
+    prepare,
     run: () => decode(null),
     check: (t) => checkTally(label, t, mix),
     verifyBytes() {
@@ -125,7 +152,8 @@ function sessionContender(mix) {
         if (e.diagnostics.length !== 0) noteProblem(t, e.diagnostics[0].code);
         const op = e.frame.opcode;
         if (op >= 0x8) {
-          if (op === 0x9) t.pings++; else if (op === 0xa) t.pongs++;
+          if (op === 0x9) t.pings++;
+          else if (op === 0xa) t.pongs++;
           h?.control.update(e.frame.payload);
         }
       } else if (e.type === 'message') {
@@ -160,7 +188,8 @@ function frameContender(mix) {
         t.dataBytes += f.payload.length;
         h?.data.update(f.payload);
       } else {
-        if (op === 0x9) t.pings++; else if (op === 0xa) t.pongs++;
+        if (op === 0x9) t.pings++;
+        else if (op === 0xa) t.pongs++;
         h?.control.update(f.payload);
       }
     };
@@ -175,24 +204,30 @@ function wsContender(mix) {
   // ws unmasks in place, so it gets its own copy, restored (untimed) before every run
   const copy = Buffer.allocUnsafe(mix.bytes.length);
   const chunks = chunksOf(copy);
-  return contender('ws', `ws ${wsInfo().version} Receiver`, mix, (h) => {
-    const t = tally();
-    t.frames = null; // ws reports messages, not frames
-    decodeWithWs(chunks, {
-      message: (data) => {
-        t.messages++;
-        t.dataBytes += data.length;
-        h?.data.update(data);
-      },
-      ping: (data) => {
-        t.pings++;
-        h?.control.update(data);
-      },
-      pong: (data) => {
-        t.pongs++;
-        h?.control.update(data);
-      },
-    });
-    return t;
-  }, () => copy.set(mix.bytes));
+  return contender(
+    'ws',
+    `ws ${wsInfo().version} Receiver`,
+    mix,
+    (h) => {
+      const t = tally();
+      t.frames = null; // ws reports messages, not frames
+      decodeWithWs(chunks, {
+        message: (data) => {
+          t.messages++;
+          t.dataBytes += data.length;
+          h?.data.update(data);
+        },
+        ping: (data) => {
+          t.pings++;
+          h?.control.update(data);
+        },
+        pong: (data) => {
+          t.pongs++;
+          h?.control.update(data);
+        },
+      });
+      return t;
+    },
+    () => copy.set(mix.bytes),
+  );
 }

@@ -35,14 +35,34 @@ export const benchmark = {
 function workloads(mb) {
   const MiB = 1 << 20;
   return [
-    { id: 'rtt', label: '1 conn × 32 B round trips', conns: 1, size: 32, perConn: Math.max(500, mb * 50), window: 1, latency: true },
-    { id: 'small', label: '50 conns × 1 KB', conns: 50, size: 1024, perConn: Math.max(100, Math.round((mb * MiB) / 1024 / 50)), window: 16 },
+    {
+      id: 'rtt',
+      label: '1 conn × 32 B round trips',
+      conns: 1,
+      size: 32,
+      perConn: Math.max(500, mb * 50),
+      window: 1,
+      latency: true,
+    },
+    {
+      id: 'small',
+      label: '50 conns × 1 KB',
+      conns: 50,
+      size: 1024,
+      perConn: Math.max(100, Math.round((mb * MiB) / 1024 / 50)),
+      window: 16,
+    },
     { id: 'large', label: '4 conns × 1 MB', conns: 4, size: MiB, perConn: Math.max(4, Math.round(mb / 4)), window: 2 },
   ];
 }
 
 async function run(ctx) {
-  const echo = await startChild(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, [ROLE]: 'echo' } }, /echo listening on (\d+)/);
+  const echo = await startChild(
+    process.execPath,
+    [fileURLToPath(import.meta.url)],
+    { env: { ...process.env, [ROLE]: 'echo' } },
+    /echo listening on (\d+)/,
+  );
   const contenders = [{ id: 'direct', label: 'direct', port: echo.port, pid: null, stop: () => {} }];
   const skipped = [];
   for (const start of [startSocat, startWsinspect, startMitmproxy]) {
@@ -55,7 +75,9 @@ async function run(ctx) {
   try {
     const results = new Map(chosen.map((c) => [c.id, {}]));
     for (const w of workloads(ctx.mb)) {
-      ctx.log(`${w.label}: ${w.conns * w.perConn} messages of ${w.size} B per run, ${w.window} in flight per connection, ${ctx.runs} runs`);
+      ctx.log(
+        `${w.label}: ${w.conns * w.perConn} messages of ${w.size} B per run, ${w.window} in flight per connection, ${ctx.runs} runs`,
+      );
       for (const c of chosen) await drive(c.port, { ...w, perConn: Math.min(w.perConn, 200) }); // warm-up
       const per = new Map(chosen.map((c) => [c.id, []]));
       for (let round = 0; round < ctx.runs; round++) {
@@ -78,20 +100,35 @@ async function run(ctx) {
 
 function report(ctx, contenders, results) {
   const socat = results.get('socat');
-  const rows = [['path', 'RTT p50 µs', 'RTT p99 µs', '50×1KB MiB/s', '4×1MB MiB/s', 'p50 vs socat', '1KB vs socat', '1MB vs socat']];
+  const rows = [
+    ['path', 'RTT p50 µs', 'RTT p99 µs', '50×1KB MiB/s', '4×1MB MiB/s', 'p50 vs socat', '1KB vs socat', '1MB vs socat'],
+  ];
   const summary = {};
   for (const c of contenders) {
     const r = results.get(c.id);
     // paired by round: a slow spell on a shared machine hits both contenders of a round
-    const vs = (key, pick) => socat === undefined ? NaN : median(r[key].map((x, i) => pick(x) / pick(socat[key][i])));
+    const vs = (key, pick) => (socat === undefined ? NaN : median(r[key].map((x, i) => pick(x) / pick(socat[key][i]))));
     const s = {
-      p50: median(r.rtt.map((x) => x.p50)), p99: median(r.rtt.map((x) => x.p99)),
-      small: median(r.small.map((x) => x.mibPerSecond)), large: median(r.large.map((x) => x.mibPerSecond)),
-      p50VsSocat: vs('rtt', (x) => x.p50), smallVsSocat: vs('small', (x) => x.mibPerSecond), largeVsSocat: vs('large', (x) => x.mibPerSecond),
+      p50: median(r.rtt.map((x) => x.p50)),
+      p99: median(r.rtt.map((x) => x.p99)),
+      small: median(r.small.map((x) => x.mibPerSecond)),
+      large: median(r.large.map((x) => x.mibPerSecond)),
+      p50VsSocat: vs('rtt', (x) => x.p50),
+      smallVsSocat: vs('small', (x) => x.mibPerSecond),
+      largeVsSocat: vs('large', (x) => x.mibPerSecond),
     };
     summary[c.id] = s;
     const show = (x) => (Number.isNaN(x) ? '-' : ratio(x));
-    rows.push([c.label, (s.p50 * 1e6).toFixed(0), (s.p99 * 1e6).toFixed(0), s.small.toFixed(0), s.large.toFixed(0), show(s.p50VsSocat), show(s.smallVsSocat), show(s.largeVsSocat)]);
+    rows.push([
+      c.label,
+      (s.p50 * 1e6).toFixed(0),
+      (s.p99 * 1e6).toFixed(0),
+      s.small.toFixed(0),
+      s.large.toFixed(0),
+      show(s.p50VsSocat),
+      show(s.smallVsSocat),
+      show(s.largeVsSocat),
+    ]);
   }
   ctx.log(formatTable(rows));
   ctx.log('MiB/s: payload echoed (each byte crosses the proxy twice); ratios are medians of per-round ratios.');
@@ -99,23 +136,31 @@ function report(ctx, contenders, results) {
   for (const c of contenders.filter((x) => x.pid !== null && cpuKnown)) {
     const r = results.get(c.id);
     const cpu = (key) => median(r[key].map((x) => x.cpuMsPerMiB));
-    const vs = (key) => socat === undefined ? '-' : ratio(median(r[key].map((x, i) => x.cpuMsPerMiB / socat[key][i].cpuMsPerMiB)));
+    const vs = (key) =>
+      socat === undefined ? '-' : ratio(median(r[key].map((x, i) => x.cpuMsPerMiB / socat[key][i].cpuMsPerMiB)));
     cpuRows.push([c.label, cpu('small').toFixed(2), cpu('large').toFixed(2), vs('small'), vs('large')]);
   }
   if (cpuRows.length > 1) {
     ctx.log(formatTable(cpuRows));
-    ctx.log('CPU: user + system time of the relay process and its children, live and reaped (socat forks one per connection), per MiB of payload echoed.');
+    ctx.log(
+      'CPU: user + system time of the relay process and its children, live and reaped (socat forks one per connection), per MiB of payload echoed.',
+    );
   }
   const ours = summary.wsinspect;
   if (ours !== undefined && socat !== undefined) {
     const check = (ok, text) => ctx.log(`${ok ? 'target met   ' : 'target missed'}  ${text}`);
     check(ours.smallVsSocat >= TARGETS.throughputVsSocat, `50×1KB throughput ≥ socat's: ${ratio(ours.smallVsSocat)}`);
     check(ours.largeVsSocat >= TARGETS.throughputVsSocat, `4×1MB throughput ≥ socat's: ${ratio(ours.largeVsSocat)}`);
-    check(ours.p50VsSocat <= TARGETS.p50VsSocat, `p50 round trip ≤ ${TARGETS.p50VsSocat}× socat's: ${ratio(ours.p50VsSocat)}`);
+    check(
+      ours.p50VsSocat <= TARGETS.p50VsSocat,
+      `p50 round trip ≤ ${TARGETS.p50VsSocat}× socat's: ${ratio(ours.p50VsSocat)}`,
+    );
   }
   const m = summary.mitmproxy;
   if (m !== undefined && ours !== undefined) {
-    ctx.log(`wsinspect vs mitmproxy: p50 ${ratio(m.p50 / ours.p50)} lower; throughput ${ratio(ours.small / m.small)} (1 KB) and ${ratio(ours.large / m.large)} (1 MB) higher`);
+    ctx.log(
+      `wsinspect vs mitmproxy: p50 ${ratio(m.p50 / ours.p50)} lower; throughput ${ratio(ours.small / m.small)} (1 KB) and ${ratio(ours.large / m.large)} (1 MB) higher`,
+    );
   }
 }
 
@@ -174,31 +219,48 @@ async function drive(port, w) {
   for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
   const rtts = [];
   const t0 = process.hrtime.bigint();
-  await Promise.all(sockets.map((ws) => new Promise((resolve, reject) => {
-    let sent = 0;
-    let got = 0;
-    const stamps = [];
-    const send = () => {
-      while (sent < w.perConn && sent - got < w.window) {
-        if (w.latency) stamps.push(process.hrtime.bigint());
-        ws.send(payload);
-        sent++;
-      }
-    };
-    ws.on('message', (data) => {
-      if (w.latency) rtts.push(Number(process.hrtime.bigint() - stamps[got]) / 1e9);
-      // every echo is checked: a relay that altered a byte would stop the benchmark
-      if (data.length !== payload.length || data[data.length - 1] !== payload[payload.length - 1] || data[0] !== payload[0]) {
-        reject(new Error(`port ${port}: echo ${got} differs from what was sent`));
-      }
-      if (++got === w.perConn) resolve();
-      else send();
-    });
-    ws.on('error', reject);
-    send();
-  })));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((resolve, reject) => {
+          let sent = 0;
+          let got = 0;
+          const stamps = [];
+          const send = () => {
+            while (sent < w.perConn && sent - got < w.window) {
+              if (w.latency) stamps.push(process.hrtime.bigint());
+              ws.send(payload);
+              sent++;
+            }
+          };
+          ws.on('message', (data) => {
+            if (w.latency) rtts.push(Number(process.hrtime.bigint() - stamps[got]) / 1e9);
+            // every echo is checked: a relay that altered a byte would stop the benchmark
+            if (
+              data.length !== payload.length ||
+              data[data.length - 1] !== payload[payload.length - 1] ||
+              data[0] !== payload[0]
+            ) {
+              reject(new Error(`port ${port}: echo ${got} differs from what was sent`));
+            }
+            if (++got === w.perConn) resolve();
+            else send();
+          });
+          ws.on('error', reject);
+          send();
+        }),
+    ),
+  );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await Promise.all(sockets.map((ws) => new Promise((resolve) => { ws.once('close', resolve); ws.close(); })));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((resolve) => {
+          ws.once('close', resolve);
+          ws.close();
+        }),
+    ),
+  );
   if (w.latency) {
     rtts.sort((a, b) => a - b);
     return { p50: rtts[Math.floor(rtts.length * 0.5)], p99: rtts[Math.floor(rtts.length * 0.99)] };
@@ -223,24 +285,57 @@ function startEchoServer() {
 async function startSocat(echoPort) {
   if (spawnSync('which', ['socat']).status !== 0) return { skip: 'socat (not installed: apt-get install socat)' };
   const port = await freePort();
-  const c = await startChild('socat', [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `TCP:127.0.0.1:${echoPort}`], {}, null, port);
+  const c = await startChild(
+    'socat',
+    [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr`, `TCP:127.0.0.1:${echoPort}`],
+    {},
+    null,
+    port,
+  );
   return { id: 'socat', label: 'socat', port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
 async function startWsinspect(echoPort) {
   const out = openSync('/dev/null', 'w');
-  const c = await startChild(process.execPath, [join(ROOT, 'bin', 'wsinspect.js'), 'proxy', '--listen', '127.0.0.1:0', '--target', `ws://127.0.0.1:${echoPort}`, '--no-color'],
-    { stdio: ['ignore', out, 'pipe'] }, /listening on 127\.0\.0\.1:(\d+)/);
+  const c = await startChild(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'wsinspect.js'),
+      'proxy',
+      '--listen',
+      '127.0.0.1:0',
+      '--target',
+      `ws://127.0.0.1:${echoPort}`,
+      '--no-color',
+    ],
+    { stdio: ['ignore', out, 'pipe'] },
+    /listening on 127\.0\.0\.1:(\d+)/,
+  );
   return { id: 'wsinspect', label: 'wsinspect proxy', port: c.port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
 async function startMitmproxy(echoPort) {
-  if (spawnSync('which', ['mitmdump']).status !== 0) return { skip: 'mitmproxy (not installed: apt-get install mitmproxy)' };
+  if (spawnSync('which', ['mitmdump']).status !== 0)
+    return { skip: 'mitmproxy (not installed: apt-get install mitmproxy)' };
   const port = await freePort();
   const confdir = mkdtempSync(join(tmpdir(), 'wsinspect-bench-mitm-'));
   const out = openSync('/dev/null', 'w');
-  const c = await startChild('mitmdump', ['--mode', `reverse:http://127.0.0.1:${echoPort}`, '--listen-host', '127.0.0.1', '--listen-port', String(port), '--set', `confdir=${confdir}`],
-    { stdio: ['ignore', out, 'pipe'] }, null, port);
+  const c = await startChild(
+    'mitmdump',
+    [
+      '--mode',
+      `reverse:http://127.0.0.1:${echoPort}`,
+      '--listen-host',
+      '127.0.0.1',
+      '--listen-port',
+      String(port),
+      '--set',
+      `confdir=${confdir}`,
+    ],
+    { stdio: ['ignore', out, 'pipe'] },
+    null,
+    port,
+  );
   return { id: 'mitmproxy', label: 'mitmproxy (mitmdump)', port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
@@ -251,19 +346,37 @@ async function startMitmproxy(echoPort) {
 function startChild(command, args, options, ready, port) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream?.setEncoding('utf8').on('data', (s) => { output += s; });
+  for (const stream of [child.stdout, child.stderr])
+    stream?.setEncoding('utf8').on('data', (s) => {
+      output += s;
+    });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill(); reject(new Error(`${command} did not start within 20 s: ${output.slice(0, 300)}`)); }, 20_000);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${command} exited (${code}): ${output.slice(0, 300)}`)); });
-    const done = (p) => { clearTimeout(timer); resolve({ child, port: p }); };
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`${command} did not start within 20 s: ${output.slice(0, 300)}`));
+    }, 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited (${code}): ${output.slice(0, 300)}`));
+    });
+    const done = (p) => {
+      clearTimeout(timer);
+      resolve({ child, port: p });
+    };
     if (ready !== null) {
-      const check = () => { const m = ready.exec(output); if (m) done(Number(m[1])); };
+      const check = () => {
+        const m = ready.exec(output);
+        if (m) done(Number(m[1]));
+      };
       child.stdout?.on('data', check);
       child.stderr?.on('data', check);
     } else {
       const poll = () => {
         const s = connect({ host: '127.0.0.1', port });
-        s.once('connect', () => { s.destroy(); done(port); });
+        s.once('connect', () => {
+          s.destroy();
+          done(port);
+        });
         s.once('error', () => setTimeout(poll, 50));
       };
       poll();

@@ -14,7 +14,9 @@ const RUN_ONE = join(BENCH_DIR, 'lib', 'run-one.js');
 const DEFAULT_FLAGS = ['--max-old-space-size=4096', '--expose-gc'];
 
 const filters = process.argv.slice(2);
-const files = readdirSync(BENCH_DIR).filter((f) => f.endsWith('-bench.js')).sort();
+const files = readdirSync(BENCH_DIR)
+  .filter((f) => f.endsWith('-bench.js'))
+  .sort();
 let failed = 0;
 let ran = 0;
 for (const file of files) {

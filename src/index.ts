@@ -1,9 +1,24 @@
 // wsinspect as a library: the decoder core and its record types. Named re-exports only.
 export { decodeFrames } from './protocol/decode-frames.js';
 export { FrameDecoder, headerLength, type FrameDecoderOptions, type PartialHeader } from './protocol/frame-decoder.js';
-export { Opcode, opcodeName, isControlOpcode, isReservedOpcode, type Frame, type OpcodeName, type LengthEncoding } from './protocol/frame.js';
+export {
+  Opcode,
+  opcodeName,
+  isControlOpcode,
+  isReservedOpcode,
+  type Frame,
+  type OpcodeName,
+  type LengthEncoding,
+} from './protocol/frame.js';
 export { unmaskInto, applyMask } from './protocol/unmask.js';
-export { DIAGNOSTIC_CATALOGUE, diagnostic, Severity, type Diagnostic, type DiagnosticCode, type CatalogueEntry } from './protocol/diagnostic-catalogue.js';
+export {
+  DIAGNOSTIC_CATALOGUE,
+  diagnostic,
+  Severity,
+  type Diagnostic,
+  type DiagnosticCode,
+  type CatalogueEntry,
+} from './protocol/diagnostic-catalogue.js';
 export { DEFAULT_LIMITS, resolveLimits, type Limits } from './protocol/limits.js';
 export { closeCodeName, checkCloseCode } from './protocol/close-codes.js';
 export { isValidUtf8, Utf8StreamValidator } from './protocol/utf8.js';
@@ -16,12 +31,29 @@ export { negotiateDeflate, validateDeflateOffer, assumedDeflate } from './protoc
 export { MessageInflater, type InflateResult } from './protocol/message-inflater.js';
 export { findFrameStart, plausibleFrameLength } from './protocol/frame-plausibility.js';
 export type {
-  HandshakeRequest, HandshakeResponse, HeaderField, ExtensionOffer, DeflateDirection, DeflateNegotiation,
+  HandshakeRequest,
+  HandshakeResponse,
+  HeaderField,
+  ExtensionOffer,
+  DeflateDirection,
+  DeflateNegotiation,
 } from './protocol/handshake-types.js';
 export { SessionDecoder, type SessionOptions } from './session/session-decoder.js';
 export type {
-  StreamEvent, InspectEvent, FrameEvent, MessageEvent, HandshakeEvent, ConnectionEvent, DiagnosticEvent, EndEvent,
-  Direction, Timestamp, EndReason, CloseInfo, InflateInfo, Endpoints,
+  StreamEvent,
+  InspectEvent,
+  FrameEvent,
+  MessageEvent,
+  HandshakeEvent,
+  ConnectionEvent,
+  DiagnosticEvent,
+  EndEvent,
+  Direction,
+  Timestamp,
+  EndReason,
+  CloseInfo,
+  InflateInfo,
+  Endpoints,
 } from './session/events.js';
 export { eventJson } from './render/json-lines.js';
 export { WsinspectError } from './errors.js';

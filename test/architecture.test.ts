@@ -17,7 +17,14 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 
 const PURE = ['protocol', 'session', 'capture', 'render'];
 const NODE_ALLOWED_IN_PURE = new Set(['node:buffer', 'node:zlib', 'node:crypto']);
-const FORBIDDEN_IN_PURE = [/\bDate\.now\(/, /\bnew Date\(\)/, /\bsetTimeout\(/, /\bsetInterval\(/, /\bprocess\./, /\bEventEmitter\b/];
+const FORBIDDEN_IN_PURE = [
+  /\bDate\.now\(/,
+  /\bnew Date\(\)/,
+  /\bsetTimeout\(/,
+  /\bsetInterval\(/,
+  /\bprocess\./,
+  /\bEventEmitter\b/,
+];
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -27,7 +34,10 @@ function walk(dir: string): string[] {
 }
 
 function importsOf(source: string): string[] {
-  return [...source.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm), ...source.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+  return [
+    ...source.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm),
+  ].map((m) => m[1]);
 }
 
 const files = walk(SRC).map((path) => ({ path, rel: relative(SRC, path), source: readFileSync(path, 'utf8') }));
@@ -47,7 +57,8 @@ describe('architecture (DESIGN.md layer table)', () => {
           const targetLayer = target.includes('/') ? target.split('/')[0] : target;
           expect(MAY_IMPORT[layer], `${file.rel} → ${target}`).toContain(targetLayer);
         } else if (PURE.includes(layer)) {
-          if (spec.startsWith('node:')) expect(NODE_ALLOWED_IN_PURE.has(spec), `${file.rel} imports ${spec}`).toBe(true);
+          if (spec.startsWith('node:'))
+            expect(NODE_ALLOWED_IN_PURE.has(spec), `${file.rel} imports ${spec}`).toBe(true);
           else if (spec === 'chalk') expect(layer, `${file.rel} imports chalk`).toBe('render');
           else expect.fail(`${file.rel} imports package ${spec} in a pure layer`);
         }
@@ -56,7 +67,8 @@ describe('architecture (DESIGN.md layer table)', () => {
     if (PURE.includes(layer)) {
       it(`${file.rel} does no I/O, timers or clock reads`, () => {
         const code = file.source.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
-        for (const pattern of FORBIDDEN_IN_PURE) expect(pattern.test(code), `${file.rel} matches ${pattern}`).toBe(false);
+        for (const pattern of FORBIDDEN_IN_PURE)
+          expect(pattern.test(code), `${file.rel} matches ${pattern}`).toBe(false);
       });
     }
   }

@@ -14,12 +14,35 @@ import { buildFrame, concatBytes } from './helpers/frame-builder.js';
 import { runCli } from './helpers/cli-run.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const deflated = (s: string) => { const d = deflateRawSync(enc(s), { finishFlush: constants.Z_SYNC_FLUSH }); return d.subarray(0, d.length - 4); };
+const deflated = (s: string) => {
+  const d = deflateRawSync(enc(s), { finishFlush: constants.Z_SYNC_FLUSH });
+  return d.subarray(0, d.length - 4);
+};
 
-const REQUEST = enc(['GET /matrix HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade',
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Extensions: permessage-deflate', '', ''].join('\r\n'));
-const RESPONSE = enc(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade',
-  'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'Sec-WebSocket-Extensions: permessage-deflate', '', ''].join('\r\n'));
+const REQUEST = enc(
+  [
+    'GET /matrix HTTP/1.1',
+    'Host: 127.0.0.1',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Extensions: permessage-deflate',
+    '',
+    '',
+  ].join('\r\n'),
+);
+const RESPONSE = enc(
+  [
+    'HTTP/1.1 101 Switching Protocols',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+    'Sec-WebSocket-Extensions: permessage-deflate',
+    '',
+    '',
+  ].join('\r\n'),
+);
 const K = (n: number) => [n, n + 1, n + 2, n + 3];
 const CLIENT_FRAMES = concatBytes(
   buildFrame({ rsv1: true, payload: deflated('compressed hello, compressed hello'), maskingKey: K(1) }),
@@ -36,21 +59,34 @@ const SERVER_FRAMES = concatBytes(
   buildFrame({ opcode: 8, payload: Uint8Array.of(0x03, 0xe8) }),
 );
 const STEPS: { dir: 'c2s' | 's2c'; bytes: Uint8Array }[] = [
-  { dir: 'c2s', bytes: REQUEST }, { dir: 's2c', bytes: RESPONSE }, { dir: 'c2s', bytes: CLIENT_FRAMES }, { dir: 's2c', bytes: SERVER_FRAMES },
+  { dir: 'c2s', bytes: REQUEST },
+  { dir: 's2c', bytes: RESPONSE },
+  { dir: 'c2s', bytes: CLIENT_FRAMES },
+  { dir: 's2c', bytes: SERVER_FRAMES },
 ];
 
 type Json = Record<string, unknown>;
-const lines = (s: string): Json[] => s.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json);
+const lines = (s: string): Json[] =>
+  s
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Json);
 
 /** What must agree: everything but time, addresses and the per-source connection/end lines. */
 function comparable(events: Json[]): Json[] {
-  return events.filter((e) => e.type === 'frame' || e.type === 'message' || e.type === 'handshake')
+  return events
+    .filter((e) => e.type === 'frame' || e.type === 'message' || e.type === 'handshake')
     .map(({ ts: _ts, conn: _conn, ...rest }) => rest);
 }
 
 function scenarioPcapng(): Uint8Array {
   const w = new PcapngWriter();
-  const ends = { clientIp: Uint8Array.of(127, 0, 0, 1), clientPort: 50000, serverIp: Uint8Array.of(127, 0, 0, 1), serverPort: 8080 };
+  const ends = {
+    clientIp: Uint8Array.of(127, 0, 0, 1),
+    clientPort: 50000,
+    serverIp: Uint8Array.of(127, 0, 0, 1),
+    serverPort: 8080,
+  };
   const parts = [w.header('wsinspect matrix test'), w.open(1, ends, 1000)];
   STEPS.forEach((s, i) => parts.push(w.data(1, s.dir, s.bytes, 1000 + (i + 1) / 10)));
   parts.push(w.fin(1, 'c2s', 1001), w.fin(1, 's2c', 1001.1));
@@ -75,11 +111,18 @@ function asPcap(pcapng: Uint8Array): Uint8Array {
 
 /** A server and a client that replay STEPS over real sockets, each step once the previous one arrived. */
 async function replayThroughProxy(args: string[]): Promise<Json[]> {
-  const expectFrom = (socket: Socket, count: number) => new Promise<void>((resolve) => {
-    let got = 0;
-    const onData = (b: Buffer) => { got += b.length; if (got >= count) { socket.off('data', onData); resolve(); } };
-    socket.on('data', onData);
-  });
+  const expectFrom = (socket: Socket, count: number) =>
+    new Promise<void>((resolve) => {
+      let got = 0;
+      const onData = (b: Buffer) => {
+        got += b.length;
+        if (got >= count) {
+          socket.off('data', onData);
+          resolve();
+        }
+      };
+      socket.on('data', onData);
+    });
   const server = createServer((socket) => {
     void (async () => {
       await expectFrom(socket, REQUEST.length);
@@ -119,7 +162,13 @@ describe('one scenario, every input path, the same events', () => {
 
   it('the pcapng decodes the whole scenario cleanly', () => {
     expect(reference.filter((e) => e.type === 'frame')).toHaveLength(10);
-    expect(reference.filter((e) => e.type === 'message').map((m) => m.text ?? m.length)).toEqual(['compressed hello, compressed hello', 'fragmented ✓', 300, 'compressed hello, compressed hello', 70000]);
+    expect(reference.filter((e) => e.type === 'message').map((m) => m.text ?? m.length)).toEqual([
+      'compressed hello, compressed hello',
+      'fragmented ✓',
+      300,
+      'compressed hello, compressed hello',
+      70000,
+    ]);
     expect(reference.flatMap((e) => e.diagnostics as unknown[])).toEqual([]);
   });
 
@@ -128,10 +177,17 @@ describe('one scenario, every input path, the same events', () => {
   });
 
   it('hex, one direction at a time with --handshake, gives the same frames and messages', () => {
-    const withoutIndex = (events: Json[], d: string) => events.filter((e) => e.dir === d && e.type !== 'handshake')
-      .map(({ index: _i, firstFrame: _f, lastFrame: _l, ...rest }) => rest);
-    for (const [from, d, bytes] of [['client', 'c2s', CLIENT_FRAMES], ['server', 's2c', SERVER_FRAMES]] as const) {
-      const out = runCli(['hex', '--json', '--handshake', handshake, '--from', from, '-'], { input: Buffer.from(bytes).toString('hex') });
+    const withoutIndex = (events: Json[], d: string) =>
+      events
+        .filter((e) => e.dir === d && e.type !== 'handshake')
+        .map(({ index: _i, firstFrame: _f, lastFrame: _l, ...rest }) => rest);
+    for (const [from, d, bytes] of [
+      ['client', 'c2s', CLIENT_FRAMES],
+      ['server', 's2c', SERVER_FRAMES],
+    ] as const) {
+      const out = runCli(['hex', '--json', '--handshake', handshake, '--from', from, '-'], {
+        input: Buffer.from(bytes).toString('hex'),
+      });
       expect(out.status).toBe(0);
       expect(withoutIndex(comparable(lines(out.stdout)), d)).toEqual(withoutIndex(reference, d));
     }

@@ -10,7 +10,10 @@ const README = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8'
 describe('README', () => {
   it('quick start is npm install, npx wsinspect …, npm test', () => {
     const quick = README.slice(README.indexOf('## Quick start'));
-    const block = quick.slice(quick.indexOf('```sh') + 5, quick.indexOf('```', quick.indexOf('```sh') + 5)).trim().split('\n');
+    const block = quick
+      .slice(quick.indexOf('```sh') + 5, quick.indexOf('```', quick.indexOf('```sh') + 5))
+      .trim()
+      .split('\n');
     expect(block[0]).toBe('npm install');
     expect(block.at(-1)).toBe('npm test');
     expect(block.some((l) => l.startsWith('npx wsinspect '))).toBe(true);

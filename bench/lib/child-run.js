@@ -31,9 +31,15 @@ export function runToDevNull(cmd, args) {
     const t0 = process.hrtime.bigint();
     const child = spawn(file, argv, { stdio: ['ignore', devNull, 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
+    child.stderr.setEncoding('utf8').on('data', (s) => {
+      stderr += s;
+    });
     let polled = 0;
-    const poll = viaTime ? null : setInterval(() => { polled = Math.max(polled, vmHwm(child.pid)); }, POLL_MS);
+    const poll = viaTime
+      ? null
+      : setInterval(() => {
+          polled = Math.max(polled, vmHwm(child.pid));
+        }, POLL_MS);
     child.on('error', reject);
     child.on('close', (status, signal) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -41,7 +47,8 @@ export function runToDevNull(cmd, args) {
       closeSync(devNull);
       const peakRss = viaTime ? readTimeRss(rssFile) : polled;
       rmSync(dir, { recursive: true, force: true });
-      if (status !== 0) reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${status}`}): ${stderr.slice(0, 2000)}`));
+      if (status !== 0)
+        reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${status}`}): ${stderr.slice(0, 2000)}`));
       else resolve({ seconds, peakRss, stderr });
     });
   });
@@ -68,7 +75,9 @@ export function runLines(cmd, args, onLine) {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let carry = '';
-    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
+    child.stderr.setEncoding('utf8').on('data', (s) => {
+      stderr += s;
+    });
     child.stdout.setEncoding('utf8').on('data', (s) => {
       const lines = (carry + s).split('\n');
       carry = lines.pop();
@@ -77,7 +86,8 @@ export function runLines(cmd, args, onLine) {
     child.on('error', reject);
     child.on('close', (status, signal) => {
       if (carry !== '') onLine(carry);
-      if (status !== 0) reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${status}`}): ${stderr.slice(0, 2000)}`));
+      if (status !== 0)
+        reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${status}`}): ${stderr.slice(0, 2000)}`));
       else resolve();
     });
   });

@@ -79,9 +79,11 @@ class MixWriter {
     }
     const r = this.rng.float();
     if (r < P_SMALL_TEXT) this.smallText();
-    else if (r < P_SMALL_TEXT + P_MEDIUM_BINARY) this.randomFrame(this.kinds.mediumBinary, OP_BINARY, this.rng.between(1024, 16384));
+    else if (r < P_SMALL_TEXT + P_MEDIUM_BINARY)
+      this.randomFrame(this.kinds.mediumBinary, OP_BINARY, this.rng.between(1024, 16384));
     else if (r < P_SMALL_TEXT + P_MEDIUM_BINARY + P_FRAGMENTED) this.fragmentedText();
-    else if (r < P_SMALL_TEXT + P_MEDIUM_BINARY + P_FRAGMENTED + P_PING) this.randomFrame(this.kinds.ping, OP_PING, this.rng.between(0, 125));
+    else if (r < P_SMALL_TEXT + P_MEDIUM_BINARY + P_FRAGMENTED + P_PING)
+      this.randomFrame(this.kinds.ping, OP_PING, this.rng.between(0, 125));
     else this.randomFrame(this.kinds.pong, OP_PONG, this.rng.between(0, 125));
     this.sinceLarge += this.at - start;
   }
@@ -160,7 +162,8 @@ class MixWriter {
     }
     let k;
     // ws skips unmasking for an all-zero key; a zero key would make the comparison unfair
-    do k = this.rng.u32(); while (k === 0);
+    do k = this.rng.u32();
+    while (k === 0);
     b.writeUInt32BE(k, at);
     const key = b.subarray(at, at + 4);
     this.at = at + 4;

@@ -107,7 +107,9 @@ export class MessageDeflater {
 }
 
 export function acceptFor(key) {
-  return createHash('sha1').update(key + MAGIC).digest('base64');
+  return createHash('sha1')
+    .update(key + MAGIC)
+    .digest('base64');
 }
 
 /** The client's Upgrade request and the server's 101 response (RFC 6455 §4.1, §4.2.2). */
@@ -118,15 +120,43 @@ export function handshake(rng, host, compressed) {
   const offer = compressed ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '';
   const agreed = compressed ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : '';
   return {
-    request: Buffer.from(`GET /stream HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: bench/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-      + `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${offer}\r\n`),
-    response: Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-      + `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n${agreed}\r\n`),
+    request: Buffer.from(
+      `GET /stream HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: bench/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${offer}\r\n`,
+    ),
+    response: Buffer.from(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n${agreed}\r\n`,
+    ),
   };
 }
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'épsilon', 'zeta', 'ηta', 'theta', '✓', 'ok', 'price',
-  'update', 'naïve', 'café', 'Grüße', '日本語', 'напр', '𝄞', '🙂', 'order', 'filled', 'ack', 'user', 'room'];
+const WORDS = [
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'épsilon',
+  'zeta',
+  'ηta',
+  'theta',
+  '✓',
+  'ok',
+  'price',
+  'update',
+  'naïve',
+  'café',
+  'Grüße',
+  '日本語',
+  'напр',
+  '𝄞',
+  '🙂',
+  'order',
+  'filled',
+  'ack',
+  'user',
+  'room',
+];
 
 /**
  * `count` text bodies of 0–170 bytes, each valid UTF-8 and JSON-safe (no quotes or

@@ -32,7 +32,14 @@ export function generateCapture({ path, targetBytes, seed, compressed = false, c
 }
 
 function direction() {
-  return { frames: 0, messages: 0, control: 0, dataBytes: 0, dataHash: createHash('sha256'), controlHash: createHash('sha256') };
+  return {
+    frames: 0,
+    messages: 0,
+    control: 0,
+    dataBytes: 0,
+    dataHash: createHash('sha256'),
+    controlHash: createHash('sha256'),
+  };
 }
 
 class MixGenerator {
@@ -58,8 +65,20 @@ class MixGenerator {
   open(i) {
     const clientPort = 40000 + i * 37;
     const serverPort = i % 2 === 0 ? 8080 : 9001;
-    const flow = new TcpFlow(this.w, { clientIp: LOCALHOST, serverIp: LOCALHOST, clientPort, serverPort, mss: SEGMENTS[i % SEGMENTS.length] });
-    const c = { flow, clientPort, serverPort, dirs: [direction(), direction()], deflate: this.compressed ? [new MessageDeflater(), new MessageDeflater()] : null };
+    const flow = new TcpFlow(this.w, {
+      clientIp: LOCALHOST,
+      serverIp: LOCALHOST,
+      clientPort,
+      serverPort,
+      mss: SEGMENTS[i % SEGMENTS.length],
+    });
+    const c = {
+      flow,
+      clientPort,
+      serverPort,
+      dirs: [direction(), direction()],
+      deflate: this.compressed ? [new MessageDeflater(), new MessageDeflater()] : null,
+    };
     this.conns.push(c);
     flow.handshake();
     const h = handshake(this.rng, `127.0.0.1:${serverPort}`, this.compressed);
@@ -73,7 +92,7 @@ class MixGenerator {
     const r = this.rng.float();
     const before = this.w.bytes;
     if (this.sinceLarge >= LARGE_EVERY) this.large(c);
-    else if (r < 0.70) this.chat(c);
+    else if (r < 0.7) this.chat(c);
     else if (r < 0.78) this.push(c);
     else if (r < 0.92) this.binary(c, this.rng.u32() & 1);
     else if (r < 0.96) this.pingPong(c);
@@ -159,7 +178,14 @@ class MixGenerator {
     for (let k = 0; k < fragments; k++) {
       const last = k === fragments - 1;
       const len = last ? payload.length - off : this.rng.u32() % (Math.floor(payload.length / fragments) + 1);
-      appendFrame(this.sink, this.rng, { fin: last, rsv1: c.deflate !== null && k === 0, opcode: k === 0 ? opcode : OP.cont, masked: from === 0 }, payload, off, len);
+      appendFrame(
+        this.sink,
+        this.rng,
+        { fin: last, rsv1: c.deflate !== null && k === 0, opcode: k === 0 ? opcode : OP.cont, masked: from === 0 },
+        payload,
+        off,
+        len,
+      );
       off += len;
       if (k + 1 === ping) this.control(c, from, OP.ping, Buffer.from('in between'));
     }
@@ -176,12 +202,24 @@ class MixGenerator {
   }
 
   control(c, from, opcode, payload) {
-    appendFrame(this.sink, this.rng, { fin: true, rsv1: false, opcode, masked: from === 0 }, payload, 0, payload.length);
+    appendFrame(
+      this.sink,
+      this.rng,
+      { fin: true, rsv1: false, opcode, masked: from === 0 },
+      payload,
+      0,
+      payload.length,
+    );
     const d = c.dirs[from];
     d.frames += 1;
     d.control += 1;
     if (opcode !== OP.close) d.controlHash.update(payload);
-    const kind = (this.kinds[opcode === OP.close ? 'close' : 'ping/pong'] ??= { name: opcode === OP.close ? 'close' : 'ping/pong', messages: 0, frames: 0, payloadBytes: 0 });
+    const kind = (this.kinds[opcode === OP.close ? 'close' : 'ping/pong'] ??= {
+      name: opcode === OP.close ? 'close' : 'ping/pong',
+      messages: 0,
+      frames: 0,
+      payloadBytes: 0,
+    });
     kind.frames += 1;
     kind.payloadBytes += payload.length;
   }
@@ -204,8 +242,20 @@ class MixGenerator {
   }
 
   summary(path) {
-    const dirSummary = (d) => ({ frames: d.frames, messages: d.messages, control: d.control, dataBytes: d.dataBytes, dataHash: d.dataHash.digest('hex'), controlHash: d.controlHash.digest('hex') });
-    const connections = this.conns.map((c) => ({ clientPort: c.clientPort, serverPort: c.serverPort, c2s: dirSummary(c.dirs[0]), s2c: dirSummary(c.dirs[1]) }));
+    const dirSummary = (d) => ({
+      frames: d.frames,
+      messages: d.messages,
+      control: d.control,
+      dataBytes: d.dataBytes,
+      dataHash: d.dataHash.digest('hex'),
+      controlHash: d.controlHash.digest('hex'),
+    });
+    const connections = this.conns.map((c) => ({
+      clientPort: c.clientPort,
+      serverPort: c.serverPort,
+      c2s: dirSummary(c.dirs[0]),
+      s2c: dirSummary(c.dirs[1]),
+    }));
     const sum = (key) => connections.reduce((n, c) => n + c.c2s[key] + c.s2c[key], 0);
     return {
       path,

@@ -12,5 +12,7 @@ if (file === undefined) {
 }
 const { benchmark } = await import(pathToFileURL(resolve(file)).href);
 const ctx = contextFromEnv(benchmark);
-ctx.log(`\n== ${benchmark.name}: ${benchmark.title}${typeof globalThis.gc === 'function' ? '' : ' (no --expose-gc: GC not settled between runs)'}`);
+ctx.log(
+  `\n== ${benchmark.name}: ${benchmark.title}${typeof globalThis.gc === 'function' ? '' : ' (no --expose-gc: GC not settled between runs)'}`,
+);
 await benchmark.run(ctx);

@@ -4,10 +4,13 @@
 /** rows: array of arrays of strings; the first row is the header. Numbers right-aligned. */
 export function formatTable(rows, indent = '  ') {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => String(r[col]).length)));
-  const line = (r) => r.map((cell, col) => {
-    const s = String(cell);
-    return col === 0 ? s.padEnd(widths[col]) : s.padStart(widths[col]);
-  }).join('  ');
+  const line = (r) =>
+    r
+      .map((cell, col) => {
+        const s = String(cell);
+        return col === 0 ? s.padEnd(widths[col]) : s.padStart(widths[col]);
+      })
+      .join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(rows[0]), rule, ...rows.slice(1).map(line)].map((l) => indent + l.trimEnd()).join('\n');
 }

@@ -21,11 +21,16 @@ export function wsInfo() {
   const version = requireFromWs('./package.json').version;
   const bufferutil = !process.env.WS_NO_BUFFER_UTIL && resolvable('bufferutil');
   const utf8Validate = !process.env.WS_NO_UTF_8_VALIDATE && resolvable('utf-8-validate');
-  const unmask = bufferutil ? 'bufferutil (native) for payloads ≥32 B' : 'JavaScript byte loop (bufferutil not installed)';
+  const unmask = bufferutil
+    ? 'bufferutil (native) for payloads ≥32 B'
+    : 'JavaScript byte loop (bufferutil not installed)';
   // ws prefers node's own isUtf8 when it exists and never loads utf-8-validate then
-  const utf8 = typeof isUtf8 === 'function'
-    ? 'node:buffer isUtf8 for ≥24 B, JavaScript below'
-    : utf8Validate ? 'utf-8-validate (native) for ≥32 B' : 'JavaScript';
+  const utf8 =
+    typeof isUtf8 === 'function'
+      ? 'node:buffer isUtf8 for ≥24 B, JavaScript below'
+      : utf8Validate
+        ? 'utf-8-validate (native) for ≥32 B'
+        : 'JavaScript';
   return { version, bufferutil, utf8Validate, unmask, utf8 };
 }
 
@@ -41,12 +46,19 @@ export function decodeWithWs(chunks, on) {
   receiver.on('message', on.message);
   receiver.on('ping', on.ping);
   receiver.on('pong', on.pong);
-  receiver.on('error', (err) => { failure ??= err; });
-  receiver.on('conclude', () => { failure ??= new Error('ws saw a Close frame; the benchmark input has none'); });
-  const done = (err) => { if (err) failure ??= err; };
+  receiver.on('error', (err) => {
+    failure ??= err;
+  });
+  receiver.on('conclude', () => {
+    failure ??= new Error('ws saw a Close frame; the benchmark input has none');
+  });
+  const done = (err) => {
+    if (err) failure ??= err;
+  };
   for (let i = 0; i < chunks.length; i++) {
     receiver._write(chunks[i], 'buffer', done);
     if (failure !== null) break;
   }
-  if (failure !== null) throw new Error(`ws Receiver rejected the benchmark input: ${failure.message} (${failure.code ?? 'no code'})`);
+  if (failure !== null)
+    throw new Error(`ws Receiver rejected the benchmark input: ${failure.message} (${failure.code ?? 'no code'})`);
 }

@@ -39,7 +39,10 @@ export class CaptureDecoder {
   private head = new Uint8Array(0);
   private detected: CaptureFormat | null = null;
 
-  constructor(onEvent: (event: StreamEvent) => void, private readonly options: CaptureDecoderOptions = {}) {
+  constructor(
+    onEvent: (event: StreamEvent) => void,
+    private readonly options: CaptureDecoderOptions = {},
+  ) {
     this.limits = { ...DEFAULT_CAPTURE_LIMITS, ...options.limits };
     this.packets = new PacketDecoder(this.limits, onEvent, options.decodeAs ?? [], options.onFirstPacketTime ?? null);
   }
@@ -53,7 +56,8 @@ export class CaptureDecoder {
   push(input: Uint8Array): void {
     // A plain Uint8Array view of a Buffer: every data event is a subarray of the chunk,
     // and Buffer's subarray (species constructor) costs several times more per packet.
-    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    const chunk =
+      input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (this.reader !== null) {
       this.reader.push(chunk);
       return;
@@ -66,7 +70,8 @@ export class CaptureDecoder {
     }
     this.detected = format;
     this.head = new Uint8Array(0);
-    this.reader = format.kind === 'pcapng' ? new PcapngReader(this.packets, this.limits.maxRecordBytes) : this.pcapReader(format);
+    this.reader =
+      format.kind === 'pcapng' ? new PcapngReader(this.packets, this.limits.maxRecordBytes) : this.pcapReader(format);
     this.reader.push(head);
   }
 
@@ -79,7 +84,8 @@ export class CaptureDecoder {
 
   private pcapReader(format: PcapFormat): RecordReader {
     const factory = this.options.pcapReader;
-    return factory === undefined ? new PcapReader(format, this.packets, this.limits) : factory(format, this.packets, this.limits);
+    return factory === undefined
+      ? new PcapReader(format, this.packets, this.limits)
+      : factory(format, this.packets, this.limits);
   }
 }
-

@@ -5,8 +5,7 @@ import { WsinspectError } from '../errors.js';
 import { u32be } from './byte-reader.js';
 
 export type CaptureFormat =
-  | { readonly kind: 'pcap'; readonly littleEndian: boolean; readonly nanosecond: boolean }
-  | { readonly kind: 'pcapng' };
+  { readonly kind: 'pcap'; readonly littleEndian: boolean; readonly nanosecond: boolean } | { readonly kind: 'pcapng' };
 
 /** Bytes needed before the format can be told. */
 export const MAGIC_LENGTH = 4;
@@ -27,20 +26,27 @@ export function sniffCaptureFormat(head: Uint8Array): CaptureFormat | null {
   // The magic is written in the writer's byte order: read big-endian, the swapped
   // values mean a little-endian file.
   switch (u32be(head, 0)) {
-    case PCAP_US: return { kind: 'pcap', littleEndian: false, nanosecond: false };
-    case PCAP_US_SWAPPED: return { kind: 'pcap', littleEndian: true, nanosecond: false };
-    case PCAP_NS: return { kind: 'pcap', littleEndian: false, nanosecond: true };
-    case PCAP_NS_SWAPPED: return { kind: 'pcap', littleEndian: true, nanosecond: true };
-    case PCAPNG_SHB: return { kind: 'pcapng' };
-    default: throw notACapture(head);
+    case PCAP_US:
+      return { kind: 'pcap', littleEndian: false, nanosecond: false };
+    case PCAP_US_SWAPPED:
+      return { kind: 'pcap', littleEndian: true, nanosecond: false };
+    case PCAP_NS:
+      return { kind: 'pcap', littleEndian: false, nanosecond: true };
+    case PCAP_NS_SWAPPED:
+      return { kind: 'pcap', littleEndian: true, nanosecond: true };
+    case PCAPNG_SHB:
+      return { kind: 'pcapng' };
+    default:
+      throw notACapture(head);
   }
 }
 
 export function notACapture(head: Uint8Array): WsinspectError {
   const shown = Array.from(head.subarray(0, MAGIC_LENGTH), (b) => b.toString(16).padStart(2, '0')).join('');
-  const detail = head.length < MAGIC_LENGTH
-    ? `input is ${head.length === 0 ? 'empty' : `only ${head.length} byte(s) long`}`
-    : `magic number ${shown}`;
+  const detail =
+    head.length < MAGIC_LENGTH
+      ? `input is ${head.length === 0 ? 'empty' : `only ${head.length} byte(s) long`}`
+      : `magic number ${shown}`;
   return new WsinspectError(
     'capture.format-unknown',
     `not a pcap or pcapng capture (${detail}); expected magic a1b2c3d4, a1b23c4d (either byte order) or 0a0d0d0a`,

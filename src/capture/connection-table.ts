@@ -149,7 +149,10 @@ export class ConnectionTable implements ConnectionHost {
     let worstSide = 0;
     for (const { conn } of this.connections.values()) {
       for (const s of [0, 1]) {
-        if (worst === null || conn.halves[s].heldBytes > worst.halves[worstSide].heldBytes) { worst = conn; worstSide = s; }
+        if (worst === null || conn.halves[s].heldBytes > worst.halves[worstSide].heldBytes) {
+          worst = conn;
+          worstSide = s;
+        }
       }
     }
     worst?.halves[worstSide].flushGap(time);
@@ -202,10 +205,20 @@ function isReusedTuple(conn: TcpConnection, side: number, seg: TcpSegment): bool
 function sideOf(t: Tuple, seg: TcpSegment): number {
   if (t.addressLength !== seg.addressLength) return -1;
   const n = t.addressLength;
-  if (seg.srcPort === t.ports[0] && seg.dstPort === t.ports[1]
-    && sameAddress(t.addresses, 0, seg.bytes, seg.srcAddress, n) && sameAddress(t.addresses, n, seg.bytes, seg.dstAddress, n)) return 0;
-  if (seg.srcPort === t.ports[1] && seg.dstPort === t.ports[0]
-    && sameAddress(t.addresses, n, seg.bytes, seg.srcAddress, n) && sameAddress(t.addresses, 0, seg.bytes, seg.dstAddress, n)) return 1;
+  if (
+    seg.srcPort === t.ports[0] &&
+    seg.dstPort === t.ports[1] &&
+    sameAddress(t.addresses, 0, seg.bytes, seg.srcAddress, n) &&
+    sameAddress(t.addresses, n, seg.bytes, seg.dstAddress, n)
+  )
+    return 0;
+  if (
+    seg.srcPort === t.ports[1] &&
+    seg.dstPort === t.ports[0] &&
+    sameAddress(t.addresses, n, seg.bytes, seg.srcAddress, n) &&
+    sameAddress(t.addresses, 0, seg.bytes, seg.dstAddress, n)
+  )
+    return 1;
   return -1;
 }
 
@@ -230,8 +243,12 @@ function portsKey(a: number, b: number): number {
 
 function tupleKey(seg: TcpSegment): string {
   const srcFirst = compareEndpoints(seg) <= 0;
-  const first = srcFirst ? endpointKey(seg, seg.srcAddress, seg.srcPort) : endpointKey(seg, seg.dstAddress, seg.dstPort);
-  const second = srcFirst ? endpointKey(seg, seg.dstAddress, seg.dstPort) : endpointKey(seg, seg.srcAddress, seg.srcPort);
+  const first = srcFirst
+    ? endpointKey(seg, seg.srcAddress, seg.srcPort)
+    : endpointKey(seg, seg.dstAddress, seg.dstPort);
+  const second = srcFirst
+    ? endpointKey(seg, seg.dstAddress, seg.dstPort)
+    : endpointKey(seg, seg.srcAddress, seg.srcPort);
   return `${first}|${second}`;
 }
 

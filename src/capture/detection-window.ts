@@ -42,7 +42,10 @@ export class DetectionWindow {
   readonly sides: [SideWindow, SideWindow] = [new SideWindow(), new SideWindow()];
   entries: WindowEntry[] = [];
 
-  constructor(private readonly capacity: number, private readonly budget: DetectionBudget) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly budget: DetectionBudget,
+  ) {}
 
   /**
    * Copies a delivery. The segment that crosses the capacity is still kept whole, so
@@ -118,7 +121,9 @@ export class DetectionWindow {
     // The side's arrivals become one, the tail, where its last one was (so replay keeps
     // the order of arrival); holes and diagnostics in the dropped bytes go with them.
     let last = -1;
-    this.entries.forEach((e, i) => { if (e.side === side && e.to > e.from) last = i; });
+    this.entries.forEach((e, i) => {
+      if (e.side === side && e.to > e.from) last = i;
+    });
     this.entries = this.entries.flatMap((e, i) => {
       if (e.side !== side) return [e];
       return i === last && kept > 0 ? [{ side, from: 0, to: kept, time: e.time, gap: 0, diagnostic: null }] : [];

@@ -50,7 +50,12 @@ export class FragmentDatagram {
   /** Payload byte ranges received: sorted, merged [start, end) pairs. */
   private readonly covered: number[] = [];
 
-  constructor(readonly key: string, seg: TcpSegment, readonly id: number, readonly firstTime: Timestamp) {
+  constructor(
+    readonly key: string,
+    seg: TcpSegment,
+    readonly id: number,
+    readonly firstTime: Timestamp,
+  ) {
     const n = seg.addressLength;
     this.addressLength = n;
     this.data = new Uint8Array(2 * n);
@@ -144,7 +149,9 @@ export class FragmentDatagram {
     for (let i = 0; i < c.length && c[i] < end; i += 2) {
       if (c[i + 1] <= start) continue;
       const inside = c[i] <= start && end <= c[i + 1];
-      return inside && this.countDiffering(b, off - start, start, end) === 0 ? PieceResult.duplicate : PieceResult.overlap;
+      return inside && this.countDiffering(b, off - start, start, end) === 0
+        ? PieceResult.duplicate
+        : PieceResult.overlap;
     }
     this.reserve(end);
     this.write(b, off - start, start, end);

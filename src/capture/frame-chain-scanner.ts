@@ -57,10 +57,24 @@ export class FrameChainScanner {
   private chains: Chain[] = [];
   /** Stream offset of the first position not yet tried as the start of a run. */
   private scanned: number;
-  private readonly probe: Chain = { start: 0, last: 0, next: 0, frames: 0, fins: 0, nonEmpty: 0, masked: false, fragmentOpen: null, emptyFragment: false };
+  private readonly probe: Chain = {
+    start: 0,
+    last: 0,
+    next: 0,
+    frames: 0,
+    fins: 0,
+    nonEmpty: 0,
+    masked: false,
+    fragmentOpen: null,
+    emptyFragment: false,
+  };
 
   /** `maxFrame`: longest frame followed (longer ones could not be confirmed within the scan). */
-  constructor(private readonly dirIsClient: boolean | null, from: number, private readonly maxFrame: number) {
+  constructor(
+    private readonly dirIsClient: boolean | null,
+    from: number,
+    private readonly maxFrame: number,
+  ) {
     this.scanned = from;
   }
 
@@ -100,7 +114,8 @@ export class FrameChainScanner {
   best(minFrames: number, masked: boolean | null = null): ScannedChain | null {
     let best: Chain | null = null;
     for (const c of this.chains) {
-      if (c.frames < minFrames || c.fins === 0 || c.nonEmpty === 0 || (masked !== null && c.masked !== masked)) continue;
+      if (c.frames < minFrames || c.fins === 0 || c.nonEmpty === 0 || (masked !== null && c.masked !== masked))
+        continue;
       if (best === null || c.frames > best.frames || (c.frames === best.frames && c.start < best.start)) best = c;
     }
     return best;
@@ -121,7 +136,8 @@ export class FrameChainScanner {
       const p = c.next - base;
       if (p < 0) return false; // its header was not kept: cannot be checked
       if (p + 2 > length || p + headerLength(bytes[p + 1]) > length) return true; // due later
-      const state = 1 << ((c.masked ? 6 : 0) + (c.emptyFragment ? 3 : 0) + (c.fragmentOpen === null ? 0 : c.fragmentOpen ? 1 : 2));
+      const state =
+        1 << ((c.masked ? 6 : 0) + (c.emptyFragment ? 3 : 0) + (c.fragmentOpen === null ? 0 : c.fragmentOpen ? 1 : 2));
       if ((visited[p] & state) !== 0) return false;
       visited[p] |= state;
       const total = plausibleFrameLength(bytes, p, c.masked ? MASKED : UNMASKED);

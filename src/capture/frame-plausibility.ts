@@ -26,7 +26,12 @@ const UNMASKED: PlausibilityOptions = { masked: false, allowRsv1: true };
  * `dirIsClient` fixes the expected mask bit; null lets the first frame set it.
  * RSV1 is allowed on data frames: permessage-deflate may have been negotiated unseen.
  */
-export function measureFrameChain(bytes: Uint8Array, at: number, dirIsClient: boolean | null, maxFrames = 8): FrameChain {
+export function measureFrameChain(
+  bytes: Uint8Array,
+  at: number,
+  dirIsClient: boolean | null,
+  maxFrames = 8,
+): FrameChain {
   if (at + 2 > bytes.length) return { frames: 0, reachesEnd: true, endsExactly: false, masked: dirIsClient ?? false };
   const masked = dirIsClient ?? (bytes[at + 1] & 0x80) !== 0;
   const opts = masked ? MASKED : UNMASKED;
@@ -85,7 +90,12 @@ export function mayStartFrame(b0: number): boolean {
  * boundary is evidence too), or -1 when there is none yet. A frame running past the end
  * counts: its header was checked, its payload has not arrived.
  */
-export function findPlausibleFrameStart(bytes: Uint8Array, from: number, dirIsClient: boolean | null, minFrames = 2): number {
+export function findPlausibleFrameStart(
+  bytes: Uint8Array,
+  from: number,
+  dirIsClient: boolean | null,
+  minFrames = 2,
+): number {
   for (let at = from; at + 1 < bytes.length; at += 1) {
     const b0 = bytes[at];
     // Cheap filter first: RSV2/RSV3 clear and a defined opcode.

@@ -25,7 +25,10 @@ const CHUNKED: BodyFraming = { kind: 'chunked' };
 
 /** Reads a complete head; null when its first line is not a request (or status) line. */
 export function readHeadFacts(head: Uint8Array, response: boolean): HeadFacts | null {
-  const { startLine, headers } = splitHttpHead(head, response ? 'handshake.response.malformed' : 'handshake.request.malformed');
+  const { startLine, headers } = splitHttpHead(
+    head,
+    response ? 'handshake.response.malformed' : 'handshake.request.malformed',
+  );
   const line = (response ? STATUS_LINE : REQUEST_LINE).exec(startLine);
   if (line === null) return null;
   return {
@@ -48,7 +51,8 @@ export function requestFraming(f: HeadFacts): BodyFraming | null {
 /** RFC 9112 §6.3: a response's body, given the method of the request it answers. */
 export function responseFraming(f: HeadFacts, requestMethod: string): BodyFraming | null {
   // item 1: HEAD responses, 1xx, 204 and 304 end at the head
-  if (requestMethod === 'HEAD' || (f.status >= 100 && f.status < 200) || f.status === 204 || f.status === 304) return NONE;
+  if (requestMethod === 'HEAD' || (f.status >= 100 && f.status < 200) || f.status === 204 || f.status === 304)
+    return NONE;
   // item 2: a 2xx to CONNECT makes the connection a tunnel
   if (requestMethod === 'CONNECT' && f.status >= 200 && f.status < 300) return null;
   // item 4: a final coding other than chunked runs until the connection closes
@@ -81,5 +85,8 @@ function transferCoding(values: readonly string[]): HeadFacts['transferCoding'] 
 
 /** Comma-separated tokens of every value, lower-cased, parameters dropped. */
 function tokens(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((t) => t.split(';')[0].trim().toLowerCase()).filter((t) => t !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((t) => t.split(';')[0].trim().toLowerCase())
+    .filter((t) => t !== '');
 }

@@ -37,7 +37,11 @@ export class HttpKeepAliveFollower {
   /** The response being skipped is final (not 1xx), so it answers a request. */
   private finalResponse = false;
 
-  constructor(readonly clientSide: number, requestSeen: boolean, budget: DetectionBudget) {
+  constructor(
+    readonly clientSide: number,
+    requestSeen: boolean,
+    budget: DetectionBudget,
+  ) {
     const client = new HttpMessageSkipper(StreamStart.httpRequest, MAX_FOLLOWED_HEAD, budget);
     const server = new HttpMessageSkipper(StreamStart.httpResponse, MAX_FOLLOWED_HEAD, budget);
     this.skippers = clientSide === 0 ? [client, server] : [server, client];
@@ -118,7 +122,7 @@ export class HttpKeepAliveFollower {
     // the connection now speaks a protocol this does not follow.
     if (facts === null || facts.status === 101) return false;
     this.finalResponse = facts.status >= 200;
-    const method = this.unseen > 0 ? '' : this.unanswered[0] ?? '';
+    const method = this.unseen > 0 ? '' : (this.unanswered[0] ?? '');
     skipper.startBody(responseFraming(facts, method));
     return !skipper.failed();
   }

@@ -21,9 +21,7 @@ export type SkipStop = (typeof SkipStop)[keyof typeof SkipStop];
 
 /** How the body after a head is delimited (RFC 9112 §6.3). */
 export type BodyFraming =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'length'; readonly length: number }
-  | { readonly kind: 'chunked' };
+  { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' };
 
 // States. A head is scanned for its blank line as the session's HttpHeadParser does:
 // LF [CR] LF, so a bare-LF head ends in the same place for both.
@@ -71,11 +69,20 @@ export class HttpMessageSkipper {
   /** Takes bytes from `at` until something happens (see SkipStop); returns where it stopped. */
   advance(bytes: Uint8Array, at: number): number {
     switch (this.state) {
-      case HEAD: return this.takeHead(bytes, at);
-      case BODY: return this.skipBody(bytes, at);
-      case MESSAGE_DONE: this.state = HEAD; this.stop = SkipStop.message; return at;
-      case FAILED: case HEAD_DONE: this.fail(); return at;
-      default: return this.skipChunked(bytes, at);
+      case HEAD:
+        return this.takeHead(bytes, at);
+      case BODY:
+        return this.skipBody(bytes, at);
+      case MESSAGE_DONE:
+        this.state = HEAD;
+        this.stop = SkipStop.message;
+        return at;
+      case FAILED:
+      case HEAD_DONE:
+        this.fail();
+        return at;
+      default:
+        return this.skipChunked(bytes, at);
     }
   }
 
@@ -84,9 +91,14 @@ export class HttpMessageSkipper {
     this.headLength = 0;
     this.headChecked = false;
     if (framing === null) this.fail();
-    else if (framing.kind === 'chunked') { this.state = CHUNK_SIZE; this.chunkSize = 0; this.lineBytes = 0; }
-    else if (framing.kind === 'length' && framing.length > 0) { this.state = BODY; this.remaining = framing.length; }
-    else this.state = MESSAGE_DONE;
+    else if (framing.kind === 'chunked') {
+      this.state = CHUNK_SIZE;
+      this.chunkSize = 0;
+      this.lineBytes = 0;
+    } else if (framing.kind === 'length' && framing.length > 0) {
+      this.state = BODY;
+      this.remaining = framing.length;
+    } else this.state = MESSAGE_DONE;
   }
 
   /** Between messages, with no byte of the next one seen (blank lines between messages aside). */
@@ -139,14 +151,20 @@ export class HttpMessageSkipper {
     for (let j = i; j < bytes.length; j += 1) {
       const b = bytes[j];
       if (b === LF) {
-        if (state !== 0) { end = j + 1; break; }
+        if (state !== 0) {
+          end = j + 1;
+          break;
+        }
         state = 1;
       } else state = b === CR && state === 1 ? 2 : 0;
     }
     this.lineState = end < 0 ? state : 0;
     const stop = end < 0 ? bytes.length : end;
     if (!this.keepHead(bytes, i, stop)) return stop;
-    if (end < 0) { this.stop = SkipStop.end; return stop; }
+    if (end < 0) {
+      this.stop = SkipStop.end;
+      return stop;
+    }
     this.state = HEAD_DONE;
     this.stop = SkipStop.head;
     return end;
@@ -155,7 +173,10 @@ export class HttpMessageSkipper {
   /** Copies head bytes; fails on a head too long or not starting like the HTTP expected. */
   private keepHead(bytes: Uint8Array, from: number, to: number): boolean {
     const n = to - from;
-    if (this.headLength + n > this.maxHead) { this.fail(); return false; }
+    if (this.headLength + n > this.maxHead) {
+      this.fail();
+      return false;
+    }
     if (this.headLength + n > this.head.length) {
       const grown = new Uint8Array(Math.min(this.maxHead, Math.max(256, this.head.length * 2, this.headLength + n)));
       grown.set(this.head.subarray(0, this.headLength));
@@ -168,17 +189,26 @@ export class HttpMessageSkipper {
       const kind = classifyStreamStart(this.head, this.headLength);
       if (kind !== StreamStart.needMore) {
         this.headChecked = true;
-        if (kind !== this.expect) { this.fail(); return false; }
+        if (kind !== this.expect) {
+          this.fail();
+          return false;
+        }
       }
     }
-    if (this.budget.bytes > this.budget.limit) { this.fail(); return false; }
+    if (this.budget.bytes > this.budget.limit) {
+      this.fail();
+      return false;
+    }
     return true;
   }
 
   private skipBody(bytes: Uint8Array, at: number): number {
     const take = Math.min(this.remaining, bytes.length - at);
     this.remaining -= take;
-    if (this.remaining > 0) { this.stop = SkipStop.end; return at + take; }
+    if (this.remaining > 0) {
+      this.stop = SkipStop.end;
+      return at + take;
+    }
     this.state = HEAD;
     this.stop = SkipStop.message;
     return at + take;
@@ -195,13 +225,23 @@ export class HttpMessageSkipper {
         const take = Math.min(this.remaining, bytes.length - i);
         this.remaining -= take;
         i += take;
-        if (this.remaining === 0) { this.state = CHUNK_DATA_END; this.lineBytes = 0; }
+        if (this.remaining === 0) {
+          this.state = CHUNK_DATA_END;
+          this.lineBytes = 0;
+        }
         continue;
       }
       const b = bytes[i];
       i += 1;
-      if (!this.chunkByte(b)) { this.fail(); return i; }
-      if (this.state === MESSAGE_DONE) { this.state = HEAD; this.stop = SkipStop.message; return i; }
+      if (!this.chunkByte(b)) {
+        this.fail();
+        return i;
+      }
+      if (this.state === MESSAGE_DONE) {
+        this.state = HEAD;
+        this.stop = SkipStop.message;
+        return i;
+      }
     }
     this.stop = SkipStop.end;
     return i;
@@ -223,7 +263,8 @@ export class HttpMessageSkipper {
         this.state = CHUNK_EXT;
         return true;
       }
-      case CHUNK_EXT: return b === LF ? this.chunkLineEnd() : true;
+      case CHUNK_EXT:
+        return b === LF ? this.chunkLineEnd() : true;
       case CHUNK_DATA_END:
         // the CRLF that ends chunk data (a bare LF accepted, as for heads)
         if (b === CR) return (this.lineBytes += 1) === 1;
@@ -233,7 +274,10 @@ export class HttpMessageSkipper {
         this.lineBytes = 0;
         return true;
       case TRAILER_LINE_START:
-        if (b === LF) { this.state = MESSAGE_DONE; return true; }
+        if (b === LF) {
+          this.state = MESSAGE_DONE;
+          return true;
+        }
         if (b !== CR) this.state = TRAILER_LINE;
         return true;
       default: // TRAILER_LINE

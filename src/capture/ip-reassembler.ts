@@ -31,7 +31,10 @@ export class IpReassembler {
    */
   private readonly settled = new Map<string, FragmentDatagram>();
 
-  constructor(private readonly limits: FragmentLimits, private readonly report: (d: Diagnostic, time: Timestamp) => void) {}
+  constructor(
+    private readonly limits: FragmentLimits,
+    private readonly report: (d: Diagnostic, time: Timestamp) => void,
+  ) {}
 
   /** Datagrams held: still arriving, and settled ones still remembered. */
   get size(): number {
@@ -55,7 +58,13 @@ export class IpReassembler {
     const result = d.add(seg);
     this.heldBytes += d.data.length - before;
     if (result >= PieceResult.overlap) this.discard(d, result, seg, time);
-    else if (result === PieceResult.conflict) this.say(d, time, 'ip.fragment.overlap', `${piece(seg)} overlaps earlier ones with ${d.conflictBytes} different byte(s); the bytes seen first are kept`);
+    else if (result === PieceResult.conflict)
+      this.say(
+        d,
+        time,
+        'ip.fragment.overlap',
+        `${piece(seg)} overlaps earlier ones with ${d.conflictBytes} different byte(s); the bytes seen first are kept`,
+      );
     const complete = d.complete();
     if (complete) {
       d.done = true;
@@ -101,13 +110,14 @@ export class IpReassembler {
   }
 
   private discard(d: FragmentDatagram, result: PieceResult, seg: TcpSegment, time: Timestamp): void {
-    const what = result === PieceResult.overlap
-      ? 'overlaps another fragment (RFC 5722)'
-      : result === PieceResult.tooLong
-        ? `ends past the ${MAX_DATAGRAM_PAYLOAD}-byte limit of a datagram`
-        : d.total >= 0
-          ? `does not fit the ${d.total}-byte length its last fragment gave`
-          : `is a last fragment (more-fragments clear) ending before byte ${d.highest}, which others reached`;
+    const what =
+      result === PieceResult.overlap
+        ? 'overlaps another fragment (RFC 5722)'
+        : result === PieceResult.tooLong
+          ? `ends past the ${MAX_DATAGRAM_PAYLOAD}-byte limit of a datagram`
+          : d.total >= 0
+            ? `does not fit the ${d.total}-byte length its last fragment gave`
+            : `is a last fragment (more-fragments clear) ending before byte ${d.highest}, which others reached`;
     const code = result === PieceResult.overlap ? 'ip.fragment.overlap' : 'ip.fragment.invalid';
     this.say(d, time, code, `${piece(seg)} ${what}; the datagram is discarded, its TCP segment is lost`);
     this.heldBytes -= d.data.length;
@@ -131,11 +141,12 @@ export class IpReassembler {
   private drop(d: FragmentDatagram, reason: DropReason, time: Timestamp): void {
     this.remove(d);
     if (d.done || d.discarded) return;
-    const why = reason === 'expired'
-      ? `still incomplete ${this.limits.fragmentTimeoutSeconds} s (capture time) after its first fragment`
-      : reason === 'evicted'
-        ? `dropped while incomplete: fragments held for reassembly passed ${this.limits.maxFragmentBytesTotal} bytes (the oldest go first)`
-        : 'the capture ended before it was complete';
+    const why =
+      reason === 'expired'
+        ? `still incomplete ${this.limits.fragmentTimeoutSeconds} s (capture time) after its first fragment`
+        : reason === 'evicted'
+          ? `dropped while incomplete: fragments held for reassembly passed ${this.limits.maxFragmentBytesTotal} bytes (the oldest go first)`
+          : 'the capture ended before it was complete';
     this.say(d, time, 'ip.fragment', `${why}; ${missing(d)}; its TCP segment is lost`);
   }
 
@@ -150,7 +161,12 @@ export class IpReassembler {
     return Infinity;
   }
 
-  private say(d: FragmentDatagram, time: Timestamp, code: 'ip.fragment' | 'ip.fragment.overlap' | 'ip.fragment.invalid', what: string): void {
+  private say(
+    d: FragmentDatagram,
+    time: Timestamp,
+    code: 'ip.fragment' | 'ip.fragment.overlap' | 'ip.fragment.invalid',
+    what: string,
+  ): void {
     const n = d.addressLength;
     const name = `IPv${n === 4 ? 4 : 6} datagram ${formatAddress(d.data, 0, n)} → ${formatAddress(d.data, n, n)} (id 0x${d.id.toString(16)})`;
     this.report(diagnostic(code, `${name}: ${what}`), time);

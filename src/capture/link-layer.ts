@@ -38,7 +38,8 @@ function isIpEthertype(type: number): boolean {
 /** Offset of the IP header within b[off, end), or -1 when the frame does not carry IP. */
 export function ipHeaderOffset(linkType: number, b: Uint8Array, off: number, end: number): number {
   switch (linkType) {
-    case LinkType.ethernet: return ethernetPayload(b, off, end);
+    case LinkType.ethernet:
+      return ethernetPayload(b, off, end);
     case LinkType.linuxSll: // SLL: protocol (an EtherType) at byte 14 of a 16-byte header
       return end - off >= 16 && isIpEthertype(u16be(b, off + 14)) ? off + 16 : -1;
     case LinkType.linuxSll2: // SLL2: protocol at byte 0 of a 20-byte header

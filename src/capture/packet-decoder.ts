@@ -15,7 +15,14 @@ export interface PacketSink {
   /** Declares a capture interface; returns the index packet() takes. */
   addInterface(linkType: number, snaplen: number): number;
   /** One packet: bytes[offset, offset + capturedLength) as captured (originalLength on the wire). */
-  packet(iface: number, time: Timestamp, bytes: Uint8Array, offset: number, capturedLength: number, originalLength: number): void;
+  packet(
+    iface: number,
+    time: Timestamp,
+    bytes: Uint8Array,
+    offset: number,
+    capturedLength: number,
+    originalLength: number,
+  ): void;
   /** A problem of the capture file itself (truncated, malformed record). */
   fileDiagnostic(d: Diagnostic, time: Timestamp): void;
 }
@@ -59,7 +66,10 @@ export class PacketDecoder implements PacketSink {
     }
     const linkType = this.linkTypes[iface];
     if (linkType === undefined) {
-      this.fileDiagnostic(diagnostic('capture.block.malformed', `packet for undeclared interface ${iface}; skipped`), time);
+      this.fileDiagnostic(
+        diagnostic('capture.block.malformed', `packet for undeclared interface ${iface}; skipped`),
+        time,
+      );
       return;
     }
     const end = offset + capturedLength;

@@ -12,7 +12,11 @@ export class PartialRecord {
    * `first` holds the record's first bytes; `size` is its full size, or null while only
    * `head` bytes are needed to learn it.
    */
-  constructor(first: Uint8Array, size: number | null, private readonly head: number) {
+  constructor(
+    first: Uint8Array,
+    size: number | null,
+    private readonly head: number,
+  ) {
     this.sized = size !== null;
     this.buffer = new Uint8Array(size ?? head);
     this.buffer.set(first);
@@ -38,7 +42,10 @@ export class PartialRecord {
    * (negative: the record is invalid). Returns the bytes taken and the whole record when it
    * completed, or null as record when it is still partial; `invalid` when sizeOf refused.
    */
-  fill(chunk: Uint8Array, sizeOf: (header: Uint8Array) => number): { taken: number; record: Uint8Array | null; invalid: boolean } {
+  fill(
+    chunk: Uint8Array,
+    sizeOf: (header: Uint8Array) => number,
+  ): { taken: number; record: Uint8Array | null; invalid: boolean } {
     let taken = 0;
     if (!this.sized) {
       taken = this.copy(chunk, 0, this.head - this.filled);

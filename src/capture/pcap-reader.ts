@@ -23,7 +23,11 @@ export class PcapReader implements RecordReader {
   private carry: PartialRecord | null = null;
   private stopped = false;
 
-  constructor(format: PcapFormat, private readonly sink: PacketSink, private readonly limits: CaptureLimits) {
+  constructor(
+    format: PcapFormat,
+    private readonly sink: PacketSink,
+    private readonly limits: CaptureLimits,
+  ) {
     this.le = format.littleEndian;
     this.ticksPerSecond = format.nanosecond ? 1e9 : 1e6;
   }
@@ -45,12 +49,16 @@ export class PcapReader implements RecordReader {
   end(): void {
     if (this.stopped || this.carry === null) return;
     const have = this.carry.have;
-    const what = this.iface < 0
-      ? `the file header has ${have} of its ${FILE_HEADER} bytes`
-      : !this.carry.headerComplete
-        ? `the record header starting at byte ${this.offset} is incomplete`
-        : `the packet record starting at byte ${this.offset} has ${have} of its ${this.carry.size} bytes`;
-    this.sink.fileDiagnostic(diagnostic('capture.truncated', `capture cut at byte ${this.offset + have}: ${what}`), null);
+    const what =
+      this.iface < 0
+        ? `the file header has ${have} of its ${FILE_HEADER} bytes`
+        : !this.carry.headerComplete
+          ? `the record header starting at byte ${this.offset} is incomplete`
+          : `the packet record starting at byte ${this.offset} has ${have} of its ${this.carry.size} bytes`;
+    this.sink.fileDiagnostic(
+      diagnostic('capture.truncated', `capture cut at byte ${this.offset + have}: ${what}`),
+      null,
+    );
     this.carry = null;
   }
 

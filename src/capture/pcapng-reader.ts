@@ -36,7 +36,10 @@ export class PcapngReader {
   private carry: PartialRecord | null = null;
   private stopped = false;
 
-  constructor(private readonly sink: PacketSink, private readonly maxRecordBytes: number) {}
+  constructor(
+    private readonly sink: PacketSink,
+    private readonly maxRecordBytes: number,
+  ) {}
 
   push(chunk: Uint8Array): void {
     if (this.stopped) return;
@@ -109,17 +112,31 @@ export class PcapngReader {
       this.malformed(`block at byte ${this.offset}: trailing length differs from leading length ${length}`);
     }
     switch (u32(b, p, le)) {
-      case PCAPNG_SHB: this.interfaces = []; return; // interface ids restart per section
-      case BLOCK_IDB: this.interfaceBlock(b, p, length); return;
-      case BLOCK_EPB: this.packetBlock(b, p, length, u32(b, p + 8, le)); return;
-      case BLOCK_OPB: this.packetBlock(b, p, length, u16(b, p + 8, le)); return;
-      case BLOCK_SPB: this.simplePacket(b, p, length); return;
-      default: return; // name resolution, statistics, custom…: nothing to decode here
+      case PCAPNG_SHB:
+        this.interfaces = [];
+        return; // interface ids restart per section
+      case BLOCK_IDB:
+        this.interfaceBlock(b, p, length);
+        return;
+      case BLOCK_EPB:
+        this.packetBlock(b, p, length, u32(b, p + 8, le));
+        return;
+      case BLOCK_OPB:
+        this.packetBlock(b, p, length, u16(b, p + 8, le));
+        return;
+      case BLOCK_SPB:
+        this.simplePacket(b, p, length);
+        return;
+      default:
+        return; // name resolution, statistics, custom…: nothing to decode here
     }
   }
 
   private interfaceBlock(b: Uint8Array, p: number, length: number): void {
-    if (length < 20) { this.malformed(`interface block at byte ${this.offset} is too short`); return; }
+    if (length < 20) {
+      this.malformed(`interface block at byte ${this.offset} is too short`);
+      return;
+    }
     const le = this.littleEndian;
     const linkType = u16(b, p + 8, le);
     const snaplen = u32(b, p + 12, le);
@@ -145,7 +162,9 @@ export class PcapngReader {
     const info = this.interfaces[interfaceId];
     const capturedLength = u32(b, p + 20, le);
     if (info === undefined || length < 32 || capturedLength > length - 32) {
-      this.malformed(`packet block at byte ${this.offset} ${info === undefined ? `names unknown interface ${interfaceId}` : 'is inconsistent'}`);
+      this.malformed(
+        `packet block at byte ${this.offset} ${info === undefined ? `names unknown interface ${interfaceId}` : 'is inconsistent'}`,
+      );
       return;
     }
     const time = ticksToSeconds(u32(b, p + 12, le), u32(b, p + 16, le), info.resolution) + info.offsetSeconds;
@@ -155,7 +174,10 @@ export class PcapngReader {
   /** SPB: no timestamp and no interface id; it belongs to interface 0 (pcapng §4.4). */
   private simplePacket(b: Uint8Array, p: number, length: number): void {
     const info = this.interfaces[0];
-    if (info === undefined || length < 16) { this.malformed(`simple packet block at byte ${this.offset} without an interface`); return; }
+    if (info === undefined || length < 16) {
+      this.malformed(`simple packet block at byte ${this.offset} without an interface`);
+      return;
+    }
     const originalLength = u32(b, p + 8, this.littleEndian);
     let capturedLength = Math.min(originalLength, length - 16);
     if (info.snaplen > 0) capturedLength = Math.min(capturedLength, info.snaplen);

@@ -50,7 +50,10 @@ export class PcapngWriter {
       v.setBigInt64(o + 8, -1n, true); // section length not known in advance
       new Uint8Array(v.buffer).set(shbOptions, o + 16);
     });
-    const idbOptions = options([[2, utf8('wsinspect-proxy')], [9, Uint8Array.of(6)]]); // if_name, if_tsresol 10^-6
+    const idbOptions = options([
+      [2, utf8('wsinspect-proxy')],
+      [9, Uint8Array.of(6)],
+    ]); // if_name, if_tsresol 10^-6
     const idb = block(0x00000001, 8 + idbOptions.length, (v, o) => {
       v.setUint16(o, 1, true); // LINKTYPE_ETHERNET
       v.setUint32(o + 4, 0, true); // no snap length limit
@@ -67,7 +70,10 @@ export class PcapngWriter {
     const state: TcpState = {
       ips: { c2s: v6 ? asV6(ends.clientIp) : ends.clientIp, s2c: v6 ? asV6(ends.serverIp) : ends.serverIp },
       ports: { c2s: ends.clientPort, s2c: ends.serverPort },
-      v6, next: { ...isn }, finished: { c2s: false, s2c: false }, ipId: 1,
+      v6,
+      next: { ...isn },
+      finished: { c2s: false, s2c: false },
+      ipId: 1,
     };
     this.connections.set(conn, state);
     const syn = this.packet(state, 'c2s', Flag.syn, time, null, 0);
@@ -125,7 +131,14 @@ export class PcapngWriter {
   }
 
   /** One Enhanced Packet Block around an Ethernet/IP/TCP packet. */
-  private packet(state: TcpState, dir: Side, flags: number, time: number, payload: Uint8Array | null, length: number): Uint8Array {
+  private packet(
+    state: TcpState,
+    dir: Side,
+    flags: number,
+    time: number,
+    payload: Uint8Array | null,
+    length: number,
+  ): Uint8Array {
     const ipHeader = state.v6 ? 40 : 20;
     const frameLength = ETH_HEADER + ipHeader + TCP_HEADER + length;
     const padded = (frameLength + 3) & ~3;
@@ -165,7 +178,15 @@ export class PcapngWriter {
   }
 }
 
-function writeIpv4(v: DataView, buf: Uint8Array, at: number, src: Uint8Array, dst: Uint8Array, payload: number, id: number): void {
+function writeIpv4(
+  v: DataView,
+  buf: Uint8Array,
+  at: number,
+  src: Uint8Array,
+  dst: Uint8Array,
+  payload: number,
+  id: number,
+): void {
   v.setUint8(at, 0x45);
   v.setUint16(at + 2, 20 + payload);
   v.setUint16(at + 4, id);

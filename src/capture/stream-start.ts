@@ -65,7 +65,13 @@ export function hasWebSocketUpgrade(b: Uint8Array, len: number): boolean {
   for (const line of headLines(b, len).slice(1)) {
     const colon = line.indexOf(':');
     if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== 'upgrade') continue;
-    if (line.slice(colon + 1).split(',').some((t) => t.trim().toLowerCase() === 'websocket')) return true;
+    if (
+      line
+        .slice(colon + 1)
+        .split(',')
+        .some((t) => t.trim().toLowerCase() === 'websocket')
+    )
+      return true;
   }
   return false;
 }

@@ -79,12 +79,18 @@ export class TcpConnection implements HalfListener {
       this.window?.gap(side, length, time);
     } else if (this.state === 'websocket') {
       if (this.seeking[side]) {
-        if (this.follower !== null) this.follower.gap(side, length); // a failed follower stays so
+        if (this.follower !== null)
+          this.follower.gap(side, length); // a failed follower stays so
         else this.window?.reset(side);
         return;
       }
       const dir = this.dir(side);
-      if (snaplen) this.report(diagnostic('tcp.snaplen', `${length} byte(s) ${dir} cut off by the capture snap length`), time, dir);
+      if (snaplen)
+        this.report(
+          diagnostic('tcp.snaplen', `${length} byte(s) ${dir} cut off by the capture snap length`),
+          time,
+          dir,
+        );
       this.host.emit({ kind: 'gap', conn: this.conn, dir, length, time });
     }
   }
@@ -132,9 +138,15 @@ export class TcpConnection implements HalfListener {
 
   private apply(verdict: Verdict, time: Timestamp): void {
     switch (verdict.kind) {
-      case 'wait': if (verdict.scanFurther === true) this.slideFull(); return;
-      case 'ignore': this.release('ignored'); return;
-      case 'http': this.startFollowing(verdict.clientSide, verdict.requestSeen, time); return;
+      case 'wait':
+        if (verdict.scanFurther === true) this.slideFull();
+        return;
+      case 'ignore':
+        this.release('ignored');
+        return;
+      case 'http':
+        this.startFollowing(verdict.clientSide, verdict.requestSeen, time);
+        return;
       case 'tls': {
         const c = verdict.clientSide;
         const text = `TLS connection ${this.endpoints[c]} → ${this.endpoints[1 - c]} — wss cannot be decoded without keys`;
@@ -142,7 +154,8 @@ export class TcpConnection implements HalfListener {
         this.release('ignored');
         return;
       }
-      case 'websocket': this.open(verdict, time);
+      case 'websocket':
+        this.open(verdict, time);
     }
   }
 
@@ -152,7 +165,10 @@ export class TcpConnection implements HalfListener {
     this.conn = this.host.nextConnNumber();
     this.state = 'websocket';
     this.host.emit({
-      kind: 'open', conn: this.conn, time: this.firstTime, detectedBy,
+      kind: 'open',
+      conn: this.conn,
+      time: this.firstTime,
+      detectedBy,
       endpoints: { client: this.endpoints[clientSide], server: this.endpoints[1 - clientSide] },
     });
   }
@@ -163,15 +179,20 @@ export class TcpConnection implements HalfListener {
       this.report(diagnostic('capture.heuristic', `WebSocket detected by heuristics: ${verdict.reason}`), time);
     }
     const w = this.window!;
-    for (const side of [0, 1]) if (verdict.starts[side] >= 0) this.reportSkipped(side, w.sides[side].skipped + verdict.starts[side], time);
+    for (const side of [0, 1])
+      if (verdict.starts[side] >= 0) this.reportSkipped(side, w.sides[side].skipped + verdict.starts[side], time);
     for (const entry of w.entries) {
       const start = verdict.starts[entry.side];
       if (start < 0) continue;
       const dir = this.dir(entry.side);
-      if (entry.diagnostic !== null) { this.report(entry.diagnostic, entry.time, dir); continue; }
+      if (entry.diagnostic !== null) {
+        this.report(entry.diagnostic, entry.time, dir);
+        continue;
+      }
       if (entry.gap > 0) {
         // A hole after the first decoded byte matters; one before it is just where decoding starts.
-        if (entry.from > start || verdict.detectedBy === 'handshake') this.host.emit({ kind: 'gap', conn: this.conn, dir, length: entry.gap, time: entry.time });
+        if (entry.from > start || verdict.detectedBy === 'handshake')
+          this.host.emit({ kind: 'gap', conn: this.conn, dir, length: entry.gap, time: entry.time });
         continue;
       }
       const from = Math.max(entry.from, start);
@@ -210,7 +231,10 @@ export class TcpConnection implements HalfListener {
   private follow(side: number, bytes: Uint8Array, time: Timestamp): void {
     const f = this.follower!;
     const at = f.feed(side, bytes);
-    if (at === GIVE_UP) { this.release('ignored'); return; }
+    if (at === GIVE_UP) {
+      this.release('ignored');
+      return;
+    }
     if (at === FOLLOWING) return;
     // Decoding starts at the Upgrade request, exactly as if it were the first one.
     this.announce('handshake', f.clientSide);
@@ -235,17 +259,22 @@ export class TcpConnection implements HalfListener {
     if (at < 0) return; // earlier responses still going, or lost (then nothing more is shown)
     this.seeking[side] = false;
     this.startResponse(f.held, time);
-    if (at < bytes.length) this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes: bytes.subarray(at), time });
+    if (at < bytes.length)
+      this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes: bytes.subarray(at), time });
   }
 
   private startResponse(held: Uint8Array, time: Timestamp): void {
-    if (held.length > 0) this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(1 - this.clientSide), bytes: held, time });
+    if (held.length > 0)
+      this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(1 - this.clientSide), bytes: held, time });
     this.dropFollower();
   }
 
   /** A direction with no frame boundary yet: keep scanning what arrives. */
   private seek(side: number, bytes: Uint8Array, time: Timestamp): void {
-    if (this.follower !== null) { this.seekResponse(side, bytes, time); return; }
+    if (this.follower !== null) {
+      this.seekResponse(side, bytes, time);
+      return;
+    }
     const w = this.window!;
     w.append(side, bytes, time);
     const s = w.sides[side];
@@ -256,7 +285,13 @@ export class TcpConnection implements HalfListener {
     }
     this.seeking[side] = false;
     this.reportSkipped(side, s.skipped + start, time);
-    this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes: s.bytes.subarray(start, s.length), time });
+    this.host.emit({
+      kind: 'data',
+      conn: this.conn,
+      dir: this.dir(side),
+      bytes: s.bytes.subarray(start, s.length),
+      time,
+    });
     if (!this.seeking[0] && !this.seeking[1]) this.dropWindow();
     else w.reset(side);
   }

@@ -85,7 +85,14 @@ function parseIpv6(b: Uint8Array, ip: number, end: number, out: TcpSegment): Par
 }
 
 /** Follows the IPv6 header chain from header type `next` at b[p] to TCP (RFC 8200 §4). */
-function walkIpv6(b: Uint8Array, next: number, p: number, declaredEnd: number, end: number, out: TcpSegment): ParseStatus {
+function walkIpv6(
+  b: Uint8Array,
+  next: number,
+  p: number,
+  declaredEnd: number,
+  end: number,
+  out: TcpSegment,
+): ParseStatus {
   for (;;) {
     if (next === PROTO_TCP) return parseTcp(b, p, declaredEnd, end, out);
     if (end - p < 8) return next === 59 ? ParseStatus.notTcp : ParseStatus.malformed;
@@ -96,7 +103,8 @@ function walkIpv6(b: Uint8Array, next: number, p: number, declaredEnd: number, e
         next = b[p];
         p += (b[p + 1] + 1) * 8;
         break;
-      case 44: { // fragment (§4.5): offset or M flag set means a piece of a datagram
+      case 44: {
+        // fragment (§4.5): offset or M flag set means a piece of a datagram
         const fragment = u16be(b, p + 2);
         if ((fragment & 0xfff9) !== 0) return ipv6Fragment(b, p, declaredEnd, end, fragment, out);
         // RFC 6946: an atomic fragment (offset 0, M clear) is processed on its own
@@ -114,7 +122,14 @@ function walkIpv6(b: Uint8Array, next: number, p: number, declaredEnd: number, e
   }
 }
 
-function ipv4Fragment(b: Uint8Array, ip: number, headerLength: number, end: number, field: number, out: TcpSegment): ParseStatus {
+function ipv4Fragment(
+  b: Uint8Array,
+  ip: number,
+  headerLength: number,
+  end: number,
+  field: number,
+  out: TcpSegment,
+): ParseStatus {
   const total = u16be(b, ip + 2);
   if (total < headerLength) return ParseStatus.malformed;
   out.fragmentId = u16be(b, ip + 4);
@@ -129,7 +144,14 @@ function mayLeadToTcp(next: number): boolean {
   return next === PROTO_TCP || next === 0 || next === 43 || next === 60 || next === 51;
 }
 
-function ipv6Fragment(b: Uint8Array, p: number, declaredEnd: number, end: number, field: number, out: TcpSegment): ParseStatus {
+function ipv6Fragment(
+  b: Uint8Array,
+  p: number,
+  declaredEnd: number,
+  end: number,
+  field: number,
+  out: TcpSegment,
+): ParseStatus {
   // Every fragment names the first header of the fragmentable part (§4.5): UDP, ICMPv6… are not ours.
   if (!mayLeadToTcp(b[p])) return ParseStatus.notTcp;
   if (declaredEnd < p + 8) return ParseStatus.malformed;
@@ -152,7 +174,13 @@ function fragmentData(data: number, declaredEnd: number, end: number, out: TcpSe
  * Parses a reassembled datagram laid out as b = [source address][destination address]
  * [fragmentable part up to end]: TCP for IPv4, the rest of the header chain for IPv6.
  */
-export function parseReassembled(b: Uint8Array, addressLength: number, protocol: number, end: number, out: TcpSegment): ParseStatus {
+export function parseReassembled(
+  b: Uint8Array,
+  addressLength: number,
+  protocol: number,
+  end: number,
+  out: TcpSegment,
+): ParseStatus {
   out.bytes = b;
   out.addressLength = addressLength;
   out.srcAddress = 0;

@@ -85,7 +85,12 @@ export class TcpReassembler {
       const old = Math.min(-rel, len + missing);
       const conflicting = this.compareWithHistory(rel, bytes, off, Math.min(old, len), time);
       if (old === len + missing) {
-        if (!conflicting) this.note('tcp.retransmission', `retransmission of ${old} byte(s) at relative seq ${this.relative(seq)}; dropped`, time);
+        if (!conflicting)
+          this.note(
+            'tcp.retransmission',
+            `retransmission of ${old} byte(s) at relative seq ${this.relative(seq)}; dropped`,
+            time,
+          );
         return;
       }
       const capturedOld = Math.min(old, len);
@@ -102,7 +107,8 @@ export class TcpReassembler {
     this.hold(rel, bytes, off, len, missing, time);
     this.drain(time);
     if (this.heldBytes > this.maxHeldBytes) this.flushGap(time);
-    else if (this.held.length > 0 && this.peerAck >= 0 && seqDiff(this.peerAck, this.held[0].seq) >= 0) this.flushGap(time);
+    else if (this.held.length > 0 && this.peerAck >= 0 && seqDiff(this.peerAck, this.held[0].seq) >= 0)
+      this.flushGap(time);
     this.checkFinished(time);
   }
 
@@ -122,7 +128,10 @@ export class TcpReassembler {
     while (this.held.length > 0) this.flushGap(time);
     if (this.finSeq >= 0 && !this.finished) {
       const length = seqDiff(this.finSeq, this.nextSeq);
-      if (length > 0) { this.listener.halfGap(this.side, length, time, false); this.nextSeq = this.finSeq; }
+      if (length > 0) {
+        this.listener.halfGap(this.side, length, time, false);
+        this.nextSeq = this.finSeq;
+      }
       this.finish(time);
     }
   }
@@ -180,7 +189,13 @@ export class TcpReassembler {
       const total = head.data.length + head.missing;
       if (skip >= total) continue;
       const capturedSkip = Math.min(skip, head.data.length);
-      this.deliver(head.data, capturedSkip, head.data.length - capturedSkip, head.missing - (skip - capturedSkip), time);
+      this.deliver(
+        head.data,
+        capturedSkip,
+        head.data.length - capturedSkip,
+        head.missing - (skip - capturedSkip),
+        time,
+      );
     }
   }
 
@@ -196,12 +211,22 @@ export class TcpReassembler {
       if (segEnd <= cursor) continue;
       if (segStart >= end) break;
       if (segStart > cursor) pieces.push(this.piece(cursor, segStart, rel, bytes, off, len));
-      conflicts += countDifferences(seg.data, segStart, bytes, off, rel, len, Math.max(cursor, segStart), Math.min(end, segEnd));
+      conflicts += countDifferences(
+        seg.data,
+        segStart,
+        bytes,
+        off,
+        rel,
+        len,
+        Math.max(cursor, segStart),
+        Math.min(end, segEnd),
+      );
       cursor = segEnd;
     }
     if (cursor < end) pieces.push(this.piece(cursor, end, rel, bytes, off, len));
     if (conflicts > 0) this.conflict(conflicts, rel, time);
-    else if (pieces.length === 0) this.note('tcp.retransmission', `retransmission of ${len + missing} byte(s) already held; dropped`, time);
+    else if (pieces.length === 0)
+      this.note('tcp.retransmission', `retransmission of ${len + missing} byte(s) already held; dropped`, time);
     for (const piece of pieces) this.insert(piece);
   }
 
@@ -255,7 +280,11 @@ export class TcpReassembler {
 
   private conflict(differing: number, rel: number, time: Timestamp): void {
     const seq = this.relative((this.nextSeq + rel) >>> 0);
-    this.note('tcp.overlap.conflict', `overlapping TCP data at relative seq ${seq} differs in ${differing} byte(s) from the data first seen; the first seen is kept`, time);
+    this.note(
+      'tcp.overlap.conflict',
+      `overlapping TCP data at relative seq ${seq} differs in ${differing} byte(s) from the data first seen; the first seen is kept`,
+      time,
+    );
   }
 
   private note(code: DiagnosticCode, detail: string, time: Timestamp): void {
@@ -265,7 +294,14 @@ export class TcpReassembler {
 
 /** Bytes that differ where a held segment and a new one both have captured data in [from, to). */
 function countDifferences(
-  held: Uint8Array, heldStart: number, bytes: Uint8Array, off: number, rel: number, len: number, from: number, to: number,
+  held: Uint8Array,
+  heldStart: number,
+  bytes: Uint8Array,
+  off: number,
+  rel: number,
+  len: number,
+  from: number,
+  to: number,
 ): number {
   const stop = Math.min(to, heldStart + held.length, rel + len);
   let differing = 0;

@@ -16,7 +16,10 @@ export interface TickResolution {
 export function tickResolution(ticksPerSecond: number): TickResolution {
   let pow2 = 0;
   let odd = ticksPerSecond;
-  while (odd % 2 === 0 && pow2 < 32) { odd /= 2; pow2 += 1; }
+  while (odd % 2 === 0 && pow2 < 32) {
+    odd /= 2;
+    pow2 += 1;
+  }
   return { ticksPerSecond, pow2, odd, highScale: 2 ** (32 - pow2), lowScale: 2 ** pow2, maxHigh: 2 ** (21 + pow2) };
 }
 

@@ -42,14 +42,14 @@ export type Verdict =
   | { readonly kind: 'http'; readonly clientSide: number; readonly requestSeen: boolean }
   | { readonly kind: 'tls'; readonly clientSide: number }
   | {
-    readonly kind: 'websocket';
-    readonly detectedBy: 'handshake' | 'heuristic';
-    readonly clientSide: number;
-    /** Where decoding starts in each side's bytes; -1: no frame boundary found yet. */
-    readonly starts: readonly [number, number];
-    /** For heuristics: why and how sure, as one sentence. */
-    readonly reason: string;
-  };
+      readonly kind: 'websocket';
+      readonly detectedBy: 'handshake' | 'heuristic';
+      readonly clientSide: number;
+      /** Where decoding starts in each side's bytes; -1: no frame boundary found yet. */
+      readonly starts: readonly [number, number];
+      /** For heuristics: why and how sure, as one sentence. */
+      readonly reason: string;
+    };
 
 /** Consecutive plausible frames that make a mid-stream guess (RFC 6455 §5.2 headers). */
 export const HEURISTIC_MIN_FRAMES = 3;
@@ -111,7 +111,13 @@ function judgeResponse(input: DetectionInput, s: number): Verdict {
   const status = responseStatus(side.bytes, end);
   if (status !== 101 && status >= 200 && !input.final) return { kind: 'http', clientSide: 1 - s, requestSeen: false };
   if (status !== 101 || !hasWebSocketUpgrade(side.bytes, end)) return IGNORE;
-  return { kind: 'websocket', detectedBy: 'handshake', clientSide: 1 - s, starts: [0, 0], reason: '101 response to an HTTP Upgrade' };
+  return {
+    kind: 'websocket',
+    detectedBy: 'handshake',
+    clientSide: 1 - s,
+    starts: [0, 0],
+    reason: '101 response to an HTTP Upgrade',
+  };
 }
 
 function tlsClient(input: DetectionInput, s: number): number {
@@ -142,7 +148,13 @@ function judgeHeuristically(input: DetectionInput): Verdict {
   const clientSide = known >= 0 ? known : guess.masked ? lead : 1 - lead;
   const startsOf = (s: number): number => guesses[s]?.start ?? boundaryOf(input.sides[s], s === clientSide);
   const starts: [number, number] = [startsOf(0), startsOf(1)];
-  return { kind: 'websocket', detectedBy: 'heuristic', clientSide, starts, reason: describe(input, guesses, clientSide, starts) };
+  return {
+    kind: 'websocket',
+    detectedBy: 'heuristic',
+    clientSide,
+    starts,
+    reason: describe(input, guesses, clientSide, starts),
+  };
 }
 
 /** --decode-as with bytes that show no frame chain yet: decode from the first byte. */
@@ -164,13 +176,17 @@ function guessSide(side: DetectionSide, isClient: boolean | null): SideGuess | n
 
 /** Where a side without evidence of its own starts once the other side decided: -1 not yet. */
 export function boundaryOf(side: DetectionSide, isClient: boolean): number {
-  if (side.scanner === null) return findChainToEnd(side.bytes.subarray(0, side.length), side.resumeAt, isClient)?.start ?? -1;
+  if (side.scanner === null)
+    return findChainToEnd(side.bytes.subarray(0, side.length), side.resumeAt, isClient)?.start ?? -1;
   const run = side.scanner.best(2, isClient);
   return run === null ? -1 : heldStart(run, side.skipped);
 }
 
 function describe(
-  input: DetectionInput, guesses: readonly (SideGuess | null)[], clientSide: number, starts: readonly number[],
+  input: DetectionInput,
+  guesses: readonly (SideGuess | null)[],
+  clientSide: number,
+  starts: readonly number[],
 ): string {
   const parts = [0, 1]
     .filter((s) => guesses[s] !== null)

@@ -58,7 +58,8 @@ export class BlockWriter implements ByteSink {
     this.at = 0;
     const ok = this.stream.write(bytes);
     // a stream still holding the bytes (a pipe that is full) keeps the block: take a new one
-    if (((this.stream as { writableLength?: number }).writableLength ?? 1) !== 0) this.block = Buffer.allocUnsafe(this.blockSize);
+    if (((this.stream as { writableLength?: number }).writableLength ?? 1) !== 0)
+      this.block = Buffer.allocUnsafe(this.blockSize);
     if (!ok && !this.waiting) {
       this.waiting = true;
       this.stream.once('drain', () => {

@@ -13,12 +13,19 @@ export function caCommand(yargs: Argv): Argv {
   return yargs.command<CaFlags>(
     'ca',
     'show the local CA that signs certificates for TLS interception, and how to trust it',
-    (y) => y
-      .option('path', { type: 'boolean', describe: 'print only the path of the CA certificate (PEM)' })
-      .option('spki', { type: 'boolean', describe: 'print only the base64 SHA-256 of its public key (Chromium --ignore-certificate-errors-spki-list)' })
-      .option('ca-dir', { type: 'string', describe: 'directory of the CA (default: $WSINSPECT_CA_DIR or the user\'s config directory)' })
-      .example('$0 ca', 'where the CA is and how to trust it')
-      .example('NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js', 'a Node client that trusts the proxy'),
+    (y) =>
+      y
+        .option('path', { type: 'boolean', describe: 'print only the path of the CA certificate (PEM)' })
+        .option('spki', {
+          type: 'boolean',
+          describe: 'print only the base64 SHA-256 of its public key (Chromium --ignore-certificate-errors-spki-list)',
+        })
+        .option('ca-dir', {
+          type: 'string',
+          describe: "directory of the CA (default: $WSINSPECT_CA_DIR or the user's config directory)",
+        })
+        .example('$0 ca', 'where the CA is and how to trust it')
+        .example('NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js', 'a Node client that trusts the proxy'),
     async (flags) => {
       // loaded here, not at start-up: node-forge is only needed by this command and TLS interception
       const { openLocalCa } = await import('../sources/ca/local-ca.js');

@@ -12,7 +12,14 @@ export interface ColorInputs {
 export function colorLevel({ flag, env, isTTY }: ColorInputs): 0 | 1 | 2 | 3 {
   if (flag === false) return 0;
   const force = env.FORCE_COLOR;
-  const forced = force === undefined ? null : force === '' || force === 'true' ? 1 : force === 'false' ? 0 : Math.min(3, Math.max(0, Number.parseInt(force, 10) || 0));
+  const forced =
+    force === undefined
+      ? null
+      : force === '' || force === 'true'
+        ? 1
+        : force === 'false'
+          ? 0
+          : Math.min(3, Math.max(0, Number.parseInt(force, 10) || 0));
   if (flag === true) return (forced === null || forced === 0 ? 1 : forced) as 1 | 2 | 3;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (forced !== null) return forced as 0 | 1 | 2 | 3;

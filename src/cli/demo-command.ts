@@ -15,11 +15,16 @@ export function demoCommand(yargs: Argv): Argv {
   return yargs.command<DemoFlags>(
     'demo',
     'watch a scripted WebSocket conversation pass through the proxy, decoded live (nothing to set up)',
-    (y) => outputOptions(y)
-      .option('pace', { type: 'number', default: 300, describe: 'milliseconds between the steps of the conversation (0: as fast as possible)' })
-      .option('write', { alias: 'w', type: 'string', describe: 'also record the conversation as FILE.pcapng' })
-      .example('$0 demo', 'the whole conversation, one line per frame')
-      .example('$0 demo --json', 'the same as NDJSON events'),
+    (y) =>
+      outputOptions(y)
+        .option('pace', {
+          type: 'number',
+          default: 300,
+          describe: 'milliseconds between the steps of the conversation (0: as fast as possible)',
+        })
+        .option('write', { alias: 'w', type: 'string', describe: 'also record the conversation as FILE.pcapng' })
+        .example('$0 demo', 'the whole conversation, one line per frame')
+        .example('$0 demo --json', 'the same as NDJSON events'),
     async (flags) => (await import('./demo-run.js')).runDemo(flags),
   );
 }

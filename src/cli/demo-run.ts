@@ -9,25 +9,32 @@ import { createLivePipeline } from './proxy-pipeline.js';
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
   const pace = flags.pace ?? 300;
-  if (!Number.isFinite(pace) || pace < 0) throw new WsinspectError('input.bad-option', `--pace must be a number of milliseconds ≥ 0, not ${flags.pace}`);
+  if (!Number.isFinite(pace) || pace < 0)
+    throw new WsinspectError('input.bad-option', `--pace must be a number of milliseconds ≥ 0, not ${flags.pace}`);
   const echo = new DemoEchoServer();
   const echoAddress = await echo.listen();
   let ended!: () => void;
-  const conversationLogged = new Promise<void>((resolve) => { ended = resolve; });
+  const conversationLogged = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
   const pipeline = await createLivePipeline(flags, (ev) => {
     if (ev.type === 'end') ended();
   });
   const proxy = new ProxyServer({
     listen: { host: '127.0.0.1', port: 0 },
     target: { tls: false, host: '127.0.0.1', port: echoAddress.port, label: `127.0.0.1:${echoAddress.port}` },
-    listenTls: false, intercept: false, insecure: false, certificates: null,
+    listenTls: false,
+    intercept: false,
+    insecure: false,
+    certificates: null,
     onEvent: (ev) => pipeline.handle(ev),
     onProblem: pipeline.problem,
   });
   const proxyAddress = await proxy.listen();
   const style = pipeline.printer.style;
-  const intro = `wsinspect demo: an echo server on 127.0.0.1:${echoAddress.port}, wsinspect proxy in front of it on 127.0.0.1:${proxyAddress.port},\n`
-    + `and a client playing ${demoScript().length} steps through the proxy. To watch your own traffic: wsinspect proxy --target ws://HOST:PORT\n`;
+  const intro =
+    `wsinspect demo: an echo server on 127.0.0.1:${echoAddress.port}, wsinspect proxy in front of it on 127.0.0.1:${proxyAddress.port},\n` +
+    `and a client playing ${demoScript().length} steps through the proxy. To watch your own traffic: wsinspect proxy --target ws://HOST:PORT\n`;
   // text output starts with the intro; --json keeps stdout pure NDJSON
   if (flags.json) process.stderr.write(intro);
   else pipeline.note(style.dim(intro));

@@ -28,10 +28,24 @@ export interface OutputFlags {
 export function outputOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('json', { type: 'boolean', describe: 'print NDJSON events (one object per line) instead of text' })
-    .option('color', { type: 'boolean', describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)' })
-    .option('explain', { type: 'boolean', describe: 'add, for each header field, the rule it must satisfy and its RFC section' })
-    .option('summary', { alias: 's', type: 'boolean', describe: 'one line per frame instead of the full annotated view' })
-    .option('max-payload', { type: 'number', default: DEFAULT_MAX_PAYLOAD, describe: 'show at most this many payload bytes per frame/message (decoding always sees every byte)' });
+    .option('color', {
+      type: 'boolean',
+      describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)',
+    })
+    .option('explain', {
+      type: 'boolean',
+      describe: 'add, for each header field, the rule it must satisfy and its RFC section',
+    })
+    .option('summary', {
+      alias: 's',
+      type: 'boolean',
+      describe: 'one line per frame instead of the full annotated view',
+    })
+    .option('max-payload', {
+      type: 'number',
+      default: DEFAULT_MAX_PAYLOAD,
+      describe: 'show at most this many payload bytes per frame/message (decoding always sees every byte)',
+    });
 }
 
 /**
@@ -83,18 +97,34 @@ export interface LiveOutput {
 
 export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live?: LiveOutput): EventPrinter {
   const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-  if (!Number.isInteger(maxPayload) || maxPayload < 0) throw new WsinspectError('input.bad-option', `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`);
-  const level = ctx.colorLevel ?? colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
+  if (!Number.isInteger(maxPayload) || maxPayload < 0)
+    throw new WsinspectError(
+      'input.bad-option',
+      `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`,
+    );
+  const level =
+    ctx.colorLevel ?? colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
   const style = createStyle({ color: level > 0, level: level === 0 ? undefined : level });
   const out = new Output(live?.stream ?? ctx.stream ?? process.stdout);
   let skipped = 0;
   const json = flags.json === true;
   const stream = ctx.mode === 'stream';
-  const frames: FrameDisplay = flags.messages ? 'none' : flags.summary ? 'line' : stream && !flags.verbose ? 'line' : 'full';
-  const time: TimeFormat = stream ? flags.time ?? 'relative' : 'none';
+  const frames: FrameDisplay = flags.messages
+    ? 'none'
+    : flags.summary
+      ? 'line'
+      : stream && !flags.verbose
+        ? 'line'
+        : 'full';
+  const time: TimeFormat = stream ? (flags.time ?? 'relative') : 'none';
   const text = new EventTextRenderer(style, {
-    frames, messages: flags.messages ? 'all' : 'fragmented', time, connections: stream,
-    explain: flags.explain === true, maxPayload, assumptions: ctx.hexAssumptions,
+    frames,
+    messages: flags.messages ? 'all' : 'fragmented',
+    time,
+    connections: stream,
+    explain: flags.explain === true,
+    maxPayload,
+    assumptions: ctx.hexAssumptions,
   });
   const jsonOptions = { maxPayload };
   const printer: EventPrinter = {
@@ -108,7 +138,12 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live
         if (skipped > 0) {
           const note = `${skipped} event(s) not shown: the output fell behind the live traffic (traffic is never slowed for the display)`;
           skipped = 0;
-          printer.print({ type: 'diagnostic', conn: null, time: event.time, diagnostic: diagnostic('output.skipped', note) });
+          printer.print({
+            type: 'diagnostic',
+            conn: null,
+            time: event.time,
+            diagnostic: diagnostic('output.skipped', note),
+          });
         }
       }
       if (json) {

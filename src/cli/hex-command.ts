@@ -23,27 +23,50 @@ export function hexCommand(yargs: Argv): Argv {
   return yargs.command<HexFlags>(
     'hex [hex..]',
     'decode WebSocket frames given as hex (arguments, or stdin with - or a pipe)',
-    (y) => outputOptions(y)
-      .positional('hex', { type: 'string', array: true, describe: 'frame bytes: "c1 85 43 …", c18543…, 0xc1,0x85, \\xc1\\x85, c1:85, or a hex dump; - for stdin' })
-      .option('base64', { type: 'boolean', describe: 'the input is base64, not hex' })
-      .option('from', { choices: ['client', 'server'] as const, describe: 'every frame was sent by this side (default: from each frame\'s mask bit)' })
-      .option('window-bits', { type: 'number', describe: 'LZ77 window (8–15) the sender compressed with, when no handshake says', default: 15 })
-      .option('context-takeover', { type: 'boolean', default: true, describe: 'the sender keeps its compression context between messages (--no-context-takeover: it resets)' })
-      .option('handshake', { type: 'string', describe: 'FILE with the raw HTTP request and response, to take the negotiation from' })
-      .example('$0 hex "c1 85 43 02 0a cf 71 36 3e cb 43"', 'a compressed masked text frame, inflated')
-      .example('$0 hex 81 05 48 65 6c 6c 6f --explain', 'every header field with the rule it must satisfy')
-      .example('xxd -p frames.bin | $0 hex -', 'frames from a pipe')
-      .example('$0 hex --json 0x89,0x05,0x48,0x65,0x6c,0x6c,0x6f', 'NDJSON for other tools'),
+    (y) =>
+      outputOptions(y)
+        .positional('hex', {
+          type: 'string',
+          array: true,
+          describe: 'frame bytes: "c1 85 43 …", c18543…, 0xc1,0x85, \\xc1\\x85, c1:85, or a hex dump; - for stdin',
+        })
+        .option('base64', { type: 'boolean', describe: 'the input is base64, not hex' })
+        .option('from', {
+          choices: ['client', 'server'] as const,
+          describe: "every frame was sent by this side (default: from each frame's mask bit)",
+        })
+        .option('window-bits', {
+          type: 'number',
+          describe: 'LZ77 window (8–15) the sender compressed with, when no handshake says',
+          default: 15,
+        })
+        .option('context-takeover', {
+          type: 'boolean',
+          default: true,
+          describe: 'the sender keeps its compression context between messages (--no-context-takeover: it resets)',
+        })
+        .option('handshake', {
+          type: 'string',
+          describe: 'FILE with the raw HTTP request and response, to take the negotiation from',
+        })
+        .example('$0 hex "c1 85 43 02 0a cf 71 36 3e cb 43"', 'a compressed masked text frame, inflated')
+        .example('$0 hex 81 05 48 65 6c 6c 6f --explain', 'every header field with the rule it must satisfy')
+        .example('xxd -p frames.bin | $0 hex -', 'frames from a pipe')
+        .example('$0 hex --json 0x89,0x05,0x48,0x65,0x6c,0x6c,0x6f', 'NDJSON for other tools'),
     runHex,
   );
 }
 
 async function runHex(flags: HexFlags): Promise<void> {
   const frames = await readFrames(flags);
-  if (frames.length === 0) throw new WsinspectError('input.empty', 'no frame bytes given (pass hex as arguments, or - to read stdin)');
+  if (frames.length === 0)
+    throw new WsinspectError('input.empty', 'no frame bytes given (pass hex as arguments, or - to read stdin)');
   const windowBits = flags.windowBits ?? 15;
   if (!Number.isInteger(windowBits) || windowBits < 8 || windowBits > 15) {
-    throw new WsinspectError('input.bad-option', `--window-bits must be an integer from 8 to 15, not ${flags.windowBits}`);
+    throw new WsinspectError(
+      'input.bad-option',
+      `--window-bits must be an integer from 8 to 15, not ${flags.windowBits}`,
+    );
   }
   const handshake = flags.handshake === undefined ? undefined : readHandshake(flags.handshake);
   const dir: Direction | undefined = flags.from === 'client' ? 'c2s' : flags.from === 'server' ? 's2c' : undefined;
@@ -60,7 +83,9 @@ async function runHex(flags: HexFlags): Promise<void> {
 }
 
 function hexAssumptions(dir: Direction | undefined): string[] {
-  return dir === undefined ? ['direction taken from each frame\'s mask bit: masked = client → server, unmasked = server → client'] : [];
+  return dir === undefined
+    ? ["direction taken from each frame's mask bit: masked = client → server, unmasked = server → client"]
+    : [];
 }
 
 async function readFrames(flags: HexFlags): Promise<Uint8Array> {
@@ -75,7 +100,10 @@ async function readFrames(flags: HexFlags): Promise<Uint8Array> {
 function readHandshake(path: string): Uint8Array {
   const bytes = readFileOrFail(path, 'handshake file');
   if (splitHandshakeFile(bytes).response.length === 0) {
-    throw new WsinspectError('input.bad-handshake', `handshake file ${JSON.stringify(path)} holds no response after the request (expected the raw HTTP request, a blank line, then the response)`);
+    throw new WsinspectError(
+      'input.bad-handshake',
+      `handshake file ${JSON.stringify(path)} holds no response after the request (expected the raw HTTP request, a blank line, then the response)`,
+    );
   }
   return bytes;
 }

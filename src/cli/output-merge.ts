@@ -50,7 +50,8 @@ class Shard {
 
   /** Takes the bytes up to position `end` of this worker's output into the sink. */
   take(end: number, sink: ByteSink): void {
-    if (end > this.received) throw new Error(`output piece up to ${end} of a worker that posted only ${this.received} bytes`);
+    if (end > this.received)
+      throw new Error(`output piece up to ${end} of a worker that posted only ${this.received} bytes`);
     while (this.taken < end) {
       const chunk = this.chunks[this.chunkHead];
       const n = Math.min(chunk.length - this.chunkOffset, end - this.taken);
@@ -86,7 +87,11 @@ export class OutputMerge {
   private readonly shards: Shard[];
 
   /** `ack(worker, bytes, buffers)`: tells a worker how much more of its output was taken, and gives back the buffers it came in. */
-  constructor(workers: number, private readonly sink: ByteSink, private readonly ack: (worker: number, bytes: number, buffers: ArrayBuffer[]) => void) {
+  constructor(
+    workers: number,
+    private readonly sink: ByteSink,
+    private readonly ack: (worker: number, bytes: number, buffers: ArrayBuffer[]) => void,
+  ) {
     this.shards = Array.from({ length: workers }, () => new Shard());
   }
 
@@ -124,7 +129,11 @@ export class OutputMerge {
       if (best === null || bestTag > through) break;
       // the run of this worker's pieces before any other worker's next piece
       let end = 0;
-      while (best.markHead < best.tags.length && best.tags[best.markHead] <= through && best.tags[best.markHead] < next) {
+      while (
+        best.markHead < best.tags.length &&
+        best.tags[best.markHead] <= through &&
+        best.tags[best.markHead] < next
+      ) {
         end = best.ends[best.markHead++];
       }
       best.take(end, this.sink);

@@ -60,7 +60,10 @@ export class Output implements LineBlockSink {
   /** Bytes handed to the stream so far. */
   private sent = 0;
 
-  constructor(private readonly stream: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean }, private readonly blockSize = 64 * 1024) {
+  constructor(
+    private readonly stream: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean },
+    private readonly blockSize = 64 * 1024,
+  ) {
     this.newBlock(blockSize * 4);
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') this.closed = true;
@@ -274,10 +277,12 @@ export class Output implements LineBlockSink {
   private send(bytes: Uint8Array): void {
     this.sent += bytes.length;
     if (!this.stream.write(bytes) && this.draining === null) {
-      this.draining = new Promise((resolve) => this.stream.once('drain', () => {
-        this.draining = null;
-        resolve();
-      }));
+      this.draining = new Promise((resolve) =>
+        this.stream.once('drain', () => {
+          this.draining = null;
+          resolve();
+        }),
+      );
     }
   }
 }

@@ -8,7 +8,14 @@ import type { Timestamp } from '../session/events.js';
 import { BlockWriter, type OutputStream } from './block-writer.js';
 import { OutputMerge } from './output-merge.js';
 import type { ReadFlags } from './read-pipeline.js';
-import { READ_SHARD_ROLE, type MainMessage, type ReadWorkerData, type ShardHandle, type ShardSpawner, type WorkerMessage } from './read-worker-messages.js';
+import {
+  READ_SHARD_ROLE,
+  type MainMessage,
+  type ReadWorkerData,
+  type ShardHandle,
+  type ShardSpawner,
+  type WorkerMessage,
+} from './read-worker-messages.js';
 import type { Progress } from './progress.js';
 
 export interface ParallelReadOptions {
@@ -32,10 +39,11 @@ type Ended = Extract<WorkerMessage, { kind: 'ended' }>;
 const WORKER_YOUNG_GENERATION_MB = 12;
 
 /** A shard in a worker thread running read-worker.js. */
-export const spawnWorker: ShardSpawner = (workerData) => new Worker(new URL('./read-worker.js', import.meta.url), {
-  workerData,
-  resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-}) as ShardHandle;
+export const spawnWorker: ShardSpawner = (workerData) =>
+  new Worker(new URL('./read-worker.js', import.meta.url), {
+    workerData,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  }) as ShardHandle;
 
 /**
  * Starts the workers at once (loading their modules takes a while) and returns the run.
@@ -77,13 +85,23 @@ class ParallelRead {
       onClosed: () => this.succeed(),
       onError: (error) => this.fail(error),
     });
-    this.merge = new OutputMerge(n, this.writer, (w, bytes, buffers) => this.workers[w].postMessage({ kind: 'ack', bytes, buffers } satisfies MainMessage, buffers));
+    this.merge = new OutputMerge(n, this.writer, (w, bytes, buffers) =>
+      this.workers[w].postMessage({ kind: 'ack', bytes, buffers } satisfies MainMessage, buffers),
+    );
     this.workers = Array.from({ length: n }, (_, index) => this.startWorker(index));
   }
 
   private startWorker(index: number): ShardHandle {
     const { file, flags, workers, colorLevel, progress, spawn = spawnWorker } = this.options;
-    const data: ReadWorkerData = { role: READ_SHARD_ROLE, file, flags, index, workers, colorLevel, progress: progress !== null && index === 0 };
+    const data: ReadWorkerData = {
+      role: READ_SHARD_ROLE,
+      file,
+      flags,
+      index,
+      workers,
+      colorLevel,
+      progress: progress !== null && index === 0,
+    };
     const worker = spawn(data);
     worker.on('message', (m: WorkerMessage) => this.onMessage(index, m));
     worker.on('error', (error) => this.fail(error));

@@ -26,7 +26,9 @@ export function createProgress(stream: NodeJS.WriteStream): Progress {
       const fraction = Math.min(1, read / total);
       const width = 30;
       const filled = Math.round(fraction * width);
-      stream.write(`\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}%  ${mb}/${(total / 1e6).toFixed(1)} MB  ${rate} MB/s`);
+      stream.write(
+        `\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}%  ${mb}/${(total / 1e6).toFixed(1)} MB  ${rate} MB/s`,
+      );
     },
     done() {
       if (shown) stream.write('\r\x1b[K');

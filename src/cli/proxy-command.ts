@@ -22,17 +22,55 @@ export function proxyCommand(yargs: Argv): Argv {
   return yargs.command<ProxyFlags>(
     'proxy',
     'relay live WebSocket traffic (ws and wss) and show it as it happens: reverse proxy with --target, else a forward HTTP proxy',
-    (y) => outputOptions(y)
-      .option('listen', { alias: 'l', type: 'string', describe: `HOST:PORT to accept clients on (default ${hostPort(DEFAULT_LISTEN.host, DEFAULT_LISTEN.port)}; other interfaces only when named)` })
-      .option('target', { alias: 't', type: 'string', describe: 'ws://HOST:PORT or wss://HOST:PORT: reverse proxy to this server (without it: forward HTTP proxy, CONNECT and absolute URIs)' })
-      .option('tls', { type: 'boolean', describe: 'reverse mode: clients connect with TLS (wss://); the certificate is made for the name they ask for and signed by the local CA' })
-      .option('intercept', { type: 'boolean', default: true, describe: 'forward mode: decrypt CONNECT tunnels that carry TLS with the local CA (--no-intercept: relay them blind)' })
-      .option('insecure', { alias: 'k', type: 'boolean', describe: 'do not verify the upstream server\'s TLS certificate' })
-      .option('write', { alias: 'w', type: 'string', describe: 'record everything that passed as FILE.pcapng (TLS connections decrypted), for Wireshark, tshark or wsinspect FILE' })
-      .option('ca-dir', { type: 'string', describe: 'directory of the local CA (default: $WSINSPECT_CA_DIR or the user\'s config directory, see "wsinspect ca")' })
-      .example('$0 proxy --target ws://127.0.0.1:9000', 'clients connect to ws://127.0.0.1:8080 instead of :9000')
-      .example('$0 proxy --target wss://echo.example.org --write session.pcapng', 'TLS upstream; the decrypted stream recorded for Wireshark')
-      .example('HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js', 'forward mode: wss intercepted with the local CA'),
+    (y) =>
+      outputOptions(y)
+        .option('listen', {
+          alias: 'l',
+          type: 'string',
+          describe: `HOST:PORT to accept clients on (default ${hostPort(DEFAULT_LISTEN.host, DEFAULT_LISTEN.port)}; other interfaces only when named)`,
+        })
+        .option('target', {
+          alias: 't',
+          type: 'string',
+          describe:
+            'ws://HOST:PORT or wss://HOST:PORT: reverse proxy to this server (without it: forward HTTP proxy, CONNECT and absolute URIs)',
+        })
+        .option('tls', {
+          type: 'boolean',
+          describe:
+            'reverse mode: clients connect with TLS (wss://); the certificate is made for the name they ask for and signed by the local CA',
+        })
+        .option('intercept', {
+          type: 'boolean',
+          default: true,
+          describe:
+            'forward mode: decrypt CONNECT tunnels that carry TLS with the local CA (--no-intercept: relay them blind)',
+        })
+        .option('insecure', {
+          alias: 'k',
+          type: 'boolean',
+          describe: "do not verify the upstream server's TLS certificate",
+        })
+        .option('write', {
+          alias: 'w',
+          type: 'string',
+          describe:
+            'record everything that passed as FILE.pcapng (TLS connections decrypted), for Wireshark, tshark or wsinspect FILE',
+        })
+        .option('ca-dir', {
+          type: 'string',
+          describe:
+            'directory of the local CA (default: $WSINSPECT_CA_DIR or the user\'s config directory, see "wsinspect ca")',
+        })
+        .example('$0 proxy --target ws://127.0.0.1:9000', 'clients connect to ws://127.0.0.1:8080 instead of :9000')
+        .example(
+          '$0 proxy --target wss://echo.example.org --write session.pcapng',
+          'TLS upstream; the decrypted stream recorded for Wireshark',
+        )
+        .example(
+          'HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js',
+          'forward mode: wss intercepted with the local CA',
+        ),
     async (flags) => (await import('./proxy-run.js')).runProxy(flags),
   );
 }

@@ -26,11 +26,18 @@ export interface LivePipeline {
   close(): Promise<void>;
 }
 
-export async function createLivePipeline(flags: OutputFlags & { write?: string }, observe?: (event: InspectEvent) => void): Promise<LivePipeline> {
+export async function createLivePipeline(
+  flags: OutputFlags & { write?: string },
+  observe?: (event: InspectEvent) => void,
+): Promise<LivePipeline> {
   const problem = (conn: number | null, message: string): void => {
     process.stderr.write(`wsinspect: ${conn === null ? '' : `connection ${conn}: `}${message}\n`);
   };
-  const printer = createEventPrinter(flags, { mode: 'stream', hexAssumptions: [] }, { stream: process.stdout, maxQueuedBytes: MAX_QUEUED_OUTPUT });
+  const printer = createEventPrinter(
+    flags,
+    { mode: 'stream', hexAssumptions: [] },
+    { stream: process.stdout, maxQueuedBytes: MAX_QUEUED_OUTPUT },
+  );
   const recorder = flags.write === undefined ? null : await PcapngRecorder.create(flags.write, (m) => problem(null, m));
   let timer: NodeJS.Timeout | null = null;
   const flush = (): void => {
@@ -71,4 +78,3 @@ export async function createLivePipeline(flags: OutputFlags & { write?: string }
     },
   };
 }
-

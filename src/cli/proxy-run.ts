@@ -3,7 +3,14 @@
 // stderr, the signals, V8's collector setting.
 import { setFlagsFromString } from 'node:v8';
 import { WsinspectError } from '../errors.js';
-import { DEFAULT_LISTEN, hostPort, isLoopback, parseListen, parseTarget, type ProxyTarget } from '../sources/proxy/proxy-address.js';
+import {
+  DEFAULT_LISTEN,
+  hostPort,
+  isLoopback,
+  parseListen,
+  parseTarget,
+  type ProxyTarget,
+} from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import type { ProxyFlags } from './proxy-command.js';
 import { createLivePipeline } from './proxy-pipeline.js';
@@ -12,24 +19,42 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   steadyGarbageCollection();
   const listen = flags.listen === undefined ? DEFAULT_LISTEN : parseListen(flags.listen);
   const target = flags.target === undefined ? null : parseTarget(flags.target);
-  if (flags.tls && target === null) throw new WsinspectError('usage', '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)');
+  if (flags.tls && target === null)
+    throw new WsinspectError(
+      'usage',
+      '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)',
+    );
   const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
   const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
   const stopped = untilStopped();
   const pipeline = await createLivePipeline(flags);
   const server = new ProxyServer({
-    listen, target, listenTls: flags.tls === true, intercept: flags.intercept !== false, insecure: flags.insecure === true, certificates,
+    listen,
+    target,
+    listenTls: flags.tls === true,
+    intercept: flags.intercept !== false,
+    insecure: flags.insecure === true,
+    certificates,
     onEvent: (ev) => pipeline.handle(ev),
     onProblem: pipeline.problem,
   });
   const address = await server.listen();
   if (!isLoopback(listen.host)) {
-    pipeline.problem(null, `warning: listening on ${listen.host}, reachable from other machines: whoever can connect can use this proxy and read what passes through it`);
+    pipeline.problem(
+      null,
+      `warning: listening on ${listen.host}, reachable from other machines: whoever can connect can use this proxy and read what passes through it`,
+    );
   }
-  if (certificates?.ca.created) pipeline.problem(null, `created a local CA for TLS interception in ${certificates.ca.dir} (see "wsinspect ca" to trust it)`);
-  process.stderr.write(`wsinspect: ${describeMode(target, flags)} listening on ${hostPort(address.address, address.port)}`
-    + `${flags.write === undefined ? '' : `, recording to ${flags.write}`} (Ctrl-C to stop)\n`);
+  if (certificates?.ca.created)
+    pipeline.problem(
+      null,
+      `created a local CA for TLS interception in ${certificates.ca.dir} (see "wsinspect ca" to trust it)`,
+    );
+  process.stderr.write(
+    `wsinspect: ${describeMode(target, flags)} listening on ${hostPort(address.address, address.port)}` +
+      `${flags.write === undefined ? '' : `, recording to ${flags.write}`} (Ctrl-C to stop)\n`,
+  );
   await stopped;
   await server.close();
   await pipeline.close();
@@ -72,6 +97,9 @@ function untilStopped(): Promise<void> {
 
 /** The certificate code (node-forge) loads only when TLS is intercepted: every other command starts faster. */
 async function loadCertificates(caDir: string | undefined) {
-  const [{ LeafCertificates }, { openLocalCa }] = await Promise.all([import('../sources/ca/leaf-certificates.js'), import('../sources/ca/local-ca.js')]);
+  const [{ LeafCertificates }, { openLocalCa }] = await Promise.all([
+    import('../sources/ca/leaf-certificates.js'),
+    import('../sources/ca/local-ca.js'),
+  ]);
   return new LeafCertificates(openLocalCa(caDir));
 }

@@ -14,18 +14,30 @@ import { readThreads, THREADS_HELP } from './read-threads.js';
 import { listOption, streamOptions } from './stream-options.js';
 
 /** `run`: what the command does with its options (tests run it in-process with another stdout). */
-export function readCommand(yargs: Argv, run: (flags: ReadFlags) => Promise<void> = (flags) => readCaptureFile(flags)): Argv {
+export function readCommand(
+  yargs: Argv,
+  run: (flags: ReadFlags) => Promise<void> = (flags) => readCaptureFile(flags),
+): Argv {
   return yargs.command<ReadFlags>(
     ['read <file>', '$0 <file>'],
     'decode every WebSocket connection in a pcap/pcapng capture (- for stdin)',
-    (y) => streamOptions(outputOptions(y))
-      .positional('file', { type: 'string', describe: 'capture file (pcap or pcapng, recognised by content), or - for stdin' })
-      .option('decode-as', listOption('treat TCP traffic on these ports as WebSocket even without a handshake (comma-separated or repeated)'))
-      .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
-      .example('$0 capture.pcapng', 'every connection, one line per frame')
-      .example('$0 capture.pcap -V --conn 2', 'the full annotated view of connection 2')
-      .example('$0 capture.pcap --messages --grep error', 'reassembled text messages matching "error"')
-      .example('tcpdump -i lo -w - port 8080 | $0 -', 'live traffic'),
+    (y) =>
+      streamOptions(outputOptions(y))
+        .positional('file', {
+          type: 'string',
+          describe: 'capture file (pcap or pcapng, recognised by content), or - for stdin',
+        })
+        .option(
+          'decode-as',
+          listOption(
+            'treat TCP traffic on these ports as WebSocket even without a handshake (comma-separated or repeated)',
+          ),
+        )
+        .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
+        .example('$0 capture.pcapng', 'every connection, one line per frame')
+        .example('$0 capture.pcap -V --conn 2', 'the full annotated view of connection 2')
+        .example('$0 capture.pcap --messages --grep error', 'reassembled text messages matching "error"')
+        .example('tcpdump -i lo -w - port 8080 | $0 -', 'live traffic'),
     run,
   );
 }
@@ -43,14 +55,24 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   const threads = readThreads(flags, file);
   if (threads > 1) {
     const stdout = io.stdout ?? process.stdout;
-    const level = io.colorLevel ?? colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
+    const level =
+      io.colorLevel ?? colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
     const progress = io.stdout === undefined && process.stderr.isTTY === true ? createProgress(process.stderr) : null;
     // the options are checked here, as one thread checks them, while the workers start
-    const validate = (): void => void new ReadPipeline(flags, { mode: 'stream', hexAssumptions: [], stream: discard(), colorLevel: level });
-    await readInParallel({ file, flags, workers: threads, stdout, colorLevel: level, progress, spawn: io.spawn }, validate);
+    const validate = (): void =>
+      void new ReadPipeline(flags, { mode: 'stream', hexAssumptions: [], stream: discard(), colorLevel: level });
+    await readInParallel(
+      { file, flags, workers: threads, stdout, colorLevel: level, progress, spawn: io.spawn },
+      validate,
+    );
     return;
   }
-  const pipeline = new ReadPipeline(flags, { mode: 'stream', hexAssumptions: [], stream: io.stdout, colorLevel: io.colorLevel });
+  const pipeline = new ReadPipeline(flags, {
+    mode: 'stream',
+    hexAssumptions: [],
+    stream: io.stdout,
+    colorLevel: io.colorLevel,
+  });
   const progress = createProgress(process.stderr);
   try {
     await readCapture(file, (ev) => pipeline.handle(ev), { ...pipeline.captureOptions(), onProgress: progress.update });

@@ -8,7 +8,14 @@ export function readFileOrFail(path: string, what: string): Uint8Array {
     return readFileSync(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+    const why =
+      e.code === 'ENOENT'
+        ? 'no such file'
+        : e.code === 'EACCES'
+          ? 'permission denied'
+          : e.code === 'EISDIR'
+            ? 'is a directory'
+            : e.message;
     throw new WsinspectError('input.unreadable', `cannot read ${what} ${JSON.stringify(path)}: ${why}`);
   }
 }

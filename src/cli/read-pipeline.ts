@@ -34,7 +34,11 @@ export class ReadPipeline {
   lastTime: Timestamp = null;
 
   /** Checks the options in the order the single-thread reader always has (WsinspectError). */
-  constructor(private readonly flags: ReadFlags, ctx: PrinterContext, observe?: InspectObserver) {
+  constructor(
+    private readonly flags: ReadFlags,
+    ctx: PrinterContext,
+    observe?: InspectObserver,
+  ) {
     this.decodeAs = wholeNumbers('--decode-as', flags.decodeAs ?? [], 1, 65535, 'a TCP port (1-65535)');
     const printer = createEventPrinter(flags, ctx);
     this.printer = printer;

@@ -19,14 +19,21 @@ export const AUTO_MAX_THREADS = 4;
 export const AUTO_MIN_CORES = 4;
 const MAX_THREADS = 64;
 
-export const THREADS_HELP = 'worker threads decoding a capture file: auto (up to 4 for a file of 64 MiB or more on a machine with 4 cores or more), '
-  + '1, or N; stdin and --time delta always use one';
+export const THREADS_HELP =
+  'worker threads decoding a capture file: auto (up to 4 for a file of 64 MiB or more on a machine with 4 cores or more), ' +
+  '1, or N; stdin and --time delta always use one';
 
 export function parseThreads(value: string | number | undefined): number | 'auto' {
-  const text = String(value ?? 'auto').trim().toLowerCase();
+  const text = String(value ?? 'auto')
+    .trim()
+    .toLowerCase();
   if (text === 'auto' || text === '0') return 'auto';
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > MAX_THREADS) throw new WsinspectError('input.bad-option', `--threads: ${JSON.stringify(String(value))} is not auto or a number of threads from 1 to ${MAX_THREADS}`);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_THREADS)
+    throw new WsinspectError(
+      'input.bad-option',
+      `--threads: ${JSON.stringify(String(value))} is not auto or a number of threads from 1 to ${MAX_THREADS}`,
+    );
   return n;
 }
 

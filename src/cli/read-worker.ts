@@ -7,7 +7,13 @@ import { WsinspectError } from '../errors.js';
 import type { InspectEvent, StreamEvent, Timestamp } from '../session/events.js';
 import { readCapture } from '../sources/capture-source.js';
 import { ReadPipeline } from './read-pipeline.js';
-import { READ_SHARD_ROLE, type MainMessage, type ReadWorkerData, type ShardHandle, type WorkerMessage } from './read-worker-messages.js';
+import {
+  READ_SHARD_ROLE,
+  type MainMessage,
+  type ReadWorkerData,
+  type ShardHandle,
+  type WorkerMessage,
+} from './read-worker-messages.js';
 import { WorkerOutput } from './worker-output.js';
 
 /** Output gathered while decoding one input chunk before it is posted anyway. */
@@ -34,11 +40,19 @@ class ShardReader {
   private lastTime: Timestamp = null;
   private lastTimeTag = 0;
 
-  constructor(private readonly data: ReadWorkerData, private readonly port: MessagePort, private readonly finishTime: Promise<Timestamp>) {
+  constructor(
+    private readonly data: ReadWorkerData,
+    private readonly port: MessagePort,
+    private readonly finishTime: Promise<Timestamp>,
+  ) {
     this.out = new WorkerOutput(port, () => this.pipeline.printer.position);
     // the printer needs only write, on/once ('drain', 'error') of a stream
     const stream = this.out as unknown as NodeJS.WritableStream & { write(s: string | Uint8Array): boolean };
-    this.pipeline = new ReadPipeline(data.flags, { mode: 'stream', hexAssumptions: [], stream, colorLevel: data.colorLevel }, (ev) => this.observe(ev));
+    this.pipeline = new ReadPipeline(
+      data.flags,
+      { mode: 'stream', hexAssumptions: [], stream, colorLevel: data.colorLevel },
+      (ev) => this.observe(ev),
+    );
   }
 
   get output(): WorkerOutput {
@@ -49,12 +63,19 @@ class ShardReader {
     const { data, port } = this;
     await readCapture(data.file, (ev) => this.onStreamEvent(ev), {
       ...this.pipeline.captureOptions(),
-      onProgress: data.progress ? (read, total) => port.postMessage({ kind: 'progress', read, total } satisfies WorkerMessage) : undefined,
+      onProgress: data.progress
+        ? (read, total) => port.postMessage({ kind: 'progress', read, total } satisfies WorkerMessage)
+        : undefined,
       backpressure: () => this.betweenChunks(),
     });
     const lastSeq = this.seq;
     this.postAll(lastSeq);
-    port.postMessage({ kind: 'ended', lastSeq, lastTime: this.lastTime, lastTimeTag: this.lastTimeTag } satisfies WorkerMessage);
+    port.postMessage({
+      kind: 'ended',
+      lastSeq,
+      lastTime: this.lastTime,
+      lastTimeTag: this.lastTimeTag,
+    } satisfies WorkerMessage);
     const time = await this.finishTime;
     this.phase = 'finish';
     this.pipeline.finishConnections(time);
@@ -155,9 +176,14 @@ export function runShard(data: ReadWorkerData, port: MessagePort): void {
     else resolveFinish(m.lastTime);
   });
   const fail = (error: unknown): void => {
-    const message: WorkerMessage = error instanceof WsinspectError
-      ? { kind: 'error', code: error.code, message: error.message, exitCode: error.exitCode }
-      : { kind: 'bug', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined };
+    const message: WorkerMessage =
+      error instanceof WsinspectError
+        ? { kind: 'error', code: error.code, message: error.message, exitCode: error.exitCode }
+        : {
+            kind: 'bug',
+            message: error instanceof Error ? error.message : String(error),
+            stack: error instanceof Error ? error.stack : undefined,
+          };
     port.postMessage(message);
   };
   try {
@@ -179,7 +205,8 @@ export function spawnInThread(data: ReadWorkerData): ShardHandle {
   const handle = {
     postMessage: (message: MainMessage, transfer?: ArrayBuffer[]) => port1.postMessage(message, transfer),
     // a shard on this thread neither crashes apart nor exits: only its messages are heard
-    on: (event: string, listener: (message: WorkerMessage) => void) => (event === 'message' ? port1.on('message', listener) : handle),
+    on: (event: string, listener: (message: WorkerMessage) => void) =>
+      event === 'message' ? port1.on('message', listener) : handle,
     terminate: async () => {
       port1.close();
       port2.close();

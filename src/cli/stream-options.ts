@@ -18,14 +18,34 @@ export interface StreamFlags extends OutputFlags {
 
 export function streamOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('verbose', { alias: 'V', type: 'boolean', describe: 'the full annotated view of every frame (bit diagram, hex dump, unmasking, inflation)' })
-    .option('messages', { type: 'boolean', describe: 'show reassembled messages (with the frames each came from) instead of frames' })
-    .option('stats', { type: 'boolean', describe: 'per-connection statistics instead of the frame listing (of the connections --conn picks)' })
-    .option('time', { choices: ['relative', 'absolute', 'delta'] as const, default: 'relative' as const, describe: 'time column: since the first packet, wall clock (UTC), or since the previous line' })
+    .option('verbose', {
+      alias: 'V',
+      type: 'boolean',
+      describe: 'the full annotated view of every frame (bit diagram, hex dump, unmasking, inflation)',
+    })
+    .option('messages', {
+      type: 'boolean',
+      describe: 'show reassembled messages (with the frames each came from) instead of frames',
+    })
+    .option('stats', {
+      type: 'boolean',
+      describe: 'per-connection statistics instead of the frame listing (of the connections --conn picks)',
+    })
+    .option('time', {
+      choices: ['relative', 'absolute', 'delta'] as const,
+      default: 'relative' as const,
+      describe: 'time column: since the first packet, wall clock (UTC), or since the previous line',
+    })
     .option('conn', listOption('only these connection numbers (comma-separated or repeated)'))
     .option('dir', { choices: ['c2s', 's2c'] as const, describe: 'only one direction (c2s: client to server)' })
-    .option('opcode', listOption(`only these frame types: ${OPCODE_FILTER_NAMES.join(', ')} (comma-separated or repeated)`))
-    .option('grep', { type: 'string', describe: 'only text frames/messages (and close reasons) matching this regular expression' })
+    .option(
+      'opcode',
+      listOption(`only these frame types: ${OPCODE_FILTER_NAMES.join(', ')} (comma-separated or repeated)`),
+    )
+    .option('grep', {
+      type: 'string',
+      describe: 'only text frames/messages (and close reasons) matching this regular expression',
+    })
     .option('errors', { type: 'boolean', describe: 'only what has diagnostics' });
 }
 
@@ -37,12 +57,23 @@ export function listOption(describe: string) {
   return {
     type: 'string',
     describe,
-    coerce: (value: string | string[]): string[] => [value].flat().flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== ''),
+    coerce: (value: string | string[]): string[] =>
+      [value]
+        .flat()
+        .flatMap((v) => String(v).split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
   } as const;
 }
 
 /** The items of a list option as whole numbers from `min` to `max` (WsinspectError naming the first that is not). */
-export function wholeNumbers(option: string, values: readonly string[], min: number, max: number, what: string): number[] {
+export function wholeNumbers(
+  option: string,
+  values: readonly string[],
+  min: number,
+  max: number,
+  what: string,
+): number[] {
   return values.map((text) => {
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(n >= min && n <= max)) throw new WsinspectError('input.bad-option', `${option}: "${text}" is not ${what}`);
@@ -66,9 +97,18 @@ export function streamFilter(flags: StreamFlags): (ev: InspectEvent) => boolean 
  * --conn applies; a filter of frames would make the figures say something they do not.
  */
 export function statsConnections(flags: StreamFlags): ReadonlySet<number> | null {
-  const frameFilters = [['--dir', flags.dir], ['--opcode', flags.opcode], ['--grep', flags.grep], ['--errors', flags.errors || undefined]] as const;
+  const frameFilters = [
+    ['--dir', flags.dir],
+    ['--opcode', flags.opcode],
+    ['--grep', flags.grep],
+    ['--errors', flags.errors || undefined],
+  ] as const;
   for (const [name, value] of frameFilters) {
-    if (value !== undefined) throw new WsinspectError('input.bad-option', `${name} selects frames, but --stats summarises whole connections: choose them with --conn`);
+    if (value !== undefined)
+      throw new WsinspectError(
+        'input.bad-option',
+        `${name} selects frames, but --stats summarises whole connections: choose them with --conn`,
+      );
   }
   return flags.conn === undefined ? null : new Set(connNumbers(flags.conn));
 }
@@ -82,7 +122,10 @@ function parseOpcodes(values: string[]): string[] {
   const names = values.map((v) => v.toLowerCase());
   for (const n of names) {
     if (!(OPCODE_FILTER_NAMES as readonly string[]).includes(n)) {
-      throw new WsinspectError('input.bad-option', `--opcode: unknown frame type "${n}" (one of ${OPCODE_FILTER_NAMES.join(', ')})`);
+      throw new WsinspectError(
+        'input.bad-option',
+        `--opcode: unknown frame type "${n}" (one of ${OPCODE_FILTER_NAMES.join(', ')})`,
+      );
     }
   }
   return names;

@@ -32,7 +32,10 @@ export class WorkerOutput extends EventEmitter {
   private through = 0;
 
   /** `position`: the printer's position, bytes printed so far including what it still gathers. */
-  constructor(private readonly port: MessagePort, private readonly position: () => number) {
+  constructor(
+    private readonly port: MessagePort,
+    private readonly position: () => number,
+  ) {
     super();
   }
 
@@ -94,7 +97,8 @@ export class WorkerOutput extends EventEmitter {
   post(through: number): void {
     this.seal();
     if (this.chunks.length === 0 && this.tags.length === 0 && through === this.through) return;
-    if (this.lastEnd > this.written) throw new Error(`output marked up to ${this.lastEnd} but only ${this.written} bytes written`);
+    if (this.lastEnd > this.written)
+      throw new Error(`output marked up to ${this.lastEnd} but only ${this.written} bytes written`);
     const tags = new Float64Array(this.tags);
     const ends = new Float64Array(this.ends);
     const message: OutputMessage = { kind: 'output', chunks: this.chunks, tags, ends, through };

@@ -34,13 +34,20 @@ export function closeCodeName(code: number): string {
 export function checkCloseCode(code: number): Diagnostic | null {
   // RFC 6455 §7.4.1: 1005, 1006 and 1015 are for reporting and "MUST NOT be set as a status code in a Close control frame"
   if (code === 1005 || code === 1006 || code === 1015) {
-    return diagnostic('close.code.reserved-not-on-wire', `close code ${code} (${NAMES[code]}) must not be sent in a Close frame`);
+    return diagnostic(
+      'close.code.reserved-not-on-wire',
+      `close code ${code} (${NAMES[code]}) must not be sent in a Close frame`,
+    );
   }
   // RFC 6455 §7.4.2: 0–999 are not used; 1016–2999 are reserved for future revisions of the protocol
-  if (code < 1000 || code >= 5000) return diagnostic('close.code.invalid', `close code ${code} is outside every range allowed on the wire`);
+  if (code < 1000 || code >= 5000)
+    return diagnostic('close.code.invalid', `close code ${code} is outside every range allowed on the wire`);
   if (code === 1004) return diagnostic('close.code.invalid', 'close code 1004 is reserved and must not be sent');
   if (code >= 1016 && code <= 2999) {
-    return diagnostic('close.code.invalid', `close code ${code} is in 1016–2999, reserved for future versions of the protocol`);
+    return diagnostic(
+      'close.code.invalid',
+      `close code ${code} is in 1016–2999, reserved for future versions of the protocol`,
+    );
   }
   return null;
 }

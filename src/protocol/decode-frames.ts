@@ -4,7 +4,10 @@ import { FrameDecoder, type PartialHeader } from './frame-decoder.js';
 import type { Frame } from './frame.js';
 import type { Limits } from './limits.js';
 
-export function decodeFrames(bytes: Uint8Array, limits?: Partial<Limits>): { frames: Frame[]; partial: PartialHeader | null } {
+export function decodeFrames(
+  bytes: Uint8Array,
+  limits?: Partial<Limits>,
+): { frames: Frame[]; partial: PartialHeader | null } {
   const frames: Frame[] = [];
   const decoder = new FrameDecoder({ limits, onFrame: (f) => frames.push(f) });
   decoder.push(bytes);

@@ -46,12 +46,28 @@ function checkParams(ext: ExtensionOffer, rules: ReadonlyMap<string, ParamRule>,
   for (const { name, value } of paramsInOrder(ext)) {
     const rule = rules.get(name);
     if (rule === undefined) {
-      diagnostics.push(diagnostic('handshake.deflate.param-unknown', `unknown parameter ${quoteText(name)} in the permessage-deflate ${role} (RFC 7692 §7)`));
+      diagnostics.push(
+        diagnostic(
+          'handshake.deflate.param-unknown',
+          `unknown parameter ${quoteText(name)} in the permessage-deflate ${role} (RFC 7692 §7)`,
+        ),
+      );
     } else if (seen.has(name)) {
-      diagnostics.push(diagnostic('handshake.deflate.param-duplicate', `${name} appears more than once in the permessage-deflate ${role} (RFC 7692 §7)`));
+      diagnostics.push(
+        diagnostic(
+          'handshake.deflate.param-duplicate',
+          `${name} appears more than once in the permessage-deflate ${role} (RFC 7692 §7)`,
+        ),
+      );
     } else {
       const problem = valueProblem(value, rule);
-      if (problem !== null) diagnostics.push(diagnostic('handshake.deflate.param-invalid', `${name} in the permessage-deflate ${role} ${problem} (RFC 7692 ${rule.section})`));
+      if (problem !== null)
+        diagnostics.push(
+          diagnostic(
+            'handshake.deflate.param-invalid',
+            `${name} in the permessage-deflate ${role} ${problem} (RFC 7692 ${rule.section})`,
+          ),
+        );
     }
     seen.add(name);
   }
@@ -85,7 +101,10 @@ export interface DeflateNegotiationResult {
  * not seen, which leaves only the checks the response alone allows. When the client offered
  * no permessage-deflate at all, that is the caller's extension.not-offered (RFC 6455 §9.1).
  */
-export function negotiateDeflate(offers: readonly ExtensionOffer[] | null, response: ExtensionOffer): DeflateNegotiationResult {
+export function negotiateDeflate(
+  offers: readonly ExtensionOffer[] | null,
+  response: ExtensionOffer,
+): DeflateNegotiationResult {
   const diagnostics = checkParams(response, RESPONSE_RULES, 'response');
   const deflateOffers = (offers ?? []).filter((o) => o.name === PERMESSAGE_DEFLATE);
   if (deflateOffers.length > 0) diagnostics.push(...responseVersusOffers(deflateOffers, response));
@@ -129,17 +148,28 @@ function offerConflicts(offer: ExtensionOffer, response: ExtensionOffer): string
   const offeredServer = bitsOf(offer, 'server_max_window_bits');
   const answeredServer = bitsOf(response, 'server_max_window_bits');
   if (offeredServer !== undefined && !has(response, 'server_max_window_bits')) {
-    conflicts.push(`the offer limits server_max_window_bits to ${offeredServer} but the response does not include it (RFC 7692 §7.1.2.1)`);
+    conflicts.push(
+      `the offer limits server_max_window_bits to ${offeredServer} but the response does not include it (RFC 7692 §7.1.2.1)`,
+    );
   } else if (offeredServer !== undefined && answeredServer !== undefined && answeredServer > offeredServer) {
-    conflicts.push(`server_max_window_bits=${answeredServer} in the response exceeds the offered ${offeredServer} (RFC 7692 §7.1.2.1)`);
+    conflicts.push(
+      `server_max_window_bits=${answeredServer} in the response exceeds the offered ${offeredServer} (RFC 7692 §7.1.2.1)`,
+    );
   }
   // §7.1.2.2: client_max_window_bits only if offered, and not above an offered value.
   const offeredClient = paramValue(offer, 'client_max_window_bits');
   const answeredClient = bitsOf(response, 'client_max_window_bits');
   if (offeredClient === undefined && has(response, 'client_max_window_bits')) {
     conflicts.push('the response has client_max_window_bits but the offer did not include it (RFC 7692 §7.1.2.2)');
-  } else if (typeof offeredClient === 'string' && answeredClient !== undefined && WINDOW_BITS.test(offeredClient) && answeredClient > Number(offeredClient)) {
-    conflicts.push(`client_max_window_bits=${answeredClient} in the response exceeds the offered ${offeredClient} (RFC 7692 §7.1.2.2)`);
+  } else if (
+    typeof offeredClient === 'string' &&
+    answeredClient !== undefined &&
+    WINDOW_BITS.test(offeredClient) &&
+    answeredClient > Number(offeredClient)
+  ) {
+    conflicts.push(
+      `client_max_window_bits=${answeredClient} in the response exceeds the offered ${offeredClient} (RFC 7692 §7.1.2.2)`,
+    );
   }
   return conflicts;
 }

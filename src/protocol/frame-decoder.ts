@@ -96,8 +96,12 @@ export class FrameDecoder {
     const pending = this.pending;
     if (pending !== null) {
       this.pending = null;
-      pending.diagnostics.push(diagnostic('frame.truncated',
-        `input ended inside the frame: ${pending.payloadLength - pending.remaining} of ${pending.payloadLength} payload bytes present`));
+      pending.diagnostics.push(
+        diagnostic(
+          'frame.truncated',
+          `input ended inside the frame: ${pending.payloadLength - pending.remaining} of ${pending.payloadLength} payload bytes present`,
+        ),
+      );
       this.emit(pending, true);
       return null;
     }
@@ -175,7 +179,13 @@ export class FrameDecoder {
       payloadLengthBig = (BigInt(hi) << 32n) | BigInt(lo);
       payloadLength = hi * TWO_POW_32 + lo;
       // RFC 6455 §5.2: "the most significant bit MUST be 0"
-      if (hi >= 0x80000000) diagnostics.push(diagnostic('frame.length.msb-set', `64-bit length 0x${payloadLengthBig.toString(16)} has its most significant bit set`));
+      if (hi >= 0x80000000)
+        diagnostics.push(
+          diagnostic(
+            'frame.length.msb-set',
+            `64-bit length 0x${payloadLengthBig.toString(16)} has its most significant bit set`,
+          ),
+        );
       if (payloadLength < 65536) diagnostics.push(nonMinimal(64, payloadLength));
     }
     // a copy, not buf.slice: on a Buffer chunk slice is a view that would pin the chunk
@@ -183,13 +193,28 @@ export class FrameDecoder {
     if (masked) cursor += 4;
     let keep = Math.min(payloadLength, this.limits.maxFramePayload);
     if (keep < payloadLength) {
-      diagnostics.push(diagnostic('frame.length.too-large',
-        `declared payload length ${payloadLengthBig ?? payloadLength} exceeds the ${this.limits.maxFramePayload}-byte limit; only the first ${keep} bytes are kept`));
+      diagnostics.push(
+        diagnostic(
+          'frame.length.too-large',
+          `declared payload length ${payloadLengthBig ?? payloadLength} exceeds the ${this.limits.maxFramePayload}-byte limit; only the first ${keep} bytes are kept`,
+        ),
+      );
     }
     if (this.keepsOnlyPrefix(b0)) keep = Math.min(keep, this.limits.keepBinaryPayload);
     const frame: PendingFrame = {
-      offset, b0, b1, maskingKey, lengthEncoding, payloadLength, payloadLengthBig,
-      headerLength: cursor - at, keep, diagnostics, payload: null, kept: 0, remaining: payloadLength,
+      offset,
+      b0,
+      b1,
+      maskingKey,
+      lengthEncoding,
+      payloadLength,
+      payloadLengthBig,
+      headerLength: cursor - at,
+      keep,
+      diagnostics,
+      payload: null,
+      kept: 0,
+      remaining: payloadLength,
     };
     this.pending = frame;
     return frame;
@@ -243,7 +268,7 @@ export class FrameDecoder {
 
   /** Part of a payload that spans chunks: into its one buffer (keep is bounded by Limits). */
   private keepSpanning(frame: PendingFrame, chunk: Uint8Array, pos: number, length: number): void {
-    const whole = frame.payload ??= uninitialised(frame.keep);
+    const whole = (frame.payload ??= uninitialised(frame.keep));
     if (frame.maskingKey !== null) unmaskInto(whole, chunk, pos, length, frame.maskingKey, frame.kept, frame.kept);
     // a plain view: subarray on a Buffer chunk goes through Buffer's slower species path
     else whole.set(new Uint8Array(chunk.buffer, chunk.byteOffset + pos, length), frame.kept);
@@ -296,5 +321,8 @@ function readU32(buf: Uint8Array, at: number): number {
 
 function nonMinimal(bits: 16 | 64, length: number): Diagnostic {
   const minimal = length < 126 ? 'the 7-bit field' : 'the 16-bit form';
-  return diagnostic('frame.length.non-minimal', `length ${length} written in the ${bits}-bit form; ${minimal} must be used`);
+  return diagnostic(
+    'frame.length.non-minimal',
+    `length ${length} written in the ${bits}-bit form; ${minimal} must be used`,
+  );
 }

@@ -6,8 +6,16 @@
 import { opcodeName, type Frame } from './frame.js';
 
 export type FrameFieldKey =
-  | 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'opcode' | 'mask' | 'payloadLen'
-  | 'extendedPayloadLength' | 'maskingKey' | 'payload';
+  | 'fin'
+  | 'rsv1'
+  | 'rsv2'
+  | 'rsv3'
+  | 'opcode'
+  | 'mask'
+  | 'payloadLen'
+  | 'extendedPayloadLength'
+  | 'maskingKey'
+  | 'payload';
 
 /** A field's value: a number (bits, opcode, 7/16-bit length), a bigint (64-bit length) or bytes. */
 export type FrameFieldValue = number | bigint | Uint8Array;
@@ -31,14 +39,17 @@ const rsvSpec = (n: 1 | 2 | 3, extra: string): FrameFieldSpec => ({
   name: `RSV${n}`,
   bits: 1,
   meaning: (v) => (bit(v) === 1 ? `set: meaning defined by a negotiated extension${extra}` : 'clear'),
-  rule: 'must be 0 unless a negotiated extension defines a meaning for it' +
+  rule:
+    'must be 0 unless a negotiated extension defines a meaning for it' +
     (n === 1 ? ' (permessage-deflate: set on the first frame of a compressed message, RFC 7692 §6)' : ''),
   rfc: 'RFC 6455 §5.2',
 });
 
 export const FRAME_FIELDS: readonly FrameFieldSpec[] = [
   {
-    key: 'fin', name: 'FIN', bits: 1,
+    key: 'fin',
+    name: 'FIN',
+    bits: 1,
     meaning: (v) => (bit(v) === 1 ? 'final fragment of the message' : 'more fragments follow'),
     rule: 'must be 1 on control frames (control frames are never fragmented, §5.5); 0 on all but the last frame of a fragmented message (§5.4)',
     rfc: 'RFC 6455 §5.2',
@@ -47,37 +58,49 @@ export const FRAME_FIELDS: readonly FrameFieldSpec[] = [
   rsvSpec(2, ''),
   rsvSpec(3, ''),
   {
-    key: 'opcode', name: 'opcode', bits: 4,
+    key: 'opcode',
+    name: 'opcode',
+    bits: 4,
     meaning: (v) => opcodeMeaning(Number(v)),
     rule: '0x0 continuation, 0x1 text, 0x2 binary, 0x8 close, 0x9 ping, 0xA pong; 0x3–0x7 and 0xB–0xF are reserved and must not be used',
     rfc: 'RFC 6455 §5.2',
   },
   {
-    key: 'mask', name: 'MASK', bits: 1,
+    key: 'mask',
+    name: 'MASK',
+    bits: 1,
     meaning: (v) => (bit(v) === 1 ? 'payload is masked (masking key follows)' : 'payload is not masked'),
     rule: 'must be 1 on every client-to-server frame and 0 on every server-to-client frame',
     rfc: 'RFC 6455 §5.1',
   },
   {
-    key: 'payloadLen', name: 'Payload len', bits: 7,
+    key: 'payloadLen',
+    name: 'Payload len',
+    bits: 7,
     meaning: (v) => payloadLenMeaning(Number(v)),
     rule: '0–125 is the length; 126 means a 16-bit length follows, 127 a 64-bit one; the minimal form must be used; control frames are at most 125 bytes (§5.5)',
     rfc: 'RFC 6455 §5.2',
   },
   {
-    key: 'extendedPayloadLength', name: 'Extended payload length', bits: 'variable',
+    key: 'extendedPayloadLength',
+    name: 'Extended payload length',
+    bits: 'variable',
     meaning: (v) => `payload length: ${String(v)} bytes`,
     rule: '16-bit form only for lengths 126–65535, 64-bit form only above 65535; the most significant bit of the 64-bit form must be 0 (network byte order)',
     rfc: 'RFC 6455 §5.2',
   },
   {
-    key: 'maskingKey', name: 'Masking-key', bits: 32,
+    key: 'maskingKey',
+    name: 'Masking-key',
+    bits: 32,
     meaning: () => 'XORed with the payload: data[i] = masked[i] ⊕ key[i mod 4]',
     rule: 'present exactly when MASK is 1; the client must pick a fresh, unpredictable key for every frame',
     rfc: 'RFC 6455 §5.3',
   },
   {
-    key: 'payload', name: 'Payload data', bits: 'variable',
+    key: 'payload',
+    name: 'Payload data',
+    bits: 'variable',
     meaning: () => 'extension data + application data',
     rule: 'exactly the declared length; text messages must be valid UTF-8 once reassembled (§8.1); a close body is empty or a 2-byte code plus UTF-8 reason (§5.5.1)',
     rfc: 'RFC 6455 §5.2',
@@ -151,8 +174,14 @@ function keyHex(key: Uint8Array): string {
   return s;
 }
 
-function slot(key: FrameFieldKey, bitOffset: number, bitLength: number, value: FrameFieldValue,
-  valueText: string, binary: string): FrameFieldSlot {
+function slot(
+  key: FrameFieldKey,
+  bitOffset: number,
+  bitLength: number,
+  value: FrameFieldValue,
+  valueText: string,
+  binary: string,
+): FrameFieldSlot {
   const spec = frameFieldSpec(key);
   const meaning = spec.meaning(value);
   return { spec, key, bitOffset, bitLength, value, valueText, meaning, valueName: `${valueText} ${meaning}`, binary };
@@ -212,8 +241,12 @@ export function encodedHeaderLength(frame: Frame): number {
  */
 export function encodeFrameHeader(frame: Frame): Uint8Array {
   const out = new Uint8Array(encodedHeaderLength(frame));
-  out[0] = (frame.fin ? 0x80 : 0) | (frame.rsv1 ? 0x40 : 0) | (frame.rsv2 ? 0x20 : 0) |
-    (frame.rsv3 ? 0x10 : 0) | (frame.opcode & 0x0f);
+  out[0] =
+    (frame.fin ? 0x80 : 0) |
+    (frame.rsv1 ? 0x40 : 0) |
+    (frame.rsv2 ? 0x20 : 0) |
+    (frame.rsv3 ? 0x10 : 0) |
+    (frame.opcode & 0x0f);
   out[1] = (frame.masked ? 0x80 : 0) | payloadLen7(frame);
   let at = 2;
   if (frame.lengthEncoding === 16) {

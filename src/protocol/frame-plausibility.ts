@@ -43,7 +43,7 @@ export function plausibleFrameLength(bytes: Uint8Array, at: number, opts: Plausi
     if (length < 126) return -1;
   } else if (len7 === 127) {
     // bytes 2–9, big-endian (RFC 6455 §5.2); past 2^53 no length is plausible (nor representable)
-    const high = (((bytes[at + 2] << 24) >>> 0) + ((bytes[at + 3] << 16) | (bytes[at + 4] << 8) | bytes[at + 5]));
+    const high = ((bytes[at + 2] << 24) >>> 0) + ((bytes[at + 3] << 16) | (bytes[at + 4] << 8) | bytes[at + 5]);
     if (high > 0x1fffff) return -1;
     const low = ((bytes[at + 6] << 24) >>> 0) + ((bytes[at + 7] << 16) | (bytes[at + 8] << 8) | bytes[at + 9]);
     length = high * 2 ** 32 + low;
@@ -56,7 +56,12 @@ export function plausibleFrameLength(bytes: Uint8Array, at: number, opts: Plausi
  * Scans from `from` for the first position where `minChain` consecutive plausible frames
  * start (a frame running exactly to the end of the bytes counts as confirmed), or null.
  */
-export function findFrameStart(bytes: Uint8Array, from: number, opts: PlausibilityOptions, minChain = 2): FrameStart | null {
+export function findFrameStart(
+  bytes: Uint8Array,
+  from: number,
+  opts: PlausibilityOptions,
+  minChain = 2,
+): FrameStart | null {
   const maxUnconfirmed = opts.maxUnconfirmedLength ?? 1 << 20;
   for (let at = from; at + 2 <= bytes.length; at++) {
     let chain = 0;

@@ -14,8 +14,22 @@ export const Opcode = {
 export type OpcodeName = 'continuation' | 'text' | 'binary' | 'close' | 'ping' | 'pong' | 'reserved';
 
 const OPCODE_NAMES: readonly OpcodeName[] = [
-  'continuation', 'text', 'binary', 'reserved', 'reserved', 'reserved', 'reserved', 'reserved',
-  'close', 'ping', 'pong', 'reserved', 'reserved', 'reserved', 'reserved', 'reserved',
+  'continuation',
+  'text',
+  'binary',
+  'reserved',
+  'reserved',
+  'reserved',
+  'reserved',
+  'reserved',
+  'close',
+  'ping',
+  'pong',
+  'reserved',
+  'reserved',
+  'reserved',
+  'reserved',
+  'reserved',
 ];
 
 export function opcodeName(opcode: number): OpcodeName {

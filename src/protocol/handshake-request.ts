@@ -64,7 +64,12 @@ function parseRequestLine(startLine: string, out: Diagnostic[]): RequestLine {
   if (parts.length === 3 && parts.every((p) => p !== '')) {
     return { method: parts[0], path: parts[1], httpVersion: parts[2] };
   }
-  out.push(diagnostic('handshake.request.malformed', `request line ${quoteText(startLine)} is not "METHOD target HTTP/x.y" (RFC 7230 §3.1.1)`));
+  out.push(
+    diagnostic(
+      'handshake.request.malformed',
+      `request line ${quoteText(startLine)} is not "METHOD target HTTP/x.y" (RFC 7230 §3.1.1)`,
+    ),
+  );
   // Best effort for display: any whitespace as separator.
   const words = startLine.split(/[ \t]+/).filter((w) => w !== '');
   return { method: words[0] ?? '', path: words[1] ?? '', httpVersion: words[2] ?? '' };
@@ -91,26 +96,36 @@ export function isHttp11OrLater(version: string): boolean {
 
 const requireGet: RequestRule = ({ line }, out) => {
   // §4.1 item 2: "The method of the request MUST be GET" (methods are case-sensitive).
-  if (line.method !== 'GET') out.push(diagnostic('handshake.request.method', `method is ${quoteText(line.method)}, not GET (RFC 6455 §4.1)`));
+  if (line.method !== 'GET')
+    out.push(diagnostic('handshake.request.method', `method is ${quoteText(line.method)}, not GET (RFC 6455 §4.1)`));
 };
 
 const requireHttp11: RequestRule = ({ line }, out) => {
   // §4.1 item 2: "the HTTP version MUST be at least 1.1".
   if (!isHttp11OrLater(line.httpVersion)) {
-    out.push(diagnostic('handshake.request.http-version', `HTTP version is ${quoteText(line.httpVersion)}; a WebSocket request needs HTTP/1.1 or later (RFC 6455 §4.1)`));
+    out.push(
+      diagnostic(
+        'handshake.request.http-version',
+        `HTTP version is ${quoteText(line.httpVersion)}; a WebSocket request needs HTTP/1.1 or later (RFC 6455 §4.1)`,
+      ),
+    );
   }
 };
 
 const requireHost: RequestRule = ({ headers }, out) => {
   // §4.1 item 4, §4.2.1 item 2.
-  if (headerValues(headers, 'Host').length === 0) out.push(diagnostic('handshake.request.host.missing', 'the request has no Host header (RFC 6455 §4.1)'));
+  if (headerValues(headers, 'Host').length === 0)
+    out.push(diagnostic('handshake.request.host.missing', 'the request has no Host header (RFC 6455 §4.1)'));
 };
 
 const requireUpgradeWebsocket: RequestRule = ({ headers, upgrade }, out) => {
   // §4.2.1 item 3: an Upgrade header "containing the value "websocket"", case-insensitively.
   if (hasToken(upgrade, 'websocket')) return;
   const values = headerValues(headers, 'Upgrade');
-  const detail = values.length === 0 ? 'the request has no Upgrade header' : `Upgrade is ${quoteText(values.join(', '))}, without the token "websocket"`;
+  const detail =
+    values.length === 0
+      ? 'the request has no Upgrade header'
+      : `Upgrade is ${quoteText(values.join(', '))}, without the token "websocket"`;
   out.push(diagnostic('handshake.upgrade.missing', `${detail} (RFC 6455 §4.2.1)`));
 };
 
@@ -118,7 +133,10 @@ const requireConnectionUpgrade: RequestRule = ({ headers, connection }, out) => 
   // §4.2.1 item 4: Connection includes the token "Upgrade" (may sit beside keep-alive).
   if (hasToken(connection, 'upgrade')) return;
   const values = headerValues(headers, 'Connection');
-  const detail = values.length === 0 ? 'the request has no Connection header' : `Connection is ${quoteText(values.join(', '))}, without the token "Upgrade"`;
+  const detail =
+    values.length === 0
+      ? 'the request has no Connection header'
+      : `Connection is ${quoteText(values.join(', '))}, without the token "Upgrade"`;
   out.push(diagnostic('handshake.connection.missing', `${detail} (RFC 6455 §4.2.1)`));
 };
 
@@ -131,16 +149,31 @@ const requireValidKey: RequestRule = ({ keys }, out) => {
   if (keys.length === 0) {
     out.push(diagnostic('handshake.key.missing', 'the request has no Sec-WebSocket-Key header (RFC 6455 §4.2.1)'));
   } else if (!KEY.test(keys[0])) {
-    out.push(diagnostic('handshake.key.invalid', `Sec-WebSocket-Key ${quoteText(keys[0])} is not the base64 encoding of 16 bytes (RFC 6455 §4.1)`));
+    out.push(
+      diagnostic(
+        'handshake.key.invalid',
+        `Sec-WebSocket-Key ${quoteText(keys[0])} is not the base64 encoding of 16 bytes (RFC 6455 §4.1)`,
+      ),
+    );
   }
 };
 
 const requireVersion13: RequestRule = ({ versions }, out) => {
   // §4.1 item 9, §4.2.1 item 6: "The value of this header field MUST be 13."
   if (versions.length === 0) {
-    out.push(diagnostic('handshake.version.unsupported', 'the request has no Sec-WebSocket-Version header; RFC 6455 requires 13 (§4.1)'));
+    out.push(
+      diagnostic(
+        'handshake.version.unsupported',
+        'the request has no Sec-WebSocket-Version header; RFC 6455 requires 13 (§4.1)',
+      ),
+    );
   } else if (versions[0] !== '13') {
-    out.push(diagnostic('handshake.version.unsupported', `Sec-WebSocket-Version is ${quoteText(versions[0])}; RFC 6455 requires 13 (§4.1)`));
+    out.push(
+      diagnostic(
+        'handshake.version.unsupported',
+        `Sec-WebSocket-Version is ${quoteText(versions[0])}; RFC 6455 requires 13 (§4.1)`,
+      ),
+    );
   }
 };
 
@@ -152,7 +185,10 @@ const flagDuplicates: RequestRule = ({ keys, versions }, out) => {
 
 /** handshake.header.duplicate with the header's name and count. */
 export function duplicate(name: string, count: number, section: string): Diagnostic {
-  return diagnostic('handshake.header.duplicate', `${name} appears ${count} times; it must appear once (RFC 6455 ${section}); the first is used`);
+  return diagnostic(
+    'handshake.header.duplicate',
+    `${name} appears ${count} times; it must appear once (RFC 6455 ${section}); the first is used`,
+  );
 }
 
 const checkExtensionOffers: RequestRule = ({ offers, extensionDiagnostics }, out) => {

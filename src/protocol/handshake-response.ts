@@ -42,7 +42,9 @@ export function parseHandshakeResponse(head: Uint8Array, request: HandshakeReque
   const accepts = headerValues(headers, 'Sec-WebSocket-Accept');
   const protocols = headerValues(headers, 'Sec-WebSocket-Protocol');
   // Extensions are only in force after a 101; on any other status the headers are just shown.
-  const parsed = upgraded ? parseExtensionHeader(headerValues(headers, 'Sec-WebSocket-Extensions')) : { offers: [], diagnostics: [] };
+  const parsed = upgraded
+    ? parseExtensionHeader(headerValues(headers, 'Sec-WebSocket-Extensions'))
+    : { offers: [], diagnostics: [] };
   const facts: ResponseFacts = {
     headers,
     request,
@@ -55,7 +57,12 @@ export function parseHandshakeResponse(head: Uint8Array, request: HandshakeReque
     extensionDiagnostics: parsed.diagnostics,
   };
   if (line.status !== 0 && !upgraded) {
-    diagnostics.push(diagnostic('handshake.status.not-101', `status is ${line.status} ${quoteText(line.reason)}, not 101 Switching Protocols; no WebSocket frames follow (RFC 6455 §4.2.2)`));
+    diagnostics.push(
+      diagnostic(
+        'handshake.status.not-101',
+        `status is ${line.status} ${quoteText(line.reason)}, not 101 Switching Protocols; no WebSocket frames follow (RFC 6455 §4.2.2)`,
+      ),
+    );
   }
   if (upgraded) for (const rule of RESPONSE_RULES) rule(facts, diagnostics);
   const deflate = upgraded ? negotiate(facts, diagnostics) : null;
@@ -81,7 +88,12 @@ function parseStatusLine(startLine: string, out: Diagnostic[]): StatusLine {
   // The reason phrase may be empty; a missing final SP is tolerated (many servers omit it).
   const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/s.exec(startLine);
   if (m !== null) return { httpVersion: m[1], status: Number(m[2]), reason: m[3] ?? '' };
-  out.push(diagnostic('handshake.response.malformed', `status line ${quoteText(startLine)} is not "HTTP/x.y NNN reason" (RFC 7230 §3.1.2)`));
+  out.push(
+    diagnostic(
+      'handshake.response.malformed',
+      `status line ${quoteText(startLine)} is not "HTTP/x.y NNN reason" (RFC 7230 §3.1.2)`,
+    ),
+  );
   return { httpVersion: '', status: 0, reason: '' };
 }
 
@@ -89,7 +101,10 @@ const requireUpgradeWebsocket: ResponseRule = ({ headers }, out) => {
   // §4.1: the client fails the connection unless Upgrade is exactly "websocket" (any case).
   const values = listOf(headers, 'Upgrade');
   if (values.length === 1 && values[0].toLowerCase() === 'websocket') return;
-  const detail = values.length === 0 ? 'the 101 response has no Upgrade header' : `Upgrade is ${quoteText(headerValues(headers, 'Upgrade').join(', '))}, not "websocket"`;
+  const detail =
+    values.length === 0
+      ? 'the 101 response has no Upgrade header'
+      : `Upgrade is ${quoteText(headerValues(headers, 'Upgrade').join(', '))}, not "websocket"`;
   out.push(diagnostic('handshake.response.upgrade.missing', `${detail} (RFC 6455 §4.1)`));
 };
 
@@ -97,16 +112,26 @@ const requireConnectionUpgrade: ResponseRule = ({ headers }, out) => {
   // §4.1: Connection must contain the token "Upgrade", case-insensitively.
   if (hasToken(listOf(headers, 'Connection'), 'upgrade')) return;
   const values = headerValues(headers, 'Connection');
-  const detail = values.length === 0 ? 'the 101 response has no Connection header' : `Connection is ${quoteText(values.join(', '))}, without the token "Upgrade"`;
+  const detail =
+    values.length === 0
+      ? 'the 101 response has no Connection header'
+      : `Connection is ${quoteText(values.join(', '))}, without the token "Upgrade"`;
   out.push(diagnostic('handshake.response.connection.missing', `${detail} (RFC 6455 §4.1)`));
 };
 
 const checkAccept: ResponseRule = ({ accepts, acceptExpected }, out) => {
   // §4.1: Sec-WebSocket-Accept must be base64(SHA-1(key + GUID)), whitespace trimmed.
   if (accepts.length === 0) {
-    out.push(diagnostic('handshake.accept.missing', 'the 101 response has no Sec-WebSocket-Accept header (RFC 6455 §4.1)'));
+    out.push(
+      diagnostic('handshake.accept.missing', 'the 101 response has no Sec-WebSocket-Accept header (RFC 6455 §4.1)'),
+    );
   } else if (acceptExpected !== null && accepts[0] !== acceptExpected) {
-    out.push(diagnostic('handshake.accept.mismatch', `Sec-WebSocket-Accept is ${quoteText(accepts[0])}, expected ${quoteText(acceptExpected)} from the key (RFC 6455 §4.1)`));
+    out.push(
+      diagnostic(
+        'handshake.accept.mismatch',
+        `Sec-WebSocket-Accept is ${quoteText(accepts[0])}, expected ${quoteText(acceptExpected)} from the key (RFC 6455 §4.1)`,
+      ),
+    );
   }
 };
 
@@ -122,10 +147,23 @@ const checkProtocolOffered: ResponseRule = ({ request, protocols }, out) => {
   if (protocols.length === 0) return;
   const chosen = protocols[0];
   if (chosen.includes(',')) {
-    out.push(diagnostic('handshake.protocol.not-offered', `Sec-WebSocket-Protocol is ${quoteText(chosen)}; the server must choose exactly one (RFC 6455 §4.2.2)`));
+    out.push(
+      diagnostic(
+        'handshake.protocol.not-offered',
+        `Sec-WebSocket-Protocol is ${quoteText(chosen)}; the server must choose exactly one (RFC 6455 §4.2.2)`,
+      ),
+    );
   } else if (request !== null && !request.protocols.includes(chosen)) {
-    const offered = request.protocols.length === 0 ? 'the client offered none' : `offered: ${quoteText(request.protocols.join(', '))}`;
-    out.push(diagnostic('handshake.protocol.not-offered', `the server chose subprotocol ${quoteText(chosen)}; ${offered} (RFC 6455 §4.1)`));
+    const offered =
+      request.protocols.length === 0
+        ? 'the client offered none'
+        : `offered: ${quoteText(request.protocols.join(', '))}`;
+    out.push(
+      diagnostic(
+        'handshake.protocol.not-offered',
+        `the server chose subprotocol ${quoteText(chosen)}; ${offered} (RFC 6455 §4.1)`,
+      ),
+    );
   }
 };
 
@@ -135,7 +173,13 @@ const checkExtensionsOffered: ResponseRule = ({ request, elements, extensionDiag
   if (request === null) return;
   const offered = new Set(parseExtensionHeader(request.extensions).offers.map((o) => o.name));
   for (const e of elements) {
-    if (!offered.has(e.name)) out.push(diagnostic('handshake.extension.not-offered', `the server accepted extension ${quoteText(e.name)}, which the client did not offer (RFC 6455 §9.1)`));
+    if (!offered.has(e.name))
+      out.push(
+        diagnostic(
+          'handshake.extension.not-offered',
+          `the server accepted extension ${quoteText(e.name)}, which the client did not offer (RFC 6455 §9.1)`,
+        ),
+      );
   }
 };
 
@@ -154,7 +198,12 @@ function negotiate({ request, elements }: ResponseFacts, out: Diagnostic[]): Def
   const deflates = elements.filter((e) => e.name === PERMESSAGE_DEFLATE);
   if (deflates.length === 0) return null;
   if (deflates.length > 1) {
-    out.push(diagnostic('handshake.deflate.response-invalid', `the response accepts permessage-deflate ${deflates.length} times; only the first is used, as both would claim RSV1 (RFC 7692 §6)`));
+    out.push(
+      diagnostic(
+        'handshake.deflate.response-invalid',
+        `the response accepts permessage-deflate ${deflates.length} times; only the first is used, as both would claim RSV1 (RFC 7692 §6)`,
+      ),
+    );
   }
   const offers = request === null ? null : parseExtensionHeader(request.extensions).offers;
   const { deflate, diagnostics } = negotiateDeflate(offers, deflates[0]);

@@ -67,7 +67,13 @@ export class HttpHeadParser {
     if (scanEnd < bytes.length) {
       const head = this.take(bytes.subarray(0, scanEnd));
       const detail = `HTTP head longer than ${this.maxHead} bytes without the blank line that ends it; the rest is not parsed as HTTP`;
-      return { kind: 'too-large', tooLarge: true, head, rest: bytes.subarray(scanEnd), diagnostic: diagnostic('handshake.head.too-large', detail) };
+      return {
+        kind: 'too-large',
+        tooLarge: true,
+        head,
+        rest: bytes.subarray(scanEnd),
+        diagnostic: diagnostic('handshake.head.too-large', detail),
+      };
     }
     if (bytes.length > 0) {
       // Copied: the caller may reuse its buffer before the head completes.

@@ -46,7 +46,8 @@ export function tryInflate(input: Uint8Array, s: InflateSettings, finish: boolea
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, bomb: true, reason: 'output limit' };
-    if (typeof code === 'string' && code.startsWith('Z_')) return { ok: false, bomb: false, reason: (e as Error).message };
+    if (typeof code === 'string' && code.startsWith('Z_'))
+      return { ok: false, bomb: false, reason: (e as Error).message };
     throw e;
   }
 }
@@ -203,7 +204,11 @@ function tryContextTakeover(m: FailedMessage): Diagnosis | null {
     'deflate.context-takeover',
     `the sender referred to its earlier messages although ${m.contextParam} was negotiated; recovered by inflating with its previous output as the LZ77 window`,
   );
-  const narrow = recovered(m, { windowBits: m.windowBits, dictionary: last(m.history, 1 << m.windowBits), maxOutput: m.maxOutput }, [note]);
+  const narrow = recovered(
+    m,
+    { windowBits: m.windowBits, dictionary: last(m.history, 1 << m.windowBits), maxOutput: m.maxOutput },
+    [note],
+  );
   if (narrow !== null || m.windowBits === 15) return narrow;
   const wide: InflateSettings = { windowBits: 15, dictionary: m.history, maxOutput: m.maxOutput };
   return recovered(m, wide, [note, windowExceeded(maxMatchDistance(m.input, 32768), m.windowBits, m.windowParam)]);
@@ -212,7 +217,11 @@ function tryContextTakeover(m: FailedMessage): Diagnosis | null {
 /** RFC 7692 §7.1.2: does the message decode with the largest window DEFLATE allows? */
 function tryWideWindow(m: FailedMessage): Diagnosis | null {
   if (m.windowBits === 15) return null;
-  const s: InflateSettings = { windowBits: 15, dictionary: m.noContextTakeover ? undefined : m.history, maxOutput: m.maxOutput };
+  const s: InflateSettings = {
+    windowBits: 15,
+    dictionary: m.noContextTakeover ? undefined : m.history,
+    maxOutput: m.maxOutput,
+  };
   const distance = maxMatchDistance(m.input, 32768);
   return recovered(m, s, [windowExceeded(distance, m.windowBits, m.windowParam)]);
 }
@@ -224,7 +233,11 @@ function explainFailure(m: FailedMessage): Diagnosis {
     dictionary: m.noContextTakeover ? undefined : last(m.history, 1 << m.windowBits),
     maxOutput: m.maxOutput,
   };
-  const fail = (code: 'deflate.context-missing' | 'deflate.inflate-failed', text: string, data: Uint8Array): Diagnosis => ({
+  const fail = (
+    code: 'deflate.context-missing' | 'deflate.inflate-failed',
+    text: string,
+    data: Uint8Array,
+  ): Diagnosis => ({
     data,
     partial: true,
     diagnostics: [diagnostic(code, `${text}; ${data.length} bytes inflated before that point`)],
@@ -233,13 +246,15 @@ function explainFailure(m: FailedMessage): Diagnosis {
   const tooFar = m.reason.includes(TOO_FAR);
   if (tooFar && !m.noContextTakeover && !m.historyFromStart) {
     // RFC 7692 §7.2.2: with context takeover a message may copy from earlier messages.
-    const text = 'a back-reference reaches into earlier output of this direction that was not seen (capture started mid-stream, or data was lost), so this message cannot be fully inflated';
+    const text =
+      'a back-reference reaches into earlier output of this direction that was not seen (capture started mid-stream, or data was lost), so this message cannot be fully inflated';
     return fail('deflate.context-missing', text, inflateUntilError(m.compressed, s));
   }
   if (m.complete) {
     const open = tryInflate(m.compressed, s, false);
     if (open.ok) {
-      const text = 'the compressed data ends inside a DEFLATE block: the sender did not finish the message with an empty stored block (a sync flush) as RFC 7692 §7.2.1 requires';
+      const text =
+        'the compressed data ends inside a DEFLATE block: the sender did not finish the message with an empty stored block (a sync flush) as RFC 7692 §7.2.1 requires';
       return fail('deflate.inflate-failed', text, open.data);
     }
   }

@@ -6,7 +6,15 @@ import { constants, createInflateRaw } from 'node:zlib';
 
 /** The parts of node's zlib handle this uses (stable since node 10, but not public API). */
 interface ZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOff: number,
+    inLen: number,
+    out: Uint8Array,
+    outOff: number,
+    outLen: number,
+  ): void;
   reset(): void;
   onerror: (message: string, errno: number) => void;
 }
@@ -29,13 +37,21 @@ export class LiveInflate {
   private scratch: Buffer | null = null;
   private readonly probeOut = Buffer.allocUnsafe(64);
 
-  private constructor(private readonly handle: ZlibHandle, private readonly state: Uint32Array) {
-    handle.onerror = () => { this.failed = true; };
+  private constructor(
+    private readonly handle: ZlibHandle,
+    private readonly state: Uint32Array,
+  ) {
+    handle.onerror = () => {
+      this.failed = true;
+    };
   }
 
   /** null when this node's zlib does not expose a usable handle (then the caller inflates per message). */
   static create(windowBits: number, dictionary: Uint8Array | undefined): LiveInflate | null {
-    const stream = createInflateRaw({ windowBits, dictionary: dictionary !== undefined && dictionary.length > 0 ? dictionary : undefined });
+    const stream = createInflateRaw({
+      windowBits,
+      dictionary: dictionary !== undefined && dictionary.length > 0 ? dictionary : undefined,
+    });
     const inner = stream as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
     if (typeof inner._handle?.writeSync !== 'function' || !(inner._writeState instanceof Uint32Array)) return null;
     return new LiveInflate(inner._handle, inner._writeState);
@@ -97,7 +113,8 @@ export class LiveInflate {
       if (this.failed) return null;
       const [outLeft, inLeft] = this.state;
       filled += room - outLeft;
-      if (filled > maxOutput) return new Overflow(out === scratch ? Buffer.from(out.subarray(0, maxOutput)) : out.subarray(0, maxOutput));
+      if (filled > maxOutput)
+        return new Overflow(out === scratch ? Buffer.from(out.subarray(0, maxOutput)) : out.subarray(0, maxOutput));
       if (outLeft !== 0) {
         // zlib stopped with room to spare: all input taken, unless a final block ended the stream
         if (inLeft !== 0) return null;

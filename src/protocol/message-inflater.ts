@@ -145,16 +145,34 @@ export class MessageInflater {
     if (this.liveUnusable) return null;
     if (this.live === null) {
       this.live = LiveInflate.create(this.windowBits, this.dictionary());
-      if (this.live === null) { this.liveUnusable = true; return null; }
+      if (this.live === null) {
+        this.liveUnusable = true;
+        return null;
+      }
     } else if (this.noContextTakeover) {
       this.live.reset();
     }
     const data = this.live.inflate(compressed, this.maxOutput);
-    if (data === null) { this.live = null; return null; }
+    if (data === null) {
+      this.live = null;
+      return null;
+    }
     if (data instanceof Overflow) return this.bomb(compressed, data.head, true);
     // the live stream took every byte: only a window below 15 bits leaves something to check
-    const diagnostics = this.windowBits === 15 ? []
-      : inflatedChecks({ compressed, input: withEnding(compressed, this.scratch), complete: true, windowBits: this.windowBits, windowParam: this.windowParam }, compressed.length, true);
+    const diagnostics =
+      this.windowBits === 15
+        ? []
+        : inflatedChecks(
+            {
+              compressed,
+              input: withEnding(compressed, this.scratch),
+              complete: true,
+              windowBits: this.windowBits,
+              windowParam: this.windowParam,
+            },
+            compressed.length,
+            true,
+          );
     this.remember(data);
     return this.result(data, false, diagnostics, compressed.length, true);
   }
@@ -165,7 +183,13 @@ export class MessageInflater {
   }
 
   /** `data` inflated from `input` (the message, with our ending when complete), which zlib took up to `consumed`. */
-  private inflated(compressed: Uint8Array, input: Uint8Array, complete: boolean, data: Uint8Array, consumed: number): InflateResult {
+  private inflated(
+    compressed: Uint8Array,
+    input: Uint8Array,
+    complete: boolean,
+    data: Uint8Array,
+    consumed: number,
+  ): InflateResult {
     this.live = null; // the live stream did not take this message: rebuild it from history
     const m = { compressed, input, complete, windowBits: this.windowBits, windowParam: this.windowParam };
     const diagnostics = inflatedChecks(m, consumed, true);
@@ -217,7 +241,13 @@ export class MessageInflater {
   }
 
   /** Adds deflate.partial to an incomplete message (RFC 7692 §7.2.2 needs the whole message). */
-  private result(data: Uint8Array, partial: boolean, diagnostics: Diagnostic[], compressedLength: number, complete: boolean): InflateResult {
+  private result(
+    data: Uint8Array,
+    partial: boolean,
+    diagnostics: Diagnostic[],
+    compressedLength: number,
+    complete: boolean,
+  ): InflateResult {
     if (!complete) {
       const text = `the message ended after ${compressedLength} compressed bytes, before its last frame; the ${data.length} bytes inflated from them are partial`;
       diagnostics.push(diagnostic('deflate.partial', text));

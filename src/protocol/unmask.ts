@@ -15,8 +15,13 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * across chunks).
  */
 export function unmaskInto(
-  out: Uint8Array, src: Uint8Array, srcStart: number, length: number,
-  key: Uint8Array, payloadIndex: number, outStart = 0,
+  out: Uint8Array,
+  src: Uint8Array,
+  srcStart: number,
+  length: number,
+  key: Uint8Array,
+  payloadIndex: number,
+  outStart = 0,
 ): void {
   const phase = payloadIndex & 3;
   if (length < WORD_PATH_MIN) {
@@ -29,7 +34,15 @@ export function unmaskInto(
 }
 
 /** Copy (memcpy), then XOR in place a 32-bit word at a time: ~2.5× a byte loop in V8. */
-function unmaskWords(out: Uint8Array, src: Uint8Array, srcStart: number, length: number, key: Uint8Array, phase: number, outStart: number): void {
+function unmaskWords(
+  out: Uint8Array,
+  src: Uint8Array,
+  srcStart: number,
+  length: number,
+  key: Uint8Array,
+  phase: number,
+  outStart: number,
+): void {
   // a plain view: src.subarray on a Buffer goes through Buffer's slower species path
   out.set(new Uint8Array(src.buffer, src.byteOffset + srcStart, length), outStart);
   const base = out.byteOffset + outStart;
@@ -55,7 +68,16 @@ function unmaskWords(out: Uint8Array, src: Uint8Array, srcStart: number, length:
  * bytes at a time, and copied out. Two memcpys and a SIMD pass still cost about a third of
  * the JS word loop on a 1 MB payload.
  */
-function unmaskSimd(k: SimdKernel, out: Uint8Array, src: Uint8Array, srcStart: number, length: number, key: Uint8Array, phase: number, outStart: number): void {
+function unmaskSimd(
+  k: SimdKernel,
+  out: Uint8Array,
+  src: Uint8Array,
+  srcStart: number,
+  length: number,
+  key: Uint8Array,
+  phase: number,
+  outStart: number,
+): void {
   // blocks are multiples of 4 bytes, so every block starts at the same key phase
   const word = keyWord(key, phase, true);
   const mem = k.memory;
@@ -100,27 +122,114 @@ const SIMD_BLOCK = 65536;
  * with (memory (export "m") 1). Wasm memory is little-endian on every platform.
  */
 const XOR_AT = (offset: number): number[] => [
-  0x20, 0x00, 0x20, 0x00, 0xfd, 0x00, 0x04, offset, // local.get $p; local.get $p; v128.load align=16 offset
-  0x20, 0x03, 0xfd, 0x51, //                           local.get $v; v128.xor
-  0xfd, 0x0b, 0x04, offset, //                         v128.store align=16 offset
+  0x20,
+  0x00,
+  0x20,
+  0x00,
+  0xfd,
+  0x00,
+  0x04,
+  offset, // local.get $p; local.get $p; v128.load align=16 offset
+  0x20,
+  0x03,
+  0xfd,
+  0x51, //                           local.get $v; v128.xor
+  0xfd,
+  0x0b,
+  0x04,
+  offset, //                         v128.store align=16 offset
 ];
 const BODY = [
-  0x02, 0x01, 0x7b, 0x01, 0x7f, //                     locals: $v v128, $e i32
-  0x20, 0x02, 0xfd, 0x11, 0x21, 0x03, //               $v = i32x4.splat($k)
-  0x20, 0x00, 0x20, 0x01, 0x6a, 0x21, 0x04, //         $e = $p + $n
-  0x02, 0x40, 0x03, 0x40, //                           block, loop
-  0x20, 0x00, 0x20, 0x04, 0x4f, 0x0d, 0x01, //         br_if (exit) $p >= $e (unsigned)
-  ...XOR_AT(0x00), ...XOR_AT(0x10), ...XOR_AT(0x20), ...XOR_AT(0x30),
-  0x20, 0x00, 0x41, 0xc0, 0x00, 0x6a, 0x21, 0x00, //   $p += 64
-  0x0c, 0x00, 0x0b, 0x0b, 0x0b, //                     br (loop); end loop, block, func
+  0x02,
+  0x01,
+  0x7b,
+  0x01,
+  0x7f, //                     locals: $v v128, $e i32
+  0x20,
+  0x02,
+  0xfd,
+  0x11,
+  0x21,
+  0x03, //               $v = i32x4.splat($k)
+  0x20,
+  0x00,
+  0x20,
+  0x01,
+  0x6a,
+  0x21,
+  0x04, //         $e = $p + $n
+  0x02,
+  0x40,
+  0x03,
+  0x40, //                           block, loop
+  0x20,
+  0x00,
+  0x20,
+  0x04,
+  0x4f,
+  0x0d,
+  0x01, //         br_if (exit) $p >= $e (unsigned)
+  ...XOR_AT(0x00),
+  ...XOR_AT(0x10),
+  ...XOR_AT(0x20),
+  ...XOR_AT(0x30),
+  0x20,
+  0x00,
+  0x41,
+  0xc0,
+  0x00,
+  0x6a,
+  0x21,
+  0x00, //   $p += 64
+  0x0c,
+  0x00,
+  0x0b,
+  0x0b,
+  0x0b, //                     br (loop); end loop, block, func
 ];
 const KERNEL = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, //   "\0asm", version 1
-  0x01, 0x07, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00, // type section: (i32, i32, i32) -> ()
-  0x03, 0x02, 0x01, 0x00, //                           function section: one function of that type
-  0x05, 0x03, 0x01, 0x00, 0x01, //                     memory section: one memory of 1 page
-  0x07, 0x09, 0x02, 0x01, 0x6d, 0x02, 0x00, 0x01, 0x78, 0x00, 0x00, // exports "m" (memory 0), "x" (func 0)
-  0x0a, BODY.length + 2, 0x01, BODY.length, ...BODY, // code section: one body
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, //   "\0asm", version 1
+  0x01,
+  0x07,
+  0x01,
+  0x60,
+  0x03,
+  0x7f,
+  0x7f,
+  0x7f,
+  0x00, // type section: (i32, i32, i32) -> ()
+  0x03,
+  0x02,
+  0x01,
+  0x00, //                           function section: one function of that type
+  0x05,
+  0x03,
+  0x01,
+  0x00,
+  0x01, //                     memory section: one memory of 1 page
+  0x07,
+  0x09,
+  0x02,
+  0x01,
+  0x6d,
+  0x02,
+  0x00,
+  0x01,
+  0x78,
+  0x00,
+  0x00, // exports "m" (memory 0), "x" (func 0)
+  0x0a,
+  BODY.length + 2,
+  0x01,
+  BODY.length,
+  ...BODY, // code section: one body
 ]);
 
 /** The engine's WebAssembly global, as far as it is used here (lib ES2022 does not declare it). */

@@ -66,7 +66,6 @@ export class Utf8StreamValidator {
   }
 }
 
-
 /** Length of the sequence a lead byte starts (0 when it cannot start one). */
 function sequenceLength(lead: number): number {
   if (lead < 0x80) return 1;

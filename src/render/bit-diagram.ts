@@ -4,8 +4,12 @@
 // Layer rule: render/ — pure string building, driven by the protocol/ field layout table.
 import type { Frame } from '../protocol/frame.js';
 import {
-  declaredLength, encodedHeaderLength, frameFieldLayout, wirePayload,
-  type FrameFieldKey, type FrameFieldSlot,
+  declaredLength,
+  encodedHeaderLength,
+  frameFieldLayout,
+  wirePayload,
+  type FrameFieldKey,
+  type FrameFieldSlot,
 } from '../protocol/frame-fields.js';
 import { asciiCell, HEX_BYTE } from './escape.js';
 import type { Style } from './style.js';
@@ -37,8 +41,24 @@ interface Row {
 /** A full row of payload: what the ':' continuation rows stand for. */
 const PAYLOAD_ROW: Row = { start: 0, segments: [{ key: 'payload', start: 0, end: ROW_BITS, bits: '', labels: [] }] };
 
-const SHORT_OPCODE = ['cont', 'text', 'binary', 'rsvd', 'rsvd', 'rsvd', 'rsvd', 'rsvd',
-  'close', 'ping', 'pong', 'rsvd', 'rsvd', 'rsvd', 'rsvd', 'rsvd'];
+const SHORT_OPCODE = [
+  'cont',
+  'text',
+  'binary',
+  'rsvd',
+  'rsvd',
+  'rsvd',
+  'rsvd',
+  'rsvd',
+  'close',
+  'ping',
+  'pong',
+  'rsvd',
+  'rsvd',
+  'rsvd',
+  'rsvd',
+  'rsvd',
+];
 
 const range = (a: number, b: number): string => (a === b ? `[${a}]` : `[${a}–${b}]`);
 
@@ -58,7 +78,11 @@ function asciiList(bytes: Uint8Array, from: number, to: number): string {
 function headerLabels(slot: FrameFieldSlot, from: number, to: number): string[] {
   const first = from === 0;
   switch (slot.key) {
-    case 'fin': case 'rsv1': case 'rsv2': case 'rsv3': case 'mask':
+    case 'fin':
+    case 'rsv1':
+    case 'rsv2':
+    case 'rsv3':
+    case 'mask':
       return slot.spec.name.split(''); // written downwards, as in the RFC figure
     case 'opcode':
       return ['opcode', slot.valueText, SHORT_OPCODE[Number(slot.value) & 15]];
@@ -194,7 +218,8 @@ function continuation(frame: Frame, drawn: number, style: Style): string[] {
   const missing = declaredLength(frame) - BigInt(frame.payload.length + frame.payloadSkipped);
   const notes: string[] = [];
   if (present > 0) notes.push(`Payload data continued: ${present} more bytes`);
-  if (frame.payloadSkipped > 0) notes.push(`${frame.payloadSkipped} bytes counted, not kept (beyond what is buffered or shown)`);
+  if (frame.payloadSkipped > 0)
+    notes.push(`${frame.payloadSkipped} bytes counted, not kept (beyond what is buffered or shown)`);
   if (missing > 0n) notes.push(`${missing} bytes missing (input ended)`);
   if (notes.length === 0) return [];
   const lines = notes.map((n) => style.dim(':') + style.payload(center(n, 2 * ROW_BITS - 1)) + style.dim(':'));

@@ -24,10 +24,14 @@ export const HEX_BYTE: readonly string[] = Array.from(
 /** The escape for one unsafe character (as matched by UNSAFE). */
 function escapeChar(ch: string): string {
   switch (ch) {
-    case '\\': return '\\\\';
-    case '\n': return '\\n';
-    case '\r': return '\\r';
-    case '\t': return '\\t';
+    case '\\':
+      return '\\\\';
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
   }
   const cp = ch.codePointAt(0) as number;
   // JavaScript's own escape syntax: \xNN below U+0100, \u{...} above.

@@ -4,7 +4,14 @@
 // the connection and its addresses. Stateful only in what it has seen: connection addresses,
 // the first and previous timestamps, whether the assumptions were stated.
 // Layer rule: render/ — pure string building.
-import type { DiagnosticEvent, EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
+import type {
+  DiagnosticEvent,
+  EndEvent,
+  FrameEvent,
+  InspectEvent,
+  MessageEvent,
+  Timestamp,
+} from '../session/events.js';
 import { renderDiagnosticLine } from './diagnostics-view.js';
 import { escapeForTerminal, previewBytes } from './escape.js';
 import { renderAssumptions, renderFrameView } from './frame-view.js';
@@ -50,7 +57,10 @@ export class EventTextRenderer {
   private readonly seconds = new SecondsFormat();
   private lineWriter: FrameLineWriter | null = null;
 
-  constructor(private readonly style: Style, private readonly opts: EventTextOptions) {}
+  constructor(
+    private readonly style: Style,
+    private readonly opts: EventTextOptions,
+  ) {}
 
   /**
    * Where relative times count from (a capture's first packet, as Wireshark's
@@ -99,10 +109,12 @@ export class EventTextRenderer {
         this.frame(ev, out);
         break;
       case 'message':
-        if (this.opts.messages === 'all' || ev.frames > 1 || !ev.complete) out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
+        if (this.opts.messages === 'all' || ev.frames > 1 || !ev.complete)
+          out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
         break;
       case 'handshake':
-        if (this.opts.connections) out.push(this.prefix(ev.time, ev.conn) + this.style.dim(`handshake ${ev.handshake.side}`));
+        if (this.opts.connections)
+          out.push(this.prefix(ev.time, ev.conn) + this.style.dim(`handshake ${ev.handshake.side}`));
         out.push(renderHandshake(ev, this.style), '');
         break;
       case 'diagnostic':
@@ -110,7 +122,13 @@ export class EventTextRenderer {
         break;
       case 'connection':
         this.endpoints.set(ev.conn, this.endpointPrefixes(ev.conn, ev.client, ev.server));
-        out.push(this.prefix(ev.time, null) + this.style.heading(`Connection ${ev.conn}: ${escapeForTerminal(ev.client)} → ${escapeForTerminal(ev.server)}`) + this.style.dim(` (found by ${ev.detectedBy})`));
+        out.push(
+          this.prefix(ev.time, null) +
+            this.style.heading(
+              `Connection ${ev.conn}: ${escapeForTerminal(ev.client)} → ${escapeForTerminal(ev.server)}`,
+            ) +
+            this.style.dim(` (found by ${ev.detectedBy})`),
+        );
         break;
       case 'end':
         out.push(this.prefix(ev.time, ev.conn) + this.end(ev));
@@ -123,11 +141,22 @@ export class EventTextRenderer {
   private frame(ev: FrameEvent, out: string[]): void {
     if (this.opts.frames === 'none') return;
     if (this.opts.frames === 'line') {
-      out.push(this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: !this.opts.connections }));
+      out.push(
+        this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: !this.opts.connections }),
+      );
       return;
     }
-    if (this.opts.connections) out.push(this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: false }));
-    out.push(this.style.dim(RULE), renderFrameView(ev, this.style, { explain: this.opts.explain, maxPayload: this.opts.maxPayload, assumptions: [] }), '');
+    if (this.opts.connections)
+      out.push(this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: false }));
+    out.push(
+      this.style.dim(RULE),
+      renderFrameView(ev, this.style, {
+        explain: this.opts.explain,
+        maxPayload: this.opts.maxPayload,
+        assumptions: [],
+      }),
+      '',
+    );
   }
 
   private endpointPrefixes(conn: number, client: string, server: string): Endpoints {
@@ -154,7 +183,8 @@ export class EventTextRenderer {
     if (time === null) return '-'.padStart(11);
     this.firstTime ??= time;
     let text: string;
-    if (this.opts.time === 'absolute') text = new Date(Math.floor(time * 1000)).toISOString().slice(0, 19) + (time % 1).toFixed(6).slice(1) + 'Z';
+    if (this.opts.time === 'absolute')
+      text = new Date(Math.floor(time * 1000)).toISOString().slice(0, 19) + (time % 1).toFixed(6).slice(1) + 'Z';
     else if (this.opts.time === 'delta') text = this.seconds.format(time - (this.previousTime ?? time));
     else text = this.seconds.format(time - this.firstTime);
     this.previousTime = time;
@@ -164,9 +194,14 @@ export class EventTextRenderer {
   private message(ev: MessageEvent): string {
     const s = this.style;
     const kind = ev.opcode === 1 ? 'text' : 'binary';
-    const frames = ev.firstFrame === ev.lastFrame ? `frame #${ev.firstFrame}` : `frames #${ev.firstFrame}–#${ev.lastFrame}`;
-    const size = ev.compressed && ev.inflate ? `${ev.inflate.compressedLength} B compressed → ${ev.length} B` : `${ev.length} B`;
-    const body = ev.opcode === 1 ? `"${previewUtf8(ev.data, Math.min(this.opts.maxPayload, 120))}"` : previewBytes(ev.data, Math.min(this.opts.maxPayload, 48));
+    const frames =
+      ev.firstFrame === ev.lastFrame ? `frame #${ev.firstFrame}` : `frames #${ev.firstFrame}–#${ev.lastFrame}`;
+    const size =
+      ev.compressed && ev.inflate ? `${ev.inflate.compressedLength} B compressed → ${ev.length} B` : `${ev.length} B`;
+    const body =
+      ev.opcode === 1
+        ? `"${previewUtf8(ev.data, Math.min(this.opts.maxPayload, 120))}"`
+        : previewBytes(ev.data, Math.min(this.opts.maxPayload, 48));
     const state = ev.complete ? '' : s.warning(' (incomplete)');
     const arrow = this.opts.connections ? '' : s.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
     let line = `${arrow}${s.bold(`${kind} message`)} from ${ev.frames} ${ev.frames === 1 ? 'frame' : 'fragments'} (${frames}), ${size}${state}: ${body}`;
@@ -181,9 +216,11 @@ export class EventTextRenderer {
   private end(ev: EndEvent): string {
     const s = this.style;
     const what = this.opts.connections ? `connection ${ev.conn} ended` : 'end of input';
-    return s.dim(`${what} (${ev.reason}): `
-      + `${count(ev.frames.c2s + ev.frames.s2c, 'frame')} (${ev.frames.c2s} client→server, ${ev.frames.s2c} server→client), `
-      + count(ev.messages.c2s + ev.messages.s2c, 'message'));
+    return s.dim(
+      `${what} (${ev.reason}): ` +
+        `${count(ev.frames.c2s + ev.frames.s2c, 'frame')} (${ev.frames.c2s} client→server, ${ev.frames.s2c} server→client), ` +
+        count(ev.messages.c2s + ev.messages.s2c, 'message'),
+    );
   }
 }
 

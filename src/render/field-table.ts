@@ -85,15 +85,23 @@ export function renderFieldTable(frame: Frame, style: Style, opts: FieldTableOpt
   for (const r of [['field', 'bits', 'value'], ...rows]) {
     for (let c = 0; c < 3; c++) widths[c] = Math.max(widths[c], r[c].length);
   }
-  const cols = (r: readonly string[]): string[] => [r[0].padEnd(widths[0]), r[1].padEnd(widths[1]), r[2].padEnd(widths[2]), r[3]];
+  const cols = (r: readonly string[]): string[] => [
+    r[0].padEnd(widths[0]),
+    r[1].padEnd(widths[1]),
+    r[2].padEnd(widths[2]),
+    r[3],
+  ];
   const out = ['  ' + style.dim(cols(['field', 'bits', 'value', 'meaning']).join('  ').trimEnd())];
   const indent = ' '.repeat(4 + widths[0] + 2);
   slots.forEach((slot, i) => {
     const [name, bits, value, meaning] = cols(rows[i]);
     const paint = style.field(slot.key);
-    out.push(`${markFor(slot.key, frame, diagnostics, style)} ${paint(name)}  ${style.dim(bits)}  ${paint(value)}  ${meaning}`.trimEnd());
+    out.push(
+      `${markFor(slot.key, frame, diagnostics, style)} ${paint(name)}  ${style.dim(bits)}  ${paint(value)}  ${meaning}`.trimEnd(),
+    );
     if (opts.explain) {
-      for (const l of wrap(`rule: ${slot.spec.rule} (${slot.spec.rfc})`, opts.width ?? 100, indent)) out.push(style.dim(l));
+      for (const l of wrap(`rule: ${slot.spec.rule} (${slot.spec.rfc})`, opts.width ?? 100, indent))
+        out.push(style.dim(l));
     }
   });
   return out.join('\n');

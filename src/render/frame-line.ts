@@ -57,10 +57,17 @@ export class FrameLineWriter {
     this.dim = wrapOf(style.dim);
     this.len = wrapOf(style.len);
     this.key = wrapOf(style.key);
-    this.labels = Array.from({ length: 16 }, (_, op) => encoder.encode(' ' + style.opcode(style.bold(opcodeLabel(op)))));
-    this.flags = Array.from({ length: 16 }, (_, bits) => encoder.encode(
-      (bits & 1 ? ' ' + style.fin('FIN') : '') + (bits & 2 ? ' ' + style.rsv('RSV1') : '')
-      + (bits & 4 ? ' ' + style.rsv('RSV2') : '') + (bits & 8 ? ' ' + style.rsv('RSV3') : '')));
+    this.labels = Array.from({ length: 16 }, (_, op) =>
+      encoder.encode(' ' + style.opcode(style.bold(opcodeLabel(op)))),
+    );
+    this.flags = Array.from({ length: 16 }, (_, bits) =>
+      encoder.encode(
+        (bits & 1 ? ' ' + style.fin('FIN') : '') +
+          (bits & 2 ? ' ' + style.rsv('RSV1') : '') +
+          (bits & 4 ? ' ' + style.rsv('RSV2') : '') +
+          (bits & 8 ? ' ' + style.rsv('RSV3') : ''),
+      ),
+    );
     this.masked = encoder.encode(' ' + style.mask('masked') + ' ');
     this.compressed = encoder.encode(' ' + style.rsv('compressed'));
   }
@@ -72,8 +79,12 @@ export class FrameLineWriter {
   write(sink: LineBlockSink, ev: FrameEvent, time: string | null, prefix: Uint8Array, max: number): void {
     const frame = ev.frame;
     // the rare parts, as strings, first: their size decides the room asked for
-    const length = frame.truncated || frame.payload.length + frame.payloadSkipped < frame.payloadLength || frame.payloadLength > Number.MAX_SAFE_INTEGER
-      ? lengthPart(frame, this.style) : null;
+    const length =
+      frame.truncated ||
+      frame.payload.length + frame.payloadSkipped < frame.payloadLength ||
+      frame.payloadLength > Number.MAX_SAFE_INTEGER
+        ? lengthPart(frame, this.style)
+        : null;
     const close = ev.close !== undefined || frame.opcode === Opcode.close ? closePart(ev, max, this.style) : '';
     const diagnostics = frameEventDiagnostics(ev);
     const counts = diagnostics.length === 0 ? '' : '  ' + renderDiagnosticCounts(diagnostics, this.style);
@@ -137,7 +148,8 @@ export class FrameLineWriter {
     if (ev.textBytes !== undefined) return ev.textBytes;
     if (ev.text !== undefined) return null;
     const frame = ev.frame;
-    const textual = frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
+    const textual =
+      frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
     return textual && !ev.compressed ? frame.payload : null;
   }
 

@@ -3,7 +3,12 @@
 // extensions, and the permessage-deflate parameters for each direction (RFC 7692 §7).
 // Layer rule: render/ — pure string building over protocol/ handshake records.
 import type {
-  DeflateDirection, DeflateNegotiation, ExtensionOffer, HandshakeRequest, HandshakeResponse, HeaderField,
+  DeflateDirection,
+  DeflateNegotiation,
+  ExtensionOffer,
+  HandshakeRequest,
+  HandshakeResponse,
+  HeaderField,
 } from '../protocol/handshake-types.js';
 import type { HandshakeEvent } from '../session/events.js';
 import { renderDiagnostics } from './diagnostics-view.js';
@@ -74,10 +79,13 @@ function requestLines(req: HandshakeRequest, style: Style, headers: boolean): st
 /** The Sec-WebSocket-Accept check: sent value, value computed from the key, verdict. */
 export function renderAcceptCheck(res: HandshakeResponse, style: Style): string[] {
   const lines = [`  ${style.bold('Sec-WebSocket-Accept')} ${style.dim('(RFC 6455 §4.2.2)')}`];
-  lines.push(`    ${style.dim('sent    ')}  ${res.accept === null ? style.dim('(missing)') : escapeForTerminal(res.accept)}`);
-  const expected = res.acceptExpected === null
-    ? style.dim('(unknown: no Sec-WebSocket-Key seen)')
-    : `${style.derived(res.acceptExpected)} ${style.derived('[derived: base64(SHA-1(key + GUID))]')}`;
+  lines.push(
+    `    ${style.dim('sent    ')}  ${res.accept === null ? style.dim('(missing)') : escapeForTerminal(res.accept)}`,
+  );
+  const expected =
+    res.acceptExpected === null
+      ? style.dim('(unknown: no Sec-WebSocket-Key seen)')
+      : `${style.derived(res.acceptExpected)} ${style.derived('[derived: base64(SHA-1(key + GUID))]')}`;
   lines.push(`    ${style.dim('expected')}  ${expected}`);
   let verdict: string;
   if (res.accept === null) verdict = style.bad('✗ missing');
@@ -94,10 +102,22 @@ function responseLines(res: HandshakeResponse, style: Style, headers: boolean): 
   lines.push(...renderAcceptCheck(res, style));
   lines.push(
     field('protocol', res.protocol === null ? style.dim('(none)') : escapeForTerminal(res.protocol), style),
-    field('extensions', res.extensions.length === 0 ? style.dim('(none)') : res.extensions.map(formatExtension).join(', '), style),
+    field(
+      'extensions',
+      res.extensions.length === 0 ? style.dim('(none)') : res.extensions.map(formatExtension).join(', '),
+      style,
+    ),
   );
   if (res.deflate !== null) lines.push(...renderDeflateNegotiation(res.deflate, style));
-  lines.push(field('upgraded', res.upgraded ? style.ok('yes: WebSocket frames follow') : style.bad('no: the connection did not switch to WebSocket'), style));
+  lines.push(
+    field(
+      'upgraded',
+      res.upgraded
+        ? style.ok('yes: WebSocket frames follow')
+        : style.bad('no: the connection did not switch to WebSocket'),
+      style,
+    ),
+  );
   return lines;
 }
 

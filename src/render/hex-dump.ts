@@ -33,7 +33,12 @@ export function frameByteRegions(frame: Frame, style: Style): ByteRegion[] {
   let at = 2;
   const ext = frame.lengthEncoding === 16 ? 2 : frame.lengthEncoding === 64 ? 8 : 0;
   if (ext > 0) {
-    regions.push({ start: at, end: at + ext, label: `extended length (${frame.lengthEncoding}-bit)`, paint: style.extLen });
+    regions.push({
+      start: at,
+      end: at + ext,
+      label: `extended length (${frame.lengthEncoding}-bit)`,
+      paint: style.extLen,
+    });
     at += ext;
   }
   if (header.length - at === 4) regions.push({ start: at, end: at + 4, label: 'masking key', paint: style.key });
@@ -68,7 +73,9 @@ function dumpRows(bytes: Uint8Array, regions: readonly ByteRegion[], base: numbe
       hex += paint(HEX_BYTE[bytes[i]]);
       ascii += paint(asciiCell(bytes[i]));
     }
-    lines.push(`${style.dim((base + row).toString(16).padStart(width, '0'))}  ${hex}  ${style.dim('|')}${ascii}${style.dim('|')}`);
+    lines.push(
+      `${style.dim((base + row).toString(16).padStart(width, '0'))}  ${hex}  ${style.dim('|')}${ascii}${style.dim('|')}`,
+    );
   }
   return lines;
 }
@@ -99,7 +106,11 @@ export function renderAnnotatedHexDump(frame: Frame, style: Style, opts?: HexDum
 }
 
 /** A plain hex dump of `bytes` (offsets from `base`), cut at maxBytes with a note. */
-export function renderHexDump(bytes: Uint8Array, style: Style, opts?: HexDumpOptions & { readonly base?: number }): string {
+export function renderHexDump(
+  bytes: Uint8Array,
+  style: Style,
+  opts?: HexDumpOptions & { readonly base?: number },
+): string {
   if (bytes.length === 0) return style.dim('(no bytes)');
   const max = opts?.maxBytes ?? 4096;
   const shown = bytes.length > max ? bytes.subarray(0, max) : bytes;

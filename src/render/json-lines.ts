@@ -46,8 +46,12 @@ const decoder = new TextDecoder('utf-8');
 
 class StringSink implements JsonSink {
   s = '';
-  text(s: string): void { this.s += s; }
-  hex(bytes: Uint8Array, n: number): void { this.s += hexOf(bytes, n); }
+  text(s: string): void {
+    this.s += s;
+  }
+  hex(bytes: Uint8Array, n: number): void {
+    this.s += hexOf(bytes, n);
+  }
   jsonText(before: string, bytes: Uint8Array): boolean {
     if (!terminalSafeUtf8(bytes)) return false;
     this.s += before + JSON.stringify(decoder.decode(bytes)).slice(1, -1);
@@ -108,12 +112,20 @@ function ts(time: Timestamp): string {
 const HEADER_FIELDS: readonly string[] = Array.from({ length: 512 }, (_, i) => {
   const bit = (mask: number): boolean => (i & mask) !== 0;
   const opcode = i & 0x0f;
-  return `,"fin":${bit(0x80)},"rsv1":${bit(0x40)},"rsv2":${bit(0x20)},"rsv3":${bit(0x10)},"masked":${bit(0x100)}`
-    + `,"opcode":${opcode},"opcodeName":"${opcodeName(opcode)}"`;
+  return (
+    `,"fin":${bit(0x80)},"rsv1":${bit(0x40)},"rsv2":${bit(0x20)},"rsv3":${bit(0x10)},"masked":${bit(0x100)}` +
+    `,"opcode":${opcode},"opcodeName":"${opcodeName(opcode)}"`
+  );
 });
 
 function headerFields(f: FrameEvent['frame']): string {
-  const i = (f.fin ? 0x80 : 0) | (f.rsv1 ? 0x40 : 0) | (f.rsv2 ? 0x20 : 0) | (f.rsv3 ? 0x10 : 0) | (f.masked ? 0x100 : 0) | (f.opcode & 0x0f);
+  const i =
+    (f.fin ? 0x80 : 0) |
+    (f.rsv1 ? 0x40 : 0) |
+    (f.rsv2 ? 0x20 : 0) |
+    (f.rsv3 ? 0x10 : 0) |
+    (f.masked ? 0x100 : 0) |
+    (f.opcode & 0x0f);
   return HEADER_FIELDS[i];
 }
 
@@ -138,11 +150,13 @@ export function frameJson(ev: FrameEvent, opts: JsonOptions): string {
 
 export function writeFrameJson(ev: FrameEvent, opts: JsonOptions, out: JsonSink): void {
   const f = ev.frame;
-  out.text(`{"type":"frame","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","index":${ev.index},"offset":${f.offset}`
-    + headerFields(f)
-    + `,"maskKey":${f.maskingKey === null ? 'null' : `"${maskKeyHex(f.maskingKey)}"`}`
-    + `,"payloadLength":${f.payloadLengthBig !== undefined && f.payloadLength > Number.MAX_SAFE_INTEGER ? f.payloadLengthBig.toString() : f.payloadLength}`
-    + `,"headerLength":${f.headerLength},"payload":"`);
+  out.text(
+    `{"type":"frame","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","index":${ev.index},"offset":${f.offset}` +
+      headerFields(f) +
+      `,"maskKey":${f.maskingKey === null ? 'null' : `"${maskKeyHex(f.maskingKey)}"`}` +
+      `,"payloadLength":${f.payloadLengthBig !== undefined && f.payloadLength > Number.MAX_SAFE_INTEGER ? f.payloadLengthBig.toString() : f.payloadLength}` +
+      `,"headerLength":${f.headerLength},"payload":"`,
+  );
   out.hex(f.payload, Math.min(f.payload.length, opts.maxPayload));
   let s = `","compressed":${ev.compressed}`;
   let cut = f.payload.length > opts.maxPayload;
@@ -166,9 +180,10 @@ export function messageJson(ev: MessageEvent, opts: JsonOptions): string {
 }
 
 export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonSink): void {
-  let s = `{"type":"message","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","opcode":${ev.opcode}`
-    + `,"opcodeName":"${opcodeName(ev.opcode)}","frames":${ev.frames},"firstFrame":${ev.firstFrame},"lastFrame":${ev.lastFrame}`
-    + `,"length":${ev.length},"compressed":${ev.compressed},"complete":${ev.complete}`;
+  let s =
+    `{"type":"message","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","opcode":${ev.opcode}` +
+    `,"opcodeName":"${opcodeName(ev.opcode)}","frames":${ev.frames},"firstFrame":${ev.firstFrame},"lastFrame":${ev.lastFrame}` +
+    `,"length":${ev.length},"compressed":${ev.compressed},"complete":${ev.complete}`;
   let cut = ev.data.length > opts.maxPayload || ev.data.length < ev.length;
   if (ev.inflate !== undefined) s += `,"compressedLength":${ev.inflate.compressedLength}`;
   if (ev.opcode === 1) {
@@ -189,8 +204,15 @@ export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonS
  * that came in (valid UTF-8, nothing to escape for a terminal), never a JS string; otherwise
  * through the escaping string path. Returns what is pending and whether the text was cut.
  */
-function writeText(bytes: Uint8Array | undefined, ev: { readonly text?: string }, s: string, opts: JsonOptions, out: JsonSink): { s: string; cut: boolean } {
-  if (bytes !== undefined && bytes.length <= opts.maxPayload && out.jsonText(s + ',"text":"', bytes)) return { s: '"', cut: false };
+function writeText(
+  bytes: Uint8Array | undefined,
+  ev: { readonly text?: string },
+  s: string,
+  opts: JsonOptions,
+  out: JsonSink,
+): { s: string; cut: boolean } {
+  if (bytes !== undefined && bytes.length <= opts.maxPayload && out.jsonText(s + ',"text":"', bytes))
+    return { s: '"', cut: false };
   const text = ev.text;
   if (text === undefined) return { s, cut: false };
   const cut = text.length > opts.maxPayload;
@@ -209,15 +231,32 @@ function handshakeJson(conn: number, time: Timestamp, h: HandshakeRequest | Hand
   const head = `{"type":"handshake","conn":${conn},"ts":${ts(time)},"side":"${h.side}"`;
   const tail = `,"diagnostics":${diagnosticsJson(h.diagnostics)}}`;
   if (h.side === 'request') {
-    return head + `,"method":${jsonString(h.method)},"path":${jsonString(h.path)},"httpVersion":${jsonString(h.httpVersion)}`
-      + `,"headers":${headersJson(h.headers)},"key":${nullableString(h.key)},"version":${nullableString(h.version)}`
-      + `,"protocols":${stringsJson(h.protocols)},"extensions":${stringsJson(h.extensions)}` + tail;
+    return (
+      head +
+      `,"method":${jsonString(h.method)},"path":${jsonString(h.path)},"httpVersion":${jsonString(h.httpVersion)}` +
+      `,"headers":${headersJson(h.headers)},"key":${nullableString(h.key)},"version":${nullableString(h.version)}` +
+      `,"protocols":${stringsJson(h.protocols)},"extensions":${stringsJson(h.extensions)}` +
+      tail
+    );
   }
-  const extensions = '[' + h.extensions.map((e) => `{"name":${jsonString(e.name)},"params":{${Object.entries(e.params)
-    .map(([k, v]) => `${jsonString(k)}:${v === true ? 'true' : jsonString(v)}`).join(',')}}}`).join(',') + ']';
-  return head + `,"status":${h.status},"reason":${jsonString(h.reason)},"headers":${headersJson(h.headers)}`
-    + `,"accept":${nullableString(h.accept)},"acceptExpected":${nullableString(h.acceptExpected)},"acceptValid":${h.acceptValid}`
-    + `,"protocol":${nullableString(h.protocol)},"extensions":${extensions},"upgraded":${h.upgraded}` + tail;
+  const extensions =
+    '[' +
+    h.extensions
+      .map(
+        (e) =>
+          `{"name":${jsonString(e.name)},"params":{${Object.entries(e.params)
+            .map(([k, v]) => `${jsonString(k)}:${v === true ? 'true' : jsonString(v)}`)
+            .join(',')}}}`,
+      )
+      .join(',') +
+    ']';
+  return (
+    head +
+    `,"status":${h.status},"reason":${jsonString(h.reason)},"headers":${headersJson(h.headers)}` +
+    `,"accept":${nullableString(h.accept)},"acceptExpected":${nullableString(h.acceptExpected)},"acceptValid":${h.acceptValid}` +
+    `,"protocol":${nullableString(h.protocol)},"extensions":${extensions},"upgraded":${h.upgraded}` +
+    tail
+  );
 }
 
 function nullableString(s: string | null): string {
@@ -239,13 +278,22 @@ export function writeEventJson(ev: InspectEvent, opts: JsonOptions, out: JsonSin
 /** One NDJSON line (without the newline) for any event. */
 export function eventJson(ev: InspectEvent, opts: JsonOptions): string {
   switch (ev.type) {
-    case 'frame': return frameJson(ev, opts);
-    case 'message': return messageJson(ev, opts);
-    case 'handshake': return handshakeJson(ev.conn, ev.time, ev.handshake);
+    case 'frame':
+      return frameJson(ev, opts);
+    case 'message':
+      return messageJson(ev, opts);
+    case 'handshake':
+      return handshakeJson(ev.conn, ev.time, ev.handshake);
     case 'connection':
       return `{"type":"connection","conn":${ev.conn},"ts":${ts(ev.time)},"client":${jsonString(ev.client)},"server":${jsonString(ev.server)},"detectedBy":"${ev.detectedBy}"}`;
     case 'diagnostic':
-      return diagnosticFields(ev.diagnostic, `{"type":"diagnostic","conn":${ev.conn ?? 'null'},"ts":${ts(ev.time)},${ev.dir === undefined ? '' : `"dir":"${ev.dir}",`}`) + '}';
-    case 'end': return endJson(ev);
+      return (
+        diagnosticFields(
+          ev.diagnostic,
+          `{"type":"diagnostic","conn":${ev.conn ?? 'null'},"ts":${ts(ev.time)},${ev.dir === undefined ? '' : `"dir":"${ev.dir}",`}`,
+        ) + '}'
+      );
+    case 'end':
+      return endJson(ev);
   }
 }

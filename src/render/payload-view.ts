@@ -54,9 +54,14 @@ function notes(ev: FrameEvent, max: number, style: Style): string[] {
   const declared = declaredLength(frame);
   const have = frame.payload.length;
   const out: string[] = [];
-  if (frame.truncated) out.push(style.warning(`${have} of ${declared} bytes present (the input ended inside the frame)`));
+  if (frame.truncated)
+    out.push(style.warning(`${have} of ${declared} bytes present (the input ended inside the frame)`));
   if (frame.payloadSkipped > 0) {
-    out.push(style.warning(`${have} of ${declared} bytes kept; ${frame.payloadSkipped} beyond what is buffered or shown were counted, not kept`));
+    out.push(
+      style.warning(
+        `${have} of ${declared} bytes kept; ${frame.payloadSkipped} beyond what is buffered or shown were counted, not kept`,
+      ),
+    );
   }
   if (have > max && ev.text === undefined) out.push(style.dim(`showing the first ${max} of ${have} bytes`));
   return out.map((l) => '  ' + l);
@@ -65,9 +70,17 @@ function notes(ev: FrameEvent, max: number, style: Style): string[] {
 function inflateLine(ev: FrameEvent, style: Style): string | null {
   const info = ev.inflate;
   if (info === undefined) return null;
-  const ratio = info.compressedLength === 0 ? '' : `, ratio ${(info.inflatedLength / info.compressedLength).toFixed(2)}:1`;
+  const ratio =
+    info.compressedLength === 0 ? '' : `, ratio ${(info.inflatedLength / info.compressedLength).toFixed(2)}:1`;
   const partial = info.partial ? style.warning(' — partial: only part of the message could be inflated') : '';
-  return '  ' + derived(`inflated: ${plural(info.compressedLength, 'byte')} compressed → ${plural(info.inflatedLength, 'byte')}${ratio}`, style) + partial;
+  return (
+    '  ' +
+    derived(
+      `inflated: ${plural(info.compressedLength, 'byte')} compressed → ${plural(info.inflatedLength, 'byte')}${ratio}`,
+      style,
+    ) +
+    partial
+  );
 }
 
 function closeLines(ev: FrameEvent, style: Style, max: number): string[] {
@@ -77,7 +90,10 @@ function closeLines(ev: FrameEvent, style: Style, max: number): string[] {
   const name = close.codeName === null ? style.dim('(no registered name)') : close.codeName;
   const lines = [`  code    ${style.bold(String(close.code))} ${name}`];
   if (close.reason === null || close.reason === '') lines.push('  reason  ' + style.dim('(none)'));
-  else lines.push(...renderTextBlock(close.reason, style, max, '  ').map((l, i) => (i === 0 ? '  reason' : '        ') + l));
+  else
+    lines.push(
+      ...renderTextBlock(close.reason, style, max, '  ').map((l, i) => (i === 0 ? '  reason' : '        ') + l),
+    );
   return lines;
 }
 
@@ -90,12 +106,18 @@ function bodyLines(ev: FrameEvent, style: Style, max: number): string[] {
     return ['  ' + label, ...renderTextBlock(ev.text, style, max, '    ')];
   }
   if (ev.inflated !== undefined) {
-    return ['  ' + derived('inflated bytes', style), indent(renderHexDump(ev.inflated, style, { maxBytes: max }), '    ')];
+    return [
+      '  ' + derived('inflated bytes', style),
+      indent(renderHexDump(ev.inflated, style, { maxBytes: max }), '    '),
+    ];
   }
   if (frame.opcode === Opcode.text && !ev.compressed) {
     // A fragment: its bytes need not end on a character boundary, the message view has the text.
     const text = utf8.decode(frame.payload.subarray(0, max * 4));
-    return ['  ' + 'text ' + derived('this fragment alone, as UTF-8', style), ...renderTextBlock(text, style, max, '    ')];
+    return [
+      '  ' + 'text ' + derived('this fragment alone, as UTF-8', style),
+      ...renderTextBlock(text, style, max, '    '),
+    ];
   }
   const label = ev.compressed ? 'compressed bytes (inflated with the whole message)' : 'bytes';
   return ['  ' + label, indent(renderHexDump(frame.payload, style, { maxBytes: max }), '    ')];

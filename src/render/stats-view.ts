@@ -21,7 +21,10 @@ function ms(seconds: number): string {
 }
 
 function directionLines(label: string, d: DirectionStats): string[] {
-  const ratio = d.inflatedBytes > 0 ? ` (compressed ${d.compressedBytes} B → inflated ${d.inflatedBytes} B, ratio ${(d.inflatedBytes / Math.max(1, d.compressedBytes)).toFixed(2)}:1)` : '';
+  const ratio =
+    d.inflatedBytes > 0
+      ? ` (compressed ${d.compressedBytes} B → inflated ${d.inflatedBytes} B, ratio ${(d.inflatedBytes / Math.max(1, d.compressedBytes)).toFixed(2)}:1)`
+      : '';
   return [
     `${label}`,
     `    frames     ${sum(d.framesByOpcode)}: ${counts(d.framesByOpcode)}`,
@@ -33,19 +36,27 @@ function directionLines(label: string, d: DirectionStats): string[] {
 
 function closeLine(s: ConnectionStats): string {
   if (s.closedBy === null) {
-    return s.abnormalClose ? `no Close frame: TCP ${s.endReason === 'tcp-rst' ? 'RST' : 'FIN'} without a closing handshake (applications report 1006)` : `no Close frame (${s.endReason ?? 'still open at end of input'})`;
+    return s.abnormalClose
+      ? `no Close frame: TCP ${s.endReason === 'tcp-rst' ? 'RST' : 'FIN'} without a closing handshake (applications report 1006)`
+      : `no Close frame (${s.endReason ?? 'still open at end of input'})`;
   }
   const who = s.closedBy === 'c2s' ? 'client' : 'server';
   return `closed by the ${who}${s.closeCode === null ? '' : ` with ${s.closeCode}`}, ${s.closeEchoed ? 'echoed by the peer' : 'not echoed by the peer'}`;
 }
 
 export function renderStats(s: ConnectionStats, style: Style): string {
-  const duration = s.firstTime !== null && s.lastTime !== null ? `${(s.lastTime - s.firstTime).toFixed(6)} s` : 'unknown (no timestamps)';
+  const duration =
+    s.firstTime !== null && s.lastTime !== null
+      ? `${(s.lastTime - s.firstTime).toFixed(6)} s`
+      : 'unknown (no timestamps)';
   const rtts = s.pingRtts;
-  const rttLine = rtts.length === 0 ? `none${s.unansweredPings > 0 ? ` (${s.unansweredPings} pings unanswered)` : ''}`
-    : `${rtts.length} ping→pong: min ${ms(Math.min(...rtts))}, avg ${ms(rtts.reduce((a, b) => a + b, 0) / rtts.length)}, max ${ms(Math.max(...rtts))}${s.unansweredPings > 0 ? `, ${s.unansweredPings} unanswered` : ''}`;
+  const rttLine =
+    rtts.length === 0
+      ? `none${s.unansweredPings > 0 ? ` (${s.unansweredPings} pings unanswered)` : ''}`
+      : `${rtts.length} ping→pong: min ${ms(Math.min(...rtts))}, avg ${ms(rtts.reduce((a, b) => a + b, 0) / rtts.length)}, max ${ms(Math.max(...rtts))}${s.unansweredPings > 0 ? `, ${s.unansweredPings} unanswered` : ''}`;
   const lines = [
-    style.heading(`Connection ${s.conn}`) + (s.client === null ? '' : ` ${escapeForTerminal(s.client)} → ${escapeForTerminal(s.server ?? '?')}`),
+    style.heading(`Connection ${s.conn}`) +
+      (s.client === null ? '' : ` ${escapeForTerminal(s.client)} → ${escapeForTerminal(s.server ?? '?')}`),
     `  duration     ${duration}`,
     ...directionLines('  client → server', s.dirs.c2s),
     ...directionLines('  server → client', s.dirs.s2c),
@@ -60,10 +71,13 @@ function dirJson(d: DirectionStats): string {
 }
 
 export function statsJson(s: ConnectionStats): string {
-  const duration = s.firstTime !== null && s.lastTime !== null ? Math.round((s.lastTime - s.firstTime) * 1e6) / 1e6 : null;
-  return `{"type":"stats","conn":${s.conn},"client":${s.client === null ? 'null' : jsonString(s.client)},"server":${s.server === null ? 'null' : jsonString(s.server)}`
-    + `,"duration":${duration},"c2s":${dirJson(s.dirs.c2s)},"s2c":${dirJson(s.dirs.s2c)}`
-    + `,"pingRtts":${JSON.stringify(s.pingRtts.map((r) => Math.round(r * 1e6) / 1e6))},"unansweredPings":${s.unansweredPings}`
-    + `,"closedBy":${s.closedBy === null ? 'null' : `"${s.closedBy}"`},"closeCode":${s.closeCode},"closeEchoed":${s.closeEchoed}`
-    + `,"endReason":${s.endReason === null ? 'null' : `"${s.endReason}"`},"abnormalClose":${s.abnormalClose}}`;
+  const duration =
+    s.firstTime !== null && s.lastTime !== null ? Math.round((s.lastTime - s.firstTime) * 1e6) / 1e6 : null;
+  return (
+    `{"type":"stats","conn":${s.conn},"client":${s.client === null ? 'null' : jsonString(s.client)},"server":${s.server === null ? 'null' : jsonString(s.server)}` +
+    `,"duration":${duration},"c2s":${dirJson(s.dirs.c2s)},"s2c":${dirJson(s.dirs.s2c)}` +
+    `,"pingRtts":${JSON.stringify(s.pingRtts.map((r) => Math.round(r * 1e6) / 1e6))},"unansweredPings":${s.unansweredPings}` +
+    `,"closedBy":${s.closedBy === null ? 'null' : `"${s.closedBy}"`},"closeCode":${s.closeCode},"closeEchoed":${s.closeEchoed}` +
+    `,"endReason":${s.endReason === null ? 'null' : `"${s.endReason}"`},"abnormalClose":${s.abnormalClose}}`
+  );
 }

@@ -71,7 +71,8 @@ function previewPart(ev: FrameEvent, max: number, style: Style): string {
   if (frame.opcode === Opcode.close || frame.payload.length === 0) return '';
   if (ev.textBytes !== undefined) return ' "' + previewUtf8(ev.textBytes, max) + '"';
   if (ev.text !== undefined) return ' "' + previewText(ev.text, max) + '"';
-  const textual = frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
+  const textual =
+    frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
   // a fragment or unassembled text frame: a lossy view of its own bytes
   if (textual && !ev.compressed) return ' "' + previewUtf8(frame.payload, max) + '"';
   // a compressed binary message previews what it inflated to, as its text would
@@ -83,9 +84,15 @@ export function renderFrameSummary(ev: FrameEvent, style: Style, opts?: SummaryO
   const frame = ev.frame;
   const max = opts?.maxPreview ?? DEFAULT_MAX_PREVIEW;
   const arrow = opts?.arrow === false ? '' : style.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
-  let line = arrow + style.dim('#' + ev.index) + ' ' +
-    style.opcode(style.bold(opcodeLabel(frame.opcode))) + flags(frame, style) + lengthPart(frame, style);
-  if (frame.masked && frame.maskingKey !== null) line += ' ' + style.mask('masked') + ' ' + style.key(maskKeyHex(frame.maskingKey));
+  let line =
+    arrow +
+    style.dim('#' + ev.index) +
+    ' ' +
+    style.opcode(style.bold(opcodeLabel(frame.opcode))) +
+    flags(frame, style) +
+    lengthPart(frame, style);
+  if (frame.masked && frame.maskingKey !== null)
+    line += ' ' + style.mask('masked') + ' ' + style.key(maskKeyHex(frame.maskingKey));
   if (ev.compressed) line += ' ' + style.rsv('compressed');
   line += closePart(ev, max, style) + previewPart(ev, max, style);
   const counts = renderDiagnosticCounts(frameEventDiagnostics(ev), style);

@@ -23,14 +23,21 @@ function decode(bytes: Uint8Array, n: number): string {
 export function mayNeedEscape(cp: number): boolean {
   if (cp < 0xa0) return cp < 0x20 || cp >= 0x7f || cp === 0x5c;
   if (cp < 0x600) return cp === 0xad;
-  if (cp < 0x900) return cp < 0x606 || cp === 0x61c || cp === 0x6dd || cp === 0x70f || cp === 0x890 || cp === 0x891 || cp === 0x8e2;
+  if (cp < 0x900)
+    return cp < 0x606 || cp === 0x61c || cp === 0x6dd || cp === 0x70f || cp === 0x890 || cp === 0x891 || cp === 0x8e2;
   if (cp < 0x2000) return cp === 0x180e;
   // General Punctuation: zero-width and bidi characters, line/paragraph separators, invisible operators
-  if (cp < 0x2100) return (cp >= 0x200b && cp < 0x2010) || (cp >= 0x2028 && cp < 0x202f) || (cp >= 0x2060 && cp < 0x2070);
+  if (cp < 0x2100)
+    return (cp >= 0x200b && cp < 0x2010) || (cp >= 0x2028 && cp < 0x202f) || (cp >= 0x2060 && cp < 0x2070);
   if (cp < 0x10000) return cp >= 0xfef0;
   // Kaithi, Egyptian hieroglyph and shorthand format controls, musical symbol beams, tags
-  return (cp >= 0x11000 && cp < 0x11100) || (cp >= 0x13430 && cp < 0x13460) || (cp >= 0x1bca0 && cp < 0x1bcb0)
-    || (cp >= 0x1d173 && cp < 0x1d17b) || cp >= 0xe0000;
+  return (
+    (cp >= 0x11000 && cp < 0x11100) ||
+    (cp >= 0x13430 && cp < 0x13460) ||
+    (cp >= 0x1bca0 && cp < 0x1bcb0) ||
+    (cp >= 0x1d173 && cp < 0x1d17b) ||
+    cp >= 0xe0000
+  );
 }
 
 /**

@@ -21,7 +21,8 @@ function step(i: number, masked: number, key: Uint8Array, data: number, width: n
   const k = i & 3;
   const index = `[${i}]`.padEnd(width);
   const char = `'${byteCharLiteral(data)}'`.padEnd(7);
-  const sum = `${style.payload(`masked 0x${HEX_BYTE[masked]}`)} ⊕ ${style.key(`key[${k}] 0x${HEX_BYTE[key[k]]}`)} = ` +
+  const sum =
+    `${style.payload(`masked 0x${HEX_BYTE[masked]}`)} ⊕ ${style.key(`key[${k}] 0x${HEX_BYTE[key[k]]}`)} = ` +
     `${style.derived(`0x${HEX_BYTE[data]}`)} ${style.derived(char)}`;
   const bits = style.dim(`${bitString(masked, 8)} ⊕ ${bitString(key[k], 8)} = ${bitString(data, 8)}`);
   const wrapNote = i > 0 && k === 0 ? style.dim('  ← key index wraps to 0') : '';
@@ -37,7 +38,13 @@ export function renderUnmaskSteps(frame: Frame, style: Style, opts?: UnmaskSteps
   if (key === null) return style.dim('not masked: the payload bytes are sent as they are');
   const head = `data[i] = masked[i] ⊕ key[i mod 4]   key = ${style.key(keyList(key))}`;
   if (frame.payload.length === 0) {
-    return head + '\n' + style.dim(frame.payloadLength === 0 ? '(empty payload: nothing to unmask)' : '(no payload bytes present to unmask)');
+    return (
+      head +
+      '\n' +
+      style.dim(
+        frame.payloadLength === 0 ? '(empty payload: nothing to unmask)' : '(no payload bytes present to unmask)',
+      )
+    );
   }
   const n = Math.min(frame.payload.length, Math.max(0, opts?.count ?? 8));
   const wire = wirePayload(frame, n);

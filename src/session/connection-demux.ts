@@ -24,7 +24,13 @@ export class ConnectionDemux {
 
   handle(event: StreamEvent): void {
     if (event.kind === 'diagnostic' && (event.conn === null || !this.sessions.has(event.conn))) {
-      this.options.onEvent({ type: 'diagnostic', conn: event.conn, time: event.time, dir: event.dir, diagnostic: event.diagnostic });
+      this.options.onEvent({
+        type: 'diagnostic',
+        conn: event.conn,
+        time: event.time,
+        dir: event.dir,
+        diagnostic: event.diagnostic,
+      });
       return;
     }
     if (event.kind === 'open') {
@@ -41,7 +47,8 @@ export class ConnectionDemux {
     }
     const session = this.sessions.get(event.conn as number);
     // sources open every connection before its data: anything else is a bug in a source
-    if (session === undefined) throw new Error(`StreamEvent ${event.kind} for connection ${event.conn} before its open event`);
+    if (session === undefined)
+      throw new Error(`StreamEvent ${event.kind} for connection ${event.conn} before its open event`);
     session.handle(event);
     if (event.kind === 'end' && event.dir === undefined) this.sessions.delete(event.conn);
   }

@@ -40,8 +40,15 @@ export interface ConnectionStats {
 
 function emptyDirection(): DirectionStats {
   return {
-    framesByOpcode: {}, messagesByOpcode: {}, wireBytes: 0, payloadBytes: 0, compressedBytes: 0, inflatedBytes: 0,
-    fragmentedMessages: 0, fragmentFrames: 0, diagnostics: { error: 0, warning: 0, note: 0 },
+    framesByOpcode: {},
+    messagesByOpcode: {},
+    wireBytes: 0,
+    payloadBytes: 0,
+    compressedBytes: 0,
+    inflatedBytes: 0,
+    fragmentedMessages: 0,
+    fragmentFrames: 0,
+    diagnostics: { error: 0, warning: 0, note: 0 },
   };
 }
 
@@ -54,9 +61,19 @@ export class StatsCollector {
     let s = this.byConn.get(conn);
     if (s === undefined) {
       s = {
-        conn, client: null, server: null, firstTime: null, lastTime: null,
-        dirs: { c2s: emptyDirection(), s2c: emptyDirection() }, pingRtts: [], unansweredPings: 0,
-        closedBy: null, closeCode: null, closeEchoed: false, endReason: null, abnormalClose: false,
+        conn,
+        client: null,
+        server: null,
+        firstTime: null,
+        lastTime: null,
+        dirs: { c2s: emptyDirection(), s2c: emptyDirection() },
+        pingRtts: [],
+        unansweredPings: 0,
+        closedBy: null,
+        closeCode: null,
+        closeEchoed: false,
+        endReason: null,
+        abnormalClose: false,
       };
       this.byConn.set(conn, s);
     }

@@ -76,12 +76,22 @@ export class DirectionState {
   finish(time: Timestamp): Diagnostic[] {
     const out: Diagnostic[] = [];
     if (this.phase === 'lost-sync' && this.resyncBuffer !== null) {
-      out.push(diagnostic('tcp.resync', `no frame header found in the last ${this.resyncBuffer.length + this.skipped} bytes after lost data`));
+      out.push(
+        diagnostic(
+          'tcp.resync',
+          `no frame header found in the last ${this.resyncBuffer.length + this.skipped} bytes after lost data`,
+        ),
+      );
       this.resyncBuffer = null;
     }
     const partial = this.decoder.finish();
     if (partial !== null) {
-      out.push(diagnostic('frame.truncated', `input ended inside a frame header: ${partial.bytes.length} byte(s) at offset ${partial.offset}`));
+      out.push(
+        diagnostic(
+          'frame.truncated',
+          `input ended inside a frame header: ${partial.bytes.length} byte(s) at offset ${partial.offset}`,
+        ),
+      );
     }
     this.assembler.finish(time, this.lastIndex);
     return out;
@@ -102,8 +112,14 @@ export class DirectionState {
     this.phase = 'open';
     this.decoder.reset(skipped);
     this.emit({
-      type: 'diagnostic', conn: this.conn, time, dir: this.dir,
-      diagnostic: diagnostic('tcp.resync', `decoding resumed after skipping ${skipped} bytes (${start.chain} consecutive plausible frame headers)`),
+      type: 'diagnostic',
+      conn: this.conn,
+      time,
+      dir: this.dir,
+      diagnostic: diagnostic(
+        'tcp.resync',
+        `decoding resumed after skipping ${skipped} bytes (${start.chain} consecutive plausible frame headers)`,
+      ),
     });
     this.decoder.push(buffer.subarray(start.offset));
   }

@@ -13,7 +13,17 @@ export interface FilterSpec {
   readonly errorsOnly?: boolean;
 }
 
-export const OPCODE_FILTER_NAMES = ['text', 'binary', 'continuation', 'close', 'ping', 'pong', 'control', 'data', 'reserved'] as const;
+export const OPCODE_FILTER_NAMES = [
+  'text',
+  'binary',
+  'continuation',
+  'close',
+  'ping',
+  'pong',
+  'control',
+  'data',
+  'reserved',
+] as const;
 
 function opcodeMatches(opcode: number, names: readonly string[]): boolean {
   const name = opcodeName(opcode);
@@ -28,7 +38,8 @@ function opcodeMatches(opcode: number, names: readonly string[]): boolean {
 /** Returns a predicate; events with no opinion of a criterion (connection, end) pass it. */
 export function createEventFilter(spec: FilterSpec): (ev: InspectEvent) => boolean {
   const conns = spec.conns !== undefined && spec.conns.length > 0 ? new Set(spec.conns) : null;
-  const contentFilter = spec.dir !== undefined || spec.opcodes !== undefined || spec.grep !== undefined || spec.errorsOnly === true;
+  const contentFilter =
+    spec.dir !== undefined || spec.opcodes !== undefined || spec.grep !== undefined || spec.errorsOnly === true;
   return (ev) => {
     if (conns !== null && (ev.conn === null || !conns.has(ev.conn))) return false;
     switch (ev.type) {
@@ -38,13 +49,17 @@ export function createEventFilter(spec: FilterSpec): (ev: InspectEvent) => boole
         const opcode = ev.type === 'frame' ? ev.frame.opcode : ev.opcode;
         if (spec.opcodes !== undefined && !opcodeMatches(opcode, spec.opcodes)) return false;
         if (spec.grep !== undefined) {
-          const text = ev.type === 'frame' ? ev.text ?? ev.close?.reason ?? undefined : ev.text;
+          const text = ev.type === 'frame' ? (ev.text ?? ev.close?.reason ?? undefined) : ev.text;
           if (text === undefined || !spec.grep.test(text)) return false;
         }
         return spec.errorsOnly !== true || ev.diagnostics.length > 0;
       }
       case 'diagnostic':
-        return (spec.dir === undefined || ev.dir === undefined || ev.dir === spec.dir) && spec.opcodes === undefined && spec.grep === undefined;
+        return (
+          (spec.dir === undefined || ev.dir === undefined || ev.dir === spec.dir) &&
+          spec.opcodes === undefined &&
+          spec.grep === undefined
+        );
       case 'handshake':
         if (spec.errorsOnly === true) return ev.handshake.diagnostics.length > 0;
         return spec.opcodes === undefined && spec.grep === undefined;

@@ -19,11 +19,41 @@ export interface Endpoints {
 }
 
 export type StreamEvent =
-  | { readonly kind: 'open'; readonly conn: number; readonly endpoints: Endpoints; readonly time: Timestamp; readonly detectedBy: 'handshake' | 'heuristic' }
-  | { readonly kind: 'data'; readonly conn: number; readonly dir: Direction; readonly bytes: Uint8Array; readonly time: Timestamp }
-  | { readonly kind: 'gap'; readonly conn: number; readonly dir: Direction; readonly length: number; readonly time: Timestamp }
-  | { readonly kind: 'end'; readonly conn: number; readonly reason: EndReason; readonly time: Timestamp; readonly dir?: Direction }
-  | { readonly kind: 'diagnostic'; readonly conn: number | null; readonly diagnostic: Diagnostic; readonly time: Timestamp; readonly dir?: Direction };
+  | {
+      readonly kind: 'open';
+      readonly conn: number;
+      readonly endpoints: Endpoints;
+      readonly time: Timestamp;
+      readonly detectedBy: 'handshake' | 'heuristic';
+    }
+  | {
+      readonly kind: 'data';
+      readonly conn: number;
+      readonly dir: Direction;
+      readonly bytes: Uint8Array;
+      readonly time: Timestamp;
+    }
+  | {
+      readonly kind: 'gap';
+      readonly conn: number;
+      readonly dir: Direction;
+      readonly length: number;
+      readonly time: Timestamp;
+    }
+  | {
+      readonly kind: 'end';
+      readonly conn: number;
+      readonly reason: EndReason;
+      readonly time: Timestamp;
+      readonly dir?: Direction;
+    }
+  | {
+      readonly kind: 'diagnostic';
+      readonly conn: number | null;
+      readonly diagnostic: Diagnostic;
+      readonly time: Timestamp;
+      readonly dir?: Direction;
+    };
 
 export interface CloseInfo {
   /** Close status code, or null for an empty body. */
@@ -110,7 +140,10 @@ export interface DiagnosticEvent {
   readonly diagnostic: Diagnostic;
 }
 
-export interface PerDirection<T> { c2s: T; s2c: T }
+export interface PerDirection<T> {
+  c2s: T;
+  s2c: T;
+}
 
 export interface EndEvent {
   readonly type: 'end';
@@ -122,10 +155,4 @@ export interface EndEvent {
   readonly bytes: PerDirection<number>;
 }
 
-export type InspectEvent =
-  | ConnectionEvent
-  | HandshakeEvent
-  | FrameEvent
-  | MessageEvent
-  | DiagnosticEvent
-  | EndEvent;
+export type InspectEvent = ConnectionEvent | HandshakeEvent | FrameEvent | MessageEvent | DiagnosticEvent | EndEvent;

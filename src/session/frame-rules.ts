@@ -27,23 +27,41 @@ const serverMustNotMask: FrameRule = (f, ctx) =>
 
 // RFC 6455 §5.2: opcodes 0x3–0x7 and 0xB–0xF are reserved.
 const reservedOpcode: FrameRule = (f) =>
-  isReservedOpcode(f.opcode) ? diagnostic('frame.opcode.reserved', `opcode 0x${f.opcode.toString(16)} is reserved (${isControlOpcode(f.opcode) ? 'control' : 'non-control'})`) : null;
+  isReservedOpcode(f.opcode)
+    ? diagnostic(
+        'frame.opcode.reserved',
+        `opcode 0x${f.opcode.toString(16)} is reserved (${isControlOpcode(f.opcode) ? 'control' : 'non-control'})`,
+      )
+    : null;
 
 // RFC 6455 §5.5: control frames MUST have a payload length of 125 bytes or less.
 const controlTooLong: FrameRule = (f) =>
   isControlOpcode(f.opcode) && f.payloadLength > 125
-    ? diagnostic('frame.control.too-long', `${opcodeName(f.opcode)} frame payload is ${f.payloadLength} bytes; control frames carry at most 125`)
+    ? diagnostic(
+        'frame.control.too-long',
+        `${opcodeName(f.opcode)} frame payload is ${f.payloadLength} bytes; control frames carry at most 125`,
+      )
     : null;
 
 // RFC 6455 §5.5: control frames MUST NOT be fragmented.
 const controlFragmented: FrameRule = (f) =>
-  isControlOpcode(f.opcode) && !f.fin ? diagnostic('frame.control.fragmented', `${opcodeName(f.opcode)} frame has FIN clear; control frames must not be fragmented`) : null;
+  isControlOpcode(f.opcode) && !f.fin
+    ? diagnostic(
+        'frame.control.fragmented',
+        `${opcodeName(f.opcode)} frame has FIN clear; control frames must not be fragmented`,
+      )
+    : null;
 
 // RFC 6455 §5.2: RSV bits MUST be 0 unless an extension defining them was negotiated.
 const rsvWithoutExtension: FrameRule = (f, ctx) => {
   if (!(f.rsv1 && !ctx.deflate) && !f.rsv2 && !f.rsv3) return null;
   const bits = [f.rsv1 && !ctx.deflate ? 'RSV1' : '', f.rsv2 ? 'RSV2' : '', f.rsv3 ? 'RSV3' : ''].filter(Boolean);
-  return bits.length > 0 ? diagnostic('frame.rsv.unexpected', `${bits.join(', ')} set but no negotiated extension defines ${bits.length > 1 ? 'them' : 'it'}`) : null;
+  return bits.length > 0
+    ? diagnostic(
+        'frame.rsv.unexpected',
+        `${bits.join(', ')} set but no negotiated extension defines ${bits.length > 1 ? 'them' : 'it'}`,
+      )
+    : null;
 };
 
 // RFC 7692 §6.1: RSV1 marks the first frame of a compressed message; never a continuation.
@@ -56,11 +74,20 @@ const rsv1OnControl: FrameRule = (f, ctx) =>
 
 // RFC 6455 §5.5.1: after sending a Close frame, the endpoint MUST NOT send more data frames.
 const afterClose: FrameRule = (f, ctx) =>
-  ctx.closeSent ? diagnostic('frame.after-close', `${opcodeName(f.opcode)} frame sent after this side's Close frame`) : null;
+  ctx.closeSent
+    ? diagnostic('frame.after-close', `${opcodeName(f.opcode)} frame sent after this side's Close frame`)
+    : null;
 
 const FRAME_RULES: readonly FrameRule[] = [
-  clientMustMask, serverMustNotMask, reservedOpcode, controlTooLong, controlFragmented,
-  rsvWithoutExtension, rsv1OnContinuation, rsv1OnControl, afterClose,
+  clientMustMask,
+  serverMustNotMask,
+  reservedOpcode,
+  controlTooLong,
+  controlFragmented,
+  rsvWithoutExtension,
+  rsv1OnContinuation,
+  rsv1OnControl,
+  afterClose,
 ];
 
 /** Appends every broken rule's diagnostic to `out`. */

@@ -27,7 +27,11 @@ export class HandshakeTracker {
   private readonly requestHead: HttpHeadParser;
   private readonly responseHead: HttpHeadParser;
 
-  constructor(private readonly conn: number, limits: Limits, private readonly outcome: HandshakeOutcome) {
+  constructor(
+    private readonly conn: number,
+    limits: Limits,
+    private readonly outcome: HandshakeOutcome,
+  ) {
     this.requestHead = new HttpHeadParser(limits.maxHttpHead);
     this.responseHead = new HttpHeadParser(limits.maxHttpHead);
   }
@@ -65,7 +69,15 @@ export class HandshakeTracker {
     // a response before any request: the capture missed the request; checks that need it are skipped
     if (!this.requestDone) {
       this.requestDone = true;
-      this.outcome.emit({ type: 'diagnostic', conn: this.conn, time, diagnostic: diagnostic('handshake.missing', 'the opening request was not seen; response checks that need the key and offers are skipped') });
+      this.outcome.emit({
+        type: 'diagnostic',
+        conn: this.conn,
+        time,
+        diagnostic: diagnostic(
+          'handshake.missing',
+          'the opening request was not seen; response checks that need the key and offers are skipped',
+        ),
+      });
     }
     const response = parseHandshakeResponse(head, this.request);
     this.outcome.emit({ type: 'handshake', conn: this.conn, time, handshake: response });

@@ -70,7 +70,10 @@ export class MessageAssembler {
     const f = rec.frame;
     if (this.open !== null) {
       // RFC 6455 §5.4: fragments of one message must not be interleaved with another message's
-      const interrupted = diagnostic('message.interrupted', `new ${f.opcode === Opcode.text ? 'text' : 'binary'} message started while message from frame #${this.open.firstFrame} is unfinished`);
+      const interrupted = diagnostic(
+        'message.interrupted',
+        `new ${f.opcode === Opcode.text ? 'text' : 'binary'} message started while message from frame #${this.open.firstFrame} is unfinished`,
+      );
       rec.diagnostics.push(interrupted);
       this.emitOpen(rec.time, rec.index - 1, false, interrupted);
     }
@@ -81,8 +84,15 @@ export class MessageAssembler {
       return;
     }
     this.open = {
-      opcode: f.opcode, compressed, firstFrame: rec.index, pieces: [], frames: 0, kept: 0, length: 0,
-      utf8: f.opcode === Opcode.text && !compressed ? new Utf8StreamValidator() : null, diagnostics: [],
+      opcode: f.opcode,
+      compressed,
+      firstFrame: rec.index,
+      pieces: [],
+      frames: 0,
+      kept: 0,
+      length: 0,
+      utf8: f.opcode === Opcode.text && !compressed ? new Utf8StreamValidator() : null,
+      diagnostics: [],
     };
     this.appendFragment(rec);
   }
@@ -120,8 +130,23 @@ export class MessageAssembler {
     pushAll(rec.diagnostics, diagnostics);
     // bytes counted but not kept (Limits) belong to the message's length all the same
     const length = compressed ? data.length : data.length + f.payloadSkipped;
-    this.onMessage(new MessageRecord(this.conn, this.dir, rec.time, f.opcode, 1, rec.index, rec.index,
-      compressed, data, length, inflate, complete, diagnostics));
+    this.onMessage(
+      new MessageRecord(
+        this.conn,
+        this.dir,
+        rec.time,
+        f.opcode,
+        1,
+        rec.index,
+        rec.index,
+        compressed,
+        data,
+        length,
+        inflate,
+        complete,
+        diagnostics,
+      ),
+    );
   }
 
   private appendFragment(rec: FrameRecord): void {
@@ -131,12 +156,18 @@ export class MessageAssembler {
     open.length += payload.length + rec.frame.payloadSkipped;
     const room = this.limits.maxMessageBytes - open.kept;
     if (payload.length > room && open.kept <= this.limits.maxMessageBytes) {
-      const tooLarge = diagnostic('message.too-large', `message exceeds the ${this.limits.maxMessageBytes}-byte assembly limit; the rest is counted, not kept`);
+      const tooLarge = diagnostic(
+        'message.too-large',
+        `message exceeds the ${this.limits.maxMessageBytes}-byte assembly limit; the rest is counted, not kept`,
+      );
       rec.diagnostics.push(tooLarge);
       open.diagnostics.push(tooLarge);
     }
     // an uncompressed binary message is kept only as far as its frames are (Limits.keepBinaryPayload)
-    const keepable = open.opcode === Opcode.binary && !open.compressed ? Math.min(room, this.limits.keepBinaryPayload - open.kept) : room;
+    const keepable =
+      open.opcode === Opcode.binary && !open.compressed
+        ? Math.min(room, this.limits.keepBinaryPayload - open.kept)
+        : room;
     const kept = payload.length <= keepable ? payload : payload.subarray(0, Math.max(0, keepable));
     if (kept.length > 0) {
       open.pieces.push(kept);
@@ -145,7 +176,10 @@ export class MessageAssembler {
     if (open.utf8 !== null && !open.utf8.push(kept)) {
       // report once, on the fragment where the invalid sequence is
       if (!open.diagnostics.some((d) => d.code === 'message.text.invalid-utf8')) {
-        const bad = diagnostic('message.text.invalid-utf8', `text message is not valid UTF-8 (first invalid byte at message offset ${open.utf8.errorOffset})`);
+        const bad = diagnostic(
+          'message.text.invalid-utf8',
+          `text message is not valid UTF-8 (first invalid byte at message offset ${open.utf8.errorOffset})`,
+        );
         rec.diagnostics.push(bad);
         open.diagnostics.push(bad);
       }
@@ -155,14 +189,23 @@ export class MessageAssembler {
   private completeOpen(rec: FrameRecord): void {
     const open = this.open!;
     if (open.utf8 !== null && open.utf8.valid && !open.utf8.end()) {
-      const bad = diagnostic('message.text.invalid-utf8', `text message ends inside a UTF-8 sequence (offset ${open.utf8.errorOffset})`);
+      const bad = diagnostic(
+        'message.text.invalid-utf8',
+        `text message ends inside a UTF-8 sequence (offset ${open.utf8.errorOffset})`,
+      );
       rec.diagnostics.push(bad);
       open.diagnostics.push(bad);
     }
     this.emitOpen(rec.time, rec.index, true, null, rec);
   }
 
-  private emitOpen(time: Timestamp, lastFrame: number, complete: boolean, extra: Diagnostic | null, lastRec?: FrameRecord): void {
+  private emitOpen(
+    time: Timestamp,
+    lastFrame: number,
+    complete: boolean,
+    extra: Diagnostic | null,
+    lastRec?: FrameRecord,
+  ): void {
     const open = this.open!;
     this.open = null;
     const diagnostics = open.diagnostics;
@@ -184,8 +227,23 @@ export class MessageAssembler {
       }
     }
     const length = open.compressed ? data.length : open.length;
-    this.onMessage(new MessageRecord(this.conn, this.dir, time, open.opcode, open.frames, open.firstFrame, lastFrame,
-      open.compressed, data, length, inflate, complete, diagnostics));
+    this.onMessage(
+      new MessageRecord(
+        this.conn,
+        this.dir,
+        time,
+        open.opcode,
+        open.frames,
+        open.firstFrame,
+        lastFrame,
+        open.compressed,
+        data,
+        length,
+        inflate,
+        complete,
+        diagnostics,
+      ),
+    );
   }
 }
 
@@ -195,9 +253,11 @@ function checkText(data: Uint8Array, complete: boolean): Diagnostic | null {
   const at = firstInvalidUtf8(data);
   if (!complete && at === data.length) return null;
   if (at < 0) return null;
-  return diagnostic('message.text.invalid-utf8', `text message is not valid UTF-8 (first invalid byte at offset ${at})`);
+  return diagnostic(
+    'message.text.invalid-utf8',
+    `text message is not valid UTF-8 (first invalid byte at offset ${at})`,
+  );
 }
-
 
 function pushAll(into: Diagnostic[], from: readonly Diagnostic[]): void {
   for (const d of from) into.push(d);

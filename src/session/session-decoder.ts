@@ -57,11 +57,17 @@ export class SessionDecoder {
       c2s: new DirectionState(options.conn, 'c2s', this.limits, onFrame('c2s'), countMessage),
       s2c: new DirectionState(options.conn, 's2c', this.limits, onFrame('s2c'), countMessage),
     };
-    this.handshake = options.expectHandshake === false ? null : new HandshakeTracker(options.conn, this.limits, {
-      emit: onMessage,
-      upgraded: (deflate) => this.startFrames(deflate, false),
-      notUpgraded: () => { this.sides.c2s.phase = 'not-websocket'; this.sides.s2c.phase = 'not-websocket'; },
-    });
+    this.handshake =
+      options.expectHandshake === false
+        ? null
+        : new HandshakeTracker(options.conn, this.limits, {
+            emit: onMessage,
+            upgraded: (deflate) => this.startFrames(deflate, false),
+            notUpgraded: () => {
+              this.sides.c2s.phase = 'not-websocket';
+              this.sides.s2c.phase = 'not-websocket';
+            },
+          });
     if (this.handshake === null) this.startFrames(options.assumeDeflate ?? null, true);
   }
 
@@ -75,7 +81,14 @@ export class SessionDecoder {
     this.time = event.time;
     switch (event.kind) {
       case 'open':
-        this.emit({ type: 'connection', conn: event.conn, time: event.time, client: event.endpoints.client, server: event.endpoints.server, detectedBy: event.detectedBy });
+        this.emit({
+          type: 'connection',
+          conn: event.conn,
+          time: event.time,
+          client: event.endpoints.client,
+          server: event.endpoints.server,
+          detectedBy: event.detectedBy,
+        });
         return;
       case 'data':
         this.data(event.dir, event.bytes);
@@ -84,7 +97,13 @@ export class SessionDecoder {
         this.gap(event.dir, event.length);
         return;
       case 'diagnostic':
-        this.emit({ type: 'diagnostic', conn: event.conn, time: event.time, dir: event.dir, diagnostic: event.diagnostic });
+        this.emit({
+          type: 'diagnostic',
+          conn: event.conn,
+          time: event.time,
+          dir: event.dir,
+          diagnostic: event.diagnostic,
+        });
         return;
       case 'end':
         if (event.dir !== undefined) this.finishDirection(event.dir);
@@ -116,8 +135,14 @@ export class SessionDecoder {
       const side = this.sides[dir];
       const settings = deflate === null ? null : dir === 'c2s' ? deflate.client : deflate.server;
       // fromStart: with the handshake seen, the first compressed message starts the sender's context
-      side.assembler.setInflater(settings === null ? null
-        : new MessageInflater(settings, maxInflated, { sender: dir === 'c2s' ? 'client' : 'server', fromStart: !assumed }));
+      side.assembler.setInflater(
+        settings === null
+          ? null
+          : new MessageInflater(settings, maxInflated, {
+              sender: dir === 'c2s' ? 'client' : 'server',
+              fromStart: !assumed,
+            }),
+      );
       side.deflateAssumed = assumed && settings !== null;
     }
     for (const dir of ['c2s', 's2c'] as const) {
@@ -137,7 +162,11 @@ export class SessionDecoder {
     side.frames++;
     if (this.maskMode) side.bytes += frame.headerLength + frame.payload.length + frame.payloadSkipped;
     this.noteAssumptions(frame, side);
-    checkFrame(frame, { dir, directionKnown: !this.maskMode, deflate: side.assembler.deflate, closeSent: side.closeSent }, rec.diagnostics);
+    checkFrame(
+      frame,
+      { dir, directionKnown: !this.maskMode, deflate: side.assembler.deflate, closeSent: side.closeSent },
+      rec.diagnostics,
+    );
     this.annotating = true;
     side.assembler.accept(rec);
     this.annotating = false;
@@ -157,20 +186,35 @@ export class SessionDecoder {
     if (this.assumedNoted || !frame.rsv1 || !side.deflateAssumed) return;
     this.assumedNoted = true;
     const d = this.options.assumeDeflate;
-    const settings = d === null || d === undefined ? '' : `: window ${d.client.windowBits} bits, ${d.client.noContextTakeover ? 'no context takeover' : 'context takeover'}`;
-    this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, diagnostic: diagnostic('deflate.assumed', `RSV1 taken as permessage-deflate (no handshake seen to confirm it)${settings}`) });
+    const settings =
+      d === null || d === undefined
+        ? ''
+        : `: window ${d.client.windowBits} bits, ${d.client.noContextTakeover ? 'no context takeover' : 'context takeover'}`;
+    this.emit({
+      type: 'diagnostic',
+      conn: this.options.conn,
+      time: this.time,
+      diagnostic: diagnostic(
+        'deflate.assumed',
+        `RSV1 taken as permessage-deflate (no handshake seen to confirm it)${settings}`,
+      ),
+    });
   }
 
   private gap(dir: Direction, length: number): void {
     const side = this.sides[dir];
-    const lost = diagnostic('tcp.gap', `${length} bytes missing from the ${dir === 'c2s' ? 'client' : 'server'} stream`);
+    const lost = diagnostic(
+      'tcp.gap',
+      `${length} bytes missing from the ${dir === 'c2s' ? 'client' : 'server'} stream`,
+    );
     this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, dir, diagnostic: lost });
     if (side.phase === 'open' || side.phase === 'lost-sync') side.loseSync(length, this.time, lost);
   }
 
   private finishDirection(dir: Direction): void {
     const side = this.decoderFor(dir);
-    for (const d of side.finish(this.time)) this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, dir, diagnostic: d });
+    for (const d of side.finish(this.time))
+      this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, dir, diagnostic: d });
   }
 
   /** Input or connection over: flush partial frames and messages, check the close handshake. */
@@ -180,16 +224,24 @@ export class SessionDecoder {
     const { c2s, s2c } = this.sides;
     const closeDiagnostics: Diagnostic[] = [];
     if (c2s.closeSent !== s2c.closeSent && reason !== 'input-ended') {
-      closeDiagnostics.push(diagnostic('close.not-echoed', `the ${c2s.closeSent ? 'server' : 'client'} never answered the ${c2s.closeSent ? 'client' : 'server'}'s Close frame`));
+      closeDiagnostics.push(
+        diagnostic(
+          'close.not-echoed',
+          `the ${c2s.closeSent ? 'server' : 'client'} never answered the ${c2s.closeSent ? 'client' : 'server'}'s Close frame`,
+        ),
+      );
     }
     if (!c2s.closeSent && !s2c.closeSent && c2s.phase === 'open') {
       if (reason === 'tcp-fin') closeDiagnostics.push(diagnostic('tcp.fin-without-close'));
       if (reason === 'tcp-rst') closeDiagnostics.push(diagnostic('tcp.rst'));
     }
-    for (const d of closeDiagnostics) this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, diagnostic: d });
+    for (const d of closeDiagnostics)
+      this.emit({ type: 'diagnostic', conn: this.options.conn, time: this.time, diagnostic: d });
     this.ended = true;
     this.emit({
-      type: 'end', conn: this.options.conn, time: this.time,
+      type: 'end',
+      conn: this.options.conn,
+      time: this.time,
       reason: c2s.closeSent && s2c.closeSent ? 'close-handshake' : reason,
       frames: { c2s: c2s.frames, s2c: s2c.frames },
       messages: { c2s: c2s.messages, s2c: s2c.messages },

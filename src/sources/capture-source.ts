@@ -24,9 +24,15 @@ export interface CaptureSourceOptions extends Omit<CaptureDecoderOptions, 'pcapR
 const CHUNK_BYTES = 1024 * 1024;
 
 /** A CaptureDecoder for pcap (our reader unless pcap-parser is asked for) and pcapng. */
-export function createCaptureDecoder(onEvent: (event: StreamEvent) => void, options: CaptureSourceOptions = {}): CaptureDecoder {
+export function createCaptureDecoder(
+  onEvent: (event: StreamEvent) => void,
+  options: CaptureSourceOptions = {},
+): CaptureDecoder {
   const { pcapReader = 'builtin', ...rest } = options;
-  return new CaptureDecoder(onEvent, pcapReader === 'pcap-parser' ? { ...rest, pcapReader: createPcapParserReader } : rest);
+  return new CaptureDecoder(
+    onEvent,
+    pcapReader === 'pcap-parser' ? { ...rest, pcapReader: createPcapParserReader } : rest,
+  );
 }
 
 /**
@@ -35,13 +41,13 @@ export function createCaptureDecoder(onEvent: (event: StreamEvent) => void, opti
  * WsinspectError for unreadable input or a file that is not a capture.
  */
 export async function readCapture(
-  input: string | Readable, onEvent: (event: StreamEvent) => void, options: CaptureSourceOptions = {},
+  input: string | Readable,
+  onEvent: (event: StreamEvent) => void,
+  options: CaptureSourceOptions = {},
 ): Promise<void> {
   const name = typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'input stream';
   const total = typeof input === 'string' && input !== '-' ? await fileSize(input) : null;
-  const stream = typeof input !== 'string' ? input
-    : input === '-' ? process.stdin
-    : fileChunks(input);
+  const stream = typeof input !== 'string' ? input : input === '-' ? process.stdin : fileChunks(input);
   const decoder = createCaptureDecoder(onEvent, options);
   let read = 0;
   try {

@@ -27,7 +27,10 @@ export function parseBase64Text(text: string, label = 'input'): Uint8Array {
   const clean = text.replace(/\s+/g, '');
   const bad = clean.search(/[^A-Za-z0-9+/=_-]/);
   if (bad >= 0) {
-    throw new WsinspectError('input.bad-base64', `${label}: bad base64 character ${JSON.stringify(clean[bad])} at position ${bad + 1}`);
+    throw new WsinspectError(
+      'input.bad-base64',
+      `${label}: bad base64 character ${JSON.stringify(clean[bad])} at position ${bad + 1}`,
+    );
   }
   return new Uint8Array(Buffer.from(clean, clean.includes('-') || clean.includes('_') ? 'base64url' : 'base64'));
 }
@@ -55,7 +58,10 @@ function parsePlain(line: string, lineStart: number, label: string, out: number[
       continue;
     }
     let prefixed = false;
-    if ((c === '0' && (line[i + 1] === 'x' || line[i + 1] === 'X') && isHexDigit(line[i + 2])) || (c === '\\' && line[i + 1] === 'x')) {
+    if (
+      (c === '0' && (line[i + 1] === 'x' || line[i + 1] === 'X') && isHexDigit(line[i + 2])) ||
+      (c === '\\' && line[i + 1] === 'x')
+    ) {
       i += 2;
       prefixed = true;
     }
@@ -76,7 +82,10 @@ function pushDigits(digits: string, prefixed: boolean, label: string, position: 
       out.push(parseInt(digits, 16));
       return;
     }
-    throw new WsinspectError('input.bad-hex', `${label}: odd number of hex digits in "${digits.slice(0, 16)}${digits.length > 16 ? '…' : ''}" at position ${position + 1}`);
+    throw new WsinspectError(
+      'input.bad-hex',
+      `${label}: odd number of hex digits in "${digits.slice(0, 16)}${digits.length > 16 ? '…' : ''}" at position ${position + 1}`,
+    );
   }
   for (let j = 0; j < digits.length; j += 2) out.push(parseInt(digits.slice(j, j + 2), 16));
 }
@@ -84,7 +93,9 @@ function pushDigits(digits: string, prefixed: boolean, label: string, position: 
 /** "\x" directly after digits continues a \xNN run; anything else must be a separator. */
 function isSeparatorOrPrefix(line: string, i: number): boolean {
   const c = line[i];
-  return c === ' ' || c === '\t' || c === ',' || c === ':' || c === ';' || c === '\r' || (c === '\\' && line[i + 1] === 'x');
+  return (
+    c === ' ' || c === '\t' || c === ',' || c === ':' || c === ';' || c === '\r' || (c === '\\' && line[i + 1] === 'x')
+  );
 }
 
 function isHexDigit(c: string | undefined): boolean {
@@ -113,8 +124,12 @@ function parseDumpLine(line: string, out: number[]): void {
     const word = t[0];
     if (!HEX.test(word) || word.length % 2 === 1 || word.length > 8) break;
     for (let j = 0; j < word.length; j += 2) bytes.push(parseInt(word.slice(j, j + 2), 16));
-    const rest = body.slice((t.index ?? 0) + word.length).replace(/^\s+/, '').replace(/\s+$/, '');
-    if (rest.length === 0 || rest.length === bytes.length || (rest.startsWith('|') && rest.length === bytes.length + 2)) best = bytes.slice();
+    const rest = body
+      .slice((t.index ?? 0) + word.length)
+      .replace(/^\s+/, '')
+      .replace(/\s+$/, '');
+    if (rest.length === 0 || rest.length === bytes.length || (rest.startsWith('|') && rest.length === bytes.length + 2))
+      best = bytes.slice();
   }
   for (const b of best ?? bytes) out.push(b);
 }

@@ -39,7 +39,11 @@ class PcapParserReader implements RecordReader {
   private pendingRecord = -1;
   private stopped = false;
 
-  constructor(private readonly format: PcapFormat, private readonly sink: PacketSink, private readonly limits: CaptureLimits) {
+  constructor(
+    private readonly format: PcapFormat,
+    private readonly sink: PacketSink,
+    private readonly limits: CaptureLimits,
+  ) {
     const parser = parse(this.input);
     parser.on('globalHeader', (h) => this.globalHeader(h));
     parser.on('packetHeader', (h) => this.packetHeader(h));
@@ -67,11 +71,12 @@ class PcapParserReader implements RecordReader {
   end(): void {
     if (this.stopped || this.fed === this.consumed) return;
     const start = this.consumed;
-    const what = this.iface < 0
-      ? `the file header has ${this.fed} of its ${GLOBAL_HEADER} bytes`
-      : this.pendingRecord >= 0
-        ? `the packet record starting at byte ${start} has ${this.fed - start} of its ${this.pendingRecord} bytes`
-        : `the record header starting at byte ${start} is incomplete`;
+    const what =
+      this.iface < 0
+        ? `the file header has ${this.fed} of its ${GLOBAL_HEADER} bytes`
+        : this.pendingRecord >= 0
+          ? `the packet record starting at byte ${start} has ${this.fed - start} of its ${this.pendingRecord} bytes`
+          : `the record header starting at byte ${start} is incomplete`;
     this.sink.fileDiagnostic(diagnostic('capture.truncated', `capture cut at byte ${this.fed}: ${what}`), null);
   }
 

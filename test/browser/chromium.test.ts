@@ -9,14 +9,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameEvent, InspectEvent, MessageEvent } from '../../src/session/events.js';
 import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
 import { openLocalCa } from '../../src/sources/ca/local-ca.js';
-import { startEchoServer, startProxy, startTlsEchoServer, until, type EchoServer, type Harness, type TlsEchoServer } from '../sources/proxy/proxy-harness.js';
+import {
+  startEchoServer,
+  startProxy,
+  startTlsEchoServer,
+  until,
+  type EchoServer,
+  type Harness,
+  type TlsEchoServer,
+} from '../sources/proxy/proxy-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) console.log(`${CHROMIUM} not found: the browser tests are skipped (install the Debian package "chromium")`);
+if (!HAS_CHROMIUM)
+  console.log(`${CHROMIUM} not found: the browser tests are skipped (install the Debian package "chromium")`);
 
 /** The flags every launch uses (no sandbox: CI runs as root in a container). */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const tmp = (name: string) => join(mkdtempSync(join(tmpdir(), 'wsinspect-browser-')), name);
 const proxyCa = openLocalCa(tmp('proxy-ca'));
@@ -29,7 +47,10 @@ const dirs: string[] = [];
 beforeAll(async () => {
   echo = await startEchoServer(true);
   const leaves = new LeafCertificates(upstreamCa);
-  tlsEcho = await startTlsEchoServer(upstreamCa, { certPem: leaves.certificateFor('localhost').certPem, keyPem: leaves.leafKey().privatePem });
+  tlsEcho = await startTlsEchoServer(upstreamCa, {
+    certPem: leaves.certificateFor('localhost').certPem,
+    keyPem: leaves.leafKey().privatePem,
+  });
 });
 afterAll(async () => {
   await echo.close();
@@ -77,13 +98,17 @@ function converse(page: Page, url: string): Promise<string[]> {
 }
 
 function summary(events: InspectEvent[]): string[] {
-  const frames = events.filter((e): e is FrameEvent => e.type === 'frame').map((f) => `${f.dir} ${f.frame.opcode}${f.compressed ? ' deflate' : ''} ${f.text ?? ''}`.trim());
+  const frames = events
+    .filter((e): e is FrameEvent => e.type === 'frame')
+    .map((f) => `${f.dir} ${f.frame.opcode}${f.compressed ? ' deflate' : ''} ${f.text ?? ''}`.trim());
   return frames;
 }
 
 /** The decoded messages, per direction (the echo of the first may overtake the second). */
 function decodedMessages(h: Harness): string[] {
-  const all = h.events.filter((e): e is MessageEvent => e.type === 'message').map((m) => `${m.dir} ${m.text ?? Array.from(m.data).join(',')}`);
+  const all = h.events
+    .filter((e): e is MessageEvent => e.type === 'message')
+    .map((m) => `${m.dir} ${m.text ?? Array.from(m.data).join(',')}`);
   return [...all.filter((m) => m.startsWith('c2s')), ...all.filter((m) => m.startsWith('s2c'))];
 }
 
@@ -91,7 +116,12 @@ function decodedMessages(h: Harness): string[] {
 const loopbackOnly = (host: string): boolean => host === '127.0.0.1' || host === 'localhost' || host === '::1';
 
 function checkDecoded(h: Harness): void {
-  expect(decodedMessages(h)).toEqual(['c2s hello from chromium', 'c2s 1,2,3,250', 's2c hello from chromium', 's2c 1,2,3,250']);
+  expect(decodedMessages(h)).toEqual([
+    'c2s hello from chromium',
+    'c2s 1,2,3,250',
+    's2c hello from chromium',
+    's2c 1,2,3,250',
+  ]);
   const frames = summary(h.events);
   expect(frames.slice(-2)).toEqual(['c2s 8', 's2c 8']);
   expect(frames.filter((f) => f.includes('deflate'))).toHaveLength(4);
@@ -102,15 +132,25 @@ function checkDecoded(h: Harness): void {
 
 describe.skipIf(!HAS_CHROMIUM)('headless Chromium through the proxy', () => {
   it('reverse mode: ws:// to the proxy, decoded (permessage-deflate as Chromium negotiates it)', async () => {
-    const h = await startProxy({ target: { tls: false, host: '127.0.0.1', port: echo.port, label: `127.0.0.1:${echo.port}` } });
+    const h = await startProxy({
+      target: { tls: false, host: '127.0.0.1', port: echo.port, label: `127.0.0.1:${echo.port}` },
+    });
     const browser = await launch([]);
     try {
-      const page = browser.pages()[0] ?? await browser.newPage();
-      expect(await converse(page, `ws://127.0.0.1:${h.port}/from-browser`)).toEqual(['hello from chromium', '1,2,3,250', 'close 1000 bye']);
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      expect(await converse(page, `ws://127.0.0.1:${h.port}/from-browser`)).toEqual([
+        'hello from chromium',
+        '1,2,3,250',
+        'close 1000 bye',
+      ]);
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       checkDecoded(h);
       const request = h.events.find((e) => e.type === 'handshake');
-      expect(request?.type === 'handshake' && request.handshake.side === 'request' && request.handshake.headers.some(([n]) => n.toLowerCase() === 'user-agent')).toBe(true);
+      expect(
+        request?.type === 'handshake' &&
+          request.handshake.side === 'request' &&
+          request.handshake.headers.some(([n]) => n.toLowerCase() === 'user-agent'),
+      ).toBe(true);
     } finally {
       await browser.close();
       await h.close();
@@ -122,8 +162,12 @@ describe.skipIf(!HAS_CHROMIUM)('headless Chromium through the proxy', () => {
     // Chromium never proxies loopback unless told to: <-loopback> removes that implicit bypass
     const browser = await launch([`--proxy-server=http://127.0.0.1:${h.port}`, '--proxy-bypass-list=<-loopback>']);
     try {
-      const page = browser.pages()[0] ?? await browser.newPage();
-      expect(await converse(page, `ws://127.0.0.1:${echo.port}/via-proxy`)).toEqual(['hello from chromium', '1,2,3,250', 'close 1000 bye']);
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      expect(await converse(page, `ws://127.0.0.1:${echo.port}/via-proxy`)).toEqual([
+        'hello from chromium',
+        '1,2,3,250',
+        'close 1000 bye',
+      ]);
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       checkDecoded(h);
     } finally {
@@ -134,13 +178,26 @@ describe.skipIf(!HAS_CHROMIUM)('headless Chromium through the proxy', () => {
 
   it('forward mode: wss:// intercepted with the local CA, trusted by its SPKI hash', async () => {
     const h = await startProxy({ target: null, certificates: proxyCerts, insecure: true, allowUpstream: loopbackOnly });
-    const browser = await launch([`--proxy-server=http://127.0.0.1:${h.port}`, '--proxy-bypass-list=<-loopback>', `--ignore-certificate-errors-spki-list=${proxyCa.spkiSha256}`]);
+    const browser = await launch([
+      `--proxy-server=http://127.0.0.1:${h.port}`,
+      '--proxy-bypass-list=<-loopback>',
+      `--ignore-certificate-errors-spki-list=${proxyCa.spkiSha256}`,
+    ]);
     try {
-      const page = browser.pages()[0] ?? await browser.newPage();
-      expect(await converse(page, `wss://localhost:${tlsEcho.port}/intercepted`)).toEqual(['hello from chromium', '1,2,3,250', 'close 1000 bye']);
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      expect(await converse(page, `wss://localhost:${tlsEcho.port}/intercepted`)).toEqual([
+        'hello from chromium',
+        '1,2,3,250',
+        'close 1000 bye',
+      ]);
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       expect(h.problems.filter((p) => !p.includes('is not an allowed upstream'))).toEqual([]);
-      expect(decodedMessages(h)).toEqual(['c2s hello from chromium', 'c2s 1,2,3,250', 's2c hello from chromium', 's2c 1,2,3,250']);
+      expect(decodedMessages(h)).toEqual([
+        'c2s hello from chromium',
+        'c2s 1,2,3,250',
+        's2c hello from chromium',
+        's2c 1,2,3,250',
+      ]);
       expect(h.events.at(-1)).toMatchObject({ type: 'end', reason: 'close-handshake' });
     } finally {
       await browser.close();

@@ -12,14 +12,24 @@ const truth = expected('plain.pcap').connections[0];
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
 /** A hand-made conversation: handshake, then the given payloads, then FINs. */
-function conversation(payloads: readonly [dir: 'c2s' | 's2c', bytes: Uint8Array][], port = 443, syn = true): TcpRecord[] {
+function conversation(
+  payloads: readonly [dir: 'c2s' | 's2c', bytes: Uint8Array][],
+  port = 443,
+  syn = true,
+): TcpRecord[] {
   const c = { src: [10, 0, 0, 1], dst: [10, 0, 0, 2], sport: 50000, dport: port };
   const s = { src: [10, 0, 0, 2], dst: [10, 0, 0, 1], sport: port, dport: 50000 };
   let cs = 1000;
   let ss = 9000;
   let t = 1.7e9;
   const out: TcpRecord[] = [];
-  const push = (from: typeof c, seq: number, ack: number, flags: number, payload: Uint8Array = new Uint8Array(0)): void => {
+  const push = (
+    from: typeof c,
+    seq: number,
+    ack: number,
+    flags: number,
+    payload: Uint8Array = new Uint8Array(0),
+  ): void => {
     out.push({ ...from, seq, ack, flags, payload, time: (t += 0.001) });
   };
   if (syn) {
@@ -27,7 +37,13 @@ function conversation(payloads: readonly [dir: 'c2s' | 's2c', bytes: Uint8Array]
     push(s, ss - 1, cs, SYN | ACK);
   }
   for (const [dir, bytes] of payloads) {
-    if (dir === 'c2s') { push(c, cs, ss, PSH | ACK, bytes); cs += bytes.length; } else { push(s, ss, cs, PSH | ACK, bytes); ss += bytes.length; }
+    if (dir === 'c2s') {
+      push(c, cs, ss, PSH | ACK, bytes);
+      cs += bytes.length;
+    } else {
+      push(s, ss, cs, PSH | ACK, bytes);
+      ss += bytes.length;
+    }
   }
   push(c, cs, ss, FIN | ACK);
   push(s, ss, cs + 1, FIN | ACK);
@@ -38,23 +54,55 @@ describe('finding WebSocket connections', () => {
   it('TLS: a capture.tls diagnostic naming the endpoints, no connection', () => {
     const clientHello = hex('16 03 01 00 2f 01 00 00 2b 03 03' + '00'.repeat(43));
     const serverHello = hex('16 03 03 00 2a 02 00 00 26 03 03' + '00'.repeat(42));
-    const events = decode(pcapOf(conversation([['c2s', clientHello], ['s2c', serverHello]])));
+    const events = decode(
+      pcapOf(
+        conversation([
+          ['c2s', clientHello],
+          ['s2c', serverHello],
+        ]),
+      ),
+    );
     expect(events.filter((e) => e.kind !== 'diagnostic')).toEqual([]);
     expect(globalCodes(events)).toEqual(['capture.tls']);
     const [d] = events;
-    expect(d.kind === 'diagnostic' && d.diagnostic.message).toBe('TLS connection 10.0.0.1:50000 → 10.0.0.2:443 — wss cannot be decoded without keys');
+    expect(d.kind === 'diagnostic' && d.diagnostic.message).toBe(
+      'TLS connection 10.0.0.1:50000 → 10.0.0.2:443 — wss cannot be decoded without keys',
+    );
   });
 
   it('TLS seen mid-stream (no SYN, application data records) is still named', () => {
     const appData = hex('17 03 03 00 05 0102030405');
-    const events = decode(pcapOf(conversation([['s2c', appData], ['c2s', appData]], 443, false)));
+    const events = decode(
+      pcapOf(
+        conversation(
+          [
+            ['s2c', appData],
+            ['c2s', appData],
+          ],
+          443,
+          false,
+        ),
+      ),
+    );
     expect(globalCodes(events)).toEqual(['capture.tls']);
   });
 
   it('plain HTTP without Upgrade: nothing reported', () => {
     const get = new TextEncoder().encode('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n');
     const ok = new TextEncoder().encode('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    expect(decode(pcapOf(conversation([['c2s', get], ['s2c', ok]], 80)))).toEqual([]);
+    expect(
+      decode(
+        pcapOf(
+          conversation(
+            [
+              ['c2s', get],
+              ['s2c', ok],
+            ],
+            80,
+          ),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('a 101 response seen without its request still opens the connection (handshake)', () => {
@@ -78,7 +126,12 @@ describe('finding WebSocket connections', () => {
     const [conn] = byConnection(events).values();
     expect(conn.detectedBy).toBe('heuristic');
     expect(conn.server).toBe('127.0.0.1:18080'); // clients mask: the masked side is the client
-    const c2sAfter = Buffer.concat(rest.slice(1).filter((r) => r.dport === 18080).map((r) => r.payload));
+    const c2sAfter = Buffer.concat(
+      rest
+        .slice(1)
+        .filter((r) => r.dport === 18080)
+        .map((r) => r.payload),
+    );
     expect(sha256(conn.c2s)).toBe(sha256(c2sAfter));
     const note = events.find((e) => e.kind === 'diagnostic' && e.diagnostic.code === 'capture.heuristic');
     expect(note?.kind === 'diagnostic' && note.diagnostic.message).toMatch(/after \d+ byte\(s\) of an earlier frame/);
@@ -113,7 +166,12 @@ describe('frame chains', () => {
 
   it('counts consecutive plausible frames and learns the mask bit', () => {
     const bytes = new Uint8Array([...unmasked, ...ping, ...unmasked]);
-    expect(measureFrameChain(bytes, 0, null)).toEqual({ frames: 3, reachesEnd: true, endsExactly: true, masked: false });
+    expect(measureFrameChain(bytes, 0, null)).toEqual({
+      frames: 3,
+      reachesEnd: true,
+      endsExactly: true,
+      masked: false,
+    });
     expect(measureFrameChain(bytes, 0, true).frames).toBe(0);
   });
 
@@ -171,7 +229,11 @@ describe('judging the first bytes of both directions', () => {
 
   it('a request is judged before the response beside it, whichever side sorts first', () => {
     expect(judge(ok, get)).toEqual({ kind: 'http', clientSide: 1, requestSeen: true });
-    expect(judge(ok, 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n')).toMatchObject({ kind: 'websocket', detectedBy: 'handshake', clientSide: 1 });
+    expect(judge(ok, 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n')).toMatchObject({
+      kind: 'websocket',
+      detectedBy: 'handshake',
+      clientSide: 1,
+    });
   });
 
   it('a plain response without its request: followed, one response owed to a request not captured', () => {

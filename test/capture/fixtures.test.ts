@@ -4,15 +4,31 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { byConnection, decode, expected, fixture, FIXTURES, globalCodes, sha256 } from './helpers/capture-harness.js';
 
-const FILES = readdirSync(FIXTURES).filter((n) => /\.pcap(ng)?$/.test(n)).sort();
+const FILES = readdirSync(FIXTURES)
+  .filter((n) => /\.pcap(ng)?$/.test(n))
+  .sort();
 
 describe('real captures → StreamEvents', () => {
   it('has the fixtures the issue lists', () => {
-    expect(FILES).toEqual(expect.arrayContaining([
-      'plain.pcap', 'deflate.pcap', 'deflate-no-context.pcap', 'fragmented.pcap', 'lengths.pcap', 'ping-pong.pcap',
-      'close-reason.pcap', 'ipv6.pcap', 'interleaved.pcap', 'midstream.pcap', 'http-beside.pcap', 'any-sll2.pcap',
-      'plain.pcapng', 'nanosecond.pcap', 'corked.pcap',
-    ]));
+    expect(FILES).toEqual(
+      expect.arrayContaining([
+        'plain.pcap',
+        'deflate.pcap',
+        'deflate-no-context.pcap',
+        'fragmented.pcap',
+        'lengths.pcap',
+        'ping-pong.pcap',
+        'close-reason.pcap',
+        'ipv6.pcap',
+        'interleaved.pcap',
+        'midstream.pcap',
+        'http-beside.pcap',
+        'any-sll2.pcap',
+        'plain.pcapng',
+        'nanosecond.pcap',
+        'corked.pcap',
+      ]),
+    );
   });
 
   for (const file of FILES) {
@@ -26,8 +42,14 @@ describe('real captures → StreamEvents', () => {
         const want = truth.connections[n - 1];
         expect(got.client).toMatch(new RegExp(`:${want.clientPort}$`));
         expect(got.server).toMatch(new RegExp(`:${want.serverPort}$`));
-        expect({ length: got.c2s.length, sha256: sha256(got.c2s) }).toEqual({ length: want.streams.c2s.length, sha256: want.streams.c2s.sha256 });
-        expect({ length: got.s2c.length, sha256: sha256(got.s2c) }).toEqual({ length: want.streams.s2c.length, sha256: want.streams.s2c.sha256 });
+        expect({ length: got.c2s.length, sha256: sha256(got.c2s) }).toEqual({
+          length: want.streams.c2s.length,
+          sha256: want.streams.c2s.sha256,
+        });
+        expect({ length: got.s2c.length, sha256: sha256(got.s2c) }).toEqual({
+          length: want.streams.s2c.length,
+          sha256: want.streams.s2c.sha256,
+        });
         expect(got.gaps).toEqual([]);
         expect(got.end?.reason).toBe('tcp-fin');
         expect(got.detectedBy).toBe(file === 'midstream.pcap' ? 'heuristic' : 'handshake');
@@ -51,13 +73,17 @@ describe('real captures → StreamEvents', () => {
 
   it('http-beside.pcap reports only the WebSocket connection, not the plain HTTP one', () => {
     const events = decode(fixture('http-beside.pcap'));
-    expect(events.filter((e) => e.kind === 'open').map((e) => e.kind === 'open' && e.endpoints.server)).toEqual(['127.0.0.1:18098']);
+    expect(events.filter((e) => e.kind === 'open').map((e) => e.kind === 'open' && e.endpoints.server)).toEqual([
+      '127.0.0.1:18098',
+    ]);
   });
 
   it('midstream.pcap says how sure the heuristic is', () => {
     const events = decode(fixture('midstream.pcap'));
     const note = events.find((e) => e.kind === 'diagnostic' && e.diagnostic.code === 'capture.heuristic');
-    expect(note?.kind === 'diagnostic' && note.diagnostic.message).toMatch(/\d+ consecutive plausible frame\(s\).*confidence (high|medium)/);
+    expect(note?.kind === 'diagnostic' && note.diagnostic.message).toMatch(
+      /\d+ consecutive plausible frame\(s\).*confidence (high|medium)/,
+    );
   });
 
   it('times are seconds since the epoch from the packets, in order', () => {

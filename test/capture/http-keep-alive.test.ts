@@ -33,7 +33,13 @@ function withExchanges(before: readonly Insert[], after: readonly (readonly ['s2
   const make = ([dir, bytes]: Insert, time: number): TcpRecord => {
     const payload = typeof bytes === 'string' ? text(bytes) : bytes;
     const other = dir === 'c2s' ? 's2c' : 'c2s';
-    const r = { ...(dir === 'c2s' ? client : server), time, payload, seq: (first[dir] + added[dir]) >>> 0, ack: (first[other] + added[other]) >>> 0 };
+    const r = {
+      ...(dir === 'c2s' ? client : server),
+      time,
+      payload,
+      seq: (first[dir] + added[dir]) >>> 0,
+      ack: (first[other] + added[other]) >>> 0,
+    };
     added[dir] += payload.length;
     return r;
   };
@@ -48,7 +54,8 @@ function withExchanges(before: readonly Insert[], after: readonly (readonly ['s2
 }
 
 /** Index of the record whose payload is exactly `s`. */
-const indexOf = (rs: readonly TcpRecord[], s: string): number => rs.findIndex((r) => new TextDecoder().decode(r.payload) === s);
+const indexOf = (rs: readonly TcpRecord[], s: string): number =>
+  rs.findIndex((r) => new TextDecoder().decode(r.payload) === s);
 
 function only(rs: readonly TcpRecord[]): ConnResult {
   const conns = [...byConnection(decode(pcapOf(rs))).values()];
@@ -68,7 +75,12 @@ function inspect(events: readonly StreamEvent[]): InspectEvent[] {
   const out: InspectEvent[] = [];
   let session: SessionDecoder | null = null;
   for (const e of events) {
-    if (e.kind === 'open') session = new SessionDecoder({ conn: e.conn, expectHandshake: e.detectedBy === 'handshake', onEvent: (ie) => out.push(ie) });
+    if (e.kind === 'open')
+      session = new SessionDecoder({
+        conn: e.conn,
+        expectHandshake: e.detectedBy === 'handshake',
+        onEvent: (ie) => out.push(ie),
+      });
     if (e.conn !== null) session?.handle(e);
   }
   return out;
@@ -79,7 +91,10 @@ const OK_A = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 12\
 
 describe('Upgrade after plain HTTP on a kept-alive connection', () => {
   it('GET, 200 with Content-Length, then the Upgrade: decoded from the Upgrade request', () => {
-    const rs = withExchanges([['c2s', GET_A], ['s2c', OK_A]]);
+    const rs = withExchanges([
+      ['c2s', GET_A],
+      ['s2c', OK_A],
+    ]);
     const events = decode(pcapOf(rs));
     const [conn] = byConnection(events).values();
     expectOriginalStreams(conn);
@@ -98,15 +113,26 @@ describe('Upgrade after plain HTTP on a kept-alive connection', () => {
   });
 
   it('several exchanges: chunked bodies (extensions, trailers, split anywhere), HEAD, 204, 304, a POST body', () => {
-    const chunked = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: yes\r\n\r\n';
-    const conn = only(withExchanges([
-      ['c2s', GET_A], ['s2c', chunked.slice(0, 40)], ['s2c', chunked.slice(40, 61)], ['s2c', chunked.slice(61)],
-      ['c2s', 'HEAD /big HTTP/1.1\r\nHost: x\r\n\r\n'], ['s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 123456\r\n\r\n'],
-      ['c2s', 'DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n'], ['s2c', 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n'],
-      ['c2s', 'GET /c HTTP/1.1\r\nIf-None-Match: "1"\r\n\r\n'], ['s2c', 'HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n'],
-      ['c2s', 'POST /form HTTP/1.1\r\nContent-Length: 7\r\n\r\na=1&b=2'], ['s2c', OK_A],
-      ['c2s', 'PUT /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'], ['s2c', OK_A],
-    ]));
+    const chunked =
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: yes\r\n\r\n';
+    const conn = only(
+      withExchanges([
+        ['c2s', GET_A],
+        ['s2c', chunked.slice(0, 40)],
+        ['s2c', chunked.slice(40, 61)],
+        ['s2c', chunked.slice(61)],
+        ['c2s', 'HEAD /big HTTP/1.1\r\nHost: x\r\n\r\n'],
+        ['s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 123456\r\n\r\n'],
+        ['c2s', 'DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n'],
+        ['s2c', 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n'],
+        ['c2s', 'GET /c HTTP/1.1\r\nIf-None-Match: "1"\r\n\r\n'],
+        ['s2c', 'HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n'],
+        ['c2s', 'POST /form HTTP/1.1\r\nContent-Length: 7\r\n\r\na=1&b=2'],
+        ['s2c', OK_A],
+        ['c2s', 'PUT /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
+        ['s2c', OK_A],
+      ]),
+    );
     expectOriginalStreams(conn);
   });
 
@@ -114,16 +140,31 @@ describe('Upgrade after plain HTTP on a kept-alive connection', () => {
     const body = new Uint8Array(300_000).fill(0x81); // bytes that would read as frame headers
     const segments: Insert[] = [];
     for (let at = 0; at < body.length; at += 1448) segments.push(['s2c', body.subarray(at, at + 1448)]);
-    const conn = only(withExchanges([
-      ['c2s', 'POST /upload HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n'],
-      ['s2c', 'HTTP/1.1 100 Continue\r\n\r\n'], ['c2s', 'data'],
-      ['s2c', `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`], ...segments,
-    ]));
+    const conn = only(
+      withExchanges([
+        ['c2s', 'POST /upload HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n'],
+        ['s2c', 'HTTP/1.1 100 Continue\r\n\r\n'],
+        ['c2s', 'data'],
+        ['s2c', `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`],
+        ...segments,
+      ]),
+    );
     expectOriginalStreams(conn);
   });
 
   it('pipelined: the Upgrade request goes out before the answer to the request ahead of it', () => {
-    const conn = only(withExchanges([['c2s', GET_A], ['c2s', 'GET /b HTTP/1.1\r\n\r\n']], [['s2c', OK_A], ['s2c', OK_A]]));
+    const conn = only(
+      withExchanges(
+        [
+          ['c2s', GET_A],
+          ['c2s', 'GET /b HTTP/1.1\r\n\r\n'],
+        ],
+        [
+          ['s2c', OK_A],
+          ['s2c', OK_A],
+        ],
+      ),
+    );
     expectOriginalStreams(conn);
   });
 
@@ -136,21 +177,40 @@ describe('Upgrade after plain HTTP on a kept-alive connection', () => {
   });
 
   it('the HTTP bytes split into 1-byte segments', () => {
-    const inserts: Insert[] = [...[...GET_A].map((ch): Insert => ['c2s', ch]), ...[...OK_A].map((ch): Insert => ['s2c', ch])];
+    const inserts: Insert[] = [
+      ...[...GET_A].map((ch): Insert => ['c2s', ch]),
+      ...[...OK_A].map((ch): Insert => ['s2c', ch]),
+    ];
     expectOriginalStreams(only(withExchanges(inserts)));
   });
 
   it('capture began between a plain request and its response: the response is matched to it', () => {
-    const rs = withExchanges([['c2s', GET_A], ['s2c', OK_A]]).filter((r) => (r.flags & SYN) === 0);
+    const rs = withExchanges([
+      ['c2s', GET_A],
+      ['s2c', OK_A],
+    ]).filter((r) => (r.flags & SYN) === 0);
     expectOriginalStreams(only(rs.filter((_, i) => i !== indexOf(rs, GET_A))));
   });
 
   it('lost bytes inside a body of known length are skipped; lost bytes in a later head give up quietly', () => {
     const body = 'x'.repeat(3000);
-    const rs = withExchanges([['c2s', GET_A], ['s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n'], ['s2c', body.slice(0, 1000)], ['s2c', body.slice(1000, 2000)], ['s2c', body.slice(2000)]]);
+    const rs = withExchanges([
+      ['c2s', GET_A],
+      ['s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n'],
+      ['s2c', body.slice(0, 1000)],
+      ['s2c', body.slice(1000, 2000)],
+      ['s2c', body.slice(2000)],
+    ]);
     const lost = indexOf(rs, body.slice(1000, 2000));
     expectOriginalStreams(only([...rs.slice(0, lost), ...rs.slice(lost + 1)]));
-    const split = withExchanges([['c2s', GET_A], ['s2c', OK_A], ['c2s', 'GET /b HT'], ['c2s', 'TP/1.1\r\n'], ['c2s', 'Host: x\r\n\r\n'], ['s2c', OK_A]]);
+    const split = withExchanges([
+      ['c2s', GET_A],
+      ['s2c', OK_A],
+      ['c2s', 'GET /b HT'],
+      ['c2s', 'TP/1.1\r\n'],
+      ['c2s', 'Host: x\r\n\r\n'],
+      ['s2c', OK_A],
+    ]);
     const inHead = indexOf(split, 'TP/1.1\r\n');
     expect(decode(pcapOf([...split.slice(0, inHead), ...split.slice(inHead + 1)]))).toEqual([]);
   });
@@ -158,14 +218,63 @@ describe('Upgrade after plain HTTP on a kept-alive connection', () => {
 
 describe('plain HTTP that cannot be followed is dropped quietly, as before', () => {
   const cases: [string, Insert[]][] = [
-    ['a response with neither length nor chunked (read until close)', [['c2s', GET_A], ['s2c', 'HTTP/1.1 200 OK\r\n\r\nstream...']]],
-    ['a response whose final coding is not chunked', [['c2s', GET_A], ['s2c', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n']]],
-    ['conflicting Content-Length values', [['c2s', GET_A], ['s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello']]],
-    ['a 2xx to CONNECT (a tunnel)', [['c2s', 'CONNECT example.com:443 HTTP/1.1\r\n\r\n'], ['s2c', 'HTTP/1.1 200 Connection established\r\n\r\n']]],
-    ['a 101 to another protocol', [['c2s', 'GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n'], ['s2c', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n']]],
-    ['a bad chunk size', [['c2s', GET_A], ['s2c', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']]],
-    ['a head longer than 16 KiB', [['c2s', `GET /a HTTP/1.1\r\nCookie: ${'c'.repeat(17 * 1024)}\r\n\r\n`], ['s2c', OK_A]]],
-    ['a request that is not HTTP after the first', [['c2s', GET_A], ['s2c', OK_A], ['c2s', '\x16\x03\x01\x00\x05hello']]],
+    [
+      'a response with neither length nor chunked (read until close)',
+      [
+        ['c2s', GET_A],
+        ['s2c', 'HTTP/1.1 200 OK\r\n\r\nstream...'],
+      ],
+    ],
+    [
+      'a response whose final coding is not chunked',
+      [
+        ['c2s', GET_A],
+        ['s2c', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n'],
+      ],
+    ],
+    [
+      'conflicting Content-Length values',
+      [
+        ['c2s', GET_A],
+        ['s2c', 'HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello'],
+      ],
+    ],
+    [
+      'a 2xx to CONNECT (a tunnel)',
+      [
+        ['c2s', 'CONNECT example.com:443 HTTP/1.1\r\n\r\n'],
+        ['s2c', 'HTTP/1.1 200 Connection established\r\n\r\n'],
+      ],
+    ],
+    [
+      'a 101 to another protocol',
+      [
+        ['c2s', 'GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n'],
+        ['s2c', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n'],
+      ],
+    ],
+    [
+      'a bad chunk size',
+      [
+        ['c2s', GET_A],
+        ['s2c', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
+      ],
+    ],
+    [
+      'a head longer than 16 KiB',
+      [
+        ['c2s', `GET /a HTTP/1.1\r\nCookie: ${'c'.repeat(17 * 1024)}\r\n\r\n`],
+        ['s2c', OK_A],
+      ],
+    ],
+    [
+      'a request that is not HTTP after the first',
+      [
+        ['c2s', GET_A],
+        ['s2c', OK_A],
+        ['c2s', '\x16\x03\x01\x00\x05hello'],
+      ],
+    ],
   ];
   for (const [what, inserts] of cases) {
     it(what, () => {
@@ -174,8 +283,15 @@ describe('plain HTTP that cannot be followed is dropped quietly, as before', () 
   }
 
   it('plain HTTP only, kept alive over several exchanges: nothing reported', () => {
-    const plainOnly = withExchanges([['c2s', GET_A], ['s2c', OK_A], ['c2s', GET_A], ['s2c', OK_A]]);
-    const upgradeAt = plainOnly.findIndex((r) => isC2s(r) && new TextDecoder().decode(r.payload).includes('Upgrade: websocket'));
+    const plainOnly = withExchanges([
+      ['c2s', GET_A],
+      ['s2c', OK_A],
+      ['c2s', GET_A],
+      ['s2c', OK_A],
+    ]);
+    const upgradeAt = plainOnly.findIndex(
+      (r) => isC2s(r) && new TextDecoder().decode(r.payload).includes('Upgrade: websocket'),
+    );
     // cut the connection before its Upgrade request
     expect(decode(pcapOf(plainOnly.slice(0, upgradeAt)))).toEqual([]);
     expect(decode(fixture('http-beside.pcap')).filter((e) => e.kind === 'open')).toHaveLength(1);

@@ -9,13 +9,22 @@ import { StreamStart } from '../../src/capture/stream-start.js';
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-interface Seen { heads: string[]; ends: number[]; failedAt: number }
+interface Seen {
+  heads: string[];
+  ends: number[];
+  failedAt: number;
+}
 
 /**
  * Feeds `stream` in pieces of `step` bytes (0: whole) to a response skipper, framing each
  * head with `frame`; records the heads and the stream offsets where messages end.
  */
-function walk(stream: string, frame: (head: string) => BodyFraming | null, step = 0, expect: 'http-request' | 'http-response' = StreamStart.httpResponse): Seen {
+function walk(
+  stream: string,
+  frame: (head: string) => BodyFraming | null,
+  step = 0,
+  expect: 'http-request' | 'http-response' = StreamStart.httpResponse,
+): Seen {
   const bytes = enc(stream);
   const skipper = new HttpMessageSkipper(expect, 1024, { bytes: 0, limit: 1 << 20 });
   const seen: Seen = { heads: [], ends: [], failedAt: -1 };
@@ -23,7 +32,10 @@ function walk(stream: string, frame: (head: string) => BodyFraming | null, step 
     const piece = bytes.subarray(from, step === 0 ? bytes.length : from + step);
     for (let at = 0; at < piece.length;) {
       at = skipper.advance(piece, at);
-      if (skipper.stop === SkipStop.failed) { seen.failedAt = from + at; break; }
+      if (skipper.stop === SkipStop.failed) {
+        seen.failedAt = from + at;
+        break;
+      }
       if (skipper.stop === SkipStop.head) {
         const head = dec(skipper.head.subarray(0, skipper.headLength));
         seen.heads.push(head.split(/\r?\n/)[0]);
@@ -90,8 +102,13 @@ describe('message body length (RFC 9112 §6.3)', () => {
   const facts = (head: string, response = true) => readHeadFacts(enc(`${head}\r\n\r\n`), response)!;
 
   it('requests: chunked, Content-Length, or no body', () => {
-    expect(requestFraming(facts('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3', false))).toEqual({ kind: 'chunked' });
-    expect(requestFraming(facts('POST / HTTP/1.1\r\nContent-Length: 3, 3', false))).toEqual({ kind: 'length', length: 3 });
+    expect(requestFraming(facts('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3', false))).toEqual({
+      kind: 'chunked',
+    });
+    expect(requestFraming(facts('POST / HTTP/1.1\r\nContent-Length: 3, 3', false))).toEqual({
+      kind: 'length',
+      length: 3,
+    });
     expect(requestFraming(facts('GET / HTTP/1.1', false))).toEqual({ kind: 'none' });
     expect(requestFraming(facts('POST / HTTP/1.1\r\nTransfer-Encoding: gzip', false))).toBeNull();
     expect(requestFraming(facts('POST / HTTP/1.1\r\nContent-Length: -1', false))).toBeNull();
@@ -104,7 +121,10 @@ describe('message body length (RFC 9112 §6.3)', () => {
     }
     expect(responseFraming(facts('HTTP/1.1 200 OK'), 'CONNECT')).toBeNull();
     expect(responseFraming(facts('HTTP/1.1 200 OK'), 'GET')).toBeNull();
-    expect(responseFraming(facts('HTTP/1.0 200 OK\r\nContent-Length: 7'), 'GET')).toEqual({ kind: 'length', length: 7 });
+    expect(responseFraming(facts('HTTP/1.0 200 OK\r\nContent-Length: 7'), 'GET')).toEqual({
+      kind: 'length',
+      length: 7,
+    });
   });
 
   it('an Upgrade to websocket among other tokens is seen; start lines that are not HTTP are refused', () => {

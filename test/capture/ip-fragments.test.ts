@@ -19,7 +19,12 @@ import { readPcapFrames } from './helpers/tcp-packets.js';
 const ETH = 14;
 const u16 = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
 
-interface IpLayout { readonly v6: boolean; readonly header: number; readonly payload: Uint8Array; readonly next: number }
+interface IpLayout {
+  readonly v6: boolean;
+  readonly header: number;
+  readonly payload: Uint8Array;
+  readonly next: number;
+}
 
 /** Where the IP payload of an Ethernet frame is (IPv6: no extension headers, as on loopback). */
 function ipLayout(frame: Uint8Array): IpLayout | null {
@@ -29,7 +34,12 @@ function ipLayout(frame: Uint8Array): IpLayout | null {
     return { v6: false, header, payload: frame.subarray(header, ETH + u16(frame, ETH + 2)), next: frame[ETH + 9] };
   }
   if (type !== 0x86dd) return null;
-  return { v6: true, header: ETH + 40, payload: frame.subarray(ETH + 40, ETH + 40 + u16(frame, ETH + 4)), next: frame[ETH + 6] };
+  return {
+    v6: true,
+    header: ETH + 40,
+    payload: frame.subarray(ETH + 40, ETH + 40 + u16(frame, ETH + 4)),
+    next: frame[ETH + 6],
+  };
 }
 
 function ipv4Checksum(h: Uint8Array): number {
@@ -40,7 +50,14 @@ function ipv4Checksum(h: Uint8Array): number {
 }
 
 /** One fragment carrying payload bytes [start, end) of the frame's datagram (zeros past its end). */
-function fragment(frame: Uint8Array, id: number, start: number, end: number, more: boolean, patch?: (data: Uint8Array) => void): Uint8Array {
+function fragment(
+  frame: Uint8Array,
+  id: number,
+  start: number,
+  end: number,
+  more: boolean,
+  patch?: (data: Uint8Array) => void,
+): Uint8Array {
   if (start % 8 !== 0) throw new Error(`fragment offset ${start} is not a multiple of 8`);
   const l = ipLayout(frame)!;
   const data = new Uint8Array(end - start);
@@ -80,7 +97,12 @@ type Frame = { time: number; data: Uint8Array };
 type Plan = (pieces: Uint8Array[], frame: Uint8Array, id: number) => Uint8Array[];
 
 /** Every IP packet of `frames` (or those `which` picks) replaced by fragments arranged by `plan`. */
-function rewrite(frames: readonly Frame[], plan: Plan, which: (i: number) => boolean = () => true, size = 24): WrittenPacket[] {
+function rewrite(
+  frames: readonly Frame[],
+  plan: Plan,
+  which: (i: number) => boolean = () => true,
+  size = 24,
+): WrittenPacket[] {
   return frames.flatMap((f, i) => {
     if (ipLayout(f.data) === null || !which(i)) return [f];
     const id = 0x100 + i;
@@ -88,7 +110,11 @@ function rewrite(frames: readonly Frame[], plan: Plan, which: (i: number) => boo
   });
 }
 
-interface Run { readonly stream: StreamEvent[]; readonly sessions: InspectEvent[][]; readonly diagnostics: Diagnostic[] }
+interface Run {
+  readonly stream: StreamEvent[];
+  readonly sessions: InspectEvent[][];
+  readonly diagnostics: Diagnostic[];
+}
 
 function run(packets: readonly WrittenPacket[], o: DecodeOptions = {}): Run {
   const stream = decode(writePcap(packets, { linkType: 1 }), o);
@@ -96,7 +122,14 @@ function run(packets: readonly WrittenPacket[], o: DecodeOptions = {}): Run {
   for (const e of stream) {
     if (e.kind === 'open') {
       const events: InspectEvent[] = [];
-      sessions.set(e.conn, { events, decoder: new SessionDecoder({ conn: e.conn, expectHandshake: e.detectedBy === 'handshake', onEvent: (ie) => events.push(ie) }) });
+      sessions.set(e.conn, {
+        events,
+        decoder: new SessionDecoder({
+          conn: e.conn,
+          expectHandshake: e.detectedBy === 'handshake',
+          onEvent: (ie) => events.push(ie),
+        }),
+      });
     }
     if (e.conn !== null) sessions.get(e.conn)?.decoder.handle(e);
   }
@@ -118,9 +151,15 @@ function dataPacket(frames: readonly Frame[], port: number, min: number): number
     return l.payload.length - data > min && l.payload[data] !== 0x47; // not "GET …"
   });
 }
-const only = (index: number) => (i: number): boolean => i === index;
+const only =
+  (index: number) =>
+  (i: number): boolean =>
+    i === index;
 
-for (const [name, file] of [['IPv4', 'plain.pcap'], ['IPv6', 'ipv6.pcap']] as const) {
+for (const [name, file] of [
+  ['IPv4', 'plain.pcap'],
+  ['IPv6', 'ipv6.pcap'],
+] as const) {
   const frames = readPcapFrames(fixture(file));
   const original = run(frames);
   const clientPort = u16(ipLayout(frames[0].data)!.payload, 0);
@@ -136,7 +175,11 @@ for (const [name, file] of [['IPv4', 'plain.pcap'], ['IPv6', 'ipv6.pcap']] as co
       expect(BIG).toBeGreaterThan(0);
     });
 
-    for (const [order, plan] of [['in order', asIs], ['reversed', reversed], ['each twice (as captured on two interfaces)', twice]] as const) {
+    for (const [order, plan] of [
+      ['in order', asIs],
+      ['reversed', reversed],
+      ['each twice (as captured on two interfaces)', twice],
+    ] as const) {
       it(`${order}: the same frames, messages and times as the original, no diagnostics`, () => {
         const r = run(rewrite(frames, plan));
         expect(r.sessions).toEqual(original.sessions);
@@ -153,7 +196,11 @@ for (const [name, file] of [['IPv4', 'plain.pcap'], ['IPv6', 'ipv6.pcap']] as co
     it('one fragment missing: at the end ip.fragment says how many bytes, and TCP sees a gap', () => {
       const r = run(rewrite(frames, (p) => [p[0], ...p.slice(2)], only(BIG)));
       expect(r.diagnostics.map((d) => d.code)).toEqual(['ip.fragment']);
-      expect(r.diagnostics[0].message).toMatch(new RegExp(`^IPv${name.at(-1)} datagram .+ \\(id 0x${(0x100 + BIG).toString(16)}\\): the capture ended before it was complete; 24 of its ${bigLength} bytes missing; its TCP segment is lost$`));
+      expect(r.diagnostics[0].message).toMatch(
+        new RegExp(
+          `^IPv${name.at(-1)} datagram .+ \\(id 0x${(0x100 + BIG).toString(16)}\\): the capture ended before it was complete; 24 of its ${bigLength} bytes missing; its TCP segment is lost$`,
+        ),
+      );
       const [conn] = byConnection(r.stream).values();
       expect(conn.gaps).toEqual([{ dir: 'c2s', length: bigData }]);
     });
@@ -165,7 +212,9 @@ for (const [name, file] of [['IPv4', 'plain.pcap'], ['IPv6', 'ipv6.pcap']] as co
       });
       const r = run(later);
       expect(r.diagnostics).toHaveLength(1);
-      expect(r.diagnostics[0].message).toMatch(/still incomplete 30 s \(capture time\) after its first fragment; 24 of its \d+ bytes missing/);
+      expect(r.diagnostics[0].message).toMatch(
+        /still incomplete 30 s \(capture time\) after its first fragment; 24 of its \d+ bytes missing/,
+      );
       const event = r.stream.find((e) => e.kind === 'diagnostic' && e.conn === null)!;
       expect(event.time).toBeCloseTo(frames[BIG].time + 30, 6);
       // reported when the capture passed that time, before the connection ended
@@ -177,33 +226,58 @@ for (const [name, file] of [['IPv4', 'plain.pcap'], ['IPv6', 'ipv6.pcap']] as co
       const packets = rewrite(frames, (p, _f, id) => (id === 0x100 + BIG ? [p[0], ...p.slice(2)] : p));
       const r = run(packets, { limits: { maxFragmentBytesTotal: 600 } });
       expect(r.diagnostics).toHaveLength(1);
-      expect(r.diagnostics[0].message).toMatch(/dropped while incomplete: fragments held for reassembly passed 600 bytes \(the oldest go first\); 24 of its \d+ bytes missing/);
+      expect(r.diagnostics[0].message).toMatch(
+        /dropped while incomplete: fragments held for reassembly passed 600 bytes \(the oldest go first\); 24 of its \d+ bytes missing/,
+      );
       expect(r.sessions).toEqual(run(packets).sessions);
     });
 
     it('a fragment cut by the snap length is not used; the diagnostic says so', () => {
-      const packets = rewrite(frames, asIs, only(BIG)).map((p, i) => (i === BIG + 1 ? { ...p, data: p.data.subarray(0, p.data.length - 8), originalLength: p.data.length } : p));
+      const packets = rewrite(frames, asIs, only(BIG)).map((p, i) =>
+        i === BIG + 1 ? { ...p, data: p.data.subarray(0, p.data.length - 8), originalLength: p.data.length } : p,
+      );
       const r = run(packets);
-      expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/24 of its \d+ bytes missing \(1 fragment\(s\) cut by the snap length could not be used\)/)]);
+      expect(r.diagnostics.map((d) => d.message)).toEqual([
+        expect.stringMatching(
+          /24 of its \d+ bytes missing \(1 fragment\(s\) cut by the snap length could not be used\)/,
+        ),
+      ]);
     });
 
     it('a fragment past the 65535-byte limit discards the datagram; its other fragments are absorbed quietly', () => {
-      const r = run(rewrite(frames, (p, f, id) => [p[0], fragment(f, id, 65528, 65544, true), ...p.slice(1)], only(BIG)));
-      expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/the fragment at bytes 65528–65544 ends past the 65535-byte limit of a datagram; the datagram is discarded/)]);
+      const r = run(
+        rewrite(frames, (p, f, id) => [p[0], fragment(f, id, 65528, 65544, true), ...p.slice(1)], only(BIG)),
+      );
+      expect(r.diagnostics.map((d) => d.message)).toEqual([
+        expect.stringMatching(
+          /the fragment at bytes 65528–65544 ends past the 65535-byte limit of a datagram; the datagram is discarded/,
+        ),
+      ]);
       expect(r.diagnostics.map((d) => d.code)).toEqual(['ip.fragment.invalid']);
       expect(byConnection(r.stream).values().next().value!.gaps).toEqual([{ dir: 'c2s', length: bigData }]);
     });
 
     it('two last fragments that disagree on the length discard the datagram', () => {
       const r = run(rewrite(frames, (p, f, id) => [p.at(-1)!, fragment(f, id, 8, 16, false), ...p], only(BIG)));
-      expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(new RegExp(`the fragment at bytes 8–16 does not fit the ${bigLength}-byte length its last fragment gave; the datagram is discarded`))]);
+      expect(r.diagnostics.map((d) => d.message)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `the fragment at bytes 8–16 does not fit the ${bigLength}-byte length its last fragment gave; the datagram is discarded`,
+          ),
+        ),
+      ]);
       expect(r.diagnostics.map((d) => d.code)).toEqual(['ip.fragment.invalid']);
     });
 
     it('fragments of a UDP datagram are not ours: ignored without a word', () => {
       const udp = fragment(frames[BIG].data, 0x7777, 0, 24, true);
-      if (name === 'IPv4') { udp[ETH + 9] = 17; } else udp[ETH + 40] = 17;
-      expect(run([...frames, { time: frames.at(-1)!.time, data: udp }])).toEqual({ ...original, stream: expect.anything() });
+      if (name === 'IPv4') {
+        udp[ETH + 9] = 17;
+      } else udp[ETH + 40] = 17;
+      expect(run([...frames, { time: frames.at(-1)!.time, data: udp }])).toEqual({
+        ...original,
+        stream: expect.anything(),
+      });
     });
   });
 }
@@ -212,16 +286,28 @@ describe('overlaps', () => {
   const v4 = readPcapFrames(fixture('plain.pcap'));
   const v4Big = dataPacket(v4, u16(ipLayout(v4[0].data)!.payload, 0), 60);
   const v4Original = run(v4);
-  const forge = (data: Uint8Array): void => { data.fill(0x58); };
-  /** Payload bytes [0, 48) and [48, end) real, and bytes [40, 48) (TCP data 8–16) forged as 'X'. */
-  const overlapPlan = (forgedFirst: boolean): Plan => (_p, f, id) => {
-    const n = ipLayout(f)!.payload.length;
-    const [head, forged, tail] = [fragment(f, id, 0, 48, true), fragment(f, id, 40, 48, true, forge), fragment(f, id, 48, n, false)];
-    return forgedFirst ? [forged, head, tail] : [head, forged, tail];
+  const forge = (data: Uint8Array): void => {
+    data.fill(0x58);
   };
+  /** Payload bytes [0, 48) and [48, end) real, and bytes [40, 48) (TCP data 8–16) forged as 'X'. */
+  const overlapPlan =
+    (forgedFirst: boolean): Plan =>
+    (_p, f, id) => {
+      const n = ipLayout(f)!.payload.length;
+      const [head, forged, tail] = [
+        fragment(f, id, 0, 48, true),
+        fragment(f, id, 40, 48, true, forge),
+        fragment(f, id, 48, n, false),
+      ];
+      return forgedFirst ? [forged, head, tail] : [head, forged, tail];
+    };
 
   it('IPv4, same bytes: quiet', () => {
-    const plan: Plan = (_p, f, id) => [fragment(f, id, 16, ipLayout(f)!.payload.length, false), fragment(f, id, 0, 24, true), fragment(f, id, 8, 32, true)];
+    const plan: Plan = (_p, f, id) => [
+      fragment(f, id, 16, ipLayout(f)!.payload.length, false),
+      fragment(f, id, 0, 24, true),
+      fragment(f, id, 8, 32, true),
+    ];
     const r = run(rewrite(v4, plan));
     expect(r.sessions).toEqual(v4Original.sessions);
     expect(r.diagnostics).toEqual([]);
@@ -232,13 +318,21 @@ describe('overlaps', () => {
     expect(r.sessions).toEqual(v4Original.sessions);
     const real = ipLayout(v4[v4Big].data)!.payload.subarray(40, 48);
     const differing = real.filter((b) => b !== 0x58).length;
-    expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(new RegExp(`the fragment at bytes 40–48 overlaps earlier ones with ${differing} different byte\\(s\\); the bytes seen first are kept$`))]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `the fragment at bytes 40–48 overlaps earlier ones with ${differing} different byte\\(s\\); the bytes seen first are kept$`,
+        ),
+      ),
+    ]);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['ip.fragment.overlap']);
   });
 
   it('IPv4, the forged copy first: its bytes are the ones kept, and the real one is reported', () => {
     const r = run(rewrite(v4, overlapPlan(true), only(v4Big)));
-    expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/the fragment at bytes 0–48 overlaps earlier ones with \d+ different byte/)]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(/the fragment at bytes 0–48 overlaps earlier ones with \d+ different byte/),
+    ]);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['ip.fragment.overlap']);
     // the client's stream is the real one with (at most) 8 bytes forged
     const want = byConnection(v4Original.stream).get(1)!.c2s;
@@ -255,10 +349,16 @@ describe('overlaps', () => {
     const big = dataPacket(v6, u16(ipLayout(v6[0].data)!.payload, 0), 60);
     const plan: Plan = (p, f, id) => [p[0], fragment(f, id, 16, 40, true), ...p.slice(1)];
     const r = run(rewrite(v6, plan, only(big)));
-    expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^IPv6 datagram ::1 → ::1 \(id 0x[0-9a-f]+\): the fragment at bytes 16–40 overlaps another fragment \(RFC 5722\); the datagram is discarded/)]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        /^IPv6 datagram ::1 → ::1 \(id 0x[0-9a-f]+\): the fragment at bytes 16–40 overlaps another fragment \(RFC 5722\); the datagram is discarded/,
+      ),
+    ]);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['ip.fragment.overlap']);
     const layout = ipLayout(v6[big].data)!;
-    expect(byConnection(r.stream).get(1)!.gaps).toEqual([{ dir: 'c2s', length: layout.payload.length - (layout.payload[12] >> 4) * 4 }]);
+    expect(byConnection(r.stream).get(1)!.gaps).toEqual([
+      { dir: 'c2s', length: layout.payload.length - (layout.payload[12] >> 4) * 4 },
+    ]);
   });
 });
 
@@ -331,10 +431,15 @@ describe('random fragments into the reassembler', () => {
 
   it('never throws, stays within the byte budget, and releases everything at the end', () => {
     let state = 0x5eed;
-    const next = (): number => { state = (state * 1103515245 + 12345) >>> 0; return state / 2 ** 32; };
+    const next = (): number => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
     const limit = 6000;
     const reports: Diagnostic[] = [];
-    const reassembler = new IpReassembler({ maxFragmentBytesTotal: limit, fragmentTimeoutSeconds: 30 }, (d) => reports.push(d));
+    const reassembler = new IpReassembler({ maxFragmentBytesTotal: limit, fragmentTimeoutSeconds: 30 }, (d) =>
+      reports.push(d),
+    );
     const seg = new TcpSegment();
     let time = 0;
     let completed = 0;
@@ -349,9 +454,23 @@ describe('random fragments into the reassembler', () => {
     expect({ size: reassembler.size, held: reassembler.heldBytes }).toEqual({ size: 0, held: 0 });
     expect(completed).toBeGreaterThan(1000);
     // every way a datagram can fail happened, and each report says which
-    const kinds = reports.map((d) => /: (still incomplete|dropped while|the capture ended)|the fragment at bytes \d+–\d+ (overlaps|ends past|does not fit|is a last)/.exec(d.message));
+    const kinds = reports.map((d) =>
+      /: (still incomplete|dropped while|the capture ended)|the fragment at bytes \d+–\d+ (overlaps|ends past|does not fit|is a last)/.exec(
+        d.message,
+      ),
+    );
     expect(kinds.every((m) => m !== null)).toBe(true);
-    expect(new Set(kinds.map((m) => m![1] ?? m![2]))).toEqual(new Set(['still incomplete', 'dropped while', 'the capture ended', 'overlaps', 'ends past', 'does not fit', 'is a last']));
+    expect(new Set(kinds.map((m) => m![1] ?? m![2]))).toEqual(
+      new Set([
+        'still incomplete',
+        'dropped while',
+        'the capture ended',
+        'overlaps',
+        'ends past',
+        'does not fit',
+        'is a last',
+      ]),
+    );
   });
 });
 
@@ -383,14 +502,28 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const port = (endpoint: string): number => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
 
 function tsharkView(t: TsharkFrame): unknown {
-  const payload = t.opcode === 9 ? t.ping : t.opcode === 10 ? t.pong : t.opcode === 8 ? undefined : t.text ?? t.data ?? '';
-  return { src: t.srcPort, fin: t.fin, opcode: t.opcode, masked: t.masked, key: t.maskKey, length: t.payloadLength, payload };
+  const payload =
+    t.opcode === 9 ? t.ping : t.opcode === 10 ? t.pong : t.opcode === 8 ? undefined : (t.text ?? t.data ?? '');
+  return {
+    src: t.srcPort,
+    fin: t.fin,
+    opcode: t.opcode,
+    masked: t.masked,
+    key: t.maskKey,
+    length: t.payloadLength,
+    payload,
+  };
 }
 
 function ourView(e: FrameEvent, src: number): unknown {
   const f = e.frame;
   return {
-    src, fin: f.fin, opcode: f.opcode, masked: f.masked, key: f.maskingKey === null ? null : hex(f.maskingKey),
-    length: f.payloadLength, payload: f.opcode === 8 ? undefined : hex(f.payload),
+    src,
+    fin: f.fin,
+    opcode: f.opcode,
+    masked: f.masked,
+    key: f.maskingKey === null ? null : hex(f.maskingKey),
+    length: f.payloadLength,
+    payload: f.opcode === 8 ? undefined : hex(f.payload),
   };
 }

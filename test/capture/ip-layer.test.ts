@@ -30,8 +30,10 @@ describe('IPv4', () => {
     const events = decodeFragmented(records, i);
     expect(globalCodes(events)).toEqual(['ip.fragment']);
     const d = events.find((e) => e.kind === 'diagnostic')!;
-    expect(d.kind === 'diagnostic' && d.diagnostic.message).toBe('IPv4 datagram 127.0.0.1 → 127.0.0.1 (id 0x0): the capture ended before it was complete; '
-      + `its last fragment never came, so its length is unknown: ${20 + records[i].payload.length} bytes received; its TCP segment is lost`);
+    expect(d.kind === 'diagnostic' && d.diagnostic.message).toBe(
+      'IPv4 datagram 127.0.0.1 → 127.0.0.1 (id 0x0): the capture ended before it was complete; ' +
+        `its last fragment never came, so its length is unknown: ${20 + records[i].payload.length} bytes received; its TCP segment is lost`,
+    );
     const [conn] = byConnection(events).values();
     expect(conn.gaps).toEqual([{ dir: 'c2s', length: records[i].payload.length }]);
   });
@@ -43,11 +45,22 @@ describe('IPv4', () => {
     packet[14 + 5] = 0xef;
     const seg = new TcpSegment();
     expect(parseTcpIp(packet, 14, packet.length, seg)).toBe(ParseStatus.fragment);
-    expect({ id: seg.fragmentId, offset: seg.fragmentOffset, more: seg.moreFragments, protocol: seg.fragmentProtocol })
-      .toEqual({ id: 0xbeef, offset: 24, more: true, protocol: 6 });
-    expect({ at: seg.payloadOffset, length: seg.payloadLength, missing: seg.payloadMissing }).toEqual({ at: 34, length: 20 + r.payload.length, missing: 0 });
+    expect({
+      id: seg.fragmentId,
+      offset: seg.fragmentOffset,
+      more: seg.moreFragments,
+      protocol: seg.fragmentProtocol,
+    }).toEqual({ id: 0xbeef, offset: 24, more: true, protocol: 6 });
+    expect({ at: seg.payloadOffset, length: seg.payloadLength, missing: seg.payloadMissing }).toEqual({
+      at: 34,
+      length: 20 + r.payload.length,
+      missing: 0,
+    });
     expect(parseTcpIp(packet, 14, packet.length - 5, seg)).toBe(ParseStatus.fragment);
-    expect({ length: seg.payloadLength, missing: seg.payloadMissing }).toEqual({ length: 15 + r.payload.length, missing: 5 });
+    expect({ length: seg.payloadLength, missing: seg.payloadMissing }).toEqual({
+      length: 15 + r.payload.length,
+      missing: 5,
+    });
     packet[14 + 9] = 17; // UDP
     expect(parseTcpIp(packet, 14, packet.length, seg)).toBe(ParseStatus.notTcp);
   });
@@ -68,12 +81,50 @@ describe('IPv6', () => {
 
   it('walks hop-by-hop, routing, destination options and an atomic fragment header', () => {
     const ext = new Uint8Array([
-      43, 0, 1, 4, 0, 0, 0, 0, // hop-by-hop → routing; PadN
-      60, 0, 0, 0, 0, 0, 0, 0, // routing (type 0, no segments left) → destination options
-      44, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // destination options, 16 bytes → fragment
-      6, 0, 0, 0, 0, 0, 0, 1, // fragment header: offset 0, M clear (atomic) → TCP
+      43,
+      0,
+      1,
+      4,
+      0,
+      0,
+      0,
+      0, // hop-by-hop → routing; PadN
+      60,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // routing (type 0, no segments left) → destination options
+      44,
+      1,
+      1,
+      12,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // destination options, 16 bytes → fragment
+      6,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1, // fragment header: offset 0, M clear (atomic) → TCP
     ]);
-    expect(streams(pcapOf(records, { linkHeader: ETH_V6, ipv6: { extensionHeaders: ext, firstNext: 0 } }))).toEqual(plain);
+    expect(streams(pcapOf(records, { linkHeader: ETH_V6, ipv6: { extensionHeaders: ext, firstNext: 0 } }))).toEqual(
+      plain,
+    );
   });
 
   it('every packet the first fragment of one datagram (one id, M set): they overlap, the datagram is discarded (RFC 5722)', () => {
@@ -88,11 +139,19 @@ describe('IPv6', () => {
 
   it('a fragment header: id, offset, M and the first header of the fragmentable part; UDP and ICMPv6 are not ours', () => {
     const r = records.find((x) => x.payload.length > 0)!;
-    const packet = buildPacket(r, { linkHeader: ETH_V6, ipv6: { extensionHeaders: new Uint8Array([60, 0, 0x01, 0x01, 0xca, 0xfe, 0xf0, 0x0d]), firstNext: 44 } });
+    const packet = buildPacket(r, {
+      linkHeader: ETH_V6,
+      ipv6: { extensionHeaders: new Uint8Array([60, 0, 0x01, 0x01, 0xca, 0xfe, 0xf0, 0x0d]), firstNext: 44 },
+    });
     const seg = new TcpSegment();
     expect(parseTcpIp(packet, 14, packet.length, seg)).toBe(ParseStatus.fragment);
-    expect({ id: seg.fragmentId, offset: seg.fragmentOffset, more: seg.moreFragments, protocol: seg.fragmentProtocol, at: seg.payloadOffset })
-      .toEqual({ id: 0xcafef00d, offset: 32 * 8, more: true, protocol: 60, at: 14 + 48 }); // 0x0101: offset 32 units, M set
+    expect({
+      id: seg.fragmentId,
+      offset: seg.fragmentOffset,
+      more: seg.moreFragments,
+      protocol: seg.fragmentProtocol,
+      at: seg.payloadOffset,
+    }).toEqual({ id: 0xcafef00d, offset: 32 * 8, more: true, protocol: 60, at: 14 + 48 }); // 0x0101: offset 32 units, M set
     for (const next of [17, 58, 59]) {
       packet[14 + 40] = next;
       expect(parseTcpIp(packet, 14, packet.length, seg)).toBe(ParseStatus.notTcp);
@@ -108,11 +167,21 @@ describe('a reassembled datagram', () => {
     const seg = new TcpSegment();
     const v4 = new Uint8Array([127, 0, 0, 1, 10, 0, 0, 2, ...tcp]);
     expect(parseReassembled(v4, 4, 6, v4.length, seg)).toBe(ParseStatus.tcp);
-    expect({ src: seg.srcAddress, dst: seg.dstAddress, sport: seg.srcPort, seq: seg.seq, at: seg.payloadOffset, length: seg.payloadLength })
-      .toEqual({ src: 0, dst: 4, sport: r.sport, seq: r.seq, at: 8 + 20, length: r.payload.length });
+    expect({
+      src: seg.srcAddress,
+      dst: seg.dstAddress,
+      sport: seg.srcPort,
+      seq: seg.seq,
+      at: seg.payloadOffset,
+      length: seg.payloadLength,
+    }).toEqual({ src: 0, dst: 4, sport: r.sport, seq: r.seq, at: 8 + 20, length: r.payload.length });
     const v6 = new Uint8Array([...new Uint8Array(32), 6, 0, 1, 4, 0, 0, 0, 0, ...tcp]); // destination options → TCP
     expect(parseReassembled(v6, 16, 60, v6.length, seg)).toBe(ParseStatus.tcp);
-    expect({ dst: seg.dstAddress, at: seg.payloadOffset, length: seg.payloadLength }).toEqual({ dst: 16, at: 32 + 8 + 20, length: r.payload.length });
+    expect({ dst: seg.dstAddress, at: seg.payloadOffset, length: seg.payloadLength }).toEqual({
+      dst: 16,
+      at: 32 + 8 + 20,
+      length: r.payload.length,
+    });
     expect(parseReassembled(v4, 4, 17, v4.length, seg)).toBe(ParseStatus.notTcp);
     expect(parseReassembled(v4, 4, 6, 8 + 10, seg)).toBe(ParseStatus.malformed);
   });

@@ -5,7 +5,12 @@
 // is not WebSocket (random bytes, zero bytes) must not be taken for frames.
 import { describe, expect, it } from 'vitest';
 import { FrameChainScanner } from '../../src/capture/frame-chain-scanner.js';
-import { MAX_SCAN_BYTES, SCAN_MIN_FRAMES, detectWebSocket, type DetectionSide } from '../../src/capture/websocket-detector.js';
+import {
+  MAX_SCAN_BYTES,
+  SCAN_MIN_FRAMES,
+  detectWebSocket,
+  type DetectionSide,
+} from '../../src/capture/websocket-detector.js';
 import { buildFrame, concatBytes, seededRandom } from '../helpers/frame-builder.js';
 import { byConnection, decode, expected, fixture, pcapOf, sha256, type ConnResult } from './helpers/capture-harness.js';
 import { ACK, PSH, readTcpRecords, type TcpRecord } from './helpers/tcp-packets.js';
@@ -33,7 +38,13 @@ function prepend(rs: readonly TcpRecord[], dir: 'c2s' | 's2c', bytes: Uint8Array
   const out: TcpRecord[] = [];
   for (let at = 0; at < bytes.length; at += mss) {
     const payload = bytes.slice(at, at + mss);
-    out.push({ ...first, flags: PSH | ACK, seq: (first.seq - bytes.length + at) >>> 0, payload, time: rs[0].time - 0.01 + at * 1e-9 });
+    out.push({
+      ...first,
+      flags: PSH | ACK,
+      seq: (first.seq - bytes.length + at) >>> 0,
+      payload,
+      time: rs[0].time - 0.01 + at * 1e-9,
+    });
   }
   return [...out, ...rs];
 }
@@ -42,7 +53,9 @@ function only(rs: readonly TcpRecord[]): { conn: ConnResult; notes: string[] } {
   const events = decode(pcapOf(rs));
   const conns = [...byConnection(events).values()];
   expect(conns).toHaveLength(1);
-  const notes = events.flatMap((e) => (e.kind === 'diagnostic' && e.conn !== null ? [`${e.diagnostic.code}: ${e.diagnostic.message}`] : []));
+  const notes = events.flatMap((e) =>
+    e.kind === 'diagnostic' && e.conn !== null ? [`${e.diagnostic.code}: ${e.diagnostic.message}`] : [],
+  );
   return { conn: conns[0], notes };
 }
 
@@ -59,7 +72,9 @@ describe('capture beginning inside a frame longer than the detection window', ()
     const { conn, notes } = only(prepend(records, 's2c', cut));
     expectTruth(conn);
     expect(notes.some((n) => n.startsWith('capture.heuristic:'))).toBe(true);
-    expect(notes).toContain(`capture.midstream.skipped: s2c: decoding starts at the first frame boundary found, after skipping ${cut.length} byte(s) of a frame whose start was not captured`);
+    expect(notes).toContain(
+      `capture.midstream.skipped: s2c: decoding starts at the first frame boundary found, after skipping ${cut.length} byte(s) of a frame whose start was not captured`,
+    );
     expect(conn.gaps).toEqual([]);
   });
 
@@ -67,11 +82,17 @@ describe('capture beginning inside a frame longer than the detection window', ()
     const cut = cutFrame('c2s', 700_001);
     const { conn, notes } = only(prepend(records, 'c2s', cut, 65483));
     expectTruth(conn);
-    expect(notes).toContain(`capture.midstream.skipped: c2s: decoding starts at the first frame boundary found, after skipping ${cut.length} byte(s) of a frame whose start was not captured`);
+    expect(notes).toContain(
+      `capture.midstream.skipped: c2s: decoding starts at the first frame boundary found, after skipping ${cut.length} byte(s) of a frame whose start was not captured`,
+    );
   });
 
   it('both directions inside long frames: each direction finds its own run', () => {
-    const rs = prepend(prepend(records, 's2c', cutFrame('s2c', 500_000, randomBytes(MIB, 11))), 'c2s', cutFrame('c2s', 600_000, randomBytes(MIB, 12)));
+    const rs = prepend(
+      prepend(records, 's2c', cutFrame('s2c', 500_000, randomBytes(MIB, 11))),
+      'c2s',
+      cutFrame('c2s', 600_000, randomBytes(MIB, 12)),
+    );
     const { conn, notes } = only(rs);
     expectTruth(conn);
     expect(notes.filter((n) => n.startsWith('capture.midstream.skipped:')).sort()).toEqual([
@@ -89,7 +110,10 @@ describe('capture beginning inside a frame longer than the detection window', ()
   it('random bytes both ways for megabytes are not WebSocket', () => {
     // midstream.pcap's first segment each way, then random bytes in its place
     const firstOf = (c2s: boolean): TcpRecord => records.find((r) => isC2s(r) === c2s && r.payload.length > 0)!;
-    const rs = [firstOf(true), firstOf(false)].map((r, i) => ({ ...r, payload: randomBytes(r.payload.length, 30 + i) }));
+    const rs = [firstOf(true), firstOf(false)].map((r, i) => ({
+      ...r,
+      payload: randomBytes(r.payload.length, 30 + i),
+    }));
     const noise = prepend(prepend(rs, 's2c', randomBytes(3 * MIB, 22)), 'c2s', randomBytes(3 * MIB, 21));
     expect(decode(pcapOf(noise))).toEqual([]);
   });
@@ -102,7 +126,16 @@ describe('FrameChainScanner', () => {
     const scanner = new FrameChainScanner(false, 0, MAX_SCAN_BYTES);
     const long = buildFrame({ opcode: 2, payload: new Uint8Array(60_000).fill(0x41) }); // 16-bit length
     const longer = buildFrame({ opcode: 2, payload: new Uint8Array(300_000).fill(0x42) }); // 64-bit length
-    const stream = concatBytes(text(3), long, text(5), longer, text(0), buildFrame({ opcode: 9, payload: 'p' }), text(7), text(1));
+    const stream = concatBytes(
+      text(3),
+      long,
+      text(5),
+      longer,
+      text(0),
+      buildFrame({ opcode: 9, payload: 'p' }),
+      text(7),
+      text(1),
+    );
     // pushed in pieces, keeping only 64 bytes of tail between them, as the detection window does
     let base = 0;
     let held = new Uint8Array(0);
@@ -142,8 +175,16 @@ describe('how far detection scans', () => {
     const bytes = randomBytes(8192, 3);
     return { bytes, length: bytes.length, full, resumeAt: 0, skipped, scanner };
   };
-  const quiet: DetectionSide = { bytes: new Uint8Array(0), length: 0, full: false, resumeAt: 0, skipped: 0, scanner: null };
-  const judge = (s0: DetectionSide) => detectWebSocket({ sides: [s0, quiet], synSide: -1, portClientSide: 0, forced: false, final: false });
+  const quiet: DetectionSide = {
+    bytes: new Uint8Array(0),
+    length: 0,
+    full: false,
+    resumeAt: 0,
+    skipped: 0,
+    scanner: null,
+  };
+  const judge = (s0: DetectionSide) =>
+    detectWebSocket({ sides: [s0, quiet], synSide: -1, portClientSide: 0, forced: false, final: false });
 
   it('a full window with no frame chain slides on instead of giving up', () => {
     expect(judge(side(0, true, null))).toEqual({ kind: 'wait', scanFurther: true });

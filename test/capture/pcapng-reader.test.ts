@@ -36,13 +36,21 @@ describe('pcapng reader', () => {
     const sections: PcapngSection[] = [
       { littleEndian: true, interfaces: [ETH], packets: frames.slice(0, half) },
       // the second section's interface 0 is a different link type; 1 is Ethernet
-      { littleEndian: false, interfaces: [{ linkType: 113 }, ETH], packets: frames.slice(half).map((f) => ({ ...f, iface: 1 })) },
+      {
+        littleEndian: false,
+        interfaces: [{ linkType: 113 }, ETH],
+        packets: frames.slice(half).map((f) => ({ ...f, iface: 1 })),
+      },
     ];
     streamsOk(writePcapng(sections));
   });
 
   it('skips unknown blocks and uses obsolete packet blocks', () => {
-    streamsOk(writePcapng([{ interfaces: [ETH], unknownBlocks: 3, packets: frames.map((f) => ({ ...f, block: 'opb' as const })) }]));
+    streamsOk(
+      writePcapng([
+        { interfaces: [ETH], unknownBlocks: 3, packets: frames.map((f) => ({ ...f, block: 'opb' as const })) },
+      ]),
+    );
   });
 
   it('reads simple packet blocks (interface 0, no timestamp)', () => {
@@ -63,7 +71,9 @@ describe('pcapng reader', () => {
 
   it('keeps packets of several interfaces apart by link type', () => {
     // Interface 1 is raw IPv4 (link type 228): strip the 14-byte Ethernet header for it.
-    const packets = frames.map((f, i) => (i % 2 === 0 ? { ...f, iface: 0 } : { ...f, iface: 1, data: f.data.subarray(14) }));
+    const packets = frames.map((f, i) =>
+      i % 2 === 0 ? { ...f, iface: 0 } : { ...f, iface: 1, data: f.data.subarray(14) },
+    );
     streamsOk(writePcapng([{ interfaces: [ETH, { linkType: 228 }], packets }]));
   });
 

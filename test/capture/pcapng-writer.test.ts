@@ -10,11 +10,30 @@ import { MAX_SEGMENT_PAYLOAD, PcapngWriter, type TcpEndpoints } from '../../src/
 import type { StreamEvent } from '../../src/session/events.js';
 import { readCapture } from '../../src/sources/capture-source.js';
 
-const V4: TcpEndpoints = { clientIp: Uint8Array.of(127, 0, 0, 1), clientPort: 50000, serverIp: Uint8Array.of(127, 0, 0, 2), serverPort: 8080 };
-const V6: TcpEndpoints = { clientIp: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), clientPort: 50001, serverIp: Uint8Array.of(127, 0, 0, 1), serverPort: 9000 };
+const V4: TcpEndpoints = {
+  clientIp: Uint8Array.of(127, 0, 0, 1),
+  clientPort: 50000,
+  serverIp: Uint8Array.of(127, 0, 0, 2),
+  serverPort: 8080,
+};
+const V6: TcpEndpoints = {
+  clientIp: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+  clientPort: 50001,
+  serverIp: Uint8Array.of(127, 0, 0, 1),
+  serverPort: 9000,
+};
 const HAS_TSHARK = spawnSync('which', ['tshark']).status === 0;
 
-interface Packet { time: number; v6: boolean; ipTotal: number; srcPort: number; seq: number; ack: number; flags: number; payload: Buffer }
+interface Packet {
+  time: number;
+  v6: boolean;
+  ipTotal: number;
+  srcPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  payload: Buffer;
+}
 
 /** Walks SHB/IDB/EPB blocks and decodes each EPB's Ethernet/IP/TCP headers. */
 function parse(file: Buffer): { blocks: number[]; packets: Packet[] } {
@@ -35,8 +54,14 @@ function parse(file: Buffer): { blocks: number[]; packets: Packet[] } {
       const ipTotal = v6 ? 40 + frame.readUInt16BE(ip + 4) : frame.readUInt16BE(ip + 2);
       expect(ipTotal).toBe(frame.length - 14);
       packets.push({
-        time, v6, ipTotal, srcPort: frame.readUInt16BE(tcp), seq: frame.readUInt32BE(tcp + 4), ack: frame.readUInt32BE(tcp + 8),
-        flags: frame[tcp + 13], payload: frame.subarray(tcp + 20),
+        time,
+        v6,
+        ipTotal,
+        srcPort: frame.readUInt16BE(tcp),
+        seq: frame.readUInt32BE(tcp + 4),
+        ack: frame.readUInt32BE(tcp + 8),
+        flags: frame[tcp + 13],
+        payload: frame.subarray(tcp + 20),
       });
     }
     at += length;
@@ -44,8 +69,10 @@ function parse(file: Buffer): { blocks: number[]; packets: Packet[] } {
   return { blocks, packets };
 }
 
-const HANDSHAKE_REQ = 'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-const HANDSHAKE_RES = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+const HANDSHAKE_REQ =
+  'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const HANDSHAKE_RES =
+  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
 
 /** A masked client text frame "Hello", an unmasked server binary frame of `size` bytes. */
 function conversation(writer: PcapngWriter, conn: number, ends: TcpEndpoints, size: number): Buffer {
@@ -124,7 +151,7 @@ describe('PcapngWriter', () => {
     expect([rst.srcPort, rst.flags]).toEqual([V4.clientPort, 0x14]);
   });
 
-  it('is read back by wsinspect\'s capture reader as the same conversation', async () => {
+  it("is read back by wsinspect's capture reader as the same conversation", async () => {
     const w = new PcapngWriter();
     const dir = mkdtempSync(join(tmpdir(), 'wsinspect-pcapng-'));
     const path = join(dir, 'conv.pcapng');
@@ -133,26 +160,48 @@ describe('PcapngWriter', () => {
     await readCapture(path, (e) => events.push(e));
     const opens = events.filter((e) => e.kind === 'open');
     expect(opens.map((e) => e.kind === 'open' && e.endpoints)).toEqual([
-      { client: '127.0.0.1:50000', server: '127.0.0.2:8080' }, { client: '[::1]:50001', server: '[::ffff:127.0.0.1]:9000' },
+      { client: '127.0.0.1:50000', server: '127.0.0.2:8080' },
+      { client: '[::1]:50001', server: '[::ffff:127.0.0.1]:9000' },
     ]);
-    const bytes = (conn: number, dir: 'c2s' | 's2c') => events.reduce((n, e) => n + (e.kind === 'data' && e.conn === conn && e.dir === dir ? e.bytes.length : 0), 0);
+    const bytes = (conn: number, dir: 'c2s' | 's2c') =>
+      events.reduce((n, e) => n + (e.kind === 'data' && e.conn === conn && e.dir === dir ? e.bytes.length : 0), 0);
     expect(bytes(1, 's2c')).toBe(HANDSHAKE_RES.length + 10 + 70_000);
     expect(bytes(2, 'c2s')).toBe(HANDSHAKE_REQ.length + 11);
     expect(events.filter((e) => e.kind === 'gap' || e.kind === 'diagnostic')).toEqual([]);
   });
 
-  it.skipIf(!HAS_TSHARK)('passes tshark\'s checksum and TCP analysis and dissects the WebSocket frames', () => {
+  it.skipIf(!HAS_TSHARK)("passes tshark's checksum and TCP analysis and dissects the WebSocket frames", () => {
     const w = new PcapngWriter();
     const dir = mkdtempSync(join(tmpdir(), 'wsinspect-pcapng-'));
     const path = join(dir, 'conv.pcapng');
     writeFileSync(path, Buffer.concat([w.header('t'), conversation(w, 1, V4, 150_000), conversation(w, 2, V6, 300)]));
-    const fields = (filter: string, ...names: string[]) => execFileSync('tshark', [
-      '-r', path, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-d', 'tcp.port==8080,http', '-d', 'tcp.port==9000,http',
-      '-Y', filter, '-T', 'fields', ...names.flatMap((n) => ['-e', n]),
-    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    expect(fields('tcp.checksum.status != 1 || ip.checksum.status == 2 || tcp.analysis.flags', 'frame.number')).toBe('');
-    expect(fields('websocket', 'websocket.opcode', 'websocket.mask', 'websocket.payload_length_ext_64').split('\n')).toEqual([
-      '1\t1\t', '2\t0\t150000', '1\t1\t', '2\t0\t300',
-    ]);
+    const fields = (filter: string, ...names: string[]) =>
+      execFileSync(
+        'tshark',
+        [
+          '-r',
+          path,
+          '-o',
+          'tcp.check_checksum:TRUE',
+          '-o',
+          'ip.check_checksum:TRUE',
+          '-d',
+          'tcp.port==8080,http',
+          '-d',
+          'tcp.port==9000,http',
+          '-Y',
+          filter,
+          '-T',
+          'fields',
+          ...names.flatMap((n) => ['-e', n]),
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      ).trim();
+    expect(fields('tcp.checksum.status != 1 || ip.checksum.status == 2 || tcp.analysis.flags', 'frame.number')).toBe(
+      '',
+    );
+    expect(
+      fields('websocket', 'websocket.opcode', 'websocket.mask', 'websocket.payload_length_ext_64').split('\n'),
+    ).toEqual(['1\t1\t', '2\t0\t150000', '1\t1\t', '2\t0\t300']);
   });
 });

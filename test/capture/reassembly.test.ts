@@ -28,7 +28,9 @@ function expectTruth(conn: ConnResult): void {
 /** Splits a segment at payload offsets, each piece with its own sequence number. */
 function split(r: TcpRecord, cuts: readonly number[]): TcpRecord[] {
   const edges = [0, ...cuts, r.payload.length];
-  return edges.slice(1).map((end, i) => ({ ...r, seq: (r.seq + edges[i]) >>> 0, payload: r.payload.slice(edges[i], end) }));
+  return edges
+    .slice(1)
+    .map((end, i) => ({ ...r, seq: (r.seq + edges[i]) >>> 0, payload: r.payload.slice(edges[i], end) }));
 }
 
 function piece(r: TcpRecord, from: number, to: number, patch?: (p: Uint8Array) => void): TcpRecord {
@@ -113,7 +115,11 @@ describe('TCP reassembly (plain.pcap rewritten)', () => {
     const cutAt = records.findIndex((r, i) => i > FIRST_FRAME && isC2s(r) && r.payload.length > 0);
     const lost = records[FIRST_FRAME];
     // drop the segment and everything after the next client segment (no ACKs to tell)
-    const conn = run([...records.slice(0, FIRST_FRAME), ...records.slice(FIRST_FRAME + 1, cutAt + 1)].filter((r) => isC2s(r) || r.payload.length > 0 || (r.flags & SYN) !== 0));
+    const conn = run(
+      [...records.slice(0, FIRST_FRAME), ...records.slice(FIRST_FRAME + 1, cutAt + 1)].filter(
+        (r) => isC2s(r) || r.payload.length > 0 || (r.flags & SYN) !== 0,
+      ),
+    );
     expect(conn.gaps).toEqual([{ dir: 'c2s', length: lost.payload.length }]);
     expect(conn.end?.reason).toBe('input-ended');
   });
@@ -189,7 +195,12 @@ describe('TCP reassembly (plain.pcap rewritten)', () => {
   });
 
   it('a new SYN on the same 4-tuple (port reuse) starts a new connection', () => {
-    const later = records.map((r) => ({ ...r, time: r.time + 10, seq: (r.seq + 7777) >>> 0, ack: r.ack === 0 ? 0 : (r.ack + 7777) >>> 0 }));
+    const later = records.map((r) => ({
+      ...r,
+      time: r.time + 10,
+      seq: (r.seq + 7777) >>> 0,
+      ack: r.ack === 0 ? 0 : (r.ack + 7777) >>> 0,
+    }));
     const lastFin = lastIndex(records, (r) => (r.flags & FIN) !== 0);
     const events = decode(pcapOf([...records.slice(0, lastFin), ...later]));
     const conns = [...byConnection(events).values()];
@@ -198,7 +209,13 @@ describe('TCP reassembly (plain.pcap rewritten)', () => {
   });
 
   it('PSH and pure ACKs of unknown connections create nothing', () => {
-    const stray: TcpRecord = { ...records[0], sport: 40000, dport: 40001, flags: ACK | PSH, payload: new Uint8Array(0) };
+    const stray: TcpRecord = {
+      ...records[0],
+      sport: 40000,
+      dport: 40001,
+      flags: ACK | PSH,
+      payload: new Uint8Array(0),
+    };
     expect(decode(pcapOf([stray]))).toEqual([]);
   });
 });

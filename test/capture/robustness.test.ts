@@ -26,30 +26,42 @@ describe('robustness', () => {
   for (const file of ['plain.pcap', 'plain.pcapng', 'fragmented.pcap', 'interleaved.pcap']) {
     it(`${file} with random bytes overwritten decodes without throwing`, () => {
       const original = fixture(file);
-      fc.assert(fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 24, max: original.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 40 }),
-        fc.integer({ min: 1, max: 5000 }),
-        (edits, chunk) => {
-          const bytes = original.slice();
-          for (const [at, value] of edits) bytes[at] = value;
-          checkContract(decode(bytes, { chunks: chunk }));
-          checkContract(decode(bytes, { chunks: chunk, pcapReader: 'builtin' }));
-        },
-      ), { numRuns: 150, seed: 6455 });
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 24, max: original.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+            minLength: 1,
+            maxLength: 40,
+          }),
+          fc.integer({ min: 1, max: 5000 }),
+          (edits, chunk) => {
+            const bytes = original.slice();
+            for (const [at, value] of edits) bytes[at] = value;
+            checkContract(decode(bytes, { chunks: chunk }));
+            checkContract(decode(bytes, { chunks: chunk, pcapReader: 'builtin' }));
+          },
+        ),
+        { numRuns: 150, seed: 6455 },
+      );
     });
   }
 
   it('random bytes after a valid pcap header decode without throwing', () => {
     const header = fixture('plain.pcap').subarray(0, 24);
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), (body) => {
-      checkContract(decode(new Uint8Array([...header, ...body])));
-    }), { numRuns: 200, seed: 7692 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (body) => {
+        checkContract(decode(new Uint8Array([...header, ...body])));
+      }),
+      { numRuns: 200, seed: 7692 },
+    );
   });
 
   it('random bytes after a valid pcapng header decode without throwing', () => {
     const header = fixture('plain.pcapng').subarray(0, 28);
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), (body) => {
-      checkContract(decode(new Uint8Array([...header, ...body])));
-    }), { numRuns: 200, seed: 1982 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (body) => {
+        checkContract(decode(new Uint8Array([...header, ...body])));
+      }),
+      { numRuns: 200, seed: 1982 },
+    );
   });
 });

@@ -7,9 +7,18 @@ import { SessionDecoder } from '../../src/session/session-decoder.js';
 import type { InspectEvent, StreamEvent } from '../../src/session/events.js';
 import { decode, expected, fixture, FIXTURES, sha256, type ExpectedMessage } from './helpers/capture-harness.js';
 
-const FILES = readdirSync(FIXTURES).filter((n) => /\.pcap(ng)?$/.test(n)).sort();
+const FILES = readdirSync(FIXTURES)
+  .filter((n) => /\.pcap(ng)?$/.test(n))
+  .sort();
 
-interface Seen { dir: string; opcode: number; sha256: string; length: number; fragments?: number; compressed?: boolean }
+interface Seen {
+  dir: string;
+  opcode: number;
+  sha256: string;
+  length: number;
+  fragments?: number;
+  compressed?: boolean;
+}
 
 function inspect(events: readonly StreamEvent[]): Map<number, InspectEvent[]> {
   const sessions = new Map<number, SessionDecoder>();
@@ -17,7 +26,14 @@ function inspect(events: readonly StreamEvent[]): Map<number, InspectEvent[]> {
   for (const e of events) {
     if (e.kind === 'open') {
       out.set(e.conn, []);
-      sessions.set(e.conn, new SessionDecoder({ conn: e.conn, expectHandshake: e.detectedBy === 'handshake', onEvent: (ie) => out.get(e.conn)!.push(ie) }));
+      sessions.set(
+        e.conn,
+        new SessionDecoder({
+          conn: e.conn,
+          expectHandshake: e.detectedBy === 'handshake',
+          onEvent: (ie) => out.get(e.conn)!.push(ie),
+        }),
+      );
     }
     if (e.conn !== null) sessions.get(e.conn)?.handle(e);
   }
@@ -27,7 +43,16 @@ function inspect(events: readonly StreamEvent[]): Map<number, InspectEvent[]> {
 function seen(events: readonly InspectEvent[]): Seen[] {
   return events.flatMap((e): Seen[] => {
     if (e.type === 'message') {
-      return [{ dir: e.dir, opcode: e.opcode, sha256: sha256(e.data), length: e.length, fragments: e.frames, compressed: e.compressed }];
+      return [
+        {
+          dir: e.dir,
+          opcode: e.opcode,
+          sha256: sha256(e.data),
+          length: e.length,
+          fragments: e.frames,
+          compressed: e.compressed,
+        },
+      ];
     }
     if (e.type === 'frame' && e.frame.opcode >= 8) {
       return [{ dir: e.dir, opcode: e.frame.opcode, sha256: sha256(e.frame.payload), length: e.frame.payload.length }];
@@ -55,7 +80,8 @@ describe('captures decoded to messages match what the generator sent', () => {
         const wanted = conn.messages.map(want);
         // each direction in order (the two directions interleave by timing)
         for (const dir of ['c2s', 's2c']) expect(byDir(got, dir)).toEqual(byDir(wanted, dir));
-        const errors = events.flatMap((e) => ('diagnostics' in e ? e.diagnostics : e.type === 'diagnostic' ? [e.diagnostic] : []))
+        const errors = events
+          .flatMap((e) => ('diagnostics' in e ? e.diagnostics : e.type === 'diagnostic' ? [e.diagnostic] : []))
           .filter((d) => d.severity === 'error');
         expect(errors).toEqual([]);
       });
@@ -67,7 +93,8 @@ describe('captures decoded to messages match what the generator sent', () => {
     for (const dir of ['c2s', 's2c']) {
       const frames = events.filter((e) => e.type === 'frame' && e.dir === dir);
       const perPacket = new Map<unknown, number[]>();
-      for (const f of frames) if (f.type === 'frame') perPacket.set(f.time, [...(perPacket.get(f.time) ?? []), f.frame.opcode]);
+      for (const f of frames)
+        if (f.type === 'frame') perPacket.set(f.time, [...(perPacket.get(f.time) ?? []), f.frame.opcode]);
       const burst = [...perPacket.values()].sort((a, b) => b.length - a.length)[0];
       expect(burst.length).toBeGreaterThanOrEqual(7);
       expect(new Set(burst)).toEqual(new Set([0, 1, 2, 9]));

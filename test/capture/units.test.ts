@@ -2,7 +2,13 @@
 // and classifying the first bytes of a stream.
 import { describe, expect, it } from 'vitest';
 import { formatEndpoint, formatIpv6 } from '../../src/capture/address-format.js';
-import { StreamStart, classifyStreamStart, findHeadEnd, hasWebSocketUpgrade, responseStatus } from '../../src/capture/stream-start.js';
+import {
+  StreamStart,
+  classifyStreamStart,
+  findHeadEnd,
+  hasWebSocketUpgrade,
+  responseStatus,
+} from '../../src/capture/stream-start.js';
 import { MICROSECONDS, NANOSECONDS, resolutionFromTsresol, ticksToSeconds } from '../../src/capture/timestamp.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -17,7 +23,9 @@ describe('timestamps', () => {
 
   it('reads microsecond and power-of-two resolutions', () => {
     expect(ticksToSeconds(...split(1_763_700_000_654_321n), MICROSECONDS)).toBe(1_763_700_000.654321);
-    expect(ticksToSeconds(...split(1_763_700_000n * 2n ** 20n + 2n ** 19n), resolutionFromTsresol(0x80 | 20))).toBe(1_763_700_000.5);
+    expect(ticksToSeconds(...split(1_763_700_000n * 2n ** 20n + 2n ** 19n), resolutionFromTsresol(0x80 | 20))).toBe(
+      1_763_700_000.5,
+    );
   });
 
   it('if_tsresol: 10^-v, 2^-v, and unrepresentable values fall back to µs', () => {

@@ -13,13 +13,25 @@ describe('wsinspect demo', () => {
     const frames = events.filter((e) => e.type === 'frame');
     const c2s = frames.filter((f) => f.dir === 'c2s').map((f) => f.opcodeName);
     expect(c2s).toEqual(['text', 'binary', 'text', 'text', 'continuation', 'continuation', 'ping', 'close']);
-    expect(frames.filter((f) => f.dir === 's2c').map((f) => f.opcodeName)).toEqual(['text', 'binary', 'text', 'text', 'continuation', 'continuation', 'pong', 'close']);
+    expect(frames.filter((f) => f.dir === 's2c').map((f) => f.opcodeName)).toEqual([
+      'text',
+      'binary',
+      'text',
+      'text',
+      'continuation',
+      'continuation',
+      'pong',
+      'close',
+    ]);
     expect(frames.every((f) => (f.diagnostics as unknown[]).length === 0)).toBe(true);
     expect(frames.filter((f) => f.compressed).map((f) => f.dir)).toEqual(['c2s', 's2c']);
     const closeFrame = frames.find((f) => f.opcodeName === 'close');
     expect(closeFrame).toMatchObject({ closeCode: 1000, closeReason: 'demo finished' });
     const fragmented = events.filter((e) => e.type === 'message' && e.frames === 3);
-    expect(fragmented.map((m) => m.text)).toEqual(['A fragmented message arrives in three frames', 'A fragmented message arrives in three frames']);
+    expect(fragmented.map((m) => m.text)).toEqual([
+      'A fragmented message arrives in three frames',
+      'A fragmented message arrives in three frames',
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'close-handshake', frames: { c2s: 8, s2c: 8 } });
     expect(events.filter((e) => e.type === 'diagnostic')).toEqual([]);
   }, 20_000);

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli-run.js';
 
 const DIR = join(ROOT, 'test', 'golden');
-const bin256 = '82 7e 01 00 ' + Array.from({ length: 256 }, (_, i) => (i & 0xff).toString(16).padStart(2, '0')).join(' ');
+const bin256 =
+  '82 7e 01 00 ' + Array.from({ length: 256 }, (_, i) => (i & 0xff).toString(16).padStart(2, '0')).join(' ');
 const bin65536 = '827f0000000000010000' + Buffer.alloc(65536, 0xab).toString('hex');
 
 /** Arguments, and stdin where an argument would exceed the kernel's 128 KiB limit per argument. */
@@ -30,7 +31,8 @@ function compare(name: string, actual: string): void {
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
     mkdirSync(DIR, { recursive: true });
     writeFileSync(path, actual);
-    if (process.env.UPDATE_GOLDEN !== '1') throw new Error(`golden file ${name} was missing and has been written; review and commit it`);
+    if (process.env.UPDATE_GOLDEN !== '1')
+      throw new Error(`golden file ${name} was missing and has been written; review and commit it`);
     return;
   }
   expect(actual).toBe(readFileSync(path, 'utf8'));

@@ -7,11 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-run.js';
 
 const FRAME = 'c1 85 43 02 0a cf 71 36 3e cb 43';
-const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+const jsonLines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('wsinspect hex', () => {
   it('reads hex from stdin with - and from a pipe', () => {
-    for (const args of [['hex', '-', '--json'], ['hex', '--json']]) {
+    for (const args of [
+      ['hex', '-', '--json'],
+      ['hex', '--json'],
+    ]) {
       const r = runCli(args, { input: FRAME });
       expect(r.status).toBe(0);
       const frame = jsonLines(r.stdout).find((e) => e.type === 'frame');
@@ -47,26 +54,47 @@ describe('wsinspect hex', () => {
   it('--handshake takes the negotiation from the raw HTTP exchange', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsinspect-'));
     const file = join(dir, 'handshake.txt');
-    writeFileSync(file, [
-      'GET /chat HTTP/1.1', 'Host: example.com', 'Upgrade: websocket', 'Connection: Upgrade',
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Extensions: permessage-deflate', '',
-      'HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade',
-      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'Sec-WebSocket-Extensions: permessage-deflate', '', '',
-    ].join('\r\n'));
+    writeFileSync(
+      file,
+      [
+        'GET /chat HTTP/1.1',
+        'Host: example.com',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Extensions: permessage-deflate',
+        '',
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+        'Sec-WebSocket-Extensions: permessage-deflate',
+        '',
+        '',
+      ].join('\r\n'),
+    );
     const events = jsonLines(runCli(['hex', '--json', '--handshake', file, FRAME]).stdout);
     expect(events.map((e) => e.type)).toEqual(['handshake', 'handshake', 'frame', 'message', 'end']);
     expect(events[1].acceptValid).toBe(true);
     expect(events[1].extensions).toEqual([{ name: 'permessage-deflate', params: {} }]);
     expect(events[2].text).toBe('111');
     const missing = runCli(['hex', '--handshake', join(dir, 'nope.txt'), FRAME]);
-    expect([missing.status, missing.stderr.trim()]).toEqual([2, `wsinspect: cannot read handshake file "${join(dir, 'nope.txt')}": no such file`]);
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      2,
+      `wsinspect: cannot read handshake file "${join(dir, 'nope.txt')}": no such file`,
+    ]);
   });
 
   it('never writes wire bytes raw to the terminal', () => {
     // text frame carrying ESC[31m, a BEL, a C1 CSI and a bidi override
     const payload = Buffer.from('\x1b[31mred\x07\u009b2J\u202egnp.exe', 'utf8');
     const frame = Buffer.concat([Buffer.from([0x81, payload.length]), payload]).toString('hex');
-    for (const args of [['hex', frame], ['hex', '-s', frame], ['hex', '--json', frame]]) {
+    for (const args of [
+      ['hex', frame],
+      ['hex', '-s', frame],
+      ['hex', '--json', frame],
+    ]) {
       const out = runCli(['--color', ...args]).stdout;
       const withoutOurColours = out.replace(/\x1b\[[0-9;]*m/g, '');
       expect(withoutOurColours).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);

@@ -34,7 +34,17 @@ describe('OutputMerge', () => {
     const acks: [number, number][] = [];
     const merge = new OutputMerge(2, out, (w, bytes) => acks.push([w, bytes]));
     // worker 0 owns tags 1 and 4, worker 1 owns 2 and 3
-    merge.add(0, message(['a1', 'a4'], [[1, 2], [4, 4]], 4));
+    merge.add(
+      0,
+      message(
+        ['a1', 'a4'],
+        [
+          [1, 2],
+          [4, 4],
+        ],
+        4,
+      ),
+    );
     merge.merge(() => true);
     expect(out.text).toBe(''); // worker 1 said nothing yet: it may print at tag 1 or later
     merge.add(1, message(['b2'], [[2, 2]], 2));
@@ -43,7 +53,12 @@ describe('OutputMerge', () => {
     merge.add(1, message(['b3'], [[3, 4]], Infinity));
     merge.merge(() => true);
     expect(out.text).toBe('a1b2b3a4');
-    expect(acks).toEqual([[0, 2], [1, 2], [0, 2], [1, 2]]);
+    expect(acks).toEqual([
+      [0, 2],
+      [1, 2],
+      [0, 2],
+      [1, 2],
+    ]);
   });
 
   it('a worker with nothing to print lets the others go on by its through alone', () => {
@@ -64,8 +79,28 @@ describe('OutputMerge', () => {
   it('stops while the sink asks it to, and goes on from there', () => {
     const out = new Recorder();
     const merge = new OutputMerge(2, out, () => {});
-    merge.add(0, message(['A', 'C'], [[1, 1], [3, 2]], Infinity));
-    merge.add(1, message(['B', 'D'], [[2, 1], [4, 2]], Infinity));
+    merge.add(
+      0,
+      message(
+        ['A', 'C'],
+        [
+          [1, 1],
+          [3, 2],
+        ],
+        Infinity,
+      ),
+    );
+    merge.add(
+      1,
+      message(
+        ['B', 'D'],
+        [
+          [2, 1],
+          [4, 2],
+        ],
+        Infinity,
+      ),
+    );
     let budget = 2;
     merge.merge(() => budget-- > 0);
     expect(out.text).toBe('AB');
@@ -102,7 +137,9 @@ describe('OutputMerge', () => {
       const tags = 1 + Math.floor(rnd() * 60);
       // what each tag prints (often nothing), and which worker owns it
       const owner = Array.from({ length: tags + 1 }, () => Math.floor(rnd() * workers));
-      const printed = Array.from({ length: tags + 1 }, (_, t) => (rnd() < 0.4 ? '' : `<${t}:${'x'.repeat(Math.floor(rnd() * 5))}>`));
+      const printed = Array.from({ length: tags + 1 }, (_, t) =>
+        rnd() < 0.4 ? '' : `<${t}:${'x'.repeat(Math.floor(rnd() * 5))}>`,
+      );
       const expected = printed.slice(1).join('');
       // each worker's messages, in its order: bytes cut anywhere, marks and through as workers post them
       const queues: OutputMessage[][] = Array.from({ length: workers }, () => []);

@@ -15,17 +15,27 @@ export interface RunningCli {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => { err += s; });
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+    out += s;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    err += s;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
 /** Starts `wsinspect proxy … --listen 127.0.0.1:0` and resolves with the port it listens on. */
-export async function startProxyCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningCli & { port: number }> {
+export async function startProxyCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningCli & { port: number }> {
   const cli = startCli(['proxy', '--listen', '127.0.0.1:0', ...args], env);
   const port = await new Promise<number>((resolve, reject) => {
     const check = (): void => {
@@ -45,5 +55,8 @@ export async function interrupt(cli: RunningCli): Promise<number | null> {
 }
 
 export function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

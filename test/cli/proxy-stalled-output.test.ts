@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { buildFrame } from '../helpers/frame-builder.js';
 import { ROOT } from '../helpers/cli-run.js';
 
-const UPGRADE = 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-const SWITCHED = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+const UPGRADE =
+  'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const SWITCHED =
+  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
 
 describe('proxy output that nobody reads', () => {
   it('relays 40 MB of small frames while stdout is not read at all', async () => {
@@ -18,19 +20,38 @@ describe('proxy output that nobody reads', () => {
     const server = createServer((s) => {
       s.once('data', () => {
         s.write(SWITCHED);
-        s.on('data', (b) => { received += b.length; });
+        s.on('data', (b) => {
+          received += b.length;
+        });
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const upstream = (server.address() as AddressInfo).port;
     // stdout is a pipe that is never read: it fills after ~64 KB
-    const proxy = spawn(process.execPath, [join(ROOT, 'bin/wsinspect.js'), 'proxy', '--listen', '127.0.0.1:0', '--target', `ws://127.0.0.1:${upstream}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proxy = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin/wsinspect.js'),
+        'proxy',
+        '--listen',
+        '127.0.0.1:0',
+        '--target',
+        `ws://127.0.0.1:${upstream}`,
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
-    proxy.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    proxy.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
     proxy.stdout.pause();
     try {
       const port = await new Promise<number>((resolve) => {
-        const check = () => { const m = / listening on 127\.0\.0\.1:(\d+)/.exec(stderr); if (m) resolve(Number(m[1])); };
+        const check = () => {
+          const m = / listening on 127\.0\.0\.1:(\d+)/.exec(stderr);
+          if (m) resolve(Number(m[1]));
+        };
         proxy.stderr.on('data', check);
       });
       const client = connect(port, '127.0.0.1');
@@ -51,7 +72,9 @@ describe('proxy output that nobody reads', () => {
       client.destroy();
       // now read the output: it reports what it had to skip
       let out = '';
-      proxy.stdout.setEncoding('utf8').on('data', (s: string) => { out += s; });
+      proxy.stdout.setEncoding('utf8').on('data', (s: string) => {
+        out += s;
+      });
       proxy.stdout.resume();
       const more = connect(port, '127.0.0.1');
       more.write(UPGRADE);

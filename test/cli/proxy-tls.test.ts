@@ -11,7 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
 import { openLocalCa } from '../../src/sources/ca/local-ca.js';
 import { runCli } from '../helpers/cli-run.js';
-import { closed, nextMessage, openClient, startTlsEchoServer, until, type TlsEchoServer } from '../sources/proxy/proxy-harness.js';
+import {
+  closed,
+  nextMessage,
+  openClient,
+  startTlsEchoServer,
+  until,
+  type TlsEchoServer,
+} from '../sources/proxy/proxy-harness.js';
 import { interrupt, jsonLines, startProxyCli } from './proxy-cli.js';
 
 const execFileAsync = promisify(execFile);
@@ -23,7 +30,10 @@ let echo: TlsEchoServer;
 
 beforeAll(async () => {
   const leaves = new LeafCertificates(upstreamCa);
-  echo = await startTlsEchoServer(upstreamCa, { certPem: leaves.certificateFor('localhost').certPem, keyPem: leaves.leafKey().privatePem });
+  echo = await startTlsEchoServer(upstreamCa, {
+    certPem: leaves.certificateFor('localhost').certPem,
+    keyPem: leaves.leafKey().privatePem,
+  });
 });
 afterAll(() => echo.close());
 
@@ -38,7 +48,9 @@ describe('wsinspect ca', () => {
     expect(again.stdout).toMatch(/^The local CA/);
     expect(runCli(['ca', '--ca-dir', dir, '--path']).stdout).toBe(join(dir, 'ca.pem') + '\n');
     const pem = openLocalCa(dir).certPem;
-    const spki = createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    const spki = createHash('sha256')
+      .update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
     expect(runCli(['ca', '--ca-dir', dir, '--spki']).stdout).toBe(spki + '\n');
   });
 });
@@ -46,7 +58,9 @@ describe('wsinspect ca', () => {
 describe('wsinspect proxy with TLS', () => {
   it('verifies a wss:// target with the trust NODE_EXTRA_CA_CERTS adds, and records the decrypted stream', async () => {
     const file = tmp('tls.pcapng');
-    const proxy = await startProxyCli(['--target', `wss://127.0.0.1:${echo.port}`, '--json', '--write', file], { NODE_EXTRA_CA_CERTS: upstreamCaFile });
+    const proxy = await startProxyCli(['--target', `wss://127.0.0.1:${echo.port}`, '--json', '--write', file], {
+      NODE_EXTRA_CA_CERTS: upstreamCaFile,
+    });
     try {
       const ws = await openClient(`ws://127.0.0.1:${proxy.port}/secure`);
       ws.send('decrypted for the record');
@@ -58,9 +72,13 @@ describe('wsinspect proxy with TLS', () => {
       expect(await interrupt(proxy)).toBe(0);
     }
     expect(proxy.stderr()).not.toMatch(/502|certificate/);
-    const live = jsonLines(proxy.stdout()).filter((e) => e.type === 'frame').map((f) => f.text ?? f.opcodeName);
+    const live = jsonLines(proxy.stdout())
+      .filter((e) => e.type === 'frame')
+      .map((f) => f.text ?? f.opcodeName);
     expect(live).toEqual(['decrypted for the record', 'decrypted for the record', 'close', 'close']);
-    const replay = jsonLines(runCli(['read', file, '--json']).stdout).filter((e) => e.type === 'frame').map((f) => f.text ?? f.opcodeName);
+    const replay = jsonLines(runCli(['read', file, '--json']).stdout)
+      .filter((e) => e.type === 'frame')
+      .map((f) => f.text ?? f.opcodeName);
     expect(replay).toEqual(live);
   }, 20_000);
 
@@ -75,7 +93,11 @@ describe('wsinspect proxy with TLS', () => {
     try {
       const env = { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: '', no_proxy: '' };
       // asynchronous: the upstream server runs in this process and must keep answering
-      curl = await execFileAsync('curl', ['-sS', '--max-time', '10', '--cacert', join(caDir, 'ca.pem'), `https://127.0.0.1:${echo.port}/through-curl`], { env, encoding: 'utf8' });
+      curl = await execFileAsync(
+        'curl',
+        ['-sS', '--max-time', '10', '--cacert', join(caDir, 'ca.pem'), `https://127.0.0.1:${echo.port}/through-curl`],
+        { env, encoding: 'utf8' },
+      );
       await until(() => proxy.stdout().includes('"type":"end"'), 'end event');
     } finally {
       expect(await interrupt(proxy)).toBe(0);

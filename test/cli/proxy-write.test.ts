@@ -54,24 +54,61 @@ describe('wsinspect proxy --write', () => {
       console.log('tshark not installed: the independent check of the recording is skipped');
       return;
     }
-    const rows = execFileSync('tshark', ['-r', file, '-Y', 'websocket', '-T', 'fields', '-e', 'tcp.srcport',
-      '-e', 'websocket.opcode', '-e', 'websocket.fin', '-e', 'websocket.mask', '-e', 'websocket.rsv', '-e', 'websocket.payload_length',
-      '-e', 'websocket.payload_length_ext_16', '-e', 'websocket.payload_length_ext_64', '-o', 'tcp.check_checksum:TRUE'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const rows = execFileSync(
+      'tshark',
+      [
+        '-r',
+        file,
+        '-Y',
+        'websocket',
+        '-T',
+        'fields',
+        '-e',
+        'tcp.srcport',
+        '-e',
+        'websocket.opcode',
+        '-e',
+        'websocket.fin',
+        '-e',
+        'websocket.mask',
+        '-e',
+        'websocket.rsv',
+        '-e',
+        'websocket.payload_length',
+        '-e',
+        'websocket.payload_length_ext_16',
+        '-e',
+        'websocket.payload_length_ext_64',
+        '-o',
+        'tcp.check_checksum:TRUE',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     const serverPort = String(echo.port);
-    const sharkFrames = rows.trim().split('\n').flatMap((row) => {
-      const [port, ...cols] = row.split('\t');
-      const lists = cols.map((c) => c.split(','));
-      const ext16 = lists[5];
-      const ext64 = lists[6];
-      let i16 = 0;
-      let i64 = 0;
-      return lists[0].map((opcode, i) => {
-        const short = Number(lists[4][i]);
-        const length = short === 126 ? Number(ext16[i16++]) : short === 127 ? Number(ext64[i64++]) : short;
-        const rsv1 = (parseInt(lists[3][i], 16) & 0x4) !== 0;
-        return [port === serverPort ? 's2c' : 'c2s', Number(opcode), Number(lists[1][i]), Number(lists[2][i]), rsv1 ? 1 : 0, length].join(' ');
+    const sharkFrames = rows
+      .trim()
+      .split('\n')
+      .flatMap((row) => {
+        const [port, ...cols] = row.split('\t');
+        const lists = cols.map((c) => c.split(','));
+        const ext16 = lists[5];
+        const ext64 = lists[6];
+        let i16 = 0;
+        let i64 = 0;
+        return lists[0].map((opcode, i) => {
+          const short = Number(lists[4][i]);
+          const length = short === 126 ? Number(ext16[i16++]) : short === 127 ? Number(ext64[i64++]) : short;
+          const rsv1 = (parseInt(lists[3][i], 16) & 0x4) !== 0;
+          return [
+            port === serverPort ? 's2c' : 'c2s',
+            Number(opcode),
+            Number(lists[1][i]),
+            Number(lists[2][i]),
+            rsv1 ? 1 : 0,
+            length,
+          ].join(' ');
+        });
       });
-    });
     expect(sharkFrames).toEqual(live.map(frameKey));
   }, 20_000);
 
@@ -90,7 +127,11 @@ describe('wsinspect proxy --write', () => {
     expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'input-ended', frames: { c2s: 1, s2c: 1 } });
     const read = runCli(['read', file, '--json']);
     expect(read.status).toBe(0);
-    expect(jsonLines(read.stdout).filter((e) => e.type === 'frame').map((f) => f.text)).toEqual(['still open', 'still open']);
+    expect(
+      jsonLines(read.stdout)
+        .filter((e) => e.type === 'frame')
+        .map((f) => f.text),
+    ).toEqual(['still open', 'still open']);
     if (HAS_TSHARK) {
       const r = spawnSync('tshark', ['-r', file, '-Y', 'websocket'], { encoding: 'utf8' });
       expect(r.status).toBe(0);

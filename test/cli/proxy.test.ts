@@ -11,8 +11,10 @@ import { runCli } from '../helpers/cli-run.js';
 import { sha, until } from '../sources/proxy/proxy-harness.js';
 import { interrupt, startCli, startProxyCli } from './proxy-cli.js';
 
-const SWITCHED = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
-const UPGRADE = 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const SWITCHED =
+  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+const UPGRADE =
+  'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 
 function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -23,7 +25,9 @@ describe('wsinspect proxy (command line)', () => {
   it('rejects a bad --target in one line with exit status 2', () => {
     const r = runCli(['proxy', '--target', 'http://example.test']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^wsinspect: --target "http:\/\/example\.test" must start with ws:\/\/ or wss:\/\/, not http:\/\/\n/);
+    expect(r.stderr).toMatch(
+      /^wsinspect: --target "http:\/\/example\.test" must start with ws:\/\/ or wss:\/\/, not http:\/\/\n/,
+    );
   });
 
   it('says in one line that the port is in use, exit status 2', async () => {
@@ -33,7 +37,9 @@ describe('wsinspect proxy (command line)', () => {
     try {
       const cli = startCli(['proxy', '--listen', `127.0.0.1:${port}`, '--target', 'ws://127.0.0.1:1']);
       expect(await cli.exited).toBe(2);
-      expect(cli.stderr()).toBe(`wsinspect: cannot listen on 127.0.0.1:${port}: the address is already in use (pick another port with --listen)\n`);
+      expect(cli.stderr()).toBe(
+        `wsinspect: cannot listen on 127.0.0.1:${port}: the address is already in use (pick another port with --listen)\n`,
+      );
     } finally {
       busy.close();
     }
@@ -56,14 +62,23 @@ describe('wsinspect proxy (command line)', () => {
       const answer = await new Promise<string>((resolve) => {
         const c = connect({ host: '127.0.0.1', port: proxy.port });
         let text = '';
-        c.setEncoding('latin1').on('data', (d: string) => { text += d; }).on('end', () => resolve(text));
+        c.setEncoding('latin1')
+          .on('data', (d: string) => {
+            text += d;
+          })
+          .on('end', () => resolve(text));
         c.write(UPGRADE);
       });
       expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 502 Bad Gateway');
     }
     expect(await interrupt(proxy)).toBe(0);
     const lines = proxy.stderr().trim().split('\n');
-    expect(lines.slice(1)).toEqual([1, 2].map((n) => `wsinspect: connection ${n}: ws upstream 127.0.0.1:${port} refused the connection (nothing listening there?); answered 502 Bad Gateway`));
+    expect(lines.slice(1)).toEqual(
+      [1, 2].map(
+        (n) =>
+          `wsinspect: connection ${n}: ws upstream 127.0.0.1:${port} refused the connection (nothing listening there?); answered 502 Bad Gateway`,
+      ),
+    );
   });
 
   it('holds a fast server back while the client reads slowly: bounded memory, every byte delivered', async () => {
@@ -86,7 +101,13 @@ describe('wsinspect proxy (command line)', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, '--json', '--max-payload', '8']);
+    const proxy = await startProxyCli([
+      '--target',
+      `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      '--json',
+      '--max-payload',
+      '8',
+    ]);
     try {
       const baseline = rssBytes(proxy.child.pid!);
       const c = connect({ host: '127.0.0.1', port: proxy.port });
@@ -119,7 +140,10 @@ describe('wsinspect proxy (command line)', () => {
       await interrupt(proxy);
       server.close();
     }
-    const frames = proxy.stdout().split('\n').filter((l) => l.includes('"type":"frame"')).length;
+    const frames = proxy
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('"type":"frame"')).length;
     expect(frames).toBe(TOTAL_FRAMES);
   }, 20_000);
 });

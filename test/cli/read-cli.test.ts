@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli-run.js';
 
 const fixture = (name: string) => join(ROOT, 'fixtures', name);
-const jsonLines = (s: string) => s.trim().split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+const jsonLines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l));
 
 describe('wsinspect FILE', () => {
   it('--json follows the contract on a real capture', () => {
@@ -20,9 +25,15 @@ describe('wsinspect FILE', () => {
     expect(conn).toMatchObject({ conn: 1, detectedBy: 'handshake' });
     expect(conn.client).toMatch(/^127\.0\.0\.1:\d+$/);
     const response = events.find((e) => e.type === 'handshake' && e.side === 'response');
-    expect(response).toMatchObject({ status: 101, acceptValid: true, extensions: [{ name: 'permessage-deflate', params: {} }] });
+    expect(response).toMatchObject({
+      status: 101,
+      acceptValid: true,
+      extensions: [{ name: 'permessage-deflate', params: {} }],
+    });
     const frames = events.filter((e) => e.type === 'frame');
-    expect(frames.every((f) => typeof f.ts === 'number' && Array.isArray(f.diagnostics) && f.diagnostics.length === 0)).toBe(true);
+    expect(
+      frames.every((f) => typeof f.ts === 'number' && Array.isArray(f.diagnostics) && f.diagnostics.length === 0),
+    ).toBe(true);
     expect(frames.filter((f) => f.dir === 'c2s').every((f) => f.masked && /^[0-9a-f]{8}$/.test(f.maskKey))).toBe(true);
     expect(frames.some((f) => f.compressed && typeof f.text === 'string')).toBe(true);
     expect(frames.map((f) => f.index)).toEqual(frames.map((_, i) => i + 1));
@@ -30,11 +41,16 @@ describe('wsinspect FILE', () => {
   });
 
   it('--max-payload cuts what is shown (and kept) of binary frames, never their lengths', () => {
-    const expected = JSON.parse(readFileSync(fixture('lengths.pcap.expected.json'), 'utf8')) as { connections: { messages: { opcode: number; length: number }[] }[] };
+    const expected = JSON.parse(readFileSync(fixture('lengths.pcap.expected.json'), 'utf8')) as {
+      connections: { messages: { opcode: number; length: number }[] }[];
+    };
     const events = jsonLines(runCli([fixture('lengths.pcap'), '--json', '--max-payload', '16']).stdout);
     const messages = events.filter((e) => e.type === 'message');
-    expect(messages.map((m) => [m.opcode, m.length])).toEqual(expected.connections.flatMap((c) => c.messages.filter((m) => m.opcode < 8).map((m) => [m.opcode, m.length])));
-    for (const m of messages) expect([m.truncated === true, (m.data ?? '').length <= 32]).toEqual([m.length > 16, true]);
+    expect(messages.map((m) => [m.opcode, m.length])).toEqual(
+      expected.connections.flatMap((c) => c.messages.filter((m) => m.opcode < 8).map((m) => [m.opcode, m.length])),
+    );
+    for (const m of messages)
+      expect([m.truncated === true, (m.data ?? '').length <= 32]).toEqual([m.length > 16, true]);
     const big = events.filter((e) => e.type === 'frame' && e.opcode === 2 && e.payloadLength > 16);
     expect(big.length).toBeGreaterThan(0);
     for (const f of big) expect([f.payload.length, f.truncated, f.diagnostics]).toEqual([32, true, []]);
@@ -43,7 +59,9 @@ describe('wsinspect FILE', () => {
 
   it('the listing carries time, connection and addresses; -V adds the full view', () => {
     const r = runCli([fixture('plain.pcap')]);
-    expect(r.stdout).toMatch(/^\s+0\.0\d+ \[1\] 127\.0\.0\.1:\d+ → 127\.0\.0\.1:18080 #1 text FIN 5 bytes masked [0-9a-f]{8} "hello"$/m);
+    expect(r.stdout).toMatch(
+      /^\s+0\.0\d+ \[1\] 127\.0\.0\.1:\d+ → 127\.0\.0\.1:18080 #1 text FIN 5 bytes masked [0-9a-f]{8} "hello"$/m,
+    );
     expect(runCli([fixture('plain.pcap'), '-V']).stdout).toContain('Frame header (RFC 6455 §5.2)');
   });
 
@@ -51,7 +69,9 @@ describe('wsinspect FILE', () => {
     const events = jsonLines(runCli([fixture('interleaved.pcap'), '--json']).stdout);
     const firstPacket = events[0].ts as number; // connection 1 opens at its SYN, the capture's first packet
     const close = events.find((e) => e.type === 'frame' && e.opcode === 8 && e.conn === 2);
-    const line = runCli([fixture('interleaved.pcap'), '--no-color', '--conn', '2', '--opcode', 'close']).stdout.split('\n')[0];
+    const line = runCli([fixture('interleaved.pcap'), '--no-color', '--conn', '2', '--opcode', 'close']).stdout.split(
+      '\n',
+    )[0];
     expect(Number(line.trim().split(' ')[0])).toBeCloseTo(close.ts - firstPacket, 6);
     expect(close.ts - firstPacket).toBeGreaterThan(0.001);
     // the connection line is filtered out, but its addresses still lead each line
@@ -59,7 +79,8 @@ describe('wsinspect FILE', () => {
   });
 
   it('filters: --opcode, --dir, --grep, --conn, --errors', () => {
-    const frames = (args: string[]) => jsonLines(runCli([fixture('interleaved.pcap'), '--json', ...args]).stdout).filter((e) => e.type === 'frame');
+    const frames = (args: string[]) =>
+      jsonLines(runCli([fixture('interleaved.pcap'), '--json', ...args]).stdout).filter((e) => e.type === 'frame');
     expect(frames(['--opcode', 'close']).every((f) => f.opcode === 8)).toBe(true);
     expect(frames(['--opcode', 'close']).length).toBe(6);
     expect(frames(['--dir', 's2c']).every((f) => f.dir === 's2c')).toBe(true);
@@ -72,12 +93,21 @@ describe('wsinspect FILE', () => {
   });
 
   it('list options (--conn, --opcode, --decode-as) take commas or repeats, and never swallow the file after them', () => {
-    const conns = (args: string[]) => [...new Set(jsonLines(runCli([...args, '--json']).stdout).filter((e) => e.type === 'frame').map((f) => f.conn))];
+    const conns = (args: string[]) => [
+      ...new Set(
+        jsonLines(runCli([...args, '--json']).stdout)
+          .filter((e) => e.type === 'frame')
+          .map((f) => f.conn),
+      ),
+    ];
     expect(conns(['--conn', '2', fixture('interleaved.pcap')])).toEqual([2]);
     expect(conns(['--conn', '1,3', fixture('interleaved.pcap')])).toEqual([1, 3]);
     expect(conns([fixture('interleaved.pcap'), '--conn', '3', '--conn', '1'])).toEqual([1, 3]);
-    const opcodes = jsonLines(runCli(['--opcode', 'ping,close', '--opcode', 'pong', fixture('ping-pong.pcap'), '--json']).stdout)
-      .filter((e) => e.type === 'frame').map((f) => f.opcode);
+    const opcodes = jsonLines(
+      runCli(['--opcode', 'ping,close', '--opcode', 'pong', fixture('ping-pong.pcap'), '--json']).stdout,
+    )
+      .filter((e) => e.type === 'frame')
+      .map((f) => f.opcode);
     expect(opcodes.length).toBeGreaterThan(0);
     expect(opcodes.every((o) => o === 8 || o === 9 || o === 10)).toBe(true);
     // the mid-stream fixture's server port, forced (the heuristics find it anyway: the diagnostic says forced)
@@ -85,15 +115,24 @@ describe('wsinspect FILE', () => {
     const forced = runCli(['--decode-as', `9,${port}`, fixture('midstream.pcap'), '--no-color']);
     expect([forced.status, forced.stdout]).toEqual([0, expect.stringContaining('forced by --decode-as')]);
     // a list item that is not a number is named as typed, exit 2
-    expect(runCli([fixture('plain.pcap'), '--conn', '2,x'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--conn: "x" is not a connection number') });
-    expect(runCli(['--decode-as', '70000', fixture('plain.pcap')])).toMatchObject({ status: 2, stderr: expect.stringContaining('--decode-as: "70000" is not a TCP port') });
+    expect(runCli([fixture('plain.pcap'), '--conn', '2,x'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--conn: "x" is not a connection number'),
+    });
+    expect(runCli(['--decode-as', '70000', fixture('plain.pcap')])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--decode-as: "70000" is not a TCP port'),
+    });
     // a space-separated list is no longer one: the extra number is an argument of its own
     expect(runCli([fixture('plain.pcap'), '--conn', '1', '2']).status).toBe(2);
   });
 
   it('--stats with --conn summarises only those connections; a filter of frames is refused', () => {
     const stats = jsonLines(runCli([fixture('interleaved.pcap'), '--stats', '--json', '--conn', '2,3']).stdout);
-    expect(stats.map((s) => [s.type, s.conn])).toEqual([['stats', 2], ['stats', 3]]);
+    expect(stats.map((s) => [s.type, s.conn])).toEqual([
+      ['stats', 2],
+      ['stats', 3],
+    ]);
     for (const filter of [['--opcode', 'text'], ['--dir', 'c2s'], ['--grep', 'a'], ['--errors']]) {
       const r = runCli([fixture('interleaved.pcap'), '--stats', ...filter]);
       expect([r.status, r.stdout]).toEqual([2, '']);
@@ -112,7 +151,14 @@ describe('wsinspect FILE', () => {
     expect(text).toMatch(/round trips {2}3 ping→pong: min [\d.]+ ms/);
     expect(text).toContain('closed by the client with 1000, echoed by the peer');
     const [stats] = jsonLines(runCli([fixture('ping-pong.pcap'), '--stats', '--json']).stdout);
-    expect(stats).toMatchObject({ type: 'stats', conn: 1, closedBy: 'c2s', closeEchoed: true, endReason: 'close-handshake', abnormalClose: false });
+    expect(stats).toMatchObject({
+      type: 'stats',
+      conn: 1,
+      closedBy: 'c2s',
+      closeEchoed: true,
+      endReason: 'close-handshake',
+      abnormalClose: false,
+    });
     expect(stats.pingRtts).toHaveLength(3);
   });
 

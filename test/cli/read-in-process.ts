@@ -8,8 +8,18 @@ import type { ShardSpawner } from '../../dist/cli/read-worker-messages.js';
 
 /** The option sets the parallel reader must print exactly as one thread does. */
 export const OPTION_SETS: readonly (readonly string[])[] = [
-  [], ['--json'], ['-V'], ['--messages'], ['--stats'], ['--stats', '--json'], ['--conn', '2'],
-  ['--errors'], ['--opcode', 'close'], ['--grep', 'a'], ['--time', 'absolute'], ['--color'],
+  [],
+  ['--json'],
+  ['-V'],
+  ['--messages'],
+  ['--stats'],
+  ['--stats', '--json'],
+  ['--conn', '2'],
+  ['--errors'],
+  ['--opcode', 'close'],
+  ['--grep', 'a'],
+  ['--time', 'absolute'],
+  ['--color'],
 ];
 
 export interface ReadResult {
@@ -35,9 +45,11 @@ export async function readInProcess(args: readonly string[], spawn?: ShardSpawne
   const out = collector();
   let error: string | null = null;
   try {
-    const cli = yargs([...args]).exitProcess(false).fail((msg, err) => {
-      throw err ?? new Error(msg);
-    });
+    const cli = yargs([...args])
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new Error(msg);
+      });
     await readCommand(cli, (flags) => readCaptureFile(flags, { stdout: out.stream as never, spawn })).parseAsync();
   } catch (err) {
     const e = err as Error & { code?: string; exitCode?: number };
@@ -64,9 +76,16 @@ export async function pool<T>(tasks: (() => Promise<T>)[], width: number): Promi
  * Every option set of `file` with --threads 1, then with each of `threads`: the results
  * (output and error), in that order per option set.
  */
-export async function threadRuns(file: string, optionSets: readonly (readonly string[])[], threads: readonly string[], spawn?: ShardSpawner): Promise<ReadResult[][]> {
+export async function threadRuns(
+  file: string,
+  optionSets: readonly (readonly string[])[],
+  threads: readonly string[],
+  spawn?: ShardSpawner,
+): Promise<ReadResult[][]> {
   const runs = ['1', ...threads];
-  const tasks = optionSets.flatMap((opts) => runs.map((n) => () => readInProcess([file, ...opts, '--threads', n], spawn)));
+  const tasks = optionSets.flatMap((opts) =>
+    runs.map((n) => () => readInProcess([file, ...opts, '--threads', n], spawn)),
+  );
   const results = await pool(tasks, 4);
   return optionSets.map((_, i) => results.slice(runs.length * i, runs.length * (i + 1)));
 }

@@ -46,14 +46,24 @@ describe('wsinspect FILE --threads 2: failures as one thread reports them', () =
     expect(r.stdout).toMatch(/truncated|cut/);
   });
 
-  for (const [what, name] of [['an empty file', 'empty.pcap'], ['a header without packets', 'header-only.pcap'], ['a missing file', 'missing.pcap'], ['a directory', '.']] as const) {
+  for (const [what, name] of [
+    ['an empty file', 'empty.pcap'],
+    ['a header without packets', 'header-only.pcap'],
+    ['a missing file', 'missing.pcap'],
+    ['a directory', '.'],
+  ] as const) {
     it(`${what}`, () => {
       expectSameRun([join(dir, name)]);
     });
   }
 
   it('bad options are reported before any input is read, as one thread reports them', () => {
-    for (const bad of [['--max-payload', '-1'], ['--opcode', 'nope'], ['--grep', '('], ['--decode-as', '70000']]) {
+    for (const bad of [
+      ['--max-payload', '-1'],
+      ['--opcode', 'nope'],
+      ['--grep', '('],
+      ['--decode-as', '70000'],
+    ]) {
       const r = expectSameRun([fixture('plain.pcap'), ...bad]);
       expect(r.status).toBe(2);
     }
@@ -111,7 +121,13 @@ describe('readThreads (how many threads read a capture)', () => {
   });
 
   it('parseThreads', () => {
-    expect([parseThreads(undefined), parseThreads('auto'), parseThreads('0'), parseThreads('2'), parseThreads(3)]).toEqual(['auto', 'auto', 'auto', 2, 3]);
+    expect([
+      parseThreads(undefined),
+      parseThreads('auto'),
+      parseThreads('0'),
+      parseThreads('2'),
+      parseThreads(3),
+    ]).toEqual(['auto', 'auto', 'auto', 2, 3]);
     for (const bad of ['x', '-2', '2.5', '', '100']) expect(() => parseThreads(bad)).toThrow(/--threads/);
   });
 });

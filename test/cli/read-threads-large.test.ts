@@ -16,7 +16,13 @@ import { OPTION_SETS, readInProcess, threadRuns } from './read-in-process.js';
 const BIN = join(ROOT, 'bin', 'wsinspect.js');
 const MIB = 1 << 20;
 
-type Generate = (o: { path: string; targetBytes: number; seed: number; compressed?: boolean; connections?: number }) => unknown;
+type Generate = (o: {
+  path: string;
+  targetBytes: number;
+  seed: number;
+  compressed?: boolean;
+  connections?: number;
+}) => unknown;
 
 let dir = '';
 const capture = (name: string) => join(dir, name);
@@ -32,7 +38,9 @@ function mutated(bytes: Buffer, count: number, seed: number): Buffer {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wsinspect-threads-'));
-  const { generateCapture } = (await import(pathToFileURL(join(ROOT, 'bench', 'lib', 'pcap-gen.js')).href)) as { generateCapture: Generate };
+  const { generateCapture } = (await import(pathToFileURL(join(ROOT, 'bench', 'lib', 'pcap-gen.js')).href)) as {
+    generateCapture: Generate;
+  };
   generateCapture({ path: capture('plain.pcap'), targetBytes: 20 * MIB, seed: 11 });
   generateCapture({ path: capture('deflate.pcap'), targetBytes: 20 * MIB, seed: 12, compressed: true });
   generateCapture({ path: capture('many.pcap'), targetBytes: MIB, seed: 9, connections: 40 });
@@ -63,7 +71,10 @@ interface Streamed {
  */
 function streamCli(args: readonly string[], pauseMs = 0): Promise<Streamed> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+    });
     const hash = createHash('sha256');
     let bytes = 0;
     let stderr = '';
@@ -93,7 +104,9 @@ describe('wsinspect FILE --threads N on generated captures', () => {
   for (const name of ['plain.pcap', 'deflate.pcap']) {
     for (const opts of [[], ['--json']]) {
       it(`${name} ${opts.join(' ')}: --threads 2 prints what --threads 1 prints (SHA-256)`, async () => {
-        const [one, two] = await Promise.all(['1', '2'].map((n) => streamCli([capture(name), ...opts, '--threads', n])));
+        const [one, two] = await Promise.all(
+          ['1', '2'].map((n) => streamCli([capture(name), ...opts, '--threads', n])),
+        );
         expect(one.status).toBe(0);
         expect(one.bytes).toBeGreaterThan(MIB);
         expect(two).toEqual(one);
@@ -111,8 +124,13 @@ describe('wsinspect FILE --threads N on generated captures', () => {
   }
 
   it('cut.pcap and damaged2.pcap: connections end with the input, capture-level diagnostics (what the runs above cover)', async () => {
-    for (const r of await Promise.all(['cut.pcap', 'damaged2.pcap'].map((n) => readInProcess([capture(n), '--json', '--threads', '1'])))) {
-      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; conn: number | null; reason?: string });
+    for (const r of await Promise.all(
+      ['cut.pcap', 'damaged2.pcap'].map((n) => readInProcess([capture(n), '--json', '--threads', '1'])),
+    )) {
+      const events = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; conn: number | null; reason?: string });
       expect(events.some((e) => e.type === 'end' && e.reason === 'input-ended')).toBe(true);
       expect(events.some((e) => e.type === 'diagnostic' && e.conn === null)).toBe(true);
     }
@@ -129,7 +147,10 @@ describe('wsinspect FILE --threads N on generated captures', () => {
 
   it('a reader that stops: the workers wait (they stop reading the input), then the output is complete', async () => {
     const args = [capture('plain.pcap'), '--json'];
-    const [whole, slow] = await Promise.all([streamCli([...args, '--threads', '1']), streamCli([...args, '--threads', '2'], 1500)]);
+    const [whole, slow] = await Promise.all([
+      streamCli([...args, '--threads', '1']),
+      streamCli([...args, '--threads', '2'], 1500),
+    ]);
     expect(slow).toMatchObject({ status: 0, stderr: '', bytes: whole.bytes, sha256: whole.sha256 });
     // unbounded, both workers would have read the whole file (2 × 20 MiB) during the pause
     expect(slow.readWhilePaused).toBeGreaterThan(0);
@@ -139,7 +160,14 @@ describe('wsinspect FILE --threads N on generated captures', () => {
   it('| head -1: ends at once, quietly, with status 0', async () => {
     const started = Date.now();
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const shell = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" "${capture('plain.pcap')}" -V --threads 2 | head -1; exit \${PIPESTATUS[0]}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const shell = spawn(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${BIN}" "${capture('plain.pcap')}" -V --threads 2 | head -1; exit \${PIPESTATUS[0]}`,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stdout = '';
       let stderr = '';
       shell.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -10,10 +10,17 @@ import { spawnInThread } from '../../dist/cli/read-worker.js';
 import { ROOT } from '../helpers/cli-run.js';
 import { OPTION_SETS, threadRuns } from './read-in-process.js';
 
-const FIXTURES = readdirSync(join(ROOT, 'fixtures')).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+const FIXTURES = readdirSync(join(ROOT, 'fixtures'))
+  .filter((f) => /\.pcap(ng)?$/.test(f))
+  .sort();
 
 /** Every option set with --threads 1 and each of `threads`: all must print the same, and succeed. */
-async function expectSameOutput(fixture: string, optionSets: readonly (readonly string[])[], threads: readonly string[], spawn?: ShardSpawner): Promise<void> {
+async function expectSameOutput(
+  fixture: string,
+  optionSets: readonly (readonly string[])[],
+  threads: readonly string[],
+  spawn?: ShardSpawner,
+): Promise<void> {
   const results = await threadRuns(join(ROOT, 'fixtures', fixture), optionSets, threads, spawn);
   results.forEach(([one, ...others], i) => {
     const what = `${fixture} ${optionSets[i].join(' ')}`;

@@ -19,12 +19,17 @@ export interface FrameSpec {
 }
 
 export function buildFrame(spec: FrameSpec): Uint8Array {
-  const payload = typeof spec.payload === 'string' ? new TextEncoder().encode(spec.payload) : spec.payload ?? new Uint8Array(0);
+  const payload =
+    typeof spec.payload === 'string' ? new TextEncoder().encode(spec.payload) : (spec.payload ?? new Uint8Array(0));
   const declared = BigInt(spec.declaredLength ?? payload.length);
   const encoding = spec.lengthEncoding ?? (declared < 126n ? 7 : declared < 65536n ? 16 : 64);
   const key = spec.maskingKey === undefined ? null : Uint8Array.from(spec.maskingKey);
   const head: number[] = [
-    (spec.fin ?? true ? 0x80 : 0) | (spec.rsv1 ? 0x40 : 0) | (spec.rsv2 ? 0x20 : 0) | (spec.rsv3 ? 0x10 : 0) | ((spec.opcode ?? 1) & 0x0f),
+    ((spec.fin ?? true) ? 0x80 : 0) |
+      (spec.rsv1 ? 0x40 : 0) |
+      (spec.rsv2 ? 0x20 : 0) |
+      (spec.rsv3 ? 0x10 : 0) |
+      ((spec.opcode ?? 1) & 0x0f),
   ];
   const maskBit = key === null ? 0 : 0x80;
   if (encoding === 7) head.push(maskBit | Number(declared));
@@ -44,7 +49,10 @@ export function buildFrame(spec: FrameSpec): Uint8Array {
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -74,7 +82,10 @@ export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const sorted = [...new Set(cuts)].filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b);
   const out: Uint8Array[] = [];
   let prev = 0;
-  for (const c of sorted) { out.push(bytes.subarray(prev, c)); prev = c; }
+  for (const c of sorted) {
+    out.push(bytes.subarray(prev, c));
+    prev = c;
+  }
   out.push(bytes.subarray(prev));
   return out;
 }

@@ -22,7 +22,13 @@ export interface HexRunOptions {
 export function runHex(text: string | Uint8Array, opts: HexRunOptions = {}): InspectEvent[] {
   const bytes = typeof text === 'string' ? hex(text) : text;
   const chunks = opts.chunks ?? [bytes];
-  const events: StreamEvent[] = chunks.map((c) => ({ kind: 'data', conn: 1, dir: opts.dir ?? 'c2s', bytes: c, time: null }));
+  const events: StreamEvent[] = chunks.map((c) => ({
+    kind: 'data',
+    conn: 1,
+    dir: opts.dir ?? 'c2s',
+    bytes: c,
+    time: null,
+  }));
   events.push({ kind: 'end', conn: 1, reason: 'input-ended', time: null });
   return runSession(events, {
     directionFromMask: opts.dir === undefined,
@@ -35,7 +41,10 @@ export function codes(e: { diagnostics: readonly { code: string }[] }): string[]
   return e.diagnostics.map((d) => d.code);
 }
 
-export function ofType<T extends InspectEvent['type']>(events: InspectEvent[], type: T): Extract<InspectEvent, { type: T }>[] {
+export function ofType<T extends InspectEvent['type']>(
+  events: InspectEvent[],
+  type: T,
+): Extract<InspectEvent, { type: T }>[] {
   return events.filter((e): e is Extract<InspectEvent, { type: T }> => e.type === type);
 }
 
@@ -44,9 +53,31 @@ export function eventDigest(events: InspectEvent[]): unknown[] {
   return events.map((e) => {
     switch (e.type) {
       case 'frame':
-        return ['frame', e.dir, e.index, e.frame.opcode, e.frame.fin, e.frame.rsv1, Buffer.from(e.frame.payload).toString('hex'), e.text, e.compressed, e.close, e.diagnostics.map((d) => d.code)];
+        return [
+          'frame',
+          e.dir,
+          e.index,
+          e.frame.opcode,
+          e.frame.fin,
+          e.frame.rsv1,
+          Buffer.from(e.frame.payload).toString('hex'),
+          e.text,
+          e.compressed,
+          e.close,
+          e.diagnostics.map((d) => d.code),
+        ];
       case 'message':
-        return ['message', e.dir, e.opcode, e.frames, e.firstFrame, e.lastFrame, Buffer.from(e.data).toString('hex'), e.complete, e.diagnostics.map((d) => d.code)];
+        return [
+          'message',
+          e.dir,
+          e.opcode,
+          e.frames,
+          e.firstFrame,
+          e.lastFrame,
+          Buffer.from(e.data).toString('hex'),
+          e.complete,
+          e.diagnostics.map((d) => d.code),
+        ];
       case 'diagnostic':
         return ['diagnostic', e.diagnostic.code, e.diagnostic.message];
       case 'handshake':

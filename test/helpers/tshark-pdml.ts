@@ -69,7 +69,12 @@ function attributes(text: string): Map<string, string> {
   return m;
 }
 
-interface PacketState { packet: number; srcPort: number; dstPort: number; current: TsharkFrame | null }
+interface PacketState {
+  packet: number;
+  srcPort: number;
+  dstPort: number;
+  current: TsharkFrame | null;
+}
 
 export function parsePdml(xml: string): TsharkFrame[] {
   const frames: TsharkFrame[] = [];
@@ -81,7 +86,18 @@ export function parsePdml(xml: string): TsharkFrame[] {
     const name = a.get('name') ?? '';
     if (tag === 'packet') p = { packet: 0, srcPort: 0, dstPort: 0, current: null };
     else if (tag === 'proto' && name === 'websocket') {
-      p.current = { packet: p.packet, srcPort: p.srcPort, dstPort: p.dstPort, fin: false, rsv: 0, opcode: -1, masked: false, maskKey: null, payloadLength: -1, decompressionFailed: false };
+      p.current = {
+        packet: p.packet,
+        srcPort: p.srcPort,
+        dstPort: p.dstPort,
+        fin: false,
+        rsv: 0,
+        opcode: -1,
+        masked: false,
+        maskKey: null,
+        payloadLength: -1,
+        decompressionFailed: false,
+      };
       frames.push(p.current);
     } else if (tag === 'field') readField(p, name, a);
   }
@@ -101,23 +117,56 @@ function readField(p: PacketState, name: string, a: Map<string, string>): void {
 // belong to that frame: the next frame starts only at the next websocket <proto>.
 function readWebSocketField(f: TsharkFrame, name: string, show: string, value: string): void {
   switch (name) {
-    case 'websocket.fin': f.fin = show === '1'; break;
-    case 'websocket.rsv': f.rsv = Number(show); break;
-    case 'websocket.opcode': f.opcode = Number(show); break;
-    case 'websocket.mask': f.masked = show === '1'; break;
-    case 'websocket.masking_key': f.maskKey = value; break;
-    case 'websocket.payload_length': f.payloadLength = Number(show); break;
+    case 'websocket.fin':
+      f.fin = show === '1';
+      break;
+    case 'websocket.rsv':
+      f.rsv = Number(show);
+      break;
+    case 'websocket.opcode':
+      f.opcode = Number(show);
+      break;
+    case 'websocket.mask':
+      f.masked = show === '1';
+      break;
+    case 'websocket.masking_key':
+      f.maskKey = value;
+      break;
+    case 'websocket.payload_length':
+      f.payloadLength = Number(show);
+      break;
     case 'websocket.payload_length_ext_16':
-    case 'websocket.payload_length_ext_64': f.payloadLength = Number(show); break;
-    case 'websocket.payload.text': f.text = value; break;
-    case 'data.data': f.data = value; break;
-    case 'websocket.payload.ping': f.ping = value; break;
-    case 'websocket.payload.pong': f.pong = value; break;
-    case 'websocket.payload.close.status_code': f.closeCode = Number(show); break;
-    case 'websocket.payload.close.reason': f.closeReason = value; break;
-    case 'websocket.payload.continue': f.continuation = value; break;
-    case 'websocket.fragment': (f.fragments ??= []).push(value); break;
-    case 'websocket.decompression.failed.expert': f.decompressionFailed = true; break;
-    default: break;
+    case 'websocket.payload_length_ext_64':
+      f.payloadLength = Number(show);
+      break;
+    case 'websocket.payload.text':
+      f.text = value;
+      break;
+    case 'data.data':
+      f.data = value;
+      break;
+    case 'websocket.payload.ping':
+      f.ping = value;
+      break;
+    case 'websocket.payload.pong':
+      f.pong = value;
+      break;
+    case 'websocket.payload.close.status_code':
+      f.closeCode = Number(show);
+      break;
+    case 'websocket.payload.close.reason':
+      f.closeReason = value;
+      break;
+    case 'websocket.payload.continue':
+      f.continuation = value;
+      break;
+    case 'websocket.fragment':
+      (f.fragments ??= []).push(value);
+      break;
+    case 'websocket.decompression.failed.expert':
+      f.decompressionFailed = true;
+      break;
+    default:
+      break;
   }
 }

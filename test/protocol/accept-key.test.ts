@@ -36,6 +36,7 @@ describe('acceptDerivation', () => {
   });
 
   it('agrees with computeAccept', () => {
-    for (const key of ['sN9cRrP/n9NdMgdcy2VJFQ==', 'x', '']) expect(acceptDerivation(key).accept).toBe(computeAccept(key));
+    for (const key of ['sN9cRrP/n9NdMgdcy2VJFQ==', 'x', ''])
+      expect(acceptDerivation(key).accept).toBe(computeAccept(key));
   });
 });

@@ -47,9 +47,9 @@ describe('validateDeflateOffer (RFC 7692 §7)', () => {
   });
 
   it('checks a plain record as well as a parsed offer', () => {
-    expect(codes(validateDeflateOffer({ name: 'permessage-deflate', params: { server_max_window_bits: true } }))).toEqual([
-      'handshake.deflate.param-invalid',
-    ]);
+    expect(
+      codes(validateDeflateOffer({ name: 'permessage-deflate', params: { server_max_window_bits: true } })),
+    ).toEqual(['handshake.deflate.param-invalid']);
   });
 });
 
@@ -59,12 +59,18 @@ describe('negotiateDeflate (RFC 7692 §7.1)', () => {
   it('the ws answer to Chrome: defaults in both directions, no diagnostics', () => {
     const r = negotiateDeflate(chrome, one('permessage-deflate'));
     expect(r.diagnostics).toEqual([]);
-    expect(r.deflate).toEqual({ client: { windowBits: 15, noContextTakeover: false }, server: { windowBits: 15, noContextTakeover: false } });
+    expect(r.deflate).toEqual({
+      client: { windowBits: 15, noContextTakeover: false },
+      server: { windowBits: 15, noContextTakeover: false },
+    });
   });
 
   it('client_max_window_bits in the response sets what the client compresses with', () => {
     expect(negotiateDeflate(chrome, one('permessage-deflate; client_max_window_bits=15')).diagnostics).toEqual([]);
-    const r = negotiateDeflate(chrome, one('permessage-deflate; client_max_window_bits=10; client_no_context_takeover'));
+    const r = negotiateDeflate(
+      chrome,
+      one('permessage-deflate; client_max_window_bits=10; client_no_context_takeover'),
+    );
     expect(r.diagnostics).toEqual([]);
     expect(r.deflate.client).toEqual({ windowBits: 10, noContextTakeover: true });
     expect(r.deflate.server).toEqual({ windowBits: 15, noContextTakeover: false });
@@ -77,7 +83,10 @@ describe('negotiateDeflate (RFC 7692 §7.1)', () => {
   });
 
   it('response-invalid: client_max_window_bits above the offered value (§7.1.2.2)', () => {
-    const r = negotiateDeflate(ext('permessage-deflate; client_max_window_bits=10'), one('permessage-deflate; client_max_window_bits=12'));
+    const r = negotiateDeflate(
+      ext('permessage-deflate; client_max_window_bits=10'),
+      one('permessage-deflate; client_max_window_bits=12'),
+    );
     expect(codes(r.diagnostics)).toEqual(['handshake.deflate.response-invalid']);
     expect(r.diagnostics[0].message).toContain('exceeds the offered 10');
   });
@@ -90,7 +99,9 @@ describe('negotiateDeflate (RFC 7692 §7.1)', () => {
 
   it('server_max_window_bits: must be answered, and not above the offer (§7.1.2.1)', () => {
     const offer = ext('permessage-deflate; server_max_window_bits=10');
-    expect(codes(negotiateDeflate(offer, one('permessage-deflate')).diagnostics)).toEqual(['handshake.deflate.response-invalid']);
+    expect(codes(negotiateDeflate(offer, one('permessage-deflate')).diagnostics)).toEqual([
+      'handshake.deflate.response-invalid',
+    ]);
     expect(codes(negotiateDeflate(offer, one('permessage-deflate; server_max_window_bits=12')).diagnostics)).toEqual([
       'handshake.deflate.response-invalid',
     ]);
@@ -107,7 +118,9 @@ describe('negotiateDeflate (RFC 7692 §7.1)', () => {
 
   it('server_no_context_takeover: an offered one must be echoed; an unasked one is fine (§7.1.1.1)', () => {
     const asked = ext('permessage-deflate; server_no_context_takeover');
-    expect(codes(negotiateDeflate(asked, one('permessage-deflate')).diagnostics)).toEqual(['handshake.deflate.response-invalid']);
+    expect(codes(negotiateDeflate(asked, one('permessage-deflate')).diagnostics)).toEqual([
+      'handshake.deflate.response-invalid',
+    ]);
     const unasked = negotiateDeflate(ext('permessage-deflate'), one('permessage-deflate; server_no_context_takeover'));
     expect(unasked.diagnostics).toEqual([]);
     expect(unasked.deflate.server.noContextTakeover).toBe(true);
@@ -125,21 +138,28 @@ describe('negotiateDeflate (RFC 7692 §7.1)', () => {
   });
 
   it('a response that fits no offer is reported against the closest one', () => {
-    const offers = ext('permessage-deflate; server_max_window_bits=10; server_no_context_takeover, permessage-deflate; server_max_window_bits=9');
+    const offers = ext(
+      'permessage-deflate; server_max_window_bits=10; server_no_context_takeover, permessage-deflate; server_max_window_bits=9',
+    );
     const r = negotiateDeflate(offers, one('permessage-deflate; server_max_window_bits=12'));
     expect(codes(r.diagnostics)).toEqual(['handshake.deflate.response-invalid']);
     expect(r.diagnostics[0].message).toContain('closest is offer 2');
   });
 
   it('with offers unknown (null) checks the response alone', () => {
-    const r = negotiateDeflate(null, one('permessage-deflate; client_max_window_bits=9; foo; server_max_window_bits=99'));
+    const r = negotiateDeflate(
+      null,
+      one('permessage-deflate; client_max_window_bits=9; foo; server_max_window_bits=99'),
+    );
     expect(codes(r.diagnostics)).toEqual(['handshake.deflate.param-unknown', 'handshake.deflate.param-invalid']);
     expect(r.deflate.client.windowBits).toBe(9);
     expect(r.deflate.server.windowBits).toBe(15);
   });
 
   it('leaves an unoffered permessage-deflate to the caller (extension.not-offered)', () => {
-    expect(negotiateDeflate(ext('x-other'), one('permessage-deflate; client_max_window_bits=9')).diagnostics).toEqual([]);
+    expect(negotiateDeflate(ext('x-other'), one('permessage-deflate; client_max_window_bits=9')).diagnostics).toEqual(
+      [],
+    );
   });
 
   it('param-duplicate in a response', () => {
@@ -150,10 +170,16 @@ describe('negotiateDeflate (RFC 7692 §7.1)', () => {
 
 describe('assumedDeflate', () => {
   it('defaults to a 15-bit window with context takeover both ways', () => {
-    expect(assumedDeflate()).toEqual({ client: { windowBits: 15, noContextTakeover: false }, server: { windowBits: 15, noContextTakeover: false } });
+    expect(assumedDeflate()).toEqual({
+      client: { windowBits: 15, noContextTakeover: false },
+      server: { windowBits: 15, noContextTakeover: false },
+    });
   });
 
   it('uses the given settings for both directions', () => {
-    expect(assumedDeflate(9, true)).toEqual({ client: { windowBits: 9, noContextTakeover: true }, server: { windowBits: 9, noContextTakeover: true } });
+    expect(assumedDeflate(9, true)).toEqual({
+      client: { windowBits: 9, noContextTakeover: true },
+      server: { windowBits: 9, noContextTakeover: true },
+    });
   });
 });

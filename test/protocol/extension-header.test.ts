@@ -30,12 +30,17 @@ describe('parseExtensionHeader (RFC 6455 §9.1)', () => {
   it('parses the Chrome offer: a bare parameter has the value true', () => {
     const r = parseExtensionHeader(['permessage-deflate; client_max_window_bits']);
     expect(r.diagnostics).toEqual([]);
-    expect(r.offers.map(plainOffer)).toEqual([{ name: 'permessage-deflate', params: { client_max_window_bits: true } }]);
+    expect(r.offers.map(plainOffer)).toEqual([
+      { name: 'permessage-deflate', params: { client_max_window_bits: true } },
+    ]);
     expect(r.offers[0].text).toBe('permessage-deflate; client_max_window_bits');
   });
 
   it('reads several offers per line and several lines, in order', () => {
-    const r = parseExtensionHeader(['permessage-deflate; client_max_window_bits=10, permessage-deflate', 'x-foo;a=1;b']);
+    const r = parseExtensionHeader([
+      'permessage-deflate; client_max_window_bits=10, permessage-deflate',
+      'x-foo;a=1;b',
+    ]);
     expect(r.offers.map(plainOffer)).toEqual([
       { name: 'permessage-deflate', params: { client_max_window_bits: '10' } },
       { name: 'permessage-deflate', params: {} },

@@ -15,10 +15,22 @@ function decodeChunks(chunks: Uint8Array[], limits?: { maxFramePayload: number }
 /** The fields a frame is compared by across chunkings (payload as hex). */
 function view(f: Frame) {
   return {
-    offset: f.offset, fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode,
-    masked: f.masked, key: f.maskingKey ? toHex(f.maskingKey) : null, enc: f.lengthEncoding,
-    len: f.payloadLength, big: f.payloadLengthBig, hl: f.headerLength, payload: toHex(f.payload),
-    skipped: f.payloadSkipped, truncated: f.truncated, codes: f.diagnostics.map((d) => d.code),
+    offset: f.offset,
+    fin: f.fin,
+    rsv1: f.rsv1,
+    rsv2: f.rsv2,
+    rsv3: f.rsv3,
+    opcode: f.opcode,
+    masked: f.masked,
+    key: f.maskingKey ? toHex(f.maskingKey) : null,
+    enc: f.lengthEncoding,
+    len: f.payloadLength,
+    big: f.payloadLengthBig,
+    hl: f.headerLength,
+    payload: toHex(f.payload),
+    skipped: f.payloadSkipped,
+    truncated: f.truncated,
+    codes: f.diagnostics.map((d) => d.code),
   };
 }
 
@@ -46,7 +58,9 @@ describe('FrameDecoder: cases that must decode exactly', () => {
   });
 
   it('server frame declaring 24 bytes with 23 present is truncated', () => {
-    const { frames } = expectInvariant(hex('c1 18 7a 36 a7 f7 69 d7 c2 a7 33 57 3c 9d 3d e9 ae 29 56 0a 86 86 86 00 00'));
+    const { frames } = expectInvariant(
+      hex('c1 18 7a 36 a7 f7 69 d7 c2 a7 33 57 3c 9d 3d e9 ae 29 56 0a 86 86 86 00 00'),
+    );
     expect(frames).toHaveLength(1);
     const f = frames[0];
     expect([f.fin, f.rsv1, f.opcode, f.masked, f.payloadLength]).toEqual([true, true, 1, false, 24]);
@@ -65,9 +79,14 @@ describe('FrameDecoder: cases that must decode exactly', () => {
   });
 
   it('RFC 6455 §5.7 fragmented text, ping and masked pong', () => {
-    const { frames } = expectInvariant(hex('01 03 48 65 6c 80 02 6c 6f 89 05 48 65 6c 6c 6f 8a 85 37 fa 21 3d 7f 9f 4d 51 58'));
+    const { frames } = expectInvariant(
+      hex('01 03 48 65 6c 80 02 6c 6f 89 05 48 65 6c 6c 6f 8a 85 37 fa 21 3d 7f 9f 4d 51 58'),
+    );
     expect(frames.map((f) => [f.fin, f.opcode, Buffer.from(f.payload).toString()])).toEqual([
-      [false, 1, 'Hel'], [true, 0, 'lo'], [true, 9, 'Hello'], [true, 10, 'Hello'],
+      [false, 1, 'Hel'],
+      [true, 0, 'lo'],
+      [true, 9, 'Hello'],
+      [true, 10, 'Hello'],
     ]);
     expect(frames.map((f) => f.offset)).toEqual([0, 5, 9, 16]);
   });
@@ -95,11 +114,16 @@ describe('FrameDecoder: cases that must decode exactly', () => {
 
 describe('FrameDecoder: length rules', () => {
   it('flags non-minimal 16- and 64-bit lengths', () => {
-    const { frames } = decodeChunks([concatBytes(
-      buildFrame({ opcode: 2, payload: 'abc', lengthEncoding: 16 }),
-      buildFrame({ opcode: 2, payload: 'abc', lengthEncoding: 64 }),
-    )]);
-    expect(frames.map((f) => f.diagnostics.map((d) => d.code))).toEqual([['frame.length.non-minimal'], ['frame.length.non-minimal']]);
+    const { frames } = decodeChunks([
+      concatBytes(
+        buildFrame({ opcode: 2, payload: 'abc', lengthEncoding: 16 }),
+        buildFrame({ opcode: 2, payload: 'abc', lengthEncoding: 64 }),
+      ),
+    ]);
+    expect(frames.map((f) => f.diagnostics.map((d) => d.code))).toEqual([
+      ['frame.length.non-minimal'],
+      ['frame.length.non-minimal'],
+    ]);
     expect(frames.map((f) => Buffer.from(f.payload).toString())).toEqual(['abc', 'abc']);
   });
 
@@ -111,7 +135,11 @@ describe('FrameDecoder: length rules', () => {
     expect(f.payloadLengthBig).toBe(0x8000000000000010n);
     expect(f.truncated).toBe(true);
     expect(f.payload.length).toBe(10);
-    expect(f.diagnostics.map((d) => d.code)).toEqual(['frame.length.msb-set', 'frame.length.too-large', 'frame.truncated']);
+    expect(f.diagnostics.map((d) => d.code)).toEqual([
+      'frame.length.msb-set',
+      'frame.length.too-large',
+      'frame.truncated',
+    ]);
   });
 
   it('keeps only maxFramePayload bytes of a huge frame and goes on with the next frame', () => {
@@ -139,7 +167,9 @@ describe('FrameDecoder: length rules', () => {
         expect(Buffer.from(whole.payload).equals(Buffer.from(payload))).toBe(true);
         const truncated = decodeChunks(chunks).frames[0];
         expect(truncated.truncated).toBe(true);
-        expect(Buffer.from(truncated.payload).equals(Buffer.from(payload.subarray(0, payload.length - 1000)))).toBe(true);
+        expect(Buffer.from(truncated.payload).equals(Buffer.from(payload.subarray(0, payload.length - 1000)))).toBe(
+          true,
+        );
       }
     }
   });
@@ -164,37 +194,74 @@ describe('FrameDecoder: length rules', () => {
 
 describe('FrameDecoder: properties', () => {
   const frameSpec = fc.record({
-    fin: fc.boolean(), rsv1: fc.boolean(), rsv2: fc.boolean(), rsv3: fc.boolean(),
+    fin: fc.boolean(),
+    rsv1: fc.boolean(),
+    rsv2: fc.boolean(),
+    rsv3: fc.boolean(),
     opcode: fc.integer({ min: 0, max: 15 }),
     maskingKey: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
     payload: fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 60000, maxLength: 70000 })),
   });
 
   it('frames built by the builder decode back to the same fields, in any chunking', () => {
-    fc.assert(fc.property(fc.array(frameSpec, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 8 }), (specs, cuts) => {
-      const wire = concatBytes(...specs.map(buildFrame));
-      const chunks: Uint8Array[] = [];
-      let prev = 0;
-      for (const c of [...cuts.map((x) => x % (wire.length + 1))].sort((a, b) => a - b)) { chunks.push(wire.subarray(prev, c)); prev = c; }
-      chunks.push(wire.subarray(prev));
-      const { frames, partial } = decodeChunks(chunks);
-      expect(partial).toBeNull();
-      expect(frames.map((f) => [f.fin, f.rsv1, f.rsv2, f.rsv3, f.opcode, f.masked, f.maskingKey && toHex(f.maskingKey), toHex(f.payload)]))
-        .toEqual(specs.map((s) => [s.fin, s.rsv1, s.rsv2, s.rsv3, s.opcode, s.maskingKey !== undefined, s.maskingKey ? toHex(s.maskingKey) : null, toHex(s.payload)]));
-    }), { numRuns: 150 });
+    fc.assert(
+      fc.property(
+        fc.array(frameSpec, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (specs, cuts) => {
+          const wire = concatBytes(...specs.map(buildFrame));
+          const chunks: Uint8Array[] = [];
+          let prev = 0;
+          for (const c of [...cuts.map((x) => x % (wire.length + 1))].sort((a, b) => a - b)) {
+            chunks.push(wire.subarray(prev, c));
+            prev = c;
+          }
+          chunks.push(wire.subarray(prev));
+          const { frames, partial } = decodeChunks(chunks);
+          expect(partial).toBeNull();
+          expect(
+            frames.map((f) => [
+              f.fin,
+              f.rsv1,
+              f.rsv2,
+              f.rsv3,
+              f.opcode,
+              f.masked,
+              f.maskingKey && toHex(f.maskingKey),
+              toHex(f.payload),
+            ]),
+          ).toEqual(
+            specs.map((s) => [
+              s.fin,
+              s.rsv1,
+              s.rsv2,
+              s.rsv3,
+              s.opcode,
+              s.maskingKey !== undefined,
+              s.maskingKey ? toHex(s.maskingKey) : null,
+              toHex(s.payload),
+            ]),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('random bytes never throw, and the decoder keeps working afterwards', () => {
-    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), (chunks) => {
-      const frames: Frame[] = [];
-      const d = new FrameDecoder({ onFrame: (f) => frames.push(f), limits: { maxFramePayload: 4096 } });
-      for (const c of chunks) d.push(c);
-      d.finish();
-      frames.length = 0;
-      d.reset();
-      d.push(hex('81 02 68 69'));
-      expect(frames.map((f) => Buffer.from(f.payload).toString())).toEqual(['hi']);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), (chunks) => {
+        const frames: Frame[] = [];
+        const d = new FrameDecoder({ onFrame: (f) => frames.push(f), limits: { maxFramePayload: 4096 } });
+        for (const c of chunks) d.push(c);
+        d.finish();
+        frames.length = 0;
+        d.reset();
+        d.push(hex('81 02 68 69'));
+        expect(frames.map((f) => Buffer.from(f.payload).toString())).toEqual(['hi']);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -210,7 +277,13 @@ describe('Limits.keepBinaryPayload', () => {
     const payload = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
     for (const maskingKey of [undefined, [1, 2, 3, 4]]) {
       const [f] = frames(buildFrame({ opcode: 2, payload, maskingKey }), 11);
-      expect([f.payload.length, f.payloadSkipped, f.payloadLength, f.truncated, f.diagnostics]).toEqual([11, 989, 1000, false, []]);
+      expect([f.payload.length, f.payloadSkipped, f.payloadLength, f.truncated, f.diagnostics]).toEqual([
+        11,
+        989,
+        1000,
+        false,
+        [],
+      ]);
       expect([...f.payload]).toEqual([...payload.subarray(0, 11)]);
     }
   });
@@ -225,7 +298,14 @@ describe('Limits.keepBinaryPayload', () => {
       ...buildFrame({ opcode: 2, rsv1: true, fin: false, payload }),
       ...buildFrame({ opcode: 0, payload }),
     ]);
-    expect(frames(bytes, 11).map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([[1, 300, 0], [2, 300, 0], [1, 300, 0], [0, 300, 0], [2, 300, 0], [0, 300, 0]]);
+    expect(frames(bytes, 11).map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([
+      [1, 300, 0],
+      [2, 300, 0],
+      [1, 300, 0],
+      [0, 300, 0],
+      [2, 300, 0],
+      [0, 300, 0],
+    ]);
   });
 
   it('keeps the first bytes of each continuation of an uncompressed binary message, across control frames, until its FIN', () => {
@@ -239,7 +319,13 @@ describe('Limits.keepBinaryPayload', () => {
       ...buildFrame({ opcode: 0, payload }),
     ]);
     const out = frames(bytes, 11);
-    expect(out.map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([[2, 11, 289], [0, 11, 289], [9, 100, 0], [0, 11, 289], [0, 300, 0]]);
+    expect(out.map((f) => [f.opcode, f.payload.length, f.payloadSkipped])).toEqual([
+      [2, 11, 289],
+      [0, 11, 289],
+      [9, 100, 0],
+      [0, 11, 289],
+      [0, 300, 0],
+    ]);
     expect(out.every((f) => f.diagnostics.length === 0 && f.payload.every((b) => b === 0x62))).toBe(true);
   });
 });

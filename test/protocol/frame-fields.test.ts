@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  bitString, encodeFrameHeader, FRAME_FIELDS, frameFieldLayout, wirePayload,
+  bitString,
+  encodeFrameHeader,
+  FRAME_FIELDS,
+  frameFieldLayout,
+  wirePayload,
 } from '../../src/protocol/frame-fields.js';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import type { Frame } from '../../src/protocol/frame.js';
@@ -13,8 +17,16 @@ const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 describe('FRAME_FIELDS table (RFC 6455 §5.2)', () => {
   it('lists the header fields in wire order with their widths', () => {
     expect(FRAME_FIELDS.map((f) => [f.key, f.bits])).toEqual([
-      ['fin', 1], ['rsv1', 1], ['rsv2', 1], ['rsv3', 1], ['opcode', 4], ['mask', 1], ['payloadLen', 7],
-      ['extendedPayloadLength', 'variable'], ['maskingKey', 32], ['payload', 'variable'],
+      ['fin', 1],
+      ['rsv1', 1],
+      ['rsv2', 1],
+      ['rsv3', 1],
+      ['opcode', 4],
+      ['mask', 1],
+      ['payloadLen', 7],
+      ['extendedPayloadLength', 'variable'],
+      ['maskingKey', 32],
+      ['payload', 'variable'],
     ]);
   });
 
@@ -41,9 +53,15 @@ describe('frameFieldLayout', () => {
   it('masked 7-bit frame: key at bits 16–47, payload from bit 48, no extended length', () => {
     const layout = frameFieldLayout(frameFromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
     expect(layout.map((s) => [s.key, s.bitOffset, s.bitLength, s.binary])).toEqual([
-      ['fin', 0, 1, '1'], ['rsv1', 1, 1, '0'], ['rsv2', 2, 1, '0'], ['rsv3', 3, 1, '0'],
-      ['opcode', 4, 4, '0001'], ['mask', 8, 1, '1'], ['payloadLen', 9, 7, '0000101'],
-      ['maskingKey', 16, 32, '00110111111110100010000100111101'], ['payload', 48, 40, ''],
+      ['fin', 0, 1, '1'],
+      ['rsv1', 1, 1, '0'],
+      ['rsv2', 2, 1, '0'],
+      ['rsv3', 3, 1, '0'],
+      ['opcode', 4, 4, '0001'],
+      ['mask', 8, 1, '1'],
+      ['payloadLen', 9, 7, '0000101'],
+      ['maskingKey', 16, 32, '00110111111110100010000100111101'],
+      ['payload', 48, 40, ''],
     ]);
     expect(layout[4].valueName).toBe('0x1 text frame');
     expect(layout[7].valueText).toBe('0x37fa213d');
@@ -74,15 +92,13 @@ describe('frameFieldLayout', () => {
 });
 
 describe('encodeFrameHeader and wirePayload re-create the wire bytes', () => {
-  it.each([
-    '81 85 37 fa 21 3d 7f 9f 4d 51 58',
-    'c1 85 43 02 0a cf 71 36 3e cb 43',
-    '88 05 03 e8 62 79 65',
-    '0f 00',
-  ])('%s', (text) => {
-    const f = frameFromHex(text);
-    expect(hexOf(encodeFrameHeader(f)) + hexOf(wirePayload(f))).toBe(hexOf(hexBytes(text)));
-  });
+  it.each(['81 85 37 fa 21 3d 7f 9f 4d 51 58', 'c1 85 43 02 0a cf 71 36 3e cb 43', '88 05 03 e8 62 79 65', '0f 00'])(
+    '%s',
+    (text) => {
+      const f = frameFromHex(text);
+      expect(hexOf(encodeFrameHeader(f)) + hexOf(wirePayload(f))).toBe(hexOf(hexBytes(text)));
+    },
+  );
 
   it('keeps a non-minimal length form and a 64-bit length with the MSB set', () => {
     const nonMinimal = frameFromHex('81 7e 00 03 61 62 63');
@@ -97,20 +113,25 @@ describe('encodeFrameHeader and wirePayload re-create the wire bytes', () => {
   });
 
   it('round-trips random frames (any flags, opcode, key, length form)', () => {
-    fc.assert(fc.property(
-      fc.record({
-        fin: fc.boolean(), rsv1: fc.boolean(), rsv2: fc.boolean(), rsv3: fc.boolean(),
-        opcode: fc.integer({ min: 0, max: 15 }),
-        key: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
-        payload: fc.uint8Array({ maxLength: 300 }),
-        lengthEncoding: fc.constantFrom(undefined, 16 as const, 64 as const),
-      }),
-      (spec) => {
-        const wire = buildFrame({ ...spec, maskingKey: spec.key });
-        const f = frameFromWire(wire);
-        expect(hexOf(encodeFrameHeader(f)) + hexOf(wirePayload(f))).toBe(hexOf(wire));
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.record({
+          fin: fc.boolean(),
+          rsv1: fc.boolean(),
+          rsv2: fc.boolean(),
+          rsv3: fc.boolean(),
+          opcode: fc.integer({ min: 0, max: 15 }),
+          key: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
+          payload: fc.uint8Array({ maxLength: 300 }),
+          lengthEncoding: fc.constantFrom(undefined, 16 as const, 64 as const),
+        }),
+        (spec) => {
+          const wire = buildFrame({ ...spec, maskingKey: spec.key });
+          const f = frameFromWire(wire);
+          expect(hexOf(encodeFrameHeader(f)) + hexOf(wirePayload(f))).toBe(hexOf(wire));
+        },
+      ),
+    );
   });
 });
 
@@ -130,8 +151,10 @@ describe('the payload field', () => {
 describe('agrees with the FrameDecoder', () => {
   it('re-encodes what the decoder read back to the same wire bytes', () => {
     const wires = [
-      hexBytes('81 85 37 fa 21 3d 7f 9f 4d 51 58'), hexBytes('c1 85 43 02 0a cf 71 36 3e cb 43'),
-      withCountingPayload('82 7e 01 00', 256), withCountingPayload('82 7f 00 00 00 00 00 01 00 00', 65536),
+      hexBytes('81 85 37 fa 21 3d 7f 9f 4d 51 58'),
+      hexBytes('c1 85 43 02 0a cf 71 36 3e cb 43'),
+      withCountingPayload('82 7e 01 00', 256),
+      withCountingPayload('82 7f 00 00 00 00 00 01 00 00', 65536),
       hexBytes('88 82 01 02 03 04 02 ea'),
     ];
     for (const wire of wires) {

@@ -3,16 +3,25 @@ import { findFrameStart, plausibleFrameLength } from '../../src/protocol/frame-p
 import { buildFrame, concatBytes } from '../helpers/frame-builder.js';
 
 describe('findFrameStart', () => {
-  const frames = concatBytes(buildFrame({ payload: 'first' }), buildFrame({ opcode: 2, payload: new Uint8Array(300) }), buildFrame({ opcode: 9, payload: 'p' }));
+  const frames = concatBytes(
+    buildFrame({ payload: 'first' }),
+    buildFrame({ opcode: 2, payload: new Uint8Array(300) }),
+    buildFrame({ opcode: 9, payload: 'p' }),
+  );
 
   it('finds the first frame after junk, confirmed by the next header', () => {
     const junk = new TextEncoder().encode('tail of a lost frame');
-    expect(findFrameStart(concatBytes(junk, frames), 0, { masked: false, allowRsv1: false })).toEqual({ offset: junk.length, chain: 2 });
+    expect(findFrameStart(concatBytes(junk, frames), 0, { masked: false, allowRsv1: false })).toEqual({
+      offset: junk.length,
+      chain: 2,
+    });
   });
 
-  it('respects the direction\'s mask bit', () => {
+  it("respects the direction's mask bit", () => {
     const masked = buildFrame({ payload: 'x', maskingKey: [1, 2, 3, 4] });
-    expect(findFrameStart(concatBytes(masked, masked), 0, { masked: false, allowRsv1: false })?.offset ?? -1).not.toBe(0);
+    expect(findFrameStart(concatBytes(masked, masked), 0, { masked: false, allowRsv1: false })?.offset ?? -1).not.toBe(
+      0,
+    );
     expect(findFrameStart(concatBytes(masked, masked), 0, { masked: true, allowRsv1: false })?.offset).toBe(0);
   });
 
@@ -26,13 +35,24 @@ describe('findFrameStart', () => {
 
 describe('plausibleFrameLength', () => {
   const opts = { masked: null, allowRsv1: false };
-  it.each([0, 5, 125, 126, 65535, 65536, 70000, 200000, 16 * 1024 * 1024, 2 ** 32 + 7])('reads a %i-byte payload in its minimal length form', (n) => {
-    const head = buildFrame({ opcode: 2, payload: new Uint8Array(Math.min(n, 16)), declaredLength: n }).subarray(0, n < 126 ? 2 : n < 65536 ? 4 : 10);
-    expect(plausibleFrameLength(head, 0, opts)).toBe(head.length + n);
-  });
+  it.each([0, 5, 125, 126, 65535, 65536, 70000, 200000, 16 * 1024 * 1024, 2 ** 32 + 7])(
+    'reads a %i-byte payload in its minimal length form',
+    (n) => {
+      const head = buildFrame({ opcode: 2, payload: new Uint8Array(Math.min(n, 16)), declaredLength: n }).subarray(
+        0,
+        n < 126 ? 2 : n < 65536 ? 4 : 10,
+      );
+      expect(plausibleFrameLength(head, 0, opts)).toBe(head.length + n);
+    },
+  );
 
   it('also with a masking key after a 64-bit length', () => {
-    const head = buildFrame({ opcode: 2, payload: new Uint8Array(0), declaredLength: 1 << 20, maskingKey: [1, 2, 3, 4] }).subarray(0, 14);
+    const head = buildFrame({
+      opcode: 2,
+      payload: new Uint8Array(0),
+      declaredLength: 1 << 20,
+      maskingKey: [1, 2, 3, 4],
+    }).subarray(0, 14);
     expect(plausibleFrameLength(head, 0, { masked: true, allowRsv1: false })).toBe(14 + (1 << 20));
   });
 

@@ -71,7 +71,12 @@ describe('HttpHeadParser: finding the end of the head', () => {
   });
 
   it('finds a terminator that straddles two pushes, wherever it is cut', () => {
-    for (const [a, b] of [['x\r\n\r', '\nR'], ['x\r\n', '\r\nR'], ['x\r', '\n\r\nR'], ['x\n', '\nR']]) {
+    for (const [a, b] of [
+      ['x\r\n\r', '\nR'],
+      ['x\r\n', '\r\nR'],
+      ['x\r', '\n\r\nR'],
+      ['x\n', '\nR'],
+    ]) {
       const got = run([latin1(`GET / HTTP/1.1\r\n${a}`), latin1(b)]);
       expect(got.result?.kind).toBe('head');
       expect(got.rest).toBe('R');
@@ -196,22 +201,42 @@ describe('splitHttpHead', () => {
   const codes = (h: ReturnType<typeof splitHttpHead>) => h.diagnostics.map((d) => d.code);
 
   it('keeps names as written, trims values, and keeps wire order', () => {
-    const h = splitHttpHead(latin1('GET / HTTP/1.1\r\nhOsT:  a.b \r\nX-B:\tv\t\r\nX-A: 1\r\nX-B: 2\r\n\r\n'), 'handshake.request.malformed');
+    const h = splitHttpHead(
+      latin1('GET / HTTP/1.1\r\nhOsT:  a.b \r\nX-B:\tv\t\r\nX-A: 1\r\nX-B: 2\r\n\r\n'),
+      'handshake.request.malformed',
+    );
     expect(h.startLine).toBe('GET / HTTP/1.1');
-    expect(h.headers).toEqual([['hOsT', 'a.b'], ['X-B', 'v'], ['X-A', '1'], ['X-B', '2']]);
+    expect(h.headers).toEqual([
+      ['hOsT', 'a.b'],
+      ['X-B', 'v'],
+      ['X-A', '1'],
+      ['X-B', '2'],
+    ]);
     expect(h.diagnostics).toEqual([]);
     expect(headerValues(h.headers, 'x-b')).toEqual(['v', '2']);
     expect(headerValues(h.headers, 'HOST')).toEqual(['a.b']);
   });
 
   it('skips empty lines before the start line (RFC 7230 §3.5)', () => {
-    expect(splitHttpHead(latin1('\r\nGET / HTTP/1.1\r\n\r\n'), 'handshake.request.malformed').startLine).toBe('GET / HTTP/1.1');
+    expect(splitHttpHead(latin1('\r\nGET / HTTP/1.1\r\n\r\n'), 'handshake.request.malformed').startLine).toBe(
+      'GET / HTTP/1.1',
+    );
   });
 
   it('flags obs-fold, a line without a colon and space before the colon, and goes on', () => {
-    const h = splitHttpHead(latin1('GET / HTTP/1.1\r\nA: 1\r\n  folded\r\nnocolon\r\nB : 2\r\nC: 3\r\n\r\n'), 'handshake.response.malformed');
-    expect(h.headers).toEqual([['A', '1'], ['C', '3']]);
-    expect(codes(h)).toEqual(['handshake.response.malformed', 'handshake.response.malformed', 'handshake.response.malformed']);
+    const h = splitHttpHead(
+      latin1('GET / HTTP/1.1\r\nA: 1\r\n  folded\r\nnocolon\r\nB : 2\r\nC: 3\r\n\r\n'),
+      'handshake.response.malformed',
+    );
+    expect(h.headers).toEqual([
+      ['A', '1'],
+      ['C', '3'],
+    ]);
+    expect(codes(h)).toEqual([
+      'handshake.response.malformed',
+      'handshake.response.malformed',
+      'handshake.response.malformed',
+    ]);
     expect(h.diagnostics[0].message).toContain('folding');
     expect(h.diagnostics[1].message).toContain('"nocolon"');
     expect(h.diagnostics[2].message).toContain('whitespace before the colon');

@@ -87,7 +87,13 @@ describe('MessageInflater: RFC 7692 §7.2.3 examples and known frames', () => {
     const inflater = new MessageInflater(takeover(), MiB);
     const first = inflater.inflate(hex('f2 48 cd c9 c9 07 00'), true);
     const second = inflater.inflate(hex('f2 00 11 00 00'), true);
-    expect([text(first), codes(first), text(second), second.partial, codes(second)]).toEqual(['Hello', [], 'Hello', false, []]);
+    expect([text(first), codes(first), text(second), second.partial, codes(second)]).toEqual([
+      'Hello',
+      [],
+      'Hello',
+      false,
+      [],
+    ]);
   });
 
   it('§7.2.3.2 with no_context_takeover: deflate.context-takeover, "Hello" recovered from the previous output', () => {
@@ -265,9 +271,11 @@ describe('MessageInflater: failures explained', () => {
   it.each([
     ['a whole message', true],
     ['a message cut off by the end of the input', false],
-  ])('bomb in a fresh process, %s: the peak memory it adds stays near the limit (zlib writes the head in place)', (_, complete) => {
-    // maxRSS is a process-wide peak, so only a process of its own shows what one bomb costs
-    const script = `
+  ])(
+    'bomb in a fresh process, %s: the peak memory it adds stays near the limit (zlib writes the head in place)',
+    (_, complete) => {
+      // maxRSS is a process-wide peak, so only a process of its own shows what one bomb costs
+      const script = `
       import { deflateRawSync, constants } from 'node:zlib';
       import { MessageInflater } from ${JSON.stringify(new URL('../../dist/protocol/message-inflater.js', import.meta.url).href)};
       const limit = ${16 * MiB};
@@ -278,13 +286,18 @@ describe('MessageInflater: failures explained', () => {
       const r = inflater.inflate(bomb, ${complete});
       const grewKiB = process.resourceUsage().maxRSS - before;
       console.log(JSON.stringify({ length: r.data.length, zeros: r.data.every((b) => b === 0), codes: r.diagnostics.map((d) => d.code), grewKiB }));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    const r = JSON.parse(run.stdout) as { length: number; zeros: boolean; codes: string[]; grewKiB: number };
-    expect([r.length, r.zeros, r.codes]).toEqual([16 * MiB, true, complete ? ['deflate.bomb'] : ['deflate.bomb', 'deflate.partial']]);
-    // 16 MiB kept, plus the 4 MiB buffer it grew from; zlib's own output chunks took 2.3-4.4× the limit
-    expect(r.grewKiB).toBeLessThan(1.6 * 16 * 1024);
-  });
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const r = JSON.parse(run.stdout) as { length: number; zeros: boolean; codes: string[]; grewKiB: number };
+      expect([r.length, r.zeros, r.codes]).toEqual([
+        16 * MiB,
+        true,
+        complete ? ['deflate.bomb'] : ['deflate.bomb', 'deflate.partial'],
+      ]);
+      // 16 MiB kept, plus the 4 MiB buffer it grew from; zlib's own output chunks took 2.3-4.4× the limit
+      expect(r.grewKiB).toBeLessThan(1.6 * 16 * 1024);
+    },
+  );
 
   it('output of exactly the limit is not a bomb', () => {
     const r = new MessageInflater(takeover(), 1000).inflate(sendAlone(new Uint8Array(1000)), true);
@@ -299,36 +312,47 @@ describe('MessageInflater: properties', () => {
   const message = fc.oneof(
     fc.array(word, { maxLength: 60 }).map((ws) => utf8(ws.join(''))),
     fc.uint8Array({ maxLength: 3000 }),
-    fc.tuple(fc.integer({ min: 1, max: 40000 }), fc.integer({ min: 1, max: 200 })).map(([n, k]) => new Uint8Array(n).map((_, i) => i % k)),
+    fc
+      .tuple(fc.integer({ min: 1, max: 40000 }), fc.integer({ min: 1, max: 200 }))
+      .map(([n, k]) => new Uint8Array(n).map((_, i) => i % k)),
   );
 
   it('round trip: a zlib stream with context takeover, windowBits 9..15, inflates back exactly in sequence', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 9, max: 15 }), fc.boolean(), fc.array(message, { minLength: 1, maxLength: 12 }), async (wb, use8, messages) => {
-        const sender = new Sender(wb);
-        // Negotiated 8 with a zlib sender means 9 on the wire (see the windowBits 8 test).
-        const inflater = new MessageInflater(takeover(wb === 9 && use8 ? 8 : wb), 64 * MiB);
-        for (const m of messages) {
-          const r = inflater.inflate(await sender.send(m), true);
-          expect(codes(r)).toEqual([]);
-          expect(Buffer.from(r.data).equals(Buffer.from(m))).toBe(true);
-        }
-        sender.close();
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 9, max: 15 }),
+        fc.boolean(),
+        fc.array(message, { minLength: 1, maxLength: 12 }),
+        async (wb, use8, messages) => {
+          const sender = new Sender(wb);
+          // Negotiated 8 with a zlib sender means 9 on the wire (see the windowBits 8 test).
+          const inflater = new MessageInflater(takeover(wb === 9 && use8 ? 8 : wb), 64 * MiB);
+          for (const m of messages) {
+            const r = inflater.inflate(await sender.send(m), true);
+            expect(codes(r)).toEqual([]);
+            expect(Buffer.from(r.data).equals(Buffer.from(m))).toBe(true);
+          }
+          sender.close();
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('round trip without context takeover', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 9, max: 15 }), fc.array(message, { minLength: 1, maxLength: 6 }), (wb, messages) => {
-        const inflater = new MessageInflater(noTakeover(wb), 64 * MiB);
-        for (const m of messages) {
-          const r = inflater.inflate(sendAlone(m, wb), true);
-          expect(codes(r)).toEqual([]);
-          expect(Buffer.from(r.data).equals(Buffer.from(m))).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 9, max: 15 }),
+        fc.array(message, { minLength: 1, maxLength: 6 }),
+        (wb, messages) => {
+          const inflater = new MessageInflater(noTakeover(wb), 64 * MiB);
+          for (const m of messages) {
+            const r = inflater.inflate(sendAlone(m, wb), true);
+            expect(codes(r)).toEqual([]);
+            expect(Buffer.from(r.data).equals(Buffer.from(m))).toBe(true);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -340,14 +364,19 @@ describe('MessageInflater: properties', () => {
       fc.tuple(fc.nat(6), fc.integer({ min: 0, max: 255 })).map(([i, b]) => valid.map((v, j) => (j === i ? b : v))),
     );
     fc.assert(
-      fc.property(fc.record({ windowBits: fc.integer({ min: 8, max: 15 }), noContextTakeover: fc.boolean() }), input, fc.boolean(), (settings, bytes, complete) => {
-        const inflater = new MessageInflater(settings, 4096);
-        const r = inflater.inflate(bytes, complete);
-        expect(r.data.length).toBeLessThanOrEqual(4096);
-        if (!complete) expect(codes(r)).toContain('deflate.partial');
-        inflater.reset();
-        expect(text(inflater.inflate(valid, true))).toBe('Hello');
-      }),
+      fc.property(
+        fc.record({ windowBits: fc.integer({ min: 8, max: 15 }), noContextTakeover: fc.boolean() }),
+        input,
+        fc.boolean(),
+        (settings, bytes, complete) => {
+          const inflater = new MessageInflater(settings, 4096);
+          const r = inflater.inflate(bytes, complete);
+          expect(r.data.length).toBeLessThanOrEqual(4096);
+          if (!complete) expect(codes(r)).toContain('deflate.partial');
+          inflater.reset();
+          expect(text(inflater.inflate(valid, true))).toBe('Hello');
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -365,15 +394,24 @@ describe('maxMatchDistance (window audit helper)', () => {
     // Stored blocks (level 0) hold no matches; the walk skips them whole.
     expect(maxMatchDistance(deflateRawSync(new Uint8Array(100000), { level: 0 }), 32768)).toBe(0);
     const far = noise(5000);
-    expect(maxMatchDistance(deflateRawSync(new Uint8Array([...far, ...far.subarray(0, 100)])), 1024)).toBeGreaterThan(1024);
+    expect(maxMatchDistance(deflateRawSync(new Uint8Array([...far, ...far.subarray(0, 100)])), 1024)).toBeGreaterThan(
+      1024,
+    );
   });
 
   it('stays within what zlib may use at each window size (2^w - 262)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 9, max: 15 }), fc.uint8Array({ maxLength: 5000 }), fc.integer({ min: 1, max: 64 }), (wb, seed, period) => {
-        const data = new Uint8Array(20000).map((_, i) => seed[i % Math.max(1, seed.length)] ^ (i % period));
-        expect(maxMatchDistance(deflateRawSync(data, { windowBits: wb }), 32768)).toBeLessThanOrEqual((1 << wb) - 262);
-      }),
+      fc.property(
+        fc.integer({ min: 9, max: 15 }),
+        fc.uint8Array({ maxLength: 5000 }),
+        fc.integer({ min: 1, max: 64 }),
+        (wb, seed, period) => {
+          const data = new Uint8Array(20000).map((_, i) => seed[i % Math.max(1, seed.length)] ^ (i % period));
+          expect(maxMatchDistance(deflateRawSync(data, { windowBits: wb }), 32768)).toBeLessThanOrEqual(
+            (1 << wb) - 262,
+          );
+        },
+      ),
       { numRuns: 50 },
     );
   });

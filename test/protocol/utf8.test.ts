@@ -6,7 +6,10 @@ import { hex } from '../helpers/frame-builder.js';
 function streamValid(bytes: Uint8Array, cuts: number[]): boolean {
   const v = new Utf8StreamValidator();
   let prev = 0;
-  for (const c of [...cuts, bytes.length].sort((a, b) => a - b)) { v.push(bytes.subarray(prev, c)); prev = c; }
+  for (const c of [...cuts, bytes.length].sort((a, b) => a - b)) {
+    v.push(bytes.subarray(prev, c));
+    prev = c;
+  }
   return v.end();
 }
 
@@ -26,9 +29,24 @@ describe('UTF-8 validation (RFC 3629)', () => {
   });
 
   it('streaming agrees with the whole-buffer check at any split', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'grapheme' }).map((s) => new TextEncoder().encode(s)), fc.uint8Array({ maxLength: 40 })), fc.array(fc.nat(), { maxLength: 5 }), (bytes, cuts) => {
-      expect(streamValid(bytes, cuts.map((c) => c % (bytes.length + 1)))).toBe(isValidUtf8(bytes));
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'grapheme' }).map((s) => new TextEncoder().encode(s)),
+          fc.uint8Array({ maxLength: 40 }),
+        ),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (bytes, cuts) => {
+          expect(
+            streamValid(
+              bytes,
+              cuts.map((c) => c % (bytes.length + 1)),
+            ),
+          ).toBe(isValidUtf8(bytes));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   it('reports the offset of the first invalid byte', () => {

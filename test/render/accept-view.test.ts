@@ -26,8 +26,12 @@ describe('renderAcceptDerivation', () => {
   });
 
   it('checks a sent value', () => {
-    expect(renderAcceptDerivation(rfcExample, plain, { sent: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' })).toContain('✓ the sent value matches');
-    expect(renderAcceptDerivation(rfcExample, plain, { sent: 'nope' })).toContain('✗ mismatch: sent nope, expected s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    expect(renderAcceptDerivation(rfcExample, plain, { sent: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' })).toContain(
+      '✓ the sent value matches',
+    );
+    expect(renderAcceptDerivation(rfcExample, plain, { sent: 'nope' })).toContain(
+      '✗ mismatch: sent nope, expected s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+    );
   });
 
   it('escapes a hostile key', () => {

@@ -4,7 +4,13 @@ import { createStyle } from '../../src/render/style.js';
 import { frameFromHex, frameFromWire, withCountingPayload } from './frames.js';
 
 const plain = createStyle({ color: false });
-const bits = (hex: string) => hex.split(' ').map((b) => parseInt(b, 16).toString(2).padStart(8, '0')).join('').split('').join(' ');
+const bits = (hex: string) =>
+  hex
+    .split(' ')
+    .map((b) => parseInt(b, 16).toString(2).padStart(8, '0'))
+    .join('')
+    .split('')
+    .join(' ');
 
 describe('renderBitDiagram (RFC 6455 §5.2 figure with real bits)', () => {
   it('masked "Hello": ruler, RFC-shaped rows, actual bits, key and payload values', () => {
@@ -45,7 +51,7 @@ describe('renderBitDiagram (RFC 6455 §5.2 figure with real bits)', () => {
     expect(out.split('\n').at(-1)).toBe('+---------------------------------------------------------------+');
   });
 
-  it('64-bit length: three rows of extended length with the RFC\'s dashed continuation lines', () => {
+  it("64-bit length: three rows of extended length with the RFC's dashed continuation lines", () => {
     const out = renderBitDiagram(frameFromWire(withCountingPayload('82 7f 00 00 00 00 00 01 00 00', 65536)), plain);
     const lines = out.split('\n');
     expect(out).toContain('|1|0|0|0|0 0 1 0|0|1 1 1 1 1 1 1|' + bits('00 00') + '|  bytes 0–3');

@@ -45,11 +45,14 @@ describe('escapeForTerminal', () => {
   });
 
   it('never lets a control, bidi, format char or lone surrogate through, and is reversible', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
-      const out = escapeForTerminal(s);
-      expect(RAW_DANGER.test(out)).toBe(false);
-      expect(unescape(out)).toBe(s);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+        const out = escapeForTerminal(s);
+        expect(RAW_DANGER.test(out)).toBe(false);
+        expect(unescape(out)).toBe(s);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -68,18 +71,21 @@ describe('previewText', () => {
   });
 
   it('is at most max long, safe, and a prefix of the full escape', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.integer({ min: 1, max: 40 }), (s, max) => {
-      const out = previewText(s, max);
-      const full = escapeForTerminal(s);
-      expect(out.length).toBeLessThanOrEqual(max);
-      expect(RAW_DANGER.test(out)).toBe(false);
-      if (full.length <= max) {
-        expect(out).toBe(full);
-      } else {
-        expect(out.endsWith('…')).toBe(true);
-        expect(full.startsWith(out.slice(0, -1))).toBe(true);
-      }
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.integer({ min: 1, max: 40 }), (s, max) => {
+        const out = previewText(s, max);
+        const full = escapeForTerminal(s);
+        expect(out.length).toBeLessThanOrEqual(max);
+        expect(RAW_DANGER.test(out)).toBe(false);
+        if (full.length <= max) {
+          expect(out).toBe(full);
+        } else {
+          expect(out.endsWith('…')).toBe(true);
+          expect(full.startsWith(out.slice(0, -1))).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -90,6 +96,14 @@ describe('byte previews', () => {
   });
 
   it('byteCharLiteral shows printable ASCII and escapes the rest', () => {
-    expect([0x48, 0x00, 0x9b, 0x1b, 0x5c, 0x27, 0x0a].map(byteCharLiteral)).toEqual(['H', '\\x00', '\\x9b', '\\x1b', '\\\\', "\\'", '\\n']);
+    expect([0x48, 0x00, 0x9b, 0x1b, 0x5c, 0x27, 0x0a].map(byteCharLiteral)).toEqual([
+      'H',
+      '\\x00',
+      '\\x9b',
+      '\\x1b',
+      '\\\\',
+      "\\'",
+      '\\n',
+    ]);
   });
 });

@@ -20,7 +20,9 @@ describe('renderFieldTable', () => {
   });
 
   it('64-bit extended length spans bits 16–79', () => {
-    const out = renderFieldTable(frameFromWire(withCountingPayload('82 7f 00 00 00 00 00 01 00 00', 65536)), plain, { explain: false });
+    const out = renderFieldTable(frameFromWire(withCountingPayload('82 7f 00 00 00 00 00 01 00 00', 65536)), plain, {
+      explain: false,
+    });
     expect(row(out, 'Extended payload length')).toMatch(/16–79\s+65536\s+payload length: 65536 bytes/);
   });
 
@@ -37,9 +39,24 @@ describe('renderFieldTable', () => {
     const frame = frameFromHex('e1 00', [diagnostic('frame.rsv.unexpected')]);
     const out = renderFieldTable(frame, plain, { explain: false });
     expect(row(out, 'RSV1').startsWith('  ')).toBe(false);
-    expect(out.split('\n').find((l) => l.includes('RSV1'))!.startsWith('✖ RSV1')).toBe(true);
-    expect(out.split('\n').find((l) => l.includes('RSV2'))!.startsWith('✖ RSV2')).toBe(true);
-    expect(out.split('\n').find((l) => l.includes('RSV3'))!.startsWith('  RSV3')).toBe(true);
+    expect(
+      out
+        .split('\n')
+        .find((l) => l.includes('RSV1'))!
+        .startsWith('✖ RSV1'),
+    ).toBe(true);
+    expect(
+      out
+        .split('\n')
+        .find((l) => l.includes('RSV2'))!
+        .startsWith('✖ RSV2'),
+    ).toBe(true);
+    expect(
+      out
+        .split('\n')
+        .find((l) => l.includes('RSV3'))!
+        .startsWith('  RSV3'),
+    ).toBe(true);
   });
 });
 

@@ -45,12 +45,23 @@ class GrowingSink implements LineBlockSink {
 
 function renderer(style: Style, time: TimeFormat): EventTextRenderer {
   return new EventTextRenderer(style, {
-    frames: 'line', messages: 'fragmented', time, connections: true, explain: false, maxPayload: 65536, assumptions: [],
+    frames: 'line',
+    messages: 'fragmented',
+    time,
+    connections: true,
+    explain: false,
+    maxPayload: 65536,
+    assumptions: [],
   });
 }
 
 /** The output of both ways, as the printer produces it: each block of render() ends with '\n'. */
-function bothWays(events: readonly InspectEvent[], style: Style, time: TimeFormat, origin: number | null): [string, string] {
+function bothWays(
+  events: readonly InspectEvent[],
+  style: Style,
+  time: TimeFormat,
+  origin: number | null,
+): [string, string] {
   const strings = renderer(style, time);
   const bytes = renderer(style, time);
   if (origin !== null) {
@@ -70,14 +81,22 @@ function bothWays(events: readonly InspectEvent[], style: Style, time: TimeForma
   return [decoder.decode(actual.bytes), decoder.decode(expected.bytes)];
 }
 
-const STYLES = [createStyle({ color: false }), createStyle({ color: true, level: 1 }), createStyle({ color: true, level: 3 })];
+const STYLES = [
+  createStyle({ color: false }),
+  createStyle({ color: true, level: 1 }),
+  createStyle({ color: true, level: 3 }),
+];
 const TIMES: TimeFormat[] = ['relative', 'absolute', 'delta', 'none'];
 
 async function captureEvents(path: string): Promise<{ events: InspectEvent[]; origin: number | null }> {
   const events: InspectEvent[] = [];
   const demux = new ConnectionDemux({ limits: { keepBinaryPayload: 65537 }, onEvent: (e) => events.push(e) });
   let origin: number | null = null;
-  await readCapture(path, (e) => demux.handle(e), { onFirstPacketTime: (t) => { origin = t; } });
+  await readCapture(path, (e) => demux.handle(e), {
+    onFirstPacketTime: (t) => {
+      origin = t;
+    },
+  });
   demux.finish(null);
   return { events, origin };
 }
@@ -113,7 +132,26 @@ describe('FrameLineWriter', () => {
 
 type Rng = () => number;
 
-const PIECES = ['a', 'hello ', 'é', '日本', '🙂', '𝄞', '\n', '\\', '"', '\u202e', '\u200b', '\u2028', '\u00ad', '\u0600', 'x'.repeat(30), '…', '\u{e0041}', '\u2014'];
+const PIECES = [
+  'a',
+  'hello ',
+  'é',
+  '日本',
+  '🙂',
+  '𝄞',
+  '\n',
+  '\\',
+  '"',
+  '\u202e',
+  '\u200b',
+  '\u2028',
+  '\u00ad',
+  '\u0600',
+  'x'.repeat(30),
+  '…',
+  '\u{e0041}',
+  '\u2014',
+];
 
 function randomText(rng: Rng): Uint8Array {
   let s = '';
@@ -121,7 +159,8 @@ function randomText(rng: Rng): Uint8Array {
   for (let i = 0; i < n; i++) s += PIECES[Math.floor(rng() * PIECES.length)];
   const bytes = new TextEncoder().encode(s);
   // now and then bytes that are not UTF-8: a cut sequence, a stray continuation, an ESC
-  if (rng() < 0.15 && bytes.length > 0) bytes[Math.floor(rng() * bytes.length)] = [0x80, 0xc3, 0xff, 0x1b][Math.floor(rng() * 4)];
+  if (rng() < 0.15 && bytes.length > 0)
+    bytes[Math.floor(rng() * bytes.length)] = [0x80, 0xc3, 0xff, 0x1b][Math.floor(rng() * 4)];
   return bytes;
 }
 
@@ -138,12 +177,25 @@ function randomFrameEvent(rng: Rng, i: number): FrameEvent {
   const bigLength = rng() < 0.03;
   const declared = bigLength ? 2 ** 60 : payload.length + skipped + (rng() < 0.05 ? 7 : 0);
   const masked = rng() < 0.5;
-  const diagnostics: Diagnostic[] = rng() < 0.1 ? [diagnostic(pick(['frame.mask.missing', 'frame.rsv.unexpected', 'tcp.gap'] as const), 'x')] : [];
+  const diagnostics: Diagnostic[] =
+    rng() < 0.1 ? [diagnostic(pick(['frame.mask.missing', 'frame.rsv.unexpected', 'tcp.gap'] as const), 'x')] : [];
   const frame: Frame = {
-    offset: 0, fin: rng() < 0.8, rsv1: rng() < 0.2, rsv2: rng() < 0.05, rsv3: rng() < 0.05, opcode, masked,
-    maskingKey: masked ? randomBytes(rng, 4) : null, lengthEncoding: bigLength ? 64 : 7, payloadLength: declared,
+    offset: 0,
+    fin: rng() < 0.8,
+    rsv1: rng() < 0.2,
+    rsv2: rng() < 0.05,
+    rsv3: rng() < 0.05,
+    opcode,
+    masked,
+    maskingKey: masked ? randomBytes(rng, 4) : null,
+    lengthEncoding: bigLength ? 64 : 7,
+    payloadLength: declared,
     ...(bigLength ? { payloadLengthBig: 2n ** 60n + BigInt(i) } : {}),
-    headerLength: 2, payload: payload.subarray(0, cut), payloadSkipped: skipped, truncated: cut < payload.length, diagnostics,
+    headerLength: 2,
+    payload: payload.subarray(0, cut),
+    payloadSkipped: skipped,
+    truncated: cut < payload.length,
+    diagnostics,
   };
   const compressed = frame.rsv1 && rng() < 0.8;
   const textBytes = opcode === 1 && frame.fin && rng() < 0.5 ? randomText(rng) : undefined;
@@ -152,10 +204,21 @@ function randomFrameEvent(rng: Rng, i: number): FrameEvent {
   else if (opcode === 1 && rng() < 0.2) extra.text = new TextDecoder().decode(randomText(rng));
   if (compressed && opcode === 2) extra.inflated = rng() < 0.2 ? new Uint8Array(0) : randomBytes(rng, 30);
   if (opcode === 0 && rng() < 0.5) extra.messageOpcode = pick([1, 2]);
-  if (opcode === 8 && rng() < 0.7) extra.close = { code: pick([1000, 1001, 4000, 1005]), codeName: rng() < 0.5 ? 'Normal Closure' : null, reason: rng() < 0.5 ? 'bye \u202e' : '' };
+  if (opcode === 8 && rng() < 0.7)
+    extra.close = {
+      code: pick([1000, 1001, 4000, 1005]),
+      codeName: rng() < 0.5 ? 'Normal Closure' : null,
+      reason: rng() < 0.5 ? 'bye \u202e' : '',
+    };
   return {
-    type: 'frame', conn: rng() < 0.9 ? 1 : 2, dir: rng() < 0.5 ? 'c2s' : 's2c', index: Math.floor(rng() * 1e6),
-    time: rng() < 0.05 ? null : 10 + i * 0.001, frame, compressed,
-    diagnostics: rng() < 0.05 ? [diagnostic('message.text.invalid-utf8', 'y')] : [], ...extra,
+    type: 'frame',
+    conn: rng() < 0.9 ? 1 : 2,
+    dir: rng() < 0.5 ? 'c2s' : 's2c',
+    index: Math.floor(rng() * 1e6),
+    time: rng() < 0.05 ? null : 10 + i * 0.001,
+    frame,
+    compressed,
+    diagnostics: rng() < 0.05 ? [diagnostic('message.text.invalid-utf8', 'y')] : [],
+    ...extra,
   } as FrameEvent;
 }

@@ -49,7 +49,11 @@ describe('renderFrameView', () => {
   it('diagnostics, explanations and assumptions', () => {
     const frame = frameFromHex('83 00', [diagnostic('frame.opcode.reserved')]);
     const ev = frameEvent(frame, { dir: 'c2s', diagnostics: [diagnostic('frame.mask.missing')] });
-    const out = renderFrameView(ev, plain, { ...opts, explain: true, assumptions: ['direction taken from the mask bit'] });
+    const out = renderFrameView(ev, plain, {
+      ...opts,
+      explain: true,
+      assumptions: ['direction taken from the mask bit'],
+    });
     expect(out).toContain('Diagnostics (2)');
     expect(out).toContain('✖ error   frame.opcode.reserved  reserved opcode  (RFC 6455 §5.2)');
     expect(out).toContain('✖ error   frame.mask.missing');
@@ -66,31 +70,52 @@ describe('renderFrameView', () => {
     expect(renderFrameView(ev, plain, o)).not.toMatch(ANSI);
     expect(renderFrameSummary(ev, colour)).toMatch(ANSI);
     expect(renderFrameSummary(ev, plain)).not.toMatch(ANSI);
-    const hs = { type: 'handshake' as const, conn: 1, time: null, handshake: {
-      side: 'request' as const, method: 'GET', path: '/', httpVersion: 'HTTP/1.1', headers: [], key: null, version: null,
-      protocols: [], extensions: [], isUpgrade: true, headLength: 0, diagnostics: [] } };
+    const hs = {
+      type: 'handshake' as const,
+      conn: 1,
+      time: null,
+      handshake: {
+        side: 'request' as const,
+        method: 'GET',
+        path: '/',
+        httpVersion: 'HTTP/1.1',
+        headers: [],
+        key: null,
+        version: null,
+        protocols: [],
+        extensions: [],
+        isUpgrade: true,
+        headLength: 0,
+        diagnostics: [],
+      },
+    };
     expect(renderHandshake(hs, colour)).toMatch(ANSI);
     expect(renderHandshake(hs, plain)).not.toMatch(ANSI);
   });
 
   it('never emits a raw control or bidi char, nor throws, for any frame and text', () => {
-    fc.assert(fc.property(
-      fc.record({
-        fin: fc.boolean(), rsv1: fc.boolean(), opcode: fc.integer({ min: 0, max: 15 }),
-        key: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
-        text: fc.string({ unit: 'binary', maxLength: 60 }),
-        reason: fc.string({ unit: 'binary', maxLength: 20 }),
-        cut: fc.nat({ max: 8 }),
-      }),
-      ({ text, reason, key, cut, ...spec }) => {
-        const wire = buildFrame({ ...spec, maskingKey: key, payload: text });
-        // cut up to 8 bytes off the end, never into the header: truncated frames render too
-        const headerLength = wire.length - new TextEncoder().encode(text).length;
-        const frame = frameFromWire(wire.subarray(0, Math.max(headerLength, wire.length - cut)));
-        const ev = frameEvent(frame, { text, close: { code: 1000, codeName: 'Normal Closure', reason } });
-        const out = renderFrameView(ev, plain, { ...opts, assumptions: [reason] }) + renderFrameSummary(ev, plain);
-        expect(out.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u);
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          fin: fc.boolean(),
+          rsv1: fc.boolean(),
+          opcode: fc.integer({ min: 0, max: 15 }),
+          key: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
+          text: fc.string({ unit: 'binary', maxLength: 60 }),
+          reason: fc.string({ unit: 'binary', maxLength: 20 }),
+          cut: fc.nat({ max: 8 }),
+        }),
+        ({ text, reason, key, cut, ...spec }) => {
+          const wire = buildFrame({ ...spec, maskingKey: key, payload: text });
+          // cut up to 8 bytes off the end, never into the header: truncated frames render too
+          const headerLength = wire.length - new TextEncoder().encode(text).length;
+          const frame = frameFromWire(wire.subarray(0, Math.max(headerLength, wire.length - cut)));
+          const ev = frameEvent(frame, { text, close: { code: 1000, codeName: 'Normal Closure', reason } });
+          const out = renderFrameView(ev, plain, { ...opts, assumptions: [reason] }) + renderFrameSummary(ev, plain);
+          expect(out.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -36,9 +36,20 @@ export function frameFromWire(wire: Uint8Array, diagnostics: Diagnostic[] = []):
   if (maskingKey !== null) for (let i = 0; i < payload.length; i++) payload[i] ^= maskingKey[i & 3];
   const frame: Frame = {
     offset: 0,
-    fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0,
-    opcode: b0 & 0x0f, masked, maskingKey, lengthEncoding, payloadLength: length,
-    headerLength: at, payload, payloadSkipped: 0, truncated: payload.length < length, diagnostics,
+    fin: (b0 & 0x80) !== 0,
+    rsv1: (b0 & 0x40) !== 0,
+    rsv2: (b0 & 0x20) !== 0,
+    rsv3: (b0 & 0x10) !== 0,
+    opcode: b0 & 0x0f,
+    masked,
+    maskingKey,
+    lengthEncoding,
+    payloadLength: length,
+    headerLength: at,
+    payload,
+    payloadSkipped: 0,
+    truncated: payload.length < length,
+    diagnostics,
   };
   return big === undefined ? frame : { ...frame, payloadLengthBig: big };
 }
@@ -61,8 +72,15 @@ export interface EventExtras {
 export function frameEvent(frame: Frame, extras: EventExtras = {}): FrameEvent {
   const { dir, index, diagnostics, ...rest } = extras;
   return {
-    type: 'frame', conn: 1, dir: dir ?? (frame.masked ? 'c2s' : 's2c'), index: index ?? 1, time: null,
-    frame, compressed: rest.compressed ?? false, diagnostics: diagnostics ?? [], ...rest,
+    type: 'frame',
+    conn: 1,
+    dir: dir ?? (frame.masked ? 'c2s' : 's2c'),
+    index: index ?? 1,
+    time: null,
+    frame,
+    compressed: rest.compressed ?? false,
+    diagnostics: diagnostics ?? [],
+    ...rest,
   };
 }
 

@@ -6,23 +6,55 @@ import { createStyle } from '../../src/render/style.js';
 import type { HandshakeEvent } from '../../src/session/events.js';
 
 const plain = createStyle({ color: false });
-const event = (handshake: HandshakeRequest | HandshakeResponse): HandshakeEvent => ({ type: 'handshake', conn: 1, time: null, handshake });
+const event = (handshake: HandshakeRequest | HandshakeResponse): HandshakeEvent => ({
+  type: 'handshake',
+  conn: 1,
+  time: null,
+  handshake,
+});
 
 const request: HandshakeRequest = {
-  side: 'request', method: 'GET', path: '/chat', httpVersion: 'HTTP/1.1',
-  headers: [['Host', 'server.example.com'], ['Upgrade', 'websocket'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']],
-  key: 'dGhlIHNhbXBsZSBub25jZQ==', version: '13', protocols: ['chat', 'superchat'],
-  extensions: ['permessage-deflate; client_max_window_bits'], isUpgrade: true, headLength: 120, diagnostics: [],
+  side: 'request',
+  method: 'GET',
+  path: '/chat',
+  httpVersion: 'HTTP/1.1',
+  headers: [
+    ['Host', 'server.example.com'],
+    ['Upgrade', 'websocket'],
+    ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+  ],
+  key: 'dGhlIHNhbXBsZSBub25jZQ==',
+  version: '13',
+  protocols: ['chat', 'superchat'],
+  extensions: ['permessage-deflate; client_max_window_bits'],
+  isUpgrade: true,
+  headLength: 120,
+  diagnostics: [],
 };
 
 const response: HandshakeResponse = {
-  side: 'response', httpVersion: 'HTTP/1.1', status: 101, reason: 'Switching Protocols',
-  headers: [['Upgrade', 'websocket'], ['Sec-WebSocket-Accept', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=']],
-  accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', acceptExpected: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', acceptValid: true,
+  side: 'response',
+  httpVersion: 'HTTP/1.1',
+  status: 101,
+  reason: 'Switching Protocols',
+  headers: [
+    ['Upgrade', 'websocket'],
+    ['Sec-WebSocket-Accept', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='],
+  ],
+  accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+  acceptExpected: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+  acceptValid: true,
   protocol: 'chat',
-  extensions: [{ name: 'permessage-deflate', params: { server_no_context_takeover: true, client_max_window_bits: '10' } }],
-  deflate: { client: { windowBits: 10, noContextTakeover: false }, server: { windowBits: 15, noContextTakeover: true } },
-  upgraded: true, headLength: 100, diagnostics: [],
+  extensions: [
+    { name: 'permessage-deflate', params: { server_no_context_takeover: true, client_max_window_bits: '10' } },
+  ],
+  deflate: {
+    client: { windowBits: 10, noContextTakeover: false },
+    server: { windowBits: 15, noContextTakeover: true },
+  },
+  upgraded: true,
+  headLength: 100,
+  diagnostics: [],
 };
 
 describe('renderHandshake', () => {
@@ -54,17 +86,27 @@ describe('renderHandshake', () => {
   });
 
   it('response: a mismatched or missing accept is ✗, and diagnostics are listed', () => {
-    const bad = { ...response, accept: 'AAAA', acceptValid: false, diagnostics: [diagnostic('handshake.accept.mismatch')] };
+    const bad = {
+      ...response,
+      accept: 'AAAA',
+      acceptValid: false,
+      diagnostics: [diagnostic('handshake.accept.mismatch')],
+    };
     const out = renderHandshake(event(bad), plain);
     expect(out).toContain('✗ does not match');
     expect(out).toContain('handshake.accept.mismatch');
     expect(renderHandshake(event({ ...response, accept: null, acceptValid: false }), plain)).toContain('✗ missing');
-    expect(renderHandshake(event({ ...response, acceptExpected: null, acceptValid: false }), plain)).toContain('cannot be checked');
+    expect(renderHandshake(event({ ...response, acceptExpected: null, acceptValid: false }), plain)).toContain(
+      'cannot be checked',
+    );
   });
 
   it('escapes every wire string (header names and values, path, reason)', () => {
     const hostile: HandshakeRequest = {
-      ...request, path: '/\x1b[2J', headers: [['X-\u202eevil', 'a\x00b\x9bc']], protocols: ['\u200bchat'],
+      ...request,
+      path: '/\x1b[2J',
+      headers: [['X-\u202eevil', 'a\x00b\x9bc']],
+      protocols: ['\u200bchat'],
     };
     const out = renderHandshake(event(hostile), plain);
     expect(out).toContain('GET /\\x1b[2J HTTP/1.1');

@@ -10,7 +10,9 @@ describe('renderAnnotatedHexDump', () => {
     const out = renderAnnotatedHexDump(frameFromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), plain);
     const lines = out.split('\n');
     expect(lines[0]).toBe('0000  81|85|37 fa 21 3d|7f 9f  4d 51 58                 |..7.!=..MQX|');
-    expect(lines[1]).toBe('legend  [0] FIN RSV1-3 opcode  [1] MASK payload len  [2–5] masking key  [6–10] payload (masked, as on the wire)');
+    expect(lines[1]).toBe(
+      'legend  [0] FIN RSV1-3 opcode  [1] MASK payload len  [2–5] masking key  [6–10] payload (masked, as on the wire)',
+    );
   });
 
   it('marks the extended length and wraps at 16 bytes, cut at maxBytes', () => {
@@ -35,7 +37,7 @@ describe('renderHexDump', () => {
     const bytes = Uint8Array.from({ length: 20 }, (_, i) => 0x41 + i);
     expect(renderHexDump(bytes, plain)).toBe(
       '0000  41 42 43 44 45 46 47 48  49 4a 4b 4c 4d 4e 4f 50  |ABCDEFGHIJKLMNOP|\n' +
-      '0010  51 52 53 54                                       |QRST|',
+        '0010  51 52 53 54                                       |QRST|',
     );
   });
 

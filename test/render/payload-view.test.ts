@@ -10,13 +10,18 @@ const plain = createStyle({ color: false });
 
 describe('renderPayloadView', () => {
   it('masked text: the size, marked as shown unmasked, and the text', () => {
-    const out = renderPayloadView(frameEvent(frameFromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), { text: 'Hello' }), plain);
+    const out = renderPayloadView(
+      frameEvent(frameFromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), { text: 'Hello' }),
+      plain,
+    );
     expect(out).toBe('Payload 5 bytes [shown unmasked]\n  text (UTF-8)\n    "Hello"');
   });
 
   it('inflated text with compressed and inflated sizes and ratio, marked derived', () => {
     const ev = frameEvent(frameFromHex('c1 85 43 02 0a cf 71 36 3e cb 43'), {
-      compressed: true, text: 'Hello Hello Hello', inflate: { compressedLength: 5, inflatedLength: 17, partial: false },
+      compressed: true,
+      text: 'Hello Hello Hello',
+      inflate: { compressedLength: 5, inflatedLength: 17, partial: false },
     });
     const out = renderPayloadView(ev, plain);
     expect(out).toContain('compressed (permessage-deflate, RSV1)');
@@ -26,7 +31,10 @@ describe('renderPayloadView', () => {
   });
 
   it('a partial inflation says so', () => {
-    const ev = frameEvent(frameFromHex('c1 01 00'), { compressed: true, inflate: { compressedLength: 1, inflatedLength: 0, partial: true } });
+    const ev = frameEvent(frameFromHex('c1 01 00'), {
+      compressed: true,
+      inflate: { compressedLength: 1, inflatedLength: 0, partial: true },
+    });
     expect(renderPayloadView(ev, plain)).toContain('partial: only part of the message could be inflated');
   });
 
@@ -36,7 +44,9 @@ describe('renderPayloadView', () => {
   });
 
   it('close frame: code with its name and the reason', () => {
-    const ev = frameEvent(frameFromHex('88 05 03 e8 62 79 65'), { close: { code: 1000, codeName: 'Normal Closure', reason: 'bye' } });
+    const ev = frameEvent(frameFromHex('88 05 03 e8 62 79 65'), {
+      close: { code: 1000, codeName: 'Normal Closure', reason: 'bye' },
+    });
     expect(renderPayloadView(ev, plain)).toBe('Payload 5 bytes\n  code    1000 Normal Closure\n  reason  "bye"');
   });
 
@@ -46,7 +56,9 @@ describe('renderPayloadView', () => {
   });
 
   it('binary: a hex dump, cut at maxPayload', () => {
-    const out = renderPayloadView(frameEvent(frameFromWire(withCountingPayload('82 7e 01 00', 256))), plain, { maxPayload: 20 });
+    const out = renderPayloadView(frameEvent(frameFromWire(withCountingPayload('82 7e 01 00', 256))), plain, {
+      maxPayload: 20,
+    });
     expect(out).toContain('showing the first 20 of 256 bytes');
     expect(out).toContain('    0000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|');
     expect(out).toContain('… 236 more bytes not shown');
@@ -59,7 +71,9 @@ describe('renderPayloadView', () => {
 
   it('bytes over the buffering limit: counted, not kept', () => {
     const frame = { ...frameFromHex('82 7e 01 00 00 01'), payloadSkipped: 254, truncated: false };
-    expect(renderPayloadView(frameEvent(frame), plain)).toContain('2 of 256 bytes kept; 254 beyond what is buffered or shown were counted, not kept');
+    expect(renderPayloadView(frameEvent(frame), plain)).toContain(
+      '2 of 256 bytes kept; 254 beyond what is buffered or shown were counted, not kept',
+    );
   });
 
   it('text cut at maxPayload says how much is left', () => {

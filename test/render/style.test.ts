@@ -5,7 +5,19 @@ describe('createStyle', () => {
   it('colour off: every paint is the identity', () => {
     const s = createStyle({ color: false });
     expect(s.color).toBe(false);
-    for (const paint of [s.fin, s.opcode, s.key, s.error, s.warning, s.note, s.dim, s.bold, s.c2s, s.s2c, s.field('maskingKey')]) {
+    for (const paint of [
+      s.fin,
+      s.opcode,
+      s.key,
+      s.error,
+      s.warning,
+      s.note,
+      s.dim,
+      s.bold,
+      s.c2s,
+      s.s2c,
+      s.field('maskingKey'),
+    ]) {
       expect(paint('x')).toBe('x');
     }
   });

@@ -29,7 +29,9 @@ describe('renderFrameSummary', () => {
   });
 
   it('close frame: code, name and escaped reason', () => {
-    const ev = frameEvent(frameFromHex('88 05 03 e8 62 79 65'), { close: { code: 1000, codeName: 'Normal Closure', reason: 'bye' } });
+    const ev = frameEvent(frameFromHex('88 05 03 e8 62 79 65'), {
+      close: { code: 1000, codeName: 'Normal Closure', reason: 'bye' },
+    });
     expect(renderFrameSummary(ev, plain)).toBe('← #1 close FIN 5 bytes 1000 Normal Closure "bye"');
   });
 
@@ -40,7 +42,10 @@ describe('renderFrameSummary', () => {
 
   it('counts diagnostics and notes truncation', () => {
     const frame = frameFromHex('81 05 48 65', [diagnostic('frame.truncated')]);
-    const ev = frameEvent(frame, { dir: 'c2s', diagnostics: [diagnostic('frame.mask.missing'), diagnostic('tcp.gap')] });
+    const ev = frameEvent(frame, {
+      dir: 'c2s',
+      diagnostics: [diagnostic('frame.mask.missing'), diagnostic('tcp.gap')],
+    });
     expect(renderFrameSummary(ev, plain)).toBe('→ #1 text FIN 5 bytes (truncated: 2 present) "He"  ✖ 2 ⚠ 1');
   });
 

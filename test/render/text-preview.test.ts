@@ -49,12 +49,18 @@ describe('previewUtf8 equals previewText of the decoded text', () => {
 
   it('for random strings and random bytes at every max', () => {
     const alphabet = fc.constantFrom(...'ab\\\n\x1b\x7fé日🙂\u202e\u200b\ufeff\u00ad\u2028'.split(/(?:)/u));
-    fc.assert(fc.property(fc.array(alphabet, { maxLength: 60 }), fc.integer({ min: 0, max: 50 }), (chars, max) => {
-      const bytes = utf8(chars.join(''));
-      expect(previewUtf8(bytes, max)).toBe(reference(bytes, max));
-    }), { numRuns: 3000 });
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), fc.integer({ min: 0, max: 50 }), (bytes, max) => {
-      expect(previewUtf8(bytes, max)).toBe(reference(bytes, max));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 60 }), fc.integer({ min: 0, max: 50 }), (chars, max) => {
+        const bytes = utf8(chars.join(''));
+        expect(previewUtf8(bytes, max)).toBe(reference(bytes, max));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.integer({ min: 0, max: 50 }), (bytes, max) => {
+        expect(previewUtf8(bytes, max)).toBe(reference(bytes, max));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

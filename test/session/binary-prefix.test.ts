@@ -8,9 +8,16 @@ import { buildFrame, concatBytes } from '../helpers/frame-builder.js';
 
 function decode(bytes: Uint8Array, keepBinaryPayload: number): InspectEvent[] {
   const out: InspectEvent[] = [];
-  const s = new SessionDecoder({ conn: 1, expectHandshake: false, assumeDeflate: null, limits: { keepBinaryPayload }, onEvent: (e) => out.push(e) });
+  const s = new SessionDecoder({
+    conn: 1,
+    expectHandshake: false,
+    assumeDeflate: null,
+    limits: { keepBinaryPayload },
+    onEvent: (e) => out.push(e),
+  });
   // one byte at a time: the cut must not depend on how the stream was split
-  for (let i = 0; i < bytes.length; i++) s.handle({ kind: 'data', conn: 1, dir: 'c2s', bytes: bytes.subarray(i, i + 1), time: 0 });
+  for (let i = 0; i < bytes.length; i++)
+    s.handle({ kind: 'data', conn: 1, dir: 'c2s', bytes: bytes.subarray(i, i + 1), time: 0 });
   s.handle({ kind: 'end', conn: 1, reason: 'input-ended', time: 0 });
   return out;
 }
@@ -30,14 +37,24 @@ describe('a fragmented binary message under keepBinaryPayload', () => {
     const [m] = messages(events);
     expect([m.opcode, m.frames, m.length, m.complete]).toEqual([2, 3, 605, true]);
     expect([...m.data]).toEqual([...counting(11, 0)]);
-    const frames = events.flatMap((e) => (e.type === 'frame' ? [[e.frame.opcode, e.frame.payload.length, e.frame.payloadSkipped]] : []));
-    expect(frames).toEqual([[2, 5, 0], [9, 4, 0], [0, 11, 289], [0, 11, 289]]);
+    const frames = events.flatMap((e) =>
+      e.type === 'frame' ? [[e.frame.opcode, e.frame.payload.length, e.frame.payloadSkipped]] : [],
+    );
+    expect(frames).toEqual([
+      [2, 5, 0],
+      [9, 4, 0],
+      [0, 11, 289],
+      [0, 11, 289],
+    ]);
     expect(events.every((e) => e.type !== 'frame' || e.diagnostics.length === 0)).toBe(true);
   });
 
   it('keeps text messages whole (their UTF-8 is checked)', () => {
     const text = 'é'.repeat(100);
-    const bytes = concatBytes(buildFrame({ opcode: 1, fin: false, payload: text }), buildFrame({ opcode: 0, payload: text }));
+    const bytes = concatBytes(
+      buildFrame({ opcode: 1, fin: false, payload: text }),
+      buildFrame({ opcode: 0, payload: text }),
+    );
     const [m] = messages(decode(bytes, 11));
     expect(new TextDecoder().decode(m.data)).toBe(text + text);
   });

@@ -4,7 +4,8 @@ import { ofType, runHex } from '../helpers/session-run.js';
 
 // s2c: text "hello" (#1), ping (#2), binary (#3), close (#4); c2s masked text "Hello" (#5)
 const EVENTS = runHex('81 05 68 65 6c 6c 6f 89 00 82 01 ff 88 02 03 e8 81 85 37 fa 21 3d 7f 9f 4d 51 58');
-const frames = (spec: Parameters<typeof createEventFilter>[0]) => ofType(EVENTS.filter(createEventFilter(spec)), 'frame').map((f) => f.index);
+const frames = (spec: Parameters<typeof createEventFilter>[0]) =>
+  ofType(EVENTS.filter(createEventFilter(spec)), 'frame').map((f) => f.index);
 
 describe('display filters', () => {
   it('--opcode by name, control and data groups', () => {

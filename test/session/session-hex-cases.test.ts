@@ -49,20 +49,27 @@ describe('session: the foundation cases', () => {
     expect([msg.text, msg.frames, msg.firstFrame, msg.lastFrame, codes(msg)]).toEqual(['Hello', 2, 1, 2, []]);
     const pingPong = ofType(decodeInvariant('89 05 48 65 6c 6c 6f 8a 85 37 fa 21 3d 7f 9f 4d 51 58'), 'frame');
     expect(pingPong.map((f) => [f.dir, f.frame.opcode, Buffer.from(f.frame.payload).toString(), codes(f)])).toEqual([
-      ['s2c', 9, 'Hello', []], ['c2s', 10, 'Hello', []],
+      ['s2c', 9, 'Hello', []],
+      ['c2s', 10, 'Hello', []],
     ]);
   });
 
   it('256-byte and 65536-byte binary messages', () => {
     const a = ofType(runHex(concatBytes(hex('82 7e 01 00'), new Uint8Array(256).fill(1))), 'message')[0];
     expect([a.opcode, a.length, a.data.length]).toEqual([2, 256, 256]);
-    const b = ofType(runHex(concatBytes(hex('82 7f 00 00 00 00 00 01 00 00'), new Uint8Array(65536).fill(2))), 'message')[0];
+    const b = ofType(
+      runHex(concatBytes(hex('82 7f 00 00 00 00 00 01 00 00'), new Uint8Array(65536).fill(2))),
+      'message',
+    )[0];
     expect([b.opcode, b.length]).toEqual([2, 65536]);
   });
 
   it('RFC 7692 §7.2.3: "Hello" twice with context takeover', () => {
     const events = decodeInvariant('c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00');
-    expect(ofType(events, 'frame').map((f) => [f.text, codes(f)])).toEqual([['Hello', []], ['Hello', []]]);
+    expect(ofType(events, 'frame').map((f) => [f.text, codes(f)])).toEqual([
+      ['Hello', []],
+      ['Hello', []],
+    ]);
   });
 
   it('RFC 7692 §7.2.3: the second message fails without context takeover, and says why', () => {
@@ -76,7 +83,9 @@ describe('session: the foundation cases', () => {
 describe('session: rules', () => {
   it('flags an unmasked client frame and a masked server frame when the direction is known', () => {
     expect(codes(ofType(runHex('81 02 68 69', { dir: 'c2s' }), 'frame')[0])).toEqual(['frame.mask.missing']);
-    expect(codes(ofType(runHex('81 82 01 02 03 04 69 6b', { dir: 's2c' }), 'frame')[0])).toEqual(['frame.mask.unexpected']);
+    expect(codes(ofType(runHex('81 82 01 02 03 04 69 6b', { dir: 's2c' }), 'frame')[0])).toEqual([
+      'frame.mask.unexpected',
+    ]);
   });
 
   it('control frame rules', () => {
@@ -98,7 +107,10 @@ describe('session: rules', () => {
     expect(codes(ofType(runHex('80 02 68 69', { dir: 's2c' }), 'frame')[0])).toEqual(['message.continuation.orphan']);
     const interrupted = runHex('01 01 61 81 01 62', { dir: 's2c' });
     expect(codes(ofType(interrupted, 'frame')[1])).toEqual(['message.interrupted']);
-    expect(ofType(interrupted, 'message').map((m) => [m.text, m.complete])).toEqual([['a', false], ['b', true]]);
+    expect(ofType(interrupted, 'message').map((m) => [m.text, m.complete])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
     const withPing = ofType(runHex('01 01 61 89 00 80 01 62', { dir: 's2c' }), 'message');
     expect(withPing.map((m) => [m.text, m.frames, m.firstFrame, m.lastFrame, codes(m)])).toEqual([['ab', 2, 1, 3, []]]);
   });
@@ -108,19 +120,25 @@ describe('session: rules', () => {
     const split = ofType(runHex('01 01 c3 80 01 a9', { dir: 's2c' }), 'message');
     expect([split[0].text, codes(split[0])]).toEqual(['é', []]);
     expect(codes(ofType(runHex('81 02 c3 28', { dir: 's2c' }), 'frame')[0])).toEqual(['message.text.invalid-utf8']);
-    expect(codes(ofType(runHex('01 01 c3 80 00', { dir: 's2c' }), 'message')[0])).toEqual(['message.text.invalid-utf8']);
+    expect(codes(ofType(runHex('01 01 c3 80 00', { dir: 's2c' }), 'message')[0])).toEqual([
+      'message.text.invalid-utf8',
+    ]);
     expect(codes(ofType(runHex('81 03 ed a0 80', { dir: 's2c' }), 'frame')[0])).toEqual(['message.text.invalid-utf8']);
   });
 
   it('close frames: codes, names, reasons and the rules', () => {
-    const close = (body: string) => ofType(runHex(`88 ${(hex(body).length).toString(16).padStart(2, '0')} ${body}`, { dir: 's2c' }), 'frame')[0];
+    const close = (body: string) =>
+      ofType(runHex(`88 ${hex(body).length.toString(16).padStart(2, '0')} ${body}`, { dir: 's2c' }), 'frame')[0];
     const normal = close('03 e8 62 79 65');
     expect([normal.close, codes(normal)]).toEqual([{ code: 1000, codeName: 'Normal Closure', reason: 'bye' }, []]);
     expect(close('').close).toEqual({ code: null, codeName: null, reason: null });
     expect(codes(close('03'))).toEqual(['close.body.one-byte']);
-    for (const code of [1005, 1006, 1015]) expect(codes(close(code.toString(16).padStart(4, '0')))).toEqual(['close.code.reserved-not-on-wire']);
-    for (const code of [0, 999, 1016, 2999, 5000]) expect(codes(close(code.toString(16).padStart(4, '0')))).toEqual(['close.code.invalid']);
-    for (const code of [1000, 1001, 1011, 1012, 1014, 3000, 3999, 4000, 4999]) expect(codes(close(code.toString(16).padStart(4, '0')))).toEqual([]);
+    for (const code of [1005, 1006, 1015])
+      expect(codes(close(code.toString(16).padStart(4, '0')))).toEqual(['close.code.reserved-not-on-wire']);
+    for (const code of [0, 999, 1016, 2999, 5000])
+      expect(codes(close(code.toString(16).padStart(4, '0')))).toEqual(['close.code.invalid']);
+    for (const code of [1000, 1001, 1011, 1012, 1014, 3000, 3999, 4000, 4999])
+      expect(codes(close(code.toString(16).padStart(4, '0')))).toEqual([]);
     expect(close('0f a0').close?.codeName).toBe('Private use');
     expect(codes(close('03 e8 ff'))).toEqual(['close.reason.invalid-utf8']);
   });

@@ -9,9 +9,16 @@ import { assumedDeflate } from '../../src/protocol/deflate-params.js';
 import { buildFrame, concatBytes } from '../helpers/frame-builder.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const REQUEST = enc('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
-const RESPONSE = enc('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
-const deflated = (s: string) => { const d = deflateRawSync(enc(s), { finishFlush: constants.Z_SYNC_FLUSH }); return d.subarray(0, d.length - 4); };
+const REQUEST = enc(
+  'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n',
+);
+const RESPONSE = enc(
+  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n',
+);
+const deflated = (s: string) => {
+  const d = deflateRawSync(enc(s), { finishFlush: constants.Z_SYNC_FLUSH });
+  return d.subarray(0, d.length - 4);
+};
 
 /** A realistic client stream to mutate: compressed, fragmented, control frames, close. */
 const CLIENT = concatBytes(
@@ -26,7 +33,9 @@ const CLIENT = concatBytes(
 function run(events: StreamEvent[], withHandshake: boolean): InspectEvent[] {
   const out: InspectEvent[] = [];
   const s = new SessionDecoder({
-    conn: 1, expectHandshake: withHandshake, assumeDeflate: withHandshake ? null : assumedDeflate(),
+    conn: 1,
+    expectHandshake: withHandshake,
+    assumeDeflate: withHandshake ? null : assumedDeflate(),
     limits: { maxFramePayload: 1 << 16, maxMessageBytes: 1 << 16, maxInflatedBytes: 1 << 16 },
     onEvent: (e) => out.push(e),
   });
@@ -39,26 +48,47 @@ const END: StreamEvent = { kind: 'end', conn: 1, reason: 'input-ended', time: 0 
 
 describe('session robustness', () => {
   it('random bytes in both directions never throw, with or without a handshake', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.uint8Array({ maxLength: 400 })), { maxLength: 12 }), fc.boolean(), (chunks, hs) => {
-      const events = run([...chunks.map(([c2s, b]) => data(c2s ? 'c2s' : 's2c', b)), END], hs);
-      expect(events.at(-1)?.type).toBe('end');
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.uint8Array({ maxLength: 400 })), { maxLength: 12 }),
+        fc.boolean(),
+        (chunks, hs) => {
+          const events = run([...chunks.map(([c2s, b]) => data(c2s ? 'c2s' : 's2c', b)), END], hs);
+          expect(events.at(-1)?.type).toBe('end');
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('mutated real traffic never throws and every frame event carries a diagnostics array', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.boolean(), (mutations, hs) => {
-      const client = CLIENT.slice();
-      for (const [at, value] of mutations) client[at % client.length] = value;
-      const events = run(hs ? [data('c2s', REQUEST), data('s2c', RESPONSE), data('c2s', client), END] : [data('c2s', client), END], hs);
-      for (const e of events) if (e.type === 'frame') expect(Array.isArray(e.diagnostics)).toBe(true);
-      expect(events.at(-1)?.type).toBe('end');
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (mutations, hs) => {
+          const client = CLIENT.slice();
+          for (const [at, value] of mutations) client[at % client.length] = value;
+          const events = run(
+            hs ? [data('c2s', REQUEST), data('s2c', RESPONSE), data('c2s', client), END] : [data('c2s', client), END],
+            hs,
+          );
+          for (const e of events) if (e.type === 'frame') expect(Array.isArray(e.diagnostics)).toBe(true);
+          expect(events.at(-1)?.type).toBe('end');
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('the unmutated stream decodes cleanly (so the mutations above start from valid traffic)', () => {
     const events = run([data('c2s', REQUEST), data('s2c', RESPONSE), data('c2s', CLIENT), END], true);
     const problems = events.flatMap((e) => ('diagnostics' in e ? e.diagnostics : [])).map((d) => d.code);
     expect(problems).toEqual([]);
-    expect(events.filter((e) => e.type === 'message').map((e) => (e as { text?: string }).text ?? 'binary')).toEqual(['hello '.repeat(20), 'héllo wörld', 'binary']);
+    expect(events.filter((e) => e.type === 'message').map((e) => (e as { text?: string }).text ?? 'binary')).toEqual([
+      'hello '.repeat(20),
+      'héllo wörld',
+      'binary',
+    ]);
   });
 });

@@ -11,7 +11,12 @@ import { readCapture } from '../../src/sources/capture-source.js';
 import { decode, fixture, FIXTURES } from '../capture/helpers/capture-harness.js';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p; } catch (e) { expect(e).toBeInstanceOf(WsinspectError); return (e as WsinspectError).code; }
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(WsinspectError);
+    return (e as WsinspectError).code;
+  }
   return 'resolved';
 }
 
@@ -19,7 +24,9 @@ describe('readCapture', () => {
   it('reads a file path and gives the same events as decoding the bytes', async () => {
     const events: StreamEvent[] = [];
     const progress: [number, number | null][] = [];
-    await readCapture(join(FIXTURES, 'interleaved.pcap'), (e) => events.push(e), { onProgress: (r, t) => progress.push([r, t]) });
+    await readCapture(join(FIXTURES, 'interleaved.pcap'), (e) => events.push(e), {
+      onProgress: (r, t) => progress.push([r, t]),
+    });
     expect(JSON.stringify(events)).toBe(JSON.stringify(decode(fixture('interleaved.pcap'))));
     const size = fixture('interleaved.pcap').length;
     expect(progress.at(-1)).toEqual([size, size]);

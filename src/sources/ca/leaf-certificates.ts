@@ -26,7 +26,11 @@ export class LeafCertificates implements CertificateSource {
     if (cached !== undefined) return cached;
     const { certPem } = this.certificateFor(name);
     // the CA goes along in the chain: clients that pin it (Chromium's SPKI list) find it there
-    const context = createSecureContext({ key: this.leafKey().privatePem, cert: certPem + this.ca.certPem, minVersion: 'TLSv1.2' });
+    const context = createSecureContext({
+      key: this.leafKey().privatePem,
+      cert: certPem + this.ca.certPem,
+      minVersion: 'TLSv1.2',
+    });
     if (this.contexts.size >= MAX_CACHED) this.contexts.delete(this.contexts.keys().next().value as string);
     this.contexts.set(name, context);
     return context;
@@ -41,7 +45,10 @@ export class LeafCertificates implements CertificateSource {
     const now = Date.now();
     cert.validity.notBefore = new Date(now - 24 * 3600 * 1000);
     cert.validity.notAfter = new Date(now + LEAF_DAYS * 24 * 3600 * 1000);
-    cert.setSubject([{ name: 'commonName', value: host.slice(0, 64) }, { name: 'organizationName', value: 'wsinspect proxy' }]);
+    cert.setSubject([
+      { name: 'commonName', value: host.slice(0, 64) },
+      { name: 'organizationName', value: 'wsinspect proxy' },
+    ]);
     cert.setIssuer(this.ca.cert.subject.attributes);
     cert.setExtensions([
       { name: 'basicConstraints', cA: false, critical: true },

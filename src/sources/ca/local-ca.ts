@@ -31,7 +31,11 @@ export const CA_KEY_FILE = 'ca-key.pem';
 const CA_YEARS = 10;
 
 /** Where the CA lives: $WSINSPECT_CA_DIR, else the platform's per-user config directory. */
-export function defaultCaDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+export function defaultCaDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
   if (env.WSINSPECT_CA_DIR) return env.WSINSPECT_CA_DIR;
   if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'wsinspect');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'wsinspect');
@@ -44,7 +48,10 @@ export function openLocalCa(dir = defaultCaDir()): LocalCa {
   const keyPath = join(dir, CA_KEY_FILE);
   if (existsSync(certPath) && existsSync(keyPath)) return loadCa(dir, certPath, keyPath);
   if (existsSync(certPath) !== existsSync(keyPath)) {
-    throw new WsinspectError('ca.incomplete', `the CA in ${dir} is incomplete (one of ${CA_CERT_FILE}, ${CA_KEY_FILE} is missing): remove the other file to make a new CA`);
+    throw new WsinspectError(
+      'ca.incomplete',
+      `the CA in ${dir} is incomplete (one of ${CA_CERT_FILE}, ${CA_KEY_FILE} is missing): remove the other file to make a new CA`,
+    );
   }
   return createCa(dir, certPath, keyPath);
 }
@@ -69,7 +76,10 @@ function createCa(dir: string, certPath: string, keyPath: string): LocalCa {
   cert.validity.notBefore = new Date(now - 24 * 3600 * 1000);
   cert.validity.notAfter = new Date(now + CA_YEARS * 365 * 24 * 3600 * 1000);
   // the host name in the subject tells apart the CAs of different machines in a trust store
-  const subject = [{ name: 'commonName', value: `wsinspect local CA (${hostname().slice(0, 32)})` }, { name: 'organizationName', value: 'wsinspect' }];
+  const subject = [
+    { name: 'commonName', value: `wsinspect local CA (${hostname().slice(0, 32)})` },
+    { name: 'organizationName', value: 'wsinspect' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -88,18 +98,36 @@ function createCa(dir: string, certPath: string, keyPath: string): LocalCa {
     renameSync(`${keyPath}.tmp`, keyPath);
     renameSync(`${certPath}.tmp`, certPath);
   } catch (err) {
-    throw new WsinspectError('ca.unwritable', `cannot create the CA in ${dir}: ${(err as Error).message} (choose another place with --ca-dir or WSINSPECT_CA_DIR)`);
+    throw new WsinspectError(
+      'ca.unwritable',
+      `cannot create the CA in ${dir}: ${(err as Error).message} (choose another place with --ca-dir or WSINSPECT_CA_DIR)`,
+    );
   }
   return describe(dir, certPath, keyPath, certPem, key, true);
 }
 
-function describe(dir: string, certPath: string, keyPath: string, certPem: string, key: KeyPair, created: boolean): LocalCa {
+function describe(
+  dir: string,
+  certPath: string,
+  keyPath: string,
+  certPem: string,
+  key: KeyPair,
+  created: boolean,
+): LocalCa {
   const x509 = new X509Certificate(certPem);
   if (!x509.checkPrivateKey(key.privateKey)) {
-    throw new WsinspectError('ca.mismatch', `the CA in ${dir}: ${CA_KEY_FILE} is not the key of ${CA_CERT_FILE}; remove both to make a new CA`);
+    throw new WsinspectError(
+      'ca.mismatch',
+      `the CA in ${dir}: ${CA_KEY_FILE} is not the key of ${CA_CERT_FILE}; remove both to make a new CA`,
+    );
   }
   return {
-    dir, certPath, keyPath, certPem, key, created,
+    dir,
+    certPath,
+    keyPath,
+    certPem,
+    key,
+    created,
     cert: forge.pki.certificateFromPem(certPem),
     spkiSha256: createHash('sha256').update(key.spki).digest('base64'),
     fingerprint: x509.fingerprint256,

@@ -2,7 +2,15 @@
 // structures: a JavaScript RSA signature takes ~60 ms and would block the event loop — and with
 // it every relayed connection — each time a new host is intercepted; OpenSSL takes well under
 // a millisecond. Layer rule: sources/ — crypto for the proxy's TLS.
-import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  privateEncrypt,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import forge from 'node-forge';
 
 /** DER prefix of a DigestInfo for SHA-256 (RFC 8017 §9.2, note 1); the 32-byte digest follows. */
@@ -40,7 +48,10 @@ export function signCertificate(cert: forge.pki.Certificate, key: KeyObject): vo
     // RSASSA-PKCS1-v1_5 (RFC 8017 §8.2): the DigestInfo, padded and encrypted with the private key
     sign(md: forge.md.MessageDigest): string {
       const digest = Buffer.from(md.digest().getBytes(), 'binary');
-      return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, digest])).toString('binary');
+      return privateEncrypt(
+        { key, padding: constants.RSA_PKCS1_PADDING },
+        Buffer.concat([SHA256_DIGEST_INFO, digest]),
+      ).toString('binary');
     },
   };
   // node-forge calls key.sign(md) with the digest of the to-be-signed certificate

@@ -22,15 +22,43 @@ export function demoScript(): DemoStep[] {
   const compressible = 'permessage-deflate squeezes repetition: echo echo echo echo echo echo echo echo';
   const pieces = ['A fragmented message ', 'arrives in ', 'three frames'];
   return [
-    { title: 'a text message', awaits: 'echo', frames: [{ opcode: Opcode.text, payload: text('Hello, WebSocket!'), mask: true }] },
-    { title: 'a binary message', awaits: 'echo', frames: [{ opcode: Opcode.binary, payload: Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03), mask: true }] },
-    { title: 'a compressed text message (RSV1 set, permessage-deflate)', awaits: 'echo', frames: [{ opcode: Opcode.text, rsv1: true, payload: deflateMessage(text(compressible)), mask: true }] },
     {
-      title: 'a message in three fragments (FIN clear on all but the last)', awaits: 'echo',
-      frames: pieces.map((p, i) => ({ opcode: i === 0 ? Opcode.text : Opcode.continuation, fin: i === pieces.length - 1, payload: text(p), mask: true })),
+      title: 'a text message',
+      awaits: 'echo',
+      frames: [{ opcode: Opcode.text, payload: text('Hello, WebSocket!'), mask: true }],
     },
-    { title: 'a ping, answered by a pong', awaits: 'pong', frames: [{ opcode: Opcode.ping, payload: text('are you there?'), mask: true }] },
-    { title: 'a close with a code and a reason, echoed by the server', awaits: 'close', frames: [{ opcode: Opcode.close, payload: closePayload(1000, 'demo finished'), mask: true }] },
+    {
+      title: 'a binary message',
+      awaits: 'echo',
+      frames: [
+        { opcode: Opcode.binary, payload: Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03), mask: true },
+      ],
+    },
+    {
+      title: 'a compressed text message (RSV1 set, permessage-deflate)',
+      awaits: 'echo',
+      frames: [{ opcode: Opcode.text, rsv1: true, payload: deflateMessage(text(compressible)), mask: true }],
+    },
+    {
+      title: 'a message in three fragments (FIN clear on all but the last)',
+      awaits: 'echo',
+      frames: pieces.map((p, i) => ({
+        opcode: i === 0 ? Opcode.text : Opcode.continuation,
+        fin: i === pieces.length - 1,
+        payload: text(p),
+        mask: true,
+      })),
+    },
+    {
+      title: 'a ping, answered by a pong',
+      awaits: 'pong',
+      frames: [{ opcode: Opcode.ping, payload: text('are you there?'), mask: true }],
+    },
+    {
+      title: 'a close with a code and a reason, echoed by the server',
+      awaits: 'close',
+      frames: [{ opcode: Opcode.close, payload: closePayload(1000, 'demo finished'), mask: true }],
+    },
   ];
 }
 
@@ -50,11 +78,14 @@ export async function playDemoConversation(options: DemoOptions): Promise<void> 
     socket.once('error', reject);
   });
   const key = randomBytes(16).toString('base64');
-  socket.write('GET /demo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
-    + `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`
-    + 'Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; server_no_context_takeover\r\n\r\n');
+  socket.write(
+    'GET /demo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+      'Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; server_no_context_takeover\r\n\r\n',
+  );
   const response = await readRequestHead(socket);
-  if ('error' in response || !/^HTTP\/1\.1 101 /.test(response.head.toString('latin1'))) throw new Error('the demo server did not accept the WebSocket upgrade');
+  if ('error' in response || !/^HTTP\/1\.1 101 /.test(response.head.toString('latin1')))
+    throw new Error('the demo server did not accept the WebSocket upgrade');
   const frames = new FrameWaiter(socket, response.rest);
   for (const [index, step] of demoScript().entries()) {
     if (index > 0 && options.pace > 0) await new Promise((r) => setTimeout(r, options.pace));
@@ -87,7 +118,8 @@ class FrameWaiter {
     return new Promise((resolve, reject) => {
       this.waiting = { want, resolve, reject };
       this.check();
-      if (this.waiting !== null && this.gone) reject(new Error('the demo connection closed before the conversation ended'));
+      if (this.waiting !== null && this.gone)
+        reject(new Error('the demo connection closed before the conversation ended'));
     });
   }
 

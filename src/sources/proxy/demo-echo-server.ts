@@ -42,10 +42,14 @@ export class DemoEchoServer {
     if ('error' in read) return void socket.destroy();
     const head = read.head.toString('latin1');
     const key = /^sec-websocket-key[ \t]*:[ \t]*(\S+)/im.exec(head)?.[1];
-    if (key === undefined) return void socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    if (key === undefined)
+      return void socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
     const deflate = /^sec-websocket-extensions[ \t]*:.*permessage-deflate/im.test(head);
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n`
-      + (deflate ? `Sec-WebSocket-Extensions: ${DEMO_DEFLATE_RESPONSE}\r\n` : '') + '\r\n');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n` +
+        (deflate ? `Sec-WebSocket-Extensions: ${DEMO_DEFLATE_RESPONSE}\r\n` : '') +
+        '\r\n',
+    );
     const decoder = new FrameDecoder({ onFrame: (frame) => this.answer(socket, frame) });
     if (read.rest.length > 0) decoder.push(read.rest);
     socket.on('data', (chunk: Buffer) => decoder.push(chunk));

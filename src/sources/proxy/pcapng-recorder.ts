@@ -12,7 +12,11 @@ export class PcapngRecorder {
   private readonly writer = new PcapngWriter();
   private failed = false;
 
-  private constructor(private readonly path: string, private readonly file: WriteStream, private readonly onProblem: (message: string) => void) {
+  private constructor(
+    private readonly path: string,
+    private readonly file: WriteStream,
+    private readonly onProblem: (message: string) => void,
+  ) {
     file.on('error', (err) => this.fail(err));
     file.write(this.writer.header('wsinspect proxy'));
   }
@@ -21,7 +25,14 @@ export class PcapngRecorder {
   static create(path: string, onProblem: (message: string) => void): Promise<PcapngRecorder> {
     return new Promise((resolve, reject) => {
       const file = createWriteStream(path);
-      file.once('error', (err: NodeJS.ErrnoException) => reject(new WsinspectError('output.unwritable', `cannot write ${JSON.stringify(path)}: ${err.code === 'ENOENT' ? 'no such directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`)));
+      file.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new WsinspectError(
+            'output.unwritable',
+            `cannot write ${JSON.stringify(path)}: ${err.code === 'ENOENT' ? 'no such directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`,
+          ),
+        ),
+      );
       file.once('open', () => {
         file.removeAllListeners('error');
         resolve(new PcapngRecorder(path, file, onProblem));
@@ -70,7 +81,12 @@ export class PcapngRecorder {
 export function tcpEndpoints(ends: Endpoints): TcpEndpoints {
   const client = splitAddress(ends.client);
   const server = splitAddress(ends.server);
-  return { clientIp: ipBytes(client.ip), clientPort: client.port, serverIp: ipBytes(server.ip), serverPort: server.port };
+  return {
+    clientIp: ipBytes(client.ip),
+    clientPort: client.port,
+    serverIp: ipBytes(server.ip),
+    serverPort: server.port,
+  };
 }
 
 function splitAddress(text: string): { ip: string; port: number } {

@@ -39,7 +39,12 @@ export class ProxiedConnection {
   private opened = false;
   private ended = false;
 
-  constructor(readonly conn: number, private readonly client: Socket, private readonly settings: ConnectionSettings, private readonly host: ConnectionHost) {
+  constructor(
+    readonly conn: number,
+    private readonly client: Socket,
+    private readonly settings: ConnectionSettings,
+    private readonly host: ConnectionHost,
+  ) {
     this.track(client);
   }
 
@@ -50,7 +55,8 @@ export class ProxiedConnection {
 
   /** Shutdown (Ctrl-C): the connection ends as "input ended" and its sockets are closed. */
   abort(): void {
-    if (this.opened && !this.ended) this.finish({ kind: 'end', conn: this.conn, reason: 'input-ended', time: nowSeconds() });
+    if (this.opened && !this.ended)
+      this.finish({ kind: 'end', conn: this.conn, reason: 'input-ended', time: nowSeconds() });
     this.ended = true;
     for (const s of this.sockets) s.destroy();
   }
@@ -63,7 +69,12 @@ export class ProxiedConnection {
       if (!tls.ok) return this.problem(tls.reason);
       client = this.track(tls.socket);
     }
-    const up = await connectUpstream({ host: target.host, port: target.port, tls: target.tls, insecure: this.settings.insecure });
+    const up = await connectUpstream({
+      host: target.host,
+      port: target.port,
+      tls: target.tls,
+      insecure: this.settings.insecure,
+    });
     if (!up.ok) return this.badGateway(client, up.reason);
     this.start(client, this.track(up.socket), { decode: true });
   }
@@ -71,7 +82,13 @@ export class ProxiedConnection {
   private async forward(): Promise<void> {
     const read = await readRequestHead(this.client);
     if ('error' in read) {
-      if (read.error === 'too-large') this.refuse(this.client, 431, 'Request Header Fields Too Large', 'the proxy request head is larger than 64 KiB');
+      if (read.error === 'too-large')
+        this.refuse(
+          this.client,
+          431,
+          'Request Header Fields Too Large',
+          'the proxy request head is larger than 64 KiB',
+        );
       else this.client.destroy();
       return;
     }
@@ -83,7 +100,8 @@ export class ProxiedConnection {
     const up = await connectUpstream({ host: req.host, port: req.port, tls: false, insecure: this.settings.insecure });
     if (!up.ok) return this.badGateway(this.client, up.reason);
     const upstream = this.track(up.socket);
-    if (req.kind === 'absolute') return this.start(this.client, upstream, { decode: true, first: Buffer.concat([req.forward, read.rest]) });
+    if (req.kind === 'absolute')
+      return this.start(this.client, upstream, { decode: true, first: Buffer.concat([req.forward, read.rest]) });
     this.client.write(CONNECT_OK);
     const first = read.rest.length > 0 ? read.rest : await firstChunk(this.client);
     if (first === null) return this.closeAll();
@@ -101,7 +119,14 @@ export class ProxiedConnection {
       return this.problem(tls.reason);
     }
     const client = this.track(tls.socket);
-    const spec: UpstreamSpec = { host, port, tls: true, insecure: this.settings.insecure, servername: tls.servername ?? host, socket: upstreamTcp };
+    const spec: UpstreamSpec = {
+      host,
+      port,
+      tls: true,
+      insecure: this.settings.insecure,
+      servername: tls.servername ?? host,
+      socket: upstreamTcp,
+    };
     const up = await connectUpstream(spec);
     if (!up.ok) return this.badGateway(client, up.reason);
     this.start(client, this.track(up.socket), { decode: true });
@@ -112,21 +137,34 @@ export class ProxiedConnection {
     if (this.ended || client.destroyed) return this.closeAll();
     const conn = this.conn;
     this.opened = true;
-    const endpoints = { client: address(client.remoteAddress, client.remotePort), server: address(upstream.remoteAddress, upstream.remotePort) };
+    const endpoints = {
+      client: address(client.remoteAddress, client.remotePort),
+      server: address(upstream.remoteAddress, upstream.remotePort),
+    };
     this.host.emit({ kind: 'open', conn, endpoints, time: nowSeconds(), detectedBy: 'handshake' });
     if (!how.decode) {
-      const note = diagnostic('proxy.tls-not-intercepted', 'TLS tunnel relayed without interception (--no-intercept): its WebSocket traffic is not shown');
+      const note = diagnostic(
+        'proxy.tls-not-intercepted',
+        'TLS tunnel relayed without interception (--no-intercept): its WebSocket traffic is not shown',
+      );
       this.host.emit({ kind: 'diagnostic', conn, diagnostic: note, time: nowSeconds() });
     }
-    relay(client, upstream, {
-      data: how.decode ? (dir, bytes) => this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds() }) : () => {},
-      halfClose: (dir) => {
-        if (!this.ended) this.host.emit({ kind: 'end', conn, dir, reason: 'tcp-fin', time: nowSeconds() });
+    relay(
+      client,
+      upstream,
+      {
+        data: how.decode
+          ? (dir, bytes) => this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds() })
+          : () => {},
+        halfClose: (dir) => {
+          if (!this.ended) this.host.emit({ kind: 'end', conn, dir, reason: 'tcp-fin', time: nowSeconds() });
+        },
+        closed: (reason) => {
+          if (!this.ended) this.finish({ kind: 'end', conn, reason, time: nowSeconds() });
+        },
       },
-      closed: (reason) => {
-        if (!this.ended) this.finish({ kind: 'end', conn, reason, time: nowSeconds() });
-      },
-    }, how.first);
+      how.first,
+    );
   }
 
   private finish(event: StreamEvent): void {

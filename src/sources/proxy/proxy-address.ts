@@ -23,7 +23,11 @@ export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 8080 };
 export function parseListen(text: string): ListenAddress {
   const t = text.trim();
   const m = /^(?:\[([^\]]+)\]:|([^:[\]]*):)?(\d+)$/.exec(t);
-  if (m === null) throw new WsinspectError('input.bad-listen', `--listen ${JSON.stringify(text)} is not HOST:PORT (for example 127.0.0.1:8080 or [::1]:8080)`);
+  if (m === null)
+    throw new WsinspectError(
+      'input.bad-listen',
+      `--listen ${JSON.stringify(text)} is not HOST:PORT (for example 127.0.0.1:8080 or [::1]:8080)`,
+    );
   const host = m[1] ?? (m[2] === undefined || m[2] === '' ? DEFAULT_LISTEN.host : m[2]);
   return { host, port: portNumber(m[3], '--listen') };
 }
@@ -34,10 +38,16 @@ export function parseTarget(text: string): ProxyTarget {
   try {
     url = new URL(text);
   } catch {
-    throw new WsinspectError('input.bad-target', `--target ${JSON.stringify(text)} is not a URL (expected ws://HOST:PORT or wss://HOST:PORT)`);
+    throw new WsinspectError(
+      'input.bad-target',
+      `--target ${JSON.stringify(text)} is not a URL (expected ws://HOST:PORT or wss://HOST:PORT)`,
+    );
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new WsinspectError('input.bad-target', `--target ${JSON.stringify(text)} must start with ws:// or wss://, not ${url.protocol}//`);
+    throw new WsinspectError(
+      'input.bad-target',
+      `--target ${JSON.stringify(text)} must start with ws:// or wss://, not ${url.protocol}//`,
+    );
   }
   if (url.hostname === '') throw new WsinspectError('input.bad-target', `--target ${JSON.stringify(text)} has no host`);
   const tls = url.protocol === 'wss:';
@@ -58,6 +68,7 @@ export function isLoopback(host: string): boolean {
 
 function portNumber(text: string, option: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WsinspectError('input.bad-listen', `${option}: port ${text} is not between 0 and 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new WsinspectError('input.bad-listen', `${option}: port ${text} is not between 0 and 65535`);
   return port;
 }

@@ -7,7 +7,13 @@ import { isIP } from 'node:net';
 
 export type ProxyRequest =
   | { readonly kind: 'connect'; readonly host: string; readonly port: number }
-  | { readonly kind: 'absolute'; readonly host: string; readonly port: number; readonly upgrade: boolean; readonly forward: Buffer }
+  | {
+      readonly kind: 'absolute';
+      readonly host: string;
+      readonly port: number;
+      readonly upgrade: boolean;
+      readonly forward: Buffer;
+    }
   | { readonly kind: 'invalid'; readonly status: number; readonly reason: string };
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -53,7 +59,9 @@ export function parseProxyRequest(head: Buffer): ProxyRequest {
   const [, method, target, version] = m;
   if (method === 'CONNECT') return connectTarget(target);
   if (!/^http:\/\//i.test(target)) {
-    const why = /^https:\/\//i.test(target) ? 'https:// requests must use CONNECT' : `${method} ${target} is not a proxy request (expected CONNECT host:port or an absolute http:// URI)`;
+    const why = /^https:\/\//i.test(target)
+      ? 'https:// requests must use CONNECT'
+      : `${method} ${target} is not a proxy request (expected CONNECT host:port or an absolute http:// URI)`;
     return { kind: 'invalid', status: 400, reason: why };
   }
   let url: URL;
@@ -85,7 +93,8 @@ function originFormHead(requestLine: string, headers: string, upgrade: boolean):
 function connectTarget(target: string): ProxyRequest {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(target);
   const port = m === null ? NaN : Number(m[3]);
-  if (m === null || port < 1 || port > 65535) return { kind: 'invalid', status: 400, reason: `CONNECT ${target}: expected host:port` };
+  if (m === null || port < 1 || port > 65535)
+    return { kind: 'invalid', status: 400, reason: `CONNECT ${target}: expected host:port` };
   return { kind: 'connect', host: m[1] ?? m[2], port };
 }
 
@@ -96,5 +105,7 @@ function bareHost(hostname: string): string {
 /** A minimal HTTP/1.1 response the proxy itself sends (502, 400): one-line reason as the body. */
 export function proxyResponse(status: number, statusText: string, reason: string): Buffer {
   const body = `${reason}\n`;
-  return Buffer.from(`HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

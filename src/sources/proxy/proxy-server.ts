@@ -26,7 +26,9 @@ export class ProxyServer {
   private closing = false;
 
   constructor(private readonly options: ProxyServerOptions) {
-    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) => this.accept(socket));
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) =>
+      this.accept(socket),
+    );
   }
 
   /** Number of connections accepted so far. */
@@ -88,7 +90,10 @@ export class ProxyServer {
     } catch (err) {
       if (conn === null) throw err;
       this.cutOff.add(conn);
-      this.options.onProblem(conn, `internal error while decoding (the connection is still relayed, no longer shown): ${(err as Error).stack ?? String(err)}`);
+      this.options.onProblem(
+        conn,
+        `internal error while decoding (the connection is still relayed, no longer shown): ${(err as Error).stack ?? String(err)}`,
+      );
       if (final) this.cutOff.delete(conn);
     }
   }
@@ -106,10 +111,22 @@ export class ProxyServer {
 
 function listenError(err: NodeJS.ErrnoException, where: string): WsinspectError {
   switch (err.code) {
-    case 'EADDRINUSE': return new WsinspectError('proxy.listen', `cannot listen on ${where}: the address is already in use (pick another port with --listen)`);
-    case 'EACCES': return new WsinspectError('proxy.listen', `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`);
-    case 'EADDRNOTAVAIL': return new WsinspectError('proxy.listen', `cannot listen on ${where}: no such local address`);
-    case 'ENOTFOUND': case 'EAI_AGAIN': return new WsinspectError('proxy.listen', `cannot listen on ${where}: host name not found`);
-    default: return new WsinspectError('proxy.listen', `cannot listen on ${where}: ${err.message}`);
+    case 'EADDRINUSE':
+      return new WsinspectError(
+        'proxy.listen',
+        `cannot listen on ${where}: the address is already in use (pick another port with --listen)`,
+      );
+    case 'EACCES':
+      return new WsinspectError(
+        'proxy.listen',
+        `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`,
+      );
+    case 'EADDRNOTAVAIL':
+      return new WsinspectError('proxy.listen', `cannot listen on ${where}: no such local address`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new WsinspectError('proxy.listen', `cannot listen on ${where}: host name not found`);
+    default:
+      return new WsinspectError('proxy.listen', `cannot listen on ${where}: ${err.message}`);
   }
 }

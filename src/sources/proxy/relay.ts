@@ -28,10 +28,12 @@ export function relay(client: Socket, server: Socket, observer: RelayObserver, f
   const onClose = (): void => {
     if (--open === 0) observer.closed(error === null ? 'tcp-fin' : 'tcp-rst', error);
   };
-  const onError = (other: Socket) => (err: Error): void => {
-    error ??= err;
-    resetSocket(other);
-  };
+  const onError =
+    (other: Socket) =>
+    (err: Error): void => {
+      error ??= err;
+      resetSocket(other);
+    };
   client.on('error', onError(server));
   server.on('error', onError(client));
   client.on('close', onClose);
@@ -72,6 +74,7 @@ export function resetSocket(socket: Socket): void {
   if (socket.destroyed) return;
   const reset = (socket as Socket & { resetAndDestroy?: () => Socket }).resetAndDestroy;
   // resetAndDestroy needs the raw TCP handle; a TLS socket (or one not yet connected) is just destroyed
-  if (typeof reset === 'function' && (socket as unknown as { _handle?: unknown })._handle && !('encrypted' in socket)) reset.call(socket);
+  if (typeof reset === 'function' && (socket as unknown as { _handle?: unknown })._handle && !('encrypted' in socket))
+    reset.call(socket);
   else socket.destroy();
 }

@@ -10,12 +10,18 @@ export interface CertificateSource {
   contextFor(host: string): SecureContext;
 }
 
-export type TerminateResult = { readonly ok: true; readonly socket: TLSSocket; readonly servername: string | null } | { readonly ok: false; readonly reason: string };
+export type TerminateResult =
+  | { readonly ok: true; readonly socket: TLSSocket; readonly servername: string | null }
+  | { readonly ok: false; readonly reason: string };
 
 const HANDSHAKE_TIMEOUT_MS = 15_000;
 
 /** Runs the server side of a TLS handshake on `socket`; `defaultHost` names the certificate when the client sends no SNI. */
-export function terminateTls(socket: Socket, defaultHost: string, certificates: CertificateSource): Promise<TerminateResult> {
+export function terminateTls(
+  socket: Socket,
+  defaultHost: string,
+  certificates: CertificateSource,
+): Promise<TerminateResult> {
   return new Promise((resolve) => {
     const tls = new TLSSocket(socket, {
       isServer: true,
@@ -30,7 +36,10 @@ export function terminateTls(socket: Socket, defaultHost: string, certificates: 
       // http/1.1 only: a WebSocket over HTTP/2 (RFC 8441) would be a different wire format
       ALPNProtocols: ['http/1.1'],
     });
-    const timer = setTimeout(() => fail(new Error(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`)), HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`)),
+      HANDSHAKE_TIMEOUT_MS,
+    );
     const fail = (err: Error): void => {
       clearTimeout(timer);
       tls.destroy();
@@ -58,6 +67,7 @@ function describeHandshakeError(err: Error, host: string): string {
     return `the client rejected wsinspect's certificate for ${host} (${text.trim()}): make it trust the CA shown by "wsinspect ca"`;
   }
   // TLS 1.3 clients check the certificate after their side of the handshake and often just hang up
-  if (/closed the connection during/.test(text)) return `TLS handshake with the client failed: ${text} for ${host} — if it does not trust wsinspect's certificates, make it trust the CA shown by "wsinspect ca"`;
+  if (/closed the connection during/.test(text))
+    return `TLS handshake with the client failed: ${text} for ${host} — if it does not trust wsinspect's certificates, make it trust the CA shown by "wsinspect ca"`;
   return `TLS handshake with the client failed: ${text.trim()}`;
 }

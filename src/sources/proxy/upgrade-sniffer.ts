@@ -24,9 +24,13 @@ export function sniffUpgrade(start: Buffer): Verdict | null {
   if (line === null) return NOT_HTTP;
   const request = `"${line[1]} ${line[2].slice(0, 200)}"`;
   const end = start.indexOf(HEAD_END);
-  if (end < 0) return start.length > MAX_SNIFF ? { kind: 'other', what: `HTTP request ${request} with a head over 64 KiB: relayed, not decoded` } : null;
+  if (end < 0)
+    return start.length > MAX_SNIFF
+      ? { kind: 'other', what: `HTTP request ${request} with a head over 64 KiB: relayed, not decoded` }
+      : null;
   const head = start.subarray(0, end).toString('latin1');
-  if (/^upgrade[ \t]*:.*\bwebsocket\b/im.test(head) || /^sec-websocket-(key|version)[ \t]*:/im.test(head)) return { kind: 'websocket' };
+  if (/^upgrade[ \t]*:.*\bwebsocket\b/im.test(head) || /^sec-websocket-(key|version)[ \t]*:/im.test(head))
+    return { kind: 'websocket' };
   return { kind: 'other', what: `plain HTTP request ${request} (not a WebSocket upgrade): relayed, not decoded` };
 }
 
@@ -78,7 +82,12 @@ export class UpgradeSniffer {
     this.pending.delete(conn);
     if (verdict.kind === 'other') {
       this.others.add(conn);
-      this.emit({ kind: 'diagnostic', conn, diagnostic: diagnostic('proxy.not-websocket', verdict.what), time: s.held[0].time });
+      this.emit({
+        kind: 'diagnostic',
+        conn,
+        diagnostic: diagnostic('proxy.not-websocket', verdict.what),
+        time: s.held[0].time,
+      });
     }
     for (const ev of s.held) if (verdict.kind === 'websocket' || ev.kind !== 'data') this.emit(ev);
   }

@@ -17,14 +17,17 @@ export interface UpstreamSpec {
   readonly socket?: Socket;
 }
 
-export type UpstreamResult = { readonly ok: true; readonly socket: Socket } | { readonly ok: false; readonly reason: string };
+export type UpstreamResult =
+  { readonly ok: true; readonly socket: Socket } | { readonly ok: false; readonly reason: string };
 
 /** Time allowed for the TCP connect plus the TLS handshake. */
 const CONNECT_TIMEOUT_MS = 15_000;
 
 export function connectUpstream(spec: UpstreamSpec): Promise<UpstreamResult> {
   return new Promise((resolve) => {
-    const socket = spec.tls ? startTls(spec) : netConnect({ host: spec.host, port: spec.port, allowHalfOpen: true, noDelay: true });
+    const socket = spec.tls
+      ? startTls(spec)
+      : netConnect({ host: spec.host, port: spec.port, allowHalfOpen: true, noDelay: true });
     const ready = spec.tls ? 'secureConnect' : 'connect';
     const fail = (err: Error): void => {
       socket.destroy();
@@ -59,11 +62,18 @@ function describeConnectError(err: Error, spec: UpstreamSpec): string {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const where = `${spec.tls ? 'wss' : 'ws'} upstream ${isIP(spec.host) === 6 ? `[${spec.host}]` : spec.host}:${spec.port}`;
   switch (code) {
-    case 'ECONNREFUSED': return `${where} refused the connection (nothing listening there?)`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `${where}: host name not found`;
-    case 'ETIMEDOUT': return `${where} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return `${where} is unreachable (${code})`;
-    case 'ECONNRESET': return `${where} reset the connection${spec.tls ? ' during the TLS handshake' : ''}`;
+    case 'ECONNREFUSED':
+      return `${where} refused the connection (nothing listening there?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `${where}: host name not found`;
+    case 'ETIMEDOUT':
+      return `${where} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${where} is unreachable (${code})`;
+    case 'ECONNRESET':
+      return `${where} reset the connection${spec.tls ? ' during the TLS handshake' : ''}`;
     default:
       if (/cert|self.signed|verify|altname|issuer/i.test(code + ' ' + err.message)) {
         return `${where}: TLS certificate not accepted (${err.message}); use --insecure to skip verification`;

@@ -16,7 +16,11 @@ export function fixture(file: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, file)));
 }
 
-export interface ExpectedStream { readonly length: number; readonly sha256: string; readonly skipped: number }
+export interface ExpectedStream {
+  readonly length: number;
+  readonly sha256: string;
+  readonly skipped: number;
+}
 export interface ExpectedMessage {
   readonly dir: 'c2s' | 's2c';
   readonly opcode: number;
@@ -33,7 +37,12 @@ export interface ExpectedConnection {
   readonly streams: { readonly c2s: ExpectedStream; readonly s2c: ExpectedStream };
   readonly messages: readonly ExpectedMessage[];
 }
-export interface Expected { readonly fixture: string; readonly host: string; readonly serverPort: number; readonly connections: readonly ExpectedConnection[] }
+export interface Expected {
+  readonly fixture: string;
+  readonly host: string;
+  readonly serverPort: number;
+  readonly connections: readonly ExpectedConnection[];
+}
 
 export function expected(file: string): Expected {
   return JSON.parse(readFileSync(join(FIXTURES, `${file}.expected.json`), 'utf8')) as Expected;
@@ -79,14 +88,26 @@ export function byConnection(events: readonly StreamEvent[]): Map<number, ConnRe
   const parts = new Map<string, Uint8Array[]>();
   for (const e of events) {
     if (e.kind === 'open') {
-      out.set(e.conn, { conn: e.conn, client: e.endpoints.client, server: e.endpoints.server, detectedBy: e.detectedBy, c2s: new Uint8Array(0), s2c: new Uint8Array(0), gaps: [], finished: [], end: null, codes: [] });
+      out.set(e.conn, {
+        conn: e.conn,
+        client: e.endpoints.client,
+        server: e.endpoints.server,
+        detectedBy: e.detectedBy,
+        c2s: new Uint8Array(0),
+        s2c: new Uint8Array(0),
+        gaps: [],
+        finished: [],
+        end: null,
+        codes: [],
+      });
       continue;
     }
     if (e.conn === null) continue;
     const r = out.get(e.conn);
     if (r === undefined) throw new Error(`event for connection ${e.conn} before its open: ${e.kind}`);
     if (r.end !== null) throw new Error(`event for connection ${e.conn} after its end: ${e.kind}`);
-    if ((e.kind === 'data' || e.kind === 'gap') && r.finished.includes(e.dir)) throw new Error(`${e.kind} after the ${e.dir} stream finished`);
+    if ((e.kind === 'data' || e.kind === 'gap') && r.finished.includes(e.dir))
+      throw new Error(`${e.kind} after the ${e.dir} stream finished`);
     if (e.kind === 'data') {
       const key = `${e.conn}:${e.dir}`;
       parts.set(key, [...(parts.get(key) ?? []), e.bytes.slice()]);
@@ -109,5 +130,8 @@ export function globalCodes(events: readonly StreamEvent[]): string[] {
 
 /** Rebuilds records as an Ethernet pcap. */
 export function pcapOf(records: readonly TcpRecord[], o: BuildOptions & { linkType?: number } = {}): Uint8Array {
-  return writePcap(records.map((r) => ({ time: r.time, data: buildPacket(r, o) })), { linkType: o.linkType ?? 1 });
+  return writePcap(
+    records.map((r) => ({ time: r.time, data: buildPacket(r, o) })),
+    { linkType: o.linkType ?? 1 },
+  );
 }

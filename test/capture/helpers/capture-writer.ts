@@ -88,7 +88,7 @@ function ticks(time: number, tsresol: number | undefined): bigint {
   const v = tsresol ?? 6;
   const perSecond = (v & 0x80) !== 0 ? 2n ** BigInt(v & 0x7f) : 10n ** BigInt(v);
   const seconds = Math.floor(time);
-  const fraction = BigInt(Math.round((time - seconds) * 1e6)) * perSecond / 1000000n;
+  const fraction = (BigInt(Math.round((time - seconds) * 1e6)) * perSecond) / 1000000n;
   return BigInt(seconds) * perSecond + fraction;
 }
 
@@ -96,23 +96,29 @@ export function writePcapng(sections: readonly PcapngSection[]): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const section of sections) {
     const w = new BlockWriter(section.littleEndian ?? true);
-    w.block(0x0a0d0d0a, w.body(16, (dv, le) => {
-      dv.setUint32(0, 0x1a2b3c4d, le);
-      dv.setUint16(4, 1, le);
-      dv.setBigInt64(8, -1n, le);
-    }));
+    w.block(
+      0x0a0d0d0a,
+      w.body(16, (dv, le) => {
+        dv.setUint32(0, 0x1a2b3c4d, le);
+        dv.setUint16(4, 1, le);
+        dv.setBigInt64(8, -1n, le);
+      }),
+    );
     for (const i of section.interfaces) {
       const hasResol = i.tsresol !== undefined;
-      w.block(1, w.body(8 + (hasResol ? 12 : 0), (dv, le) => {
-        dv.setUint16(0, i.linkType, le);
-        dv.setUint32(4, i.snaplen ?? 262144, le);
-        if (hasResol) {
-          dv.setUint16(8, 9, le);
-          dv.setUint16(10, 1, le);
-          dv.setUint8(12, i.tsresol!);
-          // opt_endofopt at 16 is already zero
-        }
-      }));
+      w.block(
+        1,
+        w.body(8 + (hasResol ? 12 : 0), (dv, le) => {
+          dv.setUint16(0, i.linkType, le);
+          dv.setUint32(4, i.snaplen ?? 262144, le);
+          if (hasResol) {
+            dv.setUint16(8, 9, le);
+            dv.setUint16(10, 1, le);
+            dv.setUint8(12, i.tsresol!);
+            // opt_endofopt at 16 is already zero
+          }
+        }),
+      );
     }
     for (let k = 0; k < (section.unknownBlocks ?? 0); k += 1) w.block(0x0badcafe, new Uint8Array([1, 2, 3, 4, 5]));
     for (const p of section.packets) writePacketBlock(w, p, section.interfaces);
@@ -121,7 +127,10 @@ export function writePcapng(sections: readonly PcapngSection[]): Uint8Array {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -129,19 +138,26 @@ function writePacketBlock(w: BlockWriter, p: PcapngPacket, interfaces: readonly 
   const iface = p.iface ?? 0;
   const orig = p.originalLength ?? p.data.length;
   if (p.block === 'spb') {
-    w.block(3, w.body(4 + p.data.length, (dv, le) => {
-      dv.setUint32(0, orig, le);
-      new Uint8Array(dv.buffer).set(p.data, 4);
-    }));
+    w.block(
+      3,
+      w.body(4 + p.data.length, (dv, le) => {
+        dv.setUint32(0, orig, le);
+        new Uint8Array(dv.buffer).set(p.data, 4);
+      }),
+    );
     return;
   }
   const t = ticks(p.time, interfaces[iface]?.tsresol);
-  w.block(p.block === 'opb' ? 2 : 6, w.body(20 + p.data.length, (dv, le) => {
-    if (p.block === 'opb') dv.setUint16(0, iface, le); else dv.setUint32(0, iface, le);
-    dv.setUint32(4, Number(t >> 32n), le);
-    dv.setUint32(8, Number(t & 0xffffffffn), le);
-    dv.setUint32(12, p.data.length, le);
-    dv.setUint32(16, orig, le);
-    new Uint8Array(dv.buffer).set(p.data, 20);
-  }));
+  w.block(
+    p.block === 'opb' ? 2 : 6,
+    w.body(20 + p.data.length, (dv, le) => {
+      if (p.block === 'opb') dv.setUint16(0, iface, le);
+      else dv.setUint32(0, iface, le);
+      dv.setUint32(4, Number(t >> 32n), le);
+      dv.setUint32(8, Number(t & 0xffffffffn), le);
+      dv.setUint32(12, p.data.length, le);
+      dv.setUint32(16, orig, le);
+      new Uint8Array(dv.buffer).set(p.data, 20);
+    }),
+  );
 }

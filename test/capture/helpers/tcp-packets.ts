@@ -121,7 +121,10 @@ export function readPcapFrames(file: Uint8Array): { time: number; data: Uint8Arr
   const out: { time: number; data: Uint8Array }[] = [];
   for (let p = 24; p + 16 <= file.length;) {
     const caplen = dv.getUint32(p + 8, true);
-    out.push({ time: dv.getUint32(p, true) + dv.getUint32(p + 4, true) / (nano ? 1e9 : 1e6), data: file.slice(p + 16, p + 16 + caplen) });
+    out.push({
+      time: dv.getUint32(p, true) + dv.getUint32(p + 4, true) / (nano ? 1e9 : 1e6),
+      data: file.slice(p + 16, p + 16 + caplen),
+    });
     p += 16 + caplen;
   }
   return out;

@@ -17,14 +17,24 @@ import { terminateTls } from '../../../src/sources/proxy/tls-terminator.js';
 const freshDir = () => join(mkdtempSync(join(tmpdir(), 'wsinspect-ca-')), 'ca');
 
 /** Connects with only `caPem` trusted, asking for `servername`; resolves with the verification result. */
-async function handshake(leaves: LeafCertificates, host: string, servername: string | undefined, caPem: string): Promise<string> {
+async function handshake(
+  leaves: LeafCertificates,
+  host: string,
+  servername: string | undefined,
+  caPem: string,
+): Promise<string> {
   // the proxy's own TLS termination: SNI picks the certificate, `host` names it without SNI
-  const server = createServer((socket) => void terminateTls(socket, host, leaves).then((r) => (r.ok ? r.socket.end() : socket.destroy())));
+  const server = createServer(
+    (socket) => void terminateTls(socket, host, leaves).then((r) => (r.ok ? r.socket.end() : socket.destroy())),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     return await new Promise<string>((resolve) => {
       const s = tlsConnect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername, ca: caPem });
-      s.once('secureConnect', () => { resolve('ok'); s.destroy(); });
+      s.once('secureConnect', () => {
+        resolve('ok');
+        s.destroy();
+      });
       s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
   } finally {
@@ -88,7 +98,9 @@ describe('leaf certificates', () => {
 
   it('are not trusted by a client that does not trust the CA', async () => {
     const stranger = openLocalCa(freshDir());
-    expect(await handshake(leaves, 'localhost', 'localhost', stranger.certPem)).toMatch(/UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER/);
+    expect(await handshake(leaves, 'localhost', 'localhost', stranger.certPem)).toMatch(
+      /UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER/,
+    );
   });
 
   it('name the host in subjectAltName, are not CAs, and are signed by the CA', () => {
@@ -98,7 +110,9 @@ describe('leaf certificates', () => {
     expect(x509.ca).toBe(false);
     expect(x509.checkIssued(new X509Certificate(ca.certPem))).toBe(true);
     expect(x509.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
-    expect(new X509Certificate(leaves.certificateFor('localhost').certPem).subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+    expect(new X509Certificate(leaves.certificateFor('localhost').certPem).subjectAltName).toBe(
+      'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
+    );
   });
 
   it('reuse one TLS context per host', () => {

@@ -17,7 +17,9 @@ function rawExchange(port: number, text: string): Promise<string> {
     const s = connect({ host: '127.0.0.1', port });
     let out = '';
     s.setEncoding('latin1');
-    s.on('data', (d: string) => { out += d; });
+    s.on('data', (d: string) => {
+      out += d;
+    });
     s.on('end', () => resolve(out));
     s.on('error', reject);
     s.write(text);
@@ -31,7 +33,10 @@ describe('forward proxy', () => {
     try {
       const tunnel = await connectTunnel(h.port, `127.0.0.1:${echo.port}`);
       expect(tunnel.status).toBe('HTTP/1.1 200 Connection Established');
-      const ws = await openClient(`ws://127.0.0.1:${echo.port}/tunnelled`, { createConnection: () => tunnel.socket, perMessageDeflate: { threshold: 0 } });
+      const ws = await openClient(`ws://127.0.0.1:${echo.port}/tunnelled`, {
+        createConnection: () => tunnel.socket,
+        perMessageDeflate: { threshold: 0 },
+      });
       ws.send('through a CONNECT tunnel');
       expect((await nextMessage(ws)).toString()).toBe('through a CONNECT tunnel');
       ws.close(1000);
@@ -40,8 +45,13 @@ describe('forward proxy', () => {
       expect(h.events[0]).toMatchObject({ type: 'connection', server: `127.0.0.1:${echo.port}` });
       const request = h.events.find((e): e is HandshakeEvent => e.type === 'handshake');
       expect(request?.handshake).toMatchObject({ side: 'request', path: '/tunnelled' });
-      const texts = h.events.filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode === 1).map((f) => [f.dir, f.compressed, f.text]);
-      expect(texts).toEqual([['c2s', true, 'through a CONNECT tunnel'], ['s2c', true, 'through a CONNECT tunnel']]);
+      const texts = h.events
+        .filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode === 1)
+        .map((f) => [f.dir, f.compressed, f.text]);
+      expect(texts).toEqual([
+        ['c2s', true, 'through a CONNECT tunnel'],
+        ['s2c', true, 'through a CONNECT tunnel'],
+      ]);
       expect(h.events.at(-1)).toMatchObject({ type: 'end', reason: 'close-handshake' });
     } finally {
       await h.close();
@@ -54,8 +64,10 @@ describe('forward proxy', () => {
     const h = await startProxy({ target: null });
     try {
       const s = connect({ host: '127.0.0.1', port: h.port });
-      s.write(`GET http://127.0.0.1:${echo.port}/absolute?x=1 HTTP/1.1\r\nHost: 127.0.0.1:${echo.port}\r\nProxy-Connection: keep-alive\r\n`
-        + 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      s.write(
+        `GET http://127.0.0.1:${echo.port}/absolute?x=1 HTTP/1.1\r\nHost: 127.0.0.1:${echo.port}\r\nProxy-Connection: keep-alive\r\n` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
       const head = await readRequestHead(s);
       if ('error' in head) throw new Error(head.error);
       expect(head.head.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
@@ -71,9 +83,16 @@ describe('forward proxy', () => {
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       const request = h.events.find((e): e is HandshakeEvent => e.type === 'handshake');
       expect(request?.handshake).toMatchObject({ side: 'request', method: 'GET', path: '/absolute?x=1' });
-      const sent = Buffer.concat(h.streamEvents.flatMap((e) => e.kind === 'data' && e.dir === 'c2s' ? [e.bytes] : [])).toString('latin1');
+      const sent = Buffer.concat(
+        h.streamEvents.flatMap((e) => (e.kind === 'data' && e.dir === 'c2s' ? [e.bytes] : [])),
+      ).toString('latin1');
       expect(sent).not.toMatch(/proxy-connection/i);
-      expect(h.events.filter((e): e is FrameEvent => e.type === 'frame').map((f) => f.text ?? f.frame.opcode)).toEqual(['absolute', 'absolute', 8, 8]);
+      expect(h.events.filter((e): e is FrameEvent => e.type === 'frame').map((f) => f.text ?? f.frame.opcode)).toEqual([
+        'absolute',
+        'absolute',
+        8,
+        8,
+      ]);
     } finally {
       await h.close();
       await echo.close();
@@ -81,16 +100,31 @@ describe('forward proxy', () => {
   });
 
   it('relays plain HTTP for an absolute URI and shows it as a connection with one note', async () => {
-    const web = createHttpServer((req, res) => res.end(`you asked for ${req.url} with connection: ${req.headers.connection}`));
+    const web = createHttpServer((req, res) =>
+      res.end(`you asked for ${req.url} with connection: ${req.headers.connection}`),
+    );
     await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
     const port = (web.address() as AddressInfo).port;
     const h = await startProxy({ target: null });
     try {
       const body = await new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: h.port, path: `http://127.0.0.1:${port}/page`, headers: { host: `127.0.0.1:${port}` } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve(text));
-        });
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: h.port,
+            path: `http://127.0.0.1:${port}/page`,
+            headers: { host: `127.0.0.1:${port}` },
+          },
+          (res) => {
+            let text = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (d: string) => {
+                text += d;
+              })
+              .on('end', () => resolve(text));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -98,7 +132,10 @@ describe('forward proxy', () => {
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       expect(h.events.map((e) => e.type)).toEqual(['connection', 'diagnostic', 'end']);
       const note = h.events[1];
-      expect(note.type === 'diagnostic' && [note.diagnostic.severity, note.diagnostic.message]).toEqual(['note', 'plain HTTP request "GET /page" (not a WebSocket upgrade): relayed, not decoded']);
+      expect(note.type === 'diagnostic' && [note.diagnostic.severity, note.diagnostic.message]).toEqual([
+        'note',
+        'plain HTTP request "GET /page" (not a WebSocket upgrade): relayed, not decoded',
+      ]);
     } finally {
       await h.close();
       web.close();
@@ -109,10 +146,17 @@ describe('forward proxy', () => {
     const closedPort = await unusedPort();
     const h = await startProxy({ target: null });
     try {
-      const answer = await rawExchange(h.port, `CONNECT 127.0.0.1:${closedPort} HTTP/1.1\r\nHost: 127.0.0.1:${closedPort}\r\n\r\n`);
+      const answer = await rawExchange(
+        h.port,
+        `CONNECT 127.0.0.1:${closedPort} HTTP/1.1\r\nHost: 127.0.0.1:${closedPort}\r\n\r\n`,
+      );
       expect(answer).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
-      expect(answer.split('\r\n\r\n')[1]).toBe(`ws upstream 127.0.0.1:${closedPort} refused the connection (nothing listening there?)\n`);
-      expect(h.problems).toEqual([`1: ws upstream 127.0.0.1:${closedPort} refused the connection (nothing listening there?); answered 502 Bad Gateway`]);
+      expect(answer.split('\r\n\r\n')[1]).toBe(
+        `ws upstream 127.0.0.1:${closedPort} refused the connection (nothing listening there?)\n`,
+      );
+      expect(h.problems).toEqual([
+        `1: ws upstream 127.0.0.1:${closedPort} refused the connection (nothing listening there?); answered 502 Bad Gateway`,
+      ]);
       expect(h.events).toEqual([]);
     } finally {
       await h.close();

@@ -19,7 +19,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startProxy(options: Partial<ProxyServerOptions> & Pick<ProxyServerOptions, 'target'>): Promise<Harness> {
+export async function startProxy(
+  options: Partial<ProxyServerOptions> & Pick<ProxyServerOptions, 'target'>,
+): Promise<Harness> {
   const streamEvents: StreamEvent[] = [];
   const events: InspectEvent[] = [];
   const problems: string[] = [];
@@ -27,7 +29,11 @@ export async function startProxy(options: Partial<ProxyServerOptions> & Pick<Pro
   // the same wiring as the proxy command: every event recorded, WebSocket connections decoded
   const sniffer = new UpgradeSniffer((e) => demux.handle(e));
   const proxy = new ProxyServer({
-    listen: { host: '127.0.0.1', port: 0 }, listenTls: false, intercept: true, insecure: false, certificates: null,
+    listen: { host: '127.0.0.1', port: 0 },
+    listenTls: false,
+    intercept: true,
+    insecure: false,
+    certificates: null,
     onEvent: (e) => {
       streamEvents.push(e);
       sniffer.handle(e);
@@ -61,11 +67,14 @@ export async function startEchoServer(perMessageDeflate: boolean | object = fals
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    server, port, received,
-    close: () => new Promise((resolve) => {
-      for (const c of server.clients) c.terminate();
-      server.close(() => resolve());
-    }),
+    server,
+    port,
+    received,
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of server.clients) c.terminate();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -108,9 +117,14 @@ export interface TlsEchoServer extends EchoServer {
 }
 
 /** A wss:// echo server on 127.0.0.1 whose certificate is signed by a CA of its own (not the proxy's). */
-export async function startTlsEchoServer(ca: { certPem: string }, certificate: { certPem: string; keyPem: string }): Promise<TlsEchoServer> {
+export async function startTlsEchoServer(
+  ca: { certPem: string },
+  certificate: { certPem: string; keyPem: string },
+): Promise<TlsEchoServer> {
   // plain HTTPS requests get a short answer (for clients like curl that are not WebSocket)
-  const https = createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, (req, res) => res.end(`plain https: ${req.method} ${req.url}`));
+  const https = createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, (req, res) =>
+    res.end(`plain https: ${req.method} ${req.url}`),
+  );
   const server = new WebSocketServer({ server: https, maxPayload: 64 * 1024 * 1024 });
   await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
   const received: string[] = [];
@@ -121,18 +135,25 @@ export async function startTlsEchoServer(ca: { certPem: string }, certificate: {
     });
   });
   return {
-    server, received, caPem: ca.certPem, port: (https.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => {
-      for (const c of server.clients) c.terminate();
-      server.close();
-      https.close(() => resolve());
-      https.closeAllConnections();
-    }),
+    server,
+    received,
+    caPem: ca.certPem,
+    port: (https.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of server.clients) c.terminate();
+        server.close();
+        https.close(() => resolve());
+        https.closeAllConnections();
+      }),
   };
 }
 
 /** A socket through the proxy's CONNECT tunnel to host:port, and the proxy's answer. */
-export async function connectTunnel(proxyPort: number, target: string): Promise<{ socket: Socket; status: string; rest: Buffer }> {
+export async function connectTunnel(
+  proxyPort: number,
+  target: string,
+): Promise<{ socket: Socket; status: string; rest: Buffer }> {
   const socket = connect({ host: '127.0.0.1', port: proxyPort });
   socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
   const head = await readRequestHead(socket);
@@ -141,4 +162,3 @@ export async function connectTunnel(proxyPort: number, target: string): Promise<
   process.nextTick(() => socket.resume());
   return { socket, status: head.head.toString('latin1').split('\r\n')[0], rest: head.rest };
 }
-

@@ -8,7 +8,8 @@ import { isLoopback, parseListen, parseTarget } from '../../../src/sources/proxy
 import { parseProxyRequest } from '../../../src/sources/proxy/proxy-request.js';
 import { sniffUpgrade, UpgradeSniffer } from '../../../src/sources/proxy/upgrade-sniffer.js';
 
-const UPGRADE = 'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const UPGRADE =
+  'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 
 describe('--listen and --target', () => {
   it('parses listen addresses, defaulting the host to loopback', () => {
@@ -21,8 +22,18 @@ describe('--listen and --target', () => {
   });
 
   it('parses ws:// and wss:// targets with their default ports', () => {
-    expect(parseTarget('ws://127.0.0.1:9000/path')).toEqual({ tls: false, host: '127.0.0.1', port: 9000, label: '127.0.0.1:9000' });
-    expect(parseTarget('wss://example.test')).toEqual({ tls: true, host: 'example.test', port: 443, label: 'example.test:443' });
+    expect(parseTarget('ws://127.0.0.1:9000/path')).toEqual({
+      tls: false,
+      host: '127.0.0.1',
+      port: 9000,
+      label: '127.0.0.1:9000',
+    });
+    expect(parseTarget('wss://example.test')).toEqual({
+      tls: true,
+      host: 'example.test',
+      port: 443,
+      label: 'example.test:443',
+    });
     expect(parseTarget('ws://[::1]')).toEqual({ tls: false, host: '::1', port: 80, label: '[::1]:80' });
     expect(() => parseTarget('http://x')).toThrow(/must start with ws:\/\/ or wss:\/\//);
     expect(() => parseTarget('not a url')).toThrow(/is not a URL/);
@@ -36,26 +47,49 @@ describe('--listen and --target', () => {
 
 describe('forward proxy requests', () => {
   it('reads CONNECT targets, IPv6 in brackets', () => {
-    expect(parseProxyRequest(Buffer.from('CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n'))).toEqual({ kind: 'connect', host: 'example.test', port: 443 });
-    expect(parseProxyRequest(Buffer.from('CONNECT [::1]:8080 HTTP/1.1\r\n\r\n'))).toEqual({ kind: 'connect', host: '::1', port: 8080 });
-    expect(parseProxyRequest(Buffer.from('CONNECT example.test HTTP/1.1\r\n\r\n'))).toMatchObject({ kind: 'invalid', status: 400 });
+    expect(
+      parseProxyRequest(Buffer.from('CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n')),
+    ).toEqual({ kind: 'connect', host: 'example.test', port: 443 });
+    expect(parseProxyRequest(Buffer.from('CONNECT [::1]:8080 HTTP/1.1\r\n\r\n'))).toEqual({
+      kind: 'connect',
+      host: '::1',
+      port: 8080,
+    });
+    expect(parseProxyRequest(Buffer.from('CONNECT example.test HTTP/1.1\r\n\r\n'))).toMatchObject({
+      kind: 'invalid',
+      status: 400,
+    });
   });
 
   it('rewrites an absolute-URI upgrade to origin-form without Proxy-Connection', () => {
-    const req = parseProxyRequest(Buffer.from('GET http://h.test:81/a?b=1 HTTP/1.1\r\nHost: h.test:81\r\nProxy-Connection: keep-alive\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+    const req = parseProxyRequest(
+      Buffer.from(
+        'GET http://h.test:81/a?b=1 HTTP/1.1\r\nHost: h.test:81\r\nProxy-Connection: keep-alive\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+      ),
+    );
     expect(req.kind === 'absolute' && [req.host, req.port, req.upgrade, req.forward.toString()]).toEqual([
-      'h.test', 81, true, 'GET /a?b=1 HTTP/1.1\r\nHost: h.test:81\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+      'h.test',
+      81,
+      true,
+      'GET /a?b=1 HTTP/1.1\r\nHost: h.test:81\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
     ]);
   });
 
   it('makes a plain absolute-URI request the only one on its connection', () => {
-    const req = parseProxyRequest(Buffer.from('GET http://h.test/ HTTP/1.1\r\nHost: h.test\r\nConnection: keep-alive\r\n\r\n'));
-    expect(req.kind === 'absolute' && req.forward.toString()).toBe('GET / HTTP/1.1\r\nHost: h.test\r\nConnection: close\r\n\r\n');
+    const req = parseProxyRequest(
+      Buffer.from('GET http://h.test/ HTTP/1.1\r\nHost: h.test\r\nConnection: keep-alive\r\n\r\n'),
+    );
+    expect(req.kind === 'absolute' && req.forward.toString()).toBe(
+      'GET / HTTP/1.1\r\nHost: h.test\r\nConnection: close\r\n\r\n',
+    );
   });
 
   it('refuses what is not a proxy request', () => {
     expect(parseProxyRequest(Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toMatchObject({ kind: 'invalid', status: 400 });
-    expect(parseProxyRequest(Buffer.from('GET https://h.test/ HTTP/1.1\r\n\r\n'))).toMatchObject({ kind: 'invalid', reason: 'https:// requests must use CONNECT' });
+    expect(parseProxyRequest(Buffer.from('GET https://h.test/ HTTP/1.1\r\n\r\n'))).toMatchObject({
+      kind: 'invalid',
+      reason: 'https:// requests must use CONNECT',
+    });
     expect(parseProxyRequest(Buffer.from('\x16\x03\x01 junk\r\n\r\n'))).toMatchObject({ kind: 'invalid' });
   });
 });
@@ -69,7 +103,10 @@ describe('WebSocket or not', () => {
 
   it('decodes a broken upgrade attempt (the decoder names what is missing) but not plain HTTP or other protocols', () => {
     expect(sniffUpgrade(Buffer.from('GET / HTTP/1.1\r\nSec-WebSocket-Key: x\r\n\r\n'))).toEqual({ kind: 'websocket' });
-    expect(sniffUpgrade(Buffer.from('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n'))).toEqual({ kind: 'other', what: 'plain HTTP request "GET /index.html" (not a WebSocket upgrade): relayed, not decoded' });
+    expect(sniffUpgrade(Buffer.from('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n'))).toEqual({
+      kind: 'other',
+      what: 'plain HTTP request "GET /index.html" (not a WebSocket upgrade): relayed, not decoded',
+    });
     expect(sniffUpgrade(Buffer.from([0x16, 0x03, 0x01]))).toMatchObject({ kind: 'other' });
     expect(sniffUpgrade(Buffer.from('SSH-2.0-OpenSSH\r\n'))).toMatchObject({ kind: 'other' });
   });
@@ -77,8 +114,20 @@ describe('WebSocket or not', () => {
   it('holds events until the verdict and passes them on in order', () => {
     const out: StreamEvent[] = [];
     const sniffer = new UpgradeSniffer((e) => out.push(e));
-    const ev = (kind: 'data', dir: 'c2s' | 's2c', text: string): StreamEvent => ({ kind, conn: 7, dir, bytes: Buffer.from(text), time: 1 });
-    sniffer.handle({ kind: 'open', conn: 7, endpoints: { client: 'a:1', server: 'b:2' }, time: 1, detectedBy: 'handshake' });
+    const ev = (kind: 'data', dir: 'c2s' | 's2c', text: string): StreamEvent => ({
+      kind,
+      conn: 7,
+      dir,
+      bytes: Buffer.from(text),
+      time: 1,
+    });
+    sniffer.handle({
+      kind: 'open',
+      conn: 7,
+      endpoints: { client: 'a:1', server: 'b:2' },
+      time: 1,
+      detectedBy: 'handshake',
+    });
     sniffer.handle(ev('data', 'c2s', UPGRADE.slice(0, 20)));
     expect(out.map((e) => e.kind)).toEqual(['open']);
     sniffer.handle(ev('data', 'c2s', UPGRADE.slice(20)));
@@ -86,7 +135,13 @@ describe('WebSocket or not', () => {
     expect(out.map((e) => e.kind)).toEqual(['open', 'data', 'data', 'data']);
     const plain = new UpgradeSniffer((e) => out.push(e));
     out.length = 0;
-    plain.handle({ kind: 'open', conn: 8, endpoints: { client: 'a:1', server: 'b:2' }, time: 1, detectedBy: 'handshake' });
+    plain.handle({
+      kind: 'open',
+      conn: 8,
+      endpoints: { client: 'a:1', server: 'b:2' },
+      time: 1,
+      detectedBy: 'handshake',
+    });
     plain.handle({ kind: 'data', conn: 8, dir: 'c2s', bytes: Buffer.from('GET / HTTP/1.1\r\n\r\n'), time: 2 });
     plain.handle({ kind: 'end', conn: 8, reason: 'tcp-fin', time: 3 });
     expect(out.map((e) => e.kind)).toEqual(['open', 'diagnostic', 'end']);

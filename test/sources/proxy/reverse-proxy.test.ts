@@ -5,7 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { FrameEvent, MessageEvent } from '../../../src/session/events.js';
-import { closed, nextMessage, openClient, sha, startEchoServer, startProxy, until, type Harness } from './proxy-harness.js';
+import {
+  closed,
+  nextMessage,
+  openClient,
+  sha,
+  startEchoServer,
+  startProxy,
+  until,
+  type Harness,
+} from './proxy-harness.js';
 
 const target = (port: number) => ({ tls: false, host: '127.0.0.1', port, label: `127.0.0.1:${port}` });
 const SIZES = [0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20];
@@ -13,10 +22,10 @@ const SIZES = [0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20];
 /** A deterministic payload that deflate can shrink but not to nothing. */
 function payload(size: number, seed: number): Buffer {
   const b = Buffer.alloc(size);
-  let x = seed * 2654435761 >>> 0;
+  let x = (seed * 2654435761) >>> 0;
   for (let i = 0; i < size; i++) {
     x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = (x >>> 24) % 16 + 97;
+    b[i] = ((x >>> 24) % 16) + 97;
   }
   return b;
 }
@@ -26,7 +35,13 @@ function decodedMessages(h: Harness, dir: 'c2s' | 's2c'): string[] {
 }
 
 function diagnosticCodes(h: Harness): string[] {
-  return h.events.flatMap((e) => e.type === 'frame' || e.type === 'message' ? e.diagnostics.map((d) => d.code) : e.type === 'diagnostic' ? [e.diagnostic.code] : []);
+  return h.events.flatMap((e) =>
+    e.type === 'frame' || e.type === 'message'
+      ? e.diagnostics.map((d) => d.code)
+      : e.type === 'diagnostic'
+        ? [e.diagnostic.code]
+        : [],
+  );
 }
 
 describe('reverse proxy (ws://)', () => {
@@ -103,7 +118,10 @@ describe('reverse proxy (ws://)', () => {
       await closed(ws);
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       const fragmented = h.events.filter((e): e is MessageEvent => e.type === 'message' && e.dir === 'c2s');
-      expect(fragmented.map((m) => [m.frames, m.compressed, m.text])).toEqual([[3, false, parts.join('')], [3, true, parts.join('')]]);
+      expect(fragmented.map((m) => [m.frames, m.compressed, m.text])).toEqual([
+        [3, false, parts.join('')],
+        [3, true, parts.join('')],
+      ]);
       expect(diagnosticCodes(h)).toEqual([]);
     } finally {
       await h.close();
@@ -117,7 +135,9 @@ describe('reverse proxy (ws://)', () => {
     const serverGot: Buffer[] = [];
     const clientGot: Buffer[] = [];
     let serverDone!: () => void;
-    const serverFinished = new Promise<void>((resolve) => { serverDone = resolve; });
+    const serverFinished = new Promise<void>((resolve) => {
+      serverDone = resolve;
+    });
     const server = createServer({ allowHalfOpen: true }, (s: Socket) => {
       s.on('data', (d: Buffer) => serverGot.push(d));
       // the server answers only after the client's FIN: proves the half-close came through
@@ -140,10 +160,13 @@ describe('reverse proxy (ws://)', () => {
       await until(() => h.streamEvents.some((e) => e.kind === 'end' && e.dir === undefined), 'final end');
       expect(sha(Buffer.concat(serverGot))).toBe(sha(toServer));
       expect(sha(Buffer.concat(clientGot))).toBe(sha(toClient));
-      const observed = (dir: 'c2s' | 's2c') => sha(Buffer.concat(h.streamEvents.flatMap((e) => e.kind === 'data' && e.dir === dir ? [e.bytes] : [])));
+      const observed = (dir: 'c2s' | 's2c') =>
+        sha(Buffer.concat(h.streamEvents.flatMap((e) => (e.kind === 'data' && e.dir === dir ? [e.bytes] : []))));
       expect(observed('c2s')).toBe(sha(toServer));
       expect(observed('s2c')).toBe(sha(toClient));
-      const ends = h.streamEvents.filter((e) => e.kind === 'end').map((e) => e.kind === 'end' && `${e.dir ?? 'both'}:${e.reason}`);
+      const ends = h.streamEvents
+        .filter((e) => e.kind === 'end')
+        .map((e) => e.kind === 'end' && `${e.dir ?? 'both'}:${e.reason}`);
       expect(ends).toEqual(['c2s:tcp-fin', 's2c:tcp-fin', 'both:tcp-fin']);
     } finally {
       await h.close();

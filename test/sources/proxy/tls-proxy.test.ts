@@ -4,13 +4,28 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import {
+  connect as tlsConnect,
+  createServer as createTlsServer,
+  type ConnectionOptions,
+  type TLSSocket,
+} from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameEvent } from '../../../src/session/events.js';
 import { LeafCertificates } from '../../../src/sources/ca/leaf-certificates.js';
 import { openLocalCa } from '../../../src/sources/ca/local-ca.js';
-import { closed, connectTunnel, nextMessage, openClient, startProxy, startTlsEchoServer, until, type Harness, type TlsEchoServer } from './proxy-harness.js';
+import {
+  closed,
+  connectTunnel,
+  nextMessage,
+  openClient,
+  startProxy,
+  startTlsEchoServer,
+  until,
+  type Harness,
+  type TlsEchoServer,
+} from './proxy-harness.js';
 
 const caDir = () => join(mkdtempSync(join(tmpdir(), 'wsinspect-tls-')), 'ca');
 /** The proxy's CA (interception) and, separately, the CA of the "real" upstream server. */
@@ -21,21 +36,31 @@ const upstreamCerts = new LeafCertificates(upstreamCa);
 let echo: TlsEchoServer;
 
 beforeAll(async () => {
-  echo = await startTlsEchoServer(upstreamCa, { certPem: upstreamCerts.certificateFor('localhost').certPem, keyPem: upstreamCerts.leafKey().privatePem });
+  echo = await startTlsEchoServer(upstreamCa, {
+    certPem: upstreamCerts.certificateFor('localhost').certPem,
+    keyPem: upstreamCerts.leafKey().privatePem,
+  });
 });
 afterAll(() => echo.close());
 
 const wssTarget = () => ({ tls: true, host: '127.0.0.1', port: echo.port, label: `127.0.0.1:${echo.port}` });
 
 /** One round trip and a clean close; returns the decoded text frames. */
-async function roundTrip(h: Harness, url: string, options: Parameters<typeof openClient>[1], text: string): Promise<string[]> {
+async function roundTrip(
+  h: Harness,
+  url: string,
+  options: Parameters<typeof openClient>[1],
+  text: string,
+): Promise<string[]> {
   const ws = await openClient(url, options);
   ws.send(text);
   expect((await nextMessage(ws)).toString()).toBe(text);
   ws.close(1000);
   await closed(ws);
   await until(() => h.events.some((e) => e.type === 'end'), 'end event');
-  return h.events.filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode === 1).map((f) => `${f.dir} ${f.text}`);
+  return h.events
+    .filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode === 1)
+    .map((f) => `${f.dir} ${f.text}`);
 }
 
 /** TLS from the client through a CONNECT tunnel, trusting `caPem` only. */
@@ -54,10 +79,15 @@ describe('TLS', () => {
   it('reverse to wss:// verifies the upstream certificate by default: an unknown CA gets a 502 with the reason', async () => {
     const h = await startProxy({ target: wssTarget() });
     try {
-      const error = await openClient(`ws://127.0.0.1:${h.port}/`).then(() => 'opened', (err: Error) => err.message);
+      const error = await openClient(`ws://127.0.0.1:${h.port}/`).then(
+        () => 'opened',
+        (err: Error) => err.message,
+      );
       expect(error).toBe('Unexpected server response: 502');
       expect(h.problems).toHaveLength(1);
-      expect(h.problems[0]).toMatch(/^1: wss upstream 127\.0\.0\.1:\d+: TLS certificate not accepted \(.+\); use --insecure to skip verification; answered 502 Bad Gateway$/);
+      expect(h.problems[0]).toMatch(
+        /^1: wss upstream 127\.0\.0\.1:\d+: TLS certificate not accepted \(.+\); use --insecure to skip verification; answered 502 Bad Gateway$/,
+      );
     } finally {
       await h.close();
     }
@@ -66,17 +96,25 @@ describe('TLS', () => {
   it('reverse to wss:// with --insecure relays and decodes the decrypted conversation', async () => {
     const h = await startProxy({ target: wssTarget(), insecure: true });
     try {
-      expect(await roundTrip(h, `ws://127.0.0.1:${h.port}/`, {}, 'over TLS upstream')).toEqual(['c2s over TLS upstream', 's2c over TLS upstream']);
+      expect(await roundTrip(h, `ws://127.0.0.1:${h.port}/`, {}, 'over TLS upstream')).toEqual([
+        'c2s over TLS upstream',
+        's2c over TLS upstream',
+      ]);
       expect(echo.received.length).toBeGreaterThan(0);
     } finally {
       await h.close();
     }
   });
 
-  it('--tls terminates the client\'s TLS with a certificate from the local CA', async () => {
+  it("--tls terminates the client's TLS with a certificate from the local CA", async () => {
     const h = await startProxy({ target: wssTarget(), insecure: true, listenTls: true, certificates: proxyCerts });
     try {
-      const frames = await roundTrip(h, `wss://localhost:${h.port}/`, { ca: proxyCa.certPem, lookup: loopbackLookup }, 'TLS on both sides');
+      const frames = await roundTrip(
+        h,
+        `wss://localhost:${h.port}/`,
+        { ca: proxyCa.certPem, lookup: loopbackLookup },
+        'TLS on both sides',
+      );
       expect(frames).toEqual(['c2s TLS on both sides', 's2c TLS on both sides']);
     } finally {
       await h.close();
@@ -97,8 +135,15 @@ describe('TLS', () => {
         await closed(ws);
       }
       await until(() => h.events.filter((e) => e.type === 'end').length === 2, 'two ends');
-      const texts = h.events.filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode === 1).map((f) => `${f.conn} ${f.dir} ${f.text}`);
-      expect(texts).toEqual(['1 c2s intercepted by IP', '1 s2c intercepted by IP', '2 c2s intercepted localhost', '2 s2c intercepted localhost']);
+      const texts = h.events
+        .filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode === 1)
+        .map((f) => `${f.conn} ${f.dir} ${f.text}`);
+      expect(texts).toEqual([
+        '1 c2s intercepted by IP',
+        '1 s2c intercepted by IP',
+        '2 c2s intercepted localhost',
+        '2 s2c intercepted localhost',
+      ]);
     } finally {
       await h.close();
     }
@@ -125,35 +170,64 @@ describe('TLS', () => {
   it('says clearly when the client does not trust the local CA', async () => {
     const h = await startProxy({ target: null, insecure: true, certificates: proxyCerts });
     try {
-      const err = await tlsThroughTunnel(h.port, `127.0.0.1:${echo.port}`, upstreamCa.certPem).then(() => 'connected', (e: NodeJS.ErrnoException) => e.code);
+      const err = await tlsThroughTunnel(h.port, `127.0.0.1:${echo.port}`, upstreamCa.certPem).then(
+        () => 'connected',
+        (e: NodeJS.ErrnoException) => e.code,
+      );
       expect(err).toMatch(/UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER/);
       await until(() => h.problems.length === 1, 'the problem line');
       // TLS 1.3: the client verifies after its Finished and hangs up without an alert
-      expect(h.problems[0]).toBe('1: TLS handshake with the client failed: the client closed the connection during the TLS handshake for 127.0.0.1 — if it does not trust wsinspect\'s certificates, make it trust the CA shown by "wsinspect ca"');
+      expect(h.problems[0]).toBe(
+        '1: TLS handshake with the client failed: the client closed the connection during the TLS handshake for 127.0.0.1 — if it does not trust wsinspect\'s certificates, make it trust the CA shown by "wsinspect ca"',
+      );
     } finally {
       await h.close();
     }
   });
 
-  it('passes a half-close through TLS on both sides: the server answers after the client\'s FIN', async () => {
-    const server = createTlsServer({ key: upstreamCerts.leafKey().privatePem, cert: upstreamCerts.certificateFor('localhost').certPem, allowHalfOpen: true }, (s) => {
-      let got = '';
-      s.on('data', (d: Buffer) => { got += d.toString(); });
-      s.on('end', () => s.end(`answer after your FIN: ${got}`));
-    });
+  it("passes a half-close through TLS on both sides: the server answers after the client's FIN", async () => {
+    const server = createTlsServer(
+      {
+        key: upstreamCerts.leafKey().privatePem,
+        cert: upstreamCerts.certificateFor('localhost').certPem,
+        allowHalfOpen: true,
+      },
+      (s) => {
+        let got = '';
+        s.on('data', (d: Buffer) => {
+          got += d.toString();
+        });
+        s.on('end', () => s.end(`answer after your FIN: ${got}`));
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    const h = await startProxy({ target: { tls: true, host: '127.0.0.1', port, label: `127.0.0.1:${port}` }, insecure: true, listenTls: true, certificates: proxyCerts });
+    const h = await startProxy({
+      target: { tls: true, host: '127.0.0.1', port, label: `127.0.0.1:${port}` },
+      insecure: true,
+      listenTls: true,
+      certificates: proxyCerts,
+    });
     try {
-      const c = tlsConnect({ host: '127.0.0.1', port: h.port, ca: proxyCa.certPem, servername: 'localhost', allowHalfOpen: true } as ConnectionOptions);
+      const c = tlsConnect({
+        host: '127.0.0.1',
+        port: h.port,
+        ca: proxyCa.certPem,
+        servername: 'localhost',
+        allowHalfOpen: true,
+      } as ConnectionOptions);
       let back = '';
-      c.on('data', (d: Buffer) => { back += d.toString(); });
+      c.on('data', (d: Buffer) => {
+        back += d.toString();
+      });
       const ended = new Promise((resolve) => c.on('end', resolve));
       c.on('secureConnect', () => c.end('question'));
       await ended;
       expect(back).toBe('answer after your FIN: question');
       await until(() => h.streamEvents.some((e) => e.kind === 'end' && e.dir === undefined), 'final end');
-      expect(h.streamEvents.filter((e) => e.kind === 'end').map((e) => e.kind === 'end' && `${e.dir ?? 'both'} ${e.reason}`)).toEqual(['c2s tcp-fin', 's2c tcp-fin', 'both tcp-fin']);
+      expect(
+        h.streamEvents.filter((e) => e.kind === 'end').map((e) => e.kind === 'end' && `${e.dir ?? 'both'} ${e.reason}`),
+      ).toEqual(['c2s tcp-fin', 's2c tcp-fin', 'both tcp-fin']);
     } finally {
       await h.close();
       server.close();
@@ -163,7 +237,11 @@ describe('TLS', () => {
 
 /** localhost → 127.0.0.1 only: the tests never depend on how the machine resolves names. */
 function loopbackLookup(_host: string, options: unknown, callback?: unknown): void {
-  const cb = (typeof options === 'function' ? options : callback) as (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void;
+  const cb = (typeof options === 'function' ? options : callback) as (
+    err: Error | null,
+    address: string | { address: string; family: number }[],
+    family?: number,
+  ) => void;
   const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
   if (all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
   else cb(null, '127.0.0.1', 4);

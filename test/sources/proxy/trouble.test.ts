@@ -10,8 +10,10 @@ import { readRequestHead } from '../../../src/sources/proxy/proxy-request.js';
 import { nextMessage, openClient, sha, startEchoServer, startProxy, until } from './proxy-harness.js';
 
 const target = (port: number) => ({ tls: false, host: '127.0.0.1', port, label: `127.0.0.1:${port}` });
-const UPGRADE = 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-const SWITCHED = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+const UPGRADE =
+  'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const SWITCHED =
+  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
 
 /** A raw TCP server running `onSocket` for each connection (the upstream under test). */
 async function rawServer(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number }> {
@@ -30,7 +32,16 @@ async function upgradedClient(port: number): Promise<{ c: Socket; rest: Buffer }
   return { c, rest: head.rest };
 }
 
-const codes = (events: InspectEvent[]) => events.flatMap((e) => e.type === 'frame' ? e.diagnostics.map((d) => d.code) : e.type === 'diagnostic' ? [e.diagnostic.code] : e.type === 'message' ? e.diagnostics.map((d) => d.code) : []);
+const codes = (events: InspectEvent[]) =>
+  events.flatMap((e) =>
+    e.type === 'frame'
+      ? e.diagnostics.map((d) => d.code)
+      : e.type === 'diagnostic'
+        ? [e.diagnostic.code]
+        : e.type === 'message'
+          ? e.diagnostics.map((d) => d.code)
+          : [],
+  );
 
 describe('proxy under trouble', () => {
   it('answers 502 when the upstream refuses, and goes on serving', async () => {
@@ -39,9 +50,14 @@ describe('proxy under trouble', () => {
     const h = await startProxy({ target: target(free.port) });
     try {
       for (const conn of [1, 2]) {
-        const err = await openClient(`ws://127.0.0.1:${h.port}/`).then(() => 'opened', (e: Error) => e.message);
+        const err = await openClient(`ws://127.0.0.1:${h.port}/`).then(
+          () => 'opened',
+          (e: Error) => e.message,
+        );
         expect(err).toBe('Unexpected server response: 502');
-        expect(h.problems.at(-1)).toBe(`${conn}: ws upstream 127.0.0.1:${free.port} refused the connection (nothing listening there?); answered 502 Bad Gateway`);
+        expect(h.problems.at(-1)).toBe(
+          `${conn}: ws upstream 127.0.0.1:${free.port} refused the connection (nothing listening there?); answered 502 Bad Gateway`,
+        );
       }
     } finally {
       await h.close();
@@ -80,10 +96,18 @@ describe('proxy under trouble', () => {
     let serverSaw = '';
     const serverClosed = new Promise<void>((resolve) => {
       void rawServer((s) => {
-        s.on('data', (d) => { if (!serverSaw) s.write(SWITCHED); serverSaw += d.toString('latin1'); });
-        s.on('error', (e: NodeJS.ErrnoException) => { serverSaw += `[${e.code}]`; });
+        s.on('data', (d) => {
+          if (!serverSaw) s.write(SWITCHED);
+          serverSaw += d.toString('latin1');
+        });
+        s.on('error', (e: NodeJS.ErrnoException) => {
+          serverSaw += `[${e.code}]`;
+        });
         s.on('close', () => resolve());
-      }).then((up) => { upPort = up.port; servers.push(up.server); });
+      }).then((up) => {
+        upPort = up.port;
+        servers.push(up.server);
+      });
     });
     let upPort = 0;
     const servers: Server[] = [];
@@ -92,7 +116,10 @@ describe('proxy under trouble', () => {
     try {
       const { c } = await upgradedClient(h.port);
       c.write(encodeFrame({ opcode: 1, payload: Buffer.from('half a mess'), mask: true }).subarray(0, 8));
-      await until(() => h.streamEvents.filter((e) => e.kind === 'data' && e.dir === 'c2s').length === 2, 'the partial frame');
+      await until(
+        () => h.streamEvents.filter((e) => e.kind === 'data' && e.dir === 'c2s').length === 2,
+        'the partial frame',
+      );
       c.resetAndDestroy();
       await serverClosed;
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
@@ -114,7 +141,10 @@ describe('proxy under trouble', () => {
     const onEvent = original.onEvent;
     // a consumer bug on connection 1 only, from its first data event on
     (original as { onEvent: (e: { kind: string; conn: number }) => void }).onEvent = (e) => {
-      if (e.conn === 1 && e.kind === 'data') { thrown++; throw new Error('decoder bug'); }
+      if (e.conn === 1 && e.kind === 'data') {
+        thrown++;
+        throw new Error('decoder bug');
+      }
       onEvent(e);
     };
     try {
@@ -132,8 +162,12 @@ describe('proxy under trouble', () => {
       await until(() => h.events.filter((e) => e.type === 'end').length === 2, 'both ends');
       expect(thrown).toBe(1);
       expect(h.problems).toHaveLength(1);
-      expect(h.problems[0]).toMatch(/^1: internal error while decoding \(the connection is still relayed, no longer shown\): Error: decoder bug/);
-      expect(h.events.filter((e): e is FrameEvent => e.type === 'frame').map((f) => `${f.conn} ${f.text ?? f.frame.opcode}`)).toEqual(['2 second', '2 second', '2 8', '2 8']);
+      expect(h.problems[0]).toMatch(
+        /^1: internal error while decoding \(the connection is still relayed, no longer shown\): Error: decoder bug/,
+      );
+      expect(
+        h.events.filter((e): e is FrameEvent => e.type === 'frame').map((f) => `${f.conn} ${f.text ?? f.frame.opcode}`),
+      ).toEqual(['2 second', '2 second', '2 8', '2 8']);
     } finally {
       await h.close();
       await echo.close();
@@ -145,25 +179,33 @@ describe('proxy under trouble', () => {
     const h = await startProxy({ target: target(echo.port) });
     try {
       const clients = await Promise.all(Array.from({ length: 200 }, () => openClient(`ws://127.0.0.1:${h.port}/`)));
-      await Promise.all(clients.map(async (ws, i) => {
-        for (let m = 0; m < 3; m++) {
-          ws.send(`client ${i} message ${m}`);
-          expect((await nextMessage(ws)).toString()).toBe(`client ${i} message ${m}`);
-        }
-        ws.close(1000);
-      }));
+      await Promise.all(
+        clients.map(async (ws, i) => {
+          for (let m = 0; m < 3; m++) {
+            ws.send(`client ${i} message ${m}`);
+            expect((await nextMessage(ws)).toString()).toBe(`client ${i} message ${m}`);
+          }
+          ws.close(1000);
+        }),
+      );
       await until(() => h.events.filter((e) => e.type === 'end').length === 200, '200 ends', 15_000);
-      const conns = h.events.filter((e) => e.type === 'connection').map((e) => e.conn).sort((a, b) => a - b);
+      const conns = h.events
+        .filter((e) => e.type === 'connection')
+        .map((e) => e.conn)
+        .sort((a, b) => a - b);
       expect(conns).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       // every connection carried one client's messages only, in order, echoed
       const byConn = new Map<number, string[]>();
-      for (const e of h.events) if (e.type === 'frame' && e.text !== undefined) byConn.set(e.conn, [...(byConn.get(e.conn) ?? []), e.text]);
+      for (const e of h.events)
+        if (e.type === 'frame' && e.text !== undefined) byConn.set(e.conn, [...(byConn.get(e.conn) ?? []), e.text]);
       for (const texts of byConn.values()) {
         const who = /^client (\d+) /.exec(texts[0])![1];
         expect(texts).toEqual([0, 0, 1, 1, 2, 2].map((m) => `client ${who} message ${m}`));
       }
       expect(byConn.size).toBe(200);
-      expect(h.events.filter((e) => e.type === 'end').every((e) => e.type === 'end' && e.reason === 'close-handshake')).toBe(true);
+      expect(
+        h.events.filter((e) => e.type === 'end').every((e) => e.type === 'end' && e.reason === 'close-handshake'),
+      ).toBe(true);
       expect(h.problems).toEqual([]);
     } finally {
       await h.close();
@@ -183,7 +225,9 @@ describe('proxy under trouble', () => {
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       expect(h.events.map((e) => e.type)).toEqual(['connection', 'diagnostic', 'end']);
       const note = h.events[1];
-      expect(note.type === 'diagnostic' && note.diagnostic.message).toBe('the client does not speak HTTP: relayed as plain TCP, not decoded');
+      expect(note.type === 'diagnostic' && note.diagnostic.message).toBe(
+        'the client does not speak HTTP: relayed as plain TCP, not decoded',
+      );
     } finally {
       await h.close();
       up.server.close();
