@@ -33,11 +33,18 @@ export class SecondsFormat {
 }
 
 /**
+ * Below 2^33 s (year 2242) doubles are less than 1e-6 apart, so each whole microsecond has a
+ * double of its own and the shortest form of micros / 1e6 is its six digits without trailing
+ * zeros. Above it two microsecond values can share a double, whose shortest form may be either.
+ */
+const JSON_FAST_LIMIT = 2 ** 33;
+
+/**
  * A timestamp as a JSON number with microsecond precision, exactly as
  * String(Math.round(time * 1e6) / 1e6) prints it (no trailing zeros).
  */
 export function jsonSeconds(time: number): string {
-  if (!(time >= 0 && time < FAST_LIMIT)) return String(Math.round(time * 1e6) / 1e6);
+  if (!(time >= 0 && time < JSON_FAST_LIMIT)) return String(Math.round(time * 1e6) / 1e6);
   const micros = Math.round(time * 1e6);
   const whole = Math.floor(micros / 1e6);
   const frac = micros - whole * 1e6;

@@ -11,7 +11,7 @@ const times = fc.oneof(
     .tuple(fc.integer({ min: 0, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999_999 }))
     .map(([s, ns]) => s + ns / 1e9),
   fc.double({ min: 0, max: 1e10, noNaN: true }),
-  fc.constantFrom(0, 0.5, 1e-6, 123.000001, -1.25, Number.NaN, 1e12),
+  fc.constantFrom(0, 0.5, 1e-6, 123.000001, -1.25, Number.NaN, 1e12, 8681308632.45094, 2 ** 33 - 1e-6, 2 ** 33),
 );
 
 describe('seconds formats', () => {
