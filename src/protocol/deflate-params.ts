@@ -13,20 +13,19 @@ type ValueRule = 'none' | 'bits' | 'optional-bits';
 
 interface ParamRule {
   readonly value: ValueRule;
-  readonly section: string;
 }
 
 // RFC 7692 §7.1: the four parameters. client_max_window_bits may be bare in an offer
 // (§7.1.2.2: "the client supports the parameter") but needs a value in a response.
 const OFFER_RULES: ReadonlyMap<string, ParamRule> = new Map([
-  ['server_no_context_takeover', { value: 'none', section: '§7.1.1.1' }],
-  ['client_no_context_takeover', { value: 'none', section: '§7.1.1.2' }],
-  ['server_max_window_bits', { value: 'bits', section: '§7.1.2.1' }],
-  ['client_max_window_bits', { value: 'optional-bits', section: '§7.1.2.2' }],
+  ['server_no_context_takeover', { value: 'none' }],
+  ['client_no_context_takeover', { value: 'none' }],
+  ['server_max_window_bits', { value: 'bits' }],
+  ['client_max_window_bits', { value: 'optional-bits' }],
 ]);
 const RESPONSE_RULES: ReadonlyMap<string, ParamRule> = new Map([
   ...OFFER_RULES,
-  ['client_max_window_bits', { value: 'bits', section: '§7.1.2.2' }],
+  ['client_max_window_bits', { value: 'bits' }],
 ]);
 
 // "a decimal integer value without leading zeroes between 8 to 15, inclusive" (§7.1.2.1).
@@ -49,24 +48,21 @@ function checkParams(ext: ExtensionOffer, rules: ReadonlyMap<string, ParamRule>,
       diagnostics.push(
         diagnostic(
           'handshake.deflate.param-unknown',
-          `unknown parameter ${quoteText(name)} in the permessage-deflate ${role} (RFC 7692 §7)`,
+          `unknown parameter ${quoteText(name)} in the permessage-deflate ${role}`,
         ),
       );
     } else if (seen.has(name)) {
       diagnostics.push(
         diagnostic(
           'handshake.deflate.param-duplicate',
-          `${name} appears more than once in the permessage-deflate ${role} (RFC 7692 §7)`,
+          `${name} appears more than once in the permessage-deflate ${role}`,
         ),
       );
     } else {
       const problem = valueProblem(value, rule);
       if (problem !== null)
         diagnostics.push(
-          diagnostic(
-            'handshake.deflate.param-invalid',
-            `${name} in the permessage-deflate ${role} ${problem} (RFC 7692 ${rule.section})`,
-          ),
+          diagnostic('handshake.deflate.param-invalid', `${name} in the permessage-deflate ${role} ${problem}`),
         );
     }
     seen.add(name);
@@ -142,34 +138,28 @@ function offerConflicts(offer: ExtensionOffer, response: ExtensionOffer): string
   const conflicts: string[] = [];
   // §7.1.1.1: a server accepts an offer with server_no_context_takeover by echoing it.
   if (has(offer, 'server_no_context_takeover') && !has(response, 'server_no_context_takeover')) {
-    conflicts.push('the offer has server_no_context_takeover but the response does not (RFC 7692 §7.1.1.1)');
+    conflicts.push('the offer has server_no_context_takeover but the response does not');
   }
   // §7.1.2.1: an offered server_max_window_bits must be answered with an equal or smaller value.
   const offeredServer = bitsOf(offer, 'server_max_window_bits');
   const answeredServer = bitsOf(response, 'server_max_window_bits');
   if (offeredServer !== undefined && !has(response, 'server_max_window_bits')) {
-    conflicts.push(
-      `the offer limits server_max_window_bits to ${offeredServer} but the response does not include it (RFC 7692 §7.1.2.1)`,
-    );
+    conflicts.push(`the offer limits server_max_window_bits to ${offeredServer} but the response does not include it`);
   } else if (offeredServer !== undefined && answeredServer !== undefined && answeredServer > offeredServer) {
-    conflicts.push(
-      `server_max_window_bits=${answeredServer} in the response exceeds the offered ${offeredServer} (RFC 7692 §7.1.2.1)`,
-    );
+    conflicts.push(`server_max_window_bits=${answeredServer} in the response exceeds the offered ${offeredServer}`);
   }
   // §7.1.2.2: client_max_window_bits only if offered, and not above an offered value.
   const offeredClient = paramValue(offer, 'client_max_window_bits');
   const answeredClient = bitsOf(response, 'client_max_window_bits');
   if (offeredClient === undefined && has(response, 'client_max_window_bits')) {
-    conflicts.push('the response has client_max_window_bits but the offer did not include it (RFC 7692 §7.1.2.2)');
+    conflicts.push('the response has client_max_window_bits but the offer did not include it');
   } else if (
     typeof offeredClient === 'string' &&
     answeredClient !== undefined &&
     WINDOW_BITS.test(offeredClient) &&
     answeredClient > Number(offeredClient)
   ) {
-    conflicts.push(
-      `client_max_window_bits=${answeredClient} in the response exceeds the offered ${offeredClient} (RFC 7692 §7.1.2.2)`,
-    );
+    conflicts.push(`client_max_window_bits=${answeredClient} in the response exceeds the offered ${offeredClient}`);
   }
   return conflicts;
 }

@@ -91,8 +91,9 @@ export const DIAGNOSTIC_CATALOGUE = {
   'handshake.version.unsupported': e('error', 'Sec-WebSocket-Version is missing or not 13', 'RFC 6455 §4.1'),
   'handshake.header.duplicate': e('warning', 'header that must appear once appears more than once', 'RFC 6455 §11.3'),
   'handshake.response.malformed': e('error', 'the response is not a valid HTTP/1.1 response', 'RFC 6455 §4.2.2'),
+  // A refusal is the server obeying §4.2.2 ("return an appropriate HTTP error code"), not breaking it.
   'handshake.status.not-101': e(
-    'error',
+    'note',
     'the server did not switch protocols (status is not 101); no WebSocket frames follow',
     'RFC 6455 §4.2.2',
   ),

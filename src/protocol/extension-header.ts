@@ -79,7 +79,7 @@ export function parseExtensionHeader(values: readonly string[]): ExtensionHeader
 function toDiagnostics(problems: readonly string[]): Diagnostic[] {
   const shown = problems
     .slice(0, MAX_DIAGNOSTICS)
-    .map((p) => diagnostic('handshake.extension.malformed', `Sec-WebSocket-Extensions ${p} (RFC 6455 §9.1)`));
+    .map((p) => diagnostic('handshake.extension.malformed', `Sec-WebSocket-Extensions ${p}`));
   if (problems.length > MAX_DIAGNOSTICS) {
     const more = `${problems.length - MAX_DIAGNOSTICS} more malformed Sec-WebSocket-Extensions elements not listed`;
     shown.push(diagnostic('handshake.extension.malformed', more));

@@ -65,10 +65,7 @@ function parseRequestLine(startLine: string, out: Diagnostic[]): RequestLine {
     return { method: parts[0], path: parts[1], httpVersion: parts[2] };
   }
   out.push(
-    diagnostic(
-      'handshake.request.malformed',
-      `request line ${quoteText(startLine)} is not "METHOD target HTTP/x.y" (RFC 7230 §3.1.1)`,
-    ),
+    diagnostic('handshake.request.malformed', `request line ${quoteText(startLine)} is not "METHOD target HTTP/x.y"`),
   );
   // Best effort for display: any whitespace as separator.
   const words = startLine.split(/[ \t]+/).filter((w) => w !== '');
@@ -97,7 +94,7 @@ export function isHttp11OrLater(version: string): boolean {
 const requireGet: RequestRule = ({ line }, out) => {
   // §4.1 item 2: "The method of the request MUST be GET" (methods are case-sensitive).
   if (line.method !== 'GET')
-    out.push(diagnostic('handshake.request.method', `method is ${quoteText(line.method)}, not GET (RFC 6455 §4.1)`));
+    out.push(diagnostic('handshake.request.method', `method is ${quoteText(line.method)}, not GET`));
 };
 
 const requireHttp11: RequestRule = ({ line }, out) => {
@@ -106,7 +103,7 @@ const requireHttp11: RequestRule = ({ line }, out) => {
     out.push(
       diagnostic(
         'handshake.request.http-version',
-        `HTTP version is ${quoteText(line.httpVersion)}; a WebSocket request needs HTTP/1.1 or later (RFC 6455 §4.1)`,
+        `HTTP version is ${quoteText(line.httpVersion)}; a WebSocket request needs HTTP/1.1 or later`,
       ),
     );
   }
@@ -115,7 +112,7 @@ const requireHttp11: RequestRule = ({ line }, out) => {
 const requireHost: RequestRule = ({ headers }, out) => {
   // §4.1 item 4, §4.2.1 item 2.
   if (headerValues(headers, 'Host').length === 0)
-    out.push(diagnostic('handshake.request.host.missing', 'the request has no Host header (RFC 6455 §4.1)'));
+    out.push(diagnostic('handshake.request.host.missing', 'the request has no Host header'));
 };
 
 const requireUpgradeWebsocket: RequestRule = ({ headers, upgrade }, out) => {
@@ -126,7 +123,7 @@ const requireUpgradeWebsocket: RequestRule = ({ headers, upgrade }, out) => {
     values.length === 0
       ? 'the request has no Upgrade header'
       : `Upgrade is ${quoteText(values.join(', '))}, without the token "websocket"`;
-  out.push(diagnostic('handshake.upgrade.missing', `${detail} (RFC 6455 §4.2.1)`));
+  out.push(diagnostic('handshake.upgrade.missing', `${detail}`));
 };
 
 const requireConnectionUpgrade: RequestRule = ({ headers, connection }, out) => {
@@ -137,7 +134,7 @@ const requireConnectionUpgrade: RequestRule = ({ headers, connection }, out) => 
     values.length === 0
       ? 'the request has no Connection header'
       : `Connection is ${quoteText(values.join(', '))}, without the token "Upgrade"`;
-  out.push(diagnostic('handshake.connection.missing', `${detail} (RFC 6455 §4.2.1)`));
+  out.push(diagnostic('handshake.connection.missing', `${detail}`));
 };
 
 // 16 bytes are 24 base64 characters ending "=="; the 22nd holds 2 data bits and 4 zero bits,
@@ -147,12 +144,12 @@ const KEY = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 const requireValidKey: RequestRule = ({ keys }, out) => {
   // §4.1 item 7, §4.2.1 item 5: a base64-encoded random 16-byte value.
   if (keys.length === 0) {
-    out.push(diagnostic('handshake.key.missing', 'the request has no Sec-WebSocket-Key header (RFC 6455 §4.2.1)'));
+    out.push(diagnostic('handshake.key.missing', 'the request has no Sec-WebSocket-Key header'));
   } else if (!KEY.test(keys[0])) {
     out.push(
       diagnostic(
         'handshake.key.invalid',
-        `Sec-WebSocket-Key ${quoteText(keys[0])} is not the base64 encoding of 16 bytes (RFC 6455 §4.1)`,
+        `Sec-WebSocket-Key ${quoteText(keys[0])} is not the base64 encoding of 16 bytes`,
       ),
     );
   }
@@ -162,32 +159,26 @@ const requireVersion13: RequestRule = ({ versions }, out) => {
   // §4.1 item 9, §4.2.1 item 6: "The value of this header field MUST be 13."
   if (versions.length === 0) {
     out.push(
-      diagnostic(
-        'handshake.version.unsupported',
-        'the request has no Sec-WebSocket-Version header; RFC 6455 requires 13 (§4.1)',
-      ),
+      diagnostic('handshake.version.unsupported', 'the request has no Sec-WebSocket-Version header; it must be 13'),
     );
   } else if (versions[0] !== '13') {
     out.push(
-      diagnostic(
-        'handshake.version.unsupported',
-        `Sec-WebSocket-Version is ${quoteText(versions[0])}; RFC 6455 requires 13 (§4.1)`,
-      ),
+      diagnostic('handshake.version.unsupported', `Sec-WebSocket-Version is ${quoteText(versions[0])}; it must be 13`),
     );
   }
 };
 
 const flagDuplicates: RequestRule = ({ keys, versions }, out) => {
   // §11.3.1 and §11.3.5: Sec-WebSocket-Key and -Version must not appear more than once.
-  if (keys.length > 1) out.push(duplicate('Sec-WebSocket-Key', keys.length, '§11.3.1'));
-  if (versions.length > 1) out.push(duplicate('Sec-WebSocket-Version', versions.length, '§11.3.5'));
+  if (keys.length > 1) out.push(duplicate('Sec-WebSocket-Key', keys.length));
+  if (versions.length > 1) out.push(duplicate('Sec-WebSocket-Version', versions.length));
 };
 
 /** handshake.header.duplicate with the header's name and count. */
-export function duplicate(name: string, count: number, section: string): Diagnostic {
+export function duplicate(name: string, count: number): Diagnostic {
   return diagnostic(
     'handshake.header.duplicate',
-    `${name} appears ${count} times; it must appear once (RFC 6455 ${section}); the first is used`,
+    `${name} appears ${count} times; it must appear once; the first is used`,
   );
 }
 

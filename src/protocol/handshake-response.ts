@@ -60,7 +60,9 @@ export function parseHandshakeResponse(head: Uint8Array, request: HandshakeReque
     diagnostics.push(
       diagnostic(
         'handshake.status.not-101',
-        `status is ${line.status} ${quoteText(line.reason)}, not 101 Switching Protocols; no WebSocket frames follow (RFC 6455 §4.2.2)`,
+        line.status >= 300
+          ? `upgrade refused: ${line.status} ${quoteText(line.reason)}; no WebSocket frames follow`
+          : `status is ${line.status} ${quoteText(line.reason)}, not 101 Switching Protocols; no WebSocket frames follow`,
       ),
     );
   }
@@ -89,10 +91,7 @@ function parseStatusLine(startLine: string, out: Diagnostic[]): StatusLine {
   const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/s.exec(startLine);
   if (m !== null) return { httpVersion: m[1], status: Number(m[2]), reason: m[3] ?? '' };
   out.push(
-    diagnostic(
-      'handshake.response.malformed',
-      `status line ${quoteText(startLine)} is not "HTTP/x.y NNN reason" (RFC 7230 §3.1.2)`,
-    ),
+    diagnostic('handshake.response.malformed', `status line ${quoteText(startLine)} is not "HTTP/x.y NNN reason"`),
   );
   return { httpVersion: '', status: 0, reason: '' };
 }
@@ -105,7 +104,7 @@ const requireUpgradeWebsocket: ResponseRule = ({ headers }, out) => {
     values.length === 0
       ? 'the 101 response has no Upgrade header'
       : `Upgrade is ${quoteText(headerValues(headers, 'Upgrade').join(', '))}, not "websocket"`;
-  out.push(diagnostic('handshake.response.upgrade.missing', `${detail} (RFC 6455 §4.1)`));
+  out.push(diagnostic('handshake.response.upgrade.missing', `${detail}`));
 };
 
 const requireConnectionUpgrade: ResponseRule = ({ headers }, out) => {
@@ -116,20 +115,18 @@ const requireConnectionUpgrade: ResponseRule = ({ headers }, out) => {
     values.length === 0
       ? 'the 101 response has no Connection header'
       : `Connection is ${quoteText(values.join(', '))}, without the token "Upgrade"`;
-  out.push(diagnostic('handshake.response.connection.missing', `${detail} (RFC 6455 §4.1)`));
+  out.push(diagnostic('handshake.response.connection.missing', `${detail}`));
 };
 
 const checkAccept: ResponseRule = ({ accepts, acceptExpected }, out) => {
   // §4.1: Sec-WebSocket-Accept must be base64(SHA-1(key + GUID)), whitespace trimmed.
   if (accepts.length === 0) {
-    out.push(
-      diagnostic('handshake.accept.missing', 'the 101 response has no Sec-WebSocket-Accept header (RFC 6455 §4.1)'),
-    );
+    out.push(diagnostic('handshake.accept.missing', 'the 101 response has no Sec-WebSocket-Accept header'));
   } else if (acceptExpected !== null && accepts[0] !== acceptExpected) {
     out.push(
       diagnostic(
         'handshake.accept.mismatch',
-        `Sec-WebSocket-Accept is ${quoteText(accepts[0])}, expected ${quoteText(acceptExpected)} from the key (RFC 6455 §4.1)`,
+        `Sec-WebSocket-Accept is ${quoteText(accepts[0])}, expected ${quoteText(acceptExpected)} from the key`,
       ),
     );
   }
@@ -137,8 +134,8 @@ const checkAccept: ResponseRule = ({ accepts, acceptExpected }, out) => {
 
 const flagDuplicates: ResponseRule = ({ accepts, protocols }, out) => {
   // §11.3.3 and §11.3.4: Accept and Protocol must not appear more than once in a response.
-  if (accepts.length > 1) out.push(duplicate('Sec-WebSocket-Accept', accepts.length, '§11.3.3'));
-  if (protocols.length > 1) out.push(duplicate('Sec-WebSocket-Protocol', protocols.length, '§11.3.4'));
+  if (accepts.length > 1) out.push(duplicate('Sec-WebSocket-Accept', accepts.length));
+  if (protocols.length > 1) out.push(duplicate('Sec-WebSocket-Protocol', protocols.length));
 };
 
 const checkProtocolOffered: ResponseRule = ({ request, protocols }, out) => {
@@ -150,7 +147,7 @@ const checkProtocolOffered: ResponseRule = ({ request, protocols }, out) => {
     out.push(
       diagnostic(
         'handshake.protocol.not-offered',
-        `Sec-WebSocket-Protocol is ${quoteText(chosen)}; the server must choose exactly one (RFC 6455 §4.2.2)`,
+        `Sec-WebSocket-Protocol is ${quoteText(chosen)}; the server must choose exactly one`,
       ),
     );
   } else if (request !== null && !request.protocols.includes(chosen)) {
@@ -159,10 +156,7 @@ const checkProtocolOffered: ResponseRule = ({ request, protocols }, out) => {
         ? 'the client offered none'
         : `offered: ${quoteText(request.protocols.join(', '))}`;
     out.push(
-      diagnostic(
-        'handshake.protocol.not-offered',
-        `the server chose subprotocol ${quoteText(chosen)}; ${offered} (RFC 6455 §4.1)`,
-      ),
+      diagnostic('handshake.protocol.not-offered', `the server chose subprotocol ${quoteText(chosen)}; ${offered}`),
     );
   }
 };
@@ -177,7 +171,7 @@ const checkExtensionsOffered: ResponseRule = ({ request, elements, extensionDiag
       out.push(
         diagnostic(
           'handshake.extension.not-offered',
-          `the server accepted extension ${quoteText(e.name)}, which the client did not offer (RFC 6455 §9.1)`,
+          `the server accepted extension ${quoteText(e.name)}, which the client did not offer`,
         ),
       );
   }
@@ -201,7 +195,7 @@ function negotiate({ request, elements }: ResponseFacts, out: Diagnostic[]): Def
     out.push(
       diagnostic(
         'handshake.deflate.response-invalid',
-        `the response accepts permessage-deflate ${deflates.length} times; only the first is used, as both would claim RSV1 (RFC 7692 §6)`,
+        `the response accepts permessage-deflate ${deflates.length} times; only the first is used, as both would claim RSV1`,
       ),
     );
   }

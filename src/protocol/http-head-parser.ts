@@ -182,7 +182,7 @@ export function splitHttpHead(head: Uint8Array, malformed: HeadMalformedCode): H
 
 function parseHeaderLine(line: string, problems: string[]): HeaderField | null {
   if (line[0] === ' ' || line[0] === '\t') {
-    problems.push(`obsolete line folding (RFC 7230 §3.2.4) in ${quoteText(line)}; line ignored`);
+    problems.push(`obsolete line folding in ${quoteText(line)}; line ignored`);
     return null;
   }
   const colon = line.indexOf(':');
@@ -192,7 +192,7 @@ function parseHeaderLine(line: string, problems: string[]): HeaderField | null {
   }
   const name = line.slice(0, colon);
   if (!TOKEN.test(name)) {
-    const why = /[ \t]$/.test(name) ? 'whitespace before the colon (RFC 7230 §3.2.4)' : 'a name that is not a token';
+    const why = /[ \t]$/.test(name) ? 'whitespace before the colon' : 'a name that is not a token';
     problems.push(`header line with ${why}: ${quoteText(line)}; line ignored`);
     return null;
   }

@@ -254,7 +254,7 @@ function explainFailure(m: FailedMessage): Diagnosis {
     const open = tryInflate(m.compressed, s, false);
     if (open.ok) {
       const text =
-        'the compressed data ends inside a DEFLATE block: the sender did not finish the message with an empty stored block (a sync flush) as RFC 7692 §7.2.1 requires';
+        'the compressed data ends inside a DEFLATE block: the sender did not finish the message with an empty stored block (a sync flush) as permessage-deflate requires';
       return fail('deflate.inflate-failed', text, open.data);
     }
   }

@@ -298,9 +298,23 @@ describe('parseHandshakeResponse: each rule (RFC 6455 §4.1, §4.2.2; RFC 7692 �
   it('not-101: status and reason in the message, upgraded false, no header rules', () => {
     const r = parseHandshakeResponse(head('HTTP/1.1 403 Forbidden', 'Content-Length: 0'), rfcRequest);
     expect(codes(r)).toEqual(['handshake.status.not-101']);
-    expect(r.diagnostics[0].message).toContain('403 "Forbidden"');
+    expect(r.diagnostics[0].message).toBe('upgrade refused: 403 "Forbidden"; no WebSocket frames follow');
     expect(r.upgraded).toBe(false);
     expect(r.deflate).toBeNull();
+  });
+
+  it('not-101 is a note, not an error: refusing an upgrade obeys RFC 6455 §4.2.2', () => {
+    for (const status of ['400 Bad Request', '401 Unauthorized', '426 Upgrade Required', '503 Busy']) {
+      const r = parseHandshakeResponse(head(`HTTP/1.1 ${status}`, 'Content-Length: 0'), rfcRequest);
+      expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['handshake.status.not-101', 'note']]);
+      expect(r.diagnostics[0].message).toMatch(/^upgrade refused: \d{3} "/);
+    }
+    // a 200 is not a refusal: the server answered as if there were no upgrade
+    const ok = parseHandshakeResponse(head('HTTP/1.1 200 OK', 'Content-Length: 0'), rfcRequest);
+    expect(ok.diagnostics[0].severity).toBe('note');
+    expect(ok.diagnostics[0].message).toBe(
+      'status is 200 "OK", not 101 Switching Protocols; no WebSocket frames follow',
+    );
   });
 
   it.each<[string, string[], string, string]>([
