@@ -4,6 +4,7 @@
 // itself when the conversation has ended. The servers and client (demo-run.ts) load only
 // when the command runs.
 import type { Argv } from 'yargs';
+import { numberOption } from './number-option.js';
 import { outputOptions, type OutputFlags } from './event-printer.js';
 
 export interface DemoFlags extends OutputFlags {
@@ -17,11 +18,14 @@ export function demoCommand(yargs: Argv): Argv {
     'watch a scripted WebSocket conversation pass through the proxy, decoded live (nothing to set up)',
     (y) =>
       outputOptions(y)
-        .option('pace', {
-          type: 'number',
-          default: 300,
-          describe: 'milliseconds between the steps of the conversation (0: as fast as possible)',
-        })
+        .option(
+          'pace',
+          numberOption(
+            { flag: '--pace', min: 0, integer: false, what: 'a number of milliseconds ≥ 0' },
+            'milliseconds between the steps of the conversation (0: as fast as possible)',
+            300,
+          ),
+        )
         .option('write', { alias: 'w', type: 'string', describe: 'also record the conversation as FILE.pcapng' })
         .example('$0 demo', 'the whole conversation, one line per frame')
         .example('$0 demo --json', 'the same as NDJSON events'),

@@ -3,6 +3,7 @@
 // NDJSON or text. Rendering itself is pure (render/); this file owns the stream.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
+import { numberOption } from './number-option.js';
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Limits } from '../protocol/limits.js';
 import { writeEventJson } from '../render/json-lines.js';
@@ -41,11 +42,14 @@ export function outputOptions<T>(y: Argv<T>): Argv<T> {
       type: 'boolean',
       describe: 'one line per frame instead of the full annotated view',
     })
-    .option('max-payload', {
-      type: 'number',
-      default: DEFAULT_MAX_PAYLOAD,
-      describe: 'show at most this many payload bytes per frame/message (decoding always sees every byte)',
-    });
+    .option(
+      'max-payload',
+      numberOption(
+        { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
+        'show at most this many payload bytes per frame/message (decoding always sees every byte)',
+        DEFAULT_MAX_PAYLOAD,
+      ),
+    );
 }
 
 /**

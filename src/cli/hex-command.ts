@@ -2,6 +2,7 @@
 // or stdin, through the same SessionDecoder as captures, and render the teaching view or JSON.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
+import { numberOption } from './number-option.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import type { Direction } from '../session/events.js';
 import { SessionDecoder } from '../session/session-decoder.js';
@@ -35,11 +36,14 @@ export function hexCommand(yargs: Argv): Argv {
           choices: ['client', 'server'] as const,
           describe: "every frame was sent by this side (default: from each frame's mask bit)",
         })
-        .option('window-bits', {
-          type: 'number',
-          describe: 'LZ77 window (8–15) the sender compressed with, when no handshake says',
-          default: 15,
-        })
+        .option(
+          'window-bits',
+          numberOption(
+            { flag: '--window-bits', min: 8, max: 15, integer: true, what: 'a whole number from 8 to 15' },
+            'LZ77 window (8–15) the sender compressed with, when no handshake says',
+            15,
+          ),
+        )
         .option('context-takeover', {
           type: 'boolean',
           default: true,

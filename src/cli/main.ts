@@ -1,6 +1,7 @@
 // The command line: yargs commands, and the one place where errors become exit codes.
 // A WsinspectError (bad input, unreadable file) prints one line and exits with its code;
 // anything else is a bug and is shown with its stack.
+import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
 import { acceptCommand } from './accept-command.js';
@@ -9,6 +10,7 @@ import { proxyCommand } from './proxy-command.js';
 import { demoCommand } from './demo-command.js';
 import { caCommand } from './ca-command.js';
 import { readCommand } from './read-command.js';
+import { outputFailure } from './output-failure.js';
 
 const EPILOGUE = `Examples of real use:
   wsinspect hex "c1 85 43 02 0a cf 71 36 3e cb 43"     a compressed, masked text frame, drawn and inflated
@@ -18,6 +20,22 @@ const EPILOGUE = `Examples of real use:
   wsinspect accept dGhlIHNhbXBsZSBub25jZQ==            Sec-WebSocket-Accept, step by step
 
 Docs: README.md (diagnostic codes, JSON format).`;
+
+/**
+ * wsinspect's own version, from the package.json beside dist/ (or src/): yargs' .version()
+ * without an argument reads the package.json nearest to the working directory, so inside any
+ * other npm project it printed that project's version.
+ */
+export function ownVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export function buildCli(argv: string[]): Argv {
   let cli = yargs(argv)
@@ -30,7 +48,7 @@ export function buildCli(argv: string[]): Argv {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .help()
     .alias('h', 'help')
-    .version()
+    .version(ownVersion())
     .fail((msg, err) => {
       if (err) throw err;
       throw new WsinspectError('usage', msg ?? 'bad arguments');
@@ -51,7 +69,11 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     await buildCli(argv).parseAsync();
-  } catch (err) {
+  } catch (caught) {
+    // yargs rethrows an error of an option's coerce (number-option.ts) as a YError with its message
+    const err =
+      outputFailure(caught) ??
+      (caught instanceof Error && caught.name === 'YError' ? new WsinspectError('usage', caught.message) : caught);
     if (err instanceof WsinspectError) {
       process.stderr.write(`wsinspect: ${err.message}\n`);
       if (err.code === 'usage') process.stderr.write('Run "wsinspect --help" for the commands and options.\n');

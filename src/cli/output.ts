@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { LineBlockSink } from '../render/frame-line.js';
 import { terminalSafeAt } from '../render/json-lines.js';
+import { reportOutputFailure } from './output-failure.js';
 
 const SpanKind = { hex: 0, text: 1 } as const;
 type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
@@ -66,8 +67,8 @@ export class Output implements LineBlockSink {
   ) {
     this.newBlock(blockSize * 4);
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') this.closed = true;
-      else throw err;
+      this.closed = true;
+      if (err.code !== 'EPIPE') reportOutputFailure(err);
     });
   }
 

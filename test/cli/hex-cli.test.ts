@@ -48,7 +48,7 @@ describe('wsinspect hex', () => {
   it('--window-bits is validated', () => {
     const r = runCli(['hex', '--window-bits', '20', FRAME]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--window-bits must be an integer from 8 to 15/);
+    expect(r.stderr).toMatch(/--window-bits: "20" is not a whole number from 8 to 15/);
   });
 
   it('--handshake takes the negotiation from the raw HTTP exchange', () => {
