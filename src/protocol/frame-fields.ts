@@ -70,7 +70,10 @@ export const FRAME_FIELDS: readonly FrameFieldSpec[] = [
     name: 'MASK',
     bits: 1,
     meaning: (v) => (bit(v) === 1 ? 'payload is masked (masking key follows)' : 'payload is not masked'),
-    rule: 'must be 1 on every client-to-server frame and 0 on every server-to-client frame',
+    rule:
+      'must be 1 on every client-to-server frame and 0 on every server-to-client frame; clients mask with a ' +
+      'key the page cannot predict so that script-chosen bytes never cross the wire as they were written: ' +
+      'an intermediary that misreads the stream as HTTP cannot be fed a forged response to cache (§10.3)',
     rfc: 'RFC 6455 §5.1',
   },
   {

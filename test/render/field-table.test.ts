@@ -29,6 +29,11 @@ describe('renderFieldTable', () => {
   it('with explain, each field is followed by its rule and RFC section', () => {
     const out = renderFieldTable(frameFromHex('81 00'), plain, { explain: true });
     expect(out).toContain('rule: must be 1 on every client-to-server frame');
+    // why clients mask at all: cache poisoning of intermediaries
+    expect(out.replace(/\s+/g, ' ')).toContain(
+      'an intermediary that misreads the stream as HTTP cannot be fed a forged',
+    );
+    expect(out).toContain('(§10.3)');
     expect(out).toContain('(RFC 6455 §5.1)');
     expect(out).toContain('(RFC 6455 §5.2)');
     expect(out.split('\n').every((l) => l.length <= 100)).toBe(true);
