@@ -1,6 +1,7 @@
 // The client's opening handshake (RFC 6455 §4.1, checked as a server would in §4.2.1):
 // request line, header fields, and a list of small named rules that turn each violation
 // into a Diagnostic. Layer rule: protocol/ — pure; never throws on bad input.
+import { keyProblem } from './accept-key.js';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import { PERMESSAGE_DEFLATE, validateDeflateOffer } from './deflate-params.js';
 import { parseExtensionHeader, splitHeaderList, type ParsedExtension } from './extension-header.js';
@@ -137,15 +138,11 @@ const requireConnectionUpgrade: RequestRule = ({ headers, connection }, out) => 
   out.push(diagnostic('handshake.connection.missing', `${detail}`));
 };
 
-// 16 bytes are 24 base64 characters ending "=="; the 22nd holds 2 data bits and 4 zero bits,
-// so only A, Q, g or w are canonical there (RFC 4648 §3.5).
-const KEY = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
-
 const requireValidKey: RequestRule = ({ keys }, out) => {
   // §4.1 item 7, §4.2.1 item 5: a base64-encoded random 16-byte value.
   if (keys.length === 0) {
     out.push(diagnostic('handshake.key.missing', 'the request has no Sec-WebSocket-Key header'));
-  } else if (!KEY.test(keys[0])) {
+  } else if (keyProblem(keys[0]) !== null) {
     out.push(
       diagnostic(
         'handshake.key.invalid',

@@ -36,3 +36,15 @@ export function acceptCheckLine(sent: string, expected: string, style: Style): s
   if (sent === expected) return style.ok('✓ the sent value matches');
   return style.bad('✗ mismatch') + `: sent ${escapeForTerminal(sent)}, expected ${style.derived(expected)}`;
 }
+
+/** --explain: why the GUID is there at all (RFC 6455 §1.3, §4.2.2). */
+export function renderGuidExplanation(style: Style): string {
+  return [
+    style.heading('Why a fixed GUID') + ' ' + style.dim('(RFC 6455 §1.3)'),
+    '  The GUID is a string no other protocol uses. A server can only produce this value if it',
+    '  read the key and knows WebSocket, so an HTTP server, cache or proxy that just echoes or',
+    '  replays headers cannot fake an upgrade: the client drops any 101 without the right',
+    '  Sec-WebSocket-Accept. The key is random per connection, so a cached answer never fits.',
+    '  It proves the server understood the handshake; it is not authentication or encryption.',
+  ].join('\n');
+}
