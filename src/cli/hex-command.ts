@@ -7,7 +7,8 @@ import { assumedDeflate } from '../protocol/deflate-params.js';
 import type { Direction } from '../session/events.js';
 import { SessionDecoder } from '../session/session-decoder.js';
 import { hexStreamEvents, splitHandshakeFile } from '../sources/hex-source.js';
-import { parseBase64Text, parseHexText } from '../sources/hex-text.js';
+import { parseBase64Text } from '../sources/hex-text.js';
+import { readHexInput, type HexInput } from '../sources/packet-dump.js';
 import { createEventPrinter, outputOptions, type OutputFlags } from './event-printer.js';
 import { readFileOrFail, readStdin } from './read-input.js';
 
@@ -56,13 +57,14 @@ export function hexCommand(yargs: Argv): Argv {
         .example('$0 hex "c1 85 43 02 0a cf 71 36 3e cb 43"', 'a compressed masked text frame, inflated')
         .example('$0 hex 81 05 48 65 6c 6c 6f --explain', 'every header field with the rule it must satisfy')
         .example('xxd -p frames.bin | $0 hex -', 'frames from a pipe')
+        .example('tshark -r x.pcap -Y websocket -x | $0 hex', 'whole packets: frames taken from the TCP payload')
         .example('$0 hex --json 0x89,0x05,0x48,0x65,0x6c,0x6c,0x6f', 'NDJSON for other tools'),
     runHex,
   );
 }
 
 async function runHex(flags: HexFlags): Promise<void> {
-  const frames = await readFrames(flags);
+  const { bytes: frames, notes } = await readFrames(flags);
   if (frames.length === 0)
     throw new WsinspectError('input.empty', 'no frame bytes given (pass hex as arguments, or - to read stdin)');
   const windowBits = flags.windowBits ?? 15;
@@ -74,7 +76,7 @@ async function runHex(flags: HexFlags): Promise<void> {
   }
   const handshake = flags.handshake === undefined ? undefined : readHandshake(flags.handshake);
   const dir: Direction | undefined = flags.from === 'client' ? 'c2s' : flags.from === 'server' ? 's2c' : undefined;
-  const printer = createEventPrinter(flags, { mode: 'teaching', hexAssumptions: hexAssumptions(dir) });
+  const printer = createEventPrinter(flags, { mode: 'teaching', hexAssumptions: [...notes, ...hexAssumptions(dir)] });
   const session = new SessionDecoder({
     conn: 1,
     directionFromMask: dir === undefined,
@@ -92,13 +94,13 @@ function hexAssumptions(dir: Direction | undefined): string[] {
     : [];
 }
 
-async function readFrames(flags: HexFlags): Promise<Uint8Array> {
+async function readFrames(flags: HexFlags): Promise<HexInput> {
   const args = flags.hex ?? [];
   const fromStdin = (args.length === 1 && args[0] === '-') || (args.length === 0 && !process.stdin.isTTY);
-  if (args.length === 0 && !fromStdin) return new Uint8Array(0);
+  if (args.length === 0 && !fromStdin) return { bytes: new Uint8Array(0), notes: [] };
   const text = fromStdin ? Buffer.from(await readStdin()).toString('latin1') : args.join(' ');
   const label = fromStdin ? 'stdin' : 'hex argument';
-  return flags.base64 ? parseBase64Text(text, label) : parseHexText(text, label);
+  return flags.base64 ? { bytes: parseBase64Text(text, label), notes: [] } : readHexInput(text, label);
 }
 
 function readHandshake(path: string): Uint8Array {
