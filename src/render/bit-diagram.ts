@@ -17,6 +17,8 @@ import type { Style } from './style.js';
 export interface BitDiagramOptions {
   /** Payload bytes drawn at least (the row holding the last one is completed); default 4. */
   readonly payloadBytes?: number;
+  /** The payload is permessage-deflate data: its bytes are drawn as hex only, never as text. */
+  readonly compressed?: boolean;
 }
 
 const ROW_BITS = 32;
@@ -108,10 +110,19 @@ function headerLabels(slot: FrameFieldSlot, from: number, to: number): string[] 
   }
 }
 
-function payloadLabels(frame: Frame, wire: Uint8Array, a: number, b: number, width: number): string[] {
+function payloadLabels(
+  frame: Frame,
+  wire: Uint8Array,
+  a: number,
+  b: number,
+  width: number,
+  compressed: boolean,
+): string[] {
   const name = (width >= 31 ? 'Payload data ' : 'Payload ') + range(a, b - 1);
-  if (!frame.masked) return [name, `${hexList(frame.payload, a, b)} ${asciiList(frame.payload, a, b)}`];
-  return [name, `masked ${hexList(wire, a, b)}`, `→ ${hexList(frame.payload, a, b)} ${asciiList(frame.payload, a, b)}`];
+  // Compressed bytes read as text would show characters the message does not contain.
+  const data = hexList(frame.payload, a, b) + (compressed ? '' : ' ' + asciiList(frame.payload, a, b));
+  if (!frame.masked) return [name, data];
+  return [name, `masked ${hexList(wire, a, b)}`, `→ ${data}`];
 }
 
 function byteBits(bytes: Uint8Array, from: number, to: number): string {
@@ -121,7 +132,7 @@ function byteBits(bytes: Uint8Array, from: number, to: number): string {
 }
 
 /** Every field of the frame cut at 32-bit row boundaries, payload limited to `drawn` bytes. */
-function segments(frame: Frame, wire: Uint8Array, drawn: number): Segment[] {
+function segments(frame: Frame, wire: Uint8Array, drawn: number, compressed: boolean): Segment[] {
   const out: Segment[] = [];
   for (const slot of frameFieldLayout(frame)) {
     const length = slot.key === 'payload' ? drawn * 8 : slot.bitLength;
@@ -131,7 +142,7 @@ function segments(frame: Frame, wire: Uint8Array, drawn: number): Segment[] {
       if (slot.key === 'payload') {
         const a = from / 8;
         const b = to / 8;
-        const labels = payloadLabels(frame, wire, a, b, 2 * (to - from) - 1);
+        const labels = payloadLabels(frame, wire, a, b, 2 * (to - from) - 1, compressed);
         out.push({ key: 'payload', start: abs, end: slot.bitOffset + to, bits: byteBits(wire, a, b), labels });
       } else {
         const labels = headerLabels(slot, from, to);
@@ -246,7 +257,7 @@ function payloadBytesDrawn(frame: Frame, want: number): number {
 export function renderBitDiagram(frame: Frame, style: Style, opts?: BitDiagramOptions): string {
   const drawn = payloadBytesDrawn(frame, opts?.payloadBytes ?? 4);
   const wire = wirePayload(frame, drawn);
-  const all = rows(segments(frame, wire, drawn));
+  const all = rows(segments(frame, wire, drawn, opts?.compressed === true));
   const out: string[] = [style.dim(RULER[0]), style.dim(RULER[1])];
   let above: Row | null = null;
   for (const row of all) {

@@ -9,6 +9,7 @@ import { escapeForTerminal } from './escape.js';
 import { renderFieldTable } from './field-table.js';
 import { renderAnnotatedHexDump } from './hex-dump.js';
 import { renderPayloadView } from './payload-view.js';
+import { renderInflateView } from './inflate-view.js';
 import type { Style } from './style.js';
 import { renderFrameSummary } from './summary-line.js';
 import { renderUnmaskSteps } from './unmask-steps.js';
@@ -38,7 +39,12 @@ function section(title: string, rfc: string | null, body: string, style: Style):
 }
 
 export function renderHeaderSection(ev: FrameEvent, style: Style): string {
-  return section('Frame header', 'RFC 6455 §5.2', renderBitDiagram(ev.frame, style), style);
+  return section(
+    'Frame header',
+    'RFC 6455 §5.2',
+    renderBitDiagram(ev.frame, style, { compressed: ev.compressed }),
+    style,
+  );
 }
 
 export function renderFieldsSection(ev: FrameEvent, style: Style, explain: boolean): string {
@@ -71,6 +77,7 @@ export function renderFrameView(ev: FrameEvent, style: Style, opts: FrameViewOpt
     renderWireSection(ev, style, opts.wireBytes ?? 128),
     renderUnmaskSection(ev, style, opts.unmaskSteps ?? 8),
     renderPayloadView(ev, style, { maxPayload: opts.maxPayload }),
+    renderInflateView(ev, style),
     renderDiagnostics(frameEventDiagnostics(ev), style) || null,
     renderAssumptions(opts.assumptions, style),
   ];

@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-run.js';
 
@@ -135,5 +136,30 @@ describe('wsinspect accept and help', () => {
     const r = runCli(['frobnicate']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^wsinspect: /);
+  });
+});
+
+describe('-V on a compressed frame explains the inflation (RFC 7692 §7.2.2)', () => {
+  it('the tail put back, each block, the literals, and the sizes in words', () => {
+    const out = runCli(['hex', 'c1 85 43 02 0a cf 71 36 3e cb 43']).stdout;
+    expect(out).toContain('Inflation (RFC 7692 §7.2.2, DEFLATE: RFC 1951 §3.2.3)');
+    expect(out).toContain('    32 34 34 04 00 + 00 00 ff ff');
+    expect(out).toContain('block 1  BFINAL 0  BTYPE 01 fixed Huffman codes: 3 literals, 0 back-references → 3 bytes');
+    expect(out).toContain('block 2  BFINAL 0  BTYPE 00 stored (no compression), LEN 0');
+    expect(out).toContain('5 bytes on the wire for 3 bytes of text: compression made it larger');
+    // the diagram shows the unmasked compressed bytes as hex, never as (meaningless) text
+    expect(out).toContain('→ 32 34  ');
+    expect(out).not.toContain('"24"');
+  });
+
+  it('back-references, and a saving in words', () => {
+    const text = 'hello hello hello hello hello hello';
+    const z = deflateRawSync(text, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, -4);
+    const frame = Buffer.concat([Buffer.from([0xc1, z.length]), z]).toString('hex');
+    const out = runCli(['hex', '--from', 'server', frame]).stdout;
+    expect(out).toContain(`match    copy 28 from 6 bytes back → "ello hello hello hello hello"`);
+    expect(out).toContain(
+      `${z.length} bytes on the wire for ${text.length} bytes of text: compression saved 24 bytes (69%)`,
+    );
   });
 });
