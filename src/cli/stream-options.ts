@@ -12,6 +12,7 @@ export interface StreamFlags extends OutputFlags {
   dir?: 'c2s' | 's2c';
   opcode?: string[];
   grep?: string;
+  ignoreCase?: boolean;
   errors?: boolean;
   stats?: boolean;
 }
@@ -44,8 +45,10 @@ export function streamOptions<T>(y: Argv<T>): Argv<T> {
     )
     .option('grep', {
       type: 'string',
-      describe: 'only text frames/messages (and close reasons) matching this regular expression',
+      describe:
+        "only text frames/messages (and close reasons) matching this regular expression ('(?i)…' or -i: any case)",
     })
+    .option('ignore-case', { alias: 'i', type: 'boolean', describe: '--grep matches upper and lower case alike' })
     .option('errors', { type: 'boolean', describe: 'only what has diagnostics' });
 }
 
@@ -86,7 +89,7 @@ export function streamFilter(flags: StreamFlags): (ev: InspectEvent) => boolean 
     conns: flags.conn === undefined ? undefined : connNumbers(flags.conn),
     dir: flags.dir,
     opcodes: flags.opcode === undefined ? undefined : parseOpcodes(flags.opcode),
-    grep: flags.grep === undefined ? undefined : parseRegex(flags.grep),
+    grep: flags.grep === undefined ? undefined : parseRegex(flags.grep, flags.ignoreCase === true),
     errorsOnly: flags.errors === true,
   };
   return createEventFilter(spec);
@@ -131,9 +134,15 @@ function parseOpcodes(values: string[]): string[] {
   return names;
 }
 
-function parseRegex(source: string): RegExp {
+/**
+ * --grep's pattern. A leading (?i), as grep -P, PCRE and Python write it, makes it match any
+ * case: JavaScript has no inline flags before Node 23, so it is taken off and becomes the i flag.
+ */
+export function parseRegex(source: string, ignoreCase = false): RegExp {
+  const inline = source.startsWith('(?i)');
+  const pattern = inline ? source.slice(4) : source;
   try {
-    return new RegExp(source, 'u');
+    return new RegExp(pattern, ignoreCase || inline ? 'iu' : 'u');
   } catch (error) {
     throw new WsinspectError('input.bad-option', `--grep: not a valid regular expression: ${(error as Error).message}`);
   }

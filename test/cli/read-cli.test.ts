@@ -184,3 +184,16 @@ describe('wsinspect FILE', () => {
     expect(runCli([join(dir, 'missing.pcap')]).stderr).toMatch(/^wsinspect: cannot read/);
   });
 });
+
+describe('--grep in any case', () => {
+  it("'(?i)' before the pattern, or -i, matches upper and lower case alike", () => {
+    const texts = (args: string[]) =>
+      jsonLines(runCli([fixture('plain.pcap'), '--json', ...args]).stdout)
+        .filter((e) => e.type === 'frame')
+        .map((e) => e.text);
+    expect(texts(['--grep', 'HELLO'])).toEqual([]);
+    expect(texts(['--grep', '(?i)HELLO'])).toEqual(['hello', 'hello']);
+    expect(texts(['-i', '--grep', 'HeLLo'])).toEqual(['hello', 'hello']);
+    expect(texts(['--ignore-case', '--grep', 'ΚΑΛΗΜΈΡΑ'])).toEqual(['καλημέρα ✓', 'καλημέρα ✓']);
+  });
+});
