@@ -9,17 +9,30 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
   return bytes.length === 0 || isUtf8(bytes);
 }
 
-/** Byte offset of the first invalid sequence, or -1. Slow path: only used to explain an error. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
+/** The first ill-formed sequence: where it starts, and whether the end of the bytes merely cut it off. */
+export interface Utf8Problem {
+  /** Byte offset where the ill-formed sequence starts (its lead byte, or the stray byte). */
+  readonly offset: number;
+  /** True when every byte from `offset` on is allowed and only the end of the bytes came too soon. */
+  readonly unfinished: boolean;
+}
+
+/** The first ill-formed sequence (Unicode Table 3-7), or null. Slow path: only used to explain an error. */
+export function firstUtf8Problem(bytes: Uint8Array): Utf8Problem | null {
   let i = 0;
   while (i < bytes.length) {
     const need = sequenceLength(bytes[i]);
-    if (need === 0) return i;
-    if (i + need > bytes.length) return prefixIsValid(bytes.subarray(i)) ? bytes.length : i;
-    if (!prefixIsValid(bytes.subarray(i, i + need))) return i;
+    if (need === 0) return { offset: i, unfinished: false };
+    if (i + need > bytes.length) return { offset: i, unfinished: prefixIsValid(bytes.subarray(i)) };
+    if (!prefixIsValid(bytes.subarray(i, i + need))) return { offset: i, unfinished: false };
     i += need;
   }
-  return -1;
+  return null;
+}
+
+/** Byte offset where the first ill-formed sequence starts (also one cut off by the end), or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  return firstUtf8Problem(bytes)?.offset ?? -1;
 }
 
 /** Streaming validator: push pieces, then end(); valid() is false once anything was invalid. */

@@ -7,7 +7,7 @@ import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js
 import { Opcode, isControlOpcode } from '../protocol/frame.js';
 import type { Limits } from '../protocol/limits.js';
 import type { MessageInflater } from '../protocol/message-inflater.js';
-import { Utf8StreamValidator, firstInvalidUtf8, isValidUtf8 } from '../protocol/utf8.js';
+import { Utf8StreamValidator, firstUtf8Problem, isValidUtf8 } from '../protocol/utf8.js';
 import { parseCloseBody } from './close-body.js';
 import type { Direction, InflateInfo, Timestamp } from './events.js';
 import { FrameRecord, MessageRecord } from './records.js';
@@ -250,12 +250,13 @@ export class MessageAssembler {
 /** RFC 6455 §8.1: text must be valid UTF-8; a cut-off message may end mid-sequence. */
 function checkText(data: Uint8Array, complete: boolean): Diagnostic | null {
   if (isValidUtf8(data)) return null;
-  const at = firstInvalidUtf8(data);
-  if (!complete && at === data.length) return null;
-  if (at < 0) return null;
+  const problem = firstUtf8Problem(data);
+  if (problem === null || (!complete && problem.unfinished)) return null;
   return diagnostic(
     'message.text.invalid-utf8',
-    `text message is not valid UTF-8 (first invalid byte at offset ${at})`,
+    problem.unfinished
+      ? `text message ends inside a UTF-8 sequence (offset ${problem.offset})`
+      : `text message is not valid UTF-8 (first invalid byte at offset ${problem.offset})`,
   );
 }
 

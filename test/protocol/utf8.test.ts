@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Utf8StreamValidator, firstInvalidUtf8, isValidUtf8 } from '../../src/protocol/utf8.js';
+import { Utf8StreamValidator, firstInvalidUtf8, firstUtf8Problem, isValidUtf8 } from '../../src/protocol/utf8.js';
 import { hex } from '../helpers/frame-builder.js';
 
 function streamValid(bytes: Uint8Array, cuts: number[]): boolean {
@@ -55,5 +55,14 @@ describe('UTF-8 validation (RFC 3629)', () => {
     v.push(hex('c3'));
     expect(v.push(hex('28'))).toBe(false);
     expect(v.errorOffset).toBe(2);
+  });
+
+  it('a sequence cut off by the end is reported at its lead byte, not past the end', () => {
+    expect(firstInvalidUtf8(hex('41 c3'))).toBe(1);
+    expect(firstInvalidUtf8(hex('41 42 f0 9f 98'))).toBe(2);
+    expect(firstUtf8Problem(hex('41 e2 82'))).toEqual({ offset: 1, unfinished: true });
+    expect(firstUtf8Problem(hex('41 e2 28'))).toEqual({ offset: 1, unfinished: false });
+    expect(firstUtf8Problem(hex('41 e0 80'))).toEqual({ offset: 1, unfinished: false });
+    expect(firstUtf8Problem(hex('41 e2 82 ac'))).toBeNull();
   });
 });

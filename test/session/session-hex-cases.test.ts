@@ -156,3 +156,20 @@ describe('session: rules', () => {
     expect([end.reason, end.frames, end.messages]).toEqual(['input-ended', { c2s: 0, s2c: 1 }, { c2s: 0, s2c: 1 }]);
   });
 });
+
+describe('session: UTF-8 offsets point at the start of the ill-formed sequence', () => {
+  const diagnosticText = (e: { diagnostics: readonly { code: string; message: string }[] }) =>
+    e.diagnostics.filter((d) => d.code.endsWith('invalid-utf8')).map((d) => d.message);
+
+  it('a text message cut inside a code point: the same offset whole or fragmented', () => {
+    const whole = ofType(runHex('81 02 41 c3', { dir: 's2c' }), 'message')[0];
+    const fragmented = ofType(runHex('01 02 41 c3 80 00', { dir: 's2c' }), 'message')[0];
+    expect(diagnosticText(whole)).toEqual(['text message ends inside a UTF-8 sequence (offset 1)']);
+    expect(diagnosticText(fragmented)).toEqual(['text message ends inside a UTF-8 sequence (offset 1)']);
+  });
+
+  it('a close reason cut inside a code point', () => {
+    const close = ofType(runHex('88 05 03 e8 41 e2 82', { dir: 's2c' }), 'frame')[0];
+    expect(diagnosticText(close)).toEqual(['close reason is not valid UTF-8 (first invalid byte at reason offset 1)']);
+  });
+});
