@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import type { Frame } from '../../src/protocol/frame.js';
 import { buildFrame, chunkings, concatBytes, hex, toHex } from '../helpers/frame-builder.js';
+import { LENGTH_FORMS, lengthHeader } from '../helpers/length-forms.js';
 
 function decodeChunks(chunks: Uint8Array[], limits?: { maxFramePayload: number }) {
   const frames: Frame[] = [];
@@ -328,4 +329,30 @@ describe('Limits.keepBinaryPayload', () => {
     ]);
     expect(out.every((f) => f.diagnostics.length === 0 && f.payload.every((b) => b === 0x62))).toBe(true);
   });
+});
+
+describe('FrameDecoder: the minimal length form at each boundary (RFC 6455 §5.2)', () => {
+  it.each(LENGTH_FORMS.map((f) => [f.length, f.encoding, f.mustUse ?? 'minimal', f] as const))(
+    'length %i in the %i-bit form: %s',
+    (_n, _e, _m, form) => {
+      const payload = Uint8Array.from({ length: form.length }, (_, i) => i & 0xff);
+      const bytes = concatBytes(Uint8Array.from(lengthHeader(form)), payload);
+      const { frames, partial } = decodeChunks([bytes]);
+      expect(partial).toBeNull();
+      expect(frames).toHaveLength(1);
+      const f = frames[0];
+      expect([f.lengthEncoding, f.payloadLength, f.headerLength, f.truncated]).toEqual([
+        form.encoding,
+        form.length,
+        form.encoding === 7 ? 2 : form.encoding === 16 ? 4 : 10,
+        false,
+      ]);
+      expect(f.payload).toEqual(payload);
+      expect(f.diagnostics.map((d) => d.message)).toEqual(
+        form.mustUse === null
+          ? []
+          : [`length ${form.length} written in the ${form.encoding}-bit form; ${form.mustUse} must be used`],
+      );
+    },
+  );
 });

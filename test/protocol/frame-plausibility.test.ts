@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findFrameStart, plausibleFrameLength } from '../../src/protocol/frame-plausibility.js';
 import { buildFrame, concatBytes } from '../helpers/frame-builder.js';
+import { LENGTH_FORMS, lengthHeader } from '../helpers/length-forms.js';
 
 describe('findFrameStart', () => {
   const frames = concatBytes(
@@ -61,4 +62,18 @@ describe('plausibleFrameLength', () => {
     expect(plausibleFrameLength(buildFrame({ payload: 'x', lengthEncoding: 64 }), 0, opts)).toBe(-1);
     expect(plausibleFrameLength(Uint8Array.of(0x82, 0x7f, 0x80, 0, 0, 0, 0, 1, 0, 0), 0, opts)).toBe(-1);
   });
+});
+
+describe('plausibleFrameLength: only the minimal length form at each boundary (RFC 6455 §5.2)', () => {
+  it.each(LENGTH_FORMS.map((f) => [f.length, f.encoding, f.mustUse ?? 'minimal', f] as const))(
+    'length %i in the %i-bit form: %s',
+    (_n, _e, _m, form) => {
+      for (const masked of [false, true]) {
+        const head = Uint8Array.from([...lengthHeader(form, masked), ...(masked ? [1, 2, 3, 4] : [])]);
+        expect(plausibleFrameLength(head, 0, { masked: null, allowRsv1: false })).toBe(
+          form.mustUse === null ? head.length + form.length : -1,
+        );
+      }
+    },
+  );
 });
