@@ -64,6 +64,89 @@ function edit(lines: readonly string[], name: string, value: string | null): str
   return out;
 }
 
+// Oracles for the mutation properties, written from the RFCs and independent of src.
+
+/** The head up to its first blank line, header lines as "name: value" with OWS trimmed. */
+function canonicalLines(bytes: Uint8Array): string[] {
+  const lines = Buffer.from(bytes)
+    .toString('latin1')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
+  const end = lines.indexOf('', 1);
+  return lines.slice(0, end < 0 ? lines.length : end).map((line, i) => {
+    if (i === 0) return line;
+    const colon = line.indexOf(':');
+    return `${line.slice(0, colon)}: ${line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')}`;
+  });
+}
+const headerLines = (r: HandshakeRequest | HandshakeResponse) => r.headers.map(([n, v]) => `${n}: ${v}`);
+const requestLines = (r: HandshakeRequest) => [`${r.method} ${r.path} ${r.httpVersion}`, ...headerLines(r)];
+const responseLines = (r: HandshakeResponse) => [`${r.httpVersion} ${r.status} ${r.reason}`, ...headerLines(r)];
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const valuesOf = (r: HandshakeRequest | HandshakeResponse, name: string) =>
+  r.headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
+const listValues = (r: HandshakeRequest | HandshakeResponse, name: string) =>
+  valuesOf(r, name)
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim().toLowerCase())
+    .filter((v) => v !== '');
+const BITS = /^(?:[89]|1[0-5])$/;
+
+/** RFC 7692 §7.1: known parameters, each at most once, with valid values. */
+function expectValidDeflateParams(element: string, response: boolean): void {
+  const params = element.split(';').slice(1);
+  const names = params.map((p) => p.split('=')[0].trim());
+  expect(new Set(names).size, element).toBe(names.length);
+  for (const p of params) {
+    const [name, value] = p.split('=').map((s) => s.trim());
+    if (name.endsWith('_no_context_takeover')) expect(value, element).toBeUndefined();
+    else if (name === 'client_max_window_bits' && !response && value === undefined) continue;
+    else {
+      expect(['client_max_window_bits', 'server_max_window_bits'], element).toContain(name);
+      expect(value?.replace(/^"(.*)"$/, '$1'), element).toMatch(BITS);
+    }
+  }
+}
+
+/** What RFC 6455 §4.1 asks of a client's opening handshake (for a request with no diagnostic). */
+function expectValidRequest(r: HandshakeRequest): void {
+  expect(r.method).toBe('GET');
+  expect(r.httpVersion).toMatch(/^HTTP\/(?:1\.[1-9]|[2-9]\.\d)$/);
+  for (const [name, value] of r.headers) {
+    expect(name).toMatch(TOKEN);
+    expect(value).not.toMatch(/[\x00-\x08\x0a-\x1f\x7f]/);
+  }
+  expect(valuesOf(r, 'Host').length).toBeGreaterThan(0);
+  expect(listValues(r, 'Upgrade')).toContain('websocket');
+  expect(listValues(r, 'Connection')).toContain('upgrade');
+  expect(valuesOf(r, 'Sec-WebSocket-Key')).toEqual([expect.stringMatching(/^[A-Za-z0-9+/]{21}[AQgw]==$/)]);
+  expect(valuesOf(r, 'Sec-WebSocket-Version')).toEqual(['13']);
+  for (const offer of r.extensions) {
+    expect(offer.split(';')[0].trim()).toMatch(TOKEN);
+    if (offer.split(';')[0].trim() === 'permessage-deflate') expectValidDeflateParams(offer, false);
+  }
+}
+
+/** What RFC 6455 §4.1 and RFC 7692 §7 ask of a server's answer to the Chrome request. */
+function expectValidResponseToChrome(r: HandshakeResponse): void {
+  expect(r.status).toBe(101);
+  expect(r.upgraded).toBe(true);
+  expect(listValues(r, 'Upgrade')).toEqual(['websocket']);
+  expect(listValues(r, 'Connection')).toContain('upgrade');
+  expect(valuesOf(r, 'Sec-WebSocket-Accept')).toEqual(['fFBooB7FAkLlXgRSz0BT3v4hq5s=']);
+  expect(r.acceptValid).toBe(true);
+  // Chrome offered no subprotocol and only permessage-deflate, once.
+  expect(valuesOf(r, 'Sec-WebSocket-Protocol')).toEqual([]);
+  const elements = valuesOf(r, 'Sec-WebSocket-Extensions').flatMap((v) => v.split(','));
+  expect(elements.length).toBeLessThanOrEqual(1);
+  for (const e of elements) {
+    expect(e.split(';')[0].trim()).toBe('permessage-deflate');
+    expectValidDeflateParams(e, true);
+  }
+  expect(r.deflate === null).toBe(elements.length === 0);
+}
+
 const rfcRequest = parseHandshakeRequest(head(...RFC_REQUEST));
 const chromeRequest = parseHandshakeRequest(head(...CHROME_REQUEST));
 
@@ -479,24 +562,186 @@ describe('hostile input never throws', () => {
     );
   });
 
-  it('mutated real handshakes into both parsers', () => {
-    const req = head(...CHROME_REQUEST);
-    const res = head(...WS_RESPONSE);
+  // Byte replacements at random places in the Chrome request and the ws response. Each mutated
+  // head must either be flagged, or be a handshake RFC 6455 accepts (checked by the oracles
+  // above, independently of the rules in src) whose parse round-trips to the bytes.
+  const byteEdits = (maxLength = 8) =>
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength });
+  const mutate = (bytes: Uint8Array, edits: readonly (readonly [number, number])[]): Uint8Array => {
+    const out = bytes.slice();
+    for (const [at, v] of edits) out[at % out.length] = v;
+    return out;
+  };
+  const differs = (a: Uint8Array, b: Uint8Array) => a.some((v, i) => v !== b[i]);
+  const noControls = (r: HandshakeRequest | HandshakeResponse) => {
+    for (const d of r.diagnostics) expect(d.message).not.toMatch(/[\x00-\x1f\x7f]/);
+  };
+
+  it('mutated real requests: flagged, or valid and round-tripping', () => {
+    const original = head(...CHROME_REQUEST);
+    let flagged = 0;
+    let clean = 0;
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
-        (edits) => {
-          const a = req.slice();
-          const b = res.slice();
-          for (const [at, v] of edits) {
-            a[at % a.length] = v;
-            b[at % b.length] = v;
-          }
-          parseHandshakeResponse(b, parseHandshakeRequest(a));
-        },
-      ),
+      fc.property(byteEdits(), (edits) => {
+        const bytes = mutate(original, edits);
+        const r = parseHandshakeRequest(bytes);
+        expect(r.headLength).toBe(bytes.length);
+        noControls(r);
+        if (r.diagnostics.length > 0) {
+          flagged++;
+          return;
+        }
+        if (differs(bytes, original)) clean++;
+        expectValidRequest(r);
+        expect(requestLines(r)).toEqual(canonicalLines(bytes));
+      }),
       { seed: 2, numRuns: 500 },
     );
+    // Both outcomes must really occur, or the property says little.
+    expect(flagged).toBeGreaterThan(200);
+    expect(clean).toBeGreaterThan(20);
+  });
+
+  it('mutated real responses: flagged, or valid and round-tripping', () => {
+    const original = head(...WS_RESPONSE);
+    let flagged = 0;
+    let clean = 0;
+    fc.assert(
+      fc.property(byteEdits(3), (edits) => {
+        const bytes = mutate(original, edits);
+        const r = parseHandshakeResponse(bytes, chromeRequest);
+        expect(r.headLength).toBe(bytes.length);
+        expect(r.upgraded).toBe(r.status === 101);
+        noControls(r);
+        if (r.diagnostics.length > 0) {
+          flagged++;
+          return;
+        }
+        if (differs(bytes, original)) clean++;
+        expectValidResponseToChrome(r);
+        expect(responseLines(r)).toEqual(canonicalLines(bytes));
+      }),
+      { seed: 3, numRuns: 500 },
+    );
+    expect(flagged).toBeGreaterThan(200);
+    expect(clean).toBeGreaterThan(20);
+  });
+
+  it('mutated request and response together never throw', () => {
+    let runs = 0;
+    fc.assert(
+      fc.property(byteEdits(), (edits) => {
+        runs++;
+        const req = parseHandshakeRequest(mutate(head(...CHROME_REQUEST), edits));
+        const res = parseHandshakeResponse(mutate(head(...WS_RESPONSE), edits), req);
+        noControls(req);
+        noControls(res);
+        // A request flagged for its key cannot have its accept verified.
+        if (codes(req).includes('handshake.key.invalid') || req.key === null) expect(res.acceptValid).toBe(false);
+      }),
+      { seed: 2, numRuns: 300 },
+    );
+    expect(runs).toBe(300);
+  });
+
+  it('a control byte in any header line is flagged', () => {
+    const original = head(...CHROME_REQUEST);
+    // Start and end (exclusive of CRLF) of each header line in the original bytes.
+    const spans: [number, number][] = [];
+    let at = CHROME_REQUEST[0].length + 2;
+    for (const line of CHROME_REQUEST.slice(1)) {
+      spans.push([at, at + line.length]);
+      at += line.length + 2;
+    }
+    const control = fc.constantFrom(...[...Array(32).keys(), 0x7f].filter((b) => b !== 0x09 && b !== 0x0a));
+    let runs = 0;
+    fc.assert(
+      fc.property(fc.nat(spans.length - 1), fc.nat(), control, (line, offset, byte) => {
+        runs++;
+        const [start, end] = spans[line];
+        const r = parseHandshakeRequest(mutate(original, [[start + (offset % (end - start)), byte]]));
+        expect(codes(r)).toContain('handshake.request.malformed');
+        noControls(r);
+      }),
+      { seed: 4, numRuns: 300 },
+    );
+    expect(runs).toBe(300);
+  });
+
+  it('harmless mutations: visible bytes in headers the handshake does not read change only those values', () => {
+    const free = ['Pragma', 'Cache-Control', 'User-Agent', 'Origin', 'Accept-Encoding', 'Accept-Language'];
+    const original = head(...CHROME_REQUEST);
+    const text = Buffer.from(original).toString('latin1');
+    const semantic = (r: HandshakeRequest) => {
+      const { method, path, httpVersion, key, version, protocols, extensions, isUpgrade } = r;
+      return { method, path, httpVersion, key, version, protocols, extensions, isUpgrade };
+    };
+    let runs = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...free), fc.nat(), fc.integer({ min: 0x21, max: 0x7e })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (edits) => {
+          runs++;
+          const expected = chromeRequest.headers.map(([n, v]) => [n, v.split('')] as const);
+          const positions = edits.map(([name, offset, byte]): [number, number] => {
+            const index = expected.findIndex(([n]) => n === name);
+            const value = expected[index][1];
+            const i = offset % value.length;
+            value[i] = String.fromCharCode(byte);
+            return [text.indexOf(`\r\n${name}: `) + name.length + 4 + i, byte];
+          });
+          const r = parseHandshakeRequest(mutate(original, positions));
+          expect(r.diagnostics).toEqual([]);
+          expect(semantic(r)).toEqual(semantic(chromeRequest));
+          expect(r.headers).toEqual(expected.map(([n, v]) => [n, v.join('')]));
+        },
+      ),
+      { seed: 5, numRuns: 300 },
+    );
+    expect(runs).toBe(300);
+  });
+
+  it('harmless mutations: header names and Upgrade/Connection tokens in any case, any OWS around values', () => {
+    const flip = (s: string, mask: readonly boolean[]) =>
+      [...s].map((c, i) => (mask[i % mask.length] ? c.toUpperCase() : c.toLowerCase())).join('');
+    const vary = (lines: readonly string[], mask: readonly boolean[], ows: readonly string[]) =>
+      lines.map((line, i) => {
+        if (i === 0) return line;
+        const colon = line.indexOf(':');
+        const [name, value] = [line.slice(0, colon), line.slice(colon + 2)];
+        const padded = `${ows[(2 * i) % ows.length]}${value}${ows[(2 * i + 1) % ows.length]}`;
+        return /^(upgrade|connection)$/i.test(name)
+          ? `${flip(name, mask)}:${flip(padded, mask)}`
+          : `${flip(name, mask)}:${padded}`;
+      });
+    const sameHeaders = (r: HandshakeRequest | HandshakeResponse, lines: readonly string[]) =>
+      expect(r.headers.map(([n, v]) => [n.toLowerCase(), v.toLowerCase()])).toEqual(
+        lines.slice(1).map((l) => l.toLowerCase().split(': ')),
+      );
+    const wsResponse = parseHandshakeResponse(head(...WS_RESPONSE), chromeRequest);
+    let runs = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 13 }),
+        fc.array(fc.constantFrom('', ' ', '\t', '  ', ' \t '), { minLength: 1, maxLength: 30 }),
+        (mask, ows) => {
+          runs++;
+          const req = parseHandshakeRequest(head(...vary(CHROME_REQUEST, mask, ows)));
+          expect(req.diagnostics).toEqual([]);
+          expect({ ...req, headers: [], headLength: 0 }).toEqual({ ...chromeRequest, headers: [], headLength: 0 });
+          sameHeaders(req, CHROME_REQUEST);
+          const res = parseHandshakeResponse(head(...vary(WS_RESPONSE, mask, ows)), req);
+          expect(res.diagnostics).toEqual([]);
+          expect({ ...res, headers: [], headLength: 0 }).toEqual({ ...wsResponse, headers: [], headLength: 0 });
+          sameHeaders(res, WS_RESPONSE);
+        },
+      ),
+      { seed: 6, numRuns: 200 },
+    );
+    expect(runs).toBe(200);
   });
 
   it('a huge header line gives a bounded diagnostic', () => {
