@@ -47,9 +47,9 @@ for (const pcapReader of ['pcap-parser', 'builtin'] as const)
     }
 
     it('reads the real nanosecond capture with sub-microsecond timestamps rounded to µs', () => {
-      const events = decode(fixture('nanosecond.pcap'));
-      for (const e of events)
-        if (e.time !== null) expect(Math.abs(e.time * 1e6 - Math.round(e.time * 1e6))).toBeLessThan(0.01);
+      const times = decode(fixture('nanosecond.pcap')).flatMap((e) => (e.time === null ? [] : [e.time]));
+      expect(times.length).toBeGreaterThan(10);
+      for (const t of times) expect(Math.abs(t * 1e6 - Math.round(t * 1e6))).toBeLessThan(0.01);
     });
 
     it('does not write into the bytes it is given when patching the nanosecond magic', () => {

@@ -34,7 +34,11 @@ describe('wsinspect FILE', () => {
     expect(
       frames.every((f) => typeof f.ts === 'number' && Array.isArray(f.diagnostics) && f.diagnostics.length === 0),
     ).toBe(true);
-    expect(frames.filter((f) => f.dir === 'c2s').every((f) => f.masked && /^[0-9a-f]{8}$/.test(f.maskKey))).toBe(true);
+    expect(frames.length).toBeGreaterThan(10);
+    const c2s = frames.filter((f) => f.dir === 'c2s');
+    expect(c2s.length).toBeGreaterThan(5);
+    expect(c2s.every((f) => f.masked && /^[0-9a-f]{8}$/.test(f.maskKey))).toBe(true);
+    expect(frames.filter((f) => f.dir === 's2c').every((f) => !f.masked && f.maskKey === null)).toBe(true);
     expect(frames.some((f) => f.compressed && typeof f.text === 'string')).toBe(true);
     expect(frames.map((f) => f.index)).toEqual(frames.map((_, i) => i + 1));
     expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'close-handshake' });
@@ -79,18 +83,47 @@ describe('wsinspect FILE', () => {
   });
 
   it('filters: --opcode, --dir, --grep, --conn, --errors', () => {
-    const frames = (args: string[]) =>
-      jsonLines(runCli([fixture('interleaved.pcap'), '--json', ...args]).stdout).filter((e) => e.type === 'frame');
-    expect(frames(['--opcode', 'close']).every((f) => f.opcode === 8)).toBe(true);
-    expect(frames(['--opcode', 'close']).length).toBe(6);
-    expect(frames(['--dir', 's2c']).every((f) => f.dir === 's2c')).toBe(true);
-    expect(frames(['--conn', '2']).every((f) => f.conn === 2)).toBe(true);
-    expect(frames(['--conn', '2']).length).toBeGreaterThan(0);
-    expect(frames(['--grep', '^hello$']).every((f) => f.text === 'hello')).toBe(true);
+    // The generator's record of interleaved.pcap: 3 connections, each 4 text messages echoed
+    // and a close each way, every message one frame. Each filter must give exactly its frames.
+    const truth = JSON.parse(readFileSync(fixture('interleaved.pcap.expected.json'), 'utf8')) as {
+      connections: {
+        messages: { dir: string; opcode: number; fragments?: number; text?: string; closeReason?: string }[];
+      }[];
+    };
+    const sent = truth.connections.flatMap((c, i) =>
+      c.messages.map((m) => ({ conn: i + 1, dir: m.dir, opcode: m.opcode, text: m.text ?? m.closeReason })),
+    );
+    expect(truth.connections.flatMap((c) => c.messages.map((m) => m.fragments ?? 1))).toEqual(sent.map(() => 1));
+    const key = (f: { conn: number; dir: string; opcode: number; text?: string; closeReason?: string }) =>
+      `${f.conn} ${f.dir} ${f.opcode} ${f.text ?? f.closeReason}`;
+    const frames = (args: string[]) => {
+      const r = runCli([fixture('interleaved.pcap'), '--json', ...args]);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      return jsonLines(r.stdout)
+        .filter((e) => e.type === 'frame')
+        .map(key)
+        .sort();
+    };
+    const want = (keep: (m: (typeof sent)[number]) => boolean) => sent.filter(keep).map(key).sort();
+    const all = frames([]);
+    expect(all).toEqual(want(() => true));
+    expect(all).toHaveLength(30);
+    const close = frames(['--opcode', 'close']);
+    expect([close.length, close]).toEqual([6, want((m) => m.opcode === 8)]);
+    const s2c = frames(['--dir', 's2c']);
+    expect([s2c.length, s2c]).toEqual([15, want((m) => m.dir === 's2c')]);
+    const conn2 = frames(['--conn', '2']);
+    expect([conn2.length, conn2]).toEqual([10, want((m) => m.conn === 2)]);
+    // Text frames and close reasons, anchored: round 1 and 3 texts of client 2, both ways.
+    const rounds = frames(['--grep', '^client 2 round [13] ']);
+    expect([rounds.length, rounds]).toEqual([4, want((m) => m.opcode === 1 && /^client 2 round [13] /.test(m.text!))]);
+    const reasons = frames(['--grep', 'leaves$']);
+    expect([reasons.length, reasons]).toEqual([6, want((m) => m.opcode === 8)]);
+    // A clean capture has no frame with a diagnostic (the full listing above is not empty).
     expect(frames(['--errors'])).toEqual([]);
     expect(runCli([fixture('plain.pcap'), '--opcode', 'bogus']).status).toBe(2);
     expect(runCli([fixture('plain.pcap'), '--grep', '(']).stderr).toMatch(/--grep: not a valid regular expression/);
-  });
+  }, 30_000);
 
   it('list options (--conn, --opcode, --decode-as) take commas or repeats, and never swallow the file after them', () => {
     const conns = (args: string[]) => [
@@ -108,8 +141,8 @@ describe('wsinspect FILE', () => {
     )
       .filter((e) => e.type === 'frame')
       .map((f) => f.opcode);
-    expect(opcodes.length).toBeGreaterThan(0);
-    expect(opcodes.every((o) => o === 8 || o === 9 || o === 10)).toBe(true);
+    // ping-pong.pcap: 3 pings each answered by a pong, and a close each way
+    expect(opcodes.sort((a, b) => a - b)).toEqual([8, 8, 9, 9, 9, 10, 10, 10]);
     // the mid-stream fixture's server port, forced (the heuristics find it anyway: the diagnostic says forced)
     const port = String(jsonLines(runCli([fixture('midstream.pcap'), '--json']).stdout)[0].server.split(':')[1]);
     const forced = runCli(['--decode-as', `9,${port}`, fixture('midstream.pcap'), '--no-color']);
@@ -125,7 +158,7 @@ describe('wsinspect FILE', () => {
     });
     // a space-separated list is no longer one: the extra number is an argument of its own
     expect(runCli([fixture('plain.pcap'), '--conn', '1', '2']).status).toBe(2);
-  });
+  }, 30_000);
 
   it('--stats with --conn summarises only those connections; a filter of frames is refused', () => {
     const stats = jsonLines(runCli([fixture('interleaved.pcap'), '--stats', '--json', '--conn', '2,3']).stdout);

@@ -95,6 +95,7 @@ describe('reverse proxy (ws://)', () => {
         expect(decodedMessages(h, 'c2s')).toEqual(sent);
         expect(decodedMessages(h, 's2c')).toEqual(sent);
         const frames = h.events.filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode !== 8);
+        expect(frames.length).toBeGreaterThanOrEqual(2 * sent.length);
         expect(frames.every((f) => f.compressed === compress)).toBe(true);
         expect(diagnosticCodes(h)).toEqual([]);
       } finally {
