@@ -170,3 +170,21 @@ function readWebSocketField(f: TsharkFrame, name: string, show: string, value: s
       break;
   }
 }
+
+/**
+ * Every packet's timestamp as tshark reads it (`frame.time_epoch`), in microseconds since the
+ * epoch, rounded half up from tshark's nanoseconds as wsinspect rounds. Integers: exact to compare.
+ */
+export function tsharkPacketMicros(file: string): number[] {
+  const args = ['-n', '-r', file, '-T', 'fields', '-e', 'frame.time_epoch'];
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`tshark ${args.join(' ')} exited with ${String(r.status)}: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const m = /^(\d+)\.(\d{1,9})$/.exec(l.trim());
+      if (m === null) throw new Error(`tshark time ${JSON.stringify(l)} is not seconds.fraction`);
+      return Number(m[1]) * 1e6 + Math.round(Number(m[2].padEnd(9, '0')) / 1000);
+    });
+}
