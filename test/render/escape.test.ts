@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { anyCodePointString } from '../helpers/arbitraries.js';
 import { byteCharLiteral, escapeForTerminal, previewBytes, previewText } from '../../src/render/escape.js';
 
 /** Anything that must never reach the terminal raw. */
@@ -46,7 +47,7 @@ describe('escapeForTerminal', () => {
 
   it('never lets a control, bidi, format char or lone surrogate through, and is reversible', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+      fc.property(anyCodePointString(200), (s) => {
         const out = escapeForTerminal(s);
         expect(RAW_DANGER.test(out)).toBe(false);
         expect(unescape(out)).toBe(s);
@@ -72,7 +73,7 @@ describe('previewText', () => {
 
   it('is at most max long, safe, and a prefix of the full escape', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), fc.integer({ min: 1, max: 40 }), (s, max) => {
+      fc.property(anyCodePointString(80), fc.integer({ min: 1, max: 40 }), (s, max) => {
         const out = previewText(s, max);
         const full = escapeForTerminal(s);
         expect(out.length).toBeLessThanOrEqual(max);

@@ -6,6 +6,7 @@ import { renderFrameSummary } from '../../src/render/summary-line.js';
 import { renderHandshake } from '../../src/render/handshake-view.js';
 import { createStyle } from '../../src/render/style.js';
 import { buildFrame } from '../helpers/frame-builder.js';
+import { anyCodePointString } from '../helpers/arbitraries.js';
 import { frameEvent, frameFromHex, frameFromWire, withCountingPayload } from './frames.js';
 
 const plain = createStyle({ color: false });
@@ -101,8 +102,8 @@ describe('renderFrameView', () => {
           rsv1: fc.boolean(),
           opcode: fc.integer({ min: 0, max: 15 }),
           key: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
-          text: fc.string({ unit: 'binary', maxLength: 60 }),
-          reason: fc.string({ unit: 'binary', maxLength: 20 }),
+          text: anyCodePointString(60),
+          reason: anyCodePointString(20),
           cut: fc.nat({ max: 8 }),
         }),
         ({ text, reason, key, cut, ...spec }) => {
