@@ -1,11 +1,11 @@
 // Headless Chromium as a real browser client through the proxy: reverse mode (ws://), and
 // forward mode (--proxy-server) for ws:// and for wss:// intercepted with the local CA, which
 // the browser trusts for this session through --ignore-certificate-errors-spki-list.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FrameEvent, InspectEvent, MessageEvent } from '../../src/session/events.js';
 import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
 import { openLocalCa } from '../../src/sources/ca/local-ca.js';
@@ -18,11 +18,7 @@ import {
   type Harness,
   type TlsEchoServer,
 } from '../sources/proxy/proxy-harness.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM)
-  console.log(`${CHROMIUM} not found: the browser tests are skipped (install the Debian package "chromium")`);
+import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
 /** The flags every launch uses (no sandbox: CI runs as root in a container). */
 export const CHROMIUM_ARGS = [
@@ -66,7 +62,7 @@ async function launch(extra: string[]): Promise<BrowserContext> {
   const profile = tmp('profile');
   dirs.push(profile);
   return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     ignoreDefaultArgs: true,
     args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', ...extra, 'about:blank'],
     timeout: 15_000,
@@ -130,7 +126,7 @@ function checkDecoded(h: Harness): void {
   expect(h.events.at(-1)).toMatchObject({ type: 'end', reason: 'close-handshake' });
 }
 
-describe.skipIf(!HAS_CHROMIUM)('headless Chromium through the proxy', () => {
+describeWithTool('chromium', 'headless Chromium through the proxy', () => {
   it('reverse mode: ws:// to the proxy, decoded (permessage-deflate as Chromium negotiates it)', async () => {
     const h = await startProxy({
       target: { tls: false, host: '127.0.0.1', port: echo.port, label: `127.0.0.1:${echo.port}` },

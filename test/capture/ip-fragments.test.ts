@@ -11,7 +11,8 @@ import { ParseStatus, TcpSegment, parseTcpIp } from '../../src/capture/tcp-ip-pa
 import type { Diagnostic } from '../../src/protocol/diagnostic-catalogue.js';
 import type { FrameEvent, InspectEvent, StreamEvent } from '../../src/session/events.js';
 import { SessionDecoder } from '../../src/session/session-decoder.js';
-import { runTshark, tsharkMissing, type TsharkFrame } from '../helpers/tshark-pdml.js';
+import { runTshark, type TsharkFrame } from '../helpers/tshark-pdml.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { byConnection, decode, fixture, type DecodeOptions } from './helpers/capture-harness.js';
 import { writePcap, type WrittenPacket } from './helpers/capture-writer.js';
 import { readPcapFrames } from './helpers/tcp-packets.js';
@@ -474,9 +475,7 @@ describe('random fragments into the reassembler', () => {
   });
 });
 
-const MISSING = tsharkMissing();
-
-describe.skipIf(MISSING !== null)('tshark on a fragmented capture', () => {
+describeWithTool('tshark', 'tshark on a fragmented capture', () => {
   for (const file of ['plain.pcap', 'ipv6.pcap']) {
     it(`${file} in reversed 24-byte fragments: tshark reassembles the same WebSocket frames as ours`, () => {
       const packets = rewrite(readPcapFrames(fixture(file)), reversed);

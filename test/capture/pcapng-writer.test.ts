@@ -1,7 +1,7 @@
 // The proxy's pcapng writer: block structure, TCP sequence/acknowledgement numbers across
 // segmentation and 32-bit wrap-around, checksums, IPv6 — checked by a small parser here, by
 // tshark where installed (an independent reader) and by wsinspect's own capture reader.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_SEGMENT_PAYLOAD, PcapngWriter, type TcpEndpoints } from '../../src/capture/pcapng-writer.js';
 import type { StreamEvent } from '../../src/session/events.js';
 import { readCapture } from '../../src/sources/capture-source.js';
+import { itWithTool } from '../helpers/tools.js';
 
 const V4: TcpEndpoints = {
   clientIp: Uint8Array.of(127, 0, 0, 1),
@@ -22,7 +23,6 @@ const V6: TcpEndpoints = {
   serverIp: Uint8Array.of(127, 0, 0, 1),
   serverPort: 9000,
 };
-const HAS_TSHARK = spawnSync('which', ['tshark']).status === 0;
 
 interface Packet {
   time: number;
@@ -171,7 +171,7 @@ describe('PcapngWriter', () => {
     expect(events.filter((e) => e.kind === 'gap' || e.kind === 'diagnostic')).toEqual([]);
   });
 
-  it.skipIf(!HAS_TSHARK)("passes tshark's checksum and TCP analysis and dissects the WebSocket frames", () => {
+  itWithTool('tshark', "passes tshark's checksum and TCP analysis and dissects the WebSocket frames", () => {
     const w = new PcapngWriter();
     const dir = mkdtempSync(join(tmpdir(), 'wsinspect-pcapng-'));
     const path = join(dir, 'conv.pcapng');

@@ -8,14 +8,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-run.js';
-import { runTshark, tsharkMissing, tsharkVersion, type TsharkFrame } from '../helpers/tshark-pdml.js';
+import { runTshark, tsharkVersion, type TsharkFrame } from '../helpers/tshark-pdml.js';
+import { describeWithTool, toolMissing } from '../helpers/tools.js';
 import { expected, FIXTURES, type Expected, type ExpectedMessage } from './helpers/capture-harness.js';
 
 const FILES = readdirSync(FIXTURES)
   .filter((n) => /\.pcap(ng)?$/.test(n))
   .sort();
-const MISSING = tsharkMissing();
-if (MISSING !== null) console.warn(`tshark oracle test skipped: ${MISSING}`);
 
 type Dir = 'c2s' | 's2c';
 interface OurFrame {
@@ -301,7 +300,7 @@ function oracle(file: string): OracleResult {
 const results = new Map<string, OracleResult>();
 const resultFor = (file: string): OracleResult => results.get(file) ?? results.set(file, oracle(file)).get(file)!;
 
-describe.skipIf(MISSING !== null)(`tshark oracle (${MISSING === null ? tsharkVersion() : 'no tshark'})`, () => {
+describeWithTool('tshark', `tshark oracle (${toolMissing('tshark') === null ? tsharkVersion() : 'no tshark'})`, () => {
   it('corked.pcap: tshark too sees several WebSocket frames in one TCP packet, both directions', () => {
     const frames = runTshark(join(FIXTURES, 'corked.pcap'), { decompress: false });
     const perPacket = new Map<number, TsharkFrame[]>();

@@ -2,7 +2,7 @@
 // trust that NODE_EXTRA_CA_CERTS extends (no --insecure), the decrypted recording, and an
 // unmodified HTTPS_PROXY client (curl) intercepted in forward mode.
 import { createHash, X509Certificate } from 'node:crypto';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
 import { openLocalCa } from '../../src/sources/ca/local-ca.js';
 import { runCli } from '../helpers/cli-run.js';
+import { itWithTool } from '../helpers/tools.js';
 import {
   closed,
   nextMessage,
@@ -82,32 +83,33 @@ describe('wsinspect proxy with TLS', () => {
     expect(replay).toEqual(live);
   }, 20_000);
 
-  it('intercepts an unmodified HTTPS_PROXY client (curl) that trusts the local CA', async () => {
-    if (spawnSync('which', ['curl']).status !== 0) {
-      console.log('curl not installed: the HTTPS_PROXY client check is skipped');
-      return;
-    }
-    const caDir = tmp('ca');
-    const proxy = await startProxyCli(['--json', '--ca-dir', caDir], { NODE_EXTRA_CA_CERTS: upstreamCaFile });
-    let curl: { stdout: string; stderr: string };
-    try {
-      const env = { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: '', no_proxy: '' };
-      // asynchronous: the upstream server runs in this process and must keep answering
-      curl = await execFileAsync(
-        'curl',
-        ['-sS', '--max-time', '10', '--cacert', join(caDir, 'ca.pem'), `https://127.0.0.1:${echo.port}/through-curl`],
-        { env, encoding: 'utf8' },
-      );
-      await until(() => proxy.stdout().includes('"type":"end"'), 'end event');
-    } finally {
-      expect(await interrupt(proxy)).toBe(0);
-    }
-    expect(curl.stderr).toBe('');
-    expect(curl.stdout).toBe('plain https: GET /through-curl');
-    expect(proxy.stderr()).toMatch(/created a local CA for TLS interception/);
-    const events = jsonLines(proxy.stdout());
-    expect(events.map((e) => e.type)).toEqual(['connection', 'diagnostic', 'end']);
-    expect(events[1]).toMatchObject({ code: 'proxy.not-websocket', severity: 'note' });
-    expect(String(events[1].message)).toContain('plain HTTP request "GET /through-curl"');
-  }, 20_000);
+  itWithTool(
+    'curl',
+    'intercepts an unmodified HTTPS_PROXY client (curl) that trusts the local CA',
+    async () => {
+      const caDir = tmp('ca');
+      const proxy = await startProxyCli(['--json', '--ca-dir', caDir], { NODE_EXTRA_CA_CERTS: upstreamCaFile });
+      let curl: { stdout: string; stderr: string };
+      try {
+        const env = { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: '', no_proxy: '' };
+        // asynchronous: the upstream server runs in this process and must keep answering
+        curl = await execFileAsync(
+          'curl',
+          ['-sS', '--max-time', '10', '--cacert', join(caDir, 'ca.pem'), `https://127.0.0.1:${echo.port}/through-curl`],
+          { env, encoding: 'utf8' },
+        );
+        await until(() => proxy.stdout().includes('"type":"end"'), 'end event');
+      } finally {
+        expect(await interrupt(proxy)).toBe(0);
+      }
+      expect(curl.stderr).toBe('');
+      expect(curl.stdout).toBe('plain https: GET /through-curl');
+      expect(proxy.stderr()).toMatch(/created a local CA for TLS interception/);
+      const events = jsonLines(proxy.stdout());
+      expect(events.map((e) => e.type)).toEqual(['connection', 'diagnostic', 'end']);
+      expect(events[1]).toMatchObject({ code: 'proxy.not-websocket', severity: 'note' });
+      expect(String(events[1].message)).toContain('plain HTTP request "GET /through-curl"');
+    },
+    20_000,
+  );
 });

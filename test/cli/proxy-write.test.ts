@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-run.js';
+import { requireTool } from '../helpers/tools.js';
 import { closed, nextMessage, openClient, startEchoServer, until } from '../sources/proxy/proxy-harness.js';
 import { interrupt, jsonLines, startProxyCli } from './proxy-cli.js';
-
-const HAS_TSHARK = spawnSync('which', ['tshark']).status === 0;
 
 /** The fields both decoders agree on, for one frame as --json prints it. */
 function frameKey(f: Record<string, unknown>): string {
@@ -18,7 +17,7 @@ function frameKey(f: Record<string, unknown>): string {
 }
 
 describe('wsinspect proxy --write', () => {
-  it('records a session that tshark and wsinspect read into the frames shown live', async () => {
+  it('records a session that tshark and wsinspect read into the frames shown live', async (ctx) => {
     const echo = await startEchoServer({ threshold: 0 });
     const file = join(mkdtempSync(join(tmpdir(), 'wsinspect-write-')), 'session.pcapng');
     const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${echo.port}`, '--json', '--write', file]);
@@ -50,10 +49,7 @@ describe('wsinspect proxy --write', () => {
     expect(replayed.map(strip)).toEqual(live.map(strip));
     replayed.forEach((f, i) => expect(f.ts as number).toBeCloseTo(live[i].ts as number, 5));
 
-    if (!HAS_TSHARK) {
-      console.log('tshark not installed: the independent check of the recording is skipped');
-      return;
-    }
+    requireTool(ctx, 'tshark'); // the independent reader
     const rows = execFileSync(
       'tshark',
       [
@@ -112,7 +108,7 @@ describe('wsinspect proxy --write', () => {
     expect(sharkFrames).toEqual(live.map(frameKey));
   }, 20_000);
 
-  it('on Ctrl-C ends open connections as input-ended and leaves a complete recording', async () => {
+  it('on Ctrl-C ends open connections as input-ended and leaves a complete recording', async (ctx) => {
     const echo = await startEchoServer();
     const file = join(mkdtempSync(join(tmpdir(), 'wsinspect-write-')), 'open.pcapng');
     const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${echo.port}`, '--json', '--write', file]);
@@ -132,10 +128,9 @@ describe('wsinspect proxy --write', () => {
         .filter((e) => e.type === 'frame')
         .map((f) => f.text),
     ).toEqual(['still open', 'still open']);
-    if (HAS_TSHARK) {
-      const r = spawnSync('tshark', ['-r', file, '-Y', 'websocket'], { encoding: 'utf8' });
-      expect(r.status).toBe(0);
-      expect(r.stderr).not.toMatch(/cut short|appears to be damaged/);
-    }
+    requireTool(ctx, 'tshark');
+    const r = spawnSync('tshark', ['-r', file, '-Y', 'websocket'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/cut short|appears to be damaged/);
   }, 20_000);
 });

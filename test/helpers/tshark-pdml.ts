@@ -38,13 +38,6 @@ export interface TsharkOptions {
   readonly decodeAsPort?: number;
 }
 
-/** Why the oracle cannot run here, or null when tshark answers. */
-export function tsharkMissing(): string | null {
-  const r = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-  if (r.error) return `tshark not found (${r.error.message}); .ci/run installs it (Debian package tshark)`;
-  return r.status === 0 ? null : `tshark --version exited with ${String(r.status)}`;
-}
-
 export function tsharkVersion(): string {
   return spawnSync('tshark', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
 }
