@@ -1,9 +1,11 @@
 // Golden outputs: the real CLI on each foundation case, colour off, text and JSON, compared
-// with checked-in files. UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
+// with checked-in files. A missing file fails. UPDATE_GOLDEN=1 rewrites them (review the diff
+// before committing), except under CI=true, where it fails every case.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli-run.js';
+import { IN_CI } from '../helpers/tools.js';
 
 const DIR = join(ROOT, 'test', 'golden');
 const bin256 =
@@ -26,15 +28,22 @@ export const GOLDEN_CASES: Record<string, string[] | { args: string[]; input: st
   'accept-rfc-sample': ['accept', 'dGhlIHNhbXBsZSBub25jZQ=='],
 };
 
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
 function compare(name: string, actual: string): void {
   const path = join(DIR, name);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
+  if (UPDATE) {
+    if (IN_CI) throw new Error('UPDATE_GOLDEN=1 under CI=true: CI compares golden files, it never rewrites them');
     mkdirSync(DIR, { recursive: true });
+    if (!existsSync(path) || readFileSync(path, 'utf8') !== actual)
+      console.warn(`UPDATE_GOLDEN=1: wrote test/golden/${name}`);
     writeFileSync(path, actual);
-    if (process.env.UPDATE_GOLDEN !== '1')
-      throw new Error(`golden file ${name} was missing and has been written; review and commit it`);
     return;
   }
+  if (!existsSync(path))
+    throw new Error(
+      `golden file test/golden/${name} is missing: write it with UPDATE_GOLDEN=1 npx vitest run test/cli/golden.test.ts, review it and commit it`,
+    );
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
