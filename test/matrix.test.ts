@@ -9,7 +9,7 @@ import { deflateRawSync, constants } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PcapngWriter } from '../src/capture/pcapng-writer.js';
 import { writePcap } from './capture/helpers/capture-writer.js';
-import { startProxyCli, interrupt } from './cli/proxy-cli.js';
+import { startProxyCli, interrupt, stdoutShows } from './cli/proxy-cli.js';
 import { buildFrame, concatBytes } from './helpers/frame-builder.js';
 import { runCli } from './helpers/cli-run.js';
 
@@ -142,7 +142,7 @@ async function replayThroughProxy(args: string[]): Promise<Json[]> {
     await expectFrom(client, SERVER_FRAMES.length);
     client.end();
     await new Promise((resolve) => client.once('close', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await stdoutShows(proxy, (out) => out.includes('"type":"end"'), 'the end event');
   } finally {
     expect(await interrupt(proxy)).toBe(0);
     server.close();

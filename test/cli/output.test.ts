@@ -15,7 +15,8 @@ function keeper(opts: { slow?: boolean } = {}): { stream: Writable; chunks: Uint
     highWaterMark: 1 << 30,
     write(chunk: Buffer, _enc, cb) {
       chunks.push(Buffer.from(chunk));
-      if (opts.slow) setTimeout(cb, 1);
+      if (opts.slow)
+        setImmediate(cb); // done later: Output must not reuse the block meanwhile
       else cb();
     },
   });
@@ -91,11 +92,18 @@ describe('Output', () => {
   it('a block handed to a stream that still holds it is never written over', async () => {
     const pass = new PassThrough({ highWaterMark: 16 }); // nobody reads yet: it holds every block
     const out = new Output(pass, 64);
-    for (let i = 0; i < 200; i++) out.line(`line ${String(i).padStart(4, '0')}`);
-    await Promise.race([out.flush(), new Promise((r) => setTimeout(r, 10))]);
+    for (let i = 0; i < 200; i++) {
+      out.text(`line ${String(i).padStart(4, '0')}`); // into the block (line() would batch them into one string)
+      out.endLine();
+    }
+    // every block is handed over by now (writes are synchronous); flushed once the stream drains
+    const flushed = out.flush();
     const got: Buffer[] = [];
+    const ended = new Promise((r) => pass.once('end', r));
     pass.on('data', (c: Buffer) => got.push(Buffer.from(c)));
-    await new Promise((r) => setTimeout(r, 20));
+    await flushed;
+    pass.end();
+    await ended;
     const want = Array.from({ length: 200 }, (_, i) => `line ${String(i).padStart(4, '0')}\n`).join('');
     expect(Buffer.concat(got).toString()).toBe(want);
   });

@@ -48,6 +48,23 @@ export async function startProxyCli(
   return { ...cli, port };
 }
 
+/**
+ * Resolves once `predicate` holds for stdout so far: checked now and on every piece of output
+ * (no timer); rejects when the process exits first.
+ */
+export function stdoutShows(cli: RunningCli, predicate: (stdout: string) => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (!predicate(cli.stdout())) return;
+      cli.child.stdout!.off('data', check);
+      resolve();
+    };
+    cli.child.stdout!.on('data', check);
+    void cli.exited.then((code) => reject(new Error(`exited (${code}) before stdout showed ${what}: ${cli.stderr()}`)));
+    check();
+  });
+}
+
 /** Ctrl-C, then the exit status. */
 export async function interrupt(cli: RunningCli): Promise<number | null> {
   cli.child.kill('SIGINT');
