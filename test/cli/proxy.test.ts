@@ -86,8 +86,10 @@ describe('wsinspect proxy (command line)', () => {
     const TOTAL_FRAMES = 3000; // ~197 MB offered by the server
     let written = 0;
     let sent = 0;
+    let serverGotData: (() => void) | null = null;
     const server = createServer((s: Socket) => {
       s.once('data', () => {
+        s.on('data', () => serverGotData?.());
         s.write(SWITCHED);
         const pump = (): void => {
           while (sent < TOTAL_FRAMES) {
@@ -114,11 +116,20 @@ describe('wsinspect proxy (command line)', () => {
       c.write(UPGRADE);
       const head = await readRequestHead(c); // leaves the client paused: it reads nothing more for now
       if ('error' in head) throw new Error(head.error);
-      // wait until the server is stalled (its writes blocked by the proxy's backpressure)
+      // The server is stalled (its writes blocked by the proxy's backpressure) when 20 turns of
+      // the proxy's event loop in a row let no more of its frames out: each turn is a client
+      // frame through the proxy to the server, so an event, not a time, ends the wait. A proxy
+      // reading the server without bound would let frames out on every turn.
+      const small = encodeFrame({ opcode: 1, payload: Buffer.from('turn'), mask: true });
+      const turn = (): Promise<void> =>
+        new Promise((resolve) => {
+          serverGotData = resolve;
+          c.write(small);
+        });
       let last = -1;
       let still = 0;
-      while (still < 20) {
-        await new Promise((r) => setTimeout(r, 25));
+      while (still < 20 && sent < TOTAL_FRAMES / 4) {
+        await turn();
         still = written === last ? still + 1 : 0;
         last = written;
       }
@@ -143,7 +154,7 @@ describe('wsinspect proxy (command line)', () => {
     const frames = proxy
       .stdout()
       .split('\n')
-      .filter((l) => l.includes('"type":"frame"')).length;
+      .filter((l) => l.includes('"type":"frame"') && l.includes('"dir":"s2c"')).length;
     expect(frames).toBe(TOTAL_FRAMES);
   }, 20_000);
 });
