@@ -68,10 +68,10 @@ interface Streamed {
 }
 
 /**
- * Runs the CLI with stdout hashed as it arrives. `pauseMs`: after the first piece of output,
- * stop reading for that long (the pipe fills and the writer must wait).
+ * Runs the CLI with stdout hashed as it arrives. `pauseUntil`: after the first piece of output,
+ * stop reading until it settles (the pipe fills and the writer must wait).
  */
-function streamCli(args: readonly string[], pauseMs = 0): Promise<Streamed> {
+function streamCli(args: readonly string[], pauseUntil?: Promise<unknown>): Promise<Streamed> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,13 +85,13 @@ function streamCli(args: readonly string[], pauseMs = 0): Promise<Streamed> {
     child.stdout.on('data', (chunk: Buffer) => {
       hash.update(chunk);
       bytes += chunk.length;
-      if (pauseMs > 0 && !paused) {
+      if (pauseUntil !== undefined && !paused) {
         paused = true;
         child.stdout.pause();
-        setTimeout(() => {
+        void pauseUntil.finally(() => {
           readWhilePaused = Number(/rchar: (\d+)/.exec(readFileSync(`/proc/${child.pid}/io`, 'utf8'))?.[1]);
           child.stdout.resume();
-        }, pauseMs);
+        });
       }
     });
     child.stderr.on('data', (chunk: Buffer) => {
@@ -149,10 +149,10 @@ describe('wsinspect FILE --threads N on generated captures', () => {
 
   it('a reader that stops: the workers wait (they stop reading the input), then the output is complete', async () => {
     const args = [capture('plain.pcap'), '--json'];
-    const [whole, slow] = await Promise.all([
-      streamCli([...args, '--threads', '1']),
-      streamCli([...args, '--threads', '2'], 1500),
-    ]);
+    // the pause lasts until one thread has read, decoded and printed the whole capture: no
+    // fixed time, and long enough for unbounded workers to read all of it
+    const wholeRun = streamCli([...args, '--threads', '1']);
+    const [whole, slow] = await Promise.all([wholeRun, streamCli([...args, '--threads', '2'], wholeRun)]);
     expect(slow).toMatchObject({ status: 0, stderr: '', bytes: whole.bytes, sha256: whole.sha256 });
     // unbounded, both workers would have read the whole file (2 × 20 MiB) during the pause
     expect(slow.readWhilePaused).toBeGreaterThan(0);
