@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli-run.js';
+import { changed } from '../sources/proxy/proxy-harness.js';
 
 const BIN = join(ROOT, 'bin', 'wsinspect.js');
 
@@ -23,9 +24,11 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => {
     out += s;
+    changed();
   });
   child.stderr!.setEncoding('utf8').on('data', (s: string) => {
     err += s;
+    changed();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exited };

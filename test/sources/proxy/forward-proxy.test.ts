@@ -9,7 +9,16 @@ import type { Frame } from '../../../src/protocol/frame.js';
 import type { FrameEvent, HandshakeEvent } from '../../../src/session/events.js';
 import { encodeFrame } from '../../../src/sources/proxy/demo-frames.js';
 import { readRequestHead } from '../../../src/sources/proxy/proxy-request.js';
-import { closed, connectTunnel, nextMessage, openClient, startEchoServer, startProxy, until } from './proxy-harness.js';
+import {
+  changed,
+  closed,
+  connectTunnel,
+  nextMessage,
+  openClient,
+  startEchoServer,
+  startProxy,
+  until,
+} from './proxy-harness.js';
 
 /** The proxy's whole answer to one request, read until it closes. */
 function rawExchange(port: number, text: string): Promise<string> {
@@ -74,7 +83,10 @@ describe('forward proxy', () => {
       const frames: Frame[] = [];
       const decoder = new FrameDecoder({ onFrame: (f) => frames.push(f) });
       decoder.push(head.rest);
-      s.on('data', (d: Buffer) => decoder.push(d));
+      s.on('data', (d: Buffer) => {
+        decoder.push(d);
+        changed();
+      });
       s.resume();
       s.write(encodeFrame({ opcode: 1, payload: Buffer.from('absolute'), mask: true }));
       await until(() => frames.length === 1, 'echo');

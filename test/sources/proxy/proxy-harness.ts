@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { onTestFailed } from 'vitest';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ConnectionDemux } from '../../../src/session/connection-demux.js';
 import type { InspectEvent, StreamEvent } from '../../../src/session/events.js';
@@ -25,7 +26,12 @@ export async function startProxy(
   const streamEvents: StreamEvent[] = [];
   const events: InspectEvent[] = [];
   const problems: string[] = [];
-  const demux = new ConnectionDemux({ onEvent: (e) => events.push(e) });
+  const demux = new ConnectionDemux({
+    onEvent: (e) => {
+      events.push(e);
+      changed();
+    },
+  });
   // the same wiring as the proxy command: every event recorded, WebSocket connections decoded
   const sniffer = new UpgradeSniffer((e) => demux.handle(e));
   const proxy = new ProxyServer({
@@ -37,8 +43,12 @@ export async function startProxy(
     onEvent: (e) => {
       streamEvents.push(e);
       sniffer.handle(e);
+      changed();
     },
-    onProblem: (conn, message) => problems.push(`${conn}: ${message}`),
+    onProblem: (conn, message) => {
+      problems.push(`${conn}: ${message}`);
+      changed();
+    },
     ...options,
   });
   const address = await proxy.listen();
@@ -102,13 +112,34 @@ export function closed(ws: WebSocket): Promise<{ code: number; reason: string }>
   return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 }
 
-/** Resolves once `predicate` holds, polling on the event loop (no wall-clock assertions). */
-export async function until(predicate: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+const waiters = new Set<() => void>();
+
+/**
+ * Something a test may be waiting on happened: the harness's proxy reported an event or a
+ * problem, a CLI child wrote output (proxy-cli.ts), or a test's own socket got data.
+ */
+export function changed(): void {
+  for (const check of [...waiters]) check();
+}
+
+/**
+ * Resolves once `predicate` holds: checked now and after every changed() (no timer, no
+ * deadline: the test's timeout is the limit, and a test that fails while waiting says what
+ * it was still waiting for).
+ */
+export function until(predicate: () => boolean, what: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!predicate()) return;
+      waiters.delete(check);
+      resolve();
+    };
+    waiters.add(check);
+    onTestFailed(() => {
+      if (waiters.has(check)) console.error(`still waiting for ${what}`);
+    });
+    check();
+  });
 }
 
 export interface TlsEchoServer extends EchoServer {

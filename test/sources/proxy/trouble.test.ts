@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameEvent, InspectEvent } from '../../../src/session/events.js';
 import { encodeFrame } from '../../../src/sources/proxy/demo-frames.js';
 import { readRequestHead } from '../../../src/sources/proxy/proxy-request.js';
-import { nextMessage, openClient, sha, startEchoServer, startProxy, until } from './proxy-harness.js';
+import { changed, nextMessage, openClient, sha, startEchoServer, startProxy, until } from './proxy-harness.js';
 
 const target = (port: number) => ({ tls: false, host: '127.0.0.1', port, label: `127.0.0.1:${port}` });
 const UPGRADE =
@@ -107,6 +107,7 @@ describe('proxy under trouble', () => {
       }).then((up) => {
         upPort = up.port;
         servers.push(up.server);
+        changed();
       });
     });
     let upPort = 0;
@@ -188,7 +189,7 @@ describe('proxy under trouble', () => {
           ws.close(1000);
         }),
       );
-      await until(() => h.events.filter((e) => e.type === 'end').length === 200, '200 ends', 15_000);
+      await until(() => h.events.filter((e) => e.type === 'end').length === 200, '200 ends');
       const conns = h.events
         .filter((e) => e.type === 'connection')
         .map((e) => e.conn)
