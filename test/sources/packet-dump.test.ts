@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readHexInput, tcpPayloadOfPacket } from '../../src/sources/packet-dump.js';
 import { parseHexText } from '../../src/sources/hex-text.js';
 import { ROOT, runCli } from '../helpers/cli-run.js';
-import { tsharkMissing } from '../helpers/tshark-pdml.js';
+import { describeWithTool } from '../helpers/tools.js';
 
 // Wireshark "Copy as Hex Dump" / tshark -x of one server packet of fixtures/plain.pcap:
 // Ethernet, IPv4, TCP 18080 → 53264 carrying 81 05 "hello".
@@ -49,9 +49,6 @@ describe('a whole packet pasted into hex', () => {
   });
 });
 
-const MISSING = tsharkMissing();
-if (MISSING !== null) console.warn(`tshark -x input tests skipped: ${MISSING}`);
-
 /** (direction, opcode, fin, payload length, payload hex) of every frame in NDJSON output. */
 function frames(ndjson: string): string[] {
   return ndjson
@@ -61,7 +58,7 @@ function frames(ndjson: string): string[] {
     .map((f) => `${f.dir} ${f.opcode} ${f.fin} ${f.payloadLength} ${f.payload}`);
 }
 
-describe.skipIf(MISSING !== null)('tshark -x output piped into hex decodes as the capture does', () => {
+describeWithTool('tshark', 'tshark -x output piped into hex decodes as the capture does', () => {
   it.each([
     ['plain.pcap', 'Ethernet › IPv4 › TCP', 0],
     ['any-sll2.pcap', 'Linux SLL2 › IPv4 › TCP', 0],
