@@ -10,7 +10,8 @@ import type { PacketSink } from '../../src/capture/packet-decoder.js';
 import { PcapngReader } from '../../src/capture/pcapng-reader.js';
 import { PcapReader } from '../../src/capture/pcap-reader.js';
 import { createPcapParserReader } from '../../src/sources/pcap-parser-reader.js';
-import { tsharkMissing, tsharkPacketMicros } from '../helpers/tshark-pdml.js';
+import { tsharkPacketMicros } from '../helpers/tshark-pdml.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { byConnection, decode, expected, fixture, FIXTURES, globalCodes, sha256 } from './helpers/capture-harness.js';
 
 const FILES = readdirSync(FIXTURES)
@@ -106,9 +107,6 @@ describe('real captures → StreamEvents', () => {
   });
 });
 
-const MISSING = tsharkMissing();
-if (MISSING !== null) console.warn(`fixture timestamps against tshark skipped: ${MISSING}`);
-
 /** Each packet's time in µs, as the record reader for the file's format hands it on. */
 function readerMicros(bytes: Uint8Array, pcapReader: 'builtin' | 'pcap-parser'): number[] {
   const micros: number[] = [];
@@ -131,7 +129,7 @@ function readerMicros(bytes: Uint8Array, pcapReader: 'builtin' | 'pcap-parser'):
 
 // tshark is the oracle: a unit mistake (if_tsresol ignored, nanoseconds read as µs) shows
 // as every time off by a factor, which a range check on the epoch does not catch.
-describe.skipIf(MISSING !== null && process.env.CI !== 'true')("fixture timestamps equal tshark's", () => {
+describeWithTool('tshark', "fixture timestamps equal tshark's", () => {
   for (const file of FILES) {
     it(`${file}: every packet's time, to the microsecond, and every event's time is one of them`, () => {
       const theirs = tsharkPacketMicros(join(FIXTURES, file));
