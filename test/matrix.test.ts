@@ -1,6 +1,7 @@
 // The matrix of DESIGN.md: one scenario — a handshake, then client frames, then server
 // frames — delivered as a pcapng, as a classic pcap, as hex (one direction at a time, with
-// --handshake), and through the live proxy, must yield the same JSON events.
+// --handshake), and through the live proxy, must yield the same JSON events. A flawed
+// handshake (Sec-WebSocket-Key, no Upgrade) must be told a WebSocket alike by both.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,11 +59,48 @@ const SERVER_FRAMES = concatBytes(
   buildFrame({ opcode: 2, payload: new Uint8Array(70000).map((_, i) => (i * 31) & 0xff) }),
   buildFrame({ opcode: 8, payload: Uint8Array.of(0x03, 0xe8) }),
 );
-const STEPS: { dir: 'c2s' | 's2c'; bytes: Uint8Array }[] = [
-  { dir: 'c2s', bytes: REQUEST },
-  { dir: 's2c', bytes: RESPONSE },
-  { dir: 'c2s', bytes: CLIENT_FRAMES },
-  { dir: 's2c', bytes: SERVER_FRAMES },
+
+/** A handshake, then client frames, then server frames. */
+interface Scenario {
+  readonly request: Uint8Array;
+  readonly response: Uint8Array;
+  readonly clientFrames: Uint8Array;
+  readonly serverFrames: Uint8Array;
+}
+const SCENARIO: Scenario = {
+  request: REQUEST,
+  response: RESPONSE,
+  clientFrames: CLIENT_FRAMES,
+  serverFrames: SERVER_FRAMES,
+};
+
+/**
+ * A client that sends a Sec-WebSocket-Key but no Upgrade (a mistake the decoder names), is
+ * answered 101 all the same and talks WebSocket: an upgrade attempt for every source alike.
+ */
+const KEY_ONLY: Scenario = {
+  request: enc(
+    ['GET /key-only HTTP/1.1', 'Host: 127.0.0.1', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '', ''].join('\r\n'),
+  ),
+  response: enc(
+    [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+      '',
+      '',
+    ].join('\r\n'),
+  ),
+  clientFrames: buildFrame({ payload: 'key, no upgrade', maskingKey: K(3) }),
+  serverFrames: buildFrame({ payload: 'answered anyway' }),
+};
+
+const steps = (s: Scenario): { dir: 'c2s' | 's2c'; bytes: Uint8Array }[] => [
+  { dir: 'c2s', bytes: s.request },
+  { dir: 's2c', bytes: s.response },
+  { dir: 'c2s', bytes: s.clientFrames },
+  { dir: 's2c', bytes: s.serverFrames },
 ];
 
 type Json = Record<string, unknown>;
@@ -79,7 +117,7 @@ function comparable(events: Json[]): Json[] {
     .map(({ ts: _ts, conn: _conn, ...rest }) => rest);
 }
 
-function scenarioPcapng(): Uint8Array {
+function scenarioPcapng(scenario: Scenario = SCENARIO): Uint8Array {
   const w = new PcapngWriter();
   const ends = {
     clientIp: Uint8Array.of(127, 0, 0, 1),
@@ -88,7 +126,7 @@ function scenarioPcapng(): Uint8Array {
     serverPort: 8080,
   };
   const parts = [w.header('wsinspect matrix test'), w.open(1, ends, 1000)];
-  STEPS.forEach((s, i) => parts.push(w.data(1, s.dir, s.bytes, 1000 + (i + 1) / 10)));
+  steps(scenario).forEach((s, i) => parts.push(w.data(1, s.dir, s.bytes, 1000 + (i + 1) / 10)));
   parts.push(w.fin(1, 'c2s', 1001), w.fin(1, 's2c', 1001.1));
   return concatBytes(...parts);
 }
@@ -109,8 +147,9 @@ function asPcap(pcapng: Uint8Array): Uint8Array {
   return writePcap(packets, { linkType: 1 });
 }
 
-/** A server and a client that replay STEPS over real sockets, each step once the previous one arrived. */
-async function replayThroughProxy(args: string[]): Promise<Json[]> {
+/** A server and a client that replay a scenario over real sockets, each step once the previous one arrived. */
+async function replayThroughProxy(args: string[], scenario: Scenario = SCENARIO): Promise<Json[]> {
+  const { request, response, clientFrames, serverFrames } = scenario;
   const expectFrom = (socket: Socket, count: number) =>
     new Promise<void>((resolve) => {
       let got = 0;
@@ -125,10 +164,10 @@ async function replayThroughProxy(args: string[]): Promise<Json[]> {
     });
   const server = createServer((socket) => {
     void (async () => {
-      await expectFrom(socket, REQUEST.length);
-      socket.write(RESPONSE);
-      await expectFrom(socket, CLIENT_FRAMES.length);
-      socket.end(SERVER_FRAMES);
+      await expectFrom(socket, request.length);
+      socket.write(response);
+      await expectFrom(socket, clientFrames.length);
+      socket.end(serverFrames);
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -136,10 +175,10 @@ async function replayThroughProxy(args: string[]): Promise<Json[]> {
   const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${upstream}`, '--json', ...args]);
   try {
     const client = connect(proxy.port, '127.0.0.1');
-    client.write(REQUEST);
-    await expectFrom(client, RESPONSE.length);
-    client.write(CLIENT_FRAMES);
-    await expectFrom(client, SERVER_FRAMES.length);
+    client.write(request);
+    await expectFrom(client, response.length);
+    client.write(clientFrames);
+    await expectFrom(client, serverFrames.length);
     client.end();
     await new Promise((resolve) => client.once('close', resolve));
     await stdoutShows(proxy, (out) => out.includes('"type":"end"'), 'the end event');
@@ -196,6 +235,29 @@ describe('one scenario, every input path, the same events', () => {
   it('the live proxy gives the same events, and its --write recording too', async () => {
     const recording = join(dir, 'recorded.pcapng');
     expect(comparable(await replayThroughProxy(['--write', recording]))).toEqual(reference);
+    expect(comparable(lines(runCli([recording, '--json']).stdout))).toEqual(reference);
+  }, 20_000);
+});
+
+describe('an upgrade attempt with Sec-WebSocket-Key but no Upgrade decodes alike from a capture and the proxy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wsinspect-matrix-key-'));
+  const pcapng = join(dir, 'key-only.pcapng');
+  writeFileSync(pcapng, scenarioPcapng(KEY_ONLY));
+  const reference = comparable(lines(runCli([pcapng, '--json']).stdout));
+
+  it('the capture shows the handshake, with the missing Upgrade named, and both frames', () => {
+    const handshake = reference.filter((e) => e.type === 'handshake');
+    expect(handshake.map((h) => h.side)).toEqual(['request', 'response']);
+    expect((handshake[0].diagnostics as { code: string }[]).map((d) => d.code)).toContain('handshake.upgrade.missing');
+    expect(reference.filter((e) => e.type === 'message').map((m) => m.text)).toEqual([
+      'key, no upgrade',
+      'answered anyway',
+    ]);
+  });
+
+  it('the live proxy, and its --write recording, give the same events', async () => {
+    const recording = join(dir, 'key-only-recorded.pcapng');
+    expect(comparable(await replayThroughProxy(['--write', recording], KEY_ONLY))).toEqual(reference);
     expect(comparable(lines(runCli([recording, '--json']).stdout))).toEqual(reference);
   }, 20_000);
 });

@@ -3,6 +3,7 @@
 // null wherever the length cannot be told and the connection cannot be followed further.
 // Layer rule: capture/ — pure; reads heads with protocol/'s HTTP head splitter.
 import { headerValues, splitHttpHead } from '../protocol/http-head-parser.js';
+import { isWebSocketUpgradeRequest, parseRequestLine, parseStatusLine } from '../protocol/upgrade-detection.js';
 import type { BodyFraming } from './http-message-skipper.js';
 
 export interface HeadFacts {
@@ -14,12 +15,10 @@ export interface HeadFacts {
   readonly contentLength: number;
   /** Transfer-Encoding: absent, chunked as the final coding, or some other final coding. */
   readonly transferCoding: 'none' | 'chunked' | 'other';
-  /** An Upgrade header field with the token "websocket". */
+  /** A request that attempts a WebSocket handshake (protocol/upgrade-detection's rule). */
   readonly upgradeWebSocket: boolean;
 }
 
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) \S+ HTTP\/1\.\d$/;
-const STATUS_LINE = /^HTTP\/1\.\d (\d{3})(?: |$)/;
 const NONE: BodyFraming = { kind: 'none' };
 const CHUNKED: BodyFraming = { kind: 'chunked' };
 
@@ -29,14 +28,15 @@ export function readHeadFacts(head: Uint8Array, response: boolean): HeadFacts | 
     head,
     response ? 'handshake.response.malformed' : 'handshake.request.malformed',
   );
-  const line = (response ? STATUS_LINE : REQUEST_LINE).exec(startLine);
-  if (line === null) return null;
+  const request = response ? null : parseRequestLine(startLine);
+  const status = response ? parseStatusLine(startLine) : 0;
+  if (response ? status < 0 : request === null || !request.version.startsWith('HTTP/1.')) return null;
   return {
-    method: response ? '' : line[1],
-    status: response ? Number(line[1]) : 0,
+    method: request?.method ?? '',
+    status,
     contentLength: contentLength(headerValues(headers, 'content-length')),
     transferCoding: transferCoding(headerValues(headers, 'transfer-encoding')),
-    upgradeWebSocket: tokens(headerValues(headers, 'upgrade')).includes('websocket'),
+    upgradeWebSocket: !response && isWebSocketUpgradeRequest(head),
   };
 }
 

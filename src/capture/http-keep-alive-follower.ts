@@ -6,7 +6,7 @@
 import type { DetectionBudget } from './detection-window.js';
 import { readHeadFacts, requestFraming, responseFraming } from './http-body-framing.js';
 import { HttpMessageSkipper, SkipStop } from './http-message-skipper.js';
-import { StreamStart } from './stream-start.js';
+import { StreamStart } from '../protocol/upgrade-detection.js';
 
 /** `feed` results that are not an offset. */
 export const FOLLOWING = -1;

@@ -4,7 +4,7 @@
 // small and may be the WebSocket handshake); body bytes are only counted, never kept.
 // Layer rule: capture/ — pure.
 import type { DetectionBudget } from './detection-window.js';
-import { StreamStart, classifyStreamStart } from './stream-start.js';
+import { HeadEndScanner, StreamStart, classifyStreamStart } from '../protocol/upgrade-detection.js';
 
 /** Why `advance` stopped. */
 export const SkipStop = {
@@ -23,8 +23,8 @@ export type SkipStop = (typeof SkipStop)[keyof typeof SkipStop];
 export type BodyFraming =
   { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' };
 
-// States. A head is scanned for its blank line as the session's HttpHeadParser does:
-// LF [CR] LF, so a bare-LF head ends in the same place for both.
+// States. A head ends where protocol/upgrade-detection's HeadEndScanner says, as for the
+// session's HttpHeadParser: a bare-LF head ends in the same place for both.
 const HEAD = 0;
 const HEAD_DONE = 1; // waiting for startBody
 const BODY = 2;
@@ -52,8 +52,7 @@ export class HttpMessageSkipper {
   head: Uint8Array = EMPTY;
   headLength = 0;
   private state = HEAD;
-  /** Head scan: 0 inside a line, 1 after LF, 2 after LF CR. */
-  private lineState = 0;
+  private readonly headEnd = new HeadEndScanner();
   private headChecked = false;
   /** Body or chunk bytes still to skip, or bytes of the current chunk line / trailers seen. */
   private remaining = 0;
@@ -146,19 +145,7 @@ export class HttpMessageSkipper {
     let i = at;
     // RFC 9112 §2.2: empty lines before a request or status line are ignored.
     if (this.headLength === 0) while (i < bytes.length && (bytes[i] === CR || bytes[i] === LF)) i += 1;
-    let state = this.lineState;
-    let end = -1;
-    for (let j = i; j < bytes.length; j += 1) {
-      const b = bytes[j];
-      if (b === LF) {
-        if (state !== 0) {
-          end = j + 1;
-          break;
-        }
-        state = 1;
-      } else state = b === CR && state === 1 ? 2 : 0;
-    }
-    this.lineState = end < 0 ? state : 0;
+    const end = this.headEnd.scan(bytes, i, bytes.length);
     const stop = end < 0 ? bytes.length : end;
     if (!this.keepHead(bytes, i, stop)) return stop;
     if (end < 0) {

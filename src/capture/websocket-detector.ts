@@ -1,12 +1,20 @@
 // Decides from the first bytes of both directions whether a TCP connection carries
-// WebSocket: an HTTP Upgrade request (RFC 6455 §4.1) says so outright; TLS and plain
+// WebSocket: an HTTP Upgrade request (RFC 6455 §4.1, by protocol/upgrade-detection's rule,
+// the proxy's too) says so outright; TLS and plain
 // HTTP say no; bytes that are neither (a capture that began mid-stream) are judged by how
 // many consecutive plausible frame headers they hold, looking further than the first
 // bytes (bounded) when those are all inside one long frame. Layer rule: capture/ — pure.
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
 import { heldStart, type FrameChainScanner } from './frame-chain-scanner.js';
 import { findChainToEnd, type ChainToEnd } from './frame-plausibility.js';
-import { StreamStart, classifyStreamStart, findHeadEnd, hasWebSocketUpgrade, responseStatus } from './stream-start.js';
+import {
+  StreamStart,
+  classifyStreamStart,
+  findHeadEnd,
+  isWebSocketUpgradeRequest,
+  isWebSocketUpgradeResponse,
+  responseStatus,
+} from '../protocol/upgrade-detection.js';
 
 /** The first bytes of one direction, as far as they were kept. */
 export interface DetectionSide {
@@ -95,7 +103,7 @@ function judgeRequest(input: DetectionInput, s: number): Verdict {
   const side = input.sides[s];
   const headEnd = findHeadEnd(side.bytes, side.length);
   if (headEnd < 0 && !side.full && !input.final) return WAIT;
-  if (!hasWebSocketUpgrade(side.bytes, headEnd < 0 ? side.length : headEnd)) {
+  if (!isWebSocketUpgradeRequest(side.bytes, headEnd < 0 ? side.length : headEnd)) {
     // Plain HTTP: a later request on the kept-alive connection may still Upgrade.
     return input.final ? IGNORE : { kind: 'http', clientSide: s, requestSeen: true };
   }
@@ -110,7 +118,7 @@ function judgeResponse(input: DetectionInput, s: number): Verdict {
   const end = headEnd < 0 ? side.length : headEnd;
   const status = responseStatus(side.bytes, end);
   if (status !== 101 && status >= 200 && !input.final) return { kind: 'http', clientSide: 1 - s, requestSeen: false };
-  if (status !== 101 || !hasWebSocketUpgrade(side.bytes, end)) return IGNORE;
+  if (!isWebSocketUpgradeResponse(side.bytes, end)) return IGNORE;
   return {
     kind: 'websocket',
     detectedBy: 'handshake',

@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import type { HeaderField } from './handshake-types.js';
+import { HeadEndScanner } from './upgrade-detection.js';
 
 /**
  * What `HttpHeadParser.push` returns once it knows where the head ends. Both variants carry
@@ -30,14 +31,6 @@ export type HttpHeadResult =
       readonly diagnostic: Diagnostic;
     };
 
-const LF = 0x0a;
-const CR = 0x0d;
-// Scanner state: what came just before the current byte. A blank line is LF [CR] LF, which
-// accepts CRLFCRLF and, leniently, bare LFLF (RFC 7230 §3.5 allows a bare LF terminator).
-const IN_LINE = 0;
-const AFTER_LF = 1;
-const AFTER_LF_CR = 2;
-
 /**
  * Finds the end of an HTTP head in a byte stream pushed in pieces of any size. After it
  * returns a result it is ready for a new head (for example the next request on a keep-alive
@@ -46,7 +39,9 @@ const AFTER_LF_CR = 2;
 export class HttpHeadParser {
   private chunks: Uint8Array[] = [];
   private length = 0;
-  private state = IN_LINE;
+  // The blank line is found by the rule every source shares: LF [CR] LF, which accepts
+  // CRLFCRLF and, leniently, bare LFLF (RFC 7230 §3.5 allows a bare LF terminator).
+  private readonly headEnd = new HeadEndScanner();
 
   constructor(private readonly maxHead: number) {}
 
@@ -59,7 +54,7 @@ export class HttpHeadParser {
   push(bytes: Uint8Array): HttpHeadResult | null {
     // Never scan past maxHead, so a peer that never ends its head costs bounded memory.
     const scanEnd = Math.min(bytes.length, Math.max(0, this.maxHead - this.length));
-    const end = this.scan(bytes, scanEnd);
+    const end = this.headEnd.scan(bytes, 0, scanEnd);
     if (end >= 0) {
       const head = this.take(bytes.subarray(0, end));
       return { kind: 'head', tooLarge: false, head, rest: bytes.subarray(end) };
@@ -87,26 +82,7 @@ export class HttpHeadParser {
   reset(): void {
     this.chunks = [];
     this.length = 0;
-    this.state = IN_LINE;
-  }
-
-  /** Index just past the blank line within bytes[0, scanEnd), or -1. */
-  private scan(bytes: Uint8Array, scanEnd: number): number {
-    let state = this.state;
-    for (let i = 0; i < scanEnd; i++) {
-      const b = bytes[i];
-      if (b === LF) {
-        if (state !== IN_LINE) {
-          this.state = IN_LINE;
-          return i + 1;
-        }
-        state = AFTER_LF;
-      } else {
-        state = b === CR && state === AFTER_LF ? AFTER_LF_CR : IN_LINE;
-      }
-    }
-    this.state = state;
-    return -1;
+    this.headEnd.reset();
   }
 
   private take(last: Uint8Array): Uint8Array {

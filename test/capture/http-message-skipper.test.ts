@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readHeadFacts, requestFraming, responseFraming } from '../../src/capture/http-body-framing.js';
 import { HttpMessageSkipper, SkipStop, type BodyFraming } from '../../src/capture/http-message-skipper.js';
-import { StreamStart } from '../../src/capture/stream-start.js';
+import { StreamStart } from '../../src/protocol/upgrade-detection.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -6,9 +6,9 @@ import {
   StreamStart,
   classifyStreamStart,
   findHeadEnd,
-  hasWebSocketUpgrade,
+  isWebSocketUpgradeRequest,
   responseStatus,
-} from '../../src/capture/stream-start.js';
+} from '../../src/protocol/upgrade-detection.js';
 import { MICROSECONDS, NANOSECONDS, resolutionFromTsresol, ticksToSeconds } from '../../src/capture/timestamp.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -67,9 +67,9 @@ describe('first bytes of a stream', () => {
   it('finds the end of the head and the websocket Upgrade token (any case, in a list)', () => {
     const head = enc('GET / HTTP/1.1\r\nHost: x\r\nupgrade: h2c, WebSocket\r\n\r\nrest');
     expect(findHeadEnd(head, head.length)).toBe(head.length - 4);
-    expect(hasWebSocketUpgrade(head, head.length - 4)).toBe(true);
+    expect(isWebSocketUpgradeRequest(head, head.length - 4)).toBe(true);
     const plain = enc('GET / HTTP/1.1\r\nHost: x\r\nX-Upgrade: websocket\r\n\r\n');
-    expect(hasWebSocketUpgrade(plain, plain.length)).toBe(false);
+    expect(isWebSocketUpgradeRequest(plain, plain.length)).toBe(false);
     expect(responseStatus(enc('HTTP/1.1 404 Not Found\r\n'), 24)).toBe(404);
   });
 });

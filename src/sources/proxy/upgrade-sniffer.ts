@@ -1,36 +1,45 @@
 // Tells a WebSocket connection from anything else the proxy relays, by its first request
-// head: a client that attempts an upgrade (RFC 6455 §4.1: Upgrade: websocket, or a
-// Sec-WebSocket-Key/Version) is decoded — including its mistakes; plain HTTP or other TCP is
-// relayed untouched and shown only as a connection with one note (the recording keeps it all).
+// head, with the rules captures use (protocol/upgrade-detection): a client that attempts an
+// upgrade (RFC 6455 §4.1: Upgrade: websocket, or a Sec-WebSocket-Key) is decoded — including
+// its mistakes; plain HTTP or other TCP is relayed untouched and shown only as a connection
+// with one note (the recording keeps it all).
 // Layer rule: sources/ — pure bookkeeping beside the proxy's sockets.
 import { diagnostic } from '../../protocol/diagnostic-catalogue.js';
+import {
+  StreamStart,
+  classifyStreamStart,
+  findHeadEnd,
+  firstLine,
+  isWebSocketUpgradeRequest,
+  parseRequestLine,
+} from '../../protocol/upgrade-detection.js';
 import type { StreamEvent } from '../../session/events.js';
 
 export type Verdict = { readonly kind: 'websocket' } | { readonly kind: 'other'; readonly what: string };
 
 /** A head this large without its end is not an opening handshake we could decode anyway. */
 const MAX_SNIFF = 64 * 1024;
-const HEAD_END = Buffer.from('\r\n\r\n');
+/** A request line this long without its end is not one. */
+const MAX_LINE = 8192;
 const NOT_HTTP: Verdict = { kind: 'other', what: 'the client does not speak HTTP: relayed as plain TCP, not decoded' };
 
 /** Decides from the bytes the client sent first; null while the head is incomplete. */
 export function sniffUpgrade(start: Buffer): Verdict | null {
-  const lineEnd = start.indexOf('\r\n');
-  if (lineEnd < 0) {
-    // a request line still arriving starts with a method token; anything else is not HTTP
-    return start.length < 8192 && start[0] >= 0x41 && start[0] <= 0x5a ? null : NOT_HTTP;
-  }
-  const line = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d\.\d$/.exec(start.subarray(0, lineEnd).toString('latin1'));
+  const kind = classifyStreamStart(start);
+  if (kind === StreamStart.needMore) return null;
+  if (kind !== StreamStart.httpRequest) return NOT_HTTP;
+  const text = firstLine(start);
+  // a request line still arriving: wait for it, within reason
+  if (text === null) return start.length < MAX_LINE ? null : NOT_HTTP;
+  const line = parseRequestLine(text);
   if (line === null) return NOT_HTTP;
-  const request = `"${line[1]} ${line[2].slice(0, 200)}"`;
-  const end = start.indexOf(HEAD_END);
+  const request = `"${line.method} ${line.target.slice(0, 200)}"`;
+  const end = findHeadEnd(start);
   if (end < 0)
     return start.length > MAX_SNIFF
       ? { kind: 'other', what: `HTTP request ${request} with a head over 64 KiB: relayed, not decoded` }
       : null;
-  const head = start.subarray(0, end).toString('latin1');
-  if (/^upgrade[ \t]*:.*\bwebsocket\b/im.test(head) || /^sec-websocket-(key|version)[ \t]*:/im.test(head))
-    return { kind: 'websocket' };
+  if (isWebSocketUpgradeRequest(start, end)) return { kind: 'websocket' };
   return { kind: 'other', what: `plain HTTP request ${request} (not a WebSocket upgrade): relayed, not decoded` };
 }
 
