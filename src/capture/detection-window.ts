@@ -5,7 +5,7 @@
 // Layer rule: capture/ — pure; memory bounded per connection and in total.
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Timestamp } from '../session/events.js';
-import { FrameChainScanner } from './frame-chain-scanner.js';
+import { FrameChainScanner } from '../protocol/frame-chain-scanner.js';
 import type { DetectionSide } from './websocket-detector.js';
 
 /** Detection bytes held across all connections. */

@@ -1,12 +1,13 @@
 // Decides from the first bytes of both directions whether a TCP connection carries
 // WebSocket: an HTTP Upgrade request (RFC 6455 §4.1, by protocol/upgrade-detection's rule,
-// the proxy's too) says so outright; TLS and plain
-// HTTP say no; bytes that are neither (a capture that began mid-stream) are judged by how
-// many consecutive plausible frame headers they hold, looking further than the first
-// bytes (bounded) when those are all inside one long frame. Layer rule: capture/ — pure.
+// the proxy's too) says so outright; TLS and plain HTTP say no; bytes that are neither (a
+// capture that began mid-stream) are judged by how many consecutive plausible frame
+// headers they hold (protocol/frame-plausibility's search, the one the session resyncs
+// with), looking further than the first bytes (bounded) when those are all inside one long
+// frame. Layer rule: capture/ — pure.
+import { heldStart, type FrameChainScanner } from '../protocol/frame-chain-scanner.js';
+import { findFrameBoundary } from '../protocol/frame-plausibility.js';
 import { DEFAULT_LIMITS } from '../protocol/limits.js';
-import { heldStart, type FrameChainScanner } from './frame-chain-scanner.js';
-import { findChainToEnd, type ChainToEnd } from './frame-plausibility.js';
 import {
   StreamStart,
   classifyStreamStart,
@@ -136,7 +137,23 @@ function tlsClient(input: DetectionInput, s: number): number {
   return input.portClientSide;
 }
 
-type SideGuess = ChainToEnd;
+/** A frame chain that holds from its start to the end of a side's bytes. */
+interface SideGuess {
+  readonly start: number;
+  readonly frames: number;
+  readonly masked: boolean;
+}
+
+/**
+ * The first offset ≥ from where every header up to the end of the bytes is plausible, and
+ * the evidence is more than one header whose payload runs off the end: at least two frames,
+ * or frames ending exactly at the end (a segment boundary). RSV1 is allowed on data frames:
+ * permessage-deflate may have been negotiated unseen.
+ */
+export function findChainToEnd(bytes: Uint8Array, from: number, isClient: boolean | null): SideGuess | null {
+  const found = findFrameBoundary(bytes, from, { masked: isClient, allowRsv1: true, minFrames: 2, until: 'to-end' });
+  return found === null ? null : { start: found.offset, frames: found.frames, masked: found.masked };
+}
 
 function judgeHeuristically(input: DetectionInput): Verdict {
   const known = input.synSide;

@@ -2,8 +2,8 @@
 // request, TLS (named, not decoded), plain HTTP (not reported), mid-stream heuristics
 // (also starting inside a frame) and --decode-as; plus the frame-chain checks themselves.
 import { describe, expect, it } from 'vitest';
-import { findChainToEnd, findPlausibleFrameStart, measureFrameChain } from '../../src/capture/frame-plausibility.js';
-import { detectWebSocket, type DetectionSide } from '../../src/capture/websocket-detector.js';
+import { detectWebSocket, findChainToEnd, type DetectionSide } from '../../src/capture/websocket-detector.js';
+import { findFrameStart, measureFrameChain } from '../../src/protocol/frame-plausibility.js';
 import { byConnection, decode, expected, fixture, globalCodes, pcapOf, sha256 } from './helpers/capture-harness.js';
 import { ACK, FIN, PSH, SYN, readTcpRecords, type TcpRecord } from './helpers/tcp-packets.js';
 
@@ -166,41 +166,45 @@ describe('frame chains', () => {
 
   it('counts consecutive plausible frames and learns the mask bit', () => {
     const bytes = new Uint8Array([...unmasked, ...ping, ...unmasked]);
-    expect(measureFrameChain(bytes, 0, null)).toEqual({
+    expect(measureFrameChain(bytes, 0, null, true)).toEqual({
       frames: 3,
       reachesEnd: true,
       endsExactly: true,
       masked: false,
+      overrun: -1,
     });
-    expect(measureFrameChain(bytes, 0, true).frames).toBe(0);
+    expect(measureFrameChain(bytes, 0, true, true).frames).toBe(0);
   });
 
   it('stops at a reserved opcode, RSV2/3, a long or fragmented control frame, a non-minimal length', () => {
     for (const bad of ['83 00', 'a1 00', '89 7e 00 80', '09 00', '81 7e 00 10']) {
-      expect(measureFrameChain(new Uint8Array([...unmasked, ...hex(bad)]), 0, false).frames).toBe(1);
+      expect(measureFrameChain(new Uint8Array([...unmasked, ...hex(bad)]), 0, false, true).frames).toBe(1);
     }
   });
 
   it('keeps fragment order: a continuation needs an open message (RFC 6455 §5.4)', () => {
     const first = hex('01 01 61'); // text, FIN clear
     const cont = hex('80 01 62'); // continuation, FIN set
-    expect(measureFrameChain(new Uint8Array([...first, ...cont]), 0, false).frames).toBe(2);
-    expect(measureFrameChain(new Uint8Array([...unmasked, ...cont]), 0, false).frames).toBe(1);
-    expect(measureFrameChain(new Uint8Array([...first, ...unmasked]), 0, false).frames).toBe(1);
+    expect(measureFrameChain(new Uint8Array([...first, ...cont]), 0, false, true).frames).toBe(2);
+    expect(measureFrameChain(new Uint8Array([...unmasked, ...cont]), 0, false, true).frames).toBe(1);
+    expect(measureFrameChain(new Uint8Array([...first, ...unmasked]), 0, false, true).frames).toBe(1);
   });
 
   it('two empty fragments in a row end a chain: zero bytes are not an endless run of frames', () => {
-    expect(measureFrameChain(new Uint8Array(64), 0, false).frames).toBe(1);
+    expect(measureFrameChain(new Uint8Array(64), 0, false, true).frames).toBe(1);
     expect(findChainToEnd(new Uint8Array(8192), 0, null)).toBeNull();
     // one empty fragment between frames is fine
-    expect(measureFrameChain(hex('01 01 61 00 00 80 01 62'), 0, false)).toMatchObject({ frames: 3, endsExactly: true });
+    expect(measureFrameChain(hex('01 01 61 00 00 80 01 62'), 0, false, true)).toMatchObject({
+      frames: 3,
+      endsExactly: true,
+    });
   });
 
-  it('findPlausibleFrameStart finds the boundary after garbage, or -1', () => {
+  it('findFrameStart finds the boundary after garbage, or nothing', () => {
     const bytes = new Uint8Array([0xff, 0x33, 0x47, ...masked, ...masked]);
-    expect(findPlausibleFrameStart(bytes, 0, true)).toBe(3);
-    expect(findPlausibleFrameStart(bytes, 0, false)).toBe(-1);
-    expect(findPlausibleFrameStart(new Uint8Array([0xff, 0xff]), 0, null)).toBe(-1);
+    expect(findFrameStart(bytes, 0, { masked: true, allowRsv1: true })?.offset).toBe(3);
+    expect(findFrameStart(bytes, 0, { masked: false, allowRsv1: true })).toBeNull();
+    expect(findFrameStart(new Uint8Array([0xff, 0xff]), 0, { masked: null, allowRsv1: true })).toBeNull();
   });
 
   it('findChainToEnd wants the chain to hold to the end', () => {

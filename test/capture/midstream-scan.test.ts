@@ -4,7 +4,7 @@
 // long one, start decoding at that boundary and say how many bytes it skipped; payload that
 // is not WebSocket (random bytes, zero bytes) must not be taken for frames.
 import { describe, expect, it } from 'vitest';
-import { FrameChainScanner } from '../../src/capture/frame-chain-scanner.js';
+import { FrameChainScanner } from '../../src/protocol/frame-chain-scanner.js';
 import {
   MAX_SCAN_BYTES,
   SCAN_MIN_FRAMES,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { findFrameStart, plausibleFrameLength } from '../../src/protocol/frame-plausibility.js';
+import { FrameChainScanner } from '../../src/protocol/frame-chain-scanner.js';
+import {
+  findFrameBoundary,
+  findFrameStart,
+  measureFrameChain,
+  nextFrameOfRun,
+  plausibleFrameLength,
+} from '../../src/protocol/frame-plausibility.js';
 import { buildFrame, concatBytes } from '../helpers/frame-builder.js';
 import { LENGTH_FORMS, lengthHeader } from '../helpers/length-forms.js';
 
@@ -76,4 +83,75 @@ describe('plausibleFrameLength: only the minimal length form at each boundary (R
       }
     },
   );
+});
+
+// One set of rules for every frame-boundary search: the session's resync after lost data
+// (findFrameStart, 'confirmed'), detection judging a window ('to-end') and the streaming
+// FrameChainScanner. Each rule is checked on all three, so breaking it anywhere fails here.
+describe('the rules every frame-boundary search shares', () => {
+  const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+  const server = { masked: false, allowRsv1: false } as const;
+  /** Where each search puts the first boundary in `bytes` (-1: none). */
+  function boundaries(bytes: Uint8Array, minFrames = 2): { resync: number; window: number; stream: number } {
+    const scanner = new FrameChainScanner(false, 0, Number.MAX_SAFE_INTEGER);
+    scanner.scan(bytes, bytes.length, 0);
+    return {
+      resync: findFrameStart(bytes, 0, server, minFrames)?.offset ?? -1,
+      window: findFrameBoundary(bytes, 0, { ...server, minFrames, until: 'to-end' })?.offset ?? -1,
+      stream: scanner.best(minFrames)?.start ?? -1,
+    };
+  }
+  const everywhere = (offset: number) => ({ resync: offset, window: offset, stream: offset });
+
+  // payload bytes 0x33 (RSV2/RSV3 set) never read as a header, so each boundary is unambiguous
+  it('a run of good frames is a boundary for every search', () => {
+    expect(boundaries(hex('81 03 333333 89 00 82 03 333333'))).toEqual(everywhere(0));
+  });
+
+  it('rule 1: a header a peer never sends (here a reserved opcode) is no frame', () => {
+    expect(boundaries(hex('83 03 333333 81 03 333333 82 03 333333'))).toEqual(everywhere(5));
+    // inside a run as well as at its start
+    expect(boundaries(hex('81 03 333333 83 03 333333 81 03 333333 82 03 333333'))).toEqual(everywhere(10));
+  });
+
+  it("rule 2: a run keeps one mask bit, and the direction's when known", () => {
+    const maskedText = hex('81 83 33333333 333333');
+    expect(boundaries(concatBytes(maskedText, hex('81 03 333333 82 03 333333')))).toEqual(everywhere(9));
+    const inside = concatBytes(hex('81 03 333333'), maskedText, hex('81 03 333333 82 03 333333'));
+    expect(boundaries(inside)).toEqual(everywhere(14));
+    const learnt = measureFrameChain(concatBytes(hex('81 03 333333'), maskedText), 0, null, false);
+    expect(learnt).toMatchObject({ frames: 1, masked: false, reachesEnd: false });
+  });
+
+  it('rule 3: fragment order — a continuation needs an open message, a new message none', () => {
+    // text (FIN) then a continuation: not a run; the continuation alone starts one
+    expect(boundaries(hex('81 03 333333 80 03 333333 81 03 333333'))).toEqual(everywhere(5));
+    // text without FIN then a new text: not a run
+    expect(boundaries(hex('01 03 333333 81 03 333333 81 03 333333'))).toEqual(everywhere(5));
+    expect(boundaries(hex('01 03 333333 80 03 333333 81 03 333333'))).toEqual(everywhere(0));
+  });
+
+  it('rule 4: no run starts with an empty fragment, none holds two in a row (zero bytes are no frames)', () => {
+    expect(boundaries(new Uint8Array(64))).toEqual(everywhere(-1));
+    expect(boundaries(hex('00 00 80 03 333333 81 03 333333'))).toEqual(everywhere(2));
+    const tail = '80 03 333333 81 03 333333 82 03 333333';
+    expect(boundaries(hex(`01 03 333333 00 00 00 00 ${tail}`), 3)).toEqual(everywhere(9));
+    expect(boundaries(hex(`01 03 333333 00 00 ${tail}`), 3)).toEqual(everywhere(0));
+  });
+
+  it('rule 5: no frame longer than the search allows', () => {
+    const long = concatBytes(hex('82 7e 01 00'), new Uint8Array(256), hex('81 01 61 82 02 0102'));
+    const scanner = new FrameChainScanner(false, 0, 100);
+    scanner.scan(long, long.length, 0);
+    expect(scanner.best(2)?.start).not.toBe(0);
+    expect(nextFrameOfRun(long, 0, server, { fragmentOpen: null, emptyFragment: false }, 100)).toBe(-1);
+    expect(nextFrameOfRun(long, 0, server, { fragmentOpen: null, emptyFragment: false }, 260)).toBe(260);
+  });
+
+  it('resync confirms with fewer frames when the last runs off the bytes, unless implausibly long', () => {
+    const open = concatBytes(hex('82 7e 01 00'), new Uint8Array(10));
+    expect(findFrameStart(open, 0, server)?.offset).toBe(0);
+    expect(findFrameStart(open, 0, { ...server, maxUnconfirmedLength: 100 })).toBeNull();
+    expect(findFrameBoundary(open, 0, { ...server, minFrames: 2, until: 'to-end' })).toBeNull();
+  });
 });

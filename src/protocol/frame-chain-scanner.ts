@@ -1,11 +1,11 @@
-// Keeps looking for WebSocket frame boundaries in one direction after its detection window
-// held none (the capture began inside a frame longer than the window, RFC 6455 §5.2):
-// every run of plausible headers is followed across the stream, keeping per run only the
-// stream offset where its next header is due, so the bytes themselves can go.
-// Layer rule: capture/ — pure; bounded: at most MAX_CHAINS runs per direction.
-import { headerLength } from '../protocol/frame-decoder.js';
-import { plausibleFrameLength, type PlausibilityOptions } from '../protocol/frame-plausibility.js';
-import { inFragmentOrder, isEmptyFragment, mayStartFrame, startsWithEmptyFragment } from './frame-plausibility.js';
+// Keeps looking for WebSocket frame boundaries in one direction of a stream too long to
+// keep (a capture that began inside a frame longer than its detection window, RFC 6455
+// §5.2): every run of frames is followed across the stream by frame-plausibility's rules
+// (the ones findFrameBoundary applies), keeping per run only the stream offset where its
+// next header is due, so the bytes themselves can go.
+// Layer rule: protocol/ — pure; bounded: at most MAX_CHAINS runs per direction.
+import { headerLength } from './frame-decoder.js';
+import { headerComplete, mayStartRun, nextFrameOfRun, type PlausibilityOptions } from './frame-plausibility.js';
 
 /** A run of consecutive plausible frames, in stream offsets (bytes seen in one direction). */
 export interface ScannedChain {
@@ -90,8 +90,7 @@ export class FrameChainScanner {
     for (let i = 0; i < chains.length; i += 1) if (!this.follow(chains[i], bytes, length, base)) chains[i].frames = 0;
     let at = Math.max(0, this.scanned - base);
     for (; at + 1 < length; at += 1) {
-      if (!mayStartFrame(bytes[at])) continue;
-      if (startsWithEmptyFragment(bytes, at)) continue;
+      if (!mayStartRun(bytes, at, null)) continue;
       if (at + headerLength(bytes[at + 1]) > length) break; // split header: tried again with more bytes
       const masked = (bytes[at + 1] & 0x80) !== 0;
       if (this.dirIsClient !== null && masked !== this.dirIsClient) continue;
@@ -135,21 +134,16 @@ export class FrameChainScanner {
     for (;;) {
       const p = c.next - base;
       if (p < 0) return false; // its header was not kept: cannot be checked
-      if (p + 2 > length || p + headerLength(bytes[p + 1]) > length) return true; // due later
+      if (!headerComplete(bytes, p, length)) return true; // due later
       const state =
         1 << ((c.masked ? 6 : 0) + (c.emptyFragment ? 3 : 0) + (c.fragmentOpen === null ? 0 : c.fragmentOpen ? 1 : 2));
       if ((visited[p] & state) !== 0) return false;
       visited[p] |= state;
-      const total = plausibleFrameLength(bytes, p, c.masked ? MASKED : UNMASKED);
-      const b0 = bytes[p];
-      if (total < 0 || total > this.maxFrame || !inFragmentOrder(b0, c.fragmentOpen)) return false;
-      const empty = total === headerLength(bytes[p + 1]);
-      if (isEmptyFragment(b0, empty) && c.emptyFragment) return false;
-      c.emptyFragment = isEmptyFragment(b0, empty);
-      if ((b0 & 0x08) === 0) c.fragmentOpen = (b0 & 0x80) === 0;
+      const total = nextFrameOfRun(bytes, p, c.masked ? MASKED : UNMASKED, c, this.maxFrame);
+      if (total < 0) return false;
       c.frames += 1;
-      if ((b0 & 0x80) !== 0) c.fins += 1;
-      if (!empty) c.nonEmpty += 1;
+      if ((bytes[p] & 0x80) !== 0) c.fins += 1;
+      if (total !== headerLength(bytes[p + 1])) c.nonEmpty += 1;
       c.last = c.next;
       c.next += total;
     }
