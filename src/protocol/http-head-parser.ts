@@ -1,6 +1,7 @@
 // The HTTP/1.1 head of an opening handshake: incremental framing (find the blank line that
-// ends the head, however the bytes are split), detection by first bytes, and splitting a
-// complete head into its start line and header fields (RFC 7230 §3, §3.2).
+// ends the head, however the bytes are split, by upgrade-detection's rule) and splitting a
+// complete head into its start line and header fields (RFC 7230 §3, §3.2). What a stream's
+// first bytes are (request, response, other) is upgrade-detection's too.
 // Layer rule: protocol/ — pure, no I/O; bad input becomes a Diagnostic, never a throw.
 import { Buffer } from 'node:buffer';
 import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
@@ -90,27 +91,6 @@ export class HttpHeadParser {
     this.reset();
     return whole;
   }
-}
-
-const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'];
-const METHOD_PREFIXES = METHODS.map((m) => Buffer.from(`${m} `, 'latin1'));
-const RESPONSE_PREFIX = Buffer.from('HTTP/1.', 'latin1');
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
-  return true;
-}
-
-/** True when the bytes open with an HTTP method and a space (a request line). */
-export function looksLikeHttpRequestStart(bytes: Uint8Array): boolean {
-  for (const prefix of METHOD_PREFIXES) if (startsWith(bytes, prefix)) return true;
-  return false;
-}
-
-/** True when the bytes open with "HTTP/1." (a status line). */
-export function looksLikeHttpResponseStart(bytes: Uint8Array): boolean {
-  return startsWith(bytes, RESPONSE_PREFIX);
 }
 
 /** A complete head split into its first line and header fields. */

@@ -3,8 +3,6 @@ import fc from 'fast-check';
 import {
   HttpHeadParser,
   headerValues,
-  looksLikeHttpRequestStart,
-  looksLikeHttpResponseStart,
   quoteText,
   splitHttpHead,
   trimOws,
@@ -172,28 +170,6 @@ describe('HttpHeadParser: hostile input', () => {
     const parser = new HttpHeadParser(4);
     expect(parser.push(new Uint8Array(0))).toBeNull();
     expect(parser.bufferedLength).toBe(0);
-  });
-});
-
-describe('looksLikeHttpRequestStart / looksLikeHttpResponseStart', () => {
-  it('recognises a method token followed by a space', () => {
-    for (const s of ['GET / HTTP/1.1', 'POST /x', 'OPTIONS *', 'CONNECT host:443', 'DELETE /a']) {
-      expect(looksLikeHttpRequestStart(latin1(s))).toBe(true);
-    }
-  });
-
-  it('rejects frames, lower-case methods, missing space and short input', () => {
-    for (const s of ['\x81\x05hello', 'get / HTTP/1.1', 'GETX /', 'GET', 'GE', '', 'HTTP/1.1 101']) {
-      expect(looksLikeHttpRequestStart(latin1(s))).toBe(false);
-    }
-  });
-
-  it('recognises "HTTP/1." and nothing else', () => {
-    expect(looksLikeHttpResponseStart(latin1('HTTP/1.1 101 Switching Protocols'))).toBe(true);
-    expect(looksLikeHttpResponseStart(latin1('HTTP/1.0 400 Bad'))).toBe(true);
-    for (const s of ['HTTP/2 200', 'http/1.1 101', 'HTTP/1', 'GET / HTTP/1.1', '\x82\x00']) {
-      expect(looksLikeHttpResponseStart(latin1(s))).toBe(false);
-    }
   });
 });
 
