@@ -4,6 +4,7 @@
 // diagram, field table and annotated hex dump are all driven from here.
 // Layer rule: protocol/ — pure data and functions, imports nothing outside protocol/.
 import { opcodeName, type Frame } from './frame.js';
+import { frameHeaderBytes } from './frame-encoder.js';
 
 export type FrameFieldKey =
   | 'fin'
@@ -243,29 +244,8 @@ export function encodedHeaderLength(frame: Frame): number {
  * the non-minimal length forms and a set MSB of the 64-bit length are kept as decoded.
  */
 export function encodeFrameHeader(frame: Frame): Uint8Array {
-  const out = new Uint8Array(encodedHeaderLength(frame));
-  out[0] =
-    (frame.fin ? 0x80 : 0) |
-    (frame.rsv1 ? 0x40 : 0) |
-    (frame.rsv2 ? 0x20 : 0) |
-    (frame.rsv3 ? 0x10 : 0) |
-    (frame.opcode & 0x0f);
-  out[1] = (frame.masked ? 0x80 : 0) | payloadLen7(frame);
-  let at = 2;
-  if (frame.lengthEncoding === 16) {
-    out[2] = (frame.payloadLength >>> 8) & 0xff;
-    out[3] = frame.payloadLength & 0xff;
-    at = 4;
-  } else if (frame.lengthEncoding === 64) {
-    let len = declaredLength(frame);
-    for (let i = 9; i >= 2; i--) {
-      out[i] = Number(len & 0xffn);
-      len >>= 8n;
-    }
-    at = 10;
-  }
-  if (frame.masked && frame.maskingKey !== null) out.set(frame.maskingKey.subarray(0, 4), at);
-  return out;
+  const key = frame.masked && frame.maskingKey !== null ? frame.maskingKey.subarray(0, 4) : null;
+  return frameHeaderBytes({ ...frame, maskingKey: key, payloadLength: declaredLength(frame) });
 }
 
 /**

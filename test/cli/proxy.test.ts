@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame } from '../../src/sources/proxy/demo-frames.js';
+import { encodeFrame } from '../../src/protocol/frame-encoder.js';
 import { readRequestHead } from '../../src/sources/proxy/proxy-request.js';
 import { runCli } from '../helpers/cli-run.js';
 import { sha, until } from '../sources/proxy/proxy-harness.js';

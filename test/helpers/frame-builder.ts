@@ -1,7 +1,7 @@
 // Test-only frame builder: writes frames exactly as specified, including ones that break
 // the rules (non-minimal lengths, bogus 64-bit lengths, reserved opcodes), so decoder tests
 // and property tests can state the wire bytes they mean.
-import { applyMask } from '../../src/protocol/unmask.js';
+import { encodeRawFrame } from '../../src/protocol/frame-encoder.js';
 
 export interface FrameSpec {
   fin?: boolean;
@@ -18,32 +18,17 @@ export interface FrameSpec {
   declaredLength?: number | bigint;
 }
 
+/** The frame as specified, through the project's encoder without its rule checks. */
 export function buildFrame(spec: FrameSpec): Uint8Array {
   const payload =
     typeof spec.payload === 'string' ? new TextEncoder().encode(spec.payload) : (spec.payload ?? new Uint8Array(0));
-  const declared = BigInt(spec.declaredLength ?? payload.length);
-  const encoding = spec.lengthEncoding ?? (declared < 126n ? 7 : declared < 65536n ? 16 : 64);
-  const key = spec.maskingKey === undefined ? null : Uint8Array.from(spec.maskingKey);
-  const head: number[] = [
-    ((spec.fin ?? true) ? 0x80 : 0) |
-      (spec.rsv1 ? 0x40 : 0) |
-      (spec.rsv2 ? 0x20 : 0) |
-      (spec.rsv3 ? 0x10 : 0) |
-      ((spec.opcode ?? 1) & 0x0f),
-  ];
-  const maskBit = key === null ? 0 : 0x80;
-  if (encoding === 7) head.push(maskBit | Number(declared));
-  else if (encoding === 16) head.push(maskBit | 126, Number(declared >> 8n) & 0xff, Number(declared) & 0xff);
-  else {
-    head.push(maskBit | 127);
-    for (let shift = 56n; shift >= 0n; shift -= 8n) head.push(Number((declared >> shift) & 0xffn));
-  }
-  if (key !== null) head.push(...key);
-  const body = key === null ? payload : applyMask(payload, key);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
+  const bytes = encodeRawFrame({
+    ...spec,
+    opcode: spec.opcode ?? 1,
+    payload,
+    mask: spec.maskingKey === undefined ? false : Uint8Array.from(spec.maskingKey),
+  });
+  return new Uint8Array(bytes); // a copy with its own ArrayBuffer, not a view of Buffer's pool
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {

@@ -4,9 +4,10 @@
 // Layer rule: sources/ — sockets.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { constants, deflateRawSync } from 'node:zlib';
 import { Opcode, type Frame } from '../../protocol/frame.js';
 import { FrameDecoder } from '../../protocol/frame-decoder.js';
-import { closePayload, deflateMessage, encodeFrame, type FrameSpec } from './demo-frames.js';
+import { closePayload, encodeFrame, fragmentMessage, type FrameSpec } from '../../protocol/frame-encoder.js';
 import { readRequestHead } from './proxy-request.js';
 
 export interface DemoStep {
@@ -17,6 +18,15 @@ export interface DemoStep {
 }
 
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/**
+ * A message compressed on its own (no context takeover, RFC 7692 §7.1.1), with the
+ * 00 00 ff ff tail of the final sync flush removed (RFC 7692 §7.2.1).
+ */
+function deflateMessage(data: Uint8Array): Buffer {
+  const out = deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH });
+  return out.subarray(0, out.length - 4);
+}
 
 export function demoScript(): DemoStep[] {
   const compressible = 'permessage-deflate squeezes repetition: echo echo echo echo echo echo echo echo';
@@ -42,12 +52,10 @@ export function demoScript(): DemoStep[] {
     {
       title: 'a message in three fragments (FIN clear on all but the last)',
       awaits: 'echo',
-      frames: pieces.map((p, i) => ({
-        opcode: i === 0 ? Opcode.text : Opcode.continuation,
-        fin: i === pieces.length - 1,
-        payload: text(p),
+      frames: fragmentMessage(Opcode.text, text(pieces.join('')), {
+        fragmentSize: pieces.map((p) => Buffer.byteLength(p)),
         mask: true,
-      })),
+      }),
     },
     {
       title: 'a ping, answered by a pong',

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { computeAccept } from '../../protocol/accept-key.js';
 import { Opcode, type Frame } from '../../protocol/frame.js';
 import { FrameDecoder } from '../../protocol/frame-decoder.js';
-import { encodeFrame } from './demo-frames.js';
+import { encodeRawFrame } from '../../protocol/frame-encoder.js';
 import { readRequestHead } from './proxy-request.js';
 
 export const DEMO_DEFLATE_RESPONSE = 'permessage-deflate; server_no_context_takeover; client_no_context_takeover';
@@ -57,11 +57,12 @@ export class DemoEchoServer {
     socket.resume();
   }
 
+  /** Echoes as received (unmasked), even a frame that broke the rules: the demo shows what it gets. */
   private answer(socket: Socket, frame: Frame): void {
     if (socket.destroyed) return;
     const { opcode, payload, fin, rsv1 } = frame;
-    if (opcode === Opcode.ping) socket.write(encodeFrame({ opcode: Opcode.pong, payload, mask: false }));
-    else if (opcode === Opcode.close) socket.end(encodeFrame({ opcode: Opcode.close, payload, mask: false }));
-    else if (opcode <= Opcode.binary) socket.write(encodeFrame({ opcode, payload, fin, rsv1, mask: false }));
+    if (opcode === Opcode.ping) socket.write(encodeRawFrame({ opcode: Opcode.pong, payload, mask: false }));
+    else if (opcode === Opcode.close) socket.end(encodeRawFrame({ opcode: Opcode.close, payload, mask: false }));
+    else if (opcode <= Opcode.binary) socket.write(encodeRawFrame({ opcode, payload, fin, rsv1, mask: false }));
   }
 }

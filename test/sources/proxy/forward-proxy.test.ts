@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../../src/protocol/frame-decoder.js';
 import type { Frame } from '../../../src/protocol/frame.js';
 import type { FrameEvent, HandshakeEvent } from '../../../src/session/events.js';
-import { encodeFrame } from '../../../src/sources/proxy/demo-frames.js';
+import { encodeFrame } from '../../../src/protocol/frame-encoder.js';
 import { readRequestHead } from '../../../src/sources/proxy/proxy-request.js';
 import {
   changed,

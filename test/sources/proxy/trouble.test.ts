@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { FrameEvent, InspectEvent } from '../../../src/session/events.js';
-import { encodeFrame } from '../../../src/sources/proxy/demo-frames.js';
+import { encodeFrame } from '../../../src/protocol/frame-encoder.js';
 import { readRequestHead } from '../../../src/sources/proxy/proxy-request.js';
 import { changed, nextMessage, openClient, sha, startEchoServer, startProxy, until } from './proxy-harness.js';
 
