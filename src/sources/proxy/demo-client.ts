@@ -4,10 +4,10 @@
 // Layer rule: sources/ — sockets.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { constants, deflateRawSync } from 'node:zlib';
 import { Opcode, type Frame } from '../../protocol/frame.js';
 import { FrameDecoder } from '../../protocol/frame-decoder.js';
 import { closePayload, encodeFrame, fragmentMessage, type FrameSpec } from '../../protocol/frame-encoder.js';
+import { MessageDeflater } from '../../protocol/message-deflater.js';
 import { readRequestHead } from './proxy-request.js';
 
 export interface DemoStep {
@@ -19,13 +19,12 @@ export interface DemoStep {
 
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-/**
- * A message compressed on its own (no context takeover, RFC 7692 §7.1.1), with the
- * 00 00 ff ff tail of the final sync flush removed (RFC 7692 §7.2.1).
- */
-function deflateMessage(data: Uint8Array): Buffer {
-  const out = deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH });
-  return out.subarray(0, out.length - 4);
+/** The demo negotiates client_no_context_takeover: every message is compressed on its own (RFC 7692 §7.1.1). */
+function deflateMessage(data: Uint8Array): Uint8Array {
+  const deflater = new MessageDeflater({ windowBits: 15, noContextTakeover: true });
+  const out = deflater.deflate(data);
+  deflater.close();
+  return out;
 }
 
 export function demoScript(): DemoStep[] {
