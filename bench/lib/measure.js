@@ -54,3 +54,38 @@ export function measureRounds(contenders, { runs, onRun = () => {} }) {
 export function pairedRatio(a, b) {
   return median(a.seconds.map((s, i) => s / b.seconds[i]));
 }
+
+/**
+ * measureRounds for contenders whose run() returns a promise (timed until it settles). Also
+ * records the process's CPU time per run (user + system, every thread: zlib's thread pool
+ * too), steadier than wall time on a shared machine. Map id → { seconds, cpu, median, cpuMedian }.
+ */
+export async function measureRoundsAsync(contenders, { runs, onRun = () => {} }) {
+  const timed = async (c) => {
+    c.prepare?.();
+    settleHeap();
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const result = await c.run();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    c.check(result);
+    return [seconds, (cpu.user + cpu.system) / 1e6];
+  };
+  for (const c of contenders) await timed(c); // warm-up: JIT and caches, not counted
+  const out = new Map(contenders.map((c) => [c.id, { seconds: [], cpu: [], median: 0, cpuMedian: 0 }]));
+  for (let round = 0; round < runs; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const c = contenders[(round + i) % contenders.length];
+      const [seconds, cpu] = await timed(c);
+      out.get(c.id).seconds.push(seconds);
+      out.get(c.id).cpu.push(cpu);
+      onRun(c, round, seconds);
+    }
+  }
+  for (const entry of out.values()) {
+    entry.median = median(entry.seconds);
+    entry.cpuMedian = median(entry.cpu);
+  }
+  return out;
+}
