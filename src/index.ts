@@ -29,6 +29,27 @@ export { parseHandshakeResponse } from './protocol/handshake-response.js';
 export { parseExtensionHeader } from './protocol/extension-header.js';
 export { negotiateDeflate, validateDeflateOffer, assumedDeflate } from './protocol/deflate-params.js';
 export { MessageInflater, type InflateResult } from './protocol/message-inflater.js';
+export { MessageDeflater, type MessageDeflaterOptions } from './protocol/message-deflater.js';
+export {
+  encodeFrame,
+  encodeRawFrame,
+  frameRuleViolation,
+  fragmentMessage,
+  closePayload,
+  writeFrameHeader,
+  frameHeaderBytes,
+  frameHeaderSize,
+  minimalLengthEncoding,
+  randomMaskingKey,
+  FrameEncodeError,
+  MAX_CONTROL_PAYLOAD,
+  MAX_CLOSE_REASON_BYTES,
+  type FrameSpec,
+  type RawFrameSpec,
+  type FragmentOptions,
+  type FrameHeaderFields,
+  type FrameEncodeErrorCode,
+} from './protocol/frame-encoder.js';
 export { findFrameStart, plausibleFrameLength } from './protocol/frame-plausibility.js';
 export type {
   HandshakeRequest,
