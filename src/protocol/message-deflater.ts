@@ -53,7 +53,7 @@ export class MessageDeflater {
   private readonly level: number;
   private readonly memLevel: number;
   private live: LiveDeflate | null = null;
-  private readonly useLive: boolean;
+  private useLive: boolean;
   /** Per-message engine only: the last 2^windowBits bytes sent, the receiver's window. */
   private history: Uint8Array = new Uint8Array(0);
 
@@ -76,7 +76,9 @@ export class MessageDeflater {
     if (message.length === 0) return EMPTY_MESSAGE;
     if (this.useLive) {
       this.live ??= LiveDeflate.create(this.zlibWindowBits, this.level, this.memLevel);
-      if (this.live !== null) {
+      // no usable handle on this node: one engine per message from now on
+      if (this.live === null) this.useLive = false;
+      else {
         const out = this.live.flushed(message);
         if (this.noContextTakeover) this.live.reset();
         return withoutTail(out);
