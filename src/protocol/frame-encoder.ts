@@ -163,27 +163,21 @@ export function frameRuleViolation(spec: FrameSpec): FrameEncodeError | null {
   if (!Number.isInteger(opcode) || opcode < 0 || opcode > 15)
     return new FrameEncodeError('encode.bad-opcode', `opcode ${opcode} is not a 4-bit value (0–15)`);
   if (isReservedOpcode(opcode))
-    return new FrameEncodeError(
-      'encode.reserved-opcode',
-      `opcode 0x${opcode.toString(16)} is reserved (RFC 6455 §5.2)`,
-    );
+    return new FrameEncodeError('encode.reserved-opcode', `opcode 0x${opcode.toString(16)} is reserved`);
   if (!isControlOpcode(opcode)) return null;
   const length = spec.payload?.length ?? 0;
   const name = controlName(opcode);
   if (length > MAX_CONTROL_PAYLOAD)
     return new FrameEncodeError(
       'encode.control-too-long',
-      `a ${name} frame carries at most ${MAX_CONTROL_PAYLOAD} payload bytes, not ${length} (RFC 6455 §5.5)`,
+      `a ${name} frame carries at most ${MAX_CONTROL_PAYLOAD} payload bytes, not ${length}`,
     );
   if (spec.fin === false)
-    return new FrameEncodeError(
-      'encode.control-fragmented',
-      `a ${name} frame cannot be fragmented: FIN must be set (RFC 6455 §5.5)`,
-    );
+    return new FrameEncodeError('encode.control-fragmented', `a ${name} frame cannot be fragmented: FIN must be set`);
   if (spec.rsv1 === true)
     return new FrameEncodeError(
       'encode.control-compressed',
-      `a ${name} frame cannot be compressed: RSV1 must be clear (RFC 7692 §6.1)`,
+      `a ${name} frame cannot be compressed: RSV1 must be clear`,
     );
   return null;
 }
@@ -234,7 +228,7 @@ export function fragmentMessage(opcode: number, payload: Uint8Array, options: Fr
   if (opcode !== Opcode.text && opcode !== Opcode.binary)
     throw new FrameEncodeError(
       isControlOpcode(opcode) ? 'encode.control-fragmented' : 'encode.bad-opcode',
-      `only text and binary messages can be fragmented, not opcode 0x${opcode.toString(16)} (RFC 6455 §5.4)`,
+      `only text and binary messages can be fragmented, not opcode 0x${opcode.toString(16)}`,
     );
   const sizes = options.fragmentSize ?? payload.length;
   const sizeAt = (i: number): number => (typeof sizes === 'number' ? sizes : (sizes[i] ?? payload.length));
@@ -264,8 +258,7 @@ export function fragmentMessage(opcode: number, payload: Uint8Array, options: Fr
  */
 export function closePayload(code?: number, reason = ''): Buffer {
   if (code === undefined) {
-    if (reason !== '')
-      throw new FrameEncodeError('encode.bad-close-reason', 'a close reason needs a status code (RFC 6455 §5.5.1)');
+    if (reason !== '') throw new FrameEncodeError('encode.bad-close-reason', 'a close reason needs a status code');
     return Buffer.alloc(0);
   }
   if (!Number.isInteger(code) || code < 0 || code > 0xffff)
@@ -281,7 +274,7 @@ export function closePayload(code?: number, reason = ''): Buffer {
   if (bytes > MAX_CLOSE_REASON_BYTES)
     throw new FrameEncodeError(
       'encode.bad-close-reason',
-      `the close reason is ${bytes} UTF-8 bytes; at most ${MAX_CLOSE_REASON_BYTES} fit in a Close frame (RFC 6455 §5.5)`,
+      `the close reason is ${bytes} UTF-8 bytes; at most ${MAX_CLOSE_REASON_BYTES} fit in a Close frame`,
     );
   const body = Buffer.allocUnsafe(2 + bytes);
   body.writeUInt16BE(code, 0);
@@ -315,7 +308,7 @@ function maskingKeyOf(mask: boolean | Uint8Array | undefined): Uint8Array | null
 
 function checkKey(key: Uint8Array): void {
   if (key.length !== 4)
-    throw new FrameEncodeError('encode.bad-masking-key', `a masking key is 4 bytes, not ${key.length} (RFC 6455 §5.2)`);
+    throw new FrameEncodeError('encode.bad-masking-key', `a masking key is 4 bytes, not ${key.length}`);
 }
 
 function checkOpcodeRange(opcode: number): void {

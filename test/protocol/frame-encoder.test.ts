@@ -155,7 +155,7 @@ describe('encodeFrame: the rules for control frames (RFC 6455 §5.5)', () => {
 
   it('explains the rule broken in one line', () => {
     expect(() => encodeFrame({ opcode: Opcode.ping, payload: new Uint8Array(200) })).toThrow(
-      'a Ping frame carries at most 125 payload bytes, not 200 (RFC 6455 §5.5)',
+      'a Ping frame carries at most 125 payload bytes, not 200',
     );
   });
 
