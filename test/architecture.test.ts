@@ -75,3 +75,22 @@ describe('architecture (DESIGN.md layer table)', () => {
     }
   }
 });
+
+/** Type, interface, class and enum declarations of a file (exported or not), by name. */
+function declaredTypes(source: string): string[] {
+  return [
+    ...source.matchAll(
+      /^(?:export\s+)?(?:declare\s+)?(?:abstract\s+|const\s+)?(?:interface|type|class|enum)\s+([A-Za-z_$][\w$]*)/gm,
+    ),
+  ].map((m) => m[1]);
+}
+
+describe('names', () => {
+  it('each type name in src/ names one type', () => {
+    const where = new Map<string, string[]>();
+    for (const file of files)
+      for (const name of declaredTypes(file.source)) where.set(name, [...(where.get(name) ?? []), file.rel]);
+    const twice = [...where].filter(([, rels]) => rels.length > 1).map(([name, rels]) => `${name}: ${rels.join(', ')}`);
+    expect(twice).toEqual([]);
+  });
+});

@@ -41,7 +41,7 @@ const RULE = '─'.repeat(72);
 const encoder = new TextEncoder();
 
 /** A connection's line prefixes after the time: "[1] " and "[1] 10.0.0.1:5000 → 10.0.0.2:80 " both ways, also as UTF-8. */
-interface Endpoints {
+interface ConnectionPrefixes {
   readonly conn: string;
   readonly c2s: string;
   readonly s2c: string;
@@ -51,7 +51,7 @@ interface Endpoints {
 export class EventTextRenderer {
   private saidAssumptions = false;
   /** Per connection, the prefix after the time for each direction: "[1] 10.0.0.1:5000 → 10.0.0.2:80 ". */
-  private readonly endpoints = new Map<number, Endpoints>();
+  private readonly endpoints = new Map<number, ConnectionPrefixes>();
   private firstTime: Timestamp = null;
   private previousTime: Timestamp = null;
   private readonly seconds = new SecondsFormat();
@@ -159,7 +159,7 @@ export class EventTextRenderer {
     );
   }
 
-  private endpointPrefixes(conn: number, client: string, server: string): Endpoints {
+  private endpointPrefixes(conn: number, client: string, server: string): ConnectionPrefixes {
     const s = this.style;
     const tag = s.bold(`[${conn}]`) + ' ';
     const c = escapeForTerminal(client);

@@ -26,7 +26,7 @@ export interface ConnectionSettings {
   readonly allowUpstream?: (host: string, port: number) => boolean;
 }
 
-export interface ConnectionHost {
+export interface ProxiedConnectionHost {
   emit(event: StreamEvent): void;
   problem(conn: number, message: string): void;
 }
@@ -43,7 +43,7 @@ export class ProxiedConnection {
     readonly conn: number,
     private readonly client: Socket,
     private readonly settings: ConnectionSettings,
-    private readonly host: ConnectionHost,
+    private readonly host: ProxiedConnectionHost,
   ) {
     this.track(client);
   }

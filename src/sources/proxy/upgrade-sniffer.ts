@@ -15,16 +15,19 @@ import {
 } from '../../protocol/upgrade-detection.js';
 import type { StreamEvent } from '../../session/events.js';
 
-export type Verdict = { readonly kind: 'websocket' } | { readonly kind: 'other'; readonly what: string };
+export type UpgradeVerdict = { readonly kind: 'websocket' } | { readonly kind: 'other'; readonly what: string };
 
 /** A head this large without its end is not an opening handshake we could decode anyway. */
 const MAX_SNIFF = 64 * 1024;
 /** A request line this long without its end is not one. */
 const MAX_LINE = 8192;
-const NOT_HTTP: Verdict = { kind: 'other', what: 'the client does not speak HTTP: relayed as plain TCP, not decoded' };
+const NOT_HTTP: UpgradeVerdict = {
+  kind: 'other',
+  what: 'the client does not speak HTTP: relayed as plain TCP, not decoded',
+};
 
 /** Decides from the bytes the client sent first; null while the head is incomplete. */
-export function sniffUpgrade(start: Buffer): Verdict | null {
+export function sniffUpgrade(start: Buffer): UpgradeVerdict | null {
   const kind = classifyStreamStart(start);
   if (kind === StreamStart.needMore) return null;
   if (kind !== StreamStart.httpRequest) return NOT_HTTP;
@@ -71,7 +74,7 @@ export class UpgradeSniffer {
 
   private sniff(conn: number, s: Sniffing, event: StreamEvent): void {
     s.held.push(event);
-    let verdict: Verdict | null = null;
+    let verdict: UpgradeVerdict | null = null;
     if (event.kind === 'data' && event.dir === 'c2s') {
       s.start.push(Buffer.from(event.bytes.buffer, event.bytes.byteOffset, event.bytes.byteLength));
       s.size += event.bytes.length;
@@ -87,7 +90,7 @@ export class UpgradeSniffer {
     if (verdict !== null) this.decide(conn, s, verdict);
   }
 
-  private decide(conn: number, s: Sniffing, verdict: Verdict): void {
+  private decide(conn: number, s: Sniffing, verdict: UpgradeVerdict): void {
     this.pending.delete(conn);
     if (verdict.kind === 'other') {
       this.others.add(conn);
