@@ -1,5 +1,6 @@
-// Holds the layer table of ../shared/DESIGN.md: which src/ folder may import which, and that
-// pure layers touch no I/O, clocks or chalk.
+// Holds the layer table of the design (which src/ folder may import which, and that pure
+// layers touch no I/O, clocks or chalk), that src/ has no import cycle, and that each type
+// name in src/ names one type.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +75,102 @@ describe('architecture (DESIGN.md layer table)', () => {
       });
     }
   }
+});
+
+/** Every module a file loads, type-only and dynamic `import()` included, as src/-relative paths. */
+function dependenciesOf(file: { path: string; source: string }): string[] {
+  const specs = [
+    ...importsOf(file.source),
+    ...[...file.source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]),
+  ];
+  return specs
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => relative(SRC, join(file.path, '..', spec)).replace(/\.js$/, '.ts'));
+}
+
+/** The import cycles of a graph, one per strongly connected component (Tarjan), each as a path. */
+function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1 || (graph.get(v) ?? []).includes(v))
+      cycles.push(cycleThrough(graph, new Set(component), v));
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}
+
+/** One closed path from start back to itself inside a component (breadth-first, so shortest). */
+function cycleThrough(
+  graph: ReadonlyMap<string, readonly string[]>,
+  component: ReadonlySet<string>,
+  start: string,
+): string[] {
+  const previous = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    for (const w of graph.get(queue[i]) ?? []) {
+      if (!component.has(w)) continue;
+      if (w === start) {
+        const path = [start];
+        for (let at = queue[i]; at !== start; at = previous.get(at)!) path.splice(1, 0, at);
+        return [...path, start];
+      }
+      if (!previous.has(w)) {
+        previous.set(w, queue[i]);
+        queue.push(w);
+      }
+    }
+  }
+  return [...component];
+}
+
+describe('import graph', () => {
+  const graph = new Map(files.map((file) => [file.rel, dependenciesOf(file)]));
+
+  it('resolves every relative import to a file in src/', () => {
+    const missing = [...graph].flatMap(([rel, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${rel} → ${d}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('has no cycle in src/, not even through type-only or dynamic imports', () => {
+    expect(importCycles(graph).map((cycle) => cycle.join(' → '))).toEqual([]);
+  });
+
+  it('the cycle check finds a cycle when there is one', () => {
+    const cyclic = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts', 'd.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', []],
+      ['e.ts', ['e.ts']],
+    ]);
+    expect(importCycles(cyclic)).toEqual([
+      ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
+      ['e.ts', 'e.ts'],
+    ]);
+  });
 });
 
 /** Type, interface, class and enum declarations of a file (exported or not), by name. */

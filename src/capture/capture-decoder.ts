@@ -7,20 +7,10 @@ import { concatBytes } from '../protocol/bytes.js';
 import type { StreamEvent } from '../session/events.js';
 import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-limits.js';
 import { notACapture, sniffCaptureFormat, type CaptureFormat } from './capture-format.js';
-import { PacketDecoder, type PacketSink } from './packet-decoder.js';
+import { PacketDecoder } from './packet-decoder.js';
 import { PcapngReader } from './pcapng-reader.js';
 import { PcapReader } from './pcap-reader.js';
-
-/** Something that turns file bytes into packets for a sink. */
-export interface RecordReader {
-  push(chunk: Uint8Array): void;
-  end(): void;
-}
-
-export type PcapFormat = Extract<CaptureFormat, { kind: 'pcap' }>;
-
-/** Makes the classic pcap reader (the pcap-parser adapter in sources/). */
-export type PcapReaderFactory = (format: PcapFormat, sink: PacketSink, limits: CaptureLimits) => RecordReader;
+import type { PcapFormat, PcapReaderFactory, RecordReader } from './record-reader.js';
 
 export interface CaptureDecoderOptions {
   /** Ports whose connections are decoded as WebSocket without a handshake (--decode-as). */

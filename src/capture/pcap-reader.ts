@@ -6,7 +6,7 @@
 import { PartialRecord } from './partial-record.js';
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { u32 } from './byte-reader.js';
-import type { RecordReader, PcapFormat } from './capture-decoder.js';
+import type { RecordReader, PcapFormat } from './record-reader.js';
 import type { CaptureLimits } from './capture-limits.js';
 import type { PacketSink } from './packet-decoder.js';
 import { secondsFrom } from './timestamp.js';

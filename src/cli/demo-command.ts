@@ -2,15 +2,11 @@
 // client playing a scripted conversation (text, binary, compressed, fragmented, ping/pong,
 // close with a reason), decoded live with the same pipeline as `wsinspect proxy`. Exits by
 // itself when the conversation has ended. The servers and client (demo-run.ts) load only
-// when the command runs.
+// when the command runs (their flag type is imported as a type only, erased at run time).
 import type { Argv } from 'yargs';
+import type { DemoFlags } from './demo-run.js';
+import { outputOptions } from './event-printer.js';
 import { numberOption } from './number-option.js';
-import { outputOptions, type OutputFlags } from './event-printer.js';
-
-export interface DemoFlags extends OutputFlags {
-  pace?: number;
-  write?: string;
-}
 
 export function demoCommand(yargs: Argv): Argv {
   return yargs.command<DemoFlags>(

@@ -4,8 +4,13 @@ import { WsinspectError } from '../errors.js';
 import { DemoEchoServer } from '../sources/proxy/demo-echo-server.js';
 import { demoScript, playDemoConversation } from '../sources/proxy/demo-client.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
-import type { DemoFlags } from './demo-command.js';
+import type { OutputFlags } from './event-printer.js';
 import { createLivePipeline } from './proxy-pipeline.js';
+
+export interface DemoFlags extends OutputFlags {
+  pace?: number;
+  write?: string;
+}
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
   const pace = flags.pace ?? 300;

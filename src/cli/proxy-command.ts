@@ -3,20 +3,11 @@
 // the same printer as captures; --write records what passed as pcapng. Owns process I/O:
 // the listening line and problems on stderr, SIGINT/SIGTERM for a clean stop. The relay
 // itself (proxy-run.ts: sockets, TLS) loads only when the command runs, so other commands
-// start without it.
+// start without it (its flag type is imported as a type only, erased at run time).
 import type { Argv } from 'yargs';
 import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
-import { outputOptions, type OutputFlags } from './event-printer.js';
-
-export interface ProxyFlags extends OutputFlags {
-  listen?: string;
-  target?: string;
-  tls?: boolean;
-  intercept?: boolean;
-  insecure?: boolean;
-  write?: string;
-  caDir?: string;
-}
+import { outputOptions } from './event-printer.js';
+import type { ProxyFlags } from './proxy-run.js';
 
 export function proxyCommand(yargs: Argv): Argv {
   return yargs.command<ProxyFlags>(

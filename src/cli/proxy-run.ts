@@ -12,8 +12,18 @@ import {
   type ProxyTarget,
 } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
-import type { ProxyFlags } from './proxy-command.js';
+import type { OutputFlags } from './event-printer.js';
 import { createLivePipeline } from './proxy-pipeline.js';
+
+export interface ProxyFlags extends OutputFlags {
+  listen?: string;
+  target?: string;
+  tls?: boolean;
+  intercept?: boolean;
+  insecure?: boolean;
+  write?: string;
+  caDir?: string;
+}
 
 export async function runProxy(flags: ProxyFlags): Promise<void> {
   steadyGarbageCollection();

@@ -4,7 +4,7 @@
 // in sources/ because pcap-parser is an EventEmitter that schedules with nextTick.
 import { parse, type PcapGlobalHeader, type PcapInput, type PcapPacket, type PcapPacketHeader } from 'pcap-parser';
 import type { CaptureLimits } from '../capture/capture-limits.js';
-import type { PcapFormat, RecordReader } from '../capture/capture-decoder.js';
+import type { PcapFormat, RecordReader } from '../capture/record-reader.js';
 import type { PacketSink } from '../capture/packet-decoder.js';
 import { secondsFrom } from '../capture/timestamp.js';
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
