@@ -7,10 +7,9 @@
 import { Opcode } from '../protocol/frame.js';
 import type { FrameEvent } from '../session/events.js';
 import { frameEventDiagnostics, renderDiagnosticCounts } from './diagnostics-view.js';
-import { previewText } from './escape.js';
 import type { Paint, Style } from './style.js';
-import { closePart, lengthPart, opcodeLabel } from './summary-line.js';
-import { plainPreviewSpan, previewUtf8 } from './text-preview.js';
+import { closePart, lengthPart, opcodeLabel, previewPart } from './summary-line.js';
+import { framePreview, plainPreviewSpan } from './text-preview.js';
 
 /** Where a line is written: a byte block with room, filled from `cursor`. */
 export interface LineBlockSink {
@@ -88,9 +87,10 @@ export class FrameLineWriter {
     const close = ev.close !== undefined || frame.opcode === Opcode.close ? closePart(ev, max, this.style) : '';
     const diagnostics = frameEventDiagnostics(ev);
     const counts = diagnostics.length === 0 ? '' : '  ' + renderDiagnosticCounts(diagnostics, this.style);
-    const text = this.textBytes(ev);
-    const span = text === null ? -1 : plainPreviewSpan(text, max);
-    const preview = this.stringPreview(ev, text, span, max);
+    // the preview is copied from the payload when it is plain text or hex, else built as a string
+    const shown = framePreview(ev, max);
+    const span = shown.kind === 'utf8' ? plainPreviewSpan(shown.bytes, max) : -1;
+    const preview = span >= 0 || shown.kind === 'hex' ? null : previewPart(shown, max, this.style);
     const strings = (length?.length ?? 0) + close.length + counts.length + (preview?.length ?? 0);
     const b = sink.reserve(FIXED_ROOM + prefix.length + 3 * strings);
     let o = sink.cursor;
@@ -118,8 +118,8 @@ export class FrameLineWriter {
     if (ev.compressed) o = put(b, o, this.compressed);
     o = putString(b, o, close);
     if (preview !== null) o = putString(b, o, preview);
-    else if (text !== null) o = putText(b, o, text, span);
-    else o = this.putHexPreview(b, o, ev, max);
+    else if (shown.kind === 'utf8') o = putText(b, o, shown.bytes, span);
+    else if (shown.kind === 'hex') o = this.putHexPreview(b, o, shown.bytes, shown.count);
     o = putString(b, o, counts);
     b[o++] = 0x0a;
     sink.commit(o);
@@ -134,31 +134,11 @@ export class FrameLineWriter {
     return put(b, o, this.len.close);
   }
 
-  /** The preview when it must be built as a string (text to escape, a decoded text); null when it can be copied. */
-  private stringPreview(ev: FrameEvent, text: Uint8Array | null, span: number, max: number): string | null {
-    const frame = ev.frame;
-    if (frame.opcode === Opcode.close || frame.payload.length === 0) return '';
-    if (text !== null) return span >= 0 ? null : ' "' + previewUtf8(text, max) + '"';
-    if (ev.text !== undefined) return ' "' + previewText(ev.text, max) + '"';
-    return null;
-  }
-
-  /** The UTF-8 a text preview shows, when it comes from bytes (see summary-line's previewPart). */
-  private textBytes(ev: FrameEvent): Uint8Array | null {
-    if (ev.textBytes !== undefined) return ev.textBytes;
-    if (ev.text !== undefined) return null;
-    const frame = ev.frame;
-    const textual =
-      frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
-    return textual && !ev.compressed ? frame.payload : null;
-  }
-
-  /** The hex preview of a binary payload (or of what it inflated to). */
-  private putHexPreview(b: Uint8Array, o: number, ev: FrameEvent, max: number): number {
-    const bytes = ev.inflated ?? ev.frame.payload;
+  /** The hex preview (previewPart's 'hex' case) as bytes. */
+  private putHexPreview(b: Uint8Array, o: number, bytes: Uint8Array, count: number): number {
     b[o++] = 0x20;
     if (bytes.length === 0) return o; // a paint leaves '' unpainted
-    const n = Math.min(bytes.length, Math.max(1, max >> 1));
+    const n = Math.min(bytes.length, count);
     o = put(b, o, this.dim.open);
     for (let i = 0; i < n; i++) {
       if (i > 0) b[o++] = 0x20;

@@ -6,7 +6,7 @@ import { isReservedOpcode, Opcode, opcodeName, type Frame } from '../protocol/fr
 import type { FrameEvent } from '../session/events.js';
 import { frameEventDiagnostics, renderDiagnosticCounts } from './diagnostics-view.js';
 import { HEX_BYTE, previewBytes, previewText } from './escape.js';
-import { previewUtf8 } from './text-preview.js';
+import { framePreview, previewUtf8, type FramePreview } from './text-preview.js';
 import type { Style } from './style.js';
 
 export interface SummaryOptions {
@@ -65,18 +65,18 @@ export function closePart(ev: FrameEvent, max: number, style: Style): string {
   return out;
 }
 
-/** Escaped text for text frames, hex for everything else; '' for close frames and empty payloads. */
-function previewPart(ev: FrameEvent, max: number, style: Style): string {
-  const frame = ev.frame;
-  if (frame.opcode === Opcode.close || frame.payload.length === 0) return '';
-  if (ev.textBytes !== undefined) return ' "' + previewUtf8(ev.textBytes, max) + '"';
-  if (ev.text !== undefined) return ' "' + previewText(ev.text, max) + '"';
-  const textual =
-    frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
-  // a fragment or unassembled text frame: a lossy view of its own bytes
-  if (textual && !ev.compressed) return ' "' + previewUtf8(frame.payload, max) + '"';
-  // a compressed binary message previews what it inflated to, as its text would
-  return ' ' + style.dim(previewBytes(ev.inflated ?? frame.payload, Math.max(1, max >> 1)));
+/** The preview part of the line: ` "escaped text"`, ` 01 02 …` in hex, or '' (see framePreview). */
+export function previewPart(preview: FramePreview, max: number, style: Style): string {
+  switch (preview.kind) {
+    case 'none':
+      return '';
+    case 'utf8':
+      return ' "' + previewUtf8(preview.bytes, max) + '"';
+    case 'text':
+      return ' "' + previewText(preview.text, max) + '"';
+    case 'hex':
+      return ' ' + style.dim(previewBytes(preview.bytes, preview.count));
+  }
 }
 
 /** One line: `→ #1 text FIN 5 bytes masked 37fa213d "Hello"`. */
@@ -94,7 +94,7 @@ export function renderFrameSummary(ev: FrameEvent, style: Style, opts?: SummaryO
   if (frame.masked && frame.maskingKey !== null)
     line += ' ' + style.mask('masked') + ' ' + style.key(maskKeyHex(frame.maskingKey));
   if (ev.compressed) line += ' ' + style.rsv('compressed');
-  line += closePart(ev, max, style) + previewPart(ev, max, style);
+  line += closePart(ev, max, style) + previewPart(framePreview(ev, max), max, style);
   const counts = renderDiagnosticCounts(frameEventDiagnostics(ev), style);
   return counts === '' ? line : line + '  ' + counts;
 }

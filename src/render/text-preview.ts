@@ -1,9 +1,39 @@
-// The escaped preview of UTF-8 bytes (a text frame's first characters on a summary line),
-// computed from the bytes without decoding the whole text and without the escaping regex in
-// the common case. It always equals previewText(decode(bytes), max); the byte scan only
-// decides how few bytes must be decoded, and anything unusual goes the general way.
+// The preview on a frame's summary line, defined once for the string line (summary-line.ts)
+// and the byte-written line (frame-line.ts): what a frame previews (framePreview), and the
+// escaped preview of UTF-8 bytes (a text frame's first characters), computed from the bytes
+// without decoding the whole text and without the escaping regex in the common case. It
+// always equals previewText(decode(bytes), max); the byte scan only decides how few bytes
+// must be decoded (or, for the byte writer, may be copied), and anything unusual goes the
+// general way.
 // Layer rule: render/ — pure string building; runs once per text frame in a capture.
+import { Opcode } from '../protocol/frame.js';
+import type { FrameEvent } from '../session/events.js';
 import { previewText } from './escape.js';
+
+/** What a frame's summary line previews after its other parts. */
+export type FramePreview =
+  /** Nothing: a close frame (its code and reason are shown instead) or an empty payload. */
+  | { readonly kind: 'none' }
+  /** Escaped text from UTF-8 bytes: the message's text, or a fragment's or unassembled text frame's own bytes (lossy). */
+  | { readonly kind: 'utf8'; readonly bytes: Uint8Array }
+  /** Escaped text of a message known only as a string. */
+  | { readonly kind: 'text'; readonly text: string }
+  /** Hex of the first `count` bytes: binary payloads, and compressed binary messages as inflated. */
+  | { readonly kind: 'hex'; readonly bytes: Uint8Array; readonly count: number };
+
+const NO_PREVIEW: FramePreview = { kind: 'none' };
+
+/** The one place that decides what a frame's summary previews; `max` is the preview's room in characters. */
+export function framePreview(ev: FrameEvent, max: number): FramePreview {
+  const frame = ev.frame;
+  if (frame.opcode === Opcode.close || frame.payload.length === 0) return NO_PREVIEW;
+  if (ev.textBytes !== undefined) return { kind: 'utf8', bytes: ev.textBytes };
+  if (ev.text !== undefined) return { kind: 'text', text: ev.text };
+  const textual =
+    frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
+  if (textual && !ev.compressed) return { kind: 'utf8', bytes: frame.payload };
+  return { kind: 'hex', bytes: ev.inflated ?? frame.payload, count: Math.max(1, max >> 1) };
+}
 
 // ignoreBOM keeps a leading U+FEFF (so the preview shows it, escaped, instead of silently
 // dropping bytes that are on the wire); invalid sequences become U+FFFD. For short strings
