@@ -56,7 +56,7 @@ const CONTENDERS = {
 };
 
 async function run(ctx) {
-  // tshark -T json runs at a few MiB/s: on 500 MiB that is minutes per round, so 3 rounds
+  // tshark -T json is the slowest contender by far (figures: bench/README.md), so 3 rounds
   // unless BENCH_RUNS says otherwise
   const runs = process.env.BENCH_RUNS ? ctx.runs : 3;
   const hasTshark = spawnSync('tshark', ['--version']).status === 0;

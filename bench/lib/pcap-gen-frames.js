@@ -62,7 +62,7 @@ export function appendFrame(sink, rng, { fin, rsv1, opcode, masked }, payload, o
  * deflate, so this drives the stream's zlib handle synchronously, as zlib's own *Sync
  * functions do (without closing it afterwards). Where that handle is not there, each message
  * is deflated alone with the last 32 KiB as preset dictionary: the same back-references into
- * the shared window, about 25× slower.
+ * the shared window, much slower (figure: bench/README.md).
  */
 export class MessageDeflater {
   constructor() {

@@ -1,8 +1,9 @@
 // Our own incremental reader of classic pcap records (the libpcap file format): a 24-byte
 // file header, then a 16-byte header per packet. Microsecond and nanosecond magic in
 // either byte order. It exists beside the pcap-parser adapter (sources/) because that
-// parser costs 3 events, 2 objects and 2 Buffer views per packet and caps small-packet
-// captures near 190 MB/s on its own; this one reads in place. Layer rule: capture/ — pure.
+// parser costs 3 events, 2 objects and 2 Buffer views per packet, which caps small-packet
+// captures on its own (figures: bench/README.md); this one reads in place.
+// Layer rule: capture/ — pure.
 import { PartialRecord } from './partial-record.js';
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { u32 } from './byte-reader.js';

@@ -67,8 +67,8 @@ export const HEURISTIC_MIN_FRAMES = 3;
  * How far past its first bytes a direction is scanned for a frame boundary: as far as the
  * rest of a frame the session decoder still keeps whole can reach (its frame limit,
  * 64 MiB). Past it the connection is taken for something else, as a full window once was.
- * Scanning costs about 3 ns a byte (0.2 s for 64 MiB), paid only by connections still
- * undecided: neither HTTP nor TLS, and no frames in their first bytes.
+ * Scanning costs time in proportion to the bytes (figure: bench/README.md), paid only by
+ * connections still undecided: neither HTTP nor TLS, and no frames in their first bytes.
  */
 export const MAX_SCAN_BYTES = DEFAULT_LIMITS.maxFramePayload;
 

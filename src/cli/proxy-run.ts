@@ -79,13 +79,13 @@ function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
 
 /**
  * Every socket read allocates a fresh 64 KB buffer outside the JS heap, so under load V8
- * scavenges every few tens of milliseconds. With the proxy's heap just above V8's 8 MB
- * activation threshold and less room below its old-generation limit than the young
- * generation holds, each scavenge also starts incremental marking: a full mark-compact
- * every ~60 ms that cost ~40% of the proxy's CPU on 1 MB messages. Without incremental
- * marking a (short: the heap is ~10 MB) mark-compact runs only when the old generation
- * really reaches its limit. The flag is read each time marking could start, so setting it
- * at run time takes effect.
+ * scavenges often. With the proxy's heap just above V8's 8 MB activation threshold and less
+ * room below its old-generation limit than the young generation holds, each scavenge also
+ * starts incremental marking: frequent full mark-compacts, a large share of the proxy's CPU
+ * on 1 MB messages. Without incremental marking a (short: the heap is small) mark-compact
+ * runs only when the old generation really reaches its limit (figures: bench/README.md,
+ * proxy). The flag is read each time marking could start, so setting it at run time takes
+ * effect.
  */
 function steadyGarbageCollection(): void {
   setFlagsFromString('--no-incremental-marking');

@@ -12,9 +12,9 @@ export const AUTO_MIN_BYTES = 64 * 1024 * 1024;
 export const AUTO_MAX_THREADS = 4;
 /**
  * auto: every worker repeats the file reading and the capture layer and the main thread
- * merges, ~1.5 CPU-seconds more per 500 MiB: measured on 2 cores, two workers made the
- * listing of a plain capture no faster (3.07 → 2.96 s) and a compressed one 1.4× faster
- * at 1.6× the memory, so two cores stay with one thread unless --threads asks.
+ * merges: measured on 2 cores, two workers made the listing of a plain capture hardly faster
+ * and a compressed one faster at more memory, so two cores stay with one thread unless
+ * --threads asks (figures: bench/README.md).
  */
 export const AUTO_MIN_CORES = 4;
 const MAX_THREADS = 64;

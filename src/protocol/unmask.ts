@@ -33,7 +33,7 @@ export function unmaskInto(
   }
 }
 
-/** Copy (memcpy), then XOR in place a 32-bit word at a time: ~2.5× a byte loop in V8. */
+/** Copy (memcpy), then XOR in place a 32-bit word at a time: faster than a byte loop in V8 (figures: bench/README.md). */
 function unmaskWords(
   out: Uint8Array,
   src: Uint8Array,
@@ -51,7 +51,7 @@ function unmaskWords(
   const words = (length - head) >>> 2;
   const word = keyWord(key, (phase + head) & 3, LITTLE_ENDIAN);
   const view = new Int32Array(out.buffer, base + head, words);
-  // unrolled: V8 keeps the bounds checks per access, fewer loop tests still gain ~30%
+  // unrolled: V8 keeps the bounds checks per access, but fewer loop tests still gain (bench/README.md)
   let i = 0;
   for (; i + 4 <= words; i += 4) {
     view[i] ^= word;
@@ -65,8 +65,8 @@ function unmaskWords(
 
 /**
  * The WebAssembly kernel works only on its own memory: each block is copied in, XORed 16
- * bytes at a time, and copied out. Two memcpys and a SIMD pass still cost about a third of
- * the JS word loop on a 1 MB payload.
+ * bytes at a time, and copied out. Two memcpys and a SIMD pass still cost less than the JS
+ * word loop from SIMD_PATH_MIN bytes up (figures: bench/README.md).
  */
 function unmaskSimd(
   k: SimdKernel,

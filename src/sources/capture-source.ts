@@ -16,7 +16,7 @@ export interface CaptureSourceOptions extends Omit<CaptureDecoderOptions, 'pcapR
   readonly onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   /** Awaited after each chunk, so a slow consumer of the events slows the reading (bounded memory). */
   readonly backpressure?: () => Promise<void>;
-  /** Default 'builtin': both give the same events (tested); ours is ~4× faster on small packets. */
+  /** Default 'builtin': both give the same events (tested); ours is faster on small packets (bench/README.md). */
   readonly pcapReader?: PcapReaderChoice;
 }
 
@@ -67,8 +67,9 @@ export async function readCapture(
 /**
  * A file in CHUNK_BYTES chunks, with the next read always under way while the caller decodes
  * the current chunk. (fs.ReadStream asks for the next chunk only after the current one has
- * been handed over and the caller has yielded, so decoding waited for every read: ~15% of a
- * listing that prints little, such as --stats or --conn N.) At most two chunks are held.
+ * been handed over and the caller has yielded, so decoding waited for every read: a
+ * noticeable share of a listing that prints little, such as --stats or --conn N; figures in
+ * bench/README.md.) At most two chunks are held.
  */
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await open(path, 'r');

@@ -1,7 +1,7 @@
 // Keys and signatures through Node's own crypto (OpenSSL) while node-forge assembles the X.509
-// structures: a JavaScript RSA signature takes ~60 ms and would block the event loop — and with
-// it every relayed connection — each time a new host is intercepted; OpenSSL takes well under
-// a millisecond. Layer rule: sources/ — crypto for the proxy's TLS.
+// structures: a JavaScript RSA signature is slow enough to block the event loop — and with
+// it every relayed connection — each time a new host is intercepted; OpenSSL's is far faster
+// (figures: bench/README.md). Layer rule: sources/ — crypto for the proxy's TLS.
 import {
   constants,
   createPrivateKey,
