@@ -1,4 +1,4 @@
-// `--json`: each InspectEvent as one NDJSON line, per ../shared/json-output.md (names there
+// `--json`: each InspectEvent as one NDJSON line, per docs/json-output.md (names there
 // are a contract). Strings are built directly rather than through objects + JSON.stringify:
 // in a large capture this runs per frame and is the output path's main cost.
 // Layer rule: render/ — pure string building.
