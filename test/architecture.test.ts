@@ -43,7 +43,7 @@ function importsOf(source: string): string[] {
 
 const files = walk(SRC).map((path) => ({ path, rel: relative(SRC, path), source: readFileSync(path, 'utf8') }));
 
-describe('architecture (DESIGN.md layer table)', () => {
+describe('architecture (layer table)', () => {
   it('finds the source files, and their imports (so the checks below are not vacuous)', () => {
     expect(files.length).toBeGreaterThan(20);
     expect(files.flatMap((f) => importsOf(f.source)).filter((s) => s.startsWith('.')).length).toBeGreaterThan(200);

@@ -34,7 +34,7 @@ describe('README', () => {
 });
 
 /** The link targets of a Markdown text, code blocks and code spans left out: inline links, images, reference definitions, HTML href/src. */
-export function linkTargets(markdown: string): string[] {
+function linkTargets(markdown: string): string[] {
   const text = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
   return [
     ...[...text.matchAll(/\]\(\s*(?:<([^>]*)>|([^)\s]*))(?:\s+["'(][^)]*)?\)/g)].map((m) => m[1] ?? m[2]),
@@ -58,7 +58,7 @@ function anchorsOf(markdown: string): Set<string> {
 }
 
 /** What is wrong with one link of the document at `from` (a path in the repository), or null. */
-export function linkProblem(root: string, from: string, target: string): string | null {
+function linkProblem(root: string, from: string, target: string): string | null {
   if (/^[a-z][a-z0-9+.-]*:/i.test(target)) {
     return /^(https?|mailto):/i.test(target) ? null : `${target}: only http(s) and mailto URLs leave the repository`;
   }
