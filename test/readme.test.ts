@@ -147,7 +147,8 @@ describe('docs/json-output.md', () => {
 
   beforeAll(async () => {
     // every fixture, with payloads cut (for "truncated"); a capture that lost a TCP segment
-    // (a diagnostic with "dir"); --stats; hex with an assumed deflate and a truncated frame
+    // (a diagnostic with "dir"); --stats; hex with an assumed deflate and a truncated frame;
+    // accept checking a pair, and with a bad key
     tmp = mkdtempSync(join(tmpdir(), 'wsinspect-doc-'));
     const records = readTcpRecords(readFileSync(join(ROOT, 'fixtures', 'fragmented.pcap')));
     const lost = records.findIndex((r, i) => i > records.length / 2 && r.payload.length > 100);
@@ -164,12 +165,13 @@ describe('docs/json-output.md', () => {
       expect(run.error, args.join(' ')).toBeNull();
       collect(run.stdout);
     }
-    for (const args of [
-      ['hex', '--json', '--from', 'client', 'c1 07 f2 48 cd c9 c9 07 00', '81 05 48 65'],
-      ['accept', '--json', 'dGhlIHNhbXBsZSBub25jZQ=='],
-    ]) {
-      const run = runCli(args);
-      expect(run.status, run.stderr).toBe(0);
+    for (const [status, args] of [
+      [0, ['hex', '--json', '--from', 'client', 'c1 07 f2 48 cd c9 c9 07 00', '81 05 48 65']],
+      [0, ['accept', '--json', 'dGhlIHNhbXBsZSBub25jZQ==', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=']],
+      [1, ['accept', '--json', 'abc']],
+    ] as const) {
+      const run = runCli([...args]);
+      expect(run.status, run.stderr).toBe(status);
       collect(run.stdout);
     }
   }, 120_000);
