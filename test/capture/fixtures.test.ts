@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPTURE_LIMITS } from '../../src/capture/capture-limits.js';
 import { sniffCaptureFormat } from '../../src/capture/capture-format.js';
-import type { RecordReader } from '../../src/capture/capture-decoder.js';
+import type { RecordReader } from '../../src/capture/record-reader.js';
 import type { PacketSink } from '../../src/capture/packet-decoder.js';
 import { PcapngReader } from '../../src/capture/pcapng-reader.js';
 import { PcapReader } from '../../src/capture/pcap-reader.js';
