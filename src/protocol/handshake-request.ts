@@ -8,7 +8,8 @@ import { parseExtensionHeader, splitHeaderList, type ParsedExtension } from './e
 import type { HandshakeRequest, HeaderField } from './handshake-types.js';
 import { headerValues, quoteText, splitHttpHead } from './http-head-parser.js';
 
-interface RequestLine {
+/** The start line as the handshake rules read it (leniently, with diagnostics). */
+interface HandshakeStartLine {
   readonly method: string;
   readonly path: string;
   readonly httpVersion: string;
@@ -16,7 +17,7 @@ interface RequestLine {
 
 /** What the rules look at, parsed once. */
 interface RequestFacts {
-  readonly line: RequestLine;
+  readonly line: HandshakeStartLine;
   readonly headers: readonly HeaderField[];
   readonly upgrade: readonly string[];
   readonly connection: readonly string[];
@@ -60,7 +61,7 @@ export function parseHandshakeRequest(head: Uint8Array): HandshakeRequest {
 }
 
 /** request-line = method SP request-target SP HTTP-version (RFC 7230 §3.1.1). */
-function parseRequestLine(startLine: string, out: Diagnostic[]): RequestLine {
+function parseRequestLine(startLine: string, out: Diagnostic[]): HandshakeStartLine {
   const parts = startLine.split(' ');
   if (parts.length === 3 && parts.every((p) => p !== '')) {
     return { method: parts[0], path: parts[1], httpVersion: parts[2] };

@@ -5,7 +5,7 @@
 import { constants, createInflateRaw } from 'node:zlib';
 
 /** The parts of node's zlib handle this uses (stable since node 10, but not public API). */
-interface ZlibHandle {
+export interface ZlibHandle {
   writeSync(
     flush: number,
     input: Uint8Array,

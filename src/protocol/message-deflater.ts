@@ -5,6 +5,7 @@
 // frames of a message in order, and replay stays in step with its script), no I/O.
 import { constants, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
 import type { DeflateDirection } from './handshake-types.js';
+import type { ZlibHandle } from './live-inflate.js';
 
 export interface MessageDeflaterOptions {
   /** zlib compression level, 0–9 (default: zlib's default, 6, as ws uses). */
@@ -28,21 +29,6 @@ const TAIL = [0x00, 0x00, 0xff, 0xff] as const;
 const EMPTY_MESSAGE = Uint8Array.of(0x00);
 /** zlib writes into this much scratch first; an output that fits is then copied out at its exact size. */
 const SCRATCH_BYTES = 64 * 1024;
-
-/** The parts of node's zlib handle this uses (stable since node 10, but not public API). */
-interface ZlibHandle {
-  writeSync(
-    flush: number,
-    input: Uint8Array,
-    inOff: number,
-    inLen: number,
-    out: Uint8Array,
-    outOff: number,
-    outLen: number,
-  ): void;
-  reset(): void;
-  onerror: (message: string, errno: number) => void;
-}
 
 /** Compresses the messages of one direction of one connection, in order. */
 export class MessageDeflater {
