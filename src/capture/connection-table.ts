@@ -10,7 +10,7 @@ import type { CaptureLimits } from './capture-limits.js';
 import type { DetectionBudget } from './detection-window.js';
 import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
 import { TcpFlag, type TcpSegment } from './tcp-ip-parser.js';
-import { seqDiff, type ReassemblyBudget } from './tcp-reassembler.js';
+import { seqDiff, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
 
 /** Addresses and ports of a connection's two sides, for matching segments quickly. */
 interface Tuple {
@@ -42,6 +42,8 @@ export class ConnectionTable implements ConnectionHost {
     readonly limits: CaptureLimits,
     private readonly onEvent: (event: StreamEvent) => void,
     decodeAs: readonly number[],
+    /** The packet being decoded, for the origin of data events. */
+    readonly position: PacketPosition = { packet: 0, record: -1 },
   ) {
     this.detectionBudget = { bytes: 0, limit: limits.detectionBytesTotal };
     this.decodeAs = new Set(decodeAs);

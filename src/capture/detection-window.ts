@@ -23,6 +23,10 @@ export interface WindowEntry {
   /** Bytes missing at `from` (a TCP gap), else 0. */
   readonly gap: number;
   readonly diagnostic: Diagnostic | null;
+  /** Bytes: the stream offset of `from`, and the packet that carried them (0 and -1: unknown). */
+  readonly at: number;
+  readonly packet: number;
+  readonly record: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -51,7 +55,7 @@ export class DetectionWindow {
    * Copies a delivery. The segment that crosses the capacity is still kept whole, so
    * nothing is lost if the decision comes now; the window is full after it.
    */
-  append(side: number, bytes: Uint8Array, time: Timestamp): void {
+  append(side: number, bytes: Uint8Array, time: Timestamp, at = 0, packet = 0, record = -1): void {
     const w = this.sides[side];
     if (w.full) return;
     const needed = w.length + bytes.length;
@@ -61,7 +65,7 @@ export class DetectionWindow {
       w.bytes = grown;
     }
     w.bytes.set(bytes, w.length);
-    this.entries.push({ side, from: w.length, to: needed, time, gap: 0, diagnostic: null });
+    this.entries.push({ side, from: w.length, to: needed, time, gap: 0, diagnostic: null, at, packet, record });
     w.length = needed;
     w.full = needed >= this.capacity;
     this.budget.bytes += bytes.length;
@@ -69,13 +73,23 @@ export class DetectionWindow {
   }
 
   note(side: number, diagnostic: Diagnostic, time: Timestamp): void {
-    this.entries.push({ side, from: 0, to: 0, time, gap: 0, diagnostic });
+    this.entries.push({ side, from: 0, to: 0, time, gap: 0, diagnostic, at: 0, packet: 0, record: -1 });
   }
 
   /** A hole in a side's bytes: frame chains are looked for only after it. */
   gap(side: number, length: number, time: Timestamp): void {
     const w = this.sides[side];
-    this.entries.push({ side, from: w.length, to: w.length, time, gap: length, diagnostic: null });
+    this.entries.push({
+      side,
+      from: w.length,
+      to: w.length,
+      time,
+      gap: length,
+      diagnostic: null,
+      at: 0,
+      packet: 0,
+      record: -1,
+    });
     w.resumeAt = w.length;
     w.scanner?.reset(w.skipped + w.length);
   }
@@ -126,8 +140,27 @@ export class DetectionWindow {
     });
     this.entries = this.entries.flatMap((e, i) => {
       if (e.side !== side) return [e];
-      return i === last && kept > 0 ? [{ side, from: 0, to: kept, time: e.time, gap: 0, diagnostic: null }] : [];
+      // the tail may begin in an earlier arrival: its packet is then approximate, its offset not
+      const at = e.at + (e.to - e.from) - kept;
+      const tail = {
+        side,
+        from: 0,
+        to: kept,
+        time: e.time,
+        gap: 0,
+        diagnostic: null,
+        at,
+        packet: e.packet,
+        record: e.record,
+      };
+      return i === last && kept > 0 ? [tail] : [];
     });
+  }
+
+  /** The arrival holding byte `index` of a side's window, or null (its arrivals were dropped). */
+  arrivalAt(side: number, index: number): WindowEntry | null {
+    for (const e of this.entries) if (e.side === side && e.from <= index && index < e.to) return e;
+    return null;
   }
 
   overBudget(): boolean {

@@ -9,12 +9,16 @@ import { ConnectionTable } from './connection-table.js';
 import { IpReassembler } from './ip-reassembler.js';
 import { ipHeaderOffset, isSupportedLinkType } from './link-layer.js';
 import { ParseStatus, TcpSegment, parseTcpIp } from './tcp-ip-parser.js';
+import type { PacketPosition } from './tcp-reassembler.js';
 
 /** What a capture-file reader produces. */
 export interface PacketSink {
   /** Declares a capture interface; returns the index packet() takes. */
   addInterface(linkType: number, snaplen: number): number;
-  /** One packet: bytes[offset, offset + capturedLength) as captured (originalLength on the wire). */
+  /**
+   * One packet: bytes[offset, offset + capturedLength) as captured (originalLength on the wire);
+   * `record` is the file offset of its record (pcap record header, pcapng block).
+   */
   packet(
     iface: number,
     time: Timestamp,
@@ -22,6 +26,7 @@ export interface PacketSink {
     offset: number,
     capturedLength: number,
     originalLength: number,
+    record: number,
   ): void;
   /** A problem of the capture file itself (truncated, malformed record). */
   fileDiagnostic(d: Diagnostic, time: Timestamp): void;
@@ -35,6 +40,8 @@ export class PacketDecoder implements PacketSink {
   private readonly fragments: IpReassembler;
   private lastTime: Timestamp = null;
   private ended = false;
+  /** The packet being decoded: its number (1-based over every packet record) and record offset. */
+  readonly position: PacketPosition = { packet: 0, record: -1 };
 
   constructor(
     limits: CaptureLimits,
@@ -43,7 +50,7 @@ export class PacketDecoder implements PacketSink {
     /** Told the time of the first packet that has one, before anything of that packet is decoded. */
     private onFirstTime: ((time: number) => void) | null = null,
   ) {
-    this.table = new ConnectionTable(limits, onEvent, decodeAs);
+    this.table = new ConnectionTable(limits, onEvent, decodeAs, this.position);
     this.fragments = new IpReassembler(limits, (d, time) => this.fileDiagnostic(d, time));
   }
 
@@ -54,7 +61,18 @@ export class PacketDecoder implements PacketSink {
     return this.linkTypes.length - 1;
   }
 
-  packet(iface: number, time: Timestamp, bytes: Uint8Array, offset: number, capturedLength: number): void {
+  packet(
+    iface: number,
+    time: Timestamp,
+    bytes: Uint8Array,
+    offset: number,
+    capturedLength: number,
+    _originalLength: number,
+    record: number,
+  ): void {
+    // Every packet record counts, as Wireshark numbers them, whatever it turns out to hold.
+    this.position.packet += 1;
+    this.position.record = record;
     if (time !== null) {
       if (this.onFirstTime !== null) {
         this.onFirstTime(time);

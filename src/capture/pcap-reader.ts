@@ -86,7 +86,7 @@ export class PcapReader implements RecordReader {
       return;
     }
     const time = secondsFrom(u32(b, p, le), u32(b, p + 4, le), this.ticksPerSecond);
-    this.sink.packet(this.iface, time, b, p + RECORD_HEADER, length - RECORD_HEADER, u32(b, p + 12, le));
+    this.sink.packet(this.iface, time, b, p + RECORD_HEADER, length - RECORD_HEADER, u32(b, p + 12, le), this.offset);
   }
 
   private startCarry(rest: Uint8Array): void {

@@ -168,7 +168,7 @@ export class PcapngReader {
       return;
     }
     const time = ticksToSeconds(u32(b, p + 12, le), u32(b, p + 16, le), info.resolution) + info.offsetSeconds;
-    this.sink.packet(info.index, time, b, p + 28, capturedLength, u32(b, p + 24, le));
+    this.sink.packet(info.index, time, b, p + 28, capturedLength, u32(b, p + 24, le), this.offset);
   }
 
   /** SPB: no timestamp and no interface id; it belongs to interface 0 (pcapng §4.4). */
@@ -181,7 +181,7 @@ export class PcapngReader {
     const originalLength = u32(b, p + 8, this.littleEndian);
     let capturedLength = Math.min(originalLength, length - 16);
     if (info.snaplen > 0) capturedLength = Math.min(capturedLength, info.snaplen);
-    this.sink.packet(info.index, null, b, p + 12, capturedLength, originalLength);
+    this.sink.packet(info.index, null, b, p + 12, capturedLength, originalLength, this.offset);
   }
 
   private malformed(text: string): void {

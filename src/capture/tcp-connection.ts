@@ -8,7 +8,7 @@ import type { Direction, EndReason, StreamEvent, Timestamp } from '../session/ev
 import type { CaptureLimits } from './capture-limits.js';
 import { DetectionWindow, type DetectionBudget } from './detection-window.js';
 import { FOLLOWING, GIVE_UP, HttpKeepAliveFollower } from './http-keep-alive-follower.js';
-import { TcpReassembler, type HalfListener, type ReassemblyBudget } from './tcp-reassembler.js';
+import { TcpReassembler, type HalfListener, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
 import { MAX_SCAN_BYTES, boundaryOf, detectWebSocket, type Verdict } from './websocket-detector.js';
 
 /** What a connection needs from the table that owns it. */
@@ -16,6 +16,7 @@ export interface ConnectionHost {
   readonly limits: CaptureLimits;
   readonly budget: ReassemblyBudget;
   readonly detectionBudget: DetectionBudget;
+  readonly position: PacketPosition;
   emit(event: StreamEvent): void;
   nextConnNumber(): number;
 }
@@ -48,8 +49,8 @@ export class TcpConnection implements HalfListener {
   ) {
     const { maxHeldBytesPerDirection, historyBytes } = host.limits;
     this.halves = [
-      new TcpReassembler(this, 0, host.budget, maxHeldBytesPerDirection, historyBytes),
-      new TcpReassembler(this, 1, host.budget, maxHeldBytesPerDirection, historyBytes),
+      new TcpReassembler(this, 0, host.budget, maxHeldBytesPerDirection, historyBytes, host.position),
+      new TcpReassembler(this, 1, host.budget, maxHeldBytesPerDirection, historyBytes, host.position),
     ];
     this.window = new DetectionWindow(host.limits.detectionBytes, host.detectionBudget);
   }
@@ -58,14 +59,14 @@ export class TcpConnection implements HalfListener {
     return side === this.clientSide ? 'c2s' : 's2c';
   }
 
-  halfData(side: number, bytes: Uint8Array, time: Timestamp): void {
+  halfData(side: number, bytes: Uint8Array, time: Timestamp, at: number, packet: number, record: number): void {
     if (this.state === 'websocket') {
-      if (this.seeking[side]) this.seek(side, bytes, time);
-      else this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes, time });
+      if (this.seeking[side]) this.seek(side, bytes, time, at, packet, record);
+      else this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes, time, at, packet, record });
     } else if (this.state === 'detecting') {
-      if (this.follower !== null) this.follow(side, bytes, time);
+      if (this.follower !== null) this.follow(side, bytes, time, at, packet, record);
       else if (this.window !== null) {
-        this.window.append(side, bytes, time);
+        this.window.append(side, bytes, time, at, packet, record);
         this.decide(false, time);
       }
     }
@@ -198,7 +199,9 @@ export class TcpConnection implements HalfListener {
       const from = Math.max(entry.from, start);
       if (from >= entry.to) continue;
       const bytes = w.sides[entry.side].bytes.subarray(from, entry.to);
-      this.host.emit({ kind: 'data', conn: this.conn, dir, bytes, time: entry.time });
+      const { packet, record } = entry;
+      const at = entry.at + (from - entry.from);
+      this.host.emit({ kind: 'data', conn: this.conn, dir, bytes, time: entry.time, at, packet, record });
     }
     this.seeking[0] = verdict.starts[0] < 0;
     this.seeking[1] = verdict.starts[1] < 0;
@@ -220,7 +223,7 @@ export class TcpConnection implements HalfListener {
       if (this.state === 'ignored') break;
       if (e.gap > 0) this.halfGap(e.side, e.gap, e.time, false);
       else if (e.diagnostic !== null) this.halfDiagnostic(e.side, e.diagnostic.code, e.diagnostic.message, e.time);
-      else this.halfData(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time);
+      else this.halfData(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time, e.at, e.packet, e.record);
     }
     w.release();
     this.replaying = false;
@@ -228,7 +231,14 @@ export class TcpConnection implements HalfListener {
   }
 
   /** Plain HTTP so far: one side's bytes; the request that Upgrades opens the connection. */
-  private follow(side: number, bytes: Uint8Array, time: Timestamp): void {
+  private follow(
+    side: number,
+    bytes: Uint8Array,
+    time: Timestamp,
+    streamAt: number,
+    packet: number,
+    record: number,
+  ): void {
     const f = this.follower!;
     const at = f.feed(side, bytes);
     if (at === GIVE_UP) {
@@ -239,11 +249,23 @@ export class TcpConnection implements HalfListener {
     // Decoding starts at the Upgrade request, exactly as if it were the first one.
     this.announce('handshake', f.clientSide);
     const dir = this.dir(side);
-    this.host.emit({ kind: 'data', conn: this.conn, dir, bytes: f.held, time });
-    if (at < bytes.length) this.host.emit({ kind: 'data', conn: this.conn, dir, bytes: bytes.subarray(at), time });
+    // the held head may have begun in an earlier packet: its packet is approximate, its offset not
+    const heldAt = streamAt + at - f.held.length;
+    this.host.emit({ kind: 'data', conn: this.conn, dir, bytes: f.held, time, at: heldAt, packet, record });
+    if (at < bytes.length)
+      this.host.emit({
+        kind: 'data',
+        conn: this.conn,
+        dir,
+        bytes: bytes.subarray(at),
+        time,
+        at: streamAt + at,
+        packet,
+        record,
+      });
     const server = 1 - f.clientSide;
     this.seeking[server] = !f.serverReady();
-    if (!this.seeking[server]) this.startResponse(f.held, time);
+    if (!this.seeking[server]) this.startResponse(f.held, time, this.halves[server].streamAt - f.held.length, 0, -1);
     // While the window is replayed, FINs already seen wait until its last arrival.
     if (!this.replaying) this.endFinishedHalves(time);
   }
@@ -253,30 +275,49 @@ export class TcpConnection implements HalfListener {
   }
 
   /** After the Upgrade request: the server's bytes until the response to it begins. */
-  private seekResponse(side: number, bytes: Uint8Array, time: Timestamp): void {
+  private seekResponse(
+    side: number,
+    bytes: Uint8Array,
+    time: Timestamp,
+    streamAt: number,
+    packet: number,
+    record: number,
+  ): void {
     const f = this.follower!;
     const at = f.feed(side, bytes);
     if (at < 0) return; // earlier responses still going, or lost (then nothing more is shown)
     this.seeking[side] = false;
-    this.startResponse(f.held, time);
+    this.startResponse(f.held, time, streamAt + at - f.held.length, packet, record);
     if (at < bytes.length)
-      this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes: bytes.subarray(at), time });
+      this.host.emit({
+        kind: 'data',
+        conn: this.conn,
+        dir: this.dir(side),
+        bytes: bytes.subarray(at),
+        time,
+        at: streamAt + at,
+        packet,
+        record,
+      });
   }
 
-  private startResponse(held: Uint8Array, time: Timestamp): void {
-    if (held.length > 0)
-      this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(1 - this.clientSide), bytes: held, time });
+  /** The response's first bytes (`at`: their stream offset; packet 0 when not known). */
+  private startResponse(held: Uint8Array, time: Timestamp, at: number, packet: number, record: number): void {
+    if (held.length > 0) {
+      const dir = this.dir(1 - this.clientSide);
+      this.host.emit({ kind: 'data', conn: this.conn, dir, bytes: held, time, at, packet, record });
+    }
     this.dropFollower();
   }
 
   /** A direction with no frame boundary yet: keep scanning what arrives. */
-  private seek(side: number, bytes: Uint8Array, time: Timestamp): void {
+  private seek(side: number, bytes: Uint8Array, time: Timestamp, at: number, packet: number, record: number): void {
     if (this.follower !== null) {
-      this.seekResponse(side, bytes, time);
+      this.seekResponse(side, bytes, time, at, packet, record);
       return;
     }
     const w = this.window!;
-    w.append(side, bytes, time);
+    w.append(side, bytes, time, at, packet, record);
     const s = w.sides[side];
     const start = boundaryOf(s, side === this.clientSide);
     if (start < 0) {
@@ -285,12 +326,17 @@ export class TcpConnection implements HalfListener {
     }
     this.seeking[side] = false;
     this.reportSkipped(side, s.skipped + start, time);
+    // the window's bytes end where these did, with no hole (a gap resets it)
+    const first = w.arrivalAt(side, start);
     this.host.emit({
       kind: 'data',
       conn: this.conn,
       dir: this.dir(side),
       bytes: s.bytes.subarray(start, s.length),
       time,
+      at: at + bytes.length - (s.length - start),
+      packet: first?.packet ?? packet,
+      record: first?.record ?? record,
     });
     if (!this.seeking[0] && !this.seeking[1]) this.dropWindow();
     else w.reset(side);

@@ -6,9 +6,21 @@
 import type { DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
 import type { Timestamp } from '../session/events.js';
 
+/** The packet being decoded (shared, updated per packet by the PacketDecoder). */
+export interface PacketPosition {
+  /** 1-based number over all packet records of the file (Wireshark's frame.number); 0 before the first. */
+  packet: number;
+  /** File offset of its record; -1 when unknown. */
+  record: number;
+}
+
 /** What a half-connection hands on, in stream order. */
 export interface HalfListener {
-  halfData(side: number, bytes: Uint8Array, time: Timestamp): void;
+  /**
+   * In-order bytes; `at` is the stream offset of bytes[0] (0 = this direction's first byte),
+   * `packet` and `record` say which packet carried them (see PacketPosition).
+   */
+  halfData(side: number, bytes: Uint8Array, time: Timestamp, at: number, packet: number, record: number): void;
   halfGap(side: number, length: number, time: Timestamp, snaplen: boolean): void;
   halfDiagnostic(side: number, code: DiagnosticCode, detail: string, time: Timestamp): void;
   /** Every byte before this side's FIN has been handed on. */
@@ -25,7 +37,12 @@ interface HeldSegment {
   data: Uint8Array;
   /** Bytes after data that the snap length cut off. */
   missing: number;
+  /** The packet that carried it (PacketPosition). */
+  packet: number;
+  record: number;
 }
+
+const NO_POSITION: PacketPosition = { packet: 0, record: -1 };
 
 /** Signed distance a − b in sequence space (RFC 1982 serial-number arithmetic). */
 export function seqDiff(a: number, b: number): number {
@@ -44,6 +61,8 @@ export class TcpReassembler {
   peerAck = -1;
   held: HeldSegment[] = [];
   heldBytes = 0;
+  /** Stream offset of nextSeq: bytes handed on so far, holes included (no 32-bit wrap). */
+  streamAt = 0;
   private history: Uint8Array | null = null;
   private historyPos = 0;
   private historyFill = 0;
@@ -54,6 +73,7 @@ export class TcpReassembler {
     private readonly budget: ReassemblyBudget,
     private readonly maxHeldBytes: number,
     private readonly historySize: number,
+    private readonly position: PacketPosition = NO_POSITION,
   ) {}
 
   syn(seq: number): void {
@@ -100,7 +120,7 @@ export class TcpReassembler {
       rel = 0;
     }
     if (rel === 0 && this.held.length === 0) {
-      this.deliver(bytes, off, len, missing, time);
+      this.deliver(bytes, off, len, missing, time, this.position.packet, this.position.record);
       this.checkFinished(time);
       return;
     }
@@ -119,6 +139,7 @@ export class TcpReassembler {
     if (length > 0) {
       this.listener.halfGap(this.side, length, time, false);
       this.nextSeq = this.held[0].seq;
+      this.streamAt += length;
     }
     this.drain(time);
   }
@@ -131,6 +152,7 @@ export class TcpReassembler {
       if (length > 0) {
         this.listener.halfGap(this.side, length, time, false);
         this.nextSeq = this.finSeq;
+        this.streamAt += length;
       }
       this.finish(time);
     }
@@ -164,15 +186,26 @@ export class TcpReassembler {
     this.listener.halfFinished(this.side, time);
   }
 
-  private deliver(bytes: Uint8Array, off: number, len: number, missing: number, time: Timestamp): void {
+  private deliver(
+    bytes: Uint8Array,
+    off: number,
+    len: number,
+    missing: number,
+    time: Timestamp,
+    packet: number,
+    record: number,
+  ): void {
     if (len > 0) {
       const view = bytes.subarray(off, off + len);
       this.remember(view);
       this.nextSeq = (this.nextSeq + len) >>> 0;
-      this.listener.halfData(this.side, view, time);
+      const at = this.streamAt;
+      this.streamAt += len;
+      this.listener.halfData(this.side, view, time, at, packet, record);
     }
     if (missing > 0) {
       this.nextSeq = (this.nextSeq + missing) >>> 0;
+      this.streamAt += missing;
       this.listener.halfGap(this.side, missing, time, true);
     }
   }
@@ -195,6 +228,8 @@ export class TcpReassembler {
         head.data.length - capturedSkip,
         head.missing - (skip - capturedSkip),
         time,
+        head.packet,
+        head.record,
       );
     }
   }
@@ -234,7 +269,8 @@ export class TcpReassembler {
     const capturedEnd = rel + len;
     const dataEnd = Math.min(to, capturedEnd);
     const data = from < dataEnd ? bytes.slice(off + (from - rel), off + (dataEnd - rel)) : new Uint8Array(0);
-    return { seq: (this.nextSeq + from) >>> 0, data, missing: to - from - data.length };
+    const { packet, record } = this.position;
+    return { seq: (this.nextSeq + from) >>> 0, data, missing: to - from - data.length, packet, record };
   }
 
   private insert(piece: HeldSegment): void {

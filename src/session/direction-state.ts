@@ -7,8 +7,17 @@ import { FrameDecoder } from '../protocol/frame-decoder.js';
 import type { Frame } from '../protocol/frame.js';
 import { findFrameStart } from '../protocol/frame-plausibility.js';
 import type { Limits } from '../protocol/limits.js';
-import type { Direction, InspectEvent, Timestamp } from './events.js';
+import type { CaptureOrigin, Direction, InspectEvent, Timestamp } from './events.js';
 import { MessageAssembler } from './message-assembler.js';
+import { OriginMarks } from './origin-marks.js';
+
+/** Bytes held before the handshake completed, with where they came from (packet 0: unknown). */
+export interface HeldBytes {
+  readonly bytes: Uint8Array;
+  readonly at: number;
+  readonly packet: number;
+  readonly record: number;
+}
 
 /** awaiting-handshake: bytes are held until the 101; lost-sync: looking for a frame header after lost data. */
 export type DirectionPhase = 'awaiting-handshake' | 'open' | 'lost-sync' | 'not-websocket';
@@ -26,8 +35,11 @@ export class DirectionState {
   closeSent = false;
   deflateAssumed = false;
   lastIndex = 0;
-  private held: Uint8Array[] = [];
+  private held: HeldBytes[] = [];
   private heldBytes = 0;
+  /** Position in the frame decoder's stream of the next byte pushed (bytes and holes so far). */
+  private streamPos = 0;
+  private readonly marks = new OriginMarks();
   private resyncBuffer: Uint8Array | null = null;
   private skipped = 0;
 
@@ -43,14 +55,14 @@ export class DirectionState {
   }
 
   /** Frames sent before the server answered are held (bounded) until the negotiation is known. */
-  hold(bytes: Uint8Array): void {
+  hold(bytes: Uint8Array, at = 0, packet = 0, record = -1): void {
     if (this.heldBytes + bytes.length > this.limits.maxMessageBytes) return;
-    this.held.push(bytes);
+    this.held.push({ bytes, at, packet, record });
     this.heldBytes += bytes.length;
   }
 
   /** The handshake completed: frames flow; returns what was held. */
-  open(): Uint8Array[] {
+  open(): HeldBytes[] {
     const held = this.held;
     this.held = [];
     this.heldBytes = 0;
@@ -58,7 +70,10 @@ export class DirectionState {
     return held;
   }
 
-  push(bytes: Uint8Array, time: Timestamp): void {
+  /** Bytes for the frame decoder; `packet` > 0: they came from that packet at TCP stream offset `at`. */
+  push(bytes: Uint8Array, time: Timestamp, at = 0, packet = 0, record = -1): void {
+    if (packet > 0) this.marks.add(this.streamPos, at, packet, record);
+    this.streamPos += bytes.length;
     if (this.phase === 'lost-sync') this.resync(bytes, time);
     else this.decoder.push(bytes);
   }
@@ -67,9 +82,17 @@ export class DirectionState {
   loseSync(length: number, time: Timestamp, cause: Diagnostic): void {
     this.assembler.abandon(time, cause);
     this.decoder.reset(length);
+    this.streamPos += length;
     this.phase = 'lost-sync';
     this.resyncBuffer = null;
     this.skipped = 0;
+  }
+
+  /** Where a frame just decoded came from in the capture (undefined: not from a capture). */
+  originOf(frame: Frame): CaptureOrigin | undefined {
+    if (this.marks.size === 0) return undefined;
+    const first = frame.offset;
+    return this.marks.span(first, first + frame.headerLength + frame.payload.length + frame.payloadSkipped - 1);
   }
 
   /** Input ended: flush a partial frame (as truncated) and an open message; returns stray diagnostics. */

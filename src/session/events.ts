@@ -32,6 +32,12 @@ export type StreamEvent =
       readonly dir: Direction;
       readonly bytes: Uint8Array;
       readonly time: Timestamp;
+      /** Capture input: TCP stream offset (within this direction) of bytes[0]. */
+      readonly at?: number;
+      /** Capture input: packet number (1-based over all records, Wireshark's frame.number) of bytes[0]. */
+      readonly packet?: number;
+      /** Capture input: file offset of that packet's record (pcap record header, pcapng block). */
+      readonly record?: number;
     }
   | {
       readonly kind: 'gap';
@@ -54,6 +60,24 @@ export type StreamEvent =
       readonly time: Timestamp;
       readonly dir?: Direction;
     };
+
+/**
+ * Where an event's bytes are in a capture file: the packets (and their records) that carry
+ * its first and last byte, and the TCP stream offsets (within its direction) of those bytes.
+ * With it an event can be found and decoded again from the file (session/frame-at.ts).
+ */
+export interface CaptureOrigin {
+  /** Packet number of the first byte: 1-based over all records of the file (Wireshark's frame.number). */
+  readonly packet: number;
+  /** File offset of that packet's record (pcap record header or pcapng block). */
+  readonly record: number;
+  /** Packet number and record offset of the last byte (the same as the first's within one packet). */
+  readonly lastPacket: number;
+  readonly lastRecord: number;
+  /** TCP stream offsets (within the direction, 0 = its first byte) of the first and last byte. */
+  readonly streamStart: number;
+  readonly streamEnd: number;
+}
 
 export interface CloseInfo {
   /** Close status code, or null for an empty body. */
@@ -91,6 +115,8 @@ export interface FrameEvent {
   readonly inflated?: Uint8Array;
   readonly inflate?: InflateInfo;
   readonly close?: CloseInfo;
+  /** Capture input: where the frame is in the file. */
+  readonly capture?: CaptureOrigin;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -113,6 +139,8 @@ export interface MessageEvent {
   readonly inflate?: InflateInfo;
   /** False when the input ended before the final fragment. */
   readonly complete: boolean;
+  /** Capture input: from the first byte of its first frame to the last byte of its last. */
+  readonly capture?: CaptureOrigin;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -130,6 +158,8 @@ export interface HandshakeEvent {
   readonly conn: number;
   readonly time: Timestamp;
   readonly handshake: HandshakeRequest | HandshakeResponse;
+  /** Capture input: where the HTTP head is in the file. */
+  readonly capture?: CaptureOrigin;
 }
 
 export interface DiagnosticEvent {

@@ -9,7 +9,7 @@ import type { Limits } from '../protocol/limits.js';
 import type { MessageInflater } from '../protocol/message-inflater.js';
 import { Utf8StreamValidator, firstUtf8Problem, isValidUtf8 } from '../protocol/utf8.js';
 import { parseCloseBody } from './close-body.js';
-import type { Direction, InflateInfo, Timestamp } from './events.js';
+import type { CaptureOrigin, Direction, InflateInfo, Timestamp } from './events.js';
 import { FrameRecord, MessageRecord } from './records.js';
 
 interface OpenMessage {
@@ -19,6 +19,9 @@ interface OpenMessage {
   readonly pieces: Uint8Array[];
   readonly utf8: Utf8StreamValidator | null;
   readonly diagnostics: Diagnostic[];
+  /** Capture origins of its first frame and of the last frame appended so far. */
+  readonly firstCapture: CaptureOrigin | undefined;
+  lastCapture: CaptureOrigin | undefined;
   frames: number;
   kept: number;
   length: number;
@@ -93,6 +96,8 @@ export class MessageAssembler {
       length: 0,
       utf8: f.opcode === Opcode.text && !compressed ? new Utf8StreamValidator() : null,
       diagnostics: [],
+      firstCapture: rec.capture,
+      lastCapture: rec.capture,
     };
     this.appendFragment(rec);
   }
@@ -130,7 +135,8 @@ export class MessageAssembler {
     pushAll(rec.diagnostics, diagnostics);
     // bytes counted but not kept (Limits) belong to the message's length all the same
     const length = compressed ? data.length : data.length + f.payloadSkipped;
-    this.onMessage(
+    this.emitMessage(
+      rec.capture,
       new MessageRecord(
         this.conn,
         this.dir,
@@ -152,6 +158,7 @@ export class MessageAssembler {
   private appendFragment(rec: FrameRecord): void {
     const open = this.open!;
     const payload = rec.frame.payload;
+    open.lastCapture = rec.capture;
     open.frames++;
     open.length += payload.length + rec.frame.payloadSkipped;
     const room = this.limits.maxMessageBytes - open.kept;
@@ -227,7 +234,8 @@ export class MessageAssembler {
       }
     }
     const length = open.compressed ? data.length : open.length;
-    this.onMessage(
+    this.emitMessage(
+      spanOf(open.firstCapture, open.lastCapture),
       new MessageRecord(
         this.conn,
         this.dir,
@@ -245,6 +253,17 @@ export class MessageAssembler {
       ),
     );
   }
+
+  private emitMessage(capture: CaptureOrigin | undefined, message: MessageRecord): void {
+    message.capture = capture;
+    this.onMessage(message);
+  }
+}
+
+/** From the first byte of one capture origin to the last byte of another. */
+function spanOf(first: CaptureOrigin | undefined, last: CaptureOrigin | undefined): CaptureOrigin | undefined {
+  if (first === undefined || last === undefined || first === last) return first;
+  return { ...first, lastPacket: last.lastPacket, lastRecord: last.lastRecord, streamEnd: last.streamEnd };
 }
 
 /** RFC 6455 §8.1: text must be valid UTF-8; a cut-off message may end mid-sequence. */

@@ -4,7 +4,15 @@
 // Layer rule: session/ — pure.
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Frame } from '../protocol/frame.js';
-import type { CloseInfo, Direction, FrameEvent, InflateInfo, MessageEvent, Timestamp } from './events.js';
+import type {
+  CaptureOrigin,
+  CloseInfo,
+  Direction,
+  FrameEvent,
+  InflateInfo,
+  MessageEvent,
+  Timestamp,
+} from './events.js';
 
 const decoder = new TextDecoder('utf-8');
 
@@ -21,6 +29,7 @@ export class FrameRecord implements FrameEvent {
   close: CloseInfo | undefined = undefined;
   /** Bytes of a complete unfragmented text message (inflated when compressed). */
   textBytes: Uint8Array | undefined = undefined;
+  capture: CaptureOrigin | undefined = undefined;
   private textCache: string | undefined = undefined;
 
   constructor(
@@ -40,6 +49,7 @@ export class FrameRecord implements FrameEvent {
 
 export class MessageRecord implements MessageEvent {
   readonly type = 'message' as const;
+  capture: CaptureOrigin | undefined = undefined;
   private textCache: string | undefined = undefined;
 
   constructor(

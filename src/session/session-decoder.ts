@@ -9,7 +9,7 @@ import { Opcode, type Frame } from '../protocol/frame.js';
 import type { DeflateNegotiation, HandshakeRequest } from '../protocol/handshake-types.js';
 import { resolveLimits, type Limits } from '../protocol/limits.js';
 import { MessageInflater } from '../protocol/message-inflater.js';
-import type { Direction, InspectEvent, StreamEvent, Timestamp } from './events.js';
+import type { CaptureOrigin, Direction, InspectEvent, StreamEvent, Timestamp } from './events.js';
 import { DirectionState } from './direction-state.js';
 import { checkFrame } from './frame-rules.js';
 import { HandshakeTracker } from './handshake-tracker.js';
@@ -40,13 +40,21 @@ export class SessionDecoder {
   private annotating = false;
   private readonly queued: InspectEvent[] = [];
   private ended = false;
+  /** The data event being handled, when it came from a capture: its bytes' origin (packet 0: none). */
+  private chunkLength = 0;
+  private chunkAt = 0;
+  private chunkPacket = 0;
+  private chunkRecord = -1;
+  /** Per direction, the origin of its first byte (where its handshake head starts), once seen. */
+  private readonly firstChunk: { c2s: CaptureOrigin | null; s2c: CaptureOrigin | null } = { c2s: null, s2c: null };
 
   constructor(private readonly options: SessionOptions) {
     this.limits = resolveLimits(options.limits);
     this.emit = options.onEvent;
     this.maskMode = options.directionFromMask === true;
     const onFrame = (dir: Direction) => (frame: Frame) => this.onFrame(dir, frame);
-    const onMessage = (event: InspectEvent) => this.emit(event);
+    const onMessage = (event: InspectEvent) =>
+      this.emit(event.type === 'handshake' ? this.withHeadOrigin(event) : event);
     // messages are queued while a frame is being annotated, so the frame is emitted first
     const countMessage = (event: InspectEvent) => {
       if (event.type === 'message') this.sides[event.dir].messages++;
@@ -91,6 +99,7 @@ export class SessionDecoder {
         });
         return;
       case 'data':
+        this.noteChunk(event);
         this.data(event.dir, event.bytes);
         return;
       case 'gap':
@@ -117,6 +126,43 @@ export class SessionDecoder {
     this.route(dir, bytes);
   }
 
+  /** Remembers where a data event's bytes came from (capture input only). */
+  private noteChunk(event: Extract<StreamEvent, { kind: 'data' }>): void {
+    const packet = event.packet ?? 0;
+    this.chunkLength = event.bytes.length;
+    this.chunkPacket = this.maskMode ? 0 : packet;
+    if (packet <= 0) return;
+    this.chunkAt = event.at ?? 0;
+    this.chunkRecord = event.record ?? -1;
+    if (this.firstChunk[event.dir] === null) {
+      const at = this.chunkAt;
+      const record = this.chunkRecord;
+      this.firstChunk[event.dir] = {
+        packet,
+        record,
+        lastPacket: packet,
+        lastRecord: record,
+        streamStart: at,
+        streamEnd: at,
+      };
+    }
+  }
+
+  /** A handshake head starts at its direction's first byte and ends in the chunk being handled. */
+  private withHeadOrigin(event: Extract<InspectEvent, { type: 'handshake' }>): InspectEvent {
+    const dir: Direction = event.handshake.side === 'request' ? 'c2s' : 's2c';
+    const first = this.firstChunk[dir];
+    if (first === null || this.chunkPacket <= 0) return event;
+    const capture: CaptureOrigin = {
+      ...first,
+      lastPacket: this.chunkPacket,
+      lastRecord: this.chunkRecord,
+      streamEnd: first.streamStart + event.handshake.headLength - 1,
+    };
+    return { ...event, capture };
+  }
+
+  /** `bytes` is the end of the data event being handled (handshake bytes come off its front). */
   private route(dir: Direction, bytes: Uint8Array): void {
     if (this.handshake !== null && this.handshake.consumes(dir)) {
       const rest = this.handshake.push(dir, bytes, this.time);
@@ -124,8 +170,10 @@ export class SessionDecoder {
       return;
     }
     const side = this.sides[dir];
-    if (side.phase === 'awaiting-handshake') side.hold(bytes);
-    else if (side.phase === 'open' || side.phase === 'lost-sync') this.decoderFor(dir).push(bytes, this.time);
+    const at = this.chunkAt + (this.chunkLength - bytes.length);
+    if (side.phase === 'awaiting-handshake') side.hold(bytes, at, this.chunkPacket, this.chunkRecord);
+    else if (side.phase === 'open' || side.phase === 'lost-sync')
+      this.decoderFor(dir).push(bytes, this.time, at, this.chunkPacket, this.chunkRecord);
   }
 
   /** After the 101 response (or at once without a handshake): frames flow in both directions. */
@@ -147,7 +195,7 @@ export class SessionDecoder {
     }
     for (const dir of ['c2s', 's2c'] as const) {
       const held = this.sides[dir].open();
-      for (const bytes of held) this.decoderFor(dir).push(bytes, this.time);
+      for (const h of held) this.decoderFor(dir).push(h.bytes, this.time, h.at, h.packet, h.record);
     }
   }
 
@@ -159,6 +207,7 @@ export class SessionDecoder {
     const dir: Direction = this.maskMode ? (frame.masked ? 'c2s' : 's2c') : streamDir;
     const side = this.sides[dir];
     const rec = new FrameRecord(this.options.conn, dir, ++this.frameCount, this.time, frame, frame.diagnostics);
+    if (!this.maskMode) rec.capture = side.originOf(frame);
     side.frames++;
     if (this.maskMode) side.bytes += frame.headerLength + frame.payload.length + frame.payloadSkipped;
     this.noteAssumptions(frame, side);

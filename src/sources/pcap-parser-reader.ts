@@ -102,10 +102,11 @@ class PcapParserReader implements RecordReader {
 
   private packet(p: PcapPacket): void {
     if (this.stopped) return;
+    const record = this.consumed;
     this.consumed += this.pendingRecord;
     this.pendingRecord = -1;
     const h = p.header;
     const time = secondsFrom(h.timestampSeconds, h.timestampMicroseconds, this.format.nanosecond ? 1e9 : 1e6);
-    this.sink.packet(this.iface, time, p.data, 0, p.data.length, h.originalLength);
+    this.sink.packet(this.iface, time, p.data, 0, p.data.length, h.originalLength, record);
   }
 }

@@ -117,6 +117,11 @@ interface Run {
   readonly diagnostics: Diagnostic[];
 }
 
+function withoutOrigin(ie: InspectEvent): InspectEvent {
+  if ('capture' in ie) (ie as { capture?: unknown }).capture = undefined;
+  return ie;
+}
+
 function run(packets: readonly WrittenPacket[], o: DecodeOptions = {}): Run {
   const stream = decode(writePcap(packets, { linkType: 1 }), o);
   const sessions = new Map<number, { decoder: SessionDecoder; events: InspectEvent[] }>();
@@ -128,7 +133,8 @@ function run(packets: readonly WrittenPacket[], o: DecodeOptions = {}): Run {
         decoder: new SessionDecoder({
           conn: e.conn,
           expectHandshake: e.detectedBy === 'handshake',
-          onEvent: (ie) => events.push(ie),
+          // where an event came from differs between a capture and its rewrite: compared apart
+          onEvent: (ie) => events.push(withoutOrigin(ie)),
         }),
       });
     }
