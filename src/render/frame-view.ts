@@ -53,8 +53,15 @@ export function renderFieldsSection(ev: FrameEvent, style: Style, explain: boole
 }
 
 export function renderWireSection(ev: FrameEvent, style: Style, maxBytes: number): string {
-  const title = `Wire bytes (frame at stream offset ${ev.frame.offset})`;
+  const title = `Wire bytes (frame at stream offset ${ev.frame.offset}${packetsOf(ev)})`;
   return section(title, null, renderAnnotatedHexDump(ev.frame, style, { maxBytes }), style);
+}
+
+/** Capture input: `, packet N` (or `, packets N–M` for a frame that spans several), Wireshark's frame.number. */
+function packetsOf(ev: FrameEvent): string {
+  const c = ev.capture;
+  if (c === undefined) return '';
+  return c.lastPacket === c.packet ? `, packet ${c.packet}` : `, packets ${c.packet}–${c.lastPacket}`;
 }
 
 export function renderUnmaskSection(ev: FrameEvent, style: Style, count: number): string | null {

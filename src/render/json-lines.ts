@@ -8,7 +8,7 @@ import { opcodeName } from '../protocol/frame.js';
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
 import { jsonSeconds } from './seconds-format.js';
 import { maskKeyHex } from './summary-line.js';
-import type { EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
+import type { CaptureOrigin, EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
 
 export interface JsonOptions {
   /** Longest payload/text/data written; longer ones are cut and marked "truncated": true. */
@@ -129,6 +129,11 @@ function headerFields(f: FrameEvent['frame']): string {
   return HEADER_FIELDS[i];
 }
 
+/** Capture input: `,"packet":N,"lastPacket":M`, the packets of the first and last byte (Wireshark's frame.number). */
+function packetFields(capture: CaptureOrigin | undefined): string {
+  return capture === undefined ? '' : `,"packet":${capture.packet},"lastPacket":${capture.lastPacket}`;
+}
+
 export function diagnosticsJson(list: readonly Diagnostic[]): string {
   if (list.length === 0) return '[]';
   let out = '[';
@@ -152,6 +157,7 @@ export function writeFrameJson(ev: FrameEvent, opts: JsonOptions, out: JsonSink)
   const f = ev.frame;
   out.text(
     `{"type":"frame","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","index":${ev.index},"offset":${f.offset}` +
+      packetFields(ev.capture) +
       headerFields(f) +
       `,"maskKey":${f.maskingKey === null ? 'null' : `"${maskKeyHex(f.maskingKey)}"`}` +
       `,"payloadLength":${f.payloadLengthBig !== undefined && f.payloadLength > Number.MAX_SAFE_INTEGER ? f.payloadLengthBig.toString() : f.payloadLength}` +
@@ -183,6 +189,7 @@ export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonS
   let s =
     `{"type":"message","conn":${ev.conn},"ts":${ts(ev.time)},"dir":"${ev.dir}","opcode":${ev.opcode}` +
     `,"opcodeName":"${opcodeName(ev.opcode)}","frames":${ev.frames},"firstFrame":${ev.firstFrame},"lastFrame":${ev.lastFrame}` +
+    packetFields(ev.capture) +
     `,"length":${ev.length},"compressed":${ev.compressed},"complete":${ev.complete}`;
   let cut = ev.data.length > opts.maxPayload || ev.data.length < ev.length;
   if (ev.inflate !== undefined) s += `,"compressedLength":${ev.inflate.compressedLength}`;
@@ -227,8 +234,13 @@ function stringsJson(list: readonly string[]): string {
   return '[' + list.map(jsonString).join(',') + ']';
 }
 
-function handshakeJson(conn: number, time: Timestamp, h: HandshakeRequest | HandshakeResponse): string {
-  const head = `{"type":"handshake","conn":${conn},"ts":${ts(time)},"side":"${h.side}"`;
+function handshakeJson(
+  conn: number,
+  time: Timestamp,
+  h: HandshakeRequest | HandshakeResponse,
+  capture: CaptureOrigin | undefined,
+): string {
+  const head = `{"type":"handshake","conn":${conn},"ts":${ts(time)},"side":"${h.side}"` + packetFields(capture);
   const tail = `,"diagnostics":${diagnosticsJson(h.diagnostics)}}`;
   if (h.side === 'request') {
     return (
@@ -283,7 +295,7 @@ export function eventJson(ev: InspectEvent, opts: JsonOptions): string {
     case 'message':
       return messageJson(ev, opts);
     case 'handshake':
-      return handshakeJson(ev.conn, ev.time, ev.handshake);
+      return handshakeJson(ev.conn, ev.time, ev.handshake, ev.capture);
     case 'connection':
       return `{"type":"connection","conn":${ev.conn},"ts":${ts(ev.time)},"client":${jsonString(ev.client)},"server":${jsonString(ev.server)},"detectedBy":"${ev.detectedBy}"}`;
     case 'diagnostic':

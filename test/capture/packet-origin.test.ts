@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionDemux } from '../../src/session/connection-demux.js';
 import type { CaptureOrigin, FrameEvent, InspectEvent, StreamEvent } from '../../src/session/events.js';
 import { createCaptureDecoder } from '../../src/sources/capture-source.js';
+import { runCli } from '../helpers/cli-run.js';
 import { runTshark, tsharkMissing, tsharkVersion } from '../helpers/tshark-pdml.js';
 import { expected, fixture, FIXTURES } from './helpers/capture-harness.js';
 
@@ -124,6 +125,30 @@ describe('capture origin of events', () => {
     const ours = origins(decodeFile('interleaved.pcap'));
     expect(origins(decodeFile('interleaved.pcap', 'pcap-parser'))).toEqual(ours);
     expect(origins(decodeFile('interleaved.pcap', 'builtin', 7))).toEqual(ours);
+  });
+});
+
+describe('capture origin in the output', () => {
+  it('--json: frames, messages and handshakes name the packets of their first and last byte; -V shows them', () => {
+    const file = join(FIXTURES, 'lengths.pcap');
+    const { events } = decodeFile('lengths.pcap');
+    const lines = runCli([file, '--json'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const origins = lines.filter((e) => e.type === 'frame' || e.type === 'message' || e.type === 'handshake');
+    const ours = events.filter((e) => e.type === 'frame' || e.type === 'message' || e.type === 'handshake');
+    expect(origins.map((e) => [e.packet, e.lastPacket])).toEqual(
+      ours.map((e) => [e.capture!.packet, e.capture!.lastPacket]),
+    );
+    const spanning = frames(events).find((f) => f.capture!.lastPacket > f.capture!.packet)!;
+    const { packet, lastPacket } = spanning.capture!;
+    const view = runCli([file, '-V']).stdout;
+    expect(view).toContain(
+      `Wire bytes (frame at stream offset ${spanning.frame.offset}, packets ${packet}–${lastPacket})`,
+    );
+    // hex input has no packets: no packet fields
+    expect(runCli(['hex', '--json', '81 00']).stdout).not.toContain('"packet"');
   });
 });
 

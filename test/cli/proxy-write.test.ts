@@ -45,8 +45,10 @@ describe('wsinspect proxy --write', () => {
     const read = runCli(['read', file, '--json']);
     expect(read.status).toBe(0);
     const replayed = jsonLines(read.stdout).filter((e) => e.type === 'frame');
-    const strip = (f: Record<string, unknown>) => ({ ...f, ts: undefined });
+    // a capture also says which packets carried each frame; the live proxy has no packets
+    const strip = (f: Record<string, unknown>) => ({ ...f, ts: undefined, packet: undefined, lastPacket: undefined });
     expect(replayed.map(strip)).toEqual(live.map(strip));
+    expect(replayed.every((f) => typeof f.packet === 'number' && typeof f.lastPacket === 'number')).toBe(true);
     replayed.forEach((f, i) => expect(f.ts as number).toBeCloseTo(live[i].ts as number, 5));
 
     requireTool(ctx, 'tshark'); // the independent reader
