@@ -6,6 +6,7 @@ import { readCapture } from '../sources/capture-source.js';
 import type { OutputStream } from './block-writer.js';
 import { colorLevel } from './color.js';
 import { outputOptions } from './event-printer.js';
+import { showFrameAt, type FrameAtFlags } from './frame-at-output.js';
 import { readInParallel } from './parallel-read.js';
 import { createProgress } from './progress.js';
 import { ReadPipeline, type ReadFlags } from './read-pipeline.js';
@@ -34,9 +35,14 @@ export function readCommand(
           ),
         )
         .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
+        .option('frame', {
+          type: 'string',
+          describe: 'only frame INDEX of connection CONN (CONN:INDEX); reading stops once it is decoded',
+        })
         .example('$0 capture.pcapng', 'every connection, one line per frame')
         .example('$0 capture.pcap -V --conn 2', 'the full annotated view of connection 2')
         .example('$0 capture.pcap --messages --grep error', 'reassembled text messages matching "error"')
+        .example('$0 big.pcap --frame 2:17 -V', 'frame 17 of connection 2, in full')
         .example('tcpdump -i lo -w - port 8080 | $0 -', 'live traffic'),
     run,
   );
@@ -52,6 +58,8 @@ export interface ReadOutput {
 export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Promise<void> {
   // yargs-parser hands a lone "-" positional over as ""
   const file = flags.file === undefined || flags.file === '' ? '-' : flags.file;
+  const frame = (flags as Partial<FrameAtFlags>).frame;
+  if (frame !== undefined) return showFrameAt({ ...flags, frame }, file, io);
   const threads = readThreads(flags, file);
   if (threads > 1) {
     const stdout = io.stdout ?? process.stdout;

@@ -18,6 +18,8 @@ export interface CaptureSourceOptions extends Omit<CaptureDecoderOptions, 'pcapR
   readonly backpressure?: () => Promise<void>;
   /** Default 'builtin': both give the same events (tested); ours is faster on small packets (bench/README.md). */
   readonly pcapReader?: PcapReaderChoice;
+  /** Asked after each chunk: true stops reading there (the rest of the file is not read; no end is decoded). */
+  readonly stop?: () => boolean;
 }
 
 /** Read size: large enough that few records straddle chunks, small for memory. */
@@ -56,6 +58,7 @@ export async function readCapture(
       decoder.push(chunk);
       read += chunk.length;
       options.onProgress?.(read, total);
+      if (options.stop?.() === true) return;
       if (options.backpressure !== undefined) await options.backpressure();
     }
   } catch (error) {

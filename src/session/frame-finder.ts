@@ -1,0 +1,87 @@
+// One frame of a capture, by its connection and index (`wsinspect FILE --frame CONN:INDEX`):
+// StreamEvents in, only the wanted connection decoded, and `done` as soon as its frame is, so
+// the reader can stop there. The events of that connection up to the frame are kept for the
+// printer (times and addresses); the frame carries its capture origin (packets, records).
+// Layer rule: session/ — pure.
+import type { DeflateNegotiation } from '../protocol/handshake-types.js';
+import type { Limits } from '../protocol/limits.js';
+import type { FrameEvent, InspectEvent, StreamEvent } from './events.js';
+import { SessionDecoder } from './session-decoder.js';
+
+export interface FrameTarget {
+  readonly conn: number;
+  readonly index: number;
+}
+
+export interface FrameFinderOptions {
+  readonly limits?: Partial<Limits>;
+  readonly assumeDeflate?: DeflateNegotiation | null;
+}
+
+export class FrameFinder {
+  /** The wanted frame, once decoded. */
+  frame: FrameEvent | null = null;
+  /** Events of the wanted connection before its frame (connection, handshake, earlier frames…). */
+  readonly before: InspectEvent[] = [];
+  private session: SessionDecoder | null = null;
+  private connections = 0;
+  private frames = 0;
+  private ended = false;
+
+  constructor(
+    readonly target: FrameTarget,
+    private readonly options: FrameFinderOptions = {},
+  ) {}
+
+  /** True once the frame was found: nothing more needs to be read. */
+  get done(): boolean {
+    return this.frame !== null;
+  }
+
+  handle(event: StreamEvent): void {
+    if (this.frame !== null) return;
+    if (event.kind === 'open') {
+      this.connections = Math.max(this.connections, event.conn);
+      if (event.conn !== this.target.conn) return;
+      this.session = new SessionDecoder({
+        conn: event.conn,
+        limits: this.options.limits,
+        expectHandshake: event.detectedBy === 'handshake',
+        assumeDeflate: this.options.assumeDeflate ?? null,
+        onEvent: (ev) => this.onEvent(ev),
+      });
+    }
+    if (this.session === null || event.conn !== this.target.conn) return;
+    this.session.handle(event);
+    if (event.kind === 'end' && event.dir === undefined) this.ended = true;
+  }
+
+  /** Input over: the frame, or null (then `missing` says what there is). */
+  finish(): FrameEvent | null {
+    if (this.frame === null && this.session !== null && !this.ended) {
+      // a frame cut off by the end of the input is still a frame (frame.truncated)
+      this.session.handle({ kind: 'end', conn: this.target.conn, reason: 'input-ended', time: null });
+    }
+    return this.frame;
+  }
+
+  /** Why there is no such frame: "connection 2 has 5 frames", "the capture has 3 WebSocket connections". */
+  get missing(): string {
+    const n = this.connections;
+    return this.session === null
+      ? `the capture has ${n === 0 ? 'no' : n} WebSocket connection${n === 1 ? '' : 's'}`
+      : `connection ${this.target.conn} has ${this.frames} frame${this.frames === 1 ? '' : 's'}`;
+  }
+
+  private onEvent(ev: InspectEvent): void {
+    if (this.frame !== null) return;
+    if (ev.type === 'frame') {
+      this.frames = ev.index;
+      if (ev.index === this.target.index) {
+        this.frame = ev;
+        return;
+      }
+    }
+    this.before.push(ev);
+  }
+}
