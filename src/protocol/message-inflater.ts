@@ -33,6 +33,20 @@ export interface MessageInflaterOptions {
    * seen is reported as deflate.context-missing rather than as a broken message.
    */
   readonly fromStart?: boolean;
+  /** Start from this saved state (MessageInflater.checkpoint) instead of an empty context. */
+  readonly checkpoint?: InflateCheckpoint;
+}
+
+/**
+ * The sender's LZ77 context between two messages, saved so that a later message can be
+ * inflated without inflating every message before it: zlib takes the window as the preset
+ * dictionary of a raw inflate (`zlib.inflateRawSync(buf, { dictionary })`).
+ */
+export interface InflateCheckpoint {
+  /** The last output, at most 32 KiB (DEFLATE's largest window): all a later message can refer to. */
+  readonly window: Uint8Array;
+  /** True when the window reaches back to the start of the context (nothing before it was missed). */
+  readonly fromStart: boolean;
 }
 
 /** DEFLATE's largest window (RFC 1951 §2): all the history a message can refer to. */
@@ -103,6 +117,20 @@ export class MessageInflater {
     this.windowParam = `${prefix}max_window_bits`;
     this.contextParam = `${prefix}no_context_takeover`;
     this.historyFromStart = options.fromStart ?? false;
+    if (options.checkpoint !== undefined) {
+      this.history.append(options.checkpoint.window);
+      this.historyFromStart = options.checkpoint.fromStart;
+    }
+  }
+
+  /** True when messages may refer to earlier ones (no no_context_takeover): checkpoints matter. */
+  get contextTakeover(): boolean {
+    return !this.noContextTakeover;
+  }
+
+  /** The context now, between messages: a copy (32 KiB at most) to resume from later. */
+  checkpoint(): InflateCheckpoint {
+    return { window: this.history.last(HISTORY).slice(), fromStart: this.historyFromStart };
   }
 
   /**

@@ -6,7 +6,7 @@ import { concatBytes } from '../protocol/bytes.js';
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { Opcode, isControlOpcode } from '../protocol/frame.js';
 import type { Limits } from '../protocol/limits.js';
-import type { MessageInflater } from '../protocol/message-inflater.js';
+import type { InflateCheckpoint, MessageInflater } from '../protocol/message-inflater.js';
 import { Utf8StreamValidator, firstUtf8Problem, isValidUtf8 } from '../protocol/utf8.js';
 import { parseCloseBody } from './close-body.js';
 import type { CaptureOrigin, Direction, InflateInfo, Timestamp } from './events.js';
@@ -27,9 +27,32 @@ interface OpenMessage {
   length: number;
 }
 
+/**
+ * The deflate context of one direction after one of its compressed messages: the next one can
+ * be inflated from here (MessageInflater's `checkpoint` option) without those before it.
+ */
+export interface DeflateCheckpoint extends InflateCheckpoint {
+  readonly conn: number;
+  readonly dir: Direction;
+  /** Compressed messages of this direction inflated so far, this one included. */
+  readonly message: number;
+  /** Index of this message's last frame: the checkpoint holds for the next message after it. */
+  readonly afterFrame: number;
+  /** Capture input: where this message is (the next one starts after its streamEnd). */
+  readonly capture?: CaptureOrigin;
+}
+
+export interface CheckpointOptions {
+  /** A checkpoint after every `every`-th compressed message of a direction (with context takeover). */
+  readonly every: number;
+  readonly onCheckpoint: (checkpoint: DeflateCheckpoint) => void;
+}
+
 export class MessageAssembler {
   private open: OpenMessage | null = null;
   private inflater: MessageInflater | null = null;
+  private checkpoints: CheckpointOptions | null = null;
+  private compressedMessages = 0;
 
   constructor(
     private readonly conn: number,
@@ -41,6 +64,11 @@ export class MessageAssembler {
   /** permessage-deflate in effect for this direction (null: RSV1 means nothing known). */
   setInflater(inflater: MessageInflater | null): void {
     this.inflater = inflater;
+  }
+
+  /** Record deflate checkpoints (see DeflateCheckpoint). */
+  setCheckpoints(options: CheckpointOptions | null): void {
+    this.checkpoints = options !== null && options.every >= 1 ? options : null;
   }
 
   get deflate(): boolean {
@@ -256,7 +284,24 @@ export class MessageAssembler {
 
   private emitMessage(capture: CaptureOrigin | undefined, message: MessageRecord): void {
     message.capture = capture;
+    if (message.compressed) this.afterCompressed(message);
     this.onMessage(message);
+  }
+
+  /** Every N-th compressed message: the context after it, for inflating later ones alone. */
+  private afterCompressed(message: MessageRecord): void {
+    this.compressedMessages++;
+    const c = this.checkpoints;
+    const inflater = this.inflater;
+    if (c === null || inflater === null || !inflater.contextTakeover || this.compressedMessages % c.every !== 0) return;
+    c.onCheckpoint({
+      conn: this.conn,
+      dir: this.dir,
+      message: this.compressedMessages,
+      afterFrame: message.lastFrame,
+      capture: message.capture,
+      ...inflater.checkpoint(),
+    });
   }
 }
 

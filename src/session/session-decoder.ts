@@ -13,6 +13,7 @@ import type { CaptureOrigin, Direction, InspectEvent, StreamEvent, Timestamp } f
 import { DirectionState } from './direction-state.js';
 import { checkFrame } from './frame-rules.js';
 import { HandshakeTracker } from './handshake-tracker.js';
+import type { CheckpointOptions } from './message-assembler.js';
 import { FrameRecord } from './records.js';
 
 export interface SessionOptions {
@@ -25,6 +26,8 @@ export interface SessionOptions {
   /** Without a handshake, RSV1 is taken as permessage-deflate with these settings (null: not at all). */
   readonly assumeDeflate?: DeflateNegotiation | null;
   readonly onEvent: (event: InspectEvent) => void;
+  /** permessage-deflate checkpoints (a message in the middle inflated without the ones before). */
+  readonly checkpoints?: CheckpointOptions;
 }
 
 export class SessionDecoder {
@@ -192,6 +195,7 @@ export class SessionDecoder {
             }),
       );
       side.deflateAssumed = assumed && settings !== null;
+      side.assembler.setCheckpoints(this.options.checkpoints ?? null);
     }
     for (const dir of ['c2s', 's2c'] as const) {
       const held = this.sides[dir].open();
