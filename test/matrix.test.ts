@@ -110,12 +110,19 @@ const lines = (s: string): Json[] =>
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Json);
 
-/** What must agree: everything but time, addresses and the per-source connection/end lines. */
+/**
+ * What must agree: everything but time, addresses, the packets a capture carried them in
+ * (none for hex and the proxy), and the per-source connection/end lines.
+ */
 function comparable(events: Json[]): Json[] {
   return events
     .filter((e) => e.type === 'frame' || e.type === 'message' || e.type === 'handshake')
-    .map(({ ts: _ts, conn: _conn, ...rest }) => rest);
+    .map(({ ts: _ts, conn: _conn, packet: _p, lastPacket: _lp, ...rest }) => rest);
 }
+
+/** The packets of each frame, message and handshake of a capture. */
+const packets = (events: Json[]): unknown[] =>
+  events.filter((e) => e.type !== 'connection' && e.type !== 'end').map((e) => [e.type, e.packet, e.lastPacket]);
 
 function scenarioPcapng(scenario: Scenario = SCENARIO): Uint8Array {
   const w = new PcapngWriter();
@@ -211,8 +218,11 @@ describe('one scenario, every input path, the same events', () => {
     expect(reference.flatMap((e) => e.diagnostics as unknown[])).toEqual([]);
   });
 
-  it('classic pcap gives the same events', () => {
-    expect(comparable(lines(runCli([pcap, '--json']).stdout))).toEqual(reference);
+  it('classic pcap gives the same events, in the same packets', () => {
+    const fromPcap = lines(runCli([pcap, '--json']).stdout);
+    expect(comparable(fromPcap)).toEqual(reference);
+    expect(packets(fromPcap)).toEqual(packets(lines(runCli([pcapng, '--json']).stdout)));
+    expect(packets(fromPcap).every((p) => typeof (p as unknown[])[1] === 'number')).toBe(true);
   });
 
   it('hex, one direction at a time with --handshake, gives the same frames and messages', () => {
