@@ -10,14 +10,13 @@ import { ConnectionDemux } from '../../src/session/connection-demux.js';
 import type { CaptureOrigin, FrameEvent, InspectEvent, StreamEvent } from '../../src/session/events.js';
 import { createCaptureDecoder } from '../../src/sources/capture-source.js';
 import { runCli } from '../helpers/cli-run.js';
-import { runTshark, tsharkMissing, tsharkVersion } from '../helpers/tshark-pdml.js';
+import { runTshark, tsharkVersion } from '../helpers/tshark-pdml.js';
+import { describeWithTool, toolMissing } from '../helpers/tools.js';
 import { expected, fixture, FIXTURES } from './helpers/capture-harness.js';
 
 const FILES = readdirSync(FIXTURES)
   .filter((n) => /\.pcap(ng)?$/.test(n))
   .sort();
-const MISSING = tsharkMissing();
-if (MISSING !== null) console.warn(`packet-origin tshark test skipped: ${MISSING}`);
 
 interface Decoded {
   readonly events: InspectEvent[];
@@ -152,8 +151,9 @@ describe('capture origin in the output', () => {
   });
 });
 
-describe.skipIf(MISSING !== null)(
-  `capture origin against tshark (${MISSING === null ? tsharkVersion() : 'no tshark'})`,
+describeWithTool(
+  'tshark',
+  `capture origin against tshark (${toolMissing('tshark') === null ? tsharkVersion() : 'no tshark'})`,
   () => {
     for (const file of FILES) {
       it(`${file}: each frame's last byte is in the packet where tshark dissects it`, () => {
@@ -183,7 +183,3 @@ describe.skipIf(MISSING !== null)(
     }
   },
 );
-
-it.runIf(MISSING !== null && process.env.CI === 'true')('tshark is installed under CI', () => {
-  expect(MISSING).toBeNull();
-});
