@@ -21,9 +21,9 @@ const POST_BYTES = 512 * 1024;
 
 /**
  * Tags: input event n is tag n (n ≤ L, the number of input events). After the input, a
- * connection still open ends at tag L + (the number of its open event): demux.finish ends them
- * in that order. Then --stats prints the connections never ended at tag 2L + (the tag at which
- * their statistics began): StatsCollector.remaining() lists them in that order.
+ * connection still open ends at tag L + (its number): demux.finish ends them by number. Then
+ * --stats prints the connections never ended at tag 2L + (their number): StatsCollector.remaining()
+ * lists them by number. (A connection's number is at most L: each has its open event.)
  */
 class ShardReader {
   private readonly out: WorkerOutput;
@@ -33,10 +33,6 @@ class ShardReader {
   /** Owned events handled since the last mark (printed output of theirs is not marked yet). */
   private runOpen = false;
   private phase: 'input' | 'finish' = 'input';
-  /** Open connections and the number of their open event, in the demux's order. */
-  private readonly opened = new Map<number, number>();
-  /** --stats: the tag at which each connection's statistics began, in the collector's order. */
-  private readonly born = new Map<number, number>();
   private lastTime: Timestamp = null;
   private lastTimeTag = 0;
 
@@ -81,7 +77,7 @@ class ShardReader {
     this.pipeline.finishConnections(time);
     this.out.mark(this.tag);
     for (const s of this.pipeline.remainingStats()) {
-      this.tag = 2 * lastSeq + this.bornTag(s.conn);
+      this.tag = 2 * lastSeq + s.conn;
       this.pipeline.printStats(s);
       this.out.mark(this.tag);
     }
@@ -99,10 +95,7 @@ class ShardReader {
       return;
     }
     this.tag = seq;
-    // the demux keeps a decoder per connection from its open to its end (connection-demux.ts)
-    if (ev.kind === 'open' && !this.opened.has(ev.conn)) this.opened.set(ev.conn, seq);
     this.pipeline.handle(ev);
-    if (ev.kind === 'end' && ev.dir === undefined) this.opened.delete(ev.conn);
     this.runOpen = true;
     if (this.out.queuedBytes >= POST_BYTES) this.postAll(seq);
   }
@@ -130,7 +123,7 @@ class ShardReader {
 
   private observe(ev: InspectEvent): void {
     if (this.phase === 'finish' && ev.conn !== null) {
-      const tag = this.seq + this.openTag(ev.conn);
+      const tag = this.seq + ev.conn;
       if (tag !== this.tag) {
         this.out.mark(this.tag);
         this.tag = tag;
@@ -140,23 +133,6 @@ class ShardReader {
       this.lastTime = ev.time;
       this.lastTimeTag = this.tag;
     }
-    if (this.data.flags.stats === true && ev.conn !== null) {
-      // StatsCollector starts a connection's statistics at its first event and drops them at its end
-      if (ev.type === 'end') this.born.delete(ev.conn);
-      else if (!this.born.has(ev.conn)) this.born.set(ev.conn, this.tag);
-    }
-  }
-
-  private openTag(conn: number): number {
-    const seq = this.opened.get(conn);
-    if (seq === undefined) throw new Error(`connection ${conn} ended after the input without an open event`);
-    return seq;
-  }
-
-  private bornTag(conn: number): number {
-    const tag = this.born.get(conn);
-    if (tag === undefined) throw new Error(`statistics of connection ${conn} without a first event`);
-    return tag;
   }
 }
 

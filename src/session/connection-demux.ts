@@ -53,9 +53,14 @@ export class ConnectionDemux {
     if (event.kind === 'end' && event.dir === undefined) this.sessions.delete(event.conn);
   }
 
-  /** Input over: every connection still open ends with input-ended. */
+  /**
+   * Input over: every connection still open ends with input-ended, by connection number (the
+   * order sources number them in: first seen first). Sorted explicitly, never the Map's
+   * insertion order, so the parallel reader can tell where each end goes (L + conn).
+   */
   finish(time: number | null): void {
-    for (const [conn, session] of this.sessions) session.handle({ kind: 'end', conn, reason: 'input-ended', time });
+    const open = [...this.sessions.keys()].sort((a, b) => a - b);
+    for (const conn of open) this.sessions.get(conn)!.handle({ kind: 'end', conn, reason: 'input-ended', time });
     this.sessions.clear();
   }
 }

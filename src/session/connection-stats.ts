@@ -129,9 +129,13 @@ export class StatsCollector {
     return null;
   }
 
-  /** Connections that never ended (input stopped first). */
+  /**
+   * Connections that never ended (input stopped first), by connection number: sorted
+   * explicitly, never the Map's insertion order (a connection's first event may come after a
+   * later-numbered one's).
+   */
   remaining(): ConnectionStats[] {
-    const out = [...this.byConn.values()];
+    const out = [...this.byConn.values()].sort((a, b) => a.conn - b.conn);
     this.byConn.clear();
     return out;
   }
