@@ -6,7 +6,7 @@ import { acceptDerivation, keyProblem, newKey } from '../protocol/accept-key.js'
 import { acceptCheckLine, renderAcceptDerivation, renderGuidExplanation } from '../render/accept-view.js';
 import { escapeForTerminal } from '../render/escape.js';
 import { createEventPrinter, outputOptions, type OutputFlags } from './event-printer.js';
-import { jsonString } from '../render/json-lines.js';
+import { jsonString } from '../render/json-encoder.js';
 
 interface AcceptFlags extends OutputFlags {
   key?: string;

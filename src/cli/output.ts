@@ -3,9 +3,8 @@
 // reader is respected (ready() resolves once the stream has drained, and sources wait for it
 // between input chunks, so memory stays bounded), and a closed pipe (`wsinspect … | head`)
 // ends output quietly.
-import { isUtf8 } from 'node:buffer';
 import type { LineBlockSink } from '../render/frame-line.js';
-import { terminalSafeAt } from '../render/json-lines.js';
+import { encodeHex, encodeJsonText, JSON_TEXT_ROOM_PER_BYTE } from '../render/json-encoder.js';
 import { reportOutputFailure } from './output-failure.js';
 
 const SpanKind = { hex: 0, text: 1 } as const;
@@ -25,27 +24,6 @@ const LINE_BATCH = 8192;
 
 /** Worst case of UTF-8 bytes per UTF-16 unit. */
 const UTF8_PER_UNIT = 3;
-
-/** JSON's one-letter escapes: \b \t \n \f \r \" \\ (0: none, write \u00XX). */
-const SHORT_ESCAPE = new Uint8Array(128);
-SHORT_ESCAPE[0x08] = 0x62;
-SHORT_ESCAPE[0x09] = 0x74;
-SHORT_ESCAPE[0x0a] = 0x6e;
-SHORT_ESCAPE[0x0c] = 0x66;
-SHORT_ESCAPE[0x0d] = 0x72;
-SHORT_ESCAPE[0x22] = 0x22;
-SHORT_ESCAPE[0x5c] = 0x5c;
-
-/** Two ASCII hex digits per byte value, for writing hex straight into the block. */
-const HEX_DIGITS = new Uint8Array(512);
-for (let v = 0; v < 256; v++) {
-  HEX_DIGITS[2 * v] = '0123456789abcdef'.charCodeAt(v >> 4);
-  HEX_DIGITS[2 * v + 1] = '0123456789abcdef'.charCodeAt(v & 15);
-}
-
-/** The two ASCII hex digits of each byte value as one big-endian 16-bit number. */
-const HEX_PAIR = new Uint16Array(256);
-for (let v = 0; v < 256; v++) HEX_PAIR[v] = (HEX_DIGITS[2 * v] << 8) | HEX_DIGITS[2 * v + 1];
 
 export class Output implements LineBlockSink {
   private block!: Buffer;
@@ -135,15 +113,7 @@ export class Output implements LineBlockSink {
     this.room(2 * n);
     if (this.repeat(bytes, n, SpanKind.hex)) return;
     const start = this.at;
-    // two digits per store (big-endian: first digit first), at any offset; Buffer's own hex
-    // encoder is no faster and leaves a string of garbage per payload
-    const view = this.view;
-    let o = this.at;
-    for (let i = 0; i < n; i++) {
-      view.setUint16(o, HEX_PAIR[bytes[i]]);
-      o += 2;
-    }
-    this.at = o;
+    this.at = encodeHex(bytes, n, this.view, start);
     this.remember(bytes, n, SpanKind.hex, start);
   }
 
@@ -154,40 +124,14 @@ export class Output implements LineBlockSink {
    */
   jsonText(before: string, bytes: Uint8Array): boolean {
     if (this.closed) return true;
-    this.room(before.length * UTF8_PER_UNIT + bytes.length * 6);
+    this.room(before.length * UTF8_PER_UNIT + bytes.length * JSON_TEXT_ROOM_PER_BYTE);
     const rewind = this.at;
     this.at += this.block.write(before, this.at, 'utf8');
     if (this.repeat(bytes, bytes.length, SpanKind.text)) return true;
-    if (!isUtf8(bytes)) return this.undo(rewind);
     const start = this.at;
-    const b = this.block;
-    let o = this.at;
-    for (let i = 0; i < bytes.length; i++) {
-      const c = bytes[i];
-      if (c >= 0x80) {
-        if (c === 0xc2 || c === 0xd8 || c === 0xe2 || c === 0xef) {
-          if (!terminalSafeAt(bytes, i)) return this.undo(rewind);
-        }
-        b[o++] = c;
-      } else if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
-        if (c === 0x7f) return this.undo(rewind);
-        b[o++] = c;
-      } else {
-        b[o++] = 0x5c;
-        const short = SHORT_ESCAPE[c];
-        if (short !== 0) {
-          b[o++] = short;
-        } else {
-          b[o] = 0x75; // u00XX, lower-case hex like JSON.stringify
-          b[o + 1] = 0x30;
-          b[o + 2] = 0x30;
-          b[o + 3] = HEX_DIGITS[2 * c];
-          b[o + 4] = HEX_DIGITS[2 * c + 1];
-          o += 5;
-        }
-      }
-    }
-    this.at = o;
+    const end = encodeJsonText(bytes, this.block, start);
+    if (end < 0) return this.undo(rewind);
+    this.at = end;
     this.remember(bytes, bytes.length, SpanKind.text, start);
     return true;
   }

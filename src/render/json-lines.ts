@@ -2,10 +2,10 @@
 // are a contract). Strings are built directly rather than through objects + JSON.stringify:
 // in a large capture this runs per frame and is the output path's main cost.
 // Layer rule: render/ — pure string building.
-import { isUtf8 } from 'node:buffer';
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { opcodeName } from '../protocol/frame.js';
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
+import { encodeHex, encodeJsonText, jsonString, JSON_TEXT_ROOM_PER_BYTE } from './json-encoder.js';
 import { jsonSeconds } from './seconds-format.js';
 import { maskKeyHex } from './summary-line.js';
 import type { CaptureOrigin, EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
@@ -13,17 +13,6 @@ import type { CaptureOrigin, EndEvent, FrameEvent, InspectEvent, MessageEvent, T
 export interface JsonOptions {
   /** Longest payload/text/data written; longer ones are cut and marked "truncated": true. */
   readonly maxPayload: number;
-}
-
-/** Characters JSON.stringify leaves raw that a terminal would act on: DEL, C1, bidi and invisible format controls. */
-const UNSAFE_FOR_TERMINAL = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
-/** A JSON string literal that is also safe to print on a terminal. */
-export function jsonString(s: string): string {
-  const json = JSON.stringify(s);
-  UNSAFE_FOR_TERMINAL.lastIndex = 0;
-  if (!UNSAFE_FOR_TERMINAL.test(json)) return json;
-  return json.replace(UNSAFE_FOR_TERMINAL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 /**
@@ -36,62 +25,51 @@ export interface JsonSink {
   hex(bytes: Uint8Array, n: number): void;
   /**
    * `before` (as text), then UTF-8 bytes as JSON string content escaped exactly as
-   * JSON.stringify does — only when terminalSafeUtf8(bytes) holds; otherwise nothing at all
-   * is written and the result is false.
+   * JSON.stringify does — only when terminalSafeUtf8(bytes) holds (json-encoder.ts); otherwise
+   * nothing at all is written and the result is false.
    */
   jsonText(before: string, bytes: Uint8Array): boolean;
 }
 
-const decoder = new TextDecoder('utf-8');
-
+/**
+ * Builds the line as a string through the same byte encoder as the stdout Output (one JSON
+ * escaping, one hex): pieces are encoded into a scratch block and decoded once at the end.
+ */
 class StringSink implements JsonSink {
-  s = '';
+  private block = Buffer.allocUnsafe(256);
+  private view = new DataView(this.block.buffer, this.block.byteOffset, this.block.length);
+  private at = 0;
+
+  get s(): string {
+    return this.block.toString('utf8', 0, this.at);
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.block.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.block.length, this.at + n));
+    this.block.copy(grown, 0, 0, this.at);
+    this.block = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
+  }
+
   text(s: string): void {
-    this.s += s;
+    this.room(3 * s.length);
+    this.at += this.block.write(s, this.at, 'utf8');
   }
+
   hex(bytes: Uint8Array, n: number): void {
-    this.s += hexOf(bytes, n);
+    this.room(2 * n);
+    this.at = encodeHex(bytes, n, this.view, this.at);
   }
+
   jsonText(before: string, bytes: Uint8Array): boolean {
-    if (!terminalSafeUtf8(bytes)) return false;
-    this.s += before + JSON.stringify(decoder.decode(bytes)).slice(1, -1);
-    return true;
+    const rewind = this.at;
+    this.text(before);
+    this.room(bytes.length * JSON_TEXT_ROOM_PER_BYTE);
+    const end = encodeJsonText(bytes, this.block, this.at);
+    this.at = end < 0 ? rewind : end;
+    return end >= 0;
   }
-}
-
-/**
- * True when these bytes are UTF-8 holding none of the characters jsonString escapes for the
- * terminal (DEL, C1, U+061C, U+200B–U+200F, U+2028–U+202E, U+2060–U+2069, U+FEFF): then
- * JSON.stringify's own escapes (controls, quote, backslash) are all the text needs.
- */
-export function terminalSafeUtf8(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c === 0x7f || ((c === 0xc2 || c === 0xd8 || c === 0xe2 || c === 0xef) && !terminalSafeAt(b, i))) return false;
-  }
-  return isUtf8(b);
-}
-
-/**
- * For a lead byte 0xc2, 0xd8, 0xe2 or 0xef at i: false when its sequence is one of the
- * characters jsonString escapes for the terminal (other lead bytes never start one).
- */
-export function terminalSafeAt(b: Uint8Array, i: number): boolean {
-  const c = b[i];
-  const c1 = b[i + 1];
-  if (c === 0xc2) return !(c1 < 0xa0);
-  if (c === 0xd8) return c1 !== 0x9c;
-  if (c === 0xe2) {
-    const c2 = b[i + 2];
-    if (c1 === 0x80 && ((c2 >= 0x8b && c2 <= 0x8f) || (c2 >= 0xa8 && c2 <= 0xae))) return false;
-    return !(c1 === 0x81 && c2 >= 0xa0 && c2 <= 0xa9);
-  }
-  return !(c === 0xef && c1 === 0xbb && b[i + 2] === 0xbf);
-}
-
-export function hexOf(bytes: Uint8Array, max = bytes.length): string {
-  const n = Math.min(max, bytes.length);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex');
 }
 
 // Frames of one packet share its timestamp: the last one's text is kept.

@@ -2,7 +2,7 @@
 // Layer rule: render/ — pure string building.
 import type { ConnectionStats, DirectionStats } from '../session/connection-stats.js';
 import { escapeForTerminal } from './escape.js';
-import { jsonString } from './json-lines.js';
+import { jsonString } from './json-encoder.js';
 import type { Style } from './style.js';
 
 function counts(map: Record<string, number>): string {
