@@ -13,7 +13,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   capture: ['capture', 'protocol', 'session', 'errors.ts'],
   sources: ['sources', 'capture', 'session', 'protocol', 'errors.ts'],
   render: ['render', 'protocol', 'session'],
-  cli: ['cli', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts', 'index.ts'],
+  // the wiring: it opens sources (a parallel worker opens the file in its thread) and renders
+  // through consumers; sources never import it back
+  pipeline: ['pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts'],
+  cli: ['cli', 'pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts', 'index.ts'],
 };
 
 const PURE = ['protocol', 'session', 'capture', 'render'];

@@ -5,7 +5,9 @@ import { WsinspectError } from '../errors.js';
 import { acceptDerivation, keyProblem, newKey } from '../protocol/accept-key.js';
 import { acceptCheckLine, renderAcceptDerivation, renderGuidExplanation } from '../render/accept-view.js';
 import { escapeForTerminal } from '../render/escape.js';
-import { createEventPrinter, outputOptions, type OutputFlags } from './event-printer.js';
+import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
+import { reportOutputFailure } from './output-failure.js';
+import { outputColorLevel, outputOptions, printerOptions, type OutputFlags } from './output-options.js';
 import { jsonString } from '../render/json-encoder.js';
 
 interface AcceptFlags extends OutputFlags {
@@ -49,7 +51,12 @@ export function acceptCommand(yargs: Argv): Argv {
       const sent = flags.accept === undefined ? undefined : headerValue(flags.accept, 'Sec-WebSocket-Accept');
       const problem = keyProblem(key);
       const d = acceptDerivation(key);
-      const printer = createEventPrinter(flags, { mode: 'teaching', hexAssumptions: [] });
+      const printer = createEventPrinter(printerOptions(flags), {
+        mode: 'teaching',
+        hexAssumptions: [],
+        colorLevel: outputColorLevel(flags),
+        onOutputFailure: reportOutputFailure,
+      });
       if (flags.json) {
         let json = `{"type":"accept","key":${jsonString(d.key)},"guid":${jsonString(d.guid)},"sha1":"${d.sha1Hex}"`;
         json += `,"accept":${jsonString(d.accept)},"keyValid":${problem === null}`;

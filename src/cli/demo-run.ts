@@ -4,8 +4,8 @@ import { WsinspectError } from '../errors.js';
 import { DemoEchoServer } from '../sources/proxy/demo-echo-server.js';
 import { demoScript, playDemoConversation } from '../sources/proxy/demo-client.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
-import type { OutputFlags } from './event-printer.js';
-import { createLivePipeline } from './proxy-pipeline.js';
+import type { OutputFlags } from './output-options.js';
+import { openLivePipeline } from './live-pipeline.js';
 
 export interface DemoFlags extends OutputFlags {
   pace?: number;
@@ -22,7 +22,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const conversationLogged = new Promise<void>((resolve) => {
     ended = resolve;
   });
-  const pipeline = await createLivePipeline(flags, (ev) => {
+  const pipeline = await openLivePipeline(flags, (ev) => {
     if (ev.type === 'end') ended();
   });
   const proxy = new ProxyServer({

@@ -1,12 +1,14 @@
 // `wsinspect FILE --frame CONN:INDEX`: prints one frame (with -V its full annotated view),
 // found by sources/frame-at.ts, which stops reading once the frame is decoded. The connection's
 // earlier events are shown to the printer without being printed, for times and addresses.
-// Layer rule: cli/ — composes sources/ and the read pipeline's printer and options.
+// Layer rule: cli/ — composes sources/ and the listing's printer and options.
+import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
+import type { OutputStream } from '../pipeline/parallel/block-writer.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import { frameAt, parseFrameTarget } from '../sources/frame-at.js';
-import type { OutputStream } from './block-writer.js';
-import { shownPayloadLimits } from './event-printer.js';
-import { ReadPipeline, type ReadFlags } from './read-pipeline.js';
+import { reportOutputFailure } from './output-failure.js';
+import { outputColorLevel } from './output-options.js';
+import { listingSpec, type ReadFlags } from './read-spec.js';
 
 export interface FrameAtFlags extends ReadFlags {
   /** CONN:INDEX as typed. */
@@ -19,18 +21,25 @@ export async function showFrameAt(
   io: { readonly stdout?: OutputStream; readonly colorLevel?: 0 | 1 | 2 | 3 },
 ): Promise<void> {
   const target = parseFrameTarget(flags.frame);
-  // the pipeline checks the options as a listing does and owns the printer; its decoding is not used
-  const pipeline = new ReadPipeline(flags, {
+  // the options are checked as a listing checks them; the printer is the listing's
+  const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
+  const printer = createEventPrinter(spec.printer, {
     mode: 'stream',
     hexAssumptions: [],
     stream: io.stdout,
-    colorLevel: io.colorLevel,
+    colorLevel: spec.colorLevel,
+    onOutputFailure: reportOutputFailure,
   });
   const found = await frameAt(file, target, {
-    session: { assumeDeflate: assumedDeflate(), limits: shownPayloadLimits(flags) },
-    capture: pipeline.captureOptions(),
+    // the printer's keep limit, as the listing's pipeline would set it
+    session: { assumeDeflate: assumedDeflate(), limits: { keepBinaryPayload: spec.printer.maxPayload + 1 } },
+    capture: {
+      decodeAs: spec.decodeAs,
+      onFirstPacketTime: (t) => printer.setTimeOrigin(t),
+      backpressure: () => printer.ready(),
+    },
   });
-  for (const ev of found.before) pipeline.printer.skip(ev);
-  pipeline.printer.print(found.frame);
-  await pipeline.printer.close();
+  for (const ev of found.before) printer.skip(ev);
+  printer.print(found.frame);
+  await printer.close();
 }

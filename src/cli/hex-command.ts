@@ -9,7 +9,10 @@ import { SessionDecoder } from '../session/session-decoder.js';
 import { hexStreamEvents, splitHandshakeFile } from '../sources/hex-source.js';
 import { parseBase64Text } from '../sources/hex-text.js';
 import { readHexInput, type HexInput } from '../sources/packet-dump.js';
-import { createEventPrinter, outputOptions, type OutputFlags } from './event-printer.js';
+import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { reportOutputFailure } from './output-failure.js';
+import { outputColorLevel, outputOptions, printerOptions, type OutputFlags } from './output-options.js';
 import { readFileOrFail, readStdin } from './read-input.js';
 
 interface HexFlags extends OutputFlags {
@@ -76,16 +79,29 @@ async function runHex(flags: HexFlags): Promise<void> {
   }
   const handshake = flags.handshake === undefined ? undefined : readHandshake(flags.handshake);
   const dir: Direction | undefined = flags.from === 'client' ? 'c2s' : flags.from === 'server' ? 's2c' : undefined;
-  const printer = createEventPrinter(flags, { mode: 'teaching', hexAssumptions: [...notes, ...hexAssumptions(dir)] });
-  const session = new SessionDecoder({
-    conn: 1,
-    directionFromMask: dir === undefined,
-    expectHandshake: handshake !== undefined,
-    assumeDeflate: assumedDeflate(windowBits, flags.contextTakeover === false),
-    onEvent: (ev) => printer.print(ev),
+  const printer = createEventPrinter(printerOptions(flags), {
+    mode: 'teaching',
+    hexAssumptions: [...notes, ...hexAssumptions(dir)],
+    colorLevel: outputColorLevel(flags),
+    onOutputFailure: reportOutputFailure,
   });
-  for (const ev of hexStreamEvents({ frames, handshake, dir })) session.handle(ev);
-  await printer.close();
+  const pipeline = new Pipeline({
+    // the teaching view draws every byte it is given (typed input is small): nothing is cut
+    consumers: [{ keepPayload: Infinity, event: (ev) => printer.print(ev), close: () => printer.close() }],
+    // one conversation, directions and deflate as the options say (a SessionDecoder of its own)
+    session: (onEvent) => {
+      const session = new SessionDecoder({
+        conn: 1,
+        directionFromMask: dir === undefined,
+        expectHandshake: handshake !== undefined,
+        assumeDeflate: assumedDeflate(windowBits, flags.contextTakeover === false),
+        onEvent,
+      });
+      return { handle: (ev) => session.handle(ev), finish: () => {} };
+    },
+  });
+  for (const ev of hexStreamEvents({ frames, handshake, dir })) pipeline.stream(ev);
+  await pipeline.close();
 }
 
 function hexAssumptions(dir: Direction | undefined): string[] {

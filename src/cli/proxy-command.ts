@@ -6,7 +6,7 @@
 // start without it (its flag type is imported as a type only, erased at run time).
 import type { Argv } from 'yargs';
 import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
-import { outputOptions } from './event-printer.js';
+import { outputOptions } from './output-options.js';
 import type { ProxyFlags } from './proxy-run.js';
 
 export function proxyCommand(yargs: Argv): Argv {

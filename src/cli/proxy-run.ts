@@ -12,8 +12,8 @@ import {
   type ProxyTarget,
 } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
-import type { OutputFlags } from './event-printer.js';
-import { createLivePipeline } from './proxy-pipeline.js';
+import type { OutputFlags } from './output-options.js';
+import { openLivePipeline } from './live-pipeline.js';
 
 export interface ProxyFlags extends OutputFlags {
   listen?: string;
@@ -38,7 +38,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
   const stopped = untilStopped();
-  const pipeline = await createLivePipeline(flags);
+  const pipeline = await openLivePipeline(flags);
   const server = new ProxyServer({
     listen,
     target,

@@ -1,16 +1,18 @@
 // `wsinspect FILE` / `wsinspect read FILE`: every WebSocket connection in a pcap or pcapng
 // capture (or stdin: `tcpdump -w - … | wsinspect -`), decoded in both directions, by one
 // thread or (large files, --threads) by several whose output is merged to the same bytes.
+// Flags → the listing pipeline (pipeline/listing.ts) → exit status; nothing else.
 import type { Argv } from 'yargs';
-import { readCapture } from '../sources/capture-source.js';
-import type { OutputStream } from './block-writer.js';
-import { colorLevel } from './color.js';
-import { outputOptions } from './event-printer.js';
+import { runCapture } from '../pipeline/capture-run.js';
+import { createListing } from '../pipeline/listing.js';
+import type { OutputStream } from '../pipeline/parallel/block-writer.js';
+import { readInParallel } from '../pipeline/parallel/parallel-read.js';
+import type { ShardSpawner } from '../pipeline/parallel/read-worker-messages.js';
 import { showFrameAt, type FrameAtFlags } from './frame-at-output.js';
-import { readInParallel } from './parallel-read.js';
+import { outputColorLevel, outputOptions } from './output-options.js';
+import { reportOutputFailure } from './output-failure.js';
 import { createProgress } from './progress.js';
-import { ReadPipeline, type ReadFlags } from './read-pipeline.js';
-import type { ShardSpawner } from './read-worker-messages.js';
+import { listingSpec, type ReadFlags } from './read-spec.js';
 import { readThreads, THREADS_HELP } from './read-threads.js';
 import { listOption, streamOptions } from './stream-options.js';
 
@@ -61,37 +63,26 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   const frame = (flags as Partial<FrameAtFlags>).frame;
   if (frame !== undefined) return showFrameAt({ ...flags, frame }, file, io);
   const threads = readThreads(flags, file);
+  const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
   if (threads > 1) {
-    const stdout = io.stdout ?? process.stdout;
-    const level =
-      io.colorLevel ?? colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
     const progress = io.stdout === undefined && process.stderr.isTTY === true ? createProgress(process.stderr) : null;
-    // the options are checked here, as one thread checks them, while the workers start
-    const validate = (): void =>
-      void new ReadPipeline(flags, { mode: 'stream', hexAssumptions: [], stream: discard(), colorLevel: level });
-    await readInParallel(
-      { file, flags, workers: threads, stdout, colorLevel: level, progress, spawn: io.spawn },
-      validate,
-    );
+    await readInParallel({
+      file,
+      spec,
+      workers: threads,
+      stdout: io.stdout ?? process.stdout,
+      progress,
+      spawn: io.spawn,
+    });
     return;
   }
-  const pipeline = new ReadPipeline(flags, {
-    mode: 'stream',
-    hexAssumptions: [],
-    stream: io.stdout,
-    colorLevel: io.colorLevel,
-  });
+  const { pipeline } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
   const progress = createProgress(process.stderr);
   try {
-    await readCapture(file, (ev) => pipeline.handle(ev), { ...pipeline.captureOptions(), onProgress: progress.update });
+    await runCapture(pipeline, file, { onProgress: progress.update });
   } finally {
     progress.done();
   }
   pipeline.finish();
-  await pipeline.printer.close();
-}
-
-/** A stream that drops what it is given (the printer built only to check the options). */
-function discard(): OutputStream {
-  return { write: () => true, on() {}, once() {} } as unknown as OutputStream;
+  await pipeline.close();
 }

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { WsinspectError } from '../errors.js';
-import type { ReadFlags } from './read-pipeline.js';
+import type { ReadFlags } from './read-spec.js';
 
 /** auto: files smaller than this are read faster by one thread than workers can start. */
 export const AUTO_MIN_BYTES = 64 * 1024 * 1024;

@@ -2,12 +2,11 @@
 // capture, the proxy): display filters, detail level, time format, statistics.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
-import { createEventFilter, OPCODE_FILTER_NAMES, type FilterSpec } from '../session/event-filter.js';
-import type { InspectEvent } from '../session/events.js';
-import type { OutputFlags } from './event-printer.js';
+import { OPCODE_FILTER_NAMES, type FilterSpec } from '../session/event-filter.js';
+import type { OutputFlags } from './output-options.js';
 
 export interface StreamFlags extends OutputFlags {
-  /** Connection numbers as typed (checked by streamFilter). */
+  /** Connection numbers as typed (checked by streamFilterSpec). */
   conn?: string[];
   dir?: 'c2s' | 's2c';
   opcode?: string[];
@@ -84,22 +83,22 @@ export function wholeNumbers(
   });
 }
 
-export function streamFilter(flags: StreamFlags): (ev: InspectEvent) => boolean {
-  const spec: FilterSpec = {
+/** The display filter's spec (plain data: a worker thread can be sent it). */
+export function streamFilterSpec(flags: StreamFlags): FilterSpec {
+  return {
     conns: flags.conn === undefined ? undefined : connNumbers(flags.conn),
     dir: flags.dir,
     opcodes: flags.opcode === undefined ? undefined : parseOpcodes(flags.opcode),
     grep: flags.grep === undefined ? undefined : parseRegex(flags.grep, flags.ignoreCase === true),
     errorsOnly: flags.errors === true,
   };
-  return createEventFilter(spec);
 }
 
 /**
  * --stats: the connections to summarise (null: all). It summarises whole connections, so only
  * --conn applies; a filter of frames would make the figures say something they do not.
  */
-export function statsConnections(flags: StreamFlags): ReadonlySet<number> | null {
+export function statsConnections(flags: StreamFlags): number[] | null {
   const frameFilters = [
     ['--dir', flags.dir],
     ['--opcode', flags.opcode],
@@ -113,7 +112,7 @@ export function statsConnections(flags: StreamFlags): ReadonlySet<number> | null
         `${name} selects frames, but --stats summarises whole connections: choose them with --conn`,
       );
   }
-  return flags.conn === undefined ? null : new Set(connNumbers(flags.conn));
+  return flags.conn === undefined ? null : connNumbers(flags.conn);
 }
 
 function connNumbers(values: readonly string[]): number[] {

@@ -30,11 +30,53 @@ export function createCaptureDecoder(
   onEvent: (event: StreamEvent) => void,
   options: CaptureSourceOptions = {},
 ): CaptureDecoder {
-  const { pcapReader = 'builtin', ...rest } = options;
-  return new CaptureDecoder(
-    onEvent,
-    pcapReader === 'pcap-parser' ? { ...rest, pcapReader: createPcapParserReader } : rest,
-  );
+  return new CaptureDecoder(onEvent, captureDecoderOptions(options));
+}
+
+/** The capture stage's options, with the pcap reader chosen. */
+export function captureDecoderOptions(options: CaptureSourceOptions): CaptureDecoderOptions {
+  const { pcapReader = 'builtin', onProgress: _p, backpressure: _b, stop: _s, ...rest } = options;
+  return pcapReader === 'pcap-parser' ? { ...rest, pcapReader: createPcapParserReader } : rest;
+}
+
+/** What feedCapture does between chunks. */
+export interface FeedHooks {
+  /** Called after each chunk: bytes read so far and the file size (null for stdin). */
+  readonly onProgress?: (bytesRead: number, totalBytes: number | null) => void;
+  /** Awaited after each chunk, so a slow consumer of the events slows the reading (bounded memory). */
+  readonly backpressure?: () => Promise<void>;
+  /** Asked after each chunk: true stops reading there (the rest of the file is not read). */
+  readonly stop?: () => boolean;
+}
+
+/**
+ * Reads capture bytes from a file path, '-' for stdin, or any readable stream of bytes, and
+ * hands each chunk to `push` (the pipeline's capture stage). Resolves when the input ended;
+ * rejects with a WsinspectError for unreadable input (and passes on what `push` throws).
+ * True when hooks.stop ended the reading early.
+ */
+export async function feedCapture(
+  input: string | Readable,
+  push: (chunk: Uint8Array) => void,
+  hooks: FeedHooks = {},
+): Promise<boolean> {
+  const name = typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'input stream';
+  const total = typeof input === 'string' && input !== '-' ? await fileSize(input) : null;
+  const stream = typeof input !== 'string' ? input : input === '-' ? process.stdin : fileChunks(input);
+  let read = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
+      if (typeof chunk === 'string') throw new WsinspectError('input.unreadable', `${name}: stream is in text mode`);
+      push(chunk);
+      read += chunk.length;
+      hooks.onProgress?.(read, total);
+      if (hooks.stop?.() === true) return true;
+      if (hooks.backpressure !== undefined) await hooks.backpressure();
+    }
+  } catch (error) {
+    throw asInputError(error, name);
+  }
+  return false;
 }
 
 /**
@@ -47,24 +89,9 @@ export async function readCapture(
   onEvent: (event: StreamEvent) => void,
   options: CaptureSourceOptions = {},
 ): Promise<void> {
-  const name = typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'input stream';
-  const total = typeof input === 'string' && input !== '-' ? await fileSize(input) : null;
-  const stream = typeof input !== 'string' ? input : input === '-' ? process.stdin : fileChunks(input);
   const decoder = createCaptureDecoder(onEvent, options);
-  let read = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
-      if (typeof chunk === 'string') throw new WsinspectError('input.unreadable', `${name}: stream is in text mode`);
-      decoder.push(chunk);
-      read += chunk.length;
-      options.onProgress?.(read, total);
-      if (options.stop?.() === true) return;
-      if (options.backpressure !== undefined) await options.backpressure();
-    }
-  } catch (error) {
-    throw asInputError(error, name);
-  }
-  decoder.end();
+  const stopped = await feedCapture(input, (chunk) => decoder.push(chunk), options);
+  if (!stopped) decoder.end();
 }
 
 /**

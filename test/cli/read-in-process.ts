@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream';
 import yargs from 'yargs';
 import { readCaptureFile, readCommand } from '../../dist/cli/read-command.js';
-import type { ShardSpawner } from '../../dist/cli/read-worker-messages.js';
+import type { ShardSpawner } from '../../dist/pipeline/parallel/read-worker-messages.js';
 
 /** The option sets the parallel reader must print exactly as one thread does. */
 export const OPTION_SETS: readonly (readonly string[])[] = [

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnInThread } from '../../dist/cli/read-worker.js';
+import { spawnInThread } from '../../dist/pipeline/parallel/read-worker.js';
 import { ROOT } from '../helpers/cli-run.js';
 import { OPTION_SETS, readInProcess, threadRuns } from './read-in-process.js';
 

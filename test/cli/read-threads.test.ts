@@ -5,8 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ShardSpawner } from '../../dist/cli/read-worker-messages.js';
-import { spawnInThread } from '../../dist/cli/read-worker.js';
+import type { ShardSpawner } from '../../dist/pipeline/parallel/read-worker-messages.js';
+import { spawnInThread } from '../../dist/pipeline/parallel/read-worker.js';
 import { ROOT } from '../helpers/cli-run.js';
 import { OPTION_SETS, threadRuns } from './read-in-process.js';
 

@@ -2,8 +2,8 @@
 // back while the main thread has not taken its output (write() false, then 'drain').
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import type { OutputMessage } from '../../src/cli/read-worker-messages.js';
-import { MAX_UNACKED_BYTES, WorkerOutput } from '../../src/cli/worker-output.js';
+import type { OutputMessage } from '../../../src/pipeline/parallel/read-worker-messages.js';
+import { MAX_UNACKED_BYTES, WorkerOutput } from '../../../src/pipeline/parallel/worker-output.js';
 
 function setup() {
   const { port1, port2 } = new MessageChannel();

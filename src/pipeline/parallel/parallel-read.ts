@@ -1,13 +1,13 @@
 // `wsinspect FILE` on several cores: N worker threads each read the whole capture and decode
 // the connections they own (read-worker.ts); this thread merges their output back into the
 // order one thread prints it (output-merge.ts), byte for byte. Errors reach the user as one
-// thread reports them. Layer rule: cli/ — owns the workers, stdout and exit behaviour.
+// thread reports them. Layer rule: pipeline/ — owns the workers and the merged stdout.
 import { Worker } from 'node:worker_threads';
-import { WsinspectError } from '../errors.js';
-import type { Timestamp } from '../session/events.js';
+import { WsinspectError } from '../../errors.js';
+import type { Timestamp } from '../../session/events.js';
 import { BlockWriter, type OutputStream } from './block-writer.js';
 import { OutputMerge } from './output-merge.js';
-import type { ReadFlags } from './read-pipeline.js';
+import type { ListingSpec } from '../listing.js';
 import {
   READ_SHARD_ROLE,
   type MainMessage,
@@ -16,16 +16,21 @@ import {
   type ShardSpawner,
   type WorkerMessage,
 } from './read-worker-messages.js';
-import type { Progress } from './progress.js';
+
+/** A progress bar (cli/progress.ts). */
+export interface ProgressSink {
+  update(bytesRead: number, totalBytes: number | null): void;
+  done(): void;
+}
 
 export interface ParallelReadOptions {
   readonly file: string;
-  readonly flags: ReadFlags;
+  /** What every worker's listing pipeline is built from (checked options). */
+  readonly spec: ListingSpec;
   readonly workers: number;
   readonly stdout: OutputStream;
-  readonly colorLevel: 0 | 1 | 2 | 3;
   /** A progress bar fed by worker 0, or null. */
-  readonly progress: Progress | null;
+  readonly progress: ProgressSink | null;
   /** How shards start: worker threads (default), or spawnInThread (tests). */
   readonly spawn?: ShardSpawner;
 }
@@ -45,14 +50,10 @@ export const spawnWorker: ShardSpawner = (workerData) =>
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   }) as ShardHandle;
 
-/**
- * Starts the workers at once (loading their modules takes a while) and returns the run.
- * `validate` runs meanwhile: what it throws ends the workers and is rethrown.
- */
-export async function readInParallel(options: ParallelReadOptions, validate: () => void): Promise<void> {
+/** Starts the workers, merges their output into `stdout`, and resolves when all of it is written. */
+export async function readInParallel(options: ParallelReadOptions): Promise<void> {
   const run = new ParallelRead(options);
   try {
-    validate();
     await run.done;
   } finally {
     await run.stop();
@@ -76,7 +77,7 @@ class ParallelRead {
       this.resolve = resolve;
       this.reject = reject;
     });
-    // a caller that gives up early (validate threw) must not leave a rejection unhandled
+    // a caller that gives up early must not leave a rejection unhandled
     this.done.catch(() => {});
     const n = options.workers;
     this.ended = new Array<Ended | null>(n).fill(null);
@@ -92,14 +93,13 @@ class ParallelRead {
   }
 
   private startWorker(index: number): ShardHandle {
-    const { file, flags, workers, colorLevel, progress, spawn = spawnWorker } = this.options;
+    const { file, spec, workers, progress, spawn = spawnWorker } = this.options;
     const data: ReadWorkerData = {
       role: READ_SHARD_ROLE,
       file,
-      flags,
+      spec,
       index,
       workers,
-      colorLevel,
       progress: progress !== null && index === 0,
     };
     const worker = spawn(data);

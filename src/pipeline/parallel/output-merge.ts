@@ -1,7 +1,7 @@
 // The main thread's half of the parallel reader: puts the workers' tagged output pieces back
 // into the order one thread prints them, and writes them to stdout in ~64 KB blocks. Each tag
 // belongs to one worker only, so a piece tagged t can be written once every worker has said
-// it posted all its output up to t. Layer rule: cli/ — owns stdout in the parallel reader.
+// it posted all its output up to t. Layer rule: pipeline/ — owns stdout in the parallel reader.
 import type { OutputMessage } from './read-worker-messages.js';
 
 /** Where merged bytes go (BlockWriter, or a test's recorder). */

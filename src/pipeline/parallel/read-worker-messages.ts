@@ -1,9 +1,9 @@
 // The messages between the parallel reader's main thread and its worker threads, and what a
 // worker is started with. Output is tagged so the main thread can put the workers' pieces back
 // into the order one thread would have printed them (see output-merge.ts).
-// Layer rule: cli/ — plain data types.
-import type { Timestamp } from '../session/events.js';
-import type { ReadFlags } from './read-pipeline.js';
+// Layer rule: pipeline/ — plain data types.
+import type { Timestamp } from '../../session/events.js';
+import type { ListingSpec } from '../listing.js';
 
 /** Marks the workerData of a read worker, so its script starts only in a thread made for it. */
 export const READ_SHARD_ROLE = 'wsinspect-read-shard';
@@ -11,11 +11,11 @@ export const READ_SHARD_ROLE = 'wsinspect-read-shard';
 export interface ReadWorkerData {
   readonly role: typeof READ_SHARD_ROLE;
   readonly file: string;
-  readonly flags: ReadFlags;
+  /** The listing pipeline every worker builds (plain data: options checked by the main thread). */
+  readonly spec: ListingSpec;
   /** This worker's number, 0…workers-1: it owns connection c when c % workers === index. */
   readonly index: number;
   readonly workers: number;
-  readonly colorLevel: 0 | 1 | 2 | 3;
   /** Send progress messages (worker 0, when stderr is a terminal). */
   readonly progress: boolean;
 }

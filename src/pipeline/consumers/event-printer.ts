@@ -1,63 +1,24 @@
-// Output options shared by every command that prints events (--json, --no-color,
-// --explain, --max-payload, …) and the printer that sends each InspectEvent to stdout as
-// NDJSON or text. Rendering itself is pure (render/); this file owns the stream.
-import type { Argv } from 'yargs';
-import { WsinspectError } from '../errors.js';
-import { numberOption } from './number-option.js';
-import { diagnostic } from '../protocol/diagnostic-catalogue.js';
-import type { Limits } from '../protocol/limits.js';
-import { writeEventJson } from '../render/json-lines.js';
-import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../render/event-text.js';
-import { createStyle, type Style } from '../render/style.js';
-import type { InspectEvent } from '../session/events.js';
-import { colorLevel } from './color.js';
+// The printers: each InspectEvent as NDJSON (the JSON printer) or text (the text printer)
+// into a buffered Output over a stream (stdout, a worker's channel). Rendering itself is pure
+// (render/); this file owns the stream. Options arrive checked (cli/output-options.ts).
+// Layer rule: pipeline/ — a consumer's output.
+import { diagnostic } from '../../protocol/diagnostic-catalogue.js';
+import { writeEventJson } from '../../render/json-lines.js';
+import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../../render/event-text.js';
+import { createStyle, type Style } from '../../render/style.js';
+import type { InspectEvent } from '../../session/events.js';
 import { Output } from './output.js';
 
-const DEFAULT_MAX_PAYLOAD = 65536;
-
-export interface OutputFlags {
-  json?: boolean;
-  color?: boolean;
-  explain?: boolean;
-  summary?: boolean;
-  maxPayload?: number;
-  verbose?: boolean;
-  messages?: boolean;
-  time?: TimeFormat;
-}
-
-export function outputOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('json', { type: 'boolean', describe: 'print NDJSON events (one object per line) instead of text' })
-    .option('color', {
-      type: 'boolean',
-      describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)',
-    })
-    .option('explain', {
-      type: 'boolean',
-      describe: 'add, for each header field, the rule it must satisfy and its RFC section',
-    })
-    .option('summary', {
-      alias: 's',
-      type: 'boolean',
-      describe: 'one line per frame instead of the full annotated view',
-    })
-    .option(
-      'max-payload',
-      numberOption(
-        { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
-        'show at most this many payload bytes per frame/message (decoding always sees every byte)',
-        DEFAULT_MAX_PAYLOAD,
-      ),
-    );
-}
-
-/**
- * Limits for decoders whose events only this printer shows: a binary frame is kept up to one
- * byte more than --max-payload (so "truncated" is still known), the rest only counted.
- */
-export function shownPayloadLimits(flags: OutputFlags): Partial<Limits> {
-  return { keepBinaryPayload: (flags.maxPayload ?? DEFAULT_MAX_PAYLOAD) + 1 };
+/** What a printer shows: the output flags, checked. */
+export interface PrinterOptions {
+  readonly json?: boolean;
+  readonly explain?: boolean;
+  readonly summary?: boolean;
+  /** Most payload bytes shown per frame/message (decoding keeps what the pipeline's consumers ask for). */
+  readonly maxPayload: number;
+  readonly verbose?: boolean;
+  readonly messages?: boolean;
+  readonly time?: TimeFormat;
 }
 
 export interface PrinterContext {
@@ -67,8 +28,15 @@ export interface PrinterContext {
   readonly hexAssumptions: readonly string[];
   /** Where the output goes instead of stdout (a worker thread's channel to the main thread). */
   readonly stream?: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean };
-  /** Colour level decided elsewhere (0 = none, 1–3 as chalk's), instead of from this process's stdout. */
-  readonly colorLevel?: 0 | 1 | 2 | 3;
+  /** A failed write to the stream (not EPIPE): cli/ says it once and sets the exit status. */
+  readonly onOutputFailure?: (err: Error) => void;
+  /** Colour level (0 = none, 1–3 as chalk's), decided by cli/ from the flags and the terminal. */
+  readonly colorLevel: 0 | 1 | 2 | 3;
+  /**
+   * 'messages': a message-only source (HAR, NDJSON: no frames to show), so every message is
+   * shown, as --messages would. Default 'wire'.
+   */
+  readonly source?: 'wire' | 'messages';
 }
 
 export interface EventPrinter {
@@ -99,17 +67,11 @@ export interface LiveOutput {
   readonly maxQueuedBytes: number;
 }
 
-export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live?: LiveOutput): EventPrinter {
-  const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-  if (!Number.isInteger(maxPayload) || maxPayload < 0)
-    throw new WsinspectError(
-      'input.bad-option',
-      `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`,
-    );
-  const level =
-    ctx.colorLevel ?? colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
+export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, live?: LiveOutput): EventPrinter {
+  const maxPayload = flags.maxPayload;
+  const level = ctx.colorLevel;
   const style = createStyle({ color: level > 0, level: level === 0 ? undefined : level });
-  const out = new Output(live?.stream ?? ctx.stream ?? process.stdout);
+  const out = new Output(live?.stream ?? ctx.stream ?? process.stdout, undefined, ctx.onOutputFailure);
   let skipped = 0;
   const json = flags.json === true;
   const stream = ctx.mode === 'stream';
@@ -123,7 +85,7 @@ export function createEventPrinter(flags: OutputFlags, ctx: PrinterContext, live
   const time: TimeFormat = stream ? (flags.time ?? 'relative') : 'none';
   const text = new EventTextRenderer(style, {
     frames,
-    messages: flags.messages ? 'all' : 'fragmented',
+    messages: flags.messages || ctx.source === 'messages' ? 'all' : 'fragmented',
     time,
     connections: stream,
     explain: flags.explain === true,

@@ -2,8 +2,8 @@
 // every worker has said it is done with the tags before it, and the bytes taken go back to
 // their worker as acknowledgements. Synthetic workers, random splits and arrival orders.
 import { describe, expect, it } from 'vitest';
-import { OutputMerge, type ByteSink } from '../../src/cli/output-merge.js';
-import type { OutputMessage } from '../../src/cli/read-worker-messages.js';
+import { OutputMerge, type ByteSink } from '../../../src/pipeline/parallel/output-merge.js';
+import type { OutputMessage } from '../../../src/pipeline/parallel/read-worker-messages.js';
 
 class Recorder implements ByteSink {
   text = '';

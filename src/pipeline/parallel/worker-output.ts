@@ -2,7 +2,7 @@
 // recycled buffers that are transferred (not copied) to the main thread and come back with
 // its acknowledgements, with marks saying which events printed them; the worker is held back
 // while too much of its output waits there, so memory stays bounded however slowly stdout is
-// read. Layer rule: cli/ — worker-thread I/O.
+// read. Layer rule: pipeline/ — worker-thread I/O.
 import { EventEmitter } from 'node:events';
 import type { MessagePort } from 'node:worker_threads';
 import type { OutputMessage } from './read-worker-messages.js';

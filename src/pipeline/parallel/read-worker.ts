@@ -1,12 +1,13 @@
 // A worker thread of the parallel capture reader. It reads the whole file and runs the whole
 // capture layer (so every worker numbers the same StreamEvents 1, 2, 3… and the same
 // connections), but decodes and prints only the connections it owns (c % workers), tagging
-// its output with event numbers so the main thread can merge it. Layer rule: cli/.
+// its output with event numbers so the main thread can merge it: a stream stage that keeps
+// the owned connections' events, and an observer consumer. Layer rule: pipeline/.
 import { isMainThread, MessageChannel, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { WsinspectError } from '../errors.js';
-import type { InspectEvent, StreamEvent, Timestamp } from '../session/events.js';
-import { readCapture } from '../sources/capture-source.js';
-import { ReadPipeline } from './read-pipeline.js';
+import { WsinspectError } from '../../errors.js';
+import type { InspectEvent, StreamEvent, Timestamp } from '../../session/events.js';
+import { runCapture } from '../capture-run.js';
+import { createListing, type Listing } from '../listing.js';
 import {
   READ_SHARD_ROLE,
   type MainMessage,
@@ -27,7 +28,7 @@ const POST_BYTES = 512 * 1024;
  */
 class ShardReader {
   private readonly out: WorkerOutput;
-  private readonly pipeline: ReadPipeline;
+  private readonly listing: Listing;
   private seq = 0;
   private tag = 0;
   /** Owned events handled since the last mark (printed output of theirs is not marked yet). */
@@ -41,14 +42,14 @@ class ShardReader {
     private readonly port: MessagePort,
     private readonly finishTime: Promise<Timestamp>,
   ) {
-    this.out = new WorkerOutput(port, () => this.pipeline.printer.position);
+    this.out = new WorkerOutput(port, () => this.listing.printer.position);
     // the printer needs only write, on/once ('drain', 'error') of a stream
     const stream = this.out as unknown as NodeJS.WritableStream & { write(s: string | Uint8Array): boolean };
-    this.pipeline = new ReadPipeline(
-      data.flags,
-      { mode: 'stream', hexAssumptions: [], stream, colorLevel: data.colorLevel },
-      (ev) => this.observe(ev),
-    );
+    this.listing = createListing(data.spec, {
+      stream,
+      observer: { keepPayload: 0, event: (ev) => this.observe(ev) },
+      streamStages: [{ connect: (next) => (ev) => this.onStreamEvent(ev, next) }],
+    });
   }
 
   get output(): WorkerOutput {
@@ -57,8 +58,8 @@ class ShardReader {
 
   async run(): Promise<void> {
     const { data, port } = this;
-    await readCapture(data.file, (ev) => this.onStreamEvent(ev), {
-      ...this.pipeline.captureOptions(),
+    const { pipeline, stats } = this.listing;
+    await runCapture(pipeline, data.file, {
       onProgress: data.progress
         ? (read, total) => port.postMessage({ kind: 'progress', read, total } satisfies WorkerMessage)
         : undefined,
@@ -74,11 +75,11 @@ class ShardReader {
     } satisfies WorkerMessage);
     const time = await this.finishTime;
     this.phase = 'finish';
-    this.pipeline.finishConnections(time);
+    pipeline.finishConnections(time);
     this.out.mark(this.tag);
-    for (const s of this.pipeline.remainingStats()) {
+    for (const s of stats?.remaining() ?? []) {
       this.tag = 2 * lastSeq + s.conn;
-      this.pipeline.printStats(s);
+      stats!.print(s);
       this.out.mark(this.tag);
     }
     // posted before waiting: the main thread takes none of it before it knows this is all
@@ -86,7 +87,8 @@ class ShardReader {
     port.postMessage({ kind: 'done' } satisfies WorkerMessage);
   }
 
-  private onStreamEvent(ev: StreamEvent): void {
+  /** The stage in front of the session decoder: numbers every event, passes on the owned ones. */
+  private onStreamEvent(ev: StreamEvent, next: (ev: StreamEvent) => void): void {
     const seq = ++this.seq;
     const owner = ev.conn === null ? 0 : ev.conn % this.data.workers;
     if (owner !== this.data.index) {
@@ -95,7 +97,7 @@ class ShardReader {
       return;
     }
     this.tag = seq;
-    this.pipeline.handle(ev);
+    next(ev);
     this.runOpen = true;
     if (this.out.queuedBytes >= POST_BYTES) this.postAll(seq);
   }
@@ -107,7 +109,7 @@ class ShardReader {
 
   /** Hands over the printer's partly filled block, marks it, and posts it all. */
   private postAll(through: number): Promise<void> {
-    const flushed = this.pipeline.printer.flush();
+    const flushed = this.listing.printer.flush();
     if (this.runOpen) this.closeRun();
     this.out.post(through);
     return flushed;

@@ -1,9 +1,9 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Output } from '../../src/cli/output.js';
-import { writeEventJson, eventJson } from '../../src/render/json-lines.js';
-import { buildFrame } from '../helpers/frame-builder.js';
-import { runHex } from '../helpers/session-run.js';
+import { Output } from '../../../src/pipeline/consumers/output.js';
+import { writeEventJson, eventJson } from '../../../src/render/json-lines.js';
+import { buildFrame } from '../../helpers/frame-builder.js';
+import { runHex } from '../../helpers/session-run.js';
 
 /**
  * A stream that keeps a copy of every chunk: after its callback a Writable is done with the

@@ -1,7 +1,7 @@
 // stdout of the parallel reader: merged pieces are copied into ~64 KB blocks, one write each
 // (never one per piece), a slow reader is waited for ('drain'), and a closed pipe
 // (`wsinspect … | head`) is reported once, quietly, as Output does for one thread.
-// Layer rule: cli/ — process I/O.
+// Layer rule: pipeline/ — process I/O.
 import type { ByteSink } from './output-merge.js';
 
 export type OutputStream = NodeJS.WritableStream & { write(s: string | Uint8Array): boolean };

@@ -2,10 +2,9 @@
 // per ~64 KB instead of one per frame, and no joined string to build and re-encode), a slow
 // reader is respected (ready() resolves once the stream has drained, and sources wait for it
 // between input chunks, so memory stays bounded), and a closed pipe (`wsinspect … | head`)
-// ends output quietly.
-import type { LineBlockSink } from '../render/frame-line.js';
-import { encodeHex, encodeJsonText, JSON_TEXT_ROOM_PER_BYTE } from '../render/json-encoder.js';
-import { reportOutputFailure } from './output-failure.js';
+// ends output quietly; another failed write goes to the owner's onFailure.
+import type { LineBlockSink } from '../../render/frame-line.js';
+import { encodeHex, encodeJsonText, JSON_TEXT_ROOM_PER_BYTE } from '../../render/json-encoder.js';
 
 const SpanKind = { hex: 0, text: 1 } as const;
 type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
@@ -39,14 +38,21 @@ export class Output implements LineBlockSink {
   /** Bytes handed to the stream so far. */
   private sent = 0;
 
+  /**
+   * `onFailure`: a failed write other than a reader that went away (a full disk, EIO); output
+   * stops, and cli/ reports it as one line with exit status 1 (by default it is thrown).
+   */
   constructor(
     private readonly stream: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean },
     private readonly blockSize = 64 * 1024,
+    onFailure: (err: Error) => void = (err) => {
+      throw err;
+    },
   ) {
     this.newBlock(blockSize * 4);
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.closed = true;
-      if (err.code !== 'EPIPE') reportOutputFailure(err);
+      if (err.code !== 'EPIPE') onFailure(err);
     });
   }
 

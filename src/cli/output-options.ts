@@ -1,0 +1,72 @@
+// Output options shared by every command that prints events (--json, --no-color, --explain,
+// --max-payload, …): the yargs declarations, and the checked PrinterOptions and colour level
+// the pipeline's printers are built with. Layer rule: cli/ — flags.
+import type { Argv } from 'yargs';
+import { WsinspectError } from '../errors.js';
+import type { PrinterOptions } from '../pipeline/consumers/event-printer.js';
+import type { TimeFormat } from '../render/event-text.js';
+import { colorLevel } from './color.js';
+import { numberOption } from './number-option.js';
+
+const DEFAULT_MAX_PAYLOAD = 65536;
+
+export interface OutputFlags {
+  json?: boolean;
+  color?: boolean;
+  explain?: boolean;
+  summary?: boolean;
+  maxPayload?: number;
+  verbose?: boolean;
+  messages?: boolean;
+  time?: TimeFormat;
+}
+
+export function outputOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('json', { type: 'boolean', describe: 'print NDJSON events (one object per line) instead of text' })
+    .option('color', {
+      type: 'boolean',
+      describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)',
+    })
+    .option('explain', {
+      type: 'boolean',
+      describe: 'add, for each header field, the rule it must satisfy and its RFC section',
+    })
+    .option('summary', {
+      alias: 's',
+      type: 'boolean',
+      describe: 'one line per frame instead of the full annotated view',
+    })
+    .option(
+      'max-payload',
+      numberOption(
+        { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
+        'show at most this many payload bytes per frame/message (decoding always sees every byte)',
+        DEFAULT_MAX_PAYLOAD,
+      ),
+    );
+}
+
+/** The printer's options from the flags (WsinspectError for a bad --max-payload). */
+export function printerOptions(flags: OutputFlags): PrinterOptions {
+  const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  if (!Number.isInteger(maxPayload) || maxPayload < 0)
+    throw new WsinspectError(
+      'input.bad-option',
+      `--max-payload must be a whole number of bytes, not ${flags.maxPayload}`,
+    );
+  return {
+    json: flags.json,
+    explain: flags.explain,
+    summary: flags.summary,
+    maxPayload,
+    verbose: flags.verbose,
+    messages: flags.messages,
+    time: flags.time,
+  };
+}
+
+/** --color/--no-color, NO_COLOR/FORCE_COLOR, and whether this process's stdout is a terminal. */
+export function outputColorLevel(flags: OutputFlags): 0 | 1 | 2 | 3 {
+  return colorLevel({ flag: flags.color, env: process.env, isTTY: process.stdout.isTTY === true });
+}

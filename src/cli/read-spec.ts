@@ -1,0 +1,23 @@
+// `wsinspect FILE`'s flags as the listing pipeline's plain spec, checked in the order one
+// thread always checked them (--decode-as, --max-payload, --stats, the display filter), each
+// failure a WsinspectError. The parallel reader sends the same spec to every worker.
+// Layer rule: cli/ — flags.
+import type { ListingSpec } from '../pipeline/listing.js';
+import { printerOptions } from './output-options.js';
+import { statsConnections, streamFilterSpec, wholeNumbers, type StreamFlags } from './stream-options.js';
+
+export interface ReadFlags extends StreamFlags {
+  file?: string;
+  /** Ports as typed (checked by listingSpec). */
+  decodeAs?: string[];
+  /** 'auto' (or '0'), or a number of worker threads; see read-threads.ts. */
+  threads?: string;
+}
+
+export function listingSpec(flags: ReadFlags, colorLevel: 0 | 1 | 2 | 3): ListingSpec {
+  const decodeAs = wholeNumbers('--decode-as', flags.decodeAs ?? [], 1, 65535, 'a TCP port (1-65535)');
+  const printer = printerOptions(flags);
+  const stats = flags.stats ? { conns: statsConnections(flags) } : undefined;
+  const filter = streamFilterSpec(flags);
+  return { printer, colorLevel, filter, stats, decodeAs };
+}

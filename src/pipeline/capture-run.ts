@@ -1,0 +1,16 @@
+// A capture file or stdin through a pipeline: the source (sources/capture-source.ts) reads
+// chunks, the pipeline's capture stage decodes them, and reading waits for the consumers
+// between chunks, so memory stays bounded however slowly the output is read.
+// Layer rule: pipeline/ — wiring a source to a pipeline.
+import type { Readable } from 'node:stream';
+import { feedCapture, type FeedHooks } from '../sources/capture-source.js';
+import type { Pipeline } from './pipeline.js';
+
+/** Resolves when the input ended and the capture stage emitted everything (not finish()). */
+export async function runCapture(pipeline: Pipeline, input: string | Readable, hooks: FeedHooks = {}): Promise<void> {
+  await feedCapture(input, (chunk) => pipeline.push(chunk), {
+    onProgress: hooks.onProgress,
+    backpressure: hooks.backpressure ?? (() => pipeline.ready()),
+  });
+  pipeline.endCapture();
+}

@@ -1,0 +1,76 @@
+// The pipeline of a connection listing (`wsinspect FILE`, stdin, every worker of the parallel
+// reader): capture → session → the text or JSON printer behind a display filter, or --stats.
+// Built from a ListingSpec, plain data (cli/ makes it from the flags and checks them), so a
+// worker thread builds the very same pipeline from what it is sent.
+// Layer rule: pipeline/ — wiring.
+import { assumedDeflate } from '../protocol/deflate-params.js';
+import { renderStats, statsJson } from '../render/stats-view.js';
+import { createEventFilter, type FilterSpec } from '../session/event-filter.js';
+import type { EventConsumer } from './consumer.js';
+import {
+  createEventPrinter,
+  type EventPrinter,
+  type PrinterContext,
+  type PrinterOptions,
+} from './consumers/event-printer.js';
+import { PrinterConsumer } from './consumers/printer-consumer.js';
+import { StatsConsumer } from './consumers/stats-consumer.js';
+import { Pipeline } from './pipeline.js';
+import type { StreamStage } from './stages.js';
+
+export interface ListingSpec {
+  readonly printer: PrinterOptions;
+  readonly colorLevel: 0 | 1 | 2 | 3;
+  /** The display filter of the listing (ignored under --stats). */
+  readonly filter: FilterSpec;
+  /** --stats instead of the listing, of these connections (null: all); undefined: the listing. */
+  readonly stats?: { readonly conns: readonly number[] | null };
+  /** Ports decoded as WebSocket without a handshake (--decode-as). */
+  readonly decodeAs: readonly number[];
+}
+
+export interface Listing {
+  readonly pipeline: Pipeline;
+  /** Where the listing (or the statistics) is written. */
+  readonly printer: EventPrinter;
+  readonly stats: StatsConsumer | null;
+}
+
+export interface ListingIo {
+  /** Where the output goes instead of stdout. */
+  readonly stream?: PrinterContext['stream'];
+  /** A failed write to the output (see PrinterContext). */
+  readonly onOutputFailure?: (err: Error) => void;
+  /** A consumer told every event first (the parallel reader's worker learns from it which output belongs where). */
+  readonly observer?: EventConsumer;
+  /** Stream stages in front of the session decoder (the parallel reader's worker keeps its own connections). */
+  readonly streamStages?: readonly StreamStage[];
+}
+
+export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
+  const printer = createEventPrinter(spec.printer, {
+    mode: 'stream',
+    hexAssumptions: [],
+    stream: io.stream,
+    onOutputFailure: io.onOutputFailure,
+    colorLevel: spec.colorLevel,
+  });
+  const stats =
+    spec.stats === undefined
+      ? null
+      : new StatsConsumer(
+          spec.stats.conns === null ? null : new Set(spec.stats.conns),
+          (s) => printer.raw(spec.printer.json ? statsJson(s) : renderStats(s, printer.style) + '\n'),
+          printer,
+        );
+  const shown: EventConsumer =
+    stats ?? new PrinterConsumer(printer, createEventFilter(spec.filter), spec.printer.maxPayload);
+  const consumers = io.observer === undefined ? [shown] : [io.observer, shown];
+  const pipeline = new Pipeline({
+    consumers,
+    assumeDeflate: assumedDeflate(),
+    capture: { decodeAs: spec.decodeAs },
+    streamStages: io.streamStages,
+  });
+  return { pipeline, printer, stats };
+}

@@ -1,0 +1,90 @@
+// The pipeline of live connections (the proxy, the demo): their StreamEvents are recorded
+// first (--write: a StreamConsumer that holds every byte even if decoding fails), WebSocket
+// connections pass the upgrade sniffer (a stream stage: plain HTTP/TCP ones show as a
+// connection and one note), are decoded, and printed as they happen. Output is flushed at
+// most every FLUSH_MS (and whenever 64 KB have gathered): one write for a burst of frames
+// instead of a system call per round trip on the relay's thread, yet nothing waits for a
+// block to fill while a person watches. Layer rule: pipeline/ — wiring.
+import type { InspectEvent, StreamEvent } from '../session/events.js';
+import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
+import type { EventConsumer, StreamConsumer } from './consumer.js';
+import { createEventPrinter, type EventPrinter, type PrinterOptions } from './consumers/event-printer.js';
+import { Pipeline } from './pipeline.js';
+import type { StreamStage } from './stages.js';
+
+/** Longest time a printed event waits for its write: well below what a person notices. */
+const FLUSH_MS = 15;
+/** Printed output allowed to wait for a slow reader before events are skipped (and counted). */
+const MAX_QUEUED_OUTPUT = 8 * 1024 * 1024;
+
+export interface LivePipeline {
+  readonly printer: EventPrinter;
+  /** Every StreamEvent of every connection. */
+  handle(event: StreamEvent): void;
+  /** A line of text output (not in --json mode). */
+  note(text: string): void;
+  /** Ends connections still open, finishes the recording, flushes the output. */
+  close(): Promise<void>;
+}
+
+export interface LiveIo {
+  readonly stdout: NodeJS.WritableStream & { write(s: string | Uint8Array): boolean };
+  readonly colorLevel: 0 | 1 | 2 | 3;
+  /** A failed write to stdout (see PrinterContext). */
+  readonly onOutputFailure?: (err: Error) => void;
+  /** --write: the recorder, or null. */
+  readonly recorder: StreamConsumer | null;
+  /** Told every decoded event after it is printed (the demo waits for the end). */
+  readonly observe?: (event: InspectEvent) => void;
+}
+
+export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePipeline {
+  const printer = createEventPrinter(
+    options,
+    { mode: 'stream', hexAssumptions: [], colorLevel: io.colorLevel, onOutputFailure: io.onOutputFailure },
+    { stream: io.stdout, maxQueuedBytes: MAX_QUEUED_OUTPUT },
+  );
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): void => {
+    timer = null;
+    void printer.flush();
+  };
+  const schedule = (): void => {
+    timer ??= setTimeout(flush, FLUSH_MS);
+  };
+  const observe = io.observe;
+  const shown: EventConsumer = {
+    keepPayload: options.maxPayload + 1,
+    event(ev) {
+      printer.print(ev);
+      schedule();
+      observe?.(ev);
+    },
+    close: () => printer.close(),
+  };
+  const sniffer: StreamStage = {
+    connect(next) {
+      const s = new UpgradeSniffer(next);
+      return (ev) => s.handle(ev);
+    },
+  };
+  const pipeline = new Pipeline({
+    consumers: [shown],
+    recorders: io.recorder === null ? [] : [io.recorder],
+    streamStages: [sniffer],
+  });
+  return {
+    printer,
+    handle: (ev) => pipeline.stream(ev),
+    note(text) {
+      if (options.json) return;
+      printer.raw(text);
+      schedule();
+    },
+    async close() {
+      if (timer !== null) clearTimeout(timer);
+      pipeline.finish(null);
+      await pipeline.close();
+    },
+  };
+}
