@@ -77,4 +77,5 @@ export type {
   Endpoints,
 } from './session/events.js';
 export { eventJson } from './render/json-lines.js';
+export { readCapture, type ReadCaptureOptions } from './pipeline/read-capture.js';
 export { WsinspectError } from './errors.js';

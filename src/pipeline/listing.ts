@@ -27,6 +27,8 @@ export interface ListingSpec {
   readonly stats?: { readonly conns: readonly number[] | null };
   /** Ports decoded as WebSocket without a handshake (--decode-as). */
   readonly decodeAs: readonly number[];
+  /** 'messages': the source has messages but no wire bytes (HAR, NDJSON: fed with pipeline.message). */
+  readonly source?: 'wire' | 'messages';
 }
 
 export interface Listing {
@@ -54,6 +56,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
     stream: io.stream,
     onOutputFailure: io.onOutputFailure,
     colorLevel: spec.colorLevel,
+    source: spec.source,
   });
   const stats =
     spec.stats === undefined

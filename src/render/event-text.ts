@@ -196,6 +196,8 @@ export class EventTextRenderer {
     const kind = ev.opcode === 1 ? 'text' : 'binary';
     const frames =
       ev.firstFrame === ev.lastFrame ? `frame #${ev.firstFrame}` : `frames #${ev.firstFrame}–#${ev.lastFrame}`;
+    // a message-only source (HAR, NDJSON) has no frames to name
+    const from = ev.frames === 0 ? '' : ` from ${ev.frames} ${ev.frames === 1 ? 'frame' : 'fragments'} (${frames})`;
     const size =
       ev.compressed && ev.inflate ? `${ev.inflate.compressedLength} B compressed → ${ev.length} B` : `${ev.length} B`;
     const body =
@@ -204,7 +206,7 @@ export class EventTextRenderer {
         : previewBytes(ev.data, Math.min(this.opts.maxPayload, 48));
     const state = ev.complete ? '' : s.warning(' (incomplete)');
     const arrow = this.opts.connections ? '' : s.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
-    let line = `${arrow}${s.bold(`${kind} message`)} from ${ev.frames} ${ev.frames === 1 ? 'frame' : 'fragments'} (${frames}), ${size}${state}: ${body}`;
+    let line = `${arrow}${s.bold(`${kind} message`)}${from}, ${size}${state}: ${body}`;
     for (const d of ev.diagnostics) line += '\n  ' + renderDiagnosticLine(d, s);
     return line;
   }

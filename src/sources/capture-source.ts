@@ -49,6 +49,33 @@ export interface FeedHooks {
   readonly stop?: () => boolean;
 }
 
+/** A capture input opened for reading: its name in messages, its size (null for a stream), its chunks. */
+export interface CaptureInput {
+  readonly name: string;
+  readonly total: number | null;
+  /** The bytes in chunks; environment errors become WsinspectError('input.unreadable'). */
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
+/** Opens a file path, '-' for stdin, or any readable stream of bytes (WsinspectError when it cannot be read). */
+export async function openCapture(input: string | Readable): Promise<CaptureInput> {
+  const name = typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'input stream';
+  const total = typeof input === 'string' && input !== '-' ? await fileSize(input) : null;
+  const stream = typeof input !== 'string' ? input : input === '-' ? process.stdin : fileChunks(input);
+  return { name, total, chunks: checkedChunks(stream as AsyncIterable<Uint8Array | string>, name) };
+}
+
+async function* checkedChunks(stream: AsyncIterable<Uint8Array | string>, name: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) {
+      if (typeof chunk === 'string') throw new WsinspectError('input.unreadable', `${name}: stream is in text mode`);
+      yield chunk;
+    }
+  } catch (error) {
+    throw asInputError(error, name);
+  }
+}
+
 /**
  * Reads capture bytes from a file path, '-' for stdin, or any readable stream of bytes, and
  * hands each chunk to `push` (the pipeline's capture stage). Resolves when the input ended;
@@ -60,21 +87,14 @@ export async function feedCapture(
   push: (chunk: Uint8Array) => void,
   hooks: FeedHooks = {},
 ): Promise<boolean> {
-  const name = typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'input stream';
-  const total = typeof input === 'string' && input !== '-' ? await fileSize(input) : null;
-  const stream = typeof input !== 'string' ? input : input === '-' ? process.stdin : fileChunks(input);
+  const { total, chunks } = await openCapture(input);
   let read = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
-      if (typeof chunk === 'string') throw new WsinspectError('input.unreadable', `${name}: stream is in text mode`);
-      push(chunk);
-      read += chunk.length;
-      hooks.onProgress?.(read, total);
-      if (hooks.stop?.() === true) return true;
-      if (hooks.backpressure !== undefined) await hooks.backpressure();
-    }
-  } catch (error) {
-    throw asInputError(error, name);
+  for await (const chunk of chunks) {
+    push(chunk);
+    read += chunk.length;
+    hooks.onProgress?.(read, total);
+    if (hooks.stop?.() === true) return true;
+    if (hooks.backpressure !== undefined) await hooks.backpressure();
   }
   return false;
 }
