@@ -30,11 +30,14 @@ describe('Pipeline', () => {
     expect(frameOf(shows8.events).frame.payload).toHaveLength(9);
     expect(frameOf(shows8.events).frame.payloadLength).toBe(1000);
 
-    const whole = collecting(Infinity);
-    const both = new Pipeline({ consumers: [collecting(9), whole] });
-    for (const ev of STREAM) both.stream(ev);
-    expect(both.keepPayload).toBe(Infinity);
-    expect(frameOf(whole.events).frame.payload).toEqual(PAYLOAD);
+    for (const first of [true, false]) {
+      const whole = collecting(Infinity);
+      const printer = collecting(9);
+      const both = new Pipeline({ consumers: first ? [whole, printer] : [printer, whole] });
+      for (const ev of STREAM) both.stream(ev);
+      expect(both.keepPayload).toBe(Infinity);
+      expect(frameOf(whole.events).frame.payload).toEqual(PAYLOAD);
+    }
   });
 
   it('runs recorders first, stream stages before the session stage, views after it', () => {
