@@ -1,6 +1,6 @@
 // Runs `wsinspect FILE …` in this process as the CLI parses it, with stdout collected: the
 // parallel reader's tests compare many runs, and a process (or worker threads) per run would
-// be slow. Uses the compiled reader (dist/), whose workers load dist/cli/read-worker.js.
+// be slow. Uses the compiled reader (dist/), whose workers load dist/pipeline/parallel/read-worker.js.
 import { Writable } from 'node:stream';
 import yargs from 'yargs';
 import { readCaptureFile, readCommand } from '../../dist/cli/read-command.js';
