@@ -61,7 +61,7 @@ describe('json-encoder', () => {
           }
         },
       ),
-      { numRuns: 500, seed: 0x1ec0de },
+      { numRuns: 500 },
     );
   });
 
