@@ -76,13 +76,45 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
     });
     return;
   }
-  const { pipeline } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
+  const { pipeline, printer } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
   const progress = createProgress(process.stderr);
+  // stdin may be a live capture (tcpdump -U -w - | wsinspect -): each line shows as soon as the
+  // input has nothing more waiting, and Ctrl-C (or SIGTERM) ends it like the end of the input
+  const live = file === '-' ? stopOnSignal() : null;
   try {
-    await runCapture(pipeline, file, { onProgress: progress.update });
+    await runCapture(pipeline, file, {
+      onProgress: progress.update,
+      idle: live === null ? undefined : () => printer.flush(),
+      signal: live?.signal,
+    });
   } finally {
     progress.done();
+    live?.dispose();
   }
   pipeline.finish();
   await pipeline.close();
+}
+
+/**
+ * The first SIGINT or SIGTERM aborts the signal: reading stops, the connections still open end
+ * (input-ended) and everything decoded is printed, as at the end of the input, with exit
+ * status 0 (as the proxy, and tcpdump itself, on Ctrl-C). A second Ctrl-C exits at once (130).
+ */
+function stopOnSignal(): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = (): void => {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+    process.once('SIGINT', () => process.exit(130));
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+    },
+  };
 }

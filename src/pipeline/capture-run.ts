@@ -6,11 +6,17 @@ import type { Readable } from 'node:stream';
 import { feedCapture, type FeedHooks } from '../sources/capture-source.js';
 import type { Pipeline } from './pipeline.js';
 
-/** Resolves when the input ended and the capture stage emitted everything (not finish()). */
+/**
+ * Resolves when the input ended (or hooks.signal stopped the reading) and the capture stage
+ * emitted everything (not finish()). On a stream input (stdin) hooks.idle runs whenever the
+ * input has nothing more waiting: a live capture's lines are shown as its packets come.
+ */
 export async function runCapture(pipeline: Pipeline, input: string | Readable, hooks: FeedHooks = {}): Promise<void> {
   await feedCapture(input, (chunk) => pipeline.push(chunk), {
     onProgress: hooks.onProgress,
     backpressure: hooks.backpressure ?? (() => pipeline.ready()),
+    idle: hooks.idle,
+    signal: hooks.signal,
   });
   pipeline.endCapture();
 }

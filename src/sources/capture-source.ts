@@ -47,6 +47,14 @@ export interface FeedHooks {
   readonly backpressure?: () => Promise<void>;
   /** Asked after each chunk: true stops reading there (the rest of the file is not read). */
   readonly stop?: () => boolean;
+  /**
+   * A stream input (stdin) is live: awaited after a chunk has been decoded when no more input
+   * is waiting, so a consumer shows what it holds now (the printer flushes its block) instead
+   * of when its block fills. Never called for a file, which keeps its big blocks.
+   */
+  readonly idle?: () => Promise<void> | void;
+  /** Aborted: reading stops at once, also while waiting for input (Ctrl-C on a live stdin). */
+  readonly signal?: AbortSignal;
 }
 
 /** A capture input opened for reading: its name in messages, its size (null for a stream), its chunks. */
@@ -55,24 +63,48 @@ export interface CaptureInput {
   readonly total: number | null;
   /** The bytes in chunks; environment errors become WsinspectError('input.unreadable'). */
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** Bytes already read and waiting to be taken (a stream); null for a file. */
+  readonly waiting: (() => number) | null;
 }
 
 /** Opens a file path, '-' for stdin, or any readable stream of bytes (WsinspectError when it cannot be read). */
-export async function openCapture(input: string | Readable): Promise<CaptureInput> {
+export async function openCapture(input: string | Readable, signal?: AbortSignal): Promise<CaptureInput> {
   const name = typeof input === 'string' ? (input === '-' ? 'stdin' : input) : 'input stream';
   const total = typeof input === 'string' && input !== '-' ? await fileSize(input) : null;
-  const stream = typeof input !== 'string' ? input : input === '-' ? process.stdin : fileChunks(input);
-  return { name, total, chunks: checkedChunks(stream as AsyncIterable<Uint8Array | string>, name) };
+  const readable: Readable | null = typeof input !== 'string' ? input : input === '-' ? process.stdin : null;
+  if (readable === null)
+    return { name, total, chunks: checkedChunks(fileChunks(input as string), name), waiting: null };
+  return {
+    name,
+    total,
+    chunks: checkedChunks(readable as AsyncIterable<Uint8Array | string>, name, readable, signal),
+    waiting: () => readable.readableLength,
+  };
 }
 
-async function* checkedChunks(stream: AsyncIterable<Uint8Array | string>, name: string): AsyncGenerator<Uint8Array> {
+async function* checkedChunks(
+  stream: AsyncIterable<Uint8Array | string>,
+  name: string,
+  readable?: Readable,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  // an abort destroys the stream, which ends a read that is waiting for input (as a premature close)
+  const abort = (): void => {
+    readable?.destroy();
+  };
+  if (signal?.aborted === true) return;
+  signal?.addEventListener('abort', abort, { once: true });
   try {
     for await (const chunk of stream) {
+      if (isAborted(signal)) return;
       if (typeof chunk === 'string') throw new WsinspectError('input.unreadable', `${name}: stream is in text mode`);
       yield chunk;
     }
   } catch (error) {
+    if (isAborted(signal)) return;
     throw asInputError(error, name);
+  } finally {
+    signal?.removeEventListener('abort', abort);
   }
 }
 
@@ -80,14 +112,15 @@ async function* checkedChunks(stream: AsyncIterable<Uint8Array | string>, name: 
  * Reads capture bytes from a file path, '-' for stdin, or any readable stream of bytes, and
  * hands each chunk to `push` (the pipeline's capture stage). Resolves when the input ended;
  * rejects with a WsinspectError for unreadable input (and passes on what `push` throws).
- * True when hooks.stop ended the reading early.
+ * True when hooks.stop or hooks.signal ended the reading early.
  */
 export async function feedCapture(
   input: string | Readable,
   push: (chunk: Uint8Array) => void,
   hooks: FeedHooks = {},
 ): Promise<boolean> {
-  const { total, chunks } = await openCapture(input);
+  const { total, chunks, waiting } = await openCapture(input, hooks.signal);
+  const idle = waiting === null ? undefined : hooks.idle;
   let read = 0;
   for await (const chunk of chunks) {
     push(chunk);
@@ -95,8 +128,9 @@ export async function feedCapture(
     hooks.onProgress?.(read, total);
     if (hooks.stop?.() === true) return true;
     if (hooks.backpressure !== undefined) await hooks.backpressure();
+    if (idle !== undefined && waiting!() === 0) await idle();
   }
-  return false;
+  return hooks.signal?.aborted === true;
 }
 
 /**
@@ -137,6 +171,11 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
     await next.catch(() => undefined);
     await file.close();
   }
+}
+
+/** A function, not `signal.aborted` inline: TypeScript would keep that narrowed across the awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 async function fileSize(path: string): Promise<number> {
