@@ -45,7 +45,7 @@ export function readCommand(
         .example('$0 capture.pcap -V --conn 2', 'the full annotated view of connection 2')
         .example('$0 capture.pcap --messages --grep error', 'reassembled text messages matching "error"')
         .example('$0 big.pcap --frame 2:17 -V', 'frame 17 of connection 2, in full')
-        .example('tcpdump -i lo -w - port 8080 | $0 -', 'live traffic'),
+        .example('tcpdump -i lo -U -w - port 8080 | $0 -', 'live traffic (Ctrl-C ends it)'),
     run,
   );
 }
