@@ -12,11 +12,22 @@ import type { Pipeline } from './pipeline.js';
  * input has nothing more waiting: a live capture's lines are shown as its packets come.
  */
 export async function runCapture(pipeline: Pipeline, input: string | Readable, hooks: FeedHooks = {}): Promise<void> {
-  await feedCapture(input, (chunk) => pipeline.push(chunk), {
-    onProgress: hooks.onProgress,
-    backpressure: hooks.backpressure ?? (() => pipeline.ready()),
-    idle: hooks.idle,
-    signal: hooks.signal,
-  });
+  let read = 0;
+  await feedCapture(
+    input,
+    (chunk) => {
+      read += chunk.length;
+      pipeline.push(chunk);
+    },
+    {
+      onProgress: hooks.onProgress,
+      backpressure: hooks.backpressure ?? (() => pipeline.ready()),
+      idle: hooks.idle,
+      signal: hooks.signal,
+    },
+  );
+  // stopped before anything came (Ctrl-C on a capture that saw no packet yet): nothing to
+  // report, and no "input is empty" error either
+  if (read === 0 && hooks.signal?.aborted === true) return;
   pipeline.endCapture();
 }
