@@ -102,8 +102,9 @@ export class PacketDecoder implements PacketSink {
     else if (status === ParseStatus.fragment && this.fragments.fragment(seg, time)) this.table.segment(seg, time);
   }
 
+  /** A problem with no time of its own (a record cut short) takes that of the last packet read. */
   fileDiagnostic(d: Diagnostic, time: Timestamp): void {
-    this.onEvent({ kind: 'diagnostic', conn: null, diagnostic: d, time });
+    this.onEvent({ kind: 'diagnostic', conn: null, diagnostic: d, time: time ?? this.lastTime });
   }
 
   /** End of input: incomplete IP datagrams are reported, every connection still open is flushed and ended. */

@@ -19,6 +19,8 @@ export interface OutputFlags {
   verbose?: boolean;
   messages?: boolean;
   time?: TimeFormat;
+  /** --errors (stream commands only): also decides that frame lines show their diagnostics' messages. */
+  errors?: boolean;
 }
 
 export function outputOptions<T>(y: Argv<T>): Argv<T> {
@@ -63,6 +65,7 @@ export function printerOptions(flags: OutputFlags): PrinterOptions {
     verbose: flags.verbose,
     messages: flags.messages,
     time: flags.time,
+    errors: flags.errors,
   };
 }
 

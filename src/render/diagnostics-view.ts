@@ -8,6 +8,8 @@ import type { Style } from './style.js';
 
 export const SEVERITY_SYMBOL: Readonly<Record<Severity, string>> = { error: '✖', warning: '⚠', note: 'ℹ' };
 
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
+
 const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
 
 /**
@@ -45,6 +47,27 @@ export function renderDiagnosticCounts(diagnostics: readonly Diagnostic[], style
   return out;
 }
 
+/**
+ * "✖ frame.mask.unexpected ⚠ frame.length.non-minimal" — the codes of the diagnostics, each
+ * severity's symbol once before its codes, most severe first, each code once; '' when none.
+ * What a one-line summary says is wrong (codes are catalogue names: nothing to escape).
+ */
+export function renderDiagnosticCodes(diagnostics: readonly Diagnostic[], style: Style): string {
+  if (diagnostics.length === 0) return '';
+  let out = '';
+  for (const severity of SEVERITIES) {
+    let codes = '';
+    for (const d of diagnostics) {
+      if (d.severity !== severity) continue;
+      if (codes === '' || !(' ' + codes + ' ').includes(' ' + d.code + ' '))
+        codes += (codes === '' ? '' : ' ') + d.code;
+    }
+    if (codes !== '')
+      out += (out === '' ? '' : ' ') + style.severity(severity)(`${SEVERITY_SYMBOL[severity]} ${codes}`);
+  }
+  return out;
+}
+
 /** "✖ error   frame.mask.missing  client-to-server frame is not masked  (RFC 6455 §5.1)" */
 export function renderDiagnosticLine(d: Diagnostic, style: Style): string {
   const paint = style.severity(d.severity);
@@ -52,6 +75,16 @@ export function renderDiagnosticLine(d: Diagnostic, style: Style): string {
   // Messages may quote wire data (a bad header value, a close reason): escape them.
   const rfc = d.rfc === undefined ? '' : '  ' + style.dim(`(${d.rfc})`);
   return `${label} ${style.bold(d.code)}  ${escapeForTerminal(d.message)}${rfc}`;
+}
+
+/**
+ * Under a one-line summary (--errors): each diagnostic's line, indented, on lines of its own
+ * ('\n' before each); '' when none. The message is escaped (renderDiagnosticLine).
+ */
+export function renderDiagnosticDetails(diagnostics: readonly Diagnostic[], style: Style): string {
+  let out = '';
+  for (const d of diagnostics) out += '\n  ' + renderDiagnosticLine(d, style);
+  return out;
 }
 
 /** A "Diagnostics (N)" block, one indented line per diagnostic; '' when there are none. */

@@ -12,7 +12,7 @@ import type {
   MessageEvent,
   Timestamp,
 } from '../session/events.js';
-import { renderDiagnosticLine } from './diagnostics-view.js';
+import { frameEventDiagnostics, renderDiagnosticDetails, renderDiagnosticLine } from './diagnostics-view.js';
 import { escapeForTerminal, previewBytes } from './escape.js';
 import { renderAssumptions, renderFrameView } from './frame-view.js';
 import { renderHandshake } from './handshake-view.js';
@@ -34,6 +34,8 @@ export interface EventTextOptions {
   readonly connections: boolean;
   readonly explain: boolean;
   readonly maxPayload: number;
+  /** --errors: under each one-line frame summary, its diagnostics' lines (codes alone are on the line). */
+  readonly details?: boolean;
   readonly assumptions: readonly string[];
 }
 
@@ -91,7 +93,10 @@ export class EventTextRenderer {
     const time = this.opts.time === 'none' ? null : this.formatTime(ev.time);
     const ends = this.endpoints.get(ev.conn);
     const prefix = ends === undefined ? encoder.encode(this.style.bold(`[${ev.conn}]`) + ' ') : ends.bytes[ev.dir];
-    this.lineWriter ??= new FrameLineWriter(this.style);
+    this.lineWriter ??= new FrameLineWriter(this.style, {
+      maxPayload: this.opts.maxPayload,
+      details: this.opts.details,
+    });
     this.lineWriter.write(sink, ev, time, prefix, DEFAULT_MAX_PREVIEW);
     return true;
   }
@@ -141,13 +146,19 @@ export class EventTextRenderer {
   private frame(ev: FrameEvent, out: string[]): void {
     if (this.opts.frames === 'none') return;
     if (this.opts.frames === 'line') {
+      const details = this.opts.details === true ? renderDiagnosticDetails(frameEventDiagnostics(ev), this.style) : '';
       out.push(
-        this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: !this.opts.connections }),
+        this.prefix(ev.time, ev.conn, ev.dir) +
+          renderFrameSummary(ev, this.style, { arrow: !this.opts.connections, maxPayload: this.opts.maxPayload }) +
+          details,
       );
       return;
     }
     if (this.opts.connections)
-      out.push(this.prefix(ev.time, ev.conn, ev.dir) + renderFrameSummary(ev, this.style, { arrow: false }));
+      out.push(
+        this.prefix(ev.time, ev.conn, ev.dir) +
+          renderFrameSummary(ev, this.style, { arrow: false, maxPayload: this.opts.maxPayload }),
+      );
     out.push(
       this.style.dim(RULE),
       renderFrameView(ev, this.style, {

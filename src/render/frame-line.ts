@@ -1,15 +1,23 @@
 // A capture/proxy frame line written straight into an output block as UTF-8: the common frame
 // never becomes a string — its text preview is copied from the payload, numbers and hex are
 // written as digits, fixed parts come from bytes encoded once per style. Rare parts (close
-// codes, truncation, diagnostics, text needing escapes) are built by the string renderers and
+// codes, truncation, diagnostics and their lines, text needing escapes) are built by the string renderers and
 // encoded. Always byte-identical to the string line (held by test/render/frame-line.test.ts).
 // Layer rule: render/ — pure; writes into a block the caller provides.
 import { Opcode } from '../protocol/frame.js';
 import type { FrameEvent } from '../session/events.js';
-import { frameEventDiagnostics, renderDiagnosticCounts } from './diagnostics-view.js';
+import { frameEventDiagnostics, renderDiagnosticCodes, renderDiagnosticDetails } from './diagnostics-view.js';
 import type { Paint, Style } from './style.js';
 import { closePart, lengthPart, opcodeLabel, previewPart } from './summary-line.js';
-import { framePreview, plainPreviewSpan } from './text-preview.js';
+import { framePreview, plainPreviewSpan, previewRoom } from './text-preview.js';
+
+/** What a writer's lines show besides the frame (the printer's options). */
+export interface FrameLineOptions {
+  /** --max-payload: the preview shows at most this many payload bytes (characters of text). */
+  readonly maxPayload?: number;
+  /** --errors: each diagnostic's line (renderDiagnosticDetails) follows the frame's line. */
+  readonly details?: boolean;
+}
 
 /** Where a line is written: a byte block with room, filled from `cursor`. */
 export interface LineBlockSink {
@@ -52,7 +60,15 @@ export class FrameLineWriter {
   private readonly masked: Uint8Array;
   private readonly compressed: Uint8Array;
 
-  constructor(private readonly style: Style) {
+  private readonly maxPayload: number;
+  private readonly details: boolean;
+
+  constructor(
+    private readonly style: Style,
+    opts: FrameLineOptions = {},
+  ) {
+    this.maxPayload = opts.maxPayload ?? Infinity;
+    this.details = opts.details === true;
     this.dim = wrapOf(style.dim);
     this.len = wrapOf(style.len);
     this.key = wrapOf(style.key);
@@ -73,10 +89,12 @@ export class FrameLineWriter {
 
   /**
    * Writes `time` (ASCII, painted dim, then a space), `prefix`, and the summary of `ev` as
-   * renderFrameSummary(ev, style, { arrow: false, maxPreview: max }) would, then '\n'.
+   * renderFrameSummary(ev, style, { arrow: false, maxPreview: max, maxPayload }) would, then
+   * (--errors) the diagnostics' lines, then '\n'.
    */
-  write(sink: LineBlockSink, ev: FrameEvent, time: string | null, prefix: Uint8Array, max: number): void {
+  write(sink: LineBlockSink, ev: FrameEvent, time: string | null, prefix: Uint8Array, room: number): void {
     const frame = ev.frame;
+    const max = previewRoom(room, this.maxPayload);
     // the rare parts, as strings, first: their size decides the room asked for
     const length =
       frame.truncated ||
@@ -86,9 +104,14 @@ export class FrameLineWriter {
         : null;
     const close = ev.close !== undefined || frame.opcode === Opcode.close ? closePart(ev, max, this.style) : '';
     const diagnostics = frameEventDiagnostics(ev);
-    const counts = diagnostics.length === 0 ? '' : '  ' + renderDiagnosticCounts(diagnostics, this.style);
+    const counts =
+      diagnostics.length === 0
+        ? ''
+        : '  ' +
+          renderDiagnosticCodes(diagnostics, this.style) +
+          (this.details ? renderDiagnosticDetails(diagnostics, this.style) : '');
     // the preview is copied from the payload when it is plain text or hex, else built as a string
-    const shown = framePreview(ev, max);
+    const shown = framePreview(ev, room, this.maxPayload);
     const span = shown.kind === 'utf8' ? plainPreviewSpan(shown.bytes, max) : -1;
     const preview = span >= 0 || shown.kind === 'hex' ? null : previewPart(shown, max, this.style);
     const strings = (length?.length ?? 0) + close.length + counts.length + (preview?.length ?? 0);

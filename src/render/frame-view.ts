@@ -78,7 +78,7 @@ export function renderAssumptions(assumptions: readonly string[], style: Style):
 /** Every part of the frame view, separated by blank lines. */
 export function renderFrameView(ev: FrameEvent, style: Style, opts: FrameViewOptions): string {
   const parts: (string | null)[] = [
-    renderFrameSummary(ev, style),
+    renderFrameSummary(ev, style, { maxPayload: opts.maxPayload }),
     renderHeaderSection(ev, style),
     renderFieldsSection(ev, style, opts.explain),
     renderWireSection(ev, style, opts.wireBytes ?? 128),

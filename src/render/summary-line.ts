@@ -1,17 +1,19 @@
 // The one-line summary of a frame used in capture listings: direction, index, opcode, flags,
-// length, mask key, compression, close code, an escaped preview and a diagnostic count.
+// length, mask key, compression, close code, an escaped preview and the diagnostics' codes.
 // Layer rule: render/ — pure string building; runs once per frame, so it concatenates
 // strings directly and decodes at most a preview's worth of payload.
 import { isReservedOpcode, Opcode, opcodeName, type Frame } from '../protocol/frame.js';
 import type { FrameEvent } from '../session/events.js';
-import { frameEventDiagnostics, renderDiagnosticCounts } from './diagnostics-view.js';
+import { frameEventDiagnostics, renderDiagnosticCodes } from './diagnostics-view.js';
 import { HEX_BYTE, previewBytes, previewText } from './escape.js';
-import { framePreview, previewUtf8, type FramePreview } from './text-preview.js';
+import { framePreview, previewRoom, previewUtf8, type FramePreview } from './text-preview.js';
 import type { Style } from './style.js';
 
 export interface SummaryOptions {
   /** Characters of text (or bytes of hex) shown in the preview; default 40. */
   readonly maxPreview?: number;
+  /** Most payload bytes (characters of text) the preview shows: --max-payload (default no limit). */
+  readonly maxPayload?: number;
   /** Start with the direction arrow (default true; capture lines show addresses instead). */
   readonly arrow?: boolean;
 }
@@ -61,7 +63,7 @@ export function closePart(ev: FrameEvent, max: number, style: Style): string {
   if (close === undefined || close.code === null) return ev.frame.opcode === Opcode.close ? ' (no code)' : '';
   let out = ' ' + style.bold(String(close.code));
   if (close.codeName !== null) out += ' ' + close.codeName;
-  if (close.reason !== null && close.reason !== '') out += ' "' + previewText(close.reason, max) + '"';
+  if (close.reason !== null && close.reason !== '' && max > 0) out += ' "' + previewText(close.reason, max) + '"';
   return out;
 }
 
@@ -82,7 +84,9 @@ export function previewPart(preview: FramePreview, max: number, style: Style): s
 /** One line: `→ #1 text FIN 5 bytes masked 37fa213d "Hello"`. */
 export function renderFrameSummary(ev: FrameEvent, style: Style, opts?: SummaryOptions): string {
   const frame = ev.frame;
-  const max = opts?.maxPreview ?? DEFAULT_MAX_PREVIEW;
+  const maxPayload = opts?.maxPayload ?? Infinity;
+  const room = opts?.maxPreview ?? DEFAULT_MAX_PREVIEW;
+  const max = previewRoom(room, maxPayload);
   const arrow = opts?.arrow === false ? '' : style.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
   let line =
     arrow +
@@ -94,7 +98,7 @@ export function renderFrameSummary(ev: FrameEvent, style: Style, opts?: SummaryO
   if (frame.masked && frame.maskingKey !== null)
     line += ' ' + style.mask('masked') + ' ' + style.key(maskKeyHex(frame.maskingKey));
   if (ev.compressed) line += ' ' + style.rsv('compressed');
-  line += closePart(ev, max, style) + previewPart(framePreview(ev, max), max, style);
-  const counts = renderDiagnosticCounts(frameEventDiagnostics(ev), style);
-  return counts === '' ? line : line + '  ' + counts;
+  line += closePart(ev, max, style) + previewPart(framePreview(ev, room, maxPayload), max, style);
+  const codes = renderDiagnosticCodes(frameEventDiagnostics(ev), style);
+  return codes === '' ? line : line + '  ' + codes;
 }

@@ -23,16 +23,26 @@ export type FramePreview =
 
 const NO_PREVIEW: FramePreview = { kind: 'none' };
 
-/** The one place that decides what a frame's summary previews; `max` is the preview's room in characters. */
-export function framePreview(ev: FrameEvent, max: number): FramePreview {
+/**
+ * The one place that decides what a frame's summary previews; `max` is the preview's room in
+ * characters (text; hex shows half as many bytes), `maxPayload` the most payload bytes any
+ * preview may show (--max-payload; text counts characters). Callers that cut text pass
+ * previewRoom(max, maxPayload) as the text's room (previewPart, closePart).
+ */
+export function framePreview(ev: FrameEvent, max: number, maxPayload = Infinity): FramePreview {
   const frame = ev.frame;
-  if (frame.opcode === Opcode.close || frame.payload.length === 0) return NO_PREVIEW;
+  if (frame.opcode === Opcode.close || frame.payload.length === 0 || maxPayload <= 0 || max <= 0) return NO_PREVIEW;
   if (ev.textBytes !== undefined) return { kind: 'utf8', bytes: ev.textBytes };
   if (ev.text !== undefined) return { kind: 'text', text: ev.text };
   const textual =
     frame.opcode === Opcode.text || (frame.opcode === Opcode.continuation && ev.messageOpcode === Opcode.text);
   if (textual && !ev.compressed) return { kind: 'utf8', bytes: frame.payload };
-  return { kind: 'hex', bytes: ev.inflated ?? frame.payload, count: Math.max(1, max >> 1) };
+  return { kind: 'hex', bytes: ev.inflated ?? frame.payload, count: Math.min(Math.max(1, max >> 1), maxPayload) };
+}
+
+/** A summary's room for text (preview, close reason): `max` characters, never more than --max-payload's. */
+export function previewRoom(max: number, maxPayload = Infinity): number {
+  return Math.min(max, maxPayload);
 }
 
 // ignoreBOM keeps a leading U+FEFF (so the preview shows it, escaped, instead of silently

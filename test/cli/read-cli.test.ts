@@ -218,6 +218,52 @@ describe('wsinspect FILE', () => {
   });
 });
 
+describe('the one-line listing (issue 17)', () => {
+  const cutCapture = (cut: number): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-'));
+    const whole = readFileSync(fixture('lengths.pcap'));
+    const path = join(dir, 'cut.pcap');
+    writeFileSync(path, whole.subarray(0, whole.length - cut));
+    return path;
+  };
+
+  it('a frame line names what is wrong; --errors adds each message on the next line', () => {
+    // cut inside frame #9's packets: the frame ends at end of input, truncated
+    const cut = cutCapture(2000);
+    const listing = runCli([cut, '--no-color']).stdout.split('\n');
+    const frame = listing.find((l) => l.includes('#9 binary'));
+    expect(frame).toMatch(/ {2}✖ frame\.truncated$/);
+    const errors = runCli([cut, '--no-color', '--errors']).stdout.split('\n');
+    const at = errors.findIndex((l) => l.includes('#9 binary'));
+    expect(errors[at]).toMatch(/ {2}✖ frame\.truncated$/);
+    expect(errors[at + 1]).toBe(
+      '  ✖ error   frame.truncated  input ended inside the frame: 47602 of 70000 payload bytes present',
+    );
+    // without --errors, no message line follows
+    expect(listing[listing.indexOf(frame!) + 1]).not.toMatch(/^ {2}✖ error/);
+  });
+
+  it('a truncated capture shows a time on every line: the cut record takes the last packet read', () => {
+    const lines = runCli([cutCapture(200), '--no-color'])
+      .stdout.trimEnd()
+      .split('\n');
+    const truncated = lines.find((l) => l.includes('capture.truncated'));
+    expect(truncated).toMatch(/^ +\d+\.\d{6} ✖ error   capture\.truncated /);
+    expect(lines.filter((l) => /^ +- /.test(l))).toEqual([]);
+    const json = jsonLines(runCli([cutCapture(200), '--json']).stdout);
+    const d = json.find((e) => e.type === 'diagnostic' && e.code === 'capture.truncated');
+    expect(typeof d.ts).toBe('number');
+  });
+
+  it('--max-payload below the preview room shortens the preview too', () => {
+    const lines = runCli([fixture('plain.pcap'), '--no-color', '--max-payload', '4']).stdout.split('\n');
+    expect(lines.find((l) => l.includes('#1 text'))).toMatch(/ "hel…"$/);
+    expect(lines.find((l) => l.includes('#4 binary'))).toMatch(/ fd 44 63 7f …$/);
+    const full = runCli([fixture('plain.pcap'), '--no-color']).stdout.split('\n');
+    expect(full.find((l) => l.includes('#1 text'))).toMatch(/ "hello"$/);
+  });
+});
+
 describe('--grep in any case', () => {
   it("'(?i)' before the pattern, or -i, matches upper and lower case alike", () => {
     const texts = (args: string[]) =>

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { diagnostic } from '../../src/protocol/diagnostic-catalogue.js';
 import {
   frameEventDiagnostics,
+  renderDiagnosticCodes,
   renderDiagnosticCounts,
+  renderDiagnosticDetails,
   renderDiagnosticLine,
   renderDiagnostics,
 } from '../../src/render/diagnostics-view.js';
@@ -36,6 +38,33 @@ describe('diagnostics view', () => {
     ];
     expect(renderDiagnosticCounts(ds, plain)).toBe('✖ 1 ⚠ 2 ℹ 1');
     expect(renderDiagnosticCounts([], plain)).toBe('');
+  });
+
+  it('codes for a one-line summary: each severity once, most severe first, each code once', () => {
+    const ds = [
+      diagnostic('frame.length.non-minimal'),
+      diagnostic('frame.mask.missing'),
+      diagnostic('tcp.gap'),
+      diagnostic('deflate.assumed'),
+      diagnostic('tcp.gap', 'another gap'),
+    ];
+    expect(renderDiagnosticCodes(ds, plain)).toBe(
+      '✖ frame.mask.missing ⚠ frame.length.non-minimal tcp.gap ℹ deflate.assumed',
+    );
+    expect(renderDiagnosticCodes([diagnostic('frame.mask.unexpected')], plain)).toBe('✖ frame.mask.unexpected');
+    expect(renderDiagnosticCodes([], plain)).toBe('');
+    const colour = createStyle({ color: true, level: 1 });
+    expect(renderDiagnosticCodes([diagnostic('tcp.gap')], colour)).toBe(colour.warning('⚠ tcp.gap'));
+  });
+
+  it('details under a summary (--errors): one indented line per diagnostic, wire text escaped', () => {
+    const ds = [diagnostic('frame.mask.missing'), diagnostic('close.reason.invalid-utf8', 'reason "\x1b[2J"')];
+    expect(renderDiagnosticDetails(ds, plain)).toBe(
+      '\n  ' + renderDiagnosticLine(ds[0], plain) + '\n  ' + renderDiagnosticLine(ds[1], plain),
+    );
+    expect(renderDiagnosticDetails(ds, plain)).not.toContain('\x1b');
+    expect(renderDiagnosticDetails(ds, plain)).toContain('\\x1b[2J');
+    expect(renderDiagnosticDetails([], plain)).toBe('');
   });
 
   it('a block with a heading, empty when there is nothing', () => {

@@ -43,14 +43,23 @@ class GrowingSink implements LineBlockSink {
   }
 }
 
-function renderer(style: Style, time: TimeFormat): EventTextRenderer {
+/** The printer's options that change a frame line: --max-payload and --errors. */
+interface LineOptions {
+  readonly maxPayload: number;
+  readonly details: boolean;
+}
+
+const DEFAULT_LINE: LineOptions = { maxPayload: 65536, details: false };
+
+function renderer(style: Style, time: TimeFormat, line: LineOptions): EventTextRenderer {
   return new EventTextRenderer(style, {
     frames: 'line',
     messages: 'fragmented',
     time,
     connections: true,
     explain: false,
-    maxPayload: 65536,
+    maxPayload: line.maxPayload,
+    details: line.details,
     assumptions: [],
   });
 }
@@ -61,9 +70,10 @@ function bothWays(
   style: Style,
   time: TimeFormat,
   origin: number | null,
+  line: LineOptions = DEFAULT_LINE,
 ): [string, string] {
-  const strings = renderer(style, time);
-  const bytes = renderer(style, time);
+  const strings = renderer(style, time, line);
+  const bytes = renderer(style, time, line);
   if (origin !== null) {
     strings.setTimeOrigin(origin);
     bytes.setTimeOrigin(origin);
@@ -127,6 +137,18 @@ describe('FrameLineWriter', () => {
         expect(actual).toBe(expected);
       }
     }
+    // --max-payload below the preview's room (down to 0) and --errors' diagnostic lines
+    for (const line of [
+      { maxPayload: 0, details: true },
+      { maxPayload: 1, details: false },
+      { maxPayload: 5, details: true },
+      { maxPayload: 39, details: false },
+    ]) {
+      for (const style of STYLES) {
+        const [actual, expected] = bothWays(events, style, 'relative', 9.5, line);
+        expect(actual).toBe(expected);
+      }
+    }
   });
 });
 
@@ -178,7 +200,14 @@ function randomFrameEvent(rng: Rng, i: number): FrameEvent {
   const declared = bigLength ? 2 ** 60 : payload.length + skipped + (rng() < 0.05 ? 7 : 0);
   const masked = rng() < 0.5;
   const diagnostics: Diagnostic[] =
-    rng() < 0.1 ? [diagnostic(pick(['frame.mask.missing', 'frame.rsv.unexpected', 'tcp.gap'] as const), 'x')] : [];
+    rng() < 0.1
+      ? Array.from({ length: pick([1, 1, 2, 3]) }, () =>
+          diagnostic(
+            pick(['frame.mask.missing', 'frame.rsv.unexpected', 'tcp.gap'] as const),
+            pick(['x', 'quoted \x1b[31m wire \u202e text']),
+          ),
+        )
+      : [];
   const frame: Frame = {
     offset: 0,
     fin: rng() < 0.8,

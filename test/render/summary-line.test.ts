@@ -40,13 +40,31 @@ describe('renderFrameSummary', () => {
     expect(renderFrameSummary(ev, plain)).toBe('← #1 text 3 bytes "Hel"');
   });
 
-  it('counts diagnostics and notes truncation', () => {
+  it('names the diagnostics by code (not a bare count) and notes truncation', () => {
     const frame = frameFromHex('81 05 48 65', [diagnostic('frame.truncated')]);
     const ev = frameEvent(frame, {
       dir: 'c2s',
       diagnostics: [diagnostic('frame.mask.missing'), diagnostic('tcp.gap')],
     });
-    expect(renderFrameSummary(ev, plain)).toBe('→ #1 text FIN 5 bytes (truncated: 2 present) "He"  ✖ 2 ⚠ 1');
+    expect(renderFrameSummary(ev, plain)).toBe(
+      '→ #1 text FIN 5 bytes (truncated: 2 present) "He"  ✖ frame.truncated frame.mask.missing ⚠ tcp.gap',
+    );
+  });
+
+  it('--max-payload shortens the preview below its own room: text, hex and a close reason', () => {
+    const text = frameEvent(frameFromWire(buildFrame({ payload: 'abcdefghij' })));
+    expect(renderFrameSummary(text, plain, { maxPayload: 4 })).toBe('← #1 text FIN 10 bytes "abc…"');
+    expect(renderFrameSummary(text, plain, { maxPayload: 10 })).toBe('← #1 text FIN 10 bytes "abcdefghij"');
+    expect(renderFrameSummary(text, plain, { maxPayload: 0 })).toBe('← #1 text FIN 10 bytes');
+    const message = frameEvent(frameFromWire(buildFrame({ payload: 'abcdefghij' })), { text: 'abcdefghij' });
+    expect(renderFrameSummary(message, plain, { maxPayload: 3 })).toBe('← #1 text FIN 10 bytes "ab…"');
+    const binary = frameEvent(frameFromWire(withCountingPayload('82 7e 01 00', 256)), { index: 2 });
+    expect(renderFrameSummary(binary, plain, { maxPayload: 3 })).toBe('← #2 binary FIN 256 bytes 00 01 02 …');
+    expect(renderFrameSummary(binary, plain, { maxPayload: 65536 })).toContain(' 12 13 …');
+    const close = frameEvent(frameFromHex('88 05 03 e8 62 79 65'), {
+      close: { code: 1000, codeName: 'Normal Closure', reason: 'bye' },
+    });
+    expect(renderFrameSummary(close, plain, { maxPayload: 2 })).toBe('← #1 close FIN 5 bytes 1000 Normal Closure "b…"');
   });
 
   it('escapes hostile text and names a reserved opcode', () => {

@@ -19,6 +19,8 @@ export interface PrinterOptions {
   readonly verbose?: boolean;
   readonly messages?: boolean;
   readonly time?: TimeFormat;
+  /** --errors: one-line frame summaries are followed by their diagnostics' messages. */
+  readonly errors?: boolean;
 }
 
 export interface PrinterContext {
@@ -90,6 +92,7 @@ export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, l
     connections: stream,
     explain: flags.explain === true,
     maxPayload,
+    details: flags.errors === true,
     assumptions: ctx.hexAssumptions,
   });
   const jsonOptions = { maxPayload };
