@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic } from './diagnostic-catalogue.js';
 import { PERMESSAGE_DEFLATE, validateDeflateOffer } from './deflate-params.js';
 import { parseExtensionHeader, splitHeaderList, type ParsedExtension } from './extension-header.js';
 import type { HandshakeRequest, HeaderField } from './handshake-types.js';
-import { headerValues, quoteText, splitHttpHead } from './http-head-parser.js';
+import { CONTROL, headerValues, quoteText, splitHttpHead } from './http-head-parser.js';
 
 /** The start line as the handshake rules read it (leniently, with diagnostics). */
 interface HandshakeStartLine {
@@ -64,6 +64,10 @@ export function parseHandshakeRequest(head: Uint8Array): HandshakeRequest {
 function parseRequestLine(startLine: string, out: Diagnostic[]): HandshakeStartLine {
   const parts = startLine.split(' ');
   if (parts.length === 3 && parts.every((p) => p !== '')) {
+    if (CONTROL.test(startLine))
+      out.push(
+        diagnostic('handshake.request.malformed', `request line ${quoteText(startLine)} has control characters`),
+      );
     return { method: parts[0], path: parts[1], httpVersion: parts[2] };
   }
   out.push(

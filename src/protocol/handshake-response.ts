@@ -8,7 +8,7 @@ import { negotiateDeflate, PERMESSAGE_DEFLATE } from './deflate-params.js';
 import { parseExtensionHeader, plainOffer, type ParsedExtension } from './extension-header.js';
 import { duplicate, hasToken, listOf } from './handshake-request.js';
 import type { DeflateNegotiation, HandshakeRequest, HandshakeResponse, HeaderField } from './handshake-types.js';
-import { headerValues, quoteText, splitHttpHead } from './http-head-parser.js';
+import { CONTROL, headerValues, quoteText, splitHttpHead } from './http-head-parser.js';
 
 interface StatusLine {
   readonly httpVersion: string;
@@ -89,7 +89,12 @@ export function parseHandshakeResponse(head: Uint8Array, request: HandshakeReque
 function parseStatusLine(startLine: string, out: Diagnostic[]): StatusLine {
   // The reason phrase may be empty; a missing final SP is tolerated (many servers omit it).
   const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/s.exec(startLine);
-  if (m !== null) return { httpVersion: m[1], status: Number(m[2]), reason: m[3] ?? '' };
+  if (m !== null) {
+    const reason = m[3] ?? '';
+    if (CONTROL.test(reason))
+      out.push(diagnostic('handshake.response.malformed', `reason phrase ${quoteText(reason)} has control characters`));
+    return { httpVersion: m[1], status: Number(m[2]), reason };
+  }
   out.push(
     diagnostic('handshake.response.malformed', `status line ${quoteText(startLine)} is not "HTTP/x.y NNN reason"`),
   );

@@ -106,7 +106,8 @@ export type HeadMalformedCode = 'handshake.request.malformed' | 'handshake.respo
 const MAX_LINE_DIAGNOSTICS = 16;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Controls other than HTAB are not field-content (RFC 7230 §3.2).
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Control characters other than HTAB: never allowed in a start line or a field value (RFC 9110 §5.5, RFC 9112 §3, §4). */
+export const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /**
  * Splits a head into start line and header fields. Decoded as latin1 so every byte maps to

@@ -763,3 +763,20 @@ describe('hostile input never throws', () => {
     expect(parseHandshakeResponse(new Uint8Array(0), null).upgraded).toBe(false);
   });
 });
+
+describe('control characters in a start line are flagged (RFC 9112 §3, §4)', () => {
+  it('a request target or a reason phrase with a control byte gets a malformed diagnostic', () => {
+    const request = parseHandshakeRequest(head('GET /a\x00\x1b[2Jb HTTP/1.1', ...RFC_REQUEST.slice(1)));
+    expect(request.diagnostics.map((d) => d.code)).toEqual(['handshake.request.malformed']);
+    expect(request.diagnostics[0].message).toContain('has control characters');
+    expect(request.path).toBe('/a\x00\x1b[2Jb');
+    const response = parseHandshakeResponse(head('HTTP/1.1 403 No\x07pe', 'Content-Length: 0'), rfcRequest);
+    expect(response.diagnostics.map((d) => d.code)).toEqual([
+      'handshake.response.malformed',
+      'handshake.status.not-101',
+    ]);
+    // a tab is allowed in a reason phrase
+    const tab = parseHandshakeResponse(head('HTTP/1.1 403 No\tpe', 'Content-Length: 0'), rfcRequest);
+    expect(tab.diagnostics.map((d) => d.code)).toEqual(['handshake.status.not-101']);
+  });
+});
