@@ -195,6 +195,21 @@ export const DIAGNOSTIC_CATALOGUE = {
     'connection is not a WebSocket upgrade (plain HTTP or other TCP); relayed, not decoded',
     undefined,
   ),
+  'proxy.upstream-failed': e(
+    'error',
+    'the proxy could not reach the server (refused, unreachable, TLS failed); the client was answered 502 Bad Gateway',
+    undefined,
+  ),
+  'proxy.request-refused': e(
+    'error',
+    "the proxy refused the client's request (malformed, not allowed, head too large) with an HTTP error",
+    undefined,
+  ),
+  'proxy.client-tls-failed': e(
+    'error',
+    'the TLS handshake with the client failed (often: the client does not trust the local CA)',
+    undefined,
+  ),
   'proxy.tls-not-intercepted': e(
     'note',
     'TLS tunnel relayed without interception; its WebSocket traffic is not shown',

@@ -5,6 +5,7 @@
 // Layer rule: sources/ — socket I/O; decoding happens downstream of emit().
 import type { Socket } from 'node:net';
 import { diagnostic } from '../../protocol/diagnostic-catalogue.js';
+
 import type { StreamEvent } from '../../session/events.js';
 import { nowSeconds } from './clock.js';
 import { hostPort, type ProxyTarget } from './proxy-address.js';
@@ -12,6 +13,9 @@ import { parseProxyRequest, proxyResponse, readRequestHead } from './proxy-reque
 import { relay, resetSocket } from './relay.js';
 import { terminateTls, type CertificateSource } from './tls-terminator.js';
 import { connectUpstream, type UpstreamSpec } from './upstream.js';
+
+/** Why the proxy could not serve a connection. */
+type ProxyProblemCode = 'proxy.upstream-failed' | 'proxy.request-refused' | 'proxy.client-tls-failed';
 
 export interface ConnectionSettings {
   /** Reverse mode target; null for a forward (HTTP) proxy. */
@@ -66,7 +70,7 @@ export class ProxiedConnection {
     if (this.settings.listenTls) {
       const local = this.client.localAddress ?? 'localhost';
       const tls = await terminateTls(this.client, local, this.requireCertificates());
-      if (!tls.ok) return this.problem(tls.reason);
+      if (!tls.ok) return this.problem(tls.reason, 'proxy.client-tls-failed');
       client = this.track(tls.socket);
     }
     const up = await connectUpstream({
@@ -116,7 +120,7 @@ export class ProxiedConnection {
     const tls = await terminateTls(this.client, host, this.requireCertificates());
     if (!tls.ok) {
       upstreamTcp.destroy();
-      return this.problem(tls.reason);
+      return this.problem(tls.reason, 'proxy.client-tls-failed');
     }
     const client = this.track(tls.socket);
     const spec: UpstreamSpec = {
@@ -178,13 +182,19 @@ export class ProxiedConnection {
   }
 
   private refuse(client: Socket, status: number, text: string, reason: string): void {
-    this.problem(`${reason}; answered ${status} ${text}`);
+    const code = status === 502 ? 'proxy.upstream-failed' : 'proxy.request-refused';
+    this.problem(`${reason}; answered ${status} ${text}`, code);
     if (!client.destroyed) client.end(proxyResponse(status, text, reason));
     for (const s of this.sockets) if (s !== client && s !== this.client) s.destroy();
   }
 
-  private problem(message: string): void {
+  /**
+   * A connection the proxy could not serve: one line on stderr, and a diagnostic event on the
+   * connection, so a --json consumer sees why a client failed.
+   */
+  private problem(message: string, code: ProxyProblemCode): void {
     this.host.problem(this.conn, message);
+    this.host.emit({ kind: 'diagnostic', conn: this.conn, diagnostic: diagnostic(code, message), time: nowSeconds() });
     if (!this.opened) this.ended = true;
   }
 

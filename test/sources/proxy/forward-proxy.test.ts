@@ -169,7 +169,10 @@ describe('forward proxy', () => {
       expect(h.problems).toEqual([
         `1: ws upstream 127.0.0.1:${closedPort} refused the connection (nothing listening there?); answered 502 Bad Gateway`,
       ]);
-      expect(h.events).toEqual([]);
+      // no connection to show, but the failure is an event on connection 1
+      expect(h.events.map((e) => (e.type === 'diagnostic' ? [e.conn, e.diagnostic.code] : e.type))).toEqual([
+        [1, 'proxy.upstream-failed'],
+      ]);
     } finally {
       await h.close();
     }

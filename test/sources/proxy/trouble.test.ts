@@ -58,7 +58,16 @@ describe('proxy under trouble', () => {
         expect(h.problems.at(-1)).toBe(
           `${conn}: ws upstream 127.0.0.1:${free.port} refused the connection (nothing listening there?); answered 502 Bad Gateway`,
         );
+        // an event too, so a --json consumer sees why the client failed
+        await until(() => h.events.some((e) => e.type === 'diagnostic' && e.conn === conn), `diagnostic of ${conn}`);
       }
+      const diagnostics = h.events.flatMap((e) =>
+        e.type === 'diagnostic' ? [[e.conn, e.diagnostic.code, e.diagnostic.severity]] : [],
+      );
+      expect(diagnostics).toEqual([
+        [1, 'proxy.upstream-failed', 'error'],
+        [2, 'proxy.upstream-failed', 'error'],
+      ]);
     } finally {
       await h.close();
     }
