@@ -3,21 +3,9 @@
 // InflateRaw, the way node's own *Sync functions drive theirs (but without closing it).
 // Layer rule: protocol/ — node:zlib only, synchronous, no I/O.
 import { constants, createInflateRaw } from 'node:zlib';
+import { Overflow, ZlibDrive } from './zlib-drive.js';
 
-/** The parts of node's zlib handle this uses (stable since node 10, but not public API). */
-export interface ZlibHandle {
-  writeSync(
-    flush: number,
-    input: Uint8Array,
-    inOff: number,
-    inLen: number,
-    out: Uint8Array,
-    outOff: number,
-    outLen: number,
-  ): void;
-  reset(): void;
-  onerror: (message: string, errno: number) => void;
-}
+export { Overflow } from './zlib-drive.js';
 
 /**
  * RFC 7692 §7.2.2's 00 00 ff ff (the LEN and NLEN of the empty stored block whose header
@@ -32,19 +20,9 @@ const TRAILER_AND_PROBE = Uint8Array.of(0x00, 0x00, 0xff, 0xff, 0x00);
 const SCRATCH_BYTES = 256 * 1024;
 
 export class LiveInflate {
-  private failed = false;
-  /** Where zlib writes; one per stream, so an output buffer is never allocated larger than its data. */
-  private scratch: Buffer | null = null;
   private readonly probeOut = Buffer.allocUnsafe(64);
 
-  private constructor(
-    private readonly handle: ZlibHandle,
-    private readonly state: Uint32Array,
-  ) {
-    handle.onerror = () => {
-      this.failed = true;
-    };
-  }
+  private constructor(private readonly zlib: ZlibDrive) {}
 
   /** null when this node's zlib does not expose a usable handle (then the caller inflates per message). */
   static create(windowBits: number, dictionary: Uint8Array | undefined): LiveInflate | null {
@@ -52,13 +30,12 @@ export class LiveInflate {
       windowBits,
       dictionary: dictionary !== undefined && dictionary.length > 0 ? dictionary : undefined,
     });
-    const inner = stream as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-    if (typeof inner._handle?.writeSync !== 'function' || !(inner._writeState instanceof Uint32Array)) return null;
-    return new LiveInflate(inner._handle, inner._writeState);
+    const zlib = ZlibDrive.of(stream, SCRATCH_BYTES, growFourfold);
+    return zlib === null ? null : new LiveInflate(zlib);
   }
 
   reset(): void {
-    this.handle.reset();
+    this.zlib.handle.reset();
   }
 
   /**
@@ -66,7 +43,7 @@ export class LiveInflate {
    * (spent too) on an error or unconsumed input (a final block).
    */
   inflate(compressed: Uint8Array, maxOutput: number): Uint8Array | Overflow | null {
-    const data = this.run(compressed, maxOutput, constants.Z_SYNC_FLUSH);
+    const data = this.run(compressed, maxOutput);
     if (data === null || data instanceof Overflow) return data;
     return this.atBoundaryAfterTrailer() ? data : null;
   }
@@ -77,18 +54,19 @@ export class LiveInflate {
    * zlib error. For a message cut off before its end, and for a bomb's head.
    */
   prefix(input: Uint8Array, maxOutput: number): Uint8Array | Overflow | null {
-    return this.run(input, maxOutput, constants.Z_SYNC_FLUSH);
+    return this.run(input, maxOutput);
   }
 
   private atBoundaryAfterTrailer(): boolean {
     const probe = TRAILER_AND_PROBE;
+    const { handle, state } = this.zlib;
     const out = this.probeOut;
     let inOff = 0;
     let inLen = probe.length;
     while (inLen > 1) {
-      this.handle.writeSync(constants.Z_BLOCK, probe, inOff, inLen, out, 0, out.length);
-      const [outLeft, inLeft] = this.state;
-      if (this.failed || outLeft !== out.length) return false;
+      handle.writeSync(constants.Z_BLOCK, probe, inOff, inLen, out, 0, out.length);
+      const [outLeft, inLeft] = state;
+      if (this.zlib.failure !== null || outLeft !== out.length) return false;
       if (inLeft === inLen) return false; // no progress: the stream has ended (a final block)
       inOff += inLen - inLeft;
       inLen = inLeft;
@@ -96,45 +74,17 @@ export class LiveInflate {
     return inLen === 1;
   }
 
-  /**
-   * zlib writes into the scratch buffer, then, when a message outgrows it, into one buffer
-   * that grows fourfold up to maxOutput + 1 bytes (where more is a bomb): a bomb never
-   * holds more than about 1.33 × maxOutput, and a large message is not copied piece by piece.
-   */
-  private run(input: Uint8Array, maxOutput: number, flush: number): Uint8Array | Overflow | null {
-    const scratch = (this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
-    let out = scratch;
-    let filled = 0;
-    let inOff = 0;
-    let inLen = input.length;
-    for (;;) {
-      const room = out.length - filled;
-      this.handle.writeSync(flush, input, inOff, inLen, out, filled, room);
-      if (this.failed) return null;
-      const [outLeft, inLeft] = this.state;
-      filled += room - outLeft;
-      if (filled > maxOutput)
-        return new Overflow(out === scratch ? Buffer.from(out.subarray(0, maxOutput)) : out.subarray(0, maxOutput));
-      if (outLeft !== 0) {
-        // zlib stopped with room to spare: all input taken, unless a final block ended the stream
-        if (inLeft !== 0) return null;
-        break;
-      }
-      inOff += inLen - inLeft;
-      inLen = inLeft;
-      const bigger = Buffer.allocUnsafe(out.length * 4 >= maxOutput ? maxOutput + 1 : out.length * 4);
-      bigger.set(out.subarray(0, filled));
-      out = bigger;
-    }
-    if (filled === 0) return EMPTY;
-    // from the scratch, a copy at the exact size: small outputs come from Buffer's pool
-    return out === scratch ? Buffer.from(out.subarray(0, filled)) : out.subarray(0, filled);
+  /** The output, an Overflow past maxOutput bytes, or null on an error or unconsumed input (a final block). */
+  private run(input: Uint8Array, maxOutput: number): Uint8Array | Overflow | null {
+    const data = this.zlib.run(input, constants.Z_SYNC_FLUSH, maxOutput);
+    return data !== null && !(data instanceof Overflow) && this.zlib.inputLeft !== 0 ? null : data;
   }
 }
 
-/** More output than allowed: `head` holds its first maxOutput bytes. */
-export class Overflow {
-  constructor(readonly head: Uint8Array) {}
+/**
+ * When a message outgrows the scratch, one buffer that grows fourfold up to maxOutput + 1
+ * bytes (where more is a bomb): a bomb never holds more than about 1.33 × maxOutput.
+ */
+function growFourfold(size: number, _filled: number, _inputLeft: number, maxOutput: number): number {
+  return size * 4 >= maxOutput ? maxOutput + 1 : size * 4;
 }
-
-const EMPTY = Buffer.alloc(0);

@@ -5,7 +5,7 @@
 // frames of a message in order, and replay stays in step with its script), no I/O.
 import { constants, createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
 import type { DeflateDirection } from './handshake-types.js';
-import type { ZlibHandle } from './live-inflate.js';
+import { ZlibDrive } from './zlib-drive.js';
 
 export interface MessageDeflaterOptions {
   /** zlib compression level, 0–9 (default: zlib's default, 6, as ws uses). */
@@ -123,61 +123,43 @@ function withoutTail(out: Uint8Array): Uint8Array {
 
 /** A raw deflate stream kept open, driven synchronously through node's zlib handle. */
 class LiveDeflate {
-  private failure: string | null = null;
-  private scratch: Buffer | null = null;
-
   private constructor(
     private readonly stream: DeflateRaw,
-    private readonly handle: ZlibHandle,
-    private readonly state: Uint32Array,
-  ) {
-    handle.onerror = (message) => {
-      this.failure = message;
-    };
-  }
+    private readonly zlib: ZlibDrive,
+  ) {}
 
   /** null when this node's zlib does not expose a usable handle. */
   static create(windowBits: number, level: number, memLevel: number): LiveDeflate | null {
     const stream = createDeflateRaw({ windowBits, level, memLevel });
-    const inner = stream as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-    if (typeof inner._handle?.writeSync !== 'function' || !(inner._writeState instanceof Uint32Array)) {
+    const zlib = ZlibDrive.of(stream, SCRATCH_BYTES, roomForTheRest);
+    if (zlib === null) {
       stream.close();
       return null;
     }
-    return new LiveDeflate(stream, inner._handle, inner._writeState);
+    return new LiveDeflate(stream, zlib);
   }
 
   /** `input` compressed and sync-flushed (ending in 00 00 ff ff). */
   flushed(input: Uint8Array): Uint8Array {
-    const scratch = (this.scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
-    let out = scratch;
-    let filled = 0;
-    let inOff = 0;
-    let inLen = input.length;
-    for (;;) {
-      const room = out.length - filled;
-      this.handle.writeSync(constants.Z_SYNC_FLUSH, input, inOff, inLen, out, filled, room);
-      if (this.failure !== null) throw new Error(`zlib deflate failed: ${this.failure}`);
-      const [outLeft, inLeft] = this.state;
-      filled += room - outLeft;
-      inOff += inLen - inLeft;
-      inLen = inLeft;
-      // zlib stops with room to spare only when the input is taken and the flush is complete
-      if (outLeft !== 0) break;
-      // room for the rest even if it does not compress: DEFLATE adds at most 5 bytes per
-      // stored block of up to 64 KiB, zlib's blocks are smaller, 1/1024 covers them
-      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, filled + inLen + (inLen >>> 10) + 1024));
-      bigger.set(out.subarray(0, filled));
-      out = bigger;
-    }
-    return out === scratch ? Buffer.from(out.subarray(0, filled)) : out.subarray(0, filled);
+    // no output limit: zlib stops with room to spare only when the input is taken and the flush is complete
+    const out = this.zlib.run(input, constants.Z_SYNC_FLUSH, Infinity);
+    if (out === null || !(out instanceof Uint8Array)) throw new Error(`zlib deflate failed: ${this.zlib.failure}`);
+    return out;
   }
 
   reset(): void {
-    this.handle.reset();
+    this.zlib.handle.reset();
   }
 
   close(): void {
     this.stream.close();
   }
+}
+
+/**
+ * Room for the rest even if it does not compress: DEFLATE adds at most 5 bytes per stored
+ * block of up to 64 KiB, zlib's blocks are smaller, 1/1024 covers them.
+ */
+function roomForTheRest(size: number, filled: number, inputLeft: number): number {
+  return Math.max(size * 2, filled + inputLeft + (inputLeft >>> 10) + 1024);
 }
