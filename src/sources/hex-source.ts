@@ -1,6 +1,7 @@
 // Turns `wsinspect hex` input (frame bytes, and optionally the raw HTTP handshake from
 // --handshake FILE) into the pipeline's StreamEvents, so hex decodes through the same
 // SessionDecoder as captures and the proxy. Layer rule: sources/ — builds events, no decoding.
+import { findHeadEnd } from '../protocol/upgrade-detection.js';
 import type { Direction, StreamEvent } from '../session/events.js';
 
 export interface HexSourceInput {
@@ -11,12 +12,14 @@ export interface HexSourceInput {
   readonly dir?: Direction;
 }
 
-/** Splits raw handshake text into request head and the rest (the response). */
+/**
+ * Splits raw handshake text into request head and the rest (the response), where the request
+ * head ends by the rule every source uses (findHeadEnd: CRLFCRLF, or a lenient bare LFLF); all
+ * of it is the request when no head end is found.
+ */
 export function splitHandshakeFile(bytes: Uint8Array): { request: Uint8Array; response: Uint8Array } {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const crlf = text.indexOf('\r\n\r\n');
-  const lf = text.indexOf('\n\n');
-  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : bytes.length;
+  const found = findHeadEnd(bytes);
+  const end = found < 0 ? bytes.length : found;
   return { request: bytes.subarray(0, end), response: bytes.subarray(end) };
 }
 

@@ -14,6 +14,23 @@ const jsonLines = (s: string) =>
     .split('\n')
     .map((l) => JSON.parse(l));
 
+const REQUEST = [
+  'GET /chat HTTP/1.1',
+  'Host: example.com',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  'Sec-WebSocket-Version: 13',
+  'Sec-WebSocket-Extensions: permessage-deflate',
+];
+const RESPONSE = [
+  'HTTP/1.1 101 Switching Protocols',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+  'Sec-WebSocket-Extensions: permessage-deflate',
+];
+
 describe('wsinspect hex', () => {
   it('reads hex from stdin with - and from a pipe', () => {
     for (const args of [
@@ -55,26 +72,7 @@ describe('wsinspect hex', () => {
   it('--handshake takes the negotiation from the raw HTTP exchange', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wsinspect-'));
     const file = join(dir, 'handshake.txt');
-    writeFileSync(
-      file,
-      [
-        'GET /chat HTTP/1.1',
-        'Host: example.com',
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-        'Sec-WebSocket-Version: 13',
-        'Sec-WebSocket-Extensions: permessage-deflate',
-        '',
-        'HTTP/1.1 101 Switching Protocols',
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
-        'Sec-WebSocket-Extensions: permessage-deflate',
-        '',
-        '',
-      ].join('\r\n'),
-    );
+    writeFileSync(file, [...REQUEST, '', ...RESPONSE, '', ''].join('\r\n'));
     const events = jsonLines(runCli(['hex', '--json', '--handshake', file, FRAME]).stdout);
     expect(events.map((e) => e.type)).toEqual(['handshake', 'handshake', 'frame', 'message', 'end']);
     expect(events[1].acceptValid).toBe(true);
@@ -85,6 +83,28 @@ describe('wsinspect hex', () => {
       2,
       `wsinspect: cannot read handshake file "${join(dir, 'nope.txt')}": no such file`,
     ]);
+  });
+
+  it('--handshake ends the request head by the rule every source uses: bare LF lines, LF CR LF', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-'));
+    const heads = {
+      lf: [...REQUEST, '', ...RESPONSE, '', ''].join('\n'),
+      // lines ending in LF, the blank line ending in CRLF
+      mixed: `${REQUEST.join('\n')}\n\r\n${RESPONSE.join('\n')}\n\r\n`,
+    };
+    for (const [name, text] of Object.entries(heads)) {
+      const file = join(dir, `${name}.txt`);
+      writeFileSync(file, text);
+      const r = runCli(['hex', '--json', '--handshake', file, FRAME]);
+      expect([name, r.stderr]).toEqual([name, '']);
+      const events = jsonLines(r.stdout);
+      expect([name, events.map((e) => e.type), events[1].acceptValid, events[2].text]).toEqual([
+        name,
+        ['handshake', 'handshake', 'frame', 'message', 'end'],
+        true,
+        '111',
+      ]);
+    }
   });
 
   it('never writes wire bytes raw to the terminal', () => {

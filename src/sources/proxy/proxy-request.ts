@@ -4,6 +4,12 @@
 // Layer rule: sources/ — the parse is pure; readRequestHead is the socket side.
 import type { Socket } from 'node:net';
 import { isIP } from 'node:net';
+import {
+  HeadEndScanner,
+  firstLine,
+  isWebSocketUpgradeRequest,
+  parseRequestLine,
+} from '../../protocol/upgrade-detection.js';
 
 export type ProxyRequest =
   | { readonly kind: 'connect'; readonly host: string; readonly port: number }
@@ -16,16 +22,20 @@ export type ProxyRequest =
     }
   | { readonly kind: 'invalid'; readonly status: number; readonly reason: string };
 
-const HEAD_END = Buffer.from('\r\n\r\n');
 export const MAX_PROXY_HEAD = 64 * 1024;
 
 export type HeadRead = { readonly head: Buffer; readonly rest: Buffer } | { readonly error: 'closed' | 'too-large' };
 
-/** Reads up to the end of the first HTTP head; the socket is left paused with no listeners of ours. */
+/**
+ * Reads up to the end of the first HTTP head (CRLFCRLF, or leniently a bare LFLF: the rule
+ * every source uses); the socket is left paused with no listeners of ours.
+ */
 export function readRequestHead(socket: Socket, limit = MAX_PROXY_HEAD): Promise<HeadRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // its state carries over between chunks: the terminator may straddle two of them
+    const scanner = new HeadEndScanner();
     const finish = (result: HeadRead): void => {
       socket.pause();
       socket.removeListener('data', onData);
@@ -35,13 +45,13 @@ export function readRequestHead(socket: Socket, limit = MAX_PROXY_HEAD): Promise
     };
     const onData = (chunk: Buffer): void => {
       chunks.push(chunk);
-      // search from just before the new chunk: the terminator may straddle two chunks
-      const from = Math.max(0, size - 3);
+      const at = scanner.scan(chunk, 0, chunk.length);
+      const end = at < 0 ? -1 : size + at;
       size += chunk.length;
-      const all = chunks.length === 1 ? chunk : Buffer.concat(chunks, size);
-      const end = all.indexOf(HEAD_END, from);
-      if (end >= 0) finish({ head: all.subarray(0, end + 4), rest: all.subarray(end + 4) });
-      else if (size > limit) finish({ error: 'too-large' });
+      if (end >= 0) {
+        const all = chunks.length === 1 ? chunk : Buffer.concat(chunks, size);
+        finish({ head: all.subarray(0, end), rest: all.subarray(end) });
+      } else if (size > limit) finish({ error: 'too-large' });
     };
     const onEnd = (): void => finish({ error: 'closed' });
     socket.on('data', onData);
@@ -50,13 +60,16 @@ export function readRequestHead(socket: Socket, limit = MAX_PROXY_HEAD): Promise
   });
 }
 
-/** Parses the first request a forward-proxy client sends. */
+/**
+ * Parses the first request a forward-proxy client sends (its head, as readRequestHead returns
+ * it), with the request-line and upgrade rules of protocol/upgrade-detection.
+ */
 export function parseProxyRequest(head: Buffer): ProxyRequest {
-  const text = head.toString('latin1');
-  const lineEnd = text.indexOf('\r\n');
-  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) (HTTP\/\d\.\d)$/.exec(text.slice(0, lineEnd));
-  if (m === null) return { kind: 'invalid', status: 400, reason: 'the request line is not "METHOD TARGET HTTP/1.1"' };
-  const [, method, target, version] = m;
+  const text = firstLine(head);
+  const line = text === null ? null : parseRequestLine(text);
+  if (line === null)
+    return { kind: 'invalid', status: 400, reason: 'the request line is not "METHOD TARGET HTTP/1.1"' };
+  const { method, target, version } = line;
   if (method === 'CONNECT') return connectTarget(target);
   if (!/^http:\/\//i.test(target)) {
     const why = /^https:\/\//i.test(target)
@@ -72,9 +85,8 @@ export function parseProxyRequest(head: Buffer): ProxyRequest {
   }
   const host = bareHost(url.hostname);
   const port = url.port === '' ? 80 : Number(url.port);
-  const headers = text.slice(lineEnd + 2, text.length - 2);
-  const upgrade = /^upgrade[ \t]*:[ \t]*websocket[ \t]*$/im.test(headers);
-  const forward = originFormHead(`${method} ${url.pathname}${url.search} ${version}`, headers, upgrade);
+  const upgrade = isWebSocketUpgradeRequest(head);
+  const forward = originFormHead(`${method} ${url.pathname}${url.search} ${version}`, headerLines(head), upgrade);
   return { kind: 'absolute', host, port, upgrade, forward };
 }
 
@@ -84,10 +96,17 @@ export function parseProxyRequest(head: Buffer): ProxyRequest {
  * "Connection: close" so the connection carries one request: later requests on a kept-alive
  * proxy connection could name another host, which a byte relay cannot re-route.
  */
-function originFormHead(requestLine: string, headers: string, upgrade: boolean): Buffer {
-  let lines = headers.split('\r\n').filter((l) => l !== '' && !/^proxy-connection[ \t]*:/i.test(l));
+function originFormHead(requestLine: string, headers: readonly string[], upgrade: boolean): Buffer {
+  let lines = headers.filter((l) => !/^proxy-connection[ \t]*:/i.test(l));
   if (!upgrade) lines = lines.filter((l) => !/^connection[ \t]*:/i.test(l)).concat('Connection: close');
   return Buffer.from(`${requestLine}\r\n${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+}
+
+/** The header lines of a head, without their line ends (CRLF or LF), up to the blank line. */
+function headerLines(head: Buffer): string[] {
+  const lines = head.toString('latin1').split('\n').slice(1);
+  const blank = lines.findIndex((l) => l === '' || l === '\r');
+  return (blank < 0 ? lines : lines.slice(0, blank)).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
 function connectTarget(target: string): ProxyRequest {

@@ -1,11 +1,13 @@
 // The proxy's small parsers: --listen and --target, the forward-proxy request head, the
 // WebSocket-or-not verdict on a client's first bytes (at every split), and address bytes.
+import { once } from 'node:events';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WsinspectError } from '../../../src/errors.js';
 import type { StreamEvent } from '../../../src/session/events.js';
 import { ipBytes } from '../../../src/sources/proxy/pcapng-recorder.js';
 import { isLoopback, parseListen, parseTarget } from '../../../src/sources/proxy/proxy-address.js';
-import { parseProxyRequest } from '../../../src/sources/proxy/proxy-request.js';
+import { parseProxyRequest, readRequestHead } from '../../../src/sources/proxy/proxy-request.js';
 import { sniffUpgrade, UpgradeSniffer } from '../../../src/sources/proxy/upgrade-sniffer.js';
 
 const UPGRADE =
@@ -82,6 +84,48 @@ describe('forward proxy requests', () => {
     expect(req.kind === 'absolute' && req.forward.toString()).toBe(
       'GET / HTTP/1.1\r\nHost: h.test\r\nConnection: close\r\n\r\n',
     );
+  });
+
+  it('reads a head whose lines end in a bare LF, as every source does, and forwards it with CRLF', () => {
+    const req = parseProxyRequest(
+      Buffer.from('GET http://h.test/a HTTP/1.1\nHost: h.test\nProxy-Connection: keep-alive\nUpgrade: websocket\n\n'),
+    );
+    expect(req.kind === 'absolute' && [req.upgrade, req.forward.toString()]).toEqual([
+      true,
+      'GET /a HTTP/1.1\r\nHost: h.test\r\nUpgrade: websocket\r\n\r\n',
+    ]);
+  });
+
+  it('calls a request an upgrade by the rule the sniffer decodes by', () => {
+    for (const fields of ['Sec-WebSocket-Key: x', 'Upgrade: WebSocket, h2c', 'Upgrade: h2c', 'Host: h.test']) {
+      const head = Buffer.from(`GET http://h.test/ HTTP/1.1\r\n${fields}\r\n\r\n`);
+      const req = parseProxyRequest(head);
+      expect([fields, req.kind === 'absolute' && req.upgrade]).toEqual([
+        fields,
+        sniffUpgrade(head)?.kind === 'websocket',
+      ]);
+    }
+  });
+
+  it('finds the end of a bare-LF head on the socket and leaves what follows', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const accepted = once(server, 'connection') as Promise<[Socket]>;
+      const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      const [socket] = await accepted;
+      const read = readRequestHead(socket);
+      client.end('GET http://h.test/ HTTP/1.1\nHost: h.test\n\nrest');
+      const got = await read;
+      socket.destroy();
+      expect('head' in got && [got.head.toString(), got.rest.toString()]).toEqual([
+        'GET http://h.test/ HTTP/1.1\nHost: h.test\n\n',
+        'rest',
+      ]);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses what is not a proxy request', () => {
