@@ -5,6 +5,7 @@
 // Layer rule: capture/ — pure: no I/O, no timers; events go out through the callback.
 import { concatBytes } from '../protocol/bytes.js';
 import type { StreamEvent } from '../session/events.js';
+import type { CaptureSummary } from './capture-tally.js';
 import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-limits.js';
 import { notACapture, sniffCaptureFormat, type CaptureFormat } from './capture-format.js';
 import { PacketDecoder } from './packet-decoder.js';
@@ -40,6 +41,11 @@ export class CaptureDecoder {
   /** The recognised format, once 4 bytes were pushed. */
   get format(): CaptureFormat | null {
     return this.detected;
+  }
+
+  /** What the capture held besides WebSocket (TCP connections, packets, TLS), so far. */
+  summary(): CaptureSummary {
+    return this.packets.summary();
   }
 
   /** Throws WsinspectError('capture.format-unknown') when the input is not a capture. */

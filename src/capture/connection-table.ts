@@ -7,6 +7,7 @@ import type { EndReason, StreamEvent, Timestamp } from '../session/events.js';
 import { formatEndpoint } from './address-format.js';
 import { u32be } from './byte-reader.js';
 import type { CaptureLimits } from './capture-limits.js';
+import { CaptureTally } from './capture-tally.js';
 import type { DetectionBudget } from './detection-window.js';
 import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
 import { TcpFlag, type TcpSegment } from './tcp-ip-parser.js';
@@ -28,6 +29,7 @@ interface Entry {
 export class ConnectionTable implements ConnectionHost {
   readonly budget: ReassemblyBudget = { heldBytes: 0 };
   readonly detectionBudget: DetectionBudget;
+  readonly tally = new CaptureTally();
   private readonly connections = new Map<string, Entry>();
   /**
    * The same entries by their two ports (lower × 65536 + higher): segments of interleaved
@@ -74,6 +76,7 @@ export class ConnectionTable implements ConnectionHost {
       entry = this.lookup(seg, true, time)!;
       side = sideOf(entry.tuple, seg);
     }
+    entry!.conn.packets += 1;
     this.drive(entry!.conn, side, seg, length, time);
   }
 
@@ -81,6 +84,7 @@ export class ConnectionTable implements ConnectionHost {
   endAll(time: Timestamp): void {
     for (const { conn } of [...this.connections.values()]) {
       conn.end(conn.firstFinSide >= 0 ? 'tcp-fin' : 'input-ended', time);
+      this.tallyDone(conn);
     }
     this.connections.clear();
     this.byPorts.clear();
@@ -129,6 +133,7 @@ export class ConnectionTable implements ConnectionHost {
     // Connections end while their own segment is processed, so this is almost always `last`.
     const entry = this.last?.conn === conn ? this.last : this.findEntry(conn);
     if (entry === null) return;
+    this.tallyDone(conn);
     this.connections.delete(entry.key);
     const pk = portsKey(entry.tuple.ports[0], entry.tuple.ports[1]);
     const list = this.byPorts.get(pk);
@@ -138,6 +143,10 @@ export class ConnectionTable implements ConnectionHost {
       else this.byPorts.set(pk, rest);
     }
     if (this.last === entry) this.last = null;
+  }
+
+  private tallyDone(conn: TcpConnection): void {
+    this.tally.connectionDone(conn.serverPort(), conn.packets, conn.tls);
   }
 
   private findEntry(conn: TcpConnection): Entry | null {
@@ -173,6 +182,7 @@ export class ConnectionTable implements ConnectionHost {
     if (!create) return null;
     const key = tupleKey(seg);
     const entry = this.create(seg, key, time);
+    this.tally.tcpConnections += 1;
     this.connections.set(key, entry);
     if (sharing === undefined) this.byPorts.set(pk, [entry]);
     else sharing.push(entry);

@@ -5,6 +5,7 @@
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { StreamEvent, Timestamp } from '../session/events.js';
 import type { CaptureLimits } from './capture-limits.js';
+import type { CaptureSummary } from './capture-tally.js';
 import { ConnectionTable } from './connection-table.js';
 import { IpReassembler } from './ip-reassembler.js';
 import { ipHeaderOffset, isSupportedLinkType } from './link-layer.js';
@@ -105,6 +106,11 @@ export class PacketDecoder implements PacketSink {
   /** A problem with no time of its own (a record cut short) takes that of the last packet read. */
   fileDiagnostic(d: Diagnostic, time: Timestamp): void {
     this.onEvent({ kind: 'diagnostic', conn: null, diagnostic: d, time: time ?? this.lastTime });
+  }
+
+  /** What the capture held besides WebSocket, so far. */
+  summary(): CaptureSummary {
+    return this.table.tally.summary(this.position.packet);
   }
 
   /** End of input: incomplete IP datagrams are reported, every connection still open is flushed and ended. */

@@ -6,6 +6,7 @@
 import { diagnostic, type Diagnostic, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
 import type { Direction, EndReason, StreamEvent, Timestamp } from '../session/events.js';
 import type { CaptureLimits } from './capture-limits.js';
+import type { CaptureTally } from './capture-tally.js';
 import { DetectionWindow, type DetectionBudget } from './detection-window.js';
 import { FOLLOWING, GIVE_UP, HttpKeepAliveFollower } from './http-keep-alive-follower.js';
 import { TcpReassembler, type HalfListener, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
@@ -17,6 +18,8 @@ export interface ConnectionHost {
   readonly budget: ReassemblyBudget;
   readonly detectionBudget: DetectionBudget;
   readonly position: PacketPosition;
+  /** What the capture held besides WebSocket (the hints of an empty result). */
+  readonly tally: CaptureTally;
   emit(event: StreamEvent): void;
   nextConnNumber(): number;
 }
@@ -28,6 +31,10 @@ export class TcpConnection implements HalfListener {
   state: ConnectionState = 'detecting';
   /** Connection number once reported (1-based), else 0. */
   conn = 0;
+  /** Segments seen (for the capture's tally). */
+  packets = 0;
+  /** Found to be TLS. */
+  tls = false;
   synSide = -1;
   clientSide = -1;
   firstFinSide = -1;
@@ -53,6 +60,13 @@ export class TcpConnection implements HalfListener {
       new TcpReassembler(this, 1, host.budget, maxHeldBytesPerDirection, historyBytes, host.position),
     ];
     this.window = new DetectionWindow(host.limits.detectionBytes, host.detectionBudget);
+  }
+
+  /** The server's port: the side that did not send the first SYN, else the lower port. */
+  serverPort(): number {
+    if (this.clientSide >= 0) return this.ports[1 - this.clientSide];
+    if (this.synSide >= 0) return this.ports[1 - this.synSide];
+    return Math.min(this.ports[0], this.ports[1]);
   }
 
   dir(side: number): Direction {
@@ -150,6 +164,8 @@ export class TcpConnection implements HalfListener {
         return;
       case 'tls': {
         const c = verdict.clientSide;
+        this.tls = true;
+        this.host.tally.tlsSeen(this.endpoints[c], this.endpoints[1 - c]);
         const text = `TLS connection ${this.endpoints[c]} → ${this.endpoints[1 - c]} — wss cannot be decoded without keys`;
         this.host.emit({ kind: 'diagnostic', conn: null, diagnostic: diagnostic('capture.tls', text), time });
         this.release('ignored');

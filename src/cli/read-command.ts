@@ -76,7 +76,7 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
     });
     return;
   }
-  const { pipeline, printer } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
+  const { pipeline, printer, notes } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
   const progress = createProgress(process.stderr);
   // stdin may be a live capture (tcpdump -U -w - | wsinspect -): each line shows as soon as the
   // input has nothing more waiting, and Ctrl-C (or SIGTERM) ends it like the end of the input
@@ -93,6 +93,8 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   }
   pipeline.finish();
   await pipeline.close();
+  // an empty result says why, on stderr (stdout stays clean for pipes); exit status stays 0
+  for (const note of notes()) process.stderr.write(`wsinspect: ${note}\n`);
 }
 
 /**

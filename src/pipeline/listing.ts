@@ -15,6 +15,7 @@ import {
 } from './consumers/event-printer.js';
 import { PrinterConsumer } from './consumers/printer-consumer.js';
 import { StatsConsumer } from './consumers/stats-consumer.js';
+import { listingNotes } from './listing-notes.js';
 import { Pipeline } from './pipeline.js';
 import type { StreamStage } from './stages.js';
 
@@ -36,6 +37,8 @@ export interface Listing {
   /** Where the listing (or the statistics) is written. */
   readonly printer: EventPrinter;
   readonly stats: StatsConsumer | null;
+  /** After the input: why the result is empty, one hint per line (none when it is not). */
+  notes(): string[];
 }
 
 export interface ListingIo {
@@ -66,8 +69,9 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
           (s) => printer.raw(spec.printer.json ? statsJson(s) : renderStats(s, printer.style) + '\n'),
           printer,
         );
-  const shown: EventConsumer =
-    stats ?? new PrinterConsumer(printer, createEventFilter(spec.filter), spec.printer.maxPayload);
+  const listed =
+    stats === null ? new PrinterConsumer(printer, createEventFilter(spec.filter), spec.printer.maxPayload) : null;
+  const shown: EventConsumer = stats ?? listed!;
   const consumers = io.observer === undefined ? [shown] : [io.observer, shown];
   const pipeline = new Pipeline({
     consumers,
@@ -75,5 +79,12 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
     capture: { decodeAs: spec.decodeAs },
     streamStages: io.streamStages,
   });
-  return { pipeline, printer, stats };
+  const notes = (): string[] =>
+    listingNotes({
+      capture: pipeline.captureSummary(),
+      counts: listed?.counts ?? { connections: stats!.connections, frames: 0, shown: null },
+      filter: spec.filter,
+      stats: spec.stats,
+    });
+  return { pipeline, printer, stats, notes };
 }

@@ -4,6 +4,7 @@
 // session stage (message: HAR, NDJSON) — and every consumer sees the same InspectEvents.
 // Layer rule: pipeline/ — wiring only: no I/O of its own (sources and consumers do it).
 import { CaptureDecoder, type CaptureDecoderOptions } from '../capture/capture-decoder.js';
+import type { CaptureSummary } from '../capture/capture-tally.js';
 import type { DeflateNegotiation } from '../protocol/handshake-types.js';
 import { ConnectionDemux } from '../session/connection-demux.js';
 import type { InspectEvent, StreamEvent, Timestamp } from '../session/events.js';
@@ -74,6 +75,11 @@ export class Pipeline {
   /** End of capture bytes: a cut record is reported and the capture's connections end (WsinspectError if it was no capture). */
   endCapture(): void {
     (this.capture ??= this.captureStage()).end();
+  }
+
+  /** What the capture held besides WebSocket (the hints of an empty result); null when no capture bytes came. */
+  captureSummary(): CaptureSummary | null {
+    return this.capture?.summary() ?? null;
   }
 
   /** A StreamEvent of a reassembled conversation (the proxy's sockets, hex): after the capture stage. */

@@ -8,6 +8,8 @@ import type { EventConsumer } from '../consumer.js';
 
 export class StatsConsumer implements EventConsumer {
   readonly keepPayload = 0;
+  /** WebSocket connections seen (all of them, asked for or not). */
+  connections = 0;
   private readonly collector = new StatsCollector();
 
   /**
@@ -21,6 +23,7 @@ export class StatsConsumer implements EventConsumer {
   ) {}
 
   event(ev: InspectEvent): void {
+    if (ev.type === 'connection') this.connections += 1;
     if (this.conns !== null && ev.conn !== null && !this.conns.has(ev.conn)) return;
     const done = this.collector.add(ev);
     if (done !== null) this.print(done);
