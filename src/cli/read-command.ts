@@ -66,7 +66,7 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
   if (threads > 1) {
     const progress = io.stdout === undefined && process.stderr.isTTY === true ? createProgress(process.stderr) : null;
-    await readInParallel({
+    const notes = await readInParallel({
       file,
       spec,
       workers: threads,
@@ -74,6 +74,7 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
       progress,
       spawn: io.spawn,
     });
+    writeNotes(notes);
     return;
   }
   const { pipeline, printer, notes } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
@@ -94,7 +95,12 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   pipeline.finish();
   await pipeline.close();
   // an empty result says why, on stderr (stdout stays clean for pipes); exit status stays 0
-  for (const note of notes()) process.stderr.write(`wsinspect: ${note}\n`);
+  writeNotes(notes());
+}
+
+/** Why the result is empty, on stderr (stdout stays clean for pipes); the exit status stays 0. */
+function writeNotes(notes: readonly string[]): void {
+  for (const note of notes) process.stderr.write(`wsinspect: ${note}\n`);
 }
 
 /**

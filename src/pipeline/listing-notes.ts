@@ -16,19 +16,31 @@ export interface ListingCounts {
   readonly shown: number | null;
 }
 
-export interface NotesInput {
-  readonly capture: CaptureSummary | null;
-  readonly counts: ListingCounts;
+/** What of the listing's spec the hints name (a ListingSpec). */
+export interface NotesSpec {
   readonly filter: FilterSpec;
   /** --stats of these connections (null: all); undefined: the listing. */
   readonly stats?: { readonly conns: readonly number[] | null };
 }
 
+/** The counts of several shards of one listing (the parallel reader's workers) as one. */
+export function sumCounts(all: readonly ListingCounts[]): ListingCounts {
+  let connections = 0;
+  let frames = 0;
+  let shown: number | null = null;
+  for (const c of all) {
+    connections += c.connections;
+    frames += c.frames;
+    if (c.shown !== null) shown = (shown ?? 0) + c.shown;
+  }
+  return { connections, frames, shown };
+}
+
 const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;
 
 /** The hint lines (without "wsinspect: " or newline); [] when the result was not empty. */
-export function listingNotes(input: NotesInput): string[] {
-  const { capture, counts, filter, stats } = input;
+export function listingNotes(spec: NotesSpec, capture: CaptureSummary | null, counts: ListingCounts): string[] {
+  const { filter, stats } = spec;
   const notes: string[] = [];
   if (counts.connections === 0) {
     if (capture === null) return notes;

@@ -15,7 +15,7 @@ import {
 } from './consumers/event-printer.js';
 import { PrinterConsumer } from './consumers/printer-consumer.js';
 import { StatsConsumer } from './consumers/stats-consumer.js';
-import { listingNotes } from './listing-notes.js';
+import { listingNotes, type ListingCounts } from './listing-notes.js';
 import { Pipeline } from './pipeline.js';
 import type { StreamStage } from './stages.js';
 
@@ -37,6 +37,8 @@ export interface Listing {
   /** Where the listing (or the statistics) is written. */
   readonly printer: EventPrinter;
   readonly stats: StatsConsumer | null;
+  /** What the listing saw and showed so far (the parallel reader sums its workers'). */
+  counts(): ListingCounts;
   /** After the input: why the result is empty, one hint per line (none when it is not). */
   notes(): string[];
 }
@@ -79,12 +81,8 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
     capture: { decodeAs: spec.decodeAs },
     streamStages: io.streamStages,
   });
-  const notes = (): string[] =>
-    listingNotes({
-      capture: pipeline.captureSummary(),
-      counts: listed?.counts ?? { connections: stats!.connections, frames: 0, shown: null },
-      filter: spec.filter,
-      stats: spec.stats,
-    });
-  return { pipeline, printer, stats, notes };
+  const counts = (): ListingCounts =>
+    listed !== null ? { ...listed.counts } : { connections: stats!.connections, frames: 0, shown: null };
+  const notes = (): string[] => listingNotes(spec, pipeline.captureSummary(), counts());
+  return { pipeline, printer, stats, counts, notes };
 }

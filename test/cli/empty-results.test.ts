@@ -159,6 +159,23 @@ describe('an empty result says why on stderr', () => {
     expect(r.stderr).toBe('wsinspect: no connection 2: the capture has 1 WebSocket connection\n');
   });
 
+  it('the parallel reader (--threads 2) gives the same hints as one thread', () => {
+    const cases = [
+      [httpOnly],
+      [withTls],
+      [tlsOnly, '--stats'],
+      [fixture('interleaved.pcap'), '--grep', 'no such text'],
+      [fixture('interleaved.pcap'), '--conn', '2,5', '--json'],
+      [fixture('interleaved.pcap'), '--stats', '--conn', '7'],
+    ];
+    for (const args of cases) {
+      const one = runCli([...args, '--threads', '1']);
+      const two = runCli([...args, '--threads', '2']);
+      expect(one.stderr).toMatch(/^wsinspect: /);
+      expect([two.status, two.stdout, two.stderr]).toEqual([0, one.stdout, one.stderr]);
+    }
+  }, 60_000);
+
   it('a result that is not empty adds nothing to stderr', () => {
     const r = runCli([fixture('plain.pcap'), '--grep', 'a']);
     expect(r.stdout).not.toBe('');

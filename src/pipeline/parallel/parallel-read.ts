@@ -7,7 +7,9 @@ import { WsinspectError } from '../../errors.js';
 import type { Timestamp } from '../../session/events.js';
 import { BlockWriter, type OutputStream } from './block-writer.js';
 import { OutputMerge } from './output-merge.js';
+import type { CaptureSummary } from '../../capture/capture-tally.js';
 import type { ListingSpec } from '../listing.js';
+import { listingNotes, sumCounts, type ListingCounts } from '../listing-notes.js';
 import {
   READ_SHARD_ROLE,
   type MainMessage,
@@ -50,14 +52,18 @@ export const spawnWorker: ShardSpawner = (workerData) =>
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   }) as ShardHandle;
 
-/** Starts the workers, merges their output into `stdout`, and resolves when all of it is written. */
-export async function readInParallel(options: ParallelReadOptions): Promise<void> {
+/**
+ * Starts the workers, merges their output into `stdout`, and resolves when all of it is
+ * written, with the hints of an empty result (listing-notes.ts) as one thread has them.
+ */
+export async function readInParallel(options: ParallelReadOptions): Promise<string[]> {
   const run = new ParallelRead(options);
   try {
     await run.done;
   } finally {
     await run.stop();
   }
+  return listingNotes(options.spec, run.capture, sumCounts(run.counts));
 }
 
 class ParallelRead {
@@ -67,6 +73,9 @@ class ParallelRead {
   private readonly writer: BlockWriter;
   private readonly ended: (Ended | null)[];
   private finished = 0;
+  /** What each worker's listing saw, and worker 0's capture tally (from their 'done'). */
+  readonly counts: ListingCounts[] = [];
+  capture: CaptureSummary | null = null;
   private settled = false;
   private progressOpen = true;
   private resolve!: () => void;
@@ -127,6 +136,8 @@ class ParallelRead {
         break;
       case 'done':
         this.finished++;
+        this.counts.push(m.counts);
+        if (m.capture !== null) this.capture = m.capture;
         this.pump();
         break;
       case 'error':

@@ -3,7 +3,9 @@
 // into the order one thread would have printed them (see output-merge.ts).
 // Layer rule: pipeline/ — plain data types.
 import type { Timestamp } from '../../session/events.js';
+import type { CaptureSummary } from '../../capture/capture-tally.js';
 import type { ListingSpec } from '../listing.js';
+import type { ListingCounts } from '../listing-notes.js';
 
 /** Marks the workerData of a read worker, so its script starts only in a thread made for it. */
 export const READ_SHARD_ROLE = 'wsinspect-read-shard';
@@ -39,7 +41,8 @@ export type WorkerMessage =
   | { readonly kind: 'progress'; readonly read: number; readonly total: number | null }
   /** The input ended: everything up to lastSeq is posted; the last timed event this worker saw. */
   | { readonly kind: 'ended'; readonly lastSeq: number; readonly lastTime: Timestamp; readonly lastTimeTag: number }
-  | { readonly kind: 'done' }
+  /** Everything posted; what this worker's listing saw (and, worker 0, the capture's tally) for the hints of an empty result. */
+  | { readonly kind: 'done'; readonly counts: ListingCounts; readonly capture: CaptureSummary | null }
   /** A WsinspectError: the main thread prints it as one thread would. */
   | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly exitCode: number }
   /** Anything else is a bug: rethrown in the main thread with the worker's stack. */

@@ -84,7 +84,11 @@ class ShardReader {
     }
     // posted before waiting: the main thread takes none of it before it knows this is all
     await this.postAll(Infinity);
-    port.postMessage({ kind: 'done' } satisfies WorkerMessage);
+    port.postMessage({
+      kind: 'done',
+      counts: this.listing.counts(),
+      capture: data.index === 0 ? pipeline.captureSummary() : null,
+    } satisfies WorkerMessage);
   }
 
   /** The stage in front of the session decoder: numbers every event, passes on the owned ones. */
