@@ -84,13 +84,13 @@ function write(name: string, records: TcpRecord[]): string {
   return file;
 }
 
-/** Two HTTP conversations to port 8080, one to 9000 (6 packets each). */
+/** Two HTTP conversations to port 9000, one to 8080 (6 packets each): 9000 is the busiest, not the lowest. */
 const httpOnly = write('http-only.pcap', [
-  ...http(8080, 50001, 1.7e9),
-  ...http(9000, 50002, 1.7e9 + 1),
-  ...http(8080, 50003, 1.7e9 + 2),
+  ...http(9000, 50001, 1.7e9),
+  ...http(8080, 50002, 1.7e9 + 1),
+  ...http(9000, 50003, 1.7e9 + 2),
 ]);
-/** One TLS conversation to 443 beside one HTTP one to 8080. */
+/** One TLS conversation to 443 beside one HTTP one to 8080 (as many packets: TLS is no port to try). */
 const withTls = write('with-tls.pcap', [...tls(443, 50010, 1.7e9), ...http(8080, 50011, 1.7e9 + 1)]);
 /** Only TLS: two conversations to 443. */
 const tlsOnly = write('tls-only.pcap', [...tls(443, 50020, 1.7e9), ...tls(443, 50021, 1.7e9 + 1)]);
@@ -102,7 +102,7 @@ describe('an empty result says why on stderr', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       'wsinspect: no WebSocket connection found among 3 TCP connections (18 packets); ' +
-        'if WebSocket runs without a visible handshake, try --decode-as 8080\n',
+        'if WebSocket runs without a visible handshake, try --decode-as 9000\n',
     );
   });
 
