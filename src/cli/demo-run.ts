@@ -5,7 +5,7 @@ import { DemoEchoServer } from '../sources/proxy/demo-echo-server.js';
 import { demoScript, playDemoConversation } from '../sources/proxy/demo-client.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import type { OutputFlags } from './output-options.js';
-import { openLivePipeline } from './live-pipeline.js';
+import { checkLiveFlags, openLivePipeline } from './live-pipeline.js';
 
 export interface DemoFlags extends OutputFlags {
   pace?: number;
@@ -13,6 +13,7 @@ export interface DemoFlags extends OutputFlags {
 }
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
+  checkLiveFlags(flags);
   const pace = flags.pace ?? 300;
   if (!Number.isFinite(pace) || pace < 0)
     throw new WsinspectError('input.bad-option', `--pace must be a number of milliseconds ≥ 0, not ${flags.pace}`);

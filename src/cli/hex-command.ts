@@ -35,6 +35,11 @@ export function hexCommand(yargs: Argv): Argv {
           array: true,
           describe: 'frame bytes: "c1 85 43 …", c18543…, 0xc1,0x85, \\xc1\\x85, c1:85, or a hex dump; - for stdin',
         })
+        .option('verbose', {
+          alias: 'V',
+          type: 'boolean',
+          describe: 'the full annotated view: accepted as everywhere, though hex always draws it (unless -s)',
+        })
         .option('base64', { type: 'boolean', describe: 'the input is base64, not hex' })
         .option('from', {
           choices: ['client', 'server'] as const,

@@ -3,6 +3,7 @@
 // Layer rule: cli/ — flags and process I/O.
 import { createLivePipeline, type LivePipeline } from '../pipeline/live.js';
 import type { InspectEvent } from '../session/events.js';
+import { WsinspectError } from '../errors.js';
 import { PcapngRecorder } from '../sources/proxy/pcapng-recorder.js';
 import { reportOutputFailure } from './output-failure.js';
 import { outputColorLevel, printerOptions, type OutputFlags } from './output-options.js';
@@ -12,6 +13,18 @@ export interface LiveRun extends LivePipeline {
   problem(conn: number | null, message: string): void;
 }
 
+/**
+ * The live view (proxy, demo) draws one line per frame, never the full view --explain adds
+ * its rules to: refused with the way to get them, rather than accepted and ignored.
+ */
+export function checkLiveFlags(flags: OutputFlags): void {
+  if (flags.explain === true)
+    throw new WsinspectError(
+      'input.bad-option',
+      '--explain adds the rules to the full view, which the live view does not draw: record with -w FILE, then run wsinspect FILE -V --explain',
+    );
+}
+
 export async function openLivePipeline(
   flags: OutputFlags & { write?: string },
   observe?: (event: InspectEvent) => void,
@@ -19,6 +32,7 @@ export async function openLivePipeline(
   const problem = (conn: number | null, message: string): void => {
     process.stderr.write(`wsinspect: ${conn === null ? '' : `connection ${conn}: `}${message}\n`);
   };
+  checkLiveFlags(flags);
   const options = printerOptions(flags);
   const recorder = flags.write === undefined ? null : await PcapngRecorder.create(flags.write, (m) => problem(null, m));
   const live = createLivePipeline(options, {

@@ -13,7 +13,7 @@ import {
 } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import type { OutputFlags } from './output-options.js';
-import { openLivePipeline } from './live-pipeline.js';
+import { checkLiveFlags, openLivePipeline } from './live-pipeline.js';
 
 export interface ProxyFlags extends OutputFlags {
   listen?: string;
@@ -26,6 +26,7 @@ export interface ProxyFlags extends OutputFlags {
 }
 
 export async function runProxy(flags: ProxyFlags): Promise<void> {
+  checkLiveFlags(flags);
   steadyGarbageCollection();
   const listen = flags.listen === undefined ? DEFAULT_LISTEN : parseListen(flags.listen);
   const target = flags.target === undefined ? null : parseTarget(flags.target);

@@ -1,7 +1,8 @@
 // `wsinspect FILE`'s flags as the listing pipeline's plain spec, checked in the order one
-// thread always checked them (--decode-as, --max-payload, --stats, the display filter), each
+// thread always checked them (--decode-as, --max-payload, --explain, --stats, the display filter), each
 // failure a WsinspectError. The parallel reader sends the same spec to every worker.
 // Layer rule: cli/ — flags.
+import { WsinspectError } from '../errors.js';
 import type { ListingSpec } from '../pipeline/listing.js';
 import { printerOptions } from './output-options.js';
 import { statsConnections, streamFilterSpec, wholeNumbers, type StreamFlags } from './stream-options.js';
@@ -17,6 +18,9 @@ export interface ReadFlags extends StreamFlags {
 export function listingSpec(flags: ReadFlags, colorLevel: 0 | 1 | 2 | 3): ListingSpec {
   const decodeAs = wholeNumbers('--decode-as', flags.decodeAs ?? [], 1, 65535, 'a TCP port (1-65535)');
   const printer = printerOptions(flags);
+  // the one-line listing has no rules to show: --explain alone would change nothing
+  if (flags.explain === true && flags.verbose !== true)
+    throw new WsinspectError('input.bad-option', '--explain adds the rules to the full view: add -V');
   const stats = flags.stats ? { conns: statsConnections(flags) } : undefined;
   const filter = streamFilterSpec(flags);
   return { printer, colorLevel, filter, stats, decodeAs };

@@ -4,10 +4,12 @@
 // the connection and its addresses. Stateful only in what it has seen: connection addresses,
 // the first and previous timestamps, whether the assumptions were stated.
 // Layer rule: render/ — pure string building.
+import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
 import type {
   DiagnosticEvent,
   EndEvent,
   FrameEvent,
+  HandshakeEvent,
   InspectEvent,
   MessageEvent,
   Timestamp,
@@ -15,7 +17,7 @@ import type {
 import { frameEventDiagnostics, renderDiagnosticDetails, renderDiagnosticLine } from './diagnostics-view.js';
 import { escapeForTerminal, previewBytes } from './escape.js';
 import { renderAssumptions, renderFrameView } from './frame-view.js';
-import { renderHandshake } from './handshake-view.js';
+import { renderHandshake, renderHandshakeLine } from './handshake-view.js';
 import type { Style } from './style.js';
 import { DEFAULT_MAX_PREVIEW, directionArrow, renderFrameSummary } from './summary-line.js';
 import { FrameLineWriter, type LineBlockSink } from './frame-line.js';
@@ -27,6 +29,8 @@ export type TimeFormat = 'none' | 'relative' | 'absolute' | 'delta';
 
 export interface EventTextOptions {
   readonly frames: FrameDisplay;
+  /** 'line' (-s): each opening handshake as one line (renderHandshakeLine) instead of its block; default 'full'. */
+  readonly handshakes?: 'full' | 'line';
   /** 'all': every message (--messages); 'fragmented': only those a frame line did not already show. */
   readonly messages: 'all' | 'fragmented';
   readonly time: TimeFormat;
@@ -58,6 +62,14 @@ export class EventTextRenderer {
   private previousTime: Timestamp = null;
   private readonly seconds = new SecondsFormat();
   private lineWriter: FrameLineWriter | null = null;
+  /**
+   * handshakes 'line': per connection, a request waiting for its response to share its line
+   * (with the response too when a display filter hid it: the line is then due at once).
+   */
+  private readonly pendingHandshakes = new Map<
+    number,
+    { time: Timestamp; req: HandshakeRequest; res: HandshakeResponse | null }
+  >();
 
   constructor(
     private readonly style: Style,
@@ -79,6 +91,18 @@ export class EventTextRenderer {
   observe(ev: InspectEvent): void {
     if (ev.type === 'connection') this.endpoints.set(ev.conn, this.endpointPrefixes(ev.conn, ev.client, ev.server));
     else if (ev.type === 'end') this.endpoints.delete(ev.conn);
+    else if (ev.type === 'handshake' && ev.handshake.side === 'response') {
+      // the request was shown (it had diagnostics, --errors): its line still says how it was answered
+      const pending = this.pendingHandshakes.get(ev.conn);
+      if (pending !== undefined) pending.res = ev.handshake;
+    }
+  }
+
+  /** What is still due at the end of the output: handshake lines waiting for their response. */
+  finish(): string[] {
+    const out: string[] = [];
+    for (const conn of [...this.pendingHandshakes.keys()]) this.pendingHandshakeLine(conn, out);
+    return out;
   }
 
   /**
@@ -88,6 +112,7 @@ export class EventTextRenderer {
    */
   writeFrameLine(ev: FrameEvent, sink: LineBlockSink): boolean {
     if (this.opts.frames !== 'line' || !this.opts.connections) return false;
+    if (this.pendingHandshakes.size > 0 && this.pendingHandshakes.has(ev.conn)) return false;
     if (!this.saidAssumptions && this.opts.assumptions.length > 0) return false;
     this.saidAssumptions = true;
     const time = this.opts.time === 'none' ? null : this.formatTime(ev.time);
@@ -109,6 +134,12 @@ export class EventTextRenderer {
       const assumptions = renderAssumptions(this.opts.assumptions, this.style);
       if (assumptions !== null) out.push(assumptions, '');
     }
+    if (
+      this.pendingHandshakes.size > 0 &&
+      ev.conn !== null &&
+      !(ev.type === 'handshake' && ev.handshake.side === 'response')
+    )
+      this.pendingHandshakeLine(ev.conn, out);
     switch (ev.type) {
       case 'frame':
         this.frame(ev, out);
@@ -118,6 +149,10 @@ export class EventTextRenderer {
           out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
         break;
       case 'handshake':
+        if (this.opts.handshakes === 'line') {
+          this.handshakeLine(ev, out);
+          break;
+        }
         if (this.opts.connections)
           out.push(this.prefix(ev.time, ev.conn) + this.style.dim(`handshake ${ev.handshake.side}`));
         out.push(renderHandshake(ev, this.style), '');
@@ -141,6 +176,33 @@ export class EventTextRenderer {
         break;
     }
     return out;
+  }
+
+  /** -s: a request waits for its response; the response (or a lone one) prints the line. */
+  private handshakeLine(ev: HandshakeEvent, out: string[]): void {
+    const h = ev.handshake;
+    if (h.side === 'request') {
+      this.pendingHandshakeLine(ev.conn, out);
+      this.pendingHandshakes.set(ev.conn, { time: ev.time, req: h, res: null });
+      return;
+    }
+    const pending = this.pendingHandshakes.get(ev.conn);
+    this.pendingHandshakes.delete(ev.conn);
+    out.push(
+      this.prefix(pending?.time ?? ev.time, ev.conn) +
+        renderHandshakeLine(pending?.req ?? null, h, this.style, this.opts.details === true),
+    );
+  }
+
+  /** The line of a request still waiting (answered by a hidden response, or never), if any. */
+  private pendingHandshakeLine(conn: number, out: string[]): void {
+    const pending = this.pendingHandshakes.get(conn);
+    if (pending === undefined) return;
+    this.pendingHandshakes.delete(conn);
+    out.push(
+      this.prefix(pending.time, conn) +
+        renderHandshakeLine(pending.req, pending.res, this.style, this.opts.details === true),
+    );
   }
 
   private frame(ev: FrameEvent, out: string[]): void {

@@ -11,7 +11,7 @@ import type {
   HeaderField,
 } from '../protocol/handshake-types.js';
 import type { HandshakeEvent } from '../session/events.js';
-import { renderDiagnostics } from './diagnostics-view.js';
+import { renderDiagnosticCodes, renderDiagnosticDetails, renderDiagnostics } from './diagnostics-view.js';
 import { escapeForTerminal } from './escape.js';
 import type { Style } from './style.js';
 
@@ -129,4 +129,40 @@ export function renderHandshake(ev: HandshakeEvent, style: Style, opts?: Handsha
   const diagnostics = renderDiagnostics(h.diagnostics, style, '    ');
   if (diagnostics !== '') lines.push('  ' + diagnostics);
   return lines.join('\n');
+}
+
+/**
+ * -s: a whole opening handshake on one line, e.g.
+ * `handshake GET /chat → 101, Sec-WebSocket-Accept ✓ (permessage-deflate)`, then the codes of
+ * both sides' diagnostics (with `details`, --errors: their lines under it). Either side may be
+ * missing (a response seen without its request, a request never answered).
+ */
+export function renderHandshakeLine(
+  req: HandshakeRequest | null,
+  res: HandshakeResponse | null,
+  style: Style,
+  details = false,
+): string {
+  let line = style.dim('handshake');
+  if (req !== null) line += ' ' + style.bold(`${escapeForTerminal(req.method)} ${escapeForTerminal(req.path)}`);
+  if (res === null) line += ' → ' + style.warning('no response');
+  else {
+    line += ' → ' + style.bold(String(res.status));
+    const accept =
+      res.accept === null
+        ? style.bad('✗ missing')
+        : res.acceptExpected === null
+          ? style.warning('?')
+          : res.acceptValid
+            ? style.ok('✓')
+            : style.bad('✗');
+    line += ', Sec-WebSocket-Accept ' + accept;
+    if (res.protocol !== null) line += ', protocol ' + escapeForTerminal(res.protocol);
+    if (res.extensions.length > 0) line += ' (' + res.extensions.map((e) => escapeForTerminal(e.name)).join(', ') + ')';
+    if (!res.upgraded) line += ', ' + style.bad('not upgraded');
+  }
+  const diagnostics = [...(req?.diagnostics ?? []), ...(res?.diagnostics ?? [])];
+  const codes = renderDiagnosticCodes(diagnostics, style);
+  if (codes !== '') line += '  ' + codes;
+  return details ? line + renderDiagnosticDetails(diagnostics, style) : line;
 }

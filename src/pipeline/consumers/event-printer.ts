@@ -13,6 +13,7 @@ import { Output } from './output.js';
 export interface PrinterOptions {
   readonly json?: boolean;
   readonly explain?: boolean;
+  /** -s: one line per frame and per opening handshake. */
   readonly summary?: boolean;
   /** Most payload bytes shown per frame/message (decoding keeps what the pipeline's consumers ask for). */
   readonly maxPayload: number;
@@ -87,6 +88,7 @@ export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, l
   const time: TimeFormat = stream ? (flags.time ?? 'relative') : 'none';
   const text = new EventTextRenderer(style, {
     frames,
+    handshakes: flags.summary ? 'line' : 'full',
     messages: flags.messages || ctx.source === 'messages' ? 'all' : 'fragmented',
     time,
     connections: stream,
@@ -129,7 +131,10 @@ export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, l
     skip: (event) => text.observe(event),
     ready: () => out.ready(),
     flush: () => out.flush(),
-    close: () => out.flush(),
+    close: () => {
+      if (!json && !out.isClosed) for (const block of text.finish()) out.line(block);
+      return out.flush();
+    },
     get position() {
       return out.position;
     },

@@ -1,0 +1,65 @@
+// Every output flag a command accepts does what its name says, or is refused with a one-line
+// reason: -s shortens handshakes too, --explain needs the full view, hex takes -V like the rest.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli-run.js';
+
+const fixture = (name: string) => join(ROOT, 'fixtures', name);
+const HELLO = ['81', '05', '48', '65', '6c', '6c', '6f'];
+
+describe('output flags mean what they say', () => {
+  it('-s on a capture listing: one line per opening handshake instead of its block', () => {
+    const full = runCli([fixture('deflate.pcap')]);
+    const short = runCli([fixture('deflate.pcap'), '-s']);
+    expect([full.status, short.status]).toEqual([0, 0]);
+    expect(full.stdout).toContain('Opening handshake: request');
+    expect(short.stdout).not.toContain('Opening handshake');
+    const lines = short.stdout.split('\n');
+    expect(lines.filter((l) => l.includes('] handshake'))).toEqual([
+      '   0.001551 [1] handshake GET /chat → 101, Sec-WebSocket-Accept ✓ (permessage-deflate)',
+    ]);
+    // the frame lines are the listing's own, unchanged
+    const frameLines = (s: string) => s.split('\n').filter((l) => / #\d+ /.test(l));
+    expect(frameLines(short.stdout)).toEqual(frameLines(full.stdout));
+    expect(lines.length).toBeLessThan(full.stdout.split('\n').length - 20);
+  });
+
+  it('wsinspect FILE --explain without -V is refused with the reason; with -V it adds the rules', () => {
+    const alone = runCli([fixture('deflate.pcap'), '--explain']);
+    expect([alone.status, alone.stdout, alone.stderr]).toEqual([
+      2,
+      '',
+      'wsinspect: --explain adds the rules to the full view: add -V\n',
+    ]);
+    const withV = runCli([fixture('deflate.pcap'), '--explain', '-V', '--conn', '1']);
+    expect(withV.status).toBe(0);
+    expect(withV.stdout).not.toBe(runCli([fixture('deflate.pcap'), '-V', '--conn', '1']).stdout);
+  });
+
+  it('proxy and demo --explain are refused: the live view draws no full view (and has no -V)', () => {
+    // the other flags end each run at once should --explain be let through (a bad target, no pauses)
+    for (const args of [
+      ['proxy', '--target', 'not-a-url'],
+      ['demo', '--pace', '0'],
+    ]) {
+      const command = args[0];
+      const r = runCli([...args, '--explain']);
+      expect([command, r.status, r.stdout, r.stderr]).toEqual([
+        command,
+        2,
+        '',
+        'wsinspect: --explain adds the rules to the full view, which the live view does not draw: record with -w FILE, then run wsinspect FILE -V --explain\n',
+      ]);
+    }
+    expect(runCli(['proxy', '-V']).stderr).toMatch(/Unknown argument: V/);
+  });
+
+  it('hex -V / --verbose are accepted and change nothing: hex already draws the full view', () => {
+    const plain = runCli(['hex', ...HELLO]);
+    expect(plain.status).toBe(0);
+    for (const flag of ['-V', '--verbose']) {
+      const r = runCli(['hex', flag, ...HELLO]);
+      expect([flag, r.status, r.stderr, r.stdout]).toEqual([flag, 0, '', plain.stdout]);
+    }
+  });
+});
