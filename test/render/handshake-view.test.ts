@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostic } from '../../src/protocol/diagnostic-catalogue.js';
 import type { HandshakeRequest, HandshakeResponse } from '../../src/protocol/handshake-types.js';
-import { renderHandshake } from '../../src/render/handshake-view.js';
+import { EventTextRenderer } from '../../src/render/event-text.js';
+import { renderHandshake, renderHandshakeLine } from '../../src/render/handshake-view.js';
 import { createStyle } from '../../src/render/style.js';
 import type { HandshakeEvent } from '../../src/session/events.js';
 
@@ -114,5 +115,55 @@ describe('renderHandshake', () => {
     expect(out).toContain('\\u{200b}chat');
     // nothing raw but the newlines between lines
     expect(out.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+  });
+});
+
+describe('renderHandshakeLine (-s)', () => {
+  it('both sides on one line: request line, status, the accept check, protocol, extensions', () => {
+    expect(renderHandshakeLine(request, response, plain)).toBe(
+      'handshake GET /chat → 101, Sec-WebSocket-Accept ✓, protocol chat (permessage-deflate)',
+    );
+  });
+
+  it('says what went wrong: no response, a wrong accept, no upgrade, and the diagnostics codes', () => {
+    expect(renderHandshakeLine(request, null, plain)).toBe('handshake GET /chat → no response');
+    const bad: HandshakeResponse = {
+      ...response,
+      status: 200,
+      acceptValid: false,
+      protocol: null,
+      extensions: [],
+      upgraded: false,
+      diagnostics: [diagnostic('handshake.accept.mismatch')],
+    };
+    expect(renderHandshakeLine(request, bad, plain)).toBe(
+      'handshake GET /chat → 200, Sec-WebSocket-Accept ✗, not upgraded  ✖ handshake.accept.mismatch',
+    );
+    expect(renderHandshakeLine(null, { ...response, accept: null }, plain)).toContain('Sec-WebSocket-Accept ✗ missing');
+  });
+
+  it('through the text renderer: the request waits for its response, or prints alone before the end', () => {
+    const text = new EventTextRenderer(plain, {
+      frames: 'line',
+      handshakes: 'line',
+      messages: 'fragmented',
+      time: 'none',
+      connections: true,
+      explain: false,
+      maxPayload: 100,
+      assumptions: [],
+    });
+    expect(text.render(event(request))).toEqual([]);
+    expect(text.render(event(response))).toEqual([
+      '[1] handshake GET /chat → 101, Sec-WebSocket-Accept ✓, protocol chat (permessage-deflate)',
+    ]);
+    expect(text.render(event(request))).toEqual([]);
+    expect(text.finish()).toEqual(['[1] handshake GET /chat → no response']);
+    // a response a display filter hid still completes the request's line
+    text.render(event(request));
+    text.observe(event(response));
+    expect(text.finish()).toEqual([
+      '[1] handshake GET /chat → 101, Sec-WebSocket-Accept ✓, protocol chat (permessage-deflate)',
+    ]);
   });
 });
