@@ -5,50 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { detectWebSocket, findChainToEnd, type DetectionSide } from '../../src/capture/websocket-detector.js';
 import { findFrameStart, measureFrameChain } from '../../src/protocol/frame-plausibility.js';
 import { byConnection, decode, expected, fixture, globalCodes, pcapOf, sha256 } from './helpers/capture-harness.js';
-import { ACK, FIN, PSH, SYN, readTcpRecords, type TcpRecord } from './helpers/tcp-packets.js';
+import { SYN, readTcpRecords, tcpConversation, type TcpRecord } from './helpers/tcp-packets.js';
 
 const plain = readTcpRecords(fixture('plain.pcap'));
 const truth = expected('plain.pcap').connections[0];
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
-/** A hand-made conversation: handshake, then the given payloads, then FINs. */
-function conversation(
+const conversation = (
   payloads: readonly [dir: 'c2s' | 's2c', bytes: Uint8Array][],
   port = 443,
   syn = true,
-): TcpRecord[] {
-  const c = { src: [10, 0, 0, 1], dst: [10, 0, 0, 2], sport: 50000, dport: port };
-  const s = { src: [10, 0, 0, 2], dst: [10, 0, 0, 1], sport: port, dport: 50000 };
-  let cs = 1000;
-  let ss = 9000;
-  let t = 1.7e9;
-  const out: TcpRecord[] = [];
-  const push = (
-    from: typeof c,
-    seq: number,
-    ack: number,
-    flags: number,
-    payload: Uint8Array = new Uint8Array(0),
-  ): void => {
-    out.push({ ...from, seq, ack, flags, payload, time: (t += 0.001) });
-  };
-  if (syn) {
-    push(c, cs - 1, 0, SYN);
-    push(s, ss - 1, cs, SYN | ACK);
-  }
-  for (const [dir, bytes] of payloads) {
-    if (dir === 'c2s') {
-      push(c, cs, ss, PSH | ACK, bytes);
-      cs += bytes.length;
-    } else {
-      push(s, ss, cs, PSH | ACK, bytes);
-      ss += bytes.length;
-    }
-  }
-  push(c, cs, ss, FIN | ACK);
-  push(s, ss, cs + 1, FIN | ACK);
-  return out;
-}
+): TcpRecord[] => tcpConversation(payloads, { port, syn });
 
 describe('finding WebSocket connections', () => {
   it('TLS: a capture.tls diagnostic naming the endpoints, no connection', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pcapOf } from '../capture/helpers/capture-harness.js';
-import { ACK, FIN, PSH, SYN, type TcpRecord } from '../capture/helpers/tcp-packets.js';
+import { tcpConversation, type TcpRecord } from '../capture/helpers/tcp-packets.js';
 import { ROOT, runCli } from '../helpers/cli-run.js';
 
 const fixture = (name: string) => join(ROOT, 'fixtures', name);
@@ -15,43 +15,12 @@ const dir = mkdtempSync(join(tmpdir(), 'wsinspect-empty-'));
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** One TCP conversation from 10.0.0.1:cport to 10.0.0.2:port: SYN, the payloads, FINs. */
-function conversation(
+const conversation = (
   payloads: readonly [dir: 'c2s' | 's2c', bytes: Uint8Array][],
   port: number,
   cport: number,
   t0: number,
-): TcpRecord[] {
-  const c = { src: [10, 0, 0, 1], dst: [10, 0, 0, 2], sport: cport, dport: port };
-  const s = { src: [10, 0, 0, 2], dst: [10, 0, 0, 1], sport: port, dport: cport };
-  let cs = 1000;
-  let ss = 9000;
-  let t = t0;
-  const out: TcpRecord[] = [];
-  const push = (
-    from: typeof c,
-    seq: number,
-    ack: number,
-    flags: number,
-    payload: Uint8Array = new Uint8Array(0),
-  ): void => {
-    out.push({ ...from, seq, ack, flags, payload, time: (t += 0.001) });
-  };
-  push(c, cs - 1, 0, SYN);
-  push(s, ss - 1, cs, SYN | ACK);
-  for (const [d, bytes] of payloads) {
-    if (d === 'c2s') {
-      push(c, cs, ss, PSH | ACK, bytes);
-      cs += bytes.length;
-    } else {
-      push(s, ss, cs, PSH | ACK, bytes);
-      ss += bytes.length;
-    }
-  }
-  push(c, cs, ss, FIN | ACK);
-  push(s, ss, cs + 1, FIN | ACK);
-  return out;
-}
+): TcpRecord[] => tcpConversation(payloads, { port, cport, t0 });
 
 const get = ascii('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n');
 const ok = ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');

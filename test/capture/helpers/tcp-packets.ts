@@ -129,3 +129,54 @@ export function readPcapFrames(file: Uint8Array): { time: number; data: Uint8Arr
   }
   return out;
 }
+
+export interface ConversationOptions {
+  /** Server port (default 443). */
+  readonly port?: number;
+  /** Client port (default 50000). */
+  readonly cport?: number;
+  /** Time of the first packet, in seconds (default 1.7e9); each next packet is 1 ms later. */
+  readonly t0?: number;
+  /** Open with SYN, SYN-ACK (default true). */
+  readonly syn?: boolean;
+}
+
+/** One TCP conversation from 10.0.0.1:cport to 10.0.0.2:port: SYN, the payloads in order, FINs. */
+export function tcpConversation(
+  payloads: readonly [dir: 'c2s' | 's2c', bytes: Uint8Array][],
+  o: ConversationOptions = {},
+): TcpRecord[] {
+  const port = o.port ?? 443;
+  const cport = o.cport ?? 50000;
+  const c = { src: [10, 0, 0, 1], dst: [10, 0, 0, 2], sport: cport, dport: port };
+  const s = { src: [10, 0, 0, 2], dst: [10, 0, 0, 1], sport: port, dport: cport };
+  let cs = 1000;
+  let ss = 9000;
+  let t = o.t0 ?? 1.7e9;
+  const out: TcpRecord[] = [];
+  const push = (
+    from: typeof c,
+    seq: number,
+    ack: number,
+    flags: number,
+    payload: Uint8Array = new Uint8Array(0),
+  ): void => {
+    out.push({ ...from, seq, ack, flags, payload, time: (t += 0.001) });
+  };
+  if (o.syn ?? true) {
+    push(c, cs - 1, 0, SYN);
+    push(s, ss - 1, cs, SYN | ACK);
+  }
+  for (const [dir, bytes] of payloads) {
+    if (dir === 'c2s') {
+      push(c, cs, ss, PSH | ACK, bytes);
+      cs += bytes.length;
+    } else {
+      push(s, ss, cs, PSH | ACK, bytes);
+      ss += bytes.length;
+    }
+  }
+  push(c, cs, ss, FIN | ACK);
+  push(s, ss, cs + 1, FIN | ACK);
+  return out;
+}
