@@ -76,12 +76,6 @@ async function runHex(flags: HexFlags): Promise<void> {
   if (frames.length === 0)
     throw new WsinspectError('input.empty', 'no frame bytes given (pass hex as arguments, or - to read stdin)');
   const windowBits = flags.windowBits ?? 15;
-  if (!Number.isInteger(windowBits) || windowBits < 8 || windowBits > 15) {
-    throw new WsinspectError(
-      'input.bad-option',
-      `--window-bits must be an integer from 8 to 15, not ${flags.windowBits}`,
-    );
-  }
   const handshake = flags.handshake === undefined ? undefined : readHandshake(flags.handshake);
   const dir: Direction | undefined = flags.from === 'client' ? 'c2s' : flags.from === 'server' ? 's2c' : undefined;
   const printer = createEventPrinter(printerOptions(flags), {

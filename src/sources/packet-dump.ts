@@ -129,13 +129,8 @@ export function readHexInput(text: string, label: string): HexInput {
     else parts.push(payload.bytes);
     fromPackets++;
   }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
-  }
+  const bytes = new Uint8Array(Buffer.concat(parts));
+  const total = bytes.length;
   const notes: string[] = [];
   if (fromPackets > 0 || reassembled > 0) {
     const how = [
