@@ -30,11 +30,17 @@ function checkNumber(n: number, text: string, rule: NumberRule): number {
   return n;
 }
 
-/** A yargs option whose value is checked by parseNumberOption. */
-export function numberOption<D extends number | undefined>(
+/**
+ * A yargs option whose value is checked by parseNumberOption. With no default (undefined) the
+ * flag stays undefined when not typed, so a command can tell "not given" from a typed value.
+ */
+export function numberOption(
   rule: NumberRule,
   describe: string,
-  defaultValue: D,
-): { type: 'string'; describe: string; default: D; coerce: (value: unknown) => number } {
-  return { type: 'string', describe, default: defaultValue, coerce: (value) => parseNumberOption(value, rule) };
+  defaultValue: number | undefined,
+): { type: 'string'; describe: string; default?: number; coerce: (value: unknown) => number | undefined } {
+  const coerce = (value: unknown): number | undefined => (value === undefined ? undefined : parseNumberOption(value, rule));
+  return defaultValue === undefined
+    ? { type: 'string', describe, coerce }
+    : { type: 'string', describe, default: defaultValue, coerce };
 }

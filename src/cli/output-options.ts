@@ -9,6 +9,8 @@ import { colorLevel } from './color.js';
 import { numberOption } from './number-option.js';
 
 const DEFAULT_MAX_PAYLOAD = 65536;
+/** Without --max-payload, the detailed view (-V, hex) draws at most this many payload bytes: 64 hex rows, not 4,096. */
+const DEFAULT_DETAIL_PAYLOAD = 1024;
 
 export interface OutputFlags {
   json?: boolean;
@@ -43,8 +45,8 @@ export function outputOptions<T>(y: Argv<T>): Argv<T> {
       'max-payload',
       numberOption(
         { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
-        'show at most this many payload bytes per frame/message (decoding always sees every byte)',
-        DEFAULT_MAX_PAYLOAD,
+        `show at most this many payload bytes per frame/message (default ${DEFAULT_MAX_PAYLOAD}; the detailed view draws ${DEFAULT_DETAIL_PAYLOAD} unless this is given; decoding always sees every byte)`,
+        undefined,
       ),
     );
 }
@@ -62,6 +64,7 @@ export function printerOptions(flags: OutputFlags): PrinterOptions {
     explain: flags.explain,
     summary: flags.summary,
     maxPayload,
+    detailPayload: flags.maxPayload ?? DEFAULT_DETAIL_PAYLOAD,
     verbose: flags.verbose,
     messages: flags.messages,
     time: flags.time,

@@ -38,6 +38,8 @@ export interface EventTextOptions {
   readonly connections: boolean;
   readonly explain: boolean;
   readonly maxPayload: number;
+  /** Most payload bytes the detailed frame view (-V) draws as hex or text (default: maxPayload). */
+  readonly detailPayload?: number;
   /** --errors: under each one-line frame summary, its diagnostics' lines (codes alone are on the line). */
   readonly details?: boolean;
   readonly assumptions: readonly string[];
@@ -225,7 +227,7 @@ export class EventTextRenderer {
       this.style.dim(RULE),
       renderFrameView(ev, this.style, {
         explain: this.opts.explain,
-        maxPayload: this.opts.maxPayload,
+        maxPayload: this.opts.detailPayload ?? this.opts.maxPayload,
         assumptions: [],
       }),
       '',

@@ -63,7 +63,7 @@ function notes(ev: FrameEvent, max: number, style: Style): string[] {
       ),
     );
   }
-  if (have > max && ev.text === undefined) out.push(style.dim(`showing the first ${max} of ${have} bytes`));
+  if (have > max && ev.text === undefined) out.push(style.dim(`showing the first ${max} of ${have} bytes (--max-payload N shows more)`));
   return out.map((l) => '  ' + l);
 }
 

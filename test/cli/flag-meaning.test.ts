@@ -63,3 +63,36 @@ describe('output flags mean what they say', () => {
     }
   });
 });
+
+describe('-V on a large frame draws a bounded payload', () => {
+  // A 100,000-byte binary frame (64-bit length): the detailed view must not print 6,250 hex rows.
+  const header = Buffer.from([0x82, 127, 0, 0, 0, 0, 0, 0x01, 0x86, 0xa0]);
+  const frameHex = Buffer.concat([header, Buffer.alloc(100_000, 7)]).toString('hex');
+  const rows = (out: string) => out.split('\n').filter((l) => /^ {4}[0-9a-f]{4,} {2}07/.test(l)).length;
+
+  it('without --max-payload: 1024 bytes (64 rows), the rest counted, and the flag named', () => {
+    const r = runCli(['hex', '-'], { input: frameHex });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('showing the first 1024 of 100000 bytes (--max-payload N shows more)');
+    expect(r.stdout).toContain('… 98976 more bytes not shown');
+    expect(rows(r.stdout)).toBe(64);
+  });
+
+  it('--max-payload sets the detailed view too: more when asked, fewer when asked', () => {
+    const more = runCli(['hex', '--max-payload', '4096', '-'], { input: frameHex });
+    expect(more.stdout).toContain('showing the first 4096 of 100000 bytes');
+    expect(rows(more.stdout)).toBe(256);
+    const fewer = runCli(['hex', '--max-payload', '32', '-'], { input: frameHex });
+    expect(rows(fewer.stdout)).toBe(2);
+  });
+
+  it('--json keeps its own 64 KiB default: the limit of the text view is not a decoder limit', () => {
+    const r = runCli(['hex', '--json', '-'], { input: frameHex });
+    const frame = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; payload?: string })
+      .find((e) => e.type === 'frame');
+    expect(frame?.payload?.length).toBe(65536 * 2);
+  });
+});

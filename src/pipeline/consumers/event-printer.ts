@@ -17,6 +17,8 @@ export interface PrinterOptions {
   readonly summary?: boolean;
   /** Most payload bytes shown per frame/message (decoding keeps what the pipeline's consumers ask for). */
   readonly maxPayload: number;
+  /** Most payload bytes the detailed frame view draws (default: maxPayload); --max-payload sets both. */
+  readonly detailPayload?: number;
   readonly verbose?: boolean;
   readonly messages?: boolean;
   readonly time?: TimeFormat;
@@ -94,6 +96,7 @@ export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, l
     connections: stream,
     explain: flags.explain === true,
     maxPayload,
+    detailPayload: flags.detailPayload ?? maxPayload,
     details: flags.errors === true,
     assumptions: ctx.hexAssumptions,
   });
