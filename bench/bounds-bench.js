@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FrameChainScanner } from '../dist/capture/frame-chain-scanner.js';
+import { FrameChainScanner } from '../dist/protocol/frame-chain-scanner.js';
 import { MAX_SCAN_BYTES } from '../dist/capture/websocket-detector.js';
 import { measureRounds, pairedRatio } from './lib/measure.js';
 import { generateCapture } from './lib/pcap-gen.js';

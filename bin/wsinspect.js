@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // Runs the compiled CLI; `npm install` builds dist/ through the `prepare` script.
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/cli/entry.js';
 main(process.argv.slice(2));

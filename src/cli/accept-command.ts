@@ -7,10 +7,11 @@ import { acceptCheckLine, renderAcceptDerivation, renderGuidExplanation } from '
 import { escapeForTerminal } from '../render/escape.js';
 import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
 import { reportOutputFailure } from './output-failure.js';
-import { outputColorLevel, outputOptions, printerOptions, type OutputFlags } from './output-options.js';
+import { OUTPUT_OPTIONS, outputColorLevel, printerOptions, type OutputFlags } from './output-options.js';
+import { applyOptions, type OptionTable, type PositionalSpec } from './option-table.js';
 import { jsonString } from '../render/json-encoder.js';
 
-interface AcceptFlags extends OutputFlags {
+export interface AcceptFlags extends OutputFlags {
   key?: string;
   accept?: string;
   new?: boolean;
@@ -25,12 +26,20 @@ export function headerValue(text: string, header: string): string {
   return trimmed;
 }
 
-export function acceptCommand(yargs: Argv): Argv {
+/** accept's options (beside the output options), as a table: yargs and the fast path read it. */
+export const ACCEPT_OPTIONS: OptionTable = {
+  ...OUTPUT_OPTIONS,
+  new: { type: 'boolean', describe: 'make a fresh random key (as a client does) and its accept' },
+};
+
+export const ACCEPT_POSITIONALS: readonly PositionalSpec[] = [{ name: 'key' }, { name: 'accept' }];
+
+export function acceptCommand(yargs: Argv, handler: (flags: AcceptFlags) => Promise<void> = runAccept): Argv {
   return yargs.command<AcceptFlags>(
     'accept [key] [accept]',
     'compute Sec-WebSocket-Accept for a Sec-WebSocket-Key, showing each step; check a key/accept pair',
     (y) =>
-      outputOptions(y)
+      applyOptions(y, ACCEPT_OPTIONS)
         .positional('key', {
           type: 'string',
           describe: 'the Sec-WebSocket-Key value (base64 of 16 bytes), or the whole pasted header line',
@@ -39,43 +48,44 @@ export function acceptCommand(yargs: Argv): Argv {
           type: 'string',
           describe: 'a Sec-WebSocket-Accept a server sent: checked against the key (exit status 1 if wrong)',
         })
-        .option('new', { type: 'boolean', describe: 'make a fresh random key (as a client does) and its accept' })
         .example('$0 accept dGhlIHNhbXBsZSBub25jZQ==', 'prints s3pPLMBiTxaQ9kYGzzhZRbK+xOo=')
         .example('$0 accept dGhlIHNhbXBsZSBub25jZQ== s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', '✓: the pair matches')
         .example('$0 accept --new', 'a fresh key and the accept a server must answer with'),
-    async (flags) => {
-      if (flags.new === true && flags.key !== undefined)
-        throw new WsinspectError('usage', '--new makes a key: give either --new or a KEY, not both');
-      const key = flags.new === true ? newKey() : headerValue(flags.key ?? '', 'Sec-WebSocket-Key');
-      if (key.length === 0) throw new WsinspectError('usage', 'no key given (or --new to make one)');
-      const sent = flags.accept === undefined ? undefined : headerValue(flags.accept, 'Sec-WebSocket-Accept');
-      const problem = keyProblem(key);
-      const d = acceptDerivation(key);
-      const printer = createEventPrinter(printerOptions(flags), {
-        mode: 'teaching',
-        hexAssumptions: [],
-        colorLevel: outputColorLevel(flags),
-        onOutputFailure: reportOutputFailure,
-      });
-      if (flags.json) {
-        let json = `{"type":"accept","key":${jsonString(d.key)},"guid":${jsonString(d.guid)},"sha1":"${d.sha1Hex}"`;
-        json += `,"accept":${jsonString(d.accept)},"keyValid":${problem === null}`;
-        if (problem !== null) json += `,"keyProblem":${jsonString(problem)}`;
-        if (sent !== undefined) json += `,"sent":${jsonString(sent)},"match":${sent === d.accept}`;
-        printer.raw(json + '}');
-      } else {
-        const style = printer.style;
-        if (problem !== null)
-          printer.raw(
-            style.warning(`⚠ ${problem} (RFC 6455 §4.1); the accept below is what a server would still compute`) + '\n',
-          );
-        printer.raw(renderAcceptDerivation(d, style));
-        if (sent !== undefined) printer.raw(acceptCheckLine(sent, d.accept, style));
-        if (flags.explain === true) printer.raw('\n' + renderGuidExplanation(style));
-        if (flags.new === true) printer.raw(`\nSend it as: Sec-WebSocket-Key: ${style.bold(escapeForTerminal(d.key))}`);
-      }
-      await printer.close();
-      if (problem !== null || (sent !== undefined && sent !== d.accept)) process.exitCode = 1;
-    },
+    handler,
   );
+}
+
+export async function runAccept(flags: AcceptFlags): Promise<void> {
+  if (flags.new === true && flags.key !== undefined)
+    throw new WsinspectError('usage', '--new makes a key: give either --new or a KEY, not both');
+  const key = flags.new === true ? newKey() : headerValue(flags.key ?? '', 'Sec-WebSocket-Key');
+  if (key.length === 0) throw new WsinspectError('usage', 'no key given (or --new to make one)');
+  const sent = flags.accept === undefined ? undefined : headerValue(flags.accept, 'Sec-WebSocket-Accept');
+  const problem = keyProblem(key);
+  const d = acceptDerivation(key);
+  const printer = createEventPrinter(printerOptions(flags), {
+    mode: 'teaching',
+    hexAssumptions: [],
+    colorLevel: outputColorLevel(flags),
+    onOutputFailure: reportOutputFailure,
+  });
+  if (flags.json) {
+    let json = `{"type":"accept","key":${jsonString(d.key)},"guid":${jsonString(d.guid)},"sha1":"${d.sha1Hex}"`;
+    json += `,"accept":${jsonString(d.accept)},"keyValid":${problem === null}`;
+    if (problem !== null) json += `,"keyProblem":${jsonString(problem)}`;
+    if (sent !== undefined) json += `,"sent":${jsonString(sent)},"match":${sent === d.accept}`;
+    printer.raw(json + '}');
+  } else {
+    const style = printer.style;
+    if (problem !== null)
+      printer.raw(
+        style.warning(`⚠ ${problem} (RFC 6455 §4.1); the accept below is what a server would still compute`) + '\n',
+      );
+    printer.raw(renderAcceptDerivation(d, style));
+    if (sent !== undefined) printer.raw(acceptCheckLine(sent, d.accept, style));
+    if (flags.explain === true) printer.raw('\n' + renderGuidExplanation(style));
+    if (flags.new === true) printer.raw(`\nSend it as: Sec-WebSocket-Key: ${style.bold(escapeForTerminal(d.key))}`);
+  }
+  await printer.close();
+  if (problem !== null || (sent !== undefined && sent !== d.accept)) process.exitCode = 1;
 }

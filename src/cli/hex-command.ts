@@ -12,10 +12,11 @@ import { readHexInput, type HexInput } from '../sources/packet-dump.js';
 import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { reportOutputFailure } from './output-failure.js';
-import { outputColorLevel, outputOptions, printerOptions, type OutputFlags } from './output-options.js';
+import { OUTPUT_OPTIONS, outputColorLevel, printerOptions, type OutputFlags } from './output-options.js';
+import { applyOptions, type OptionTable, type PositionalSpec } from './option-table.js';
 import { readFileOrFail, readStdin } from './read-input.js';
 
-interface HexFlags extends OutputFlags {
+export interface HexFlags extends OutputFlags {
   hex?: string[];
   base64?: boolean;
   from?: 'client' | 'server';
@@ -24,54 +25,59 @@ interface HexFlags extends OutputFlags {
   handshake?: string;
 }
 
-export function hexCommand(yargs: Argv): Argv {
+/** hex's options (beside the output options), as a table: yargs and the fast path read it. */
+export const HEX_OPTIONS: OptionTable = {
+  ...OUTPUT_OPTIONS,
+  verbose: {
+    alias: 'V',
+    type: 'boolean',
+    describe: 'the full annotated view: accepted as everywhere, though hex always draws it (unless -s)',
+  },
+  base64: { type: 'boolean', describe: 'the input is base64, not hex' },
+  from: {
+    type: 'string',
+    choices: ['client', 'server'],
+    describe: "every frame was sent by this side (default: from each frame's mask bit)",
+  },
+  'window-bits': numberOption(
+    { flag: '--window-bits', min: 8, max: 15, integer: true, what: 'a whole number from 8 to 15' },
+    'LZ77 window (8–15) the sender compressed with, when no handshake says',
+    15,
+  ),
+  'context-takeover': {
+    type: 'boolean',
+    default: true,
+    describe: 'the sender keeps its compression context between messages (--no-context-takeover: it resets)',
+  },
+  handshake: {
+    type: 'string',
+    describe: 'FILE with the raw HTTP request and response, to take the negotiation from',
+  },
+};
+
+export const HEX_POSITIONALS: readonly PositionalSpec[] = [{ name: 'hex', variadic: true }];
+
+export function hexCommand(yargs: Argv, handler: (flags: HexFlags) => Promise<void> = runHex): Argv {
   return yargs.command<HexFlags>(
     'hex [hex..]',
     'decode WebSocket frames given as hex (arguments, or stdin with - or a pipe)',
     (y) =>
-      outputOptions(y)
+      applyOptions(y, HEX_OPTIONS)
         .positional('hex', {
           type: 'string',
           array: true,
           describe: 'frame bytes: "c1 85 43 …", c18543…, 0xc1,0x85, \\xc1\\x85, c1:85, or a hex dump; - for stdin',
-        })
-        .option('verbose', {
-          alias: 'V',
-          type: 'boolean',
-          describe: 'the full annotated view: accepted as everywhere, though hex always draws it (unless -s)',
-        })
-        .option('base64', { type: 'boolean', describe: 'the input is base64, not hex' })
-        .option('from', {
-          choices: ['client', 'server'] as const,
-          describe: "every frame was sent by this side (default: from each frame's mask bit)",
-        })
-        .option(
-          'window-bits',
-          numberOption(
-            { flag: '--window-bits', min: 8, max: 15, integer: true, what: 'a whole number from 8 to 15' },
-            'LZ77 window (8–15) the sender compressed with, when no handshake says',
-            15,
-          ),
-        )
-        .option('context-takeover', {
-          type: 'boolean',
-          default: true,
-          describe: 'the sender keeps its compression context between messages (--no-context-takeover: it resets)',
-        })
-        .option('handshake', {
-          type: 'string',
-          describe: 'FILE with the raw HTTP request and response, to take the negotiation from',
         })
         .example('$0 hex "c1 85 43 02 0a cf 71 36 3e cb 43"', 'a compressed masked text frame, inflated')
         .example('$0 hex 81 05 48 65 6c 6c 6f --explain', 'every header field with the rule it must satisfy')
         .example('xxd -p frames.bin | $0 hex -', 'frames from a pipe')
         .example('tshark -r x.pcap -Y websocket -x | $0 hex', 'whole packets: frames taken from the TCP payload')
         .example('$0 hex --json 0x89,0x05,0x48,0x65,0x6c,0x6c,0x6f', 'NDJSON for other tools'),
-    runHex,
+    handler,
   );
 }
 
-async function runHex(flags: HexFlags): Promise<void> {
+export async function runHex(flags: HexFlags): Promise<void> {
   const { bytes: frames, notes } = await readFrames(flags);
   if (frames.length === 0)
     throw new WsinspectError('input.empty', 'no frame bytes given (pass hex as arguments, or - to read stdin)');

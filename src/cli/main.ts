@@ -1,6 +1,5 @@
-// The command line: yargs commands, and the one place where errors become exit codes.
-// A WsinspectError (bad input, unreadable file) prints one line and exits with its code;
-// anything else is a bug and is shown with its stack.
+// The command line: yargs commands (entry.ts runs hex and accept without yargs when it can).
+// Errors become exit codes in cli-failure.ts.
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
@@ -10,7 +9,7 @@ import { proxyCommand } from './proxy-command.js';
 import { demoCommand } from './demo-command.js';
 import { caCommand } from './ca-command.js';
 import { readCommand } from './read-command.js';
-import { outputFailure } from './output-failure.js';
+import { reportCliFailure } from './cli-failure.js';
 
 const EPILOGUE = `Examples of real use:
   wsinspect hex "c1 85 43 02 0a cf 71 36 3e cb 43"     a compressed, masked text frame, drawn and inflated
@@ -53,6 +52,7 @@ export function buildCli(argv: string[]): Argv {
       if (err) throw err;
       throw new WsinspectError('usage', msg ?? 'bad arguments');
     });
+  skipHelpCache(cli);
   cli = readCommand(cli);
   cli = hexCommand(cli);
   cli = acceptCommand(cli);
@@ -60,6 +60,20 @@ export function buildCli(argv: string[]): Argv {
   cli = demoCommand(cli);
   cli = caCommand(cli);
   return cli;
+}
+
+/**
+ * yargs renders a command's whole help text on every run of a non-default command, to keep it
+ * for a failure after an async handler (usage.cacheHelpMessage): ~35 ms of string-width and
+ * wrap-ansi on each `wsinspect hex …`, a third of the start-up. wsinspect never prints help on
+ * a failure (the one-line error names --help instead), so the cache is never read: skip it.
+ * yargs is pinned (package.json), so the internal it patches does not move under us.
+ */
+function skipHelpCache(cli: Argv): void {
+  const internal = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => unknown } })
+    .getInternalMethods?.()
+    .getUsageInstance?.() as { cacheHelpMessage?: () => void } | undefined;
+  if (internal !== undefined && typeof internal.cacheHelpMessage === 'function') internal.cacheHelpMessage = () => {};
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -70,16 +84,6 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli(argv).parseAsync();
   } catch (caught) {
-    // yargs rethrows an error of an option's coerce (number-option.ts) as a YError with its message
-    const err =
-      outputFailure(caught) ??
-      (caught instanceof Error && caught.name === 'YError' ? new WsinspectError('usage', caught.message) : caught);
-    if (err instanceof WsinspectError) {
-      process.stderr.write(`wsinspect: ${err.message}\n`);
-      if (err.code === 'usage') process.stderr.write('Run "wsinspect --help" for the commands and options.\n');
-      process.exitCode = err.exitCode;
-      return;
-    }
-    throw err;
+    reportCliFailure(caught);
   }
 }

@@ -39,7 +39,8 @@ export function numberOption(
   describe: string,
   defaultValue: number | undefined,
 ): { type: 'string'; describe: string; default?: number; coerce: (value: unknown) => number | undefined } {
-  const coerce = (value: unknown): number | undefined => (value === undefined ? undefined : parseNumberOption(value, rule));
+  const coerce = (value: unknown): number | undefined =>
+    value === undefined ? undefined : parseNumberOption(value, rule);
   return defaultValue === undefined
     ? { type: 'string', describe, coerce }
     : { type: 'string', describe, default: defaultValue, coerce };

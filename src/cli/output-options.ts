@@ -7,6 +7,7 @@ import type { PrinterOptions } from '../pipeline/consumers/event-printer.js';
 import type { TimeFormat } from '../render/event-text.js';
 import { colorLevel } from './color.js';
 import { numberOption } from './number-option.js';
+import { applyOptions, type OptionTable } from './option-table.js';
 
 const DEFAULT_MAX_PAYLOAD = 65536;
 /** Without --max-payload, the detailed view (-V, hex) draws at most this many payload bytes: 64 hex rows, not 4,096. */
@@ -25,30 +26,31 @@ export interface OutputFlags {
   errors?: boolean;
 }
 
+/** The output options as a table (option-table.ts): yargs and the start-up fast path read the same. */
+export const OUTPUT_OPTIONS: OptionTable = {
+  json: { type: 'boolean', describe: 'print NDJSON events (one object per line) instead of text' },
+  color: {
+    type: 'boolean',
+    describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)',
+  },
+  explain: {
+    type: 'boolean',
+    describe: 'add, for each header field, the rule it must satisfy and its RFC section',
+  },
+  summary: {
+    alias: 's',
+    type: 'boolean',
+    describe: 'one line per frame instead of the full annotated view',
+  },
+  'max-payload': numberOption(
+    { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
+    `show at most this many payload bytes per frame/message (default ${DEFAULT_MAX_PAYLOAD}; the detailed view draws ${DEFAULT_DETAIL_PAYLOAD} unless this is given; decoding always sees every byte)`,
+    undefined,
+  ),
+};
+
 export function outputOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('json', { type: 'boolean', describe: 'print NDJSON events (one object per line) instead of text' })
-    .option('color', {
-      type: 'boolean',
-      describe: 'force colour on (--no-color: off; default: on for a terminal, NO_COLOR/FORCE_COLOR respected)',
-    })
-    .option('explain', {
-      type: 'boolean',
-      describe: 'add, for each header field, the rule it must satisfy and its RFC section',
-    })
-    .option('summary', {
-      alias: 's',
-      type: 'boolean',
-      describe: 'one line per frame instead of the full annotated view',
-    })
-    .option(
-      'max-payload',
-      numberOption(
-        { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
-        `show at most this many payload bytes per frame/message (default ${DEFAULT_MAX_PAYLOAD}; the detailed view draws ${DEFAULT_DETAIL_PAYLOAD} unless this is given; decoding always sees every byte)`,
-        undefined,
-      ),
-    );
+  return applyOptions(y, OUTPUT_OPTIONS);
 }
 
 /** The printer's options from the flags (WsinspectError for a bad --max-payload). */

@@ -4,14 +4,18 @@
 // Layer rule: pipeline/ — wiring a source to a pipeline.
 import type { Readable } from 'node:stream';
 import { feedCapture, type FeedHooks } from '../sources/capture-source.js';
-import type { Pipeline } from './pipeline.js';
+import type { CapturePipeline } from './capture-pipeline.js';
 
 /**
  * Resolves when the input ended (or hooks.signal stopped the reading) and the capture stage
  * emitted everything (not finish()). On a stream input (stdin) hooks.idle runs whenever the
  * input has nothing more waiting: a live capture's lines are shown as its packets come.
  */
-export async function runCapture(pipeline: Pipeline, input: string | Readable, hooks: FeedHooks = {}): Promise<void> {
+export async function runCapture(
+  pipeline: CapturePipeline,
+  input: string | Readable,
+  hooks: FeedHooks = {},
+): Promise<void> {
   let read = 0;
   await feedCapture(
     input,

@@ -16,7 +16,7 @@ import {
 import { PrinterConsumer } from './consumers/printer-consumer.js';
 import { StatsConsumer } from './consumers/stats-consumer.js';
 import { listingNotes, type ListingCounts } from './listing-notes.js';
-import { Pipeline } from './pipeline.js';
+import { CapturePipeline } from './capture-pipeline.js';
 import type { StreamStage } from './stages.js';
 
 export interface ListingSpec {
@@ -33,7 +33,7 @@ export interface ListingSpec {
 }
 
 export interface Listing {
-  readonly pipeline: Pipeline;
+  readonly pipeline: CapturePipeline;
   /** Where the listing (or the statistics) is written. */
   readonly printer: EventPrinter;
   readonly stats: StatsConsumer | null;
@@ -75,7 +75,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
     stats === null ? new PrinterConsumer(printer, createEventFilter(spec.filter), spec.printer.maxPayload) : null;
   const shown: EventConsumer = stats ?? listed!;
   const consumers = io.observer === undefined ? [shown] : [io.observer, shown];
-  const pipeline = new Pipeline({
+  const pipeline = new CapturePipeline({
     consumers,
     assumeDeflate: assumedDeflate(),
     capture: { decodeAs: spec.decodeAs },

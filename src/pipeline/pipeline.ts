@@ -1,10 +1,9 @@
 // One pipeline: sources → stages → consumers. A source enters where its events belong —
-// capture bytes before the capture stage (push), StreamEvents of already reassembled
+// capture bytes before the capture stage (push: CapturePipeline, capture-pipeline.ts, so that a
+// command without captures — hex — does not load the capture layer), StreamEvents of already reassembled
 // conversations after it (stream: the proxy's sockets, hex), decoded messages after the
 // session stage (message: HAR, NDJSON) — and every consumer sees the same InspectEvents.
 // Layer rule: pipeline/ — wiring only: no I/O of its own (sources and consumers do it).
-import { CaptureDecoder, type CaptureDecoderOptions } from '../capture/capture-decoder.js';
-import type { CaptureSummary } from '../capture/capture-tally.js';
 import type { DeflateNegotiation } from '../protocol/handshake-types.js';
 import { ConnectionDemux } from '../session/connection-demux.js';
 import type { InspectEvent, StreamEvent, Timestamp } from '../session/events.js';
@@ -26,8 +25,6 @@ export interface PipelineOptions {
   readonly assumeDeflate?: DeflateNegotiation | null;
   /** The session stage; default: a ConnectionDemux with assumeDeflate. */
   readonly session?: SessionStageFactory;
-  /** The capture stage's options (capture bytes only). */
-  readonly capture?: Omit<CaptureDecoderOptions, 'onFirstPacketTime'>;
 }
 
 export class Pipeline {
@@ -35,11 +32,10 @@ export class Pipeline {
   lastTime: Timestamp = null;
   /** The largest payload prefix any consumer asked for (see EventConsumer.keepPayload). */
   readonly keepPayload: number;
-  private readonly consumers: readonly EventConsumer[];
+  protected readonly consumers: readonly EventConsumer[];
   private readonly session: SessionStage;
-  private readonly enterStream: (event: StreamEvent) => void;
+  protected readonly enterStream: (event: StreamEvent) => void;
   private readonly enterDecoded: (event: InspectEvent) => void;
-  private capture: CaptureDecoder | null = null;
 
   constructor(private readonly options: PipelineOptions) {
     const consumers = options.consumers;
@@ -65,21 +61,6 @@ export class Pipeline {
       };
     }
     this.enterStream = stream;
-  }
-
-  /** Capture bytes (pcap, pcapng), any chunk size: into the capture stage. */
-  push(chunk: Uint8Array): void {
-    (this.capture ??= this.captureStage()).push(chunk);
-  }
-
-  /** End of capture bytes: a cut record is reported and the capture's connections end (WsinspectError if it was no capture). */
-  endCapture(): void {
-    (this.capture ??= this.captureStage()).end();
-  }
-
-  /** What the capture held besides WebSocket (the hints of an empty result); null when no capture bytes came. */
-  captureSummary(): CaptureSummary | null {
-    return this.capture?.summary() ?? null;
   }
 
   /** A StreamEvent of a reassembled conversation (the proxy's sockets, hex): after the capture stage. */
@@ -117,16 +98,6 @@ export class Pipeline {
   async close(): Promise<void> {
     for (const r of this.options.recorders ?? []) await r.close?.();
     for (const c of this.consumers) await c.close?.();
-  }
-
-  private captureStage(): CaptureDecoder {
-    const consumers = this.consumers;
-    return new CaptureDecoder(this.enterStream, {
-      ...this.options.capture,
-      onFirstPacketTime: (t) => {
-        for (const c of consumers) c.timeOrigin?.(t);
-      },
-    });
   }
 
   /** Decoded events to every consumer (one consumer, the usual case, without a loop). */

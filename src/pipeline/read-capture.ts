@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import type { InspectEvent } from '../session/events.js';
 import { openCapture } from '../sources/capture-source.js';
-import { Pipeline } from './pipeline.js';
+import { CapturePipeline } from './capture-pipeline.js';
 
 export interface ReadCaptureOptions {
   /** TCP ports whose connections are decoded as WebSocket even without a handshake. */
@@ -27,7 +27,7 @@ export async function* readCapture(
     batch = [];
     return out;
   };
-  const pipeline = new Pipeline({
+  const pipeline = new CapturePipeline({
     consumers: [{ keepPayload: options.keepPayload ?? Infinity, event: (ev) => batch.push(ev) }],
     assumeDeflate: assumedDeflate(),
     capture: { decodeAs: options.decodeAs ?? [] },

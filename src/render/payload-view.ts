@@ -63,7 +63,8 @@ function notes(ev: FrameEvent, max: number, style: Style): string[] {
       ),
     );
   }
-  if (have > max && ev.text === undefined) out.push(style.dim(`showing the first ${max} of ${have} bytes (--max-payload N shows more)`));
+  if (have > max && ev.text === undefined)
+    out.push(style.dim(`showing the first ${max} of ${have} bytes (--max-payload N shows more)`));
   return out.map((l) => '  ' + l);
 }
 

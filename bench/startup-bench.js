@@ -1,0 +1,53 @@
+// Start-up: the commands people type by hand (`hex`, `accept`) against Node's own start-up
+// (`node -e 0`), in the same rounds; `--version` shows the yargs path the fast path avoids.
+// Issue target: `wsinspect hex …` at most 2× `node -e 0`. Layer rule: bench/ — tooling.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureRounds, pairedRatio } from './lib/measure.js';
+import { formatTable, ratio } from './lib/table.js';
+
+const WSINSPECT = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'wsinspect.js');
+
+export const benchmark = {
+  name: 'startup',
+  title: 'start-up of hex and accept (no yargs) and of the yargs path, against node -e 0',
+  run,
+};
+
+function command(args, expect) {
+  return () => {
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (r.status !== 0 || !r.stdout.includes(expect))
+      throw new Error(`${args.join(' ')}: exit ${r.status}, stdout lacks ${JSON.stringify(expect)}: ${r.stderr}`);
+    return r.stdout;
+  };
+}
+
+function run(ctx) {
+  const runs = Math.max(ctx.runs, 15);
+  const contenders = [
+    { id: 'node', run: command(['-e', 'process.stdout.write("ok")'], 'ok'), check: () => {} },
+    { id: 'hex', run: command([WSINSPECT, 'hex', '81', '00'], 'opcode'), check: () => {} },
+    {
+      id: 'accept',
+      run: command([WSINSPECT, 'accept', 'dGhlIHNhbXBsZSBub25jZQ=='], 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='),
+      check: () => {},
+    },
+    { id: 'version', run: command([WSINSPECT, '--version'], '.'), check: () => {} },
+  ];
+  const m = measureRounds(contenders, { runs });
+  const node = m.get('node');
+  const row = (label, id) => [label, (m.get(id).median * 1000).toFixed(1), ratio(pairedRatio(m.get(id), node))];
+  ctx.log(`\nstart-up, median of ${runs} rounds (each round runs every command once)`);
+  ctx.log(
+    formatTable([
+      ['command', 'median ms', 'vs node -e 0'],
+      row('node -e 0', 'node'),
+      row('wsinspect hex 81 00', 'hex'),
+      row('wsinspect accept KEY', 'accept'),
+      row('wsinspect --version (yargs)', 'version'),
+    ]),
+  );
+  ctx.log('  target: hex at most 2× node -e 0; ratios are medians of per-round ratios');
+}
