@@ -3,7 +3,10 @@
 // thread or (large files, --threads) by several whose output is merged to the same bytes.
 // Flags → the listing pipeline (pipeline/listing.ts) → exit status; nothing else.
 import type { Argv } from 'yargs';
+import { WsinspectError } from '../errors.js';
 import { runCapture } from '../pipeline/capture-run.js';
+import { runHar } from '../pipeline/recording-run.js';
+import { sniffRecording } from '../sources/recording-sniff.js';
 import { createListing } from '../pipeline/listing.js';
 import type { OutputStream } from '../pipeline/parallel/block-writer.js';
 import { readInParallel } from '../pipeline/parallel/parallel-read.js';
@@ -28,7 +31,7 @@ export function readCommand(
       streamOptions(outputOptions(y))
         .positional('file', {
           type: 'string',
-          describe: 'capture file (pcap or pcapng, recognised by content), or - for stdin',
+          describe: 'capture file (pcap or pcapng) or HAR recording, recognised by content; - for stdin (captures)',
         })
         .option(
           'decode-as',
@@ -61,6 +64,20 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   // yargs-parser hands a lone "-" positional over as ""
   const file = flags.file === undefined || flags.file === '' ? '-' : flags.file;
   const frame = (flags as Partial<FrameAtFlags>).frame;
+  const recording = file === '-' ? null : sniffRecording(file);
+  if (recording !== null) {
+    if (frame !== undefined)
+      throw new WsinspectError(
+        'input.bad-option',
+        '--frame picks a frame of a capture: a recording has messages, not frames',
+      );
+    if (recording === 'ndjson')
+      throw new WsinspectError(
+        'input.bad-option',
+        `${file}: reading wsinspect --json output back is not supported yet`,
+      );
+    return readRecording(flags, file, io);
+  }
   if (frame !== undefined) return showFrameAt({ ...flags, frame }, file, io);
   const threads = readThreads(flags, file);
   const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
@@ -96,6 +113,22 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   await pipeline.close();
   // an empty result says why, on stderr (stdout stays clean for pipes); exit status stays 0
   writeNotes(notes());
+}
+
+/** A HAR file: its messages through the listing (no frames: the printer shows every message). */
+async function readRecording(flags: ReadFlags, file: string, io: ReadOutput): Promise<void> {
+  const spec = { ...listingSpec(flags, io.colorLevel ?? outputColorLevel(flags)), source: 'messages' as const };
+  const { pipeline, notes } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
+  let run: { connections: number };
+  try {
+    run = await runHar(pipeline, file);
+  } finally {
+    pipeline.finish();
+    await pipeline.close();
+  }
+  if (run.connections === 0)
+    writeNotes([`${file}: no WebSocket connection in this HAR (no entry has _webSocketMessages)`]);
+  else writeNotes(notes());
 }
 
 /** Why the result is empty, on stderr (stdout stays clean for pipes); the exit status stays 0. */

@@ -12,6 +12,8 @@ export interface ListingCounts {
   readonly connections: number;
   /** Frames decoded (listing only). */
   readonly frames: number;
+  /** Messages decoded (listing only). */
+  readonly messages: number;
   /** Events shown by the listing (null under --stats). */
   readonly shown: number | null;
 }
@@ -21,19 +23,25 @@ export interface NotesSpec {
   readonly filter: FilterSpec;
   /** --stats of these connections (null: all); undefined: the listing. */
   readonly stats?: { readonly conns: readonly number[] | null };
+  /** --messages: the listing shows messages, so an empty one counts messages. */
+  readonly printer?: { readonly messages?: boolean };
+  /** 'messages': a recording (HAR), which has messages and no frames. */
+  readonly source?: 'wire' | 'messages';
 }
 
 /** The counts of several shards of one listing (the parallel reader's workers) as one. */
 export function sumCounts(all: readonly ListingCounts[]): ListingCounts {
   let connections = 0;
   let frames = 0;
+  let messages = 0;
   let shown: number | null = null;
   for (const c of all) {
     connections += c.connections;
     frames += c.frames;
+    messages += c.messages;
     if (c.shown !== null) shown = (shown ?? 0) + c.shown;
   }
-  return { connections, frames, shown };
+  return { connections, frames, messages, shown };
 }
 
 const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;
@@ -67,8 +75,10 @@ export function listingNotes(spec: NotesSpec, capture: CaptureSummary | null, co
   const someAsked = asked.length === 0 || missing.length < new Set(asked).size;
   if (stats === undefined && counts.shown === 0 && someAsked) {
     const flags = filterFlags(filter);
-    const read = counts.frames === 1 ? '1 frame was read' : `${counts.frames} frames were read`;
-    if (flags !== '') notes.push(`no frame matched the filters (${flags}); ${read}`);
+    const unit = spec.printer?.messages === true || spec.source === 'messages' ? 'message' : 'frame';
+    const n = unit === 'message' ? counts.messages : counts.frames;
+    const read = n === 1 ? `1 ${unit} was read` : `${n} ${unit}s were read`;
+    if (flags !== '') notes.push(`no ${unit} matched the filters (${flags}); ${read}`);
   }
   return notes;
 }

@@ -82,7 +82,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
     streamStages: io.streamStages,
   });
   const counts = (): ListingCounts =>
-    listed !== null ? { ...listed.counts } : { connections: stats!.connections, frames: 0, shown: null };
+    listed !== null ? { ...listed.counts } : { connections: stats!.connections, frames: 0, messages: 0, shown: null };
   const notes = (): string[] => listingNotes(spec, pipeline.captureSummary(), counts());
   return { pipeline, printer, stats, counts, notes };
 }

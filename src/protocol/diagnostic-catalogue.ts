@@ -226,6 +226,24 @@ export const DIAGNOSTIC_CATALOGUE = {
     'decoding starts at the first frame boundary found; the bytes before it (the rest of a frame whose start was not captured) are skipped',
     'RFC 6455 §5.2',
   ),
+  // recordings: HAR and wsinspect's own NDJSON, which hold messages, not wire bytes
+  'har.messages-only': e(
+    'note',
+    'a HAR holds messages, not frames: frame headers, masking, fragmentation and compression were not recorded',
+    undefined,
+  ),
+  'har.message.invalid': e(
+    'error',
+    'a recorded message with a missing or wrong field (type, opcode, data, time); shown as far as it can be',
+    undefined,
+  ),
+  'har.message.error': e('warning', 'the browser recorded an error on this WebSocket', undefined),
+  'har.close': e('note', 'the recording says how the connection closed', undefined),
+  'recording.malformed': e(
+    'error',
+    'malformed JSON in a recording; that piece is skipped and reading goes on',
+    undefined,
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;

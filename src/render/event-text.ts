@@ -169,7 +169,11 @@ export class EventTextRenderer {
             this.style.heading(
               `Connection ${ev.conn}: ${escapeForTerminal(ev.client)} → ${escapeForTerminal(ev.server)}`,
             ) +
-            this.style.dim(` (found by ${ev.detectedBy})`),
+            this.style.dim(
+              ev.source === undefined
+                ? ` (found by ${ev.detectedBy})`
+                : ` (from a ${ev.source === 'har' ? 'HAR' : 'wsinspect --json'} recording)`,
+            ),
         );
         break;
       case 'end':
@@ -293,6 +297,13 @@ export class EventTextRenderer {
   private end(ev: EndEvent): string {
     const s = this.style;
     const what = this.opts.connections ? `connection ${ev.conn} ended` : 'end of input';
+    const frames = ev.frames.c2s + ev.frames.s2c;
+    const messages = ev.messages.c2s + ev.messages.s2c;
+    // a recording (HAR) has messages but no frames
+    if (frames === 0 && messages > 0)
+      return s.dim(
+        `${what} (${ev.reason}): ${count(messages, 'message')} (${ev.messages.c2s} client→server, ${ev.messages.s2c} server→client)`,
+      );
     return s.dim(
       `${what} (${ev.reason}): ` +
         `${count(ev.frames.c2s + ev.frames.s2c, 'frame')} (${ev.frames.c2s} client→server, ${ev.frames.s2c} server→client), ` +

@@ -275,7 +275,7 @@ export function eventJson(ev: InspectEvent, opts: JsonOptions): string {
     case 'handshake':
       return handshakeJson(ev.conn, ev.time, ev.handshake, ev.capture);
     case 'connection':
-      return `{"type":"connection","conn":${ev.conn},"ts":${ts(ev.time)},"client":${jsonString(ev.client)},"server":${jsonString(ev.server)},"detectedBy":"${ev.detectedBy}"}`;
+      return `{"type":"connection","conn":${ev.conn},"ts":${ts(ev.time)},"client":${jsonString(ev.client)},"server":${jsonString(ev.server)},"detectedBy":"${ev.detectedBy}"${ev.source === undefined ? '' : `,"source":"${ev.source}"`}}`;
     case 'diagnostic':
       return (
         diagnosticFields(

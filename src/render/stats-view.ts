@@ -29,7 +29,9 @@ function directionLines(label: string, d: DirectionStats): string[] {
     `${label}`,
     `    frames     ${sum(d.framesByOpcode)}: ${counts(d.framesByOpcode)}`,
     `    messages   ${sum(d.messagesByOpcode)}: ${counts(d.messagesByOpcode)}; ${d.fragmentedMessages} fragmented (${d.fragmentFrames} frames)`,
-    `    bytes      ${d.wireBytes} on the wire, ${d.payloadBytes} payload${ratio}`,
+    sum(d.framesByOpcode) === 0 && sum(d.messagesByOpcode) > 0
+      ? `    bytes      ${d.messageBytes} in messages (a recording: no wire bytes)`
+      : `    bytes      ${d.wireBytes} on the wire, ${d.payloadBytes} payload${ratio}`,
     `    problems   ${d.diagnostics.error} errors, ${d.diagnostics.warning} warnings, ${d.diagnostics.note} notes`,
   ];
 }

@@ -11,6 +11,8 @@ export interface DirectionStats {
   wireBytes: number;
   /** Declared payload lengths (before inflation). */
   payloadBytes: number;
+  /** Application data of the messages (after inflation). */
+  messageBytes: number;
   /** Payload bytes of compressed messages, and what they inflated to. */
   compressedBytes: number;
   inflatedBytes: number;
@@ -43,6 +45,7 @@ function emptyDirection(): DirectionStats {
     framesByOpcode: {},
     messagesByOpcode: {},
     wireBytes: 0,
+    messageBytes: 0,
     payloadBytes: 0,
     compressedBytes: 0,
     inflatedBytes: 0,
@@ -110,6 +113,7 @@ export class StatsCollector {
         const d = s.dirs[ev.dir];
         const name = opcodeName(ev.opcode);
         d.messagesByOpcode[name] = (d.messagesByOpcode[name] ?? 0) + 1;
+        d.messageBytes += ev.length;
         if (ev.frames > 1) {
           d.fragmentedMessages++;
           d.fragmentFrames += ev.frames;

@@ -151,6 +151,8 @@ export interface ConnectionEvent {
   readonly client: string;
   readonly server: string;
   readonly detectedBy: 'handshake' | 'heuristic';
+  /** A recording's connection (no wire bytes): where it was read from. */
+  readonly source?: 'har' | 'ndjson';
 }
 
 export interface HandshakeEvent {

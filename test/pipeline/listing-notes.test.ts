@@ -13,7 +13,7 @@ const capture = (o: Partial<CaptureSummary> = {}): CaptureSummary => ({
   tlsCount: 0,
   ...o,
 });
-const none = { connections: 0, frames: 0, shown: 0 };
+const none = { connections: 0, frames: 0, messages: 0, shown: 0 };
 
 describe('listingNotes', () => {
   it('names the first TLS connections and counts the rest', () => {
@@ -40,7 +40,7 @@ describe('listingNotes', () => {
   });
 
   it('a filter that matched nothing, in the singular; nothing when something was shown or there is no filter', () => {
-    const one = { connections: 1, frames: 1, shown: 0 };
+    const one = { connections: 1, frames: 1, messages: 3, shown: 0 };
     expect(listingNotes({ filter: { dir: 'c2s', errorsOnly: true } }, capture(), one)).toEqual([
       'no frame matched the filters (--dir c2s --errors); 1 frame was read',
     ]);
@@ -48,8 +48,19 @@ describe('listingNotes', () => {
     expect(listingNotes({ filter: {} }, capture(), one)).toEqual([]);
   });
 
+  it('a listing of messages (--messages, or a HAR) counts messages, not frames', () => {
+    const counts = { connections: 1, frames: 4, messages: 3, shown: 0 };
+    const filter = { grep: /x/ };
+    expect(listingNotes({ filter, printer: { messages: true } }, capture(), counts)).toEqual([
+      'no message matched the filters (--grep "x"); 3 messages were read',
+    ]);
+    expect(listingNotes({ filter, source: 'messages' }, null, { ...counts, frames: 0 })).toEqual([
+      'no message matched the filters (--grep "x"); 3 messages were read',
+    ]);
+  });
+
   it('--conn: the missing connections, and the filter note only if some asked-for one exists', () => {
-    const three = { connections: 3, frames: 9, shown: 0 };
+    const three = { connections: 3, frames: 9, messages: 4, shown: 0 };
     expect(listingNotes({ filter: { conns: [4, 5] } }, capture(), three)).toEqual([
       'no connections 4, 5: the capture has 3 WebSocket connections',
     ]);
@@ -63,10 +74,10 @@ describe('listingNotes', () => {
   it("sums the counts of the parallel reader's workers", () => {
     expect(
       sumCounts([
-        { connections: 1, frames: 4, shown: 0 },
-        { connections: 2, frames: 5, shown: 3 },
+        { connections: 1, frames: 4, messages: 2, shown: 0 },
+        { connections: 2, frames: 5, messages: 5, shown: 3 },
       ]),
-    ).toEqual({ connections: 3, frames: 9, shown: 3 });
-    expect(sumCounts([{ connections: 1, frames: 0, shown: null }]).shown).toBeNull();
+    ).toEqual({ connections: 3, frames: 9, messages: 7, shown: 3 });
+    expect(sumCounts([{ connections: 1, frames: 0, messages: 0, shown: null }]).shown).toBeNull();
   });
 });

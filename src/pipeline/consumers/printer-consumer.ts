@@ -9,7 +9,7 @@ import type { EventPrinter } from './event-printer.js';
 export class PrinterConsumer implements EventConsumer {
   readonly keepPayload: number;
   /** What was seen and shown, for the hints of an empty result (listing-notes.ts). */
-  readonly counts = { connections: 0, frames: 0, shown: 0 };
+  readonly counts = { connections: 0, frames: 0, messages: 0, shown: 0 };
 
   /** `show`: the display filter (null: everything). `maxPayload`: most payload bytes the printer shows. */
   constructor(
@@ -22,6 +22,7 @@ export class PrinterConsumer implements EventConsumer {
 
   event(ev: InspectEvent): void {
     if (ev.type === 'frame') this.counts.frames += 1;
+    else if (ev.type === 'message') this.counts.messages += 1;
     else if (ev.type === 'connection') this.counts.connections += 1;
     if (this.show === null || this.show(ev)) {
       this.counts.shown += 1;

@@ -1,0 +1,37 @@
+// A recording (HAR) through a pipeline: the file is read in chunks, its events enter after the
+// session stage (pipeline.message: there are no wire bytes to decode), and reading waits for
+// the consumers between chunks, so memory stays bounded however large the file.
+// Layer rule: pipeline/ — wiring a source to a pipeline.
+import { createReadStream } from 'node:fs';
+import { WsinspectError } from '../errors.js';
+import { HarEvents } from '../sources/har-source.js';
+import { HarSyntaxError } from '../sources/har-scanner.js';
+import type { Pipeline } from './pipeline.js';
+
+export interface RecordingRun {
+  /** WebSocket connections the recording held. */
+  readonly connections: number;
+}
+
+/** Reads a HAR file into the pipeline; WsinspectError (one line with the byte offset) for a file that is not one. */
+export async function runHar(pipeline: Pipeline, path: string): Promise<RecordingRun> {
+  const har = new HarEvents((ev) => pipeline.message(ev));
+  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      har.push(chunk);
+      await pipeline.ready();
+    }
+    har.end();
+  } catch (err) {
+    stream.destroy();
+    har.stop();
+    if (err instanceof HarSyntaxError)
+      throw new WsinspectError('input.bad-har', `${path}: ${err.message} (byte ${err.offset})`);
+    if ((err as NodeJS.ErrnoException).code !== undefined)
+      throw new WsinspectError('input.unreadable', `cannot read ${path}: ${(err as Error).message}`);
+    throw err;
+  }
+  if (!har.foundEntries) throw new WsinspectError('input.bad-har', `${path}: JSON, but not a HAR (no log.entries)`);
+  return { connections: har.connections };
+}

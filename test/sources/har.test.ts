@@ -1,0 +1,212 @@
+// HAR recordings as input: a real one recorded from headless Chromium over the DevTools
+// protocol (fixtures/chromium.har, made by fixtures/gen/chromium-har.mjs), the streaming
+// scanner split at every boundary, and every kind of bad input the issue names.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { InspectEvent } from '../../src/session/events.js';
+import { HarEvents } from '../../src/sources/har-source.js';
+import { recordingKindOf } from '../../src/sources/recording-sniff.js';
+import { ROOT, runCli } from '../helpers/cli-run.js';
+
+const fixture = join(ROOT, 'fixtures', 'chromium.har');
+const dir = mkdtempSync(join(tmpdir(), 'wsinspect-har-'));
+let n = 0;
+/** A HAR file written from text (named .json: content decides, not the name). */
+function harFile(text: string): string {
+  const path = join(dir, `in-${++n}.json`);
+  writeFileSync(path, text);
+  return path;
+}
+
+interface JsonEvent {
+  type: string;
+  conn?: number;
+  dir?: string;
+  text?: string;
+  data?: string;
+  code?: string;
+  message?: string;
+  source?: string;
+  reason?: string;
+  side?: string;
+  acceptValid?: boolean;
+  diagnostics?: { code: string; message: string }[];
+}
+const events = (stdout: string): JsonEvent[] =>
+  stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as JsonEvent);
+
+/** Events of a HAR given in chunks of the sizes listed (repeated), as the scanner hands them out. */
+function decode(bytes: Uint8Array, sizes: number[] = [bytes.length]): InspectEvent[] {
+  const out: InspectEvent[] = [];
+  const har = new HarEvents((ev) => out.push(ev));
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = Math.max(1, sizes[i % sizes.length]);
+    har.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  har.end();
+  return out;
+}
+
+const ENTRY_HEAD = `"request":{"method":"GET","url":"ws://h:9/s","httpVersion":"HTTP/1.1","headers":[{"name":"Host","value":"h:9"},{"name":"Upgrade","value":"websocket"},{"name":"Connection","value":"Upgrade"},{"name":"Sec-WebSocket-Key","value":"dGhlIHNhbXBsZSBub25jZQ=="},{"name":"Sec-WebSocket-Version","value":"13"}]},"response":{"status":101,"statusText":"Switching Protocols","headers":[{"name":"Upgrade","value":"websocket"},{"name":"Connection","value":"Upgrade"},{"name":"Sec-WebSocket-Accept","value":"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}]}`;
+const har = (entries: string) => `{"log":{"version":"1.2","creator":{"name":"t"},"entries":[${entries}]}}`;
+const wsEntry = (messages: string, extra = '') =>
+  `{"_resourceType":"websocket",${ENTRY_HEAD}${extra},"_webSocketMessages":[${messages}]}`;
+
+describe('HAR from headless Chromium (DevTools protocol, real ws server)', () => {
+  const expected = JSON.parse(readFileSync(`${fixture}.expected.json`, 'utf8')) as {
+    messages: { dir: string; text?: string; hex?: string }[];
+  };
+
+  it('is recognised by content and read as one connection: handshake checked, every message in order per direction', () => {
+    const r = runCli([fixture, '--json']);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const ev = events(r.stdout);
+    expect(ev.filter((e) => e.type === 'diagnostic').map((e) => e.code)).toEqual(['har.messages-only']);
+    expect(ev.filter((e) => e.type === 'connection').map((e) => e.source)).toEqual(['har']);
+    const response = ev.find((e) => e.type === 'handshake' && e.side === 'response');
+    expect(response?.acceptValid).toBe(true);
+    expect(ev.some((e) => e.type === 'frame')).toBe(false);
+    for (const d of ['c2s', 's2c']) {
+      const got = ev
+        .filter((e) => e.type === 'message' && e.dir === d)
+        .map((e) => (e.text !== undefined ? { text: e.text } : { hex: e.data }));
+      const want = expected.messages.filter((m) => m.dir === d).map(({ dir: _, ...m }) => m);
+      expect(got).toEqual(want);
+    }
+    expect(ev.at(-1)).toMatchObject({ type: 'end', conn: 1 });
+  });
+
+  it('any chunking decodes the same as the whole file (the scanner keeps state across chunks)', () => {
+    const bytes = readFileSync(fixture);
+    const whole = JSON.stringify(decode(bytes));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 20 }), (sizes) => {
+        expect(JSON.stringify(decode(bytes, sizes))).toBe(whole);
+      }),
+    );
+    expect(JSON.stringify(decode(bytes, [1]))).toBe(whole);
+  });
+
+  it('the text listing shows messages (no frames) and ends with message counts', () => {
+    const r = runCli([fixture, '-s']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('(from a HAR recording)');
+    expect(r.stdout).toMatch(/handshake GET \/chat\?room=1 → 101, Sec-WebSocket-Accept ✓ \(permessage-deflate\)/);
+    expect(r.stdout).toContain('text message, 19 B: "hello from Chromium"');
+    expect(r.stdout).toContain('ended (input-ended): 10 messages (4 client→server, 6 server→client)');
+  });
+});
+
+describe('HAR content', () => {
+  it('messages before the request in an entry are held, then follow the handshake', () => {
+    const text = har(
+      `{"_resourceType":"websocket","_webSocketMessages":[{"type":"send","time":1,"opcode":1,"data":"early"}],${ENTRY_HEAD}}`,
+    );
+    const ev = decode(new TextEncoder().encode(text));
+    expect(ev.map((e) => e.type)).toEqual(['diagnostic', 'connection', 'handshake', 'handshake', 'message', 'end']);
+  });
+
+  it('ISO times, error entries, HTTP Toolkit close, several connections, non-WebSocket entries skipped', () => {
+    const text = har(
+      [
+        `{"request":{"url":"http://h/"},"response":{"status":200,"content":{"text":"{[\\"]}"}}}`,
+        wsEntry(
+          `{"type":"send","time":"2026-12-02T10:00:00.250Z","opcode":1,"data":"a"},{"type":"error","time":1,"opcode":-1,"data":"net::ERR_CONNECTION_RESET"}`,
+          `,"_webSocketClose":{"code":4001,"reason":"bye"}`,
+        ),
+        wsEntry(`{"type":"receive","time":2,"opcode":2,"data":"AQI="}`),
+      ].join(','),
+    );
+    const r = runCli([harFile(text), '--json']);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const ev = events(r.stdout);
+    expect(ev.filter((e) => e.type === 'connection').map((e) => e.conn)).toEqual([1, 2]);
+    const first = ev.find((e) => e.type === 'message' && e.conn === 1) as JsonEvent & { ts: number };
+    expect(first.ts).toBe(Date.parse('2026-12-02T10:00:00.250Z') / 1000);
+    expect(ev.find((e) => e.code === 'har.message.error')?.message).toContain('net::ERR_CONNECTION_RESET');
+    expect(ev.find((e) => e.code === 'har.close')?.message).toBe('closed with 4001 "bye"');
+    expect(ev.filter((e) => e.type === 'end').map((e) => e.reason)).toEqual(['close-handshake', 'input-ended']);
+    expect(ev.find((e) => e.type === 'message' && e.conn === 2)?.data).toBe('0102');
+  });
+
+  it('wrong types and bad base64 are diagnostics on that message; the rest decodes', () => {
+    const text = har(
+      wsEntry(
+        [
+          `{"type":"sideways","time":1,"opcode":1,"data":"x"}`,
+          `{"type":"send","time":true,"opcode":1,"data":"y"}`,
+          `{"type":"send","time":1,"opcode":2,"data":"%%%"}`,
+          `{"type":"send","time":1,"opcode":7,"data":"z"}`,
+          `{"type":"send","time":1,"opcode":1,"data":42}`,
+          `"not an object"`,
+          `{"type":"receive","time":3,"opcode":1,"data":"fine"}`,
+        ].join(','),
+      ),
+    );
+    const r = runCli([harFile(text), '--json']);
+    expect(r.status).toBe(0);
+    const ev = events(r.stdout);
+    const codes = ev.flatMap((e) => [...(e.diagnostics ?? []).map((d) => d.code), ...(e.code ? [e.code] : [])]);
+    expect(codes.filter((c) => c === 'har.message.invalid')).toHaveLength(6);
+    expect(ev.filter((e) => e.type === 'message').at(-1)).toMatchObject({ dir: 's2c', text: 'fine', diagnostics: [] });
+  });
+
+  it('malformed JSON inside one message is skipped with its byte offset; later messages decode', () => {
+    const good = `{"type":"send","time":1,"opcode":1,"data":"before"}`;
+    const bad = `{"type":"send","time":1,"opcode":1,"data":"x" "oops":1}`;
+    const text = har(wsEntry([good, bad, `{"type":"send","time":1,"opcode":1,"data":"after"}`].join(',')));
+    const r = runCli([harFile(text), '--json']);
+    expect(r.status).toBe(0);
+    const ev = events(r.stdout);
+    expect(ev.filter((e) => e.type === 'message').map((e) => e.text)).toEqual(['before', 'after']);
+    const broken = ev.find((e) => e.code === 'recording.malformed');
+    const at = text.indexOf(bad) + bad.indexOf('"oops"');
+    expect(broken?.message).toBe(`malformed JSON in message 2 of log.entries[0] at byte ${at}; skipped`);
+  });
+});
+
+describe('HAR input that is not one, or is cut', () => {
+  it('a file cut inside the messages shows what was read, then one line with the offset (exit 2)', () => {
+    const second = `{"type":"send","time":1,"opcode":1,"data":"lost"}`;
+    const text = har(wsEntry(`{"type":"send","time":1,"opcode":1,"data":"kept"},${second}`));
+    const cut = text.slice(0, text.indexOf(second) + 20);
+    const r = runCli([harFile(cut), '-s']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain('"kept"');
+    expect(r.stdout).toContain('connection 1 ended (input-ended)');
+    expect(r.stderr).toBe(
+      `wsinspect: ${join(dir, `in-${n}.json`)}: the file ends early, inside message 2 of log.entries[0] (byte ${Buffer.byteLength(cut)})\n`,
+    );
+  });
+
+  it('JSON that is not a HAR, and a HAR without WebSocket, each say so in one line', () => {
+    const notHar = runCli([harFile('{"hello":"world"}')]);
+    expect([notHar.status, notHar.stdout]).toEqual([2, '']);
+    expect(notHar.stderr).toMatch(/: JSON, but not a HAR \(no log\.entries\)\n$/);
+    const noWs = runCli([harFile(har(`{"request":{"url":"http://h/"},"response":{"status":200}}`))]);
+    expect([noWs.status, noWs.stdout]).toEqual([0, '']);
+    expect(noWs.stderr).toMatch(/: no WebSocket connection in this HAR \(no entry has _webSocketMessages\)\n$/);
+    const broken = runCli([harFile('{"log":{"entries":[}}')]);
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/unexpected "\}" \(byte 19\)\n$/);
+  });
+
+  it('escape sequences from the recording never reach the terminal raw', () => {
+    const r = runCli([harFile(har(wsEntry(`{"type":"send","time":1,"opcode":1,"data":"\\u001b[2J\\u0007"}`))), '-s']);
+    expect(r.stdout).not.toContain('\u001b');
+    expect(r.stdout).toContain('\\x1b[2J\\x07');
+  });
+
+  it('content decides: a pcap is not taken for a recording, NDJSON of ours is recognised', () => {
+    expect(recordingKindOf(readFileSync(join(ROOT, 'fixtures', 'plain.pcap')).subarray(0, 64))).toBeNull();
+    expect(recordingKindOf(new TextEncoder().encode(' \n{"log":{}}'))).toBe('har');
+    expect(recordingKindOf(new TextEncoder().encode('{"type":"connection","conn":1}\n'))).toBe('ndjson');
+  });
+});
