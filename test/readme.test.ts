@@ -160,6 +160,7 @@ describe('docs/json-output.md', () => {
     for (const args of [
       ...[...captures, gap].map((file) => [file, '--json', '--max-payload', '16']),
       [join(ROOT, 'fixtures', 'ping-pong.pcap'), '--stats', '--json'],
+      [join(ROOT, 'fixtures', 'chromium.har'), '--json'],
     ]) {
       const run = await readInProcess(args);
       expect(run.error, args.join(' ')).toBeNull();
