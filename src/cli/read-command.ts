@@ -5,8 +5,8 @@
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
 import { runCapture } from '../pipeline/capture-run.js';
-import { runHar } from '../pipeline/recording-run.js';
-import { sniffRecording } from '../sources/recording-sniff.js';
+import { runHar, runNdjson } from '../pipeline/recording-run.js';
+import { sniffRecording, type RecordingKind } from '../sources/recording-sniff.js';
 import { createListing } from '../pipeline/listing.js';
 import type { OutputStream } from '../pipeline/parallel/block-writer.js';
 import { readInParallel } from '../pipeline/parallel/parallel-read.js';
@@ -71,12 +71,7 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
         'input.bad-option',
         '--frame picks a frame of a capture: a recording has messages, not frames',
       );
-    if (recording === 'ndjson')
-      throw new WsinspectError(
-        'input.bad-option',
-        `${file}: reading wsinspect --json output back is not supported yet`,
-      );
-    return readRecording(flags, file, io);
+    return readRecording(flags, file, recording, io);
   }
   if (frame !== undefined) return showFrameAt({ ...flags, frame }, file, io);
   const threads = readThreads(flags, file);
@@ -115,13 +110,13 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   writeNotes(notes());
 }
 
-/** A HAR file: its messages through the listing (no frames: the printer shows every message). */
-async function readRecording(flags: ReadFlags, file: string, io: ReadOutput): Promise<void> {
+/** A recording (HAR, our NDJSON): its messages through the listing (no frames: the printer shows every message). */
+async function readRecording(flags: ReadFlags, file: string, kind: RecordingKind, io: ReadOutput): Promise<void> {
   const spec = { ...listingSpec(flags, io.colorLevel ?? outputColorLevel(flags)), source: 'messages' as const };
   const { pipeline, notes } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
   let run: { connections: number };
   try {
-    run = await runHar(pipeline, file);
+    run = await (kind === 'har' ? runHar : runNdjson)(pipeline, file);
   } finally {
     pipeline.finish();
     await pipeline.close();

@@ -1,4 +1,4 @@
-// A recording (HAR) through a pipeline: the file is read in chunks, its events enter after the
+// A recording (HAR, or wsinspect's own --json output) through a pipeline: the file is read in chunks, its events enter after the
 // session stage (pipeline.message: there are no wire bytes to decode), and reading waits for
 // the consumers between chunks, so memory stays bounded however large the file.
 // Layer rule: pipeline/ — wiring a source to a pipeline.
@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { WsinspectError } from '../errors.js';
 import { HarEvents } from '../sources/har-source.js';
 import { HarSyntaxError } from '../sources/har-scanner.js';
+import { NdjsonEvents } from '../sources/ndjson-source.js';
 import type { Pipeline } from './pipeline.js';
 
 export interface RecordingRun {
@@ -34,4 +35,22 @@ export async function runHar(pipeline: Pipeline, path: string): Promise<Recordin
   }
   if (!har.foundEntries) throw new WsinspectError('input.bad-har', `${path}: JSON, but not a HAR (no log.entries)`);
   return { connections: har.connections };
+}
+
+/** Reads wsinspect's own --json output (NDJSON) into the pipeline. */
+export async function runNdjson(pipeline: Pipeline, path: string): Promise<RecordingRun> {
+  const ndjson = new NdjsonEvents((ev) => pipeline.message(ev));
+  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      ndjson.push(chunk);
+      await pipeline.ready();
+    }
+  } catch (err) {
+    stream.destroy();
+    throw new WsinspectError('input.unreadable', `cannot read ${path}: ${(err as Error).message}`);
+  } finally {
+    ndjson.end();
+  }
+  return { connections: ndjson.connections };
 }

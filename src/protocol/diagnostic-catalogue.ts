@@ -238,6 +238,11 @@ export const DIAGNOSTIC_CATALOGUE = {
     undefined,
   ),
   'har.message.error': e('warning', 'the browser recorded an error on this WebSocket', undefined),
+  'ndjson.messages-only': e(
+    'note',
+    'frame events of a wsinspect --json recording are not read back: their messages are shown',
+    undefined,
+  ),
   'har.close': e('note', 'the recording says how the connection closed', undefined),
   'recording.malformed': e(
     'error',
