@@ -4,6 +4,10 @@
 // Flags → the listing pipeline (pipeline/listing.ts) → exit status; nothing else.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { EventConsumer } from '../pipeline/consumer.js';
+import { HarWriter } from '../pipeline/consumers/har-writer.js';
 import { runCapture } from '../pipeline/capture-run.js';
 import { runHar, runNdjson } from '../pipeline/recording-run.js';
 import { sniffRecording, type RecordingKind } from '../sources/recording-sniff.js';
@@ -39,6 +43,11 @@ export function readCommand(
             'treat TCP traffic on these ports as WebSocket even without a handshake (comma-separated or repeated)',
           ),
         )
+        .option('har', {
+          type: 'string',
+          describe:
+            'also write every WebSocket connection to FILE as a HAR (Chrome DevTools format; opens in DevTools and HTTP Toolkit)',
+        })
         .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
         .option('frame', {
           type: 'string',
@@ -74,7 +83,10 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
     return readRecording(flags, file, recording, io);
   }
   if (frame !== undefined) return showFrameAt({ ...flags, frame }, file, io);
-  const threads = readThreads(flags, file);
+  const har = (flags as { har?: string }).har;
+  if (har !== undefined && har === '') throw new WsinspectError('input.bad-option', '--har needs a FILE to write');
+  // the HAR writer sees every event in order: one thread
+  const threads = har === undefined ? readThreads(flags, file) : 1;
   const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
   if (threads > 1) {
     const progress = io.stdout === undefined && process.stderr.isTTY === true ? createProgress(process.stderr) : null;
@@ -89,7 +101,11 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
     writeNotes(notes);
     return;
   }
-  const { pipeline, printer, notes } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
+  const { pipeline, printer, notes } = createListing(spec, {
+    stream: io.stdout,
+    onOutputFailure: reportOutputFailure,
+    consumers: harConsumers(har),
+  });
   const progress = createProgress(process.stderr);
   // stdin may be a live capture (tcpdump -U -w - | wsinspect -): each line shows as soon as the
   // input has nothing more waiting, and Ctrl-C (or SIGTERM) ends it like the end of the input
@@ -113,7 +129,11 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
 /** A recording (HAR, our NDJSON): its messages through the listing (no frames: the printer shows every message). */
 async function readRecording(flags: ReadFlags, file: string, kind: RecordingKind, io: ReadOutput): Promise<void> {
   const spec = { ...listingSpec(flags, io.colorLevel ?? outputColorLevel(flags)), source: 'messages' as const };
-  const { pipeline, notes } = createListing(spec, { stream: io.stdout, onOutputFailure: reportOutputFailure });
+  const { pipeline, notes } = createListing(spec, {
+    stream: io.stdout,
+    onOutputFailure: reportOutputFailure,
+    consumers: harConsumers((flags as { har?: string }).har),
+  });
   let run: { connections: number };
   try {
     run = await (kind === 'har' ? runHar : runNdjson)(pipeline, file);
@@ -124,6 +144,18 @@ async function readRecording(flags: ReadFlags, file: string, kind: RecordingKind
   if (run.connections === 0)
     writeNotes([`${file}: no WebSocket connection in this HAR (no entry has _webSocketMessages)`]);
   else writeNotes(notes());
+}
+
+/** --har FILE: a HAR writer (the file is checked writable now, not after the whole input). */
+function harConsumers(path: string | undefined): EventConsumer[] {
+  if (path === undefined) return [];
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+  } catch (err) {
+    throw new WsinspectError('input.unwritable', `--har: cannot write ${path}: ${(err as Error).message}`);
+  }
+  return [new HarWriter(path)];
 }
 
 /** Why the result is empty, on stderr (stdout stays clean for pipes); the exit status stays 0. */

@@ -50,6 +50,8 @@ export interface ListingIo {
   readonly onOutputFailure?: (err: Error) => void;
   /** A consumer told every event first (the parallel reader's worker learns from it which output belongs where). */
   readonly observer?: EventConsumer;
+  /** More consumers, told every event after the listing (--har: a HAR writer). */
+  readonly consumers?: readonly EventConsumer[];
   /** Stream stages in front of the session decoder (the parallel reader's worker keeps its own connections). */
   readonly streamStages?: readonly StreamStage[];
 }
@@ -74,7 +76,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
   const listed =
     stats === null ? new PrinterConsumer(printer, createEventFilter(spec.filter), spec.printer.maxPayload) : null;
   const shown: EventConsumer = stats ?? listed!;
-  const consumers = io.observer === undefined ? [shown] : [io.observer, shown];
+  const consumers = [...(io.observer === undefined ? [] : [io.observer]), shown, ...(io.consumers ?? [])];
   const pipeline = new CapturePipeline({
     consumers,
     assumeDeflate: assumedDeflate(),
