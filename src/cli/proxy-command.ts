@@ -7,6 +7,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
 import { outputOptions } from './output-options.js';
+import { filterOptions, viewOptions } from './stream-options.js';
 import type { ProxyFlags } from './proxy-run.js';
 
 export function proxyCommand(yargs: Argv): Argv {
@@ -14,7 +15,7 @@ export function proxyCommand(yargs: Argv): Argv {
     'proxy',
     'relay live WebSocket traffic (ws and wss) and show it as it happens: reverse proxy with --target, else a forward HTTP proxy',
     (y) =>
-      outputOptions(y)
+      filterOptions(viewOptions(outputOptions(y)))
         .option('listen', {
           alias: 'l',
           type: 'string',

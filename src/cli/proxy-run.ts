@@ -12,16 +12,14 @@ import {
   type ProxyTarget,
 } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
-import type { OutputFlags } from './output-options.js';
-import { checkLiveFlags, openLivePipeline } from './live-pipeline.js';
+import { checkLiveFlags, openLivePipeline, type LiveFlags } from './live-pipeline.js';
 
-export interface ProxyFlags extends OutputFlags {
+export interface ProxyFlags extends LiveFlags {
   listen?: string;
   target?: string;
   tls?: boolean;
   intercept?: boolean;
   insecure?: boolean;
-  write?: string;
   caDir?: string;
 }
 

@@ -1,10 +1,12 @@
 // The pipeline of live connections (the proxy, the demo): their StreamEvents are recorded
 // first (--write: a StreamConsumer that holds every byte even if decoding fails), WebSocket
 // connections pass the upgrade sniffer (a stream stage: plain HTTP/TCP ones show as a
-// connection and one note), are decoded, and printed as they happen. Output is flushed at
+// connection and one note), are decoded, and printed as they happen (those the display filter
+// picks: the filters of captures). Output is flushed at
 // most every FLUSH_MS (and whenever 64 KB have gathered): one write for a burst of frames
 // instead of a system call per round trip on the relay's thread, yet nothing waits for a
 // block to fill while a person watches. Layer rule: pipeline/ — wiring.
+import { createEventFilter, type FilterSpec } from '../session/event-filter.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
 import type { EventConsumer, StreamConsumer } from './consumer.js';
@@ -38,7 +40,8 @@ export interface LiveIo {
   readonly observe?: (event: InspectEvent) => void;
 }
 
-export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePipeline {
+/** `filter`: the display filter of captures (--conn, --dir, --opcode, --grep, --errors); decoding sees everything. */
+export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, io: LiveIo): LivePipeline {
   const printer = createEventPrinter(
     options,
     { mode: 'stream', hexAssumptions: [], colorLevel: io.colorLevel, onOutputFailure: io.onOutputFailure },
@@ -53,11 +56,14 @@ export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePip
     timer ??= setTimeout(flush, FLUSH_MS);
   };
   const observe = io.observe;
+  const show = createEventFilter(filter);
   const shown: EventConsumer = {
     keepPayload: options.maxPayload + 1,
     event(ev) {
-      printer.print(ev);
-      schedule();
+      if (show(ev)) {
+        printer.print(ev);
+        schedule();
+      } else printer.skip(ev);
       observe?.(ev);
     },
     close: () => printer.close(),
