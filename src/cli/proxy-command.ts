@@ -38,6 +38,13 @@ export function proxyCommand(yargs: Argv): Argv {
           describe:
             'forward mode: decrypt CONNECT tunnels that carry TLS with the local CA (--no-intercept: relay them blind)',
         })
+        .option('ignore-hosts', {
+          type: 'string',
+          array: true,
+          requiresArg: true,
+          describe:
+            'forward mode: relay CONNECT and http:// targets whose "host:port" this regular expression finds (any case) blind, and show nothing of them (repeatable; as mitmproxy\'s ignore_hosts)',
+        })
         .option('insecure', {
           alias: 'k',
           type: 'boolean',

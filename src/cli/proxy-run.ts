@@ -21,6 +21,7 @@ export interface ProxyFlags extends LiveFlags {
   intercept?: boolean;
   insecure?: boolean;
   caDir?: string;
+  ignoreHosts?: string[];
 }
 
 export async function runProxy(flags: ProxyFlags): Promise<void> {
@@ -33,6 +34,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
       'usage',
       '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)',
     );
+  const ignoreHost = ignoredHosts(flags.ignoreHosts ?? [], target !== null);
   const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
   const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
@@ -45,6 +47,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
     intercept: flags.intercept !== false,
     insecure: flags.insecure === true,
     certificates,
+    ignoreHost,
     onEvent: (ev) => pipeline.handle(ev),
     onProblem: pipeline.problem,
   });
@@ -67,6 +70,30 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   await stopped;
   await server.close();
   await pipeline.close();
+}
+
+/**
+ * --ignore-hosts, as mitmproxy's ignore_hosts: each pattern is searched for (any case) in the
+ * "host:port" a forward-proxy client asks for; null when none is given.
+ */
+function ignoredHosts(patterns: readonly string[], reverse: boolean): ((hostPort: string) => boolean) | undefined {
+  if (patterns.length === 0) return undefined;
+  if (reverse)
+    throw new WsinspectError(
+      'input.bad-option',
+      '--ignore-hosts is for forward mode (the hosts clients ask for); in reverse mode every client goes to --target',
+    );
+  const regexes = patterns.map((p) => {
+    try {
+      return new RegExp(p, 'i');
+    } catch (error) {
+      throw new WsinspectError(
+        'input.bad-option',
+        `--ignore-hosts: ${JSON.stringify(p)} is not a valid regular expression: ${(error as Error).message}`,
+      );
+    }
+  });
+  return (hostPort) => regexes.some((r) => r.test(hostPort));
 }
 
 function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
