@@ -13,9 +13,9 @@ import { readTcpRecords } from './capture/helpers/tcp-packets.js';
 import { readInProcess } from './cli/read-in-process.js';
 import { LeafCertificates } from '../src/sources/ca/leaf-certificates.js';
 import { openLocalCa } from '../src/sources/ca/local-ca.js';
-import { interrupt, startProxyCli } from './cli/proxy-cli.js';
+import { interrupt, startProxyCli, stdoutShows } from './cli/proxy-cli.js';
 import { ROOT, runCli } from './helpers/cli-run.js';
-import { closed, nextMessage, openClient, startTlsEchoServer, until } from './sources/proxy/proxy-harness.js';
+import { closed, nextMessage, openClient, startTlsEchoServer } from './sources/proxy/proxy-harness.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -224,7 +224,7 @@ async function proxySession(tmp: string): Promise<string> {
         .on('error', reject)
         .end(),
     );
-    await until(() => /"type":"end"/.test(proxy.stdout()) && /proxy\.not-websocket/.test(proxy.stdout()), 'both');
+    await stdoutShows(proxy, (out) => /"type":"end"/.test(out) && /proxy\.not-websocket/.test(out), 'both');
   } finally {
     expect(await interrupt(proxy)).toBe(0);
     await echo.close();
