@@ -75,11 +75,13 @@ export class ProxiedConnection {
   private async reverse(target: ProxyTarget): Promise<void> {
     let client: Socket = this.client;
     let clientTls: TLSSocket | null = null;
+    let clientSni: string | null = null;
     if (this.settings.listenTls) {
       const local = this.client.localAddress ?? 'localhost';
       const tls = await terminateTls(this.client, local, this.requireCertificates());
       if (!tls.ok) return this.problem(tls.reason, 'proxy.client-tls-failed');
       client = clientTls = this.track(tls.socket);
+      clientSni = tls.servername;
     }
     const up = await connectUpstream({
       host: target.host,
@@ -91,7 +93,7 @@ export class ProxiedConnection {
     const upstream = this.track(up.socket);
     // the client's TLS when it has any, else the server's: the TLS the proxy decrypted
     const tlsSocket = clientTls ?? (target.tls ? (upstream as TLSSocket) : null);
-    const sni = clientTls === null ? (target.tls && isIP(target.host) === 0 ? target.host : null) : null;
+    const sni = clientTls === null ? (target.tls && isIP(target.host) === 0 ? target.host : null) : clientSni;
     const destination = proxyDestination(target.host, target.port, target.tls, tlsInfo(tlsSocket, sni));
     this.start(client, upstream, { decode: true, destination });
   }
@@ -286,7 +288,9 @@ function proxyDestination(host: string, port: number, tls: boolean, info?: TlsIn
   const scheme = tls ? 'wss' : 'ws';
   const name = isIP(host) === 6 ? `[${host}]` : host;
   const origin = `${scheme}://${name}${port === (tls ? 443 : 80) ? '' : `:${port}`}`;
-  return { host: hostPort(host, port), origin, ...(tls ? { tls: info ?? BLIND_TLS } : {}) };
+  // the TLS the proxy decrypted (reverse --tls: the client's, though the server leg is plain)
+  const shown = info ?? (tls ? BLIND_TLS : undefined);
+  return { host: hostPort(host, port), origin, ...(shown === undefined ? {} : { tls: shown }) };
 }
 
 const BLIND_TLS: TlsInfo = { version: null, cipher: null, alpn: null, decrypted: false, sni: null };

@@ -20,6 +20,7 @@ import {
   connectTunnel,
   nextMessage,
   openClient,
+  startEchoServer,
   startProxy,
   startTlsEchoServer,
   until,
@@ -116,8 +117,38 @@ describe('TLS', () => {
         'TLS on both sides',
       );
       expect(frames).toEqual(['c2s TLS on both sides', 's2c TLS on both sides']);
+      // the connection names the client's TLS, which the proxy terminated
+      const connection = h.events.find((e) => e.type === 'connection');
+      expect(connection?.type === 'connection' && connection.tls).toMatchObject({
+        version: 'TLS 1.3',
+        decrypted: true,
+        sni: 'localhost',
+      });
     } finally {
       await h.close();
+    }
+  });
+
+  it("--tls in front of a ws:// server: the connection names the client's TLS, the only TLS there is", async () => {
+    const plain = await startEchoServer();
+    const target = { tls: false, host: '127.0.0.1', port: plain.port, label: `127.0.0.1:${plain.port}` };
+    const h = await startProxy({ target, listenTls: true, certificates: proxyCerts });
+    try {
+      const frames = await roundTrip(
+        h,
+        `wss://localhost:${h.port}/`,
+        { ca: proxyCa.certPem, lookup: loopbackLookup },
+        'TLS to the proxy only',
+      );
+      expect(frames).toEqual(['c2s TLS to the proxy only', 's2c TLS to the proxy only']);
+      const connection = h.events.find((e) => e.type === 'connection');
+      expect(connection?.type === 'connection' && [connection.url, connection.tls]).toEqual([
+        `ws://127.0.0.1:${plain.port}/`,
+        { version: 'TLS 1.3', cipher: expect.stringMatching(/^TLS_/), alpn: null, decrypted: true, sni: 'localhost' },
+      ]);
+    } finally {
+      await h.close();
+      await plain.close();
     }
   });
 
@@ -135,6 +166,13 @@ describe('TLS', () => {
         await closed(ws);
       }
       await until(() => h.events.filter((e) => e.type === 'end').length === 2, 'two ends');
+      // the host asked for: the CONNECT target, or the SNI name where the client sent one
+      expect(
+        h.events.flatMap((e) => (e.type === 'connection' ? [[e.host, e.url, e.tls?.sni, e.tls?.decrypted]] : [])),
+      ).toEqual([
+        [`127.0.0.1:${echo.port}`, `wss://127.0.0.1:${echo.port}/intercepted`, null, true],
+        [`localhost:${echo.port}`, `wss://localhost:${echo.port}/intercepted`, 'localhost', true],
+      ]);
       const texts = h.events
         .filter((e): e is FrameEvent => e.type === 'frame' && e.frame.opcode === 1)
         .map((f) => `${f.conn} ${f.dir} ${f.text}`);
