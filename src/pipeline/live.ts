@@ -1,11 +1,10 @@
 // The pipeline of live connections (the proxy, the demo): their StreamEvents are recorded
-// first (--write: a StreamConsumer that holds every byte even if decoding fails), WebSocket
-// connections pass the upgrade sniffer (a stream stage: plain HTTP/TCP ones show as a
-// connection and one note), are decoded, and printed as they happen (those the display filter
-// picks: the filters of captures). Output is flushed at
-// most every FLUSH_MS (and whenever 64 KB have gathered): one write for a burst of frames
-// instead of a system call per round trip on the relay's thread, yet nothing waits for a
-// block to fill while a person watches. Layer rule: pipeline/ — wiring.
+// first (--write: a StreamConsumer that holds every byte even if decoding fails), then pass
+// the upgrade sniffer (a stream stage: it numbers WebSocket connections; anything else is one
+// note), are decoded, and printed as they happen (what the display filter of captures picks).
+// Output is flushed at most every FLUSH_MS (and whenever 64 KB have gathered): one write for
+// a burst of frames instead of a system call per round trip on the relay's thread, yet
+// nothing waits for a block to fill while a person watches. Layer rule: pipeline/ — wiring.
 import { createEventFilter, type FilterSpec } from '../session/event-filter.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';

@@ -214,6 +214,27 @@ describe('proxy labels (forward mode)', () => {
     );
   }, 20_000);
 
+  it('--no-intercept --json: the blind tunnel names the SNI of its ClientHello, CONNECT to an IP address or not', async () => {
+    const proxy = await startProxyCli(['--no-intercept', '--json']);
+    try {
+      const agent = new HttpsProxyAgent(`http://127.0.0.1:${proxy.port}`);
+      const options = { agent, ca: upstreamCa.certPem, servername: 'localhost' };
+      expect(await echoOnce(`wss://127.0.0.1:${tlsEcho.port}/blind`, options)).toBe('ping through the proxy');
+      await until(() => /proxy\.tls-not-intercepted/.test(proxy.stdout()), 'the note');
+    } finally {
+      expect(await interrupt(proxy)).toBe(0);
+    }
+    expect(events(proxy)).toEqual([
+      expect.objectContaining({
+        type: 'diagnostic',
+        conn: null,
+        code: 'proxy.tls-not-intercepted',
+        host: `localhost:${tlsEcho.port}`,
+        tls: { version: null, cipher: null, alpn: null, decrypted: false, sni: 'localhost' },
+      }),
+    ]);
+  }, 20_000);
+
   it('--ignore-hosts: matching targets are relayed blind and show nothing; the others as before', async () => {
     const caDir = tmp('ca');
     const proxy = await startProxyCli(['--json', '--ca-dir', caDir, '--ignore-hosts', '^LOCALHOST:'], {
@@ -226,6 +247,9 @@ describe('proxy labels (forward mode)', () => {
       expect(ignored).toBe('ping through the proxy');
       const plainIgnored = await echoOnce(`ws://localhost:${plain.port}/ignored`, { agent });
       expect(plainIgnored).toBe('ping through the proxy');
+      // CONNECT to an IP address, but the ClientHello names localhost: ignored too, as mitmproxy does
+      const bySni = { agent, ca: upstreamCa.certPem, servername: 'localhost' };
+      expect(await echoOnce(`wss://127.0.0.1:${tlsEcho.port}/ignored`, bySni)).toBe('ping through the proxy');
       expect(await echoOnce(`ws://127.0.0.1:${plain.port}/shown`, { agent })).toBe('ping through the proxy');
       await until(() => ends(proxy) === 1, 'the end of the shown connection');
     } finally {

@@ -7,6 +7,7 @@ import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { diagnostic } from '../../protocol/diagnostic-catalogue.js';
 import type { ProxyDestination, StreamEvent, TlsInfo } from '../../session/events.js';
+import { clientHelloSni } from './client-hello.js';
 import { nowSeconds } from './clock.js';
 import { hostPort, type ProxyTarget } from './proxy-address.js';
 import { parseProxyRequest, proxyResponse, readRequestHead } from './proxy-request.js';
@@ -142,11 +143,15 @@ export class ProxiedConnection {
     this.client.write(CONNECT_OK);
     const first = read.rest.length > 0 ? read.rest : await firstChunk(this.client);
     if (first === null) return this.closeAll();
-    if (ignored) return this.start(this.client, upstream, { decode: false, first, destination: plain });
+    const sni = first[0] === TLS_HANDSHAKE_RECORD ? clientHelloSni(first) : null;
+    // as mitmproxy: the SNI name is matched too (a CONNECT to an IP address may carry one)
+    if (ignored || (sni !== null && this.settings.ignoreHost?.(hostPort(sni, req.port)) === true))
+      return this.start(this.client, upstream, { decode: false, first, destination: plain });
     if (first[0] !== TLS_HANDSHAKE_RECORD)
       return this.start(this.client, upstream, { decode: true, first, destination: plain });
     if (!this.settings.intercept) {
-      const blind = { ...proxyDestination(req.host, req.port, true), blind: true as const };
+      const seen: TlsInfo = { ...BLIND_TLS, sni };
+      const blind = { ...proxyDestination(sni ?? req.host, req.port, true, seen), blind: true as const };
       return this.start(this.client, upstream, { decode: true, first, destination: blind });
     }
     this.client.unshift(first);
