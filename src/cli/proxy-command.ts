@@ -68,7 +68,11 @@ export function proxyCommand(yargs: Argv): Argv {
         )
         .example(
           'HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js',
-          'forward mode: wss intercepted with the local CA',
+          'forward mode: wss intercepted with the local CA (ws needs an agent for HTTPS_PROXY: see the README)',
+        )
+        .example(
+          "$0 proxy --ignore-hosts 'google|gstatic'",
+          "forward mode: a browser's background traffic relayed unseen",
         ),
     async (flags) => (await import('./proxy-run.js')).runProxy(flags),
   );
