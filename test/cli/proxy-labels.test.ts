@@ -136,10 +136,14 @@ describe('proxy labels (reverse mode)', () => {
     try {
       expect(await httpGet(proxy.port, '/health')).toBe(200);
       expect(await echoOnce(`ws://127.0.0.1:${proxy.port}/chat`)).toBe('ping through the proxy');
-      await until(() => /connection 1 ended/.test(proxy.stdout()), 'the end');
+      // a request target with a terminal escape in it: quoted in the note, never raw
+      await sendRaw(proxy.port, Buffer.from('GET /\x1b[2J HTTP/1.1\r\nHost: x\r\n\r\n'));
+      await until(() => /connection 1 ended/.test(proxy.stdout()) && /2J/.test(proxy.stdout()), 'the end');
     } finally {
       expect(await interrupt(proxy)).toBe(0);
     }
+    expect(proxy.stdout()).not.toContain('\x1b');
+    expect(proxy.stdout()).toContain(`(http://127.0.0.1:${plain.port}/\\x1b[2J): plain HTTP request "GET /\\x1b[2J"`);
     const lines = proxy.stdout().split('\n');
     expect(lines[0]).toMatch(
       new RegExp(

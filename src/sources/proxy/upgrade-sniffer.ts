@@ -7,7 +7,6 @@
 // numbers them: the live view and `wsinspect FILE` of its recording name a connection alike.
 // Layer rule: sources/ — pure bookkeeping beside the proxy's sockets.
 import { diagnostic, type DiagnosticCode } from '../../protocol/diagnostic-catalogue.js';
-import { quoteText } from '../../protocol/http-head-parser.js';
 import {
   StreamStart,
   classifyStreamStart,
@@ -39,7 +38,8 @@ export function sniffUpgrade(start: Buffer): UpgradeVerdict | null {
   if (text === null) return start.length < MAX_LINE ? null : notHttp(start);
   const line = parseRequestLine(text);
   if (line === null) return notHttp(start);
-  const request = quoteText(`${line.method} ${line.target}`, 200);
+  // wire text, quoted as it came: renderers escape what reaches a terminal (render/escape.ts)
+  const request = `"${line.method} ${line.target.slice(0, 200)}"`;
   const end = findHeadEnd(start);
   if (end < 0)
     return start.length > MAX_SNIFF
@@ -161,7 +161,7 @@ export class UpgradeSniffer {
       if (line !== null || head.length > MAX_LINE) {
         const status = line === null ? null : /^HTTP\/\d\.\d (\d{3}(?: .*)?)$/.exec(line);
         const answer =
-          status === null ? 'answered with something that is not HTTP' : `answered ${quoteText(status[1])}`;
+          status === null ? 'answered with something that is not HTTP' : `answered "${status[1].slice(0, 200)}"`;
         this.httpNote(r, answer, event.time);
       }
     }
