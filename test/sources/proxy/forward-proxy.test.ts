@@ -95,6 +95,13 @@ describe('forward proxy', () => {
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       const request = h.events.find((e): e is HandshakeEvent => e.type === 'handshake');
       expect(request?.handshake).toMatchObject({ side: 'request', method: 'GET', path: '/absolute?x=1' });
+      // the connection names the URI the client asked for (sent on in origin-form)
+      const connection = h.events.find((e) => e.type === 'connection');
+      expect(connection?.type === 'connection' && [connection.host, connection.url, connection.tls]).toEqual([
+        `127.0.0.1:${echo.port}`,
+        `ws://127.0.0.1:${echo.port}/absolute?x=1`,
+        undefined,
+      ]);
       const sent = Buffer.concat(
         h.streamEvents.flatMap((e) => (e.kind === 'data' && e.dir === 'c2s' ? [e.bytes] : [])),
       ).toString('latin1');
