@@ -113,7 +113,8 @@ export async function runReplay(flags: ReplayFlags): Promise<void> {
   const replaced = new Set(extra.map(([n]) => n.toLowerCase()));
   const headers = [...recordedHeaders.filter(([n]) => !replaced.has(n.toLowerCase())), ...extra];
   const messages: ReplayMessage[] = conversation.messages.map((m) => ({ ...m }));
-  const live = await openLivePipeline(flags);
+  // --conn here picks the recorded connection; the live view shows the one replay opens
+  const live = await openLivePipeline({ ...flags, conn: undefined, fullView: false });
   let outcome;
   try {
     outcome = await replayConversation({
