@@ -13,10 +13,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   capture: ['capture', 'protocol', 'session', 'errors.ts'],
   sources: ['sources', 'capture', 'session', 'protocol', 'errors.ts'],
   render: ['render', 'protocol', 'session'],
+  // the debugger's engine: terminates WebSocket in the proxy's relay and changes traffic
+  engine: ['engine', 'sources', 'session', 'protocol', 'errors.ts'],
   // the wiring: it opens sources (a parallel worker opens the file in its thread) and renders
   // through consumers; sources never import it back
-  pipeline: ['pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts'],
-  cli: ['cli', 'pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts', 'index.ts'],
+  pipeline: ['pipeline', 'engine', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts'],
+  cli: ['cli', 'pipeline', 'engine', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts', 'index.ts'],
 };
 
 const PURE = ['protocol', 'session', 'capture', 'render'];

@@ -18,6 +18,13 @@ export interface MessageDeflaterOptions {
    * is kept — slower, and what is used anyway when node's zlib handle is not usable.
    */
   readonly liveStream?: boolean;
+  /**
+   * The receiver's window when this deflater takes over a stream mid-way (a proxy that
+   * forwarded the sender's own compressed bytes until now): the plain bytes of the messages
+   * the receiver inflated last (RFC 7692 §7.1.1), so later messages may refer to them. Only
+   * the last 2^windowBits bytes are used; ignored without context takeover.
+   */
+  readonly dictionary?: Uint8Array;
 }
 
 /** The end of every sync flush: an empty stored block's LEN and NLEN (RFC 7692 §7.2.1). */
@@ -55,13 +62,16 @@ export class MessageDeflater {
     this.level = options.level ?? constants.Z_DEFAULT_COMPRESSION;
     this.memLevel = options.memLevel ?? 8;
     this.useLive = options.liveStream ?? true;
+    const dictionary = options.dictionary;
+    if (dictionary !== undefined && dictionary.length > 0 && !this.noContextTakeover)
+      this.history = dictionary.slice(Math.max(0, dictionary.length - (1 << windowBits)));
   }
 
   /** One whole message's compressed payload: what the frames of the message carry, RSV1 on the first. */
   deflate(message: Uint8Array): Uint8Array {
     if (message.length === 0) return EMPTY_MESSAGE;
     if (this.useLive) {
-      this.live ??= LiveDeflate.create(this.zlibWindowBits, this.level, this.memLevel);
+      this.live ??= LiveDeflate.create(this.zlibWindowBits, this.level, this.memLevel, this.history);
       // no usable handle on this node: one engine per message from now on
       if (this.live === null) this.useLive = false;
       else {
@@ -129,8 +139,13 @@ class LiveDeflate {
   ) {}
 
   /** null when this node's zlib does not expose a usable handle. */
-  static create(windowBits: number, level: number, memLevel: number): LiveDeflate | null {
-    const stream = createDeflateRaw({ windowBits, level, memLevel });
+  static create(windowBits: number, level: number, memLevel: number, dictionary: Uint8Array): LiveDeflate | null {
+    const stream = createDeflateRaw({
+      windowBits,
+      level,
+      memLevel,
+      dictionary: dictionary.length > 0 ? dictionary : undefined,
+    });
     const zlib = ZlibDrive.of(stream, SCRATCH_BYTES, roomForTheRest);
     if (zlib === null) {
       stream.close();

@@ -52,6 +52,11 @@ export type StreamEvent =
       readonly destination?: ProxyDestination;
       /** The proxy's sniffer: the URL of the opening request, once seen. */
       readonly url?: string;
+      /**
+       * A proxy that terminates WebSocket (it may change traffic): the two TCP connections,
+       * client↔proxy and proxy↔server, whose bytes differ after the handshake.
+       */
+      readonly legs?: { readonly client: Endpoints; readonly server: Endpoints };
     }
   | {
       readonly kind: 'data';
@@ -65,6 +70,11 @@ export type StreamEvent =
       readonly packet?: number;
       /** Capture input: file offset of that packet's record (pcap record header, pcapng block). */
       readonly record?: number;
+      /**
+       * A terminating proxy: these bytes are as on this leg only (client: client↔proxy,
+       * server: proxy↔server); absent where both legs carry the same bytes (the handshake).
+       */
+      readonly leg?: 'client' | 'server';
     }
   | {
       readonly kind: 'gap';

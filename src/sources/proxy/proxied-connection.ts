@@ -6,12 +6,12 @@
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { diagnostic } from '../../protocol/diagnostic-catalogue.js';
-import type { ProxyDestination, StreamEvent, TlsInfo } from '../../session/events.js';
+import type { Direction, Endpoints, ProxyDestination, StreamEvent, TlsInfo } from '../../session/events.js';
 import { clientHelloSni } from './client-hello.js';
 import { nowSeconds } from './clock.js';
 import { hostPort, type ProxyTarget } from './proxy-address.js';
 import { parseProxyRequest, proxyResponse, readRequestHead } from './proxy-request.js';
-import { relay, resetSocket } from './relay.js';
+import { relay, resetSocket, type Leg, type RelayEndReason, type RelayFunction } from './relay.js';
 import { terminateTls, type CertificateSource } from './tls-terminator.js';
 import { connectUpstream, type UpstreamSpec } from './upstream.js';
 
@@ -31,6 +31,8 @@ export interface ConnectionSettings {
   readonly allowUpstream?: (host: string, port: number) => boolean;
   /** Forward mode (--ignore-hosts): targets relayed blind and not shown at all ("host:port" matched). */
   readonly ignoreHost?: (hostPort: string) => boolean;
+  /** The relay for decoded connections when traffic may change (default: the verbatim relay()). */
+  readonly relay?: RelayFunction;
 }
 
 export interface ProxiedConnectionHost {
@@ -203,24 +205,25 @@ export class ProxiedConnection {
       server: address(upstream.remoteAddress, upstream.remotePort),
     };
     const { destination } = how;
-    this.host.emit({ kind: 'open', conn, endpoints, time: nowSeconds(), detectedBy: 'handshake', destination });
-    relay(
-      client,
-      upstream,
-      {
-        data:
-          destination.blind !== true
-            ? (dir, bytes) => this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds() })
-            : () => {},
-        halfClose: (dir) => {
-          if (!this.ended) this.host.emit({ kind: 'end', conn, dir, reason: 'tcp-fin', time: nowSeconds() });
-        },
-        closed: (reason) => {
-          if (!this.ended) this.finish({ kind: 'end', conn, reason, time: nowSeconds() });
-        },
+    // a relay that may change traffic terminates WebSocket; a blind tunnel stays verbatim
+    const terminate = destination.blind !== true ? this.settings.relay : undefined;
+    const legs = terminate === undefined ? undefined : legEndpoints(client, upstream, endpoints);
+    this.host.emit({ kind: 'open', conn, endpoints, legs, time: nowSeconds(), detectedBy: 'handshake', destination });
+    const observer = {
+      data:
+        destination.blind !== true
+          ? (dir: Direction, bytes: Buffer, leg?: Leg) =>
+              this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds(), leg })
+          : () => {},
+      halfClose: (dir: Direction) => {
+        if (!this.ended) this.host.emit({ kind: 'end', conn, dir, reason: 'tcp-fin', time: nowSeconds() });
       },
-      how.first,
-    );
+      closed: (reason: RelayEndReason) => {
+        if (!this.ended) this.finish({ kind: 'end', conn, reason, time: nowSeconds() });
+      },
+    };
+    if (terminate !== undefined) terminate(conn, client, upstream, observer, how.first);
+    else relay(client, upstream, observer, how.first);
   }
 
   private finish(event: StreamEvent): void {
@@ -318,4 +321,12 @@ function tlsInfo(socket: TLSSocket | null, sni: string | null): TlsInfo | undefi
 function address(ip: string | undefined, port: number | undefined): string {
   const bare = ip === undefined ? '?' : ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
   return hostPort(bare, port ?? 0);
+}
+
+/** The two TCP connections of a terminated connection: client↔proxy and proxy↔server. */
+function legEndpoints(client: Socket, upstream: Socket, ends: Endpoints): { client: Endpoints; server: Endpoints } {
+  return {
+    client: { client: ends.client, server: address(client.localAddress, client.localPort) },
+    server: { client: address(upstream.localAddress, upstream.localPort), server: ends.server },
+  };
 }

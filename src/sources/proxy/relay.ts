@@ -8,9 +8,27 @@ import type { Direction } from '../../session/events.js';
 
 export type RelayEndReason = 'tcp-fin' | 'tcp-rst';
 
+/** client↔proxy or proxy↔server. */
+export type Leg = 'client' | 'server';
+
+/**
+ * A relay between a client and its upstream: relay() below, or one that terminates WebSocket
+ * and may change traffic (engine/terminating-relay.ts), plugged in by the CLI.
+ */
+export type RelayFunction = (
+  conn: number,
+  client: Socket,
+  server: Socket,
+  observer: RelayObserver,
+  firstC2s?: Buffer,
+) => void;
+
 export interface RelayObserver {
-  /** A chunk just written to the other side. It is the forwarded buffer itself: never mutate it. */
-  data(dir: Direction, bytes: Buffer): void;
+  /**
+   * A chunk just written to the other side. It is the forwarded buffer itself: never mutate it.
+   * `leg` is set when the two legs differ (a terminating relay): the bytes as on that leg only.
+   */
+  data(dir: Direction, bytes: Buffer, leg?: Leg): void;
   /** The sender of this direction finished (FIN) and the other side was ended in turn. */
   halfClose(dir: Direction): void;
   /** Both sockets are closed; `error` is what reset the connection, if anything did. */

@@ -1,0 +1,109 @@
+// One direction of a terminated WebSocket, reading side: the sender's bytes → frames
+// (protocol/FrameDecoder) → whole messages (fragments joined) → inflated with the sender's
+// negotiated permessage-deflate settings (protocol/MessageInflater, context kept between
+// messages). Control frames come out as they arrive, even between the fragments of a message.
+// Layer rule: engine/ — pure (no I/O).
+import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
+import { isControlOpcode, Opcode, type Frame } from '../protocol/frame.js';
+import type { DeflateDirection } from '../protocol/handshake-types.js';
+import { DEFAULT_LIMITS } from '../protocol/limits.js';
+import { MessageInflater } from '../protocol/message-inflater.js';
+
+/** A data message as read: its frames (payloads unmasked, still compressed) and its inflated data. */
+export interface ReadMessage {
+  readonly opcode: number;
+  readonly frames: readonly Frame[];
+  /** The frames' payloads joined: what went on the wire (compressed when `compressed`). */
+  readonly wire: Uint8Array;
+  /** The application data (inflated). */
+  readonly data: Uint8Array;
+  readonly compressed: boolean;
+  /** What went wrong reading it (a broken frame or inflation): the engine then passes it as it came. */
+  readonly problems: readonly Diagnostic[];
+}
+
+export interface MessageReaderEvents {
+  message(msg: ReadMessage): void;
+  control(frame: Frame): void;
+  /** Bytes that are not a usable WebSocket frame stream (a frame over the size limit, a stray continuation). */
+  problem(text: string): void;
+}
+
+export class MessageReader {
+  private readonly decoder: FrameDecoder;
+  private readonly inflater: MessageInflater | null;
+  private frames: Frame[] = [];
+
+  constructor(
+    deflate: DeflateDirection | null,
+    sender: 'client' | 'server',
+    private readonly events: MessageReaderEvents,
+  ) {
+    this.inflater =
+      deflate === null
+        ? null
+        : new MessageInflater(deflate, DEFAULT_LIMITS.maxInflatedBytes, { sender, fromStart: true });
+    this.decoder = new FrameDecoder({ onFrame: (f) => this.frame(f), limits: { keepBinaryPayload: Infinity } });
+  }
+
+  push(bytes: Uint8Array): void {
+    this.decoder.push(bytes);
+  }
+
+  private frame(f: Frame): void {
+    if (f.payloadSkipped > 0) {
+      this.events.problem(
+        `a frame of ${f.payloadLength} bytes is over the ${DEFAULT_LIMITS.maxFramePayload}-byte limit and cannot be relayed`,
+      );
+      return;
+    }
+    if (isControlOpcode(f.opcode)) {
+      this.events.control(f);
+      return;
+    }
+    if (f.opcode !== Opcode.continuation && this.frames.length > 0) {
+      this.events.problem(
+        'a new message began before the previous one ended (RFC 6455 §5.4); the unfinished one is dropped',
+      );
+      this.frames = [];
+    }
+    if (f.opcode === Opcode.continuation && this.frames.length === 0) {
+      this.events.problem('a continuation frame arrived with no message to continue (RFC 6455 §5.4); it is dropped');
+      return;
+    }
+    this.frames.push(f);
+    if (f.fin) this.complete();
+  }
+
+  private complete(): void {
+    const frames = this.frames;
+    this.frames = [];
+    const first = frames[0];
+    const wire = join(frames);
+    const compressed = first.rsv1 && this.inflater !== null;
+    const problems: Diagnostic[] = frames.flatMap((f) => f.diagnostics).filter((d) => d.severity === 'error');
+    let data = wire;
+    if (compressed) {
+      const result = this.inflater!.inflate(wire, true);
+      data = result.data;
+      // a message the receiver could not inflate either: it passes as it came (see ReadMessage.problems)
+      if (result.partial) problems.push(...result.diagnostics);
+      else problems.push(...result.diagnostics.filter((d) => d.severity === 'error'));
+    }
+    this.events.message({ opcode: first.opcode, frames, wire, data, compressed, problems });
+  }
+}
+
+function join(frames: readonly Frame[]): Uint8Array {
+  if (frames.length === 1) return frames[0].payload;
+  let size = 0;
+  for (const f of frames) size += f.payload.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const f of frames) {
+    out.set(f.payload, at);
+    at += f.payload.length;
+  }
+  return out;
+}
