@@ -1,0 +1,518 @@
+// Rules: `FILTER => ACTION`, the proxy's --rule. FILTER is the display-filter language
+// (filter/compileFilter) matched against each message (and control frame); ACTION is one of
+//   drop | delay 250ms | replace /REGEX/FLAGS "TEXT" | set json.PATH = JSON | del json.PATH
+//   | close CODE ["reason"] | fragment N | hold | inject c2s|s2c "TEXT"
+// Rules apply in order, each to the message as the rules before it left it: replace, set and
+// del change it, delays add up, inject adds messages after it, drop and close end the list.
+// A bad rule is a RuleSyntaxError: one line, with the 1-based column in the rule's text.
+// Layer rule: engine/ — pure.
+import { compileFilter, type CompiledFilter } from '../filter/compile.js';
+import { editDistance, FilterSyntaxError } from '../filter/filter-error.js';
+import type { FilterSubject } from '../filter/subject.js';
+import { closePayload, FrameEncodeError } from '../protocol/frame-encoder.js';
+import { Opcode } from '../protocol/frame.js';
+import type { Direction } from '../session/events.js';
+import type {
+  ControlVerdict,
+  Decider,
+  EngineConnection,
+  EngineControl,
+  EngineMessage,
+  Injection,
+  MessageVerdict,
+} from './verdict.js';
+
+export class RuleSyntaxError extends Error {
+  /** 1-based column in the rule's text. */
+  readonly position: number;
+  constructor(reason: string, position: number, suggestion?: string) {
+    super(`${reason} at ${position}${suggestion === undefined ? '' : ` — did you mean ${suggestion}?`}`);
+    this.name = 'RuleSyntaxError';
+    this.position = position;
+  }
+}
+
+type JsonPath = readonly (string | number)[];
+
+export type RuleAction =
+  | { readonly kind: 'drop' }
+  | { readonly kind: 'hold' }
+  | { readonly kind: 'delay'; readonly ms: number }
+  | { readonly kind: 'replace'; readonly pattern: RegExp; readonly text: string }
+  | { readonly kind: 'set'; readonly path: JsonPath; readonly value: unknown }
+  | { readonly kind: 'del'; readonly path: JsonPath }
+  | { readonly kind: 'close'; readonly code: number; readonly reason: string }
+  | { readonly kind: 'fragment'; readonly size: number }
+  | { readonly kind: 'inject'; readonly dir: Direction; readonly text: string };
+
+export interface Rule {
+  readonly source: string;
+  readonly filter: CompiledFilter;
+  readonly action: RuleAction;
+}
+
+const ACTIONS = ['drop', 'hold', 'delay', 'replace', 'set', 'del', 'close', 'fragment', 'inject'];
+
+/** The action a typo was meant to be (a swap of two letters counts as a typo). */
+function nearestAction(word: string): string | undefined {
+  let best: string | undefined;
+  let distance = 3;
+  for (const name of ACTIONS) {
+    const d = editDistance(word, name);
+    if (d < distance) {
+      best = name;
+      distance = d;
+    }
+  }
+  return best;
+}
+
+/** Parses `FILTER => ACTION`; throws RuleSyntaxError. */
+export function parseRule(source: string): Rule {
+  const arrow = findArrow(source);
+  if (arrow < 0) throw new RuleSyntaxError('expected "FILTER => ACTION": no "=>"', source.length + 1);
+  const filterText = source.slice(0, arrow);
+  if (filterText.trim() === '') throw new RuleSyntaxError('the filter before "=>" is empty', 1);
+  let filter: CompiledFilter;
+  try {
+    filter = compileFilter(filterText);
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw new RuleSyntaxError(err.reason, err.position, err.suggestion);
+    throw err;
+  }
+  const action = new ActionParser(source, arrow + 2).parse();
+  return { source, filter, action };
+}
+
+/** The first "=>" outside a "string" and outside a /regex/ after `matches`. */
+function findArrow(s: string): number {
+  let i = 0;
+  let lastWord = '';
+  while (i < s.length) {
+    const c = s[i];
+    if (c === '"') {
+      i = skipString(s, i);
+      lastWord = '';
+    } else if (c === '/' && (lastWord === 'matches' || lastWord === '~')) {
+      i = skipRegex(s, i);
+      lastWord = '';
+    } else if (c === '=' && s[i + 1] === '>') {
+      return i;
+    } else if (/\s/.test(c)) {
+      i++;
+    } else {
+      const m = /^[\w.~]+/.exec(s.slice(i));
+      if (m === null) {
+        lastWord = c;
+        i++;
+      } else {
+        lastWord = m[0].toLowerCase();
+        i += m[0].length;
+      }
+    }
+  }
+  return -1;
+}
+
+function skipString(s: string, i: number): number {
+  for (let j = i + 1; j < s.length; j++) {
+    if (s[j] === '\\') j++;
+    else if (s[j] === '"') return j + 1;
+  }
+  return s.length;
+}
+
+/** Index after the closing "/" of a regex starting at s[i] (and its flags). */
+function skipRegex(s: string, i: number): number {
+  let inClass = false;
+  for (let j = i + 1; j < s.length; j++) {
+    const c = s[j];
+    if (c === '\\') j++;
+    else if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '/' && !inClass) {
+      j++;
+      while (j < s.length && /[a-z]/i.test(s[j])) j++;
+      return j;
+    }
+  }
+  return s.length;
+}
+
+class ActionParser {
+  constructor(
+    private readonly s: string,
+    private at: number,
+  ) {}
+
+  parse(): RuleAction {
+    this.space();
+    const start = this.at;
+    const word = this.word();
+    if (word === '') throw this.error('expected an action after "=>" (drop, delay, replace, set, …)', start);
+    let action: RuleAction;
+    switch (word) {
+      case 'drop':
+        action = { kind: 'drop' };
+        break;
+      case 'hold':
+        action = { kind: 'hold' };
+        break;
+      case 'delay':
+        action = { kind: 'delay', ms: this.duration() };
+        break;
+      case 'replace': {
+        const pattern = this.regex();
+        action = { kind: 'replace', pattern, text: this.string('the replacement "TEXT"') };
+        break;
+      }
+      case 'set': {
+        const path = this.jsonPath();
+        this.space();
+        if (this.s[this.at] !== '=') throw this.error('expected "=" after the json path', this.at);
+        this.at++;
+        action = { kind: 'set', path, value: this.jsonValue() };
+        break;
+      }
+      case 'del':
+        action = { kind: 'del', path: this.jsonPath() };
+        break;
+      case 'close': {
+        const codeAt = this.space();
+        const code = this.integer('a close code');
+        this.space();
+        const reason = this.at < this.s.length ? this.string('the close "reason"') : '';
+        try {
+          closePayload(code, reason);
+        } catch (err) {
+          if (err instanceof FrameEncodeError) throw this.error(err.message, codeAt);
+          throw err;
+        }
+        action = { kind: 'close', code, reason };
+        break;
+      }
+      case 'fragment': {
+        const at = this.space();
+        const size = this.integer('a fragment size in bytes');
+        if (size < 1) throw this.error('the fragment size is at least 1 byte', at);
+        action = { kind: 'fragment', size };
+        break;
+      }
+      case 'inject': {
+        const at = this.space();
+        const dir = this.word();
+        if (dir !== 'c2s' && dir !== 's2c') throw this.error('expected c2s or s2c after inject', at);
+        action = { kind: 'inject', dir, text: this.string('the injected "TEXT"') };
+        break;
+      }
+      default:
+        throw new RuleSyntaxError(`unknown action "${word}"`, start + 1, nearestAction(word));
+    }
+    this.space();
+    if (this.at < this.s.length)
+      throw this.error(`unexpected "${this.s.slice(this.at, this.at + 20)}" after the action`, this.at);
+    return action;
+  }
+
+  private error(reason: string, at: number): RuleSyntaxError {
+    return new RuleSyntaxError(reason, at + 1);
+  }
+
+  /** Skips spaces; returns where the next token starts. */
+  private space(): number {
+    while (this.at < this.s.length && /\s/.test(this.s[this.at])) this.at++;
+    return this.at;
+  }
+
+  private word(): string {
+    const m = /^[A-Za-z0-9_]+/.exec(this.s.slice(this.at));
+    if (m === null) return '';
+    this.at += m[0].length;
+    return m[0];
+  }
+
+  private integer(what: string): number {
+    const at = this.space();
+    const m = /^\d+/.exec(this.s.slice(at));
+    if (m === null) throw this.error(`expected ${what}`, at);
+    this.at += m[0].length;
+    return Number(m[0]);
+  }
+
+  private duration(): number {
+    const at = this.space();
+    const m = /^(\d+(?:\.\d+)?)(ms|s)\b/.exec(this.s.slice(at));
+    if (m === null) throw this.error('expected a duration such as 250ms or 2s', at);
+    this.at += m[0].length;
+    const ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+    if (ms > 24 * 3600 * 1000) throw this.error('a delay is at most 24 hours', at);
+    return ms;
+  }
+
+  private string(what: string): string {
+    const at = this.space();
+    if (this.s[at] !== '"') throw this.error(`expected ${what} in double quotes`, at);
+    const end = skipString(this.s, at);
+    if (this.s[end - 1] !== '"' || end - 1 === at) throw this.error('the string has no closing quote', at);
+    this.at = end;
+    try {
+      return JSON.parse(this.s.slice(at, end)) as string;
+    } catch {
+      throw this.error('bad escape in the string (JSON escapes: \\" \\\\ \\n \\u00e9)', at);
+    }
+  }
+
+  private regex(): RegExp {
+    const at = this.space();
+    if (this.s[at] !== '/') throw this.error('expected /REGEX/FLAGS', at);
+    const end = skipRegex(this.s, at);
+    const text = this.s.slice(at, end);
+    const m = /^\/([\s\S]*)\/([a-z]*)$/i.exec(text);
+    if (m === null) throw this.error('the regex has no closing "/"', at);
+    this.at = end;
+    try {
+      return new RegExp(m[1], m[2]);
+    } catch (err) {
+      throw this.error(`bad regex: ${(err as Error).message}`, at);
+    }
+  }
+
+  /** json.a.b[0]["key"] */
+  private jsonPath(): JsonPath {
+    const at = this.space();
+    const m = /^json(?=[.[])/.exec(this.s.slice(at));
+    if (m === null) throw this.error('expected json.PATH', at);
+    this.at += 4;
+    const path: (string | number)[] = [];
+    for (;;) {
+      const c = this.s[this.at];
+      if (c === '.') {
+        this.at++;
+        const key = /^[A-Za-z0-9_$-]+/.exec(this.s.slice(this.at));
+        if (key === null) throw this.error('expected a key after "." in the json path', this.at);
+        path.push(key[0]);
+        this.at += key[0].length;
+      } else if (c === '[') {
+        const open = this.at;
+        this.at++;
+        if (this.s[this.at] === '"') path.push(this.string('a "key"'));
+        else {
+          const n = /^\d+/.exec(this.s.slice(this.at));
+          if (n === null) throw this.error('a json index is a number or a "key"', this.at);
+          path.push(Number(n[0]));
+          this.at += n[0].length;
+        }
+        if (this.s[this.at] !== ']') throw this.error('expected "]" in the json path', open);
+        this.at++;
+      } else break;
+    }
+    if (path.length === 0) throw this.error('expected json.PATH', at);
+    return path;
+  }
+
+  private jsonValue(): unknown {
+    const at = this.space();
+    const text = this.s.slice(at).trim();
+    if (text === '') throw this.error('expected a JSON value after "="', at);
+    this.at = this.s.length;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw this.error(`${JSON.stringify(text.slice(0, 30))} is not JSON (strings take double quotes)`, at);
+    }
+  }
+}
+
+/** The current state of a message while the rules work on it. */
+interface Working {
+  opcode: number;
+  data: Uint8Array;
+  text: string | undefined;
+  changed: boolean;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Rules as the engine's Decider. */
+export class RuleDecider implements Decider {
+  private readonly started = Date.now() / 1000;
+  private readonly connections = new Map<number, EngineConnection>();
+
+  constructor(private readonly rules: readonly Rule[]) {}
+
+  open(conn: EngineConnection): void {
+    this.connections.set(conn.conn, conn);
+  }
+
+  closed(conn: EngineConnection): void {
+    this.connections.delete(conn.conn);
+  }
+
+  message(msg: EngineMessage): MessageVerdict {
+    const w: Working = { opcode: msg.opcode, data: msg.data, text: undefined, changed: false };
+    let delayMs = 0;
+    let hold = false;
+    let fragment: number | undefined;
+    const inject: Injection[] = [];
+    for (const rule of this.rules) {
+      if (!rule.filter.match(this.subject(msg, w))) continue;
+      const a = rule.action;
+      switch (a.kind) {
+        case 'drop':
+          return { drop: true };
+        case 'close':
+          return { close: { code: a.code, reason: a.reason } };
+        case 'hold':
+          hold = true;
+          break;
+        case 'delay':
+          delayMs += a.ms;
+          break;
+        case 'fragment':
+          fragment = a.size;
+          break;
+        case 'inject':
+          inject.push({ dir: a.dir, opcode: Opcode.text, data: encoder.encode(a.text) });
+          break;
+        case 'replace':
+          if (w.opcode === Opcode.text) {
+            const before = textOf(w);
+            const after = before.replace(a.pattern, a.text);
+            if (after !== before) setText(w, after);
+          }
+          break;
+        case 'set':
+        case 'del':
+          editJson(w, a);
+          break;
+      }
+    }
+    return {
+      replace: w.changed ? { opcode: w.opcode, data: w.data } : undefined,
+      delayMs: delayMs > 0 ? delayMs : undefined,
+      hold: hold || undefined,
+      fragment,
+      inject: inject.length > 0 ? inject : undefined,
+    };
+  }
+
+  control(frame: EngineControl): ControlVerdict {
+    let delayMs = 0;
+    const inject: Injection[] = [];
+    const subject = this.controlSubject(frame);
+    for (const rule of this.rules) {
+      if (!rule.filter.match(subject)) continue;
+      const a = rule.action;
+      if (a.kind === 'drop') return { drop: true };
+      if (a.kind === 'close') return { close: { code: a.code, reason: a.reason } };
+      if (a.kind === 'delay') delayMs += a.ms;
+      if (a.kind === 'inject') inject.push({ dir: a.dir, opcode: Opcode.text, data: encoder.encode(a.text) });
+    }
+    return { delayMs: delayMs > 0 ? delayMs : undefined, inject: inject.length > 0 ? inject : undefined };
+  }
+
+  private subject(msg: EngineMessage, w: Working): FilterSubject {
+    const c = this.connections.get(msg.conn);
+    return {
+      kind: 'message',
+      conn: msg.conn,
+      dir: msg.dir,
+      index: msg.index,
+      opcode: w.opcode,
+      fin: true,
+      rsv1: msg.compressed,
+      rsv2: false,
+      rsv3: false,
+      len: w.data.length,
+      compressed: msg.compressed,
+      get text() {
+        return w.opcode === Opcode.text ? textOf(w) : undefined;
+      },
+      data: w.data,
+      diagnostics: [],
+      time: Math.round((msg.ts - this.started) * 1e6) / 1e6,
+      connection: c === undefined ? undefined : { path: c.path, protocol: c.protocol },
+    };
+  }
+
+  private controlSubject(f: EngineControl): FilterSubject {
+    const c = this.connections.get(f.conn);
+    const close =
+      f.opcode !== Opcode.close
+        ? undefined
+        : f.payload.length < 2
+          ? { code: null, reason: null }
+          : { code: (f.payload[0] << 8) | f.payload[1], reason: decoder.decode(f.payload.subarray(2)) };
+    return {
+      kind: 'frame',
+      conn: f.conn,
+      dir: f.dir,
+      index: 0,
+      opcode: f.opcode,
+      fin: true,
+      rsv1: false,
+      rsv2: false,
+      rsv3: false,
+      masked: f.dir === 'c2s',
+      len: f.payload.length,
+      compressed: false,
+      data: f.payload,
+      close,
+      diagnostics: [],
+      time: Math.round((f.ts - this.started) * 1e6) / 1e6,
+      connection: c === undefined ? undefined : { path: c.path, protocol: c.protocol },
+    };
+  }
+}
+
+function textOf(w: Working): string {
+  return (w.text ??= decoder.decode(w.data));
+}
+
+function setText(w: Working, text: string): void {
+  w.text = text;
+  w.data = encoder.encode(text);
+  w.changed = true;
+}
+
+/** set/del on a text message that is JSON (anything else is left alone). */
+function editJson(w: Working, a: { kind: 'set' | 'del'; path: JsonPath; value?: unknown }): void {
+  if (w.opcode !== Opcode.text) return;
+  let root: unknown;
+  try {
+    root = JSON.parse(textOf(w));
+  } catch {
+    return;
+  }
+  if (a.kind === 'set') {
+    if (a.path.length === 0) return;
+    let node = root;
+    for (let i = 0; i < a.path.length - 1; i++) {
+      if (typeof node !== 'object' || node === null) return;
+      const rec = node as Record<string | number, unknown>;
+      const key = a.path[i];
+      if (rec[key] === undefined || rec[key] === null || typeof rec[key] !== 'object')
+        rec[key] = typeof a.path[i + 1] === 'number' ? [] : {};
+      node = rec[key];
+    }
+    if (typeof node !== 'object' || node === null) return;
+    (node as Record<string | number, unknown>)[a.path[a.path.length - 1]] = a.value;
+  } else {
+    let node = root;
+    for (let i = 0; i < a.path.length - 1; i++) {
+      if (typeof node !== 'object' || node === null) return;
+      node = (node as Record<string | number, unknown>)[a.path[i]];
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const last = a.path[a.path.length - 1];
+    if (Array.isArray(node) && typeof last === 'number') {
+      if (last >= node.length) return;
+      node.splice(last, 1);
+    } else {
+      if (!Object.prototype.hasOwnProperty.call(node, last)) return;
+      delete (node as Record<string | number, unknown>)[last];
+    }
+  }
+  setText(w, JSON.stringify(root));
+}

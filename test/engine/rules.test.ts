@@ -1,0 +1,158 @@
+// Rules (`FILTER => ACTION`): what each action parses to, the one-line errors with their
+// column, a property that any text gives a rule or a RuleSyntaxError (never another throw),
+// and the rules at work between real ws peers, permessage-deflate with context takeover.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRule, RuleDecider, RuleSyntaxError } from '../../src/engine/rules.js';
+import { closed } from '../sources/proxy/proxy-harness.js';
+import { startPeers, until } from './engine-peers.js';
+
+describe('parseRule', () => {
+  it.each([
+    ['c2s => drop', { kind: 'drop' }],
+    ['opcode == ping => delay 2s', { kind: 'delay', ms: 2000 }],
+    ['len > 10 => delay 250ms', { kind: 'delay', ms: 250 }],
+    ['text contains "=>" => hold', { kind: 'hold' }],
+    ['c2s && json.op == "subscribe" => set json.topic = "test"', { kind: 'set', path: ['topic'], value: 'test' }],
+    ['json.items => set json.items[0].id = {"n": 1}', { kind: 'set', path: ['items', 0, 'id'], value: { n: 1 } }],
+    ['json.a => del json.a["b c"]', { kind: 'del', path: ['a', 'b c'] }],
+    ['s2c => close 4000 "enough"', { kind: 'close', code: 4000, reason: 'enough' }],
+    ['s2c => close 1000', { kind: 'close', code: 1000, reason: '' }],
+    ['s2c => fragment 16', { kind: 'fragment', size: 16 }],
+    ['c2s => inject s2c "hello \\"you\\""', { kind: 'inject', dir: 's2c', text: 'hello "you"' }],
+  ])('%s', (source, action) => {
+    expect(parseRule(source).action).toEqual(action);
+  });
+
+  it('parses replace with a regex, flags and $1 groups', () => {
+    const a = parseRule('text matches /a=>b/ => replace /secret(\\d+)/gi "x$1"').action;
+    expect(a.kind).toBe('replace');
+    if (a.kind === 'replace') {
+      expect(a.pattern.source).toBe('secret(\\d+)');
+      expect(a.pattern.flags).toBe('gi');
+      expect('SECRET12'.replace(a.pattern, a.text)).toBe('x12');
+    }
+  });
+
+  it.each([
+    ['c2s', 'expected "FILTER => ACTION": no "=>" at 4'],
+    [' => drop', 'the filter before "=>" is empty at 1'],
+    ['websocket.opcod == 1 => drop', 'unknown field "websocket.opcod" at 1 — did you mean websocket.opcode?'],
+    ['c2s => dorp', 'unknown action "dorp" at 8 — did you mean drop?'],
+    ['c2s =>', 'expected an action after "=>" (drop, delay, replace, set, …) at 7'],
+    ['c2s => delay 5', 'expected a duration such as 250ms or 2s at 14'],
+    ['c2s => close 999', 'close code 999 is outside every range allowed on the wire at 14'],
+    ['c2s => set json.a = {bad', '"{bad" is not JSON (strings take double quotes) at 21'],
+    ['c2s => set topic = 1', 'expected json.PATH at 12'],
+    ['c2s => replace /(/ "x"', 'bad regex: Invalid regular expression: /(/: Unterminated group at 16'],
+    ['c2s => inject up "x"', 'expected c2s or s2c after inject at 15'],
+    ['c2s => drop now', 'unexpected "now" after the action at 13'],
+    ['c2s => fragment 0', 'the fragment size is at least 1 byte at 17'],
+  ])('%s → %s', (source, message) => {
+    let error: unknown;
+    try {
+      parseRule(source);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(RuleSyntaxError);
+    expect((error as Error).message).toBe(message);
+  });
+
+  it('gives a rule or a RuleSyntaxError for any text, never another error', () => {
+    const piece = fc.constantFrom(
+      'c2s',
+      's2c',
+      '=>',
+      '"',
+      '/',
+      'json.a',
+      '[0]',
+      '=',
+      'drop',
+      'delay',
+      '5ms',
+      'replace',
+      'set',
+      'del',
+      'close',
+      'inject',
+      'fragment',
+      '1000',
+      '"x"',
+      '/a/g',
+      ' ',
+      '&&',
+      'matches',
+      '{',
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(piece).map((p) => p.join(' ')),
+        ),
+        (text) => {
+          try {
+            parseRule(text);
+          } catch (err) {
+            if (!(err instanceof RuleSyntaxError)) throw err;
+            expect(err.message).not.toContain('\n');
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('rules between ws peers (permessage-deflate, context takeover)', () => {
+  it('set, replace, drop, inject and delay do what they say, in order', async () => {
+    const rules = [
+      'c2s && json.op == "subscribe" => set json.topic = "test"',
+      'text contains "secret" => replace /secret(\\d+)/g "redacted$1"',
+      's2c && text == "bye" => drop',
+      'c2s && text == "ping me" => inject s2c "injected"',
+      'opcode == ping => delay 20ms',
+      'c2s && json.op == "subscribe" => del json.extra',
+    ].map(parseRule);
+    const peers = await startPeers(new RuleDecider(rules), {
+      serverDeflate: { threshold: 0 },
+      clientDeflate: { threshold: 0 },
+    });
+    try {
+      peers.client.send(JSON.stringify({ op: 'subscribe', topic: 'prices', extra: 1 }));
+      peers.client.send('my secret42 and secret7');
+      peers.client.send('ping me');
+      peers.server.send('bye');
+      peers.server.send('still here');
+      const pong = new Promise<string>((resolve) => peers.client.once('pong', (d) => resolve(d.toString())));
+      peers.client.ping('p');
+      expect(await pong).toBe('p');
+      await until(() => peers.received.c2s.length === 3 && peers.received.s2c.length === 2, 'the messages');
+      expect(peers.received.c2s.map((m) => m.data.toString())).toEqual([
+        '{"op":"subscribe","topic":"test"}',
+        'my redacted42 and redacted7',
+        'ping me',
+      ]);
+      expect(peers.received.s2c.map((m) => m.data.toString()).sort()).toEqual(['injected', 'still here']);
+      expect(peers.errors).toEqual([]);
+    } finally {
+      await peers.close();
+    }
+  });
+
+  it('close CODE "reason" closes both legs cleanly', async () => {
+    const peers = await startPeers(new RuleDecider([parseRule('c2s && text == "quit" => close 4001 "rule said so"')]), {
+      serverDeflate: { threshold: 0 },
+    });
+    try {
+      const a = closed(peers.client);
+      const b = closed(peers.server);
+      peers.client.send('quit');
+      expect(await a).toEqual({ code: 4001, reason: 'rule said so' });
+      expect(await b).toEqual({ code: 4001, reason: 'rule said so' });
+    } finally {
+      await peers.close();
+    }
+  });
+});
