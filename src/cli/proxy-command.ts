@@ -56,6 +56,16 @@ export function proxyCommand(yargs: Argv): Argv {
           describe:
             'record everything that passed as FILE.pcapng (TLS connections decrypted), for Wireshark, tshark or wsinspect FILE',
         })
+        .option('rule', {
+          type: 'string',
+          array: true,
+          describe:
+            '\'FILTER => ACTION\': change traffic (repeatable, applied in order): drop, delay 250ms, replace /RE/ "TEXT", set json.PATH = JSON, del json.PATH, close CODE "reason", fragment N, hold, inject c2s|s2c "TEXT"',
+        })
+        .option('hold-timeout', {
+          type: 'string',
+          describe: 'a message held by a rule is released after this long, with a note (default 30s)',
+        })
         .option('ca-dir', {
           type: 'string',
           describe:

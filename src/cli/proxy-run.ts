@@ -13,8 +13,9 @@ import {
 } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import { checkLiveFlags, openLivePipeline, type LiveFlags } from './live-pipeline.js';
+import { engineRelay, engineSetup, type EngineFlags } from './proxy-engine.js';
 
-export interface ProxyFlags extends LiveFlags {
+export interface ProxyFlags extends LiveFlags, EngineFlags {
   listen?: string;
   target?: string;
   tls?: boolean;
@@ -35,6 +36,8 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
       '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)',
     );
   const ignoreHost = ignoredHosts(flags.ignoreHosts ?? [], target !== null);
+  // --rule/--script: checked before anything listens
+  const engine = engineSetup(flags);
   const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
   const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
@@ -48,6 +51,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
     insecure: flags.insecure === true,
     certificates,
     ignoreHost,
+    relay: engine === null ? undefined : engineRelay(engine, pipeline),
     onEvent: (ev) => pipeline.handle(ev),
     onProblem: pipeline.problem,
   });

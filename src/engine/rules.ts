@@ -355,14 +355,14 @@ export class RuleDecider implements Decider {
     let hold = false;
     let fragment: number | undefined;
     const inject: Injection[] = [];
-    for (const rule of this.rules) {
+    for (const [i, rule] of this.rules.entries()) {
       if (!rule.filter.match(this.subject(msg, w))) continue;
       const a = rule.action;
       switch (a.kind) {
         case 'drop':
-          return { drop: true };
+          return { drop: true, by: ruleName(i) };
         case 'close':
-          return { close: { code: a.code, reason: a.reason } };
+          return { close: { code: a.code, reason: a.reason }, by: ruleName(i) };
         case 'hold':
           hold = true;
           break;
@@ -464,6 +464,10 @@ export class RuleDecider implements Decider {
       connection: c === undefined ? undefined : { path: c.path, protocol: c.protocol },
     };
   }
+}
+
+function ruleName(i: number): string {
+  return `--rule ${i + 1}`;
 }
 
 function textOf(w: Working): string {

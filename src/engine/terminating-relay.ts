@@ -10,10 +10,10 @@ import type { HandshakeRequest } from '../protocol/handshake-types.js';
 import { parseHandshakeRequest } from '../protocol/handshake-request.js';
 import { parseHandshakeResponse } from '../protocol/handshake-response.js';
 import { HeadEndScanner } from '../protocol/upgrade-detection.js';
-import type { Direction } from '../session/events.js';
+import type { ChangeMark, Direction } from '../session/events.js';
 import { resetSocket, type RelayObserver } from '../sources/proxy/relay.js';
 import { TrafficEngine, type EngineOutput } from './traffic-engine.js';
-import type { ChangeMark, Decider } from './verdict.js';
+import type { Decider } from './verdict.js';
 
 /** The receiving peer's leg of a direction (c2s arrives at the server). */
 const RECEIVER_LEG = { c2s: 'server', s2c: 'client' } as const;

@@ -13,18 +13,10 @@
 import { closePayload } from '../protocol/frame-encoder.js';
 import { Opcode, type Frame } from '../protocol/frame.js';
 import type { DeflateNegotiation } from '../protocol/handshake-types.js';
-import type { Direction } from '../session/events.js';
+import type { ChangeMark, Direction } from '../session/events.js';
 import { LegWriter } from './leg-writer.js';
 import { MessageReader, type ReadMessage } from './message-reader.js';
-import type {
-  ChangeMark,
-  ControlVerdict,
-  Decider,
-  EngineConnection,
-  EngineMessage,
-  Injection,
-  MessageVerdict,
-} from './verdict.js';
+import type { ControlVerdict, Decider, EngineConnection, EngineMessage, Injection, MessageVerdict } from './verdict.js';
 
 export interface EngineOutput {
   /** Wire bytes toward the receiver of `dir` (c2s: the server). */
@@ -355,13 +347,17 @@ export class TrafficEngine implements EngineConnection {
     if (side.closed) return this.output.dropped(dir, m, 'sent after the connection closed');
     if (v.close !== undefined) {
       w.lost(m);
-      this.output.dropped(dir, m, `the proxy closed the connection (${v.close.code})`);
+      this.output.dropped(
+        dir,
+        m,
+        `closed the connection with ${v.close.code}${v.by === undefined ? '' : ` (${v.by})`}`,
+      );
       this.close(v.close.code, v.close.reason);
       return;
     }
     if (v.drop === true) {
       w.lost(m);
-      this.output.dropped(dir, m, 'dropped');
+      this.output.dropped(dir, m, v.by === undefined ? 'dropped' : `dropped by ${v.by}`);
     } else if (v.replace !== undefined) {
       w.lost(m);
       const opcode = v.replace.opcode ?? m.opcode;

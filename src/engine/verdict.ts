@@ -44,6 +44,8 @@ export interface Injection {
  */
 export interface MessageVerdict {
   readonly drop?: boolean;
+  /** Who decided (shown with a dropped message): `--rule 2`, the script's name. */
+  readonly by?: string;
   /** New content (the opcode stays unless given). */
   readonly replace?: { readonly opcode?: number; readonly data: Uint8Array };
   readonly delayMs?: number;
@@ -84,14 +86,4 @@ export interface EngineConnection {
   send(dir: Direction, opcode: number, data: Uint8Array): void;
   close(code: number, reason: string): void;
   note(text: string): void;
-}
-
-/** Where a data message the receiver got came from. */
-export type ChangeOrigin = 'wire' | 'modified' | 'injected';
-
-/** How the receiving peer's message differs from what was sent (Changed traffic, json-output.md). */
-export interface ChangeMark {
-  readonly origin: ChangeOrigin;
-  /** The sender's message, for a modified one. */
-  readonly original?: { readonly opcode: number; readonly data: Uint8Array };
 }

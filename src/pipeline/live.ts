@@ -7,6 +7,9 @@
 // nothing waits for a block to fill while a person watches. Layer rule: pipeline/ — wiring.
 import { createEventFilter, type FilterSpec } from '../session/event-filter.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
+import type { ChangeMark, Direction } from '../session/events.js';
+import { ChangeMarks, receiverLegs } from './changed-traffic.js';
+import { nowSeconds } from '../sources/proxy/clock.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
 import type { EventConsumer, StreamConsumer } from './consumer.js';
 import { createEventPrinter, type EventPrinter, type PrinterOptions } from './consumers/event-printer.js';
@@ -24,6 +27,10 @@ export interface LivePipeline {
   handle(event: StreamEvent): void;
   /** A line of text output (not in --json mode). */
   note(text: string): void;
+  /** A proxy that may change traffic: where the next data message written in `dir` came from. */
+  mark(conn: number, dir: Direction, mark: ChangeMark): void;
+  /** A proxy that may change traffic: a message the receiver never got. */
+  dropped(conn: number, dir: Direction, msg: { readonly opcode: number; readonly data: Uint8Array }, why: string): void;
   /** Ends connections still open, finishes the recording, flushes the output. */
   close(): Promise<void>;
 }
@@ -73,10 +80,12 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
       return (ev) => s.handle(ev);
     },
   };
+  const marks = new ChangeMarks();
   const pipeline = new Pipeline({
     consumers: [shown],
     recorders: io.recorder === null ? [] : [io.recorder],
-    streamStages: [sniffer],
+    streamStages: [receiverLegs, sniffer],
+    views: [marks],
   });
   return {
     printer,
@@ -85,6 +94,10 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
       if (options.json) return;
       printer.raw(text);
       schedule();
+    },
+    mark: (conn, dir, mark) => marks.mark(conn, dir, mark),
+    dropped(conn, dir, msg, why) {
+      pipeline.message(ChangeMarks.dropped(conn, dir, msg, why, nowSeconds()));
     },
     async close() {
       if (timer !== null) clearTimeout(timer);

@@ -215,6 +215,21 @@ export const DIAGNOSTIC_CATALOGUE = {
     'TLS tunnel relayed without interception; its WebSocket traffic is not shown',
     undefined,
   ),
+  'proxy.engine.note': e(
+    'note',
+    "the proxy's engine says what it did: a held message released after --hold-timeout, messages dropped at a close, a script's ctx.log",
+    undefined,
+  ),
+  'proxy.engine.problem': e(
+    'warning',
+    "the proxy's engine could not read part of a peer's traffic (a frame over the size limit, a stray continuation); it was not relayed",
+    undefined,
+  ),
+  'proxy.script.error': e(
+    'error',
+    'a rule or script hook threw or took longer than 5 s; the message passed unchanged (reported once per connection)',
+    undefined,
+  ),
   'output.skipped': e(
     'warning',
     'events not shown: the output fell behind the live traffic (traffic is never slowed for the display)',

@@ -6,6 +6,7 @@
 // Layer rule: render/ — pure string building.
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
 import type {
+  ChangeMark,
   ConnectionEvent,
   DiagnosticEvent,
   EndEvent,
@@ -148,7 +149,9 @@ export class EventTextRenderer {
         this.frame(ev, out);
         break;
       case 'message':
-        if (this.opts.messages === 'all' || ev.frames > 1 || !ev.complete)
+        if (ev.change !== undefined && (ev.change.origin !== 'wire' || ev.change.dropped !== undefined))
+          out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.changedMessage(ev, ev.change));
+        else if (this.opts.messages === 'all' || ev.frames > 1 || !ev.complete)
           out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
         break;
       case 'handshake':
@@ -285,6 +288,23 @@ export class EventTextRenderer {
     let line = `${arrow}${s.bold(`${kind} message`)}${from}, ${size}${state}: ${body}`;
     for (const d of ev.diagnostics) line += '\n  ' + renderDiagnosticLine(d, s);
     return line;
+  }
+
+  /** A message the proxy changed, added or dropped: `modified text message, 35 B → 33 B: "old" → "new"`. */
+  private changedMessage(ev: MessageEvent, change: ChangeMark): string {
+    const s = this.style;
+    const body = (opcode: number, data: Uint8Array): string =>
+      opcode === 1
+        ? `"${previewUtf8(data, Math.min(this.opts.maxPayload, 120))}"`
+        : previewBytes(data, Math.min(this.opts.maxPayload, 48));
+    const kind = ev.opcode === 1 ? 'text' : 'binary';
+    const arrow = this.opts.connections ? '' : s.direction(ev.dir)(directionArrow(ev.dir)) + ' ';
+    if (change.dropped !== undefined)
+      return `${arrow}${s.warning(`dropped ${kind} message`)}, ${ev.length} B: ${body(ev.opcode, ev.data)} ${s.dim(`(${escapeForTerminal(change.dropped)})`)}`;
+    if (change.origin === 'injected')
+      return `${arrow}${s.bold(`injected ${kind} message`)}, ${ev.length} B: ${body(ev.opcode, ev.data)}`;
+    const old = change.original ?? { opcode: ev.opcode, data: ev.data };
+    return `${arrow}${s.bold(`modified ${kind} message`)}, ${old.data.length} B → ${ev.length} B: ${body(old.opcode, old.data)} → ${body(ev.opcode, ev.data)}`;
   }
 
   private diagnostic(ev: DiagnosticEvent): string {

@@ -10,6 +10,8 @@ import { jsonSeconds } from './seconds-format.js';
 import { maskKeyHex } from './summary-line.js';
 import type {
   CaptureOrigin,
+  ChangeMark,
+  Direction,
   EndEvent,
   FrameEvent,
   InspectEvent,
@@ -177,7 +179,29 @@ export function writeFrameJson(ev: FrameEvent, opts: JsonOptions, out: JsonSink)
     if (ev.close.reason !== null) s += `,"closeReason":${jsonString(ev.close.reason)}`;
   }
   if (cut) s += ',"truncated":true';
+  if (ev.change !== undefined) s += changeJson(ev.change, ev.dir, opts);
   out.text(s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`);
+}
+
+/**
+ * A proxy that may change traffic (json-output.md, Changed traffic): where the message came
+ * from, on which leg, the original of a modified one, and whether it was dropped.
+ */
+function changeJson(change: ChangeMark, dir: Direction, opts: JsonOptions): string {
+  // what the receiving peer got is on its leg; a dropped message was only on the sender's
+  const receiver = dir === 'c2s' ? 'server' : 'client';
+  const sender = dir === 'c2s' ? 'client' : 'server';
+  let s = `,"origin":"${change.origin}","leg":"${change.dropped === undefined ? receiver : sender}"`;
+  if (change.dropped !== undefined) s += ',"dropped":true';
+  const original = change.original;
+  if (original !== undefined) {
+    const data = original.data.subarray(0, opts.maxPayload);
+    s +=
+      original.opcode === 1
+        ? `,"original":{"text":${jsonString(new TextDecoder().decode(data))}}`
+        : `,"original":{"data":"${Buffer.from(data).toString('hex')}"}`;
+  }
+  return s;
 }
 
 export function messageJson(ev: MessageEvent, opts: JsonOptions): string {
@@ -204,6 +228,7 @@ export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonS
     s = '"';
   }
   if (cut) s += ',"truncated":true';
+  if (ev.change !== undefined) s += changeJson(ev.change, ev.dir, opts);
   out.text(s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`);
 }
 

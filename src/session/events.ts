@@ -133,6 +133,18 @@ export interface InflateInfo {
   readonly partial: boolean;
 }
 
+/** Where a data message the receiving peer got came from (a proxy that may change traffic). */
+export type ChangeOrigin = 'wire' | 'modified' | 'injected';
+
+/** How what the receiving peer got differs from what the sender sent (json-output.md, Changed traffic). */
+export interface ChangeMark {
+  readonly origin: ChangeOrigin;
+  /** A modified message: the sender's original. */
+  readonly original?: { readonly opcode: number; readonly data: Uint8Array };
+  /** A dropped message (the receiver never got it): why. */
+  readonly dropped?: string;
+}
+
 export interface FrameEvent {
   readonly type: 'frame';
   readonly conn: number;
@@ -155,6 +167,8 @@ export interface FrameEvent {
   readonly close?: CloseInfo;
   /** Capture input: where the frame is in the file. */
   readonly capture?: CaptureOrigin;
+  /** A proxy that may change traffic: where the frame's message came from. */
+  readonly change?: ChangeMark;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -179,6 +193,8 @@ export interface MessageEvent {
   readonly complete: boolean;
   /** Capture input: from the first byte of its first frame to the last byte of its last. */
   readonly capture?: CaptureOrigin;
+  /** A proxy that may change traffic: where the message came from (or that it was dropped). */
+  readonly change?: ChangeMark;
   readonly diagnostics: Diagnostic[];
 }
 

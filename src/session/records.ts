@@ -6,6 +6,7 @@ import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Frame } from '../protocol/frame.js';
 import type {
   CaptureOrigin,
+  ChangeMark,
   CloseInfo,
   Direction,
   FrameEvent,
@@ -30,6 +31,8 @@ export class FrameRecord implements FrameEvent {
   /** Bytes of a complete unfragmented text message (inflated when compressed). */
   textBytes: Uint8Array | undefined = undefined;
   capture: CaptureOrigin | undefined = undefined;
+  /** Set by a proxy that may change traffic (pipeline/changed-traffic.ts). */
+  change: ChangeMark | undefined = undefined;
   private textCache: string | undefined = undefined;
 
   constructor(
@@ -50,6 +53,8 @@ export class FrameRecord implements FrameEvent {
 export class MessageRecord implements MessageEvent {
   readonly type = 'message' as const;
   capture: CaptureOrigin | undefined = undefined;
+  /** Set by a proxy that may change traffic (pipeline/changed-traffic.ts). */
+  change: ChangeMark | undefined = undefined;
   private textCache: string | undefined = undefined;
 
   constructor(

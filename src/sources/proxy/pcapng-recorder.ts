@@ -11,6 +11,8 @@ import type { Endpoints, StreamEvent } from '../../session/events.js';
 export class PcapngRecorder {
   private readonly writer = new PcapngWriter();
   private failed = false;
+  /** Connections recorded as two TCP connections (a terminating proxy). */
+  private readonly twoLegs = new Set<number>();
 
   private constructor(
     private readonly path: string,
@@ -43,22 +45,37 @@ export class PcapngRecorder {
   handle(event: StreamEvent): void {
     if (this.failed || event.conn === null) return;
     const time = event.time ?? 0;
+    const conn = event.conn;
+    // a terminating proxy's connection is two TCP connections (client↔proxy, proxy↔server):
+    // the client's leg is recorded under the connection's number, the server's under another
+    const legs = this.twoLegs.has(conn) ? [conn, serverLeg(conn)] : [conn];
     switch (event.kind) {
       case 'open':
-        this.file.write(this.writer.open(event.conn, tcpEndpoints(event.endpoints), time));
+        if (event.legs === undefined) {
+          this.file.write(this.writer.open(conn, tcpEndpoints(event.endpoints), time));
+          return;
+        }
+        this.twoLegs.add(conn);
+        this.file.write(this.writer.open(conn, tcpEndpoints(event.legs.client), time));
+        this.file.write(this.writer.open(serverLeg(conn), tcpEndpoints(event.legs.server), time));
         return;
       case 'data':
-        this.file.write(this.writer.data(event.conn, event.dir, event.bytes, time));
+        if (event.leg === 'server') this.file.write(this.writer.data(serverLeg(conn), event.dir, event.bytes, time));
+        else if (event.leg === 'client') this.file.write(this.writer.data(conn, event.dir, event.bytes, time));
+        else for (const c of legs) this.file.write(this.writer.data(c, event.dir, event.bytes, time));
         return;
       case 'end':
-        if (event.dir !== undefined) this.file.write(this.writer.fin(event.conn, event.dir, time));
-        else {
-          // every connection ends on the wire: a reset, or FINs from the sides still open (on
-          // Ctrl-C, input-ended, the proxy closes both sockets with a FIN)
-          if (event.reason === 'tcp-rst') this.file.write(this.writer.reset(event.conn, time));
-          else for (const dir of ['c2s', 's2c'] as const) this.file.write(this.writer.fin(event.conn, dir, time));
-          this.writer.forget(event.conn);
+        for (const c of legs) {
+          if (event.dir !== undefined) this.file.write(this.writer.fin(c, event.dir, time));
+          else {
+            // every connection ends on the wire: a reset, or FINs from the sides still open (on
+            // Ctrl-C, input-ended, the proxy closes both sockets with a FIN)
+            if (event.reason === 'tcp-rst') this.file.write(this.writer.reset(c, time));
+            else for (const dir of ['c2s', 's2c'] as const) this.file.write(this.writer.fin(c, dir, time));
+            this.writer.forget(c);
+          }
         }
+        if (event.dir === undefined) this.twoLegs.delete(conn);
         return;
       default:
         return;
@@ -78,6 +95,11 @@ export class PcapngRecorder {
     this.failed = true;
     this.onProblem(`recording to ${this.path} stopped: ${err.message}`);
   }
+}
+
+/** The writer's number for a connection's server leg: apart from every connection number. */
+function serverLeg(conn: number): number {
+  return conn + 0x40000000;
 }
 
 /** "ip:port" / "[v6]:port" from the connection event, as the writer's addresses. */
