@@ -94,3 +94,25 @@ export {
   type FilterEndpoint,
   type SubjectContext,
 } from './filter/index.js';
+export type {
+  WsinspectScript,
+  ScriptConnection,
+  ScriptContext,
+  ScriptControlFrame,
+  ScriptMessage,
+  ScriptMessageResult,
+  ScriptControlResult,
+} from './engine/script-types.js';
+export { TrafficEngine, type EngineOutput, type EngineSettings } from './engine/traffic-engine.js';
+export { terminatingRelay, type TerminatingRelayOptions } from './engine/terminating-relay.js';
+export { parseRule, RuleDecider, RuleSyntaxError, type Rule, type RuleAction } from './engine/rules.js';
+export type {
+  Decider,
+  EngineConnection,
+  EngineControl,
+  EngineMessage,
+  Injection,
+  MessageVerdict,
+  ControlVerdict,
+} from './engine/verdict.js';
+export type { ChangeMark, ChangeOrigin } from './session/events.js';

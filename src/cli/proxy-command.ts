@@ -62,6 +62,11 @@ export function proxyCommand(yargs: Argv): Argv {
           describe:
             '\'FILTER => ACTION\': change traffic (repeatable, applied in order): drop, delay 250ms, replace /RE/ "TEXT", set json.PATH = JSON, del json.PATH, close CODE "reason", fragment N, hold, inject c2s|s2c "TEXT"',
         })
+        .option('script', {
+          type: 'string',
+          describe:
+            'FILE.mjs: an ES module whose default export has hooks onConnect, onMessage, onControl, onClose (reloaded when the file changes; see README)',
+        })
         .option('hold-timeout', {
           type: 'string',
           describe: 'a message held by a rule is released after this long, with a note (default 30s)',

@@ -2,7 +2,11 @@
 // proxy listens (a bad rule is one line naming the rule and the column, exit status 2), then
 // plugs the terminating relay (engine/) into the proxy with the live pipeline's marks,
 // dropped messages and notes. Layer rule: cli/ — flags and wiring.
+import { basename } from 'node:path';
+import { ChainDecider } from '../engine/chain.js';
 import { parseRule, RuleDecider, RuleSyntaxError, type Rule } from '../engine/rules.js';
+import { loadScript, ScriptDecider, ScriptLoadError } from '../engine/script.js';
+import type { WsinspectScript } from '../engine/script-types.js';
 import { terminatingRelay, type TerminatingRelayOptions } from '../engine/terminating-relay.js';
 import type { Decider } from '../engine/verdict.js';
 import { WsinspectError } from '../errors.js';
@@ -14,10 +18,12 @@ import type { RelayFunction } from '../sources/proxy/relay.js';
 export interface EngineFlags {
   rule?: string[];
   holdTimeout?: string;
+  script?: string;
 }
 
 export interface EngineSetup {
   readonly rules: readonly Rule[];
+  readonly script: { readonly path: string; readonly module: WsinspectScript } | null;
   readonly holdTimeoutMs: number;
 }
 
@@ -29,7 +35,7 @@ const SEVERITY_CODES: Record<'note' | 'warning' | 'error', DiagnosticCode> = {
 };
 
 /** The checked flags, or null when nothing may change traffic (the verbatim relay stays). */
-export function engineSetup(flags: EngineFlags): EngineSetup | null {
+export async function engineSetup(flags: EngineFlags): Promise<EngineSetup | null> {
   const texts = flags.rule ?? [];
   const rules = texts.map((text, i) => {
     try {
@@ -44,12 +50,22 @@ export function engineSetup(flags: EngineFlags): EngineSetup | null {
     }
   });
   const holdTimeoutMs = flags.holdTimeout === undefined ? DEFAULT_HOLD_TIMEOUT_MS : duration(flags.holdTimeout);
-  if (rules.length === 0) {
+  let script: EngineSetup['script'] = null;
+  if (flags.script !== undefined) {
+    const path = String(flags.script);
+    try {
+      script = { path, module: await loadScript(path) };
+    } catch (err) {
+      if (err instanceof ScriptLoadError) throw new WsinspectError('usage', `--script: ${err.message}`);
+      throw err;
+    }
+  }
+  if (rules.length === 0 && script === null) {
     if (flags.holdTimeout !== undefined)
       throw new WsinspectError('usage', '--hold-timeout is for held messages: give a --rule with hold too');
     return null;
   }
-  return { rules, holdTimeoutMs };
+  return { rules, script, holdTimeoutMs };
 }
 
 /** "30s", "500ms", "2m", or seconds. */
@@ -65,8 +81,20 @@ function duration(text: string): number {
 }
 
 /** The relay that terminates WebSocket, reporting into the live pipeline. */
-export function engineRelay(setup: EngineSetup, pipeline: LivePipeline): RelayFunction {
-  const decider: Decider = new RuleDecider(setup.rules);
+export function engineRelay(
+  setup: EngineSetup,
+  pipeline: LivePipeline & { problem(conn: number | null, message: string): void },
+): { relay: RelayFunction; stop(): void } {
+  const rules = setup.rules.length === 0 ? null : new RuleDecider(setup.rules);
+  let script: ScriptDecider | null = null;
+  if (setup.script !== null) {
+    const name = basename(setup.script.path);
+    script = new ScriptDecider(setup.script.module, name);
+    script.watch(setup.script.path, (text, failed) =>
+      failed ? pipeline.problem(null, `--script: ${text}`) : pipeline.note(`wsinspect: ${text}`),
+    );
+  }
+  const decider: Decider = rules !== null && script !== null ? new ChainDecider(rules, script) : (rules ?? script)!;
   const options: TerminatingRelayOptions = {
     decider: () => decider,
     holdTimeoutMs: setup.holdTimeoutMs,
@@ -80,5 +108,8 @@ export function engineRelay(setup: EngineSetup, pipeline: LivePipeline): RelayFu
         time: nowSeconds(),
       }),
   };
-  return (conn, client, server, observer, first) => terminatingRelay(options, conn, client, server, observer, first);
+  return {
+    relay: (conn, client, server, observer, first) => terminatingRelay(options, conn, client, server, observer, first),
+    stop: () => script?.stop(),
+  };
 }

@@ -37,12 +37,13 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
     );
   const ignoreHost = ignoredHosts(flags.ignoreHosts ?? [], target !== null);
   // --rule/--script: checked before anything listens
-  const engine = engineSetup(flags);
+  const engine = await engineSetup(flags);
   const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
   const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
   const stopped = untilStopped();
   const pipeline = await openLivePipeline(flags);
+  const relay = engine === null ? null : engineRelay(engine, pipeline);
   const server = new ProxyServer({
     listen,
     target,
@@ -51,7 +52,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
     insecure: flags.insecure === true,
     certificates,
     ignoreHost,
-    relay: engine === null ? undefined : engineRelay(engine, pipeline),
+    relay: relay?.relay,
     onEvent: (ev) => pipeline.handle(ev),
     onProblem: pipeline.problem,
   });
@@ -72,6 +73,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
       `${flags.write === undefined ? '' : `, recording to ${flags.write}`} (Ctrl-C to stop)\n`,
   );
   await stopped;
+  relay?.stop();
   await server.close();
   await pipeline.close();
 }

@@ -156,6 +156,10 @@ export class TrafficEngine implements EngineConnection {
     this.output.note(text, 'note');
   }
 
+  fail(err: unknown): void {
+    this.deciderError(err);
+  }
+
   /** The connection is gone: timers stop, waiting messages are forgotten, the decider is told. */
   dispose(): void {
     if (this.stopped) return;
@@ -271,7 +275,7 @@ export class TrafficEngine implements EngineConnection {
     if (this.deciderFailed) return;
     this.deciderFailed = true;
     const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    this.output.note(`the message passed unchanged: ${text}`, 'error');
+    this.output.note(`a hook failed, the message passed unchanged (reported once per connection): ${text}`, 'error');
   }
 
   private enqueue(

@@ -86,4 +86,6 @@ export interface EngineConnection {
   send(dir: Direction, opcode: number, data: Uint8Array): void;
   close(code: number, reason: string): void;
   note(text: string): void;
+  /** A decider's hook failed outside a verdict (onConnect, onClose): reported once per connection. */
+  fail(err: unknown): void;
 }
