@@ -1,0 +1,70 @@
+// `wsinspect proxy --script FILE.mjs` as a user runs it: a script that cannot be used is one
+// line and exit status 2 before listening; a working one changes traffic, its ctx.log is a
+// note in the output, and a failing hook is one error (with the stack) per connection.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { runCli } from '../helpers/cli-run.js';
+import { changed, closed, openClient, startEchoServer, until } from '../sources/proxy/proxy-harness.js';
+import { interrupt, startProxyCli } from './proxy-cli.js';
+
+function scriptFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'wsinspect-cli-script-')), 'tweak.mjs');
+  writeFileSync(file, text);
+  return file;
+}
+
+function inbox(ws: WebSocket): string[] {
+  const got: string[] = [];
+  ws.on('message', (d: Buffer) => {
+    got.push(d.toString());
+    changed();
+  });
+  return got;
+}
+
+describe('wsinspect proxy --script', () => {
+  it('refuses a script without hooks in one line, exit status 2, before listening', () => {
+    const file = scriptFile('export default { onMesage() {} };');
+    const r = runCli(['proxy', '--listen', '127.0.0.1:0', '--target', 'ws://127.0.0.1:1', '--script', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `wsinspect: --script: ${file} exports none of the hooks onConnect, onMessage, onControl, onClose (it has onMesage)`,
+    );
+    expect(r.stderr).not.toContain('listening');
+  });
+
+  it('changes traffic, logs notes, and reports a failing hook once per connection', async () => {
+    const file = scriptFile(`export default {
+  onConnect(conn, ctx) { ctx.log('hello', conn.path); },
+  onMessage(msg) {
+    if (msg.text === 'boom') throw new Error('kaput');
+    if (msg.dir === 'c2s' && msg.json?.price !== undefined) return { json: { ...msg.json, price: msg.json.price * 2 } };
+  },
+};`);
+    const echo = await startEchoServer({ threshold: 0 });
+    const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${echo.port}`, '--script', file]);
+    try {
+      const ws = await openClient(`ws://127.0.0.1:${proxy.port}/ticks`, { perMessageDeflate: { threshold: 0 } });
+      const got = inbox(ws);
+      ws.send('{"price":21}');
+      ws.send('boom');
+      ws.send('boom');
+      await until(() => got.length === 3, 'three echoes');
+      expect(got).toEqual(['{"price":42}', 'boom', 'boom']);
+      ws.close(1000, 'done');
+      await closed(ws);
+      await until(() => proxy.stdout().includes('ended (close-handshake)'), 'the end line');
+    } finally {
+      expect(await interrupt(proxy)).toBe(0);
+      await echo.close();
+    }
+    const out = proxy.stdout();
+    expect(out).toContain('ℹ note    proxy.engine.note  tweak.mjs: hello /ticks');
+    expect(out).toContain('modified text message, 12 B → 12 B: "{"price":21}" → "{"price":42}"');
+    expect(out.match(/proxy\.script\.error/g)).toHaveLength(1);
+    expect(out).toContain('Error: kaput');
+  });
+});
