@@ -1,6 +1,8 @@
 // Proxy benchmark: the same WebSocket echo traffic on loopback, directly, through socat (a
 // byte relay: the floor for any proxy), through `wsinspect proxy` (decoding everything,
-// printing to /dev/null) and through mitmproxy (`mitmdump --mode reverse:…`) where installed.
+// printing to /dev/null), through `wsinspect proxy --rule` (terminating WebSocket on both
+// legs: every message parsed and framed again, one rule that matches nothing) and through
+// mitmproxy (`mitmdump --mode reverse:…`) where installed.
 // Workloads: 1 connection of 32-byte round trips (latency p50/p99), 50 connections × 1 KB
 // messages and 4 connections × 1 MB messages (throughput, several messages in flight per
 // connection). Every echo is checked. The echo server runs in a child process of its own.
@@ -20,13 +22,17 @@ import { formatTable, ratio } from './lib/table.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROLE = 'WSINSPECT_PROXY_BENCH_ROLE';
 const TARGETS = { throughputVsSocat: 1.0, p50VsSocat: 1.3 };
+/** The terminating mode (issue 12): at least 0.8× socat's throughput, p50 at most 1.5× socat's. */
+const RULE_TARGETS = { throughputVsSocat: 0.8, p50VsSocat: 1.5 };
+/** A rule that matches nothing: the cost of terminating, not of a rule's action. */
+const NOTHING_RULE = 'len > 1000000000 => drop';
 
 // In the echo child this module only serves; imported by bench/run.js it only exports.
 if (process.env[ROLE] === 'echo') startEchoServer();
 
 export const benchmark = {
   name: 'proxy',
-  title: 'live proxy: direct vs socat vs wsinspect proxy vs mitmproxy (loopback)',
+  title: 'live proxy: direct vs socat vs wsinspect proxy (verbatim and terminating) vs mitmproxy (loopback)',
   defaultMb: 64,
   run,
 };
@@ -65,7 +71,7 @@ async function run(ctx) {
   );
   const contenders = [{ id: 'direct', label: 'direct', port: echo.port, pid: null, stop: () => {} }];
   const skipped = [];
-  for (const start of [startSocat, startWsinspect, startMitmproxy]) {
+  for (const start of [startSocat, startWsinspect, startWsinspectRule, startMitmproxy]) {
     const c = await start(echo.port).catch((err) => ({ skip: err.message }));
     if (c.skip) skipped.push(c.skip);
     else contenders.push(c);
@@ -154,6 +160,23 @@ function report(ctx, contenders, results) {
     check(
       ours.p50VsSocat <= TARGETS.p50VsSocat,
       `p50 round trip ≤ ${TARGETS.p50VsSocat}× socat's: ${ratio(ours.p50VsSocat)}`,
+    );
+  }
+  const term = summary['wsinspect-rule'];
+  if (term !== undefined && socat !== undefined) {
+    const check = (ok, text) => ctx.log(`${ok ? 'target met   ' : 'target missed'}  ${text}`);
+    const t = RULE_TARGETS;
+    check(
+      term.smallVsSocat >= t.throughputVsSocat,
+      `terminating 50×1KB ≥ ${t.throughputVsSocat}× socat's: ${ratio(term.smallVsSocat)}`,
+    );
+    check(
+      term.largeVsSocat >= t.throughputVsSocat,
+      `terminating 4×1MB ≥ ${t.throughputVsSocat}× socat's: ${ratio(term.largeVsSocat)}`,
+    );
+    check(
+      term.p50VsSocat <= t.p50VsSocat,
+      `terminating p50 round trip ≤ ${t.p50VsSocat}× socat's: ${ratio(term.p50VsSocat)}`,
     );
   }
   const m = summary.mitmproxy;
@@ -295,7 +318,7 @@ async function startSocat(echoPort) {
   return { id: 'socat', label: 'socat', port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
-async function startWsinspect(echoPort) {
+async function startWsinspect(echoPort, extra = [], id = 'wsinspect', label = 'wsinspect proxy') {
   const out = openSync('/dev/null', 'w');
   const c = await startChild(
     process.execPath,
@@ -307,11 +330,17 @@ async function startWsinspect(echoPort) {
       '--target',
       `ws://127.0.0.1:${echoPort}`,
       '--no-color',
+      ...extra,
     ],
     { stdio: ['ignore', out, 'pipe'] },
     /listening on 127\.0\.0\.1:(\d+)/,
   );
-  return { id: 'wsinspect', label: 'wsinspect proxy', port: c.port, pid: c.child.pid, stop: () => c.child.kill() };
+  return { id, label, port: c.port, pid: c.child.pid, stop: () => c.child.kill() };
+}
+
+/** The terminating mode: the proxy parses and re-frames every message (one rule that matches nothing). */
+function startWsinspectRule(echoPort) {
+  return startWsinspect(echoPort, ['--rule', NOTHING_RULE], 'wsinspect-rule', 'wsinspect proxy --rule');
 }
 
 async function startMitmproxy(echoPort) {

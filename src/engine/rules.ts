@@ -8,7 +8,7 @@
 // Layer rule: engine/ — pure.
 import { compileFilter, type CompiledFilter } from '../filter/compile.js';
 import { editDistance, FilterSyntaxError } from '../filter/filter-error.js';
-import type { FilterSubject } from '../filter/subject.js';
+import type { FilterConnection, FilterSubject } from '../filter/subject.js';
 import { closePayload, FrameEncodeError } from '../protocol/frame-encoder.js';
 import { Opcode } from '../protocol/frame.js';
 import type { Direction } from '../session/events.js';
@@ -333,11 +333,14 @@ interface Working {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** No rule matched: the message passes (one shared, empty verdict). */
+const PASS: MessageVerdict = Object.freeze({});
 
 /** Rules as the engine's Decider. */
 export class RuleDecider implements Decider {
   private readonly started = Date.now() / 1000;
   private readonly connections = new Map<number, EngineConnection>();
+  private readonly contexts = new WeakMap<EngineConnection, FilterConnection>();
 
   constructor(private readonly rules: readonly Rule[]) {}
 
@@ -355,8 +358,17 @@ export class RuleDecider implements Decider {
     let hold = false;
     let fragment: number | undefined;
     const inject: Injection[] = [];
+    let subject: FilterSubject | null = null;
+    let subjectOf: Uint8Array | null = null;
+    let matched = false;
     for (const [i, rule] of this.rules.entries()) {
-      if (!rule.filter.match(this.subject(msg, w))) continue;
+      // one subject per state of the message (a change by an earlier rule makes a new one)
+      if (subject === null || subjectOf !== w.data) {
+        subject = this.subject(msg, w);
+        subjectOf = w.data;
+      }
+      if (!rule.filter.match(subject)) continue;
+      matched = true;
       const a = rule.action;
       switch (a.kind) {
         case 'drop':
@@ -388,6 +400,7 @@ export class RuleDecider implements Decider {
           break;
       }
     }
+    if (!matched) return PASS;
     return {
       replace: w.changed ? { opcode: w.opcode, data: w.data } : undefined,
       delayMs: delayMs > 0 ? delayMs : undefined,
@@ -414,26 +427,15 @@ export class RuleDecider implements Decider {
 
   private subject(msg: EngineMessage, w: Working): FilterSubject {
     const c = this.connections.get(msg.conn);
-    return {
-      kind: 'message',
-      conn: msg.conn,
-      dir: msg.dir,
-      index: msg.index,
-      opcode: w.opcode,
-      fin: true,
-      rsv1: msg.compressed,
-      rsv2: false,
-      rsv3: false,
-      len: w.data.length,
-      compressed: msg.compressed,
-      get text() {
-        return w.opcode === Opcode.text ? textOf(w) : undefined;
-      },
-      data: w.data,
-      diagnostics: [],
-      time: Math.round((msg.ts - this.started) * 1e6) / 1e6,
-      connection: c === undefined ? undefined : { path: c.path, protocol: c.protocol },
-    };
+    const connection = c === undefined ? undefined : (this.contexts.get(c) ?? this.context(c));
+    return new MessageSubject(msg, w, Math.round((msg.ts - this.started) * 1e6) / 1e6, connection);
+  }
+
+  /** The connection's filter context, made once per connection. */
+  private context(c: EngineConnection): FilterConnection {
+    const context = { path: c.path, protocol: c.protocol };
+    this.contexts.set(c, context);
+    return context;
   }
 
   private controlSubject(f: EngineControl): FilterSubject {
@@ -465,6 +467,45 @@ export class RuleDecider implements Decider {
     };
   }
 }
+
+/** A message as the filter sees it: a class, so the lazy text is a prototype getter (cheap to make per message). */
+class MessageSubject implements FilterSubject {
+  readonly kind = 'message' as const;
+  readonly conn: number;
+  readonly dir: Direction;
+  readonly index: number;
+  readonly opcode: number;
+  readonly fin = true;
+  readonly rsv1: boolean;
+  readonly rsv2 = false;
+  readonly rsv3 = false;
+  readonly len: number;
+  readonly compressed: boolean;
+  readonly data: Uint8Array;
+  readonly diagnostics: readonly { readonly code: string; readonly severity: string }[] = NO_DIAGNOSTICS;
+
+  constructor(
+    msg: EngineMessage,
+    private readonly w: Working,
+    readonly time: number,
+    readonly connection: FilterConnection | undefined,
+  ) {
+    this.conn = msg.conn;
+    this.dir = msg.dir;
+    this.index = msg.index;
+    this.opcode = w.opcode;
+    this.rsv1 = msg.compressed;
+    this.len = w.data.length;
+    this.compressed = msg.compressed;
+    this.data = w.data;
+  }
+
+  get text(): string | undefined {
+    return this.w.opcode === Opcode.text ? textOf(this.w) : undefined;
+  }
+}
+
+const NO_DIAGNOSTICS: readonly { readonly code: string; readonly severity: string }[] = [];
 
 function ruleName(i: number): string {
   return `--rule ${i + 1}`;

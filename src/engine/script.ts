@@ -5,7 +5,7 @@
 // load is reported and the previous one stays.
 // Layer rule: engine/ — module loading and a file watch.
 import { watch, type FSWatcher } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Opcode } from '../protocol/frame.js';
 import type {
@@ -90,7 +90,11 @@ export class ScriptDecider implements Decider {
 
   /** Imports the file again whenever it changes; `reported` is told of each reload and failure. */
   watch(path: string, reported: (text: string, failed: boolean) => void): void {
-    this.watcher = watch(path, () => {
+    // the directory, not the file: editors that save by renaming a new file over the old one
+    // would leave a watch on the file looking at a file that is gone
+    const name = basename(path);
+    this.watcher = watch(dirname(resolve(path)), (_event, changed) => {
+      if (changed !== null && changed !== name) return;
       if (this.reloading !== null) clearTimeout(this.reloading);
       // editors write in several steps: load once things are quiet
       this.reloading = setTimeout(() => {

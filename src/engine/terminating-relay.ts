@@ -62,6 +62,9 @@ class TerminatedConnection {
   /** Client bytes after its request head, before the 101: frames for the engine. */
   private early: Buffer[] = [];
   private verbatim = false;
+  /** True while the engine reads a chunk: its writes are gathered in `pending`. */
+  private batching = false;
+  private pending: Record<Direction, Uint8Array[]> = { c2s: [], s2c: [] };
   private error: Error | null = null;
   private open = 2;
 
@@ -116,7 +119,24 @@ class TerminatedConnection {
     });
   }
 
+  /** Writes what the engine made while a chunk was being read: one buffer per direction. */
+  private flush(dir: Direction): void {
+    const list = this.pending[dir];
+    if (list.length === 0) return;
+    this.pending[dir] = [];
+    this.send(dir, list.length === 1 ? list[0] : Buffer.concat(list));
+  }
+
+  private send(dir: Direction, bytes: Uint8Array): void {
+    const src = this.socketOf(SENDER_LEG[dir]);
+    const dst = this.socketOf(RECEIVER_LEG[dir]);
+    if (dst.destroyed) return;
+    if (!dst.write(bytes)) src.pause();
+    this.observer.data(dir, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RECEIVER_LEG[dir]);
+  }
+
   private endToward(dir: Direction): void {
+    this.flush(dir);
     const dst = this.socketOf(RECEIVER_LEG[dir]);
     if (!dst.destroyed) dst.end();
     this.observer.halfClose(dir);
@@ -126,7 +146,15 @@ class TerminatedConnection {
   private input(dir: Direction, chunk: Buffer): void {
     if (this.engine !== null) {
       this.observer.data(dir, chunk, SENDER_LEG[dir]);
-      this.engine.push(dir, chunk);
+      // what one chunk makes goes out in one write per direction (and one event to the observer)
+      this.batching = true;
+      try {
+        this.engine.push(dir, chunk);
+      } finally {
+        this.batching = false;
+        this.flush('c2s');
+        this.flush('s2c');
+      }
       return;
     }
     if (this.verbatim) return this.forward(dir, chunk);
@@ -191,11 +219,8 @@ class TerminatedConnection {
     const o = this.options;
     const output: EngineOutput = {
       write: (dir, bytes) => {
-        const src = this.socketOf(SENDER_LEG[dir]);
-        const dst = this.socketOf(RECEIVER_LEG[dir]);
-        if (dst.destroyed) return;
-        if (!dst.write(bytes)) src.pause();
-        this.observer.data(dir, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RECEIVER_LEG[dir]);
+        if (this.batching) this.pending[dir].push(bytes);
+        else this.send(dir, bytes);
       },
       mark: (dir, mark) => o.mark?.(conn, dir, mark),
       dropped: (dir, msg, why) => o.dropped?.(conn, dir, msg, why),

@@ -18,6 +18,9 @@ import { LegWriter } from './leg-writer.js';
 import { MessageReader, type ReadMessage } from './message-reader.js';
 import type { ControlVerdict, Decider, EngineConnection, EngineMessage, Injection, MessageVerdict } from './verdict.js';
 
+/** The mark of a message that went on as it came (one shared object). */
+const WIRE: ChangeMark = Object.freeze({ origin: 'wire' });
+
 export interface EngineOutput {
   /** Wire bytes toward the receiver of `dir` (c2s: the server). */
   write(dir: Direction, bytes: Uint8Array): void;
@@ -212,7 +215,26 @@ export class TrafficEngine implements EngineConnection {
     };
     // a message the proxy could not read whole is passed as it came, never decided on
     if (m.problems.length > 0 || this.decider === null) {
-      this.enqueue(dir, side.data, { ready: true, notBefore: 0 }, () => this.pass(dir, m));
+      if (side.data.entries.length === 0) this.pass(dir, m);
+      else this.enqueue(dir, side.data, { ready: true, notBefore: 0 }, () => this.pass(dir, m));
+      return;
+    }
+    let answer: MessageVerdict | Promise<MessageVerdict>;
+    try {
+      answer = this.decider.message(msg);
+    } catch (err) {
+      this.deciderError(err);
+      answer = {};
+    }
+    // the common case: decided at once, nothing waiting before it, nothing to wait for
+    if (
+      !(answer instanceof Promise) &&
+      side.data.entries.length === 0 &&
+      answer.hold !== true &&
+      !(answer.delayMs !== undefined && answer.delayMs > 0)
+    ) {
+      this.apply(dir, m, answer);
+      this.maybeEnd(dir);
       return;
     }
     let verdict: MessageVerdict = {};
@@ -226,7 +248,12 @@ export class TrafficEngine implements EngineConnection {
       if (verdict.hold === true) this.hold(dir, entry);
       this.pump(dir, side.data);
     };
-    this.decide(() => this.decider!.message(msg), decided);
+    if (answer instanceof Promise)
+      answer.then(decided, (err: unknown) => {
+        this.deciderError(err);
+        decided(undefined);
+      });
+    else decided(answer);
   }
 
   private control(dir: Direction, f: Frame): void {
@@ -341,7 +368,7 @@ export class TrafficEngine implements EngineConnection {
   private pass(dir: Direction, m: ReadMessage): void {
     const side = this.sides[dir];
     if (side.closed) return this.output.dropped(dir, m, 'sent after the connection closed');
-    this.output.mark(dir, { origin: 'wire' });
+    this.output.mark(dir, WIRE);
     this.output.write(dir, side.writer.original(m));
   }
 
@@ -375,10 +402,10 @@ export class TrafficEngine implements EngineConnection {
         }),
       );
     } else if (v.fragment !== undefined) {
-      this.output.mark(dir, { origin: 'wire' });
+      this.output.mark(dir, WIRE);
       this.output.write(dir, w.reframe(m, v.fragment));
     } else {
-      this.output.mark(dir, { origin: 'wire' });
+      this.output.mark(dir, WIRE);
       this.output.write(dir, w.original(m));
     }
     for (const inj of v.inject ?? []) {
