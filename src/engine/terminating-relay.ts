@@ -145,8 +145,8 @@ class TerminatedConnection {
   /** Bytes from the sender of `dir`. */
   private input(dir: Direction, chunk: Buffer): void {
     if (this.engine !== null) {
-      this.observer.data(dir, chunk, SENDER_LEG[dir]);
-      // what one chunk makes goes out in one write per direction (and one event to the observer)
+      // what one chunk makes goes out in one write per direction (and one event to the
+      // observer); the observer hears of the chunk itself after that, as relay() does
       this.batching = true;
       try {
         this.engine.push(dir, chunk);
@@ -155,6 +155,7 @@ class TerminatedConnection {
         this.flush('c2s');
         this.flush('s2c');
       }
+      this.observer.data(dir, chunk, SENDER_LEG[dir]);
       return;
     }
     if (this.verbatim) return this.forward(dir, chunk);

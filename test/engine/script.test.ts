@@ -1,7 +1,7 @@
 // --script modules as the engine's decider, between real ws peers: every hook and result
 // kind, ctx.send/close/log, a hook that throws or takes longer than 5 s (the message passes,
 // the error is reported once per connection), reload on change, and the load errors.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,7 +115,13 @@ describe('--script through the engine', () => {
       expect(reloads[0]).toBe('script.mjs reloaded');
       peers.client.send('b');
       await until(() => peers.received.c2s.length === 2, 'the second message');
-      expect(peers.received.c2s.map((m) => m.data.toString())).toEqual(['v1 a', 'v2 b']);
+      // an editor that saves by renaming a new file over the old one
+      writeFileSync(`${file}.tmp`, `export default { onMessage(m) { return { text: 'v3 ' + m.text }; } };`);
+      renameSync(`${file}.tmp`, file);
+      await until(() => reloads.length > 1, 'the second reload');
+      peers.client.send('c');
+      await until(() => peers.received.c2s.length === 3, 'the third message');
+      expect(peers.received.c2s.map((m) => m.data.toString())).toEqual(['v1 a', 'v2 b', 'v3 c']);
     } finally {
       decider.stop();
       await peers.close();
