@@ -150,6 +150,18 @@ class TerminatedConnection {
       this.batching = true;
       try {
         this.engine.push(dir, chunk);
+      } catch (err) {
+        // a bug in the engine: this connection is cut, the proxy goes on serving the others
+        this.batching = false;
+        this.pending = { c2s: [], s2c: [] };
+        this.options.note?.(
+          this.conn,
+          `internal error, connection reset: ${(err as Error).stack ?? String(err)}`,
+          'error',
+        );
+        resetSocket(this.client);
+        resetSocket(this.server);
+        return;
       } finally {
         this.batching = false;
         this.flush('c2s');

@@ -353,7 +353,12 @@ export class TrafficEngine implements EngineConnection {
         break;
       }
       entries.shift();
-      head.run();
+      try {
+        head.run();
+      } catch (err) {
+        // a bug must not stop the lane (or, from a timer, the proxy): say so and go on
+        this.output.note(`internal error: ${(err as Error).stack ?? String(err)}`, 'error');
+      }
     }
     this.maybeEnd(dir);
   }
