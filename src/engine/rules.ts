@@ -32,15 +32,15 @@ export class RuleSyntaxError extends Error {
   }
 }
 
-type JsonPath = readonly (string | number)[];
+type RuleJsonPath = readonly (string | number)[];
 
 export type RuleAction =
   | { readonly kind: 'drop' }
   | { readonly kind: 'hold' }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'replace'; readonly pattern: RegExp; readonly text: string }
-  | { readonly kind: 'set'; readonly path: JsonPath; readonly value: unknown }
-  | { readonly kind: 'del'; readonly path: JsonPath }
+  | { readonly kind: 'set'; readonly path: RuleJsonPath; readonly value: unknown }
+  | { readonly kind: 'del'; readonly path: RuleJsonPath }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string }
   | { readonly kind: 'fragment'; readonly size: number }
   | { readonly kind: 'inject'; readonly dir: Direction; readonly text: string };
@@ -278,7 +278,7 @@ class ActionParser {
   }
 
   /** json.a.b[0]["key"] */
-  private jsonPath(): JsonPath {
+  private jsonPath(): RuleJsonPath {
     const at = this.space();
     const m = /^json(?=[.[])/.exec(this.s.slice(at));
     if (m === null) throw this.error('expected json.PATH', at);
@@ -522,7 +522,7 @@ function setText(w: Working, text: string): void {
 }
 
 /** set/del on a text message that is JSON (anything else is left alone). */
-function editJson(w: Working, a: { kind: 'set' | 'del'; path: JsonPath; value?: unknown }): void {
+function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; value?: unknown }): void {
   if (w.opcode !== Opcode.text) return;
   let root: unknown;
   try {

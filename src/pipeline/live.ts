@@ -74,9 +74,13 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
     },
     close: () => printer.close(),
   };
+  // the sniffer numbers WebSocket connections: the engine's marks and dropped messages name the source's
+  let upgrades: UpgradeSniffer | null = null;
+  const shownAs = (conn: number): number => upgrades?.shown(conn) ?? conn;
   const sniffer: StreamStage = {
     connect(next) {
       const s = new UpgradeSniffer(next);
+      upgrades = s;
       return (ev) => s.handle(ev);
     },
   };
@@ -95,9 +99,9 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
       printer.raw(text);
       schedule();
     },
-    mark: (conn, dir, mark) => marks.mark(conn, dir, mark),
+    mark: (conn, dir, mark) => marks.mark(shownAs(conn), dir, mark),
     dropped(conn, dir, msg, why) {
-      pipeline.message(ChangeMarks.dropped(conn, dir, msg, why, nowSeconds()));
+      pipeline.message(ChangeMarks.dropped(shownAs(conn), dir, msg, why, nowSeconds()));
     },
     async close() {
       if (timer !== null) clearTimeout(timer);

@@ -69,6 +69,8 @@ describe('wsinspect proxy --rule', () => {
     const echo = await startEchoServer({ threshold: 0 });
     const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${echo.port}`, '--json', ...RULES]);
     try {
+      // a plain HTTP request first: the proxy's connection 2 is shown as WebSocket connection 1
+      await fetch(`http://127.0.0.1:${proxy.port}/health`).catch(() => {});
       expect(await converse(proxy.port)).toEqual([
         '{"op":"subscribe","topic":"test"}',
         'hello',
@@ -81,6 +83,7 @@ describe('wsinspect proxy --rule', () => {
     }
     const events = jsonLines(proxy.stdout());
     const messages = events.filter((e) => e.type === 'message');
+    expect(new Set(messages.map((m) => m.conn))).toEqual(new Set([1]));
     const pick = (m: Record<string, unknown>) => ({
       dir: m.dir,
       text: m.text,

@@ -81,6 +81,11 @@ export class UpgradeSniffer {
 
   constructor(private readonly emit: (event: StreamEvent) => void) {}
 
+  /** The number a source connection is shown under (once recognised as WebSocket), else undefined. */
+  shown(conn: number): number | undefined {
+    return this.numbers.get(conn);
+  }
+
   handle(event: StreamEvent): void {
     const conn = event.conn;
     if (conn === null) return this.emit(event);
