@@ -236,7 +236,11 @@ class TerminatedConnection {
         else this.send(dir, bytes);
       },
       mark: (dir, mark) => o.mark?.(conn, dir, mark),
-      dropped: (dir, msg, why) => o.dropped?.(conn, dir, msg, why),
+      dropped: (dir, msg, why) => {
+        // what was written before it is shown before it
+        this.flush(dir);
+        o.dropped?.(conn, dir, msg, why);
+      },
       note: (text, severity) => o.note?.(conn, text, severity),
       end: (dir) => this.endToward(dir),
     };
