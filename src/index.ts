@@ -79,3 +79,15 @@ export type {
 export { eventJson } from './render/json-lines.js';
 export { readCapture, type ReadCaptureOptions } from './pipeline/read-capture.js';
 export { WsinspectError } from './errors.js';
+export {
+  compileFilter,
+  FilterSyntaxError,
+  subjectFromFrame,
+  subjectFromMessage,
+  SubjectTracker,
+  type CompiledFilter,
+  type FilterSubject,
+  type FilterConnection,
+  type FilterEndpoint,
+  type SubjectContext,
+} from './filter/index.js';

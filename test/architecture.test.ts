@@ -11,15 +11,17 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   protocol: ['protocol'],
   session: ['session', 'protocol'],
   capture: ['capture', 'protocol', 'session', 'errors.ts'],
-  sources: ['sources', 'capture', 'session', 'protocol', 'errors.ts'],
+  sources: ['sources', 'capture', 'session', 'protocol', 'filter', 'errors.ts'],
   render: ['render', 'protocol', 'session'],
+  // the display-filter language: over session records; every consumer of events may compile one
+  filter: ['filter', 'protocol', 'session'],
   // the wiring: it opens sources (a parallel worker opens the file in its thread) and renders
   // through consumers; sources never import it back
-  pipeline: ['pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts'],
-  cli: ['cli', 'pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'errors.ts', 'index.ts'],
+  pipeline: ['pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'filter', 'errors.ts'],
+  cli: ['cli', 'pipeline', 'sources', 'capture', 'session', 'protocol', 'render', 'filter', 'errors.ts', 'index.ts'],
 };
 
-const PURE = ['protocol', 'session', 'capture', 'render'];
+const PURE = ['protocol', 'session', 'capture', 'render', 'filter'];
 const NODE_ALLOWED_IN_PURE = new Set(['node:buffer', 'node:zlib', 'node:crypto']);
 const FORBIDDEN_IN_PURE = [
   /\bDate\.now\(/,

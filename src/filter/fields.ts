@@ -1,0 +1,199 @@
+// The fields of the filter language: wsinspect's names, then Wireshark's as aliases, each
+// with its value type and how it is read from a FilterSubject. handshake.header.NAME and
+// json.PATH are families (filter/compile.ts resolves them).
+// Layer rule: filter/ — pure.
+import type { FilterEndpoint, FilterSubject } from './subject.js';
+
+/**
+ * number: integers and decimals; opcode: a number or an opcode name; flag: true/false (1/0);
+ * string: text; dir: c2s or s2c; severity: error, warning or note; diag: a diagnostic code;
+ * bytes: a byte string (0a:0b) or "text" as UTF-8; addr: an IP address, /prefix allowed.
+ */
+export type FilterValueType =
+  'number' | 'opcode' | 'flag' | 'string' | 'dir' | 'severity' | 'diag' | 'bytes' | 'addr' | 'json';
+
+export interface FilterField {
+  readonly name: string;
+  readonly type: FilterValueType;
+  /** Several values per subject (ip.addr, tcp.port, diag): a comparison holds when one of them does. */
+  readonly multi: boolean;
+  /** The value (an array when multi), or undefined when the subject does not have the field. */
+  readonly get: (s: FilterSubject) => unknown;
+  /** A bare flag: true tests its value (wsinspect's flags); absent, presence (every other field, Wireshark's flags). */
+  readonly bareTestsValue?: boolean;
+  /** What the field reads, so a caller supplies (or keeps) it only when used. */
+  readonly reads?: 'text' | 'data' | 'connection';
+  /** The wsinspect field a Wireshark alias stands for (README table). */
+  readonly aliasOf?: string;
+  readonly describe: string;
+}
+
+const src = (s: FilterSubject): FilterEndpoint | undefined =>
+  s.dir === 'c2s' ? s.connection?.client : s.connection?.server;
+const dst = (s: FilterSubject): FilterEndpoint | undefined =>
+  s.dir === 'c2s' ? s.connection?.server : s.connection?.client;
+
+function ips(s: FilterSubject, family: 4 | 6): string[] | undefined {
+  const a = s.connection?.client;
+  const b = s.connection?.server;
+  const out: string[] = [];
+  if (a !== undefined && a.family === family) out.push(a.ip);
+  if (b !== undefined && b.family === family) out.push(b.ip);
+  return out.length === 0 ? undefined : out;
+}
+
+const ipOf = (e: FilterEndpoint | undefined, family: 4 | 6): string | undefined =>
+  e !== undefined && e.family === family ? e.ip : undefined;
+
+function ports(s: FilterSubject): number[] | undefined {
+  const a = s.connection?.client;
+  const b = s.connection?.server;
+  if (a === undefined && b === undefined) return undefined;
+  const out: number[] = [];
+  if (a !== undefined) out.push(a.port);
+  if (b !== undefined) out.push(b.port);
+  return out;
+}
+
+const one = (
+  name: string,
+  type: FilterValueType,
+  get: (s: FilterSubject) => unknown,
+  describe: string,
+  extra: Partial<FilterField> = {},
+): FilterField => ({ name, type, multi: false, get, describe, ...extra });
+
+const many = (
+  name: string,
+  type: FilterValueType,
+  get: (s: FilterSubject) => unknown,
+  describe: string,
+  extra: Partial<FilterField> = {},
+): FilterField => ({ name, type, multi: true, get, describe, ...extra });
+
+const flag = (name: string, get: (s: FilterSubject) => boolean | undefined, describe: string): FilterField =>
+  one(name, 'flag', get, describe, { bareTestsValue: true });
+
+/** wsinspect's own fields (json.PATH and handshake.header.NAME are resolved by name). */
+export const FIELDS: readonly FilterField[] = [
+  one('conn', 'number', (s) => s.conn, 'connection number (1, 2, …)'),
+  one('dir', 'dir', (s) => s.dir, 'direction: c2s (client to server) or s2c'),
+  one('index', 'number', (s) => s.index, "frame number in its connection (a message: its first frame's)"),
+  one('opcode', 'opcode', (s) => s.opcode, 'opcode: 0-15 or continuation, text, binary, close, ping, pong'),
+  flag('fin', (s) => s.fin, 'FIN bit (a message: it is complete)'),
+  flag('rsv1', (s) => s.rsv1, 'RSV1 bit (a message: compressed)'),
+  flag('rsv2', (s) => s.rsv2, 'RSV2 bit'),
+  flag('rsv3', (s) => s.rsv3, 'RSV3 bit'),
+  flag('masked', (s) => s.masked, 'MASK bit (frames only)'),
+  one('len', 'number', (s) => s.len, 'payload length (a message: its data after inflation)'),
+  flag('compressed', (s) => s.compressed, 'permessage-deflate compressed'),
+  one('text', 'string', (s) => s.text, 'text of a text message (inflated) or unfragmented text frame', {
+    reads: 'text',
+  }),
+  one('data', 'bytes', (s) => s.data, 'payload bytes (a message: its data); slices: data[0:2]', { reads: 'data' }),
+  one('close.code', 'number', (s) => s.close?.code ?? undefined, 'close status code'),
+  one('close.reason', 'string', (s) => s.close?.reason ?? undefined, 'close reason'),
+  many(
+    'diag',
+    'diag',
+    (s) => (s.diagnostics.length === 0 ? undefined : s.diagnostics.map((d) => d.code)),
+    'diagnostic codes (frame.mask.missing, …)',
+  ),
+  many(
+    'diag.severity',
+    'severity',
+    (s) => (s.diagnostics.length === 0 ? undefined : s.diagnostics.map((d) => d.severity)),
+    'diagnostic severities: error, warning, note',
+  ),
+  one('handshake.path', 'string', (s) => s.connection?.path, 'request target of the opening handshake', {
+    reads: 'connection',
+  }),
+  one('handshake.protocol', 'string', (s) => s.connection?.protocol ?? undefined, 'subprotocol the server chose', {
+    reads: 'connection',
+  }),
+  many('ip.addr', 'addr', (s) => ips(s, 4), 'client or server IPv4 address', { reads: 'connection' }),
+  many('tcp.port', 'number', ports, 'client or server TCP port', { reads: 'connection' }),
+  one('time', 'number', (s) => s.time ?? undefined, 'seconds since the first packet'),
+];
+
+const alias = (name: string, of: string, extra: Partial<FilterField> = {}): FilterField => {
+  const target = FIELDS.find((f) => f.name === of)!;
+  const { bareTestsValue: _value, ...rest } = target;
+  return { ...rest, name, aliasOf: of, ...extra };
+};
+
+/** Wireshark's names. A bare Wireshark flag tests presence, as in Wireshark. */
+export const ALIASES: readonly FilterField[] = [
+  alias('websocket.opcode', 'opcode'),
+  alias('websocket.fin', 'fin'),
+  alias('websocket.mask', 'masked'),
+  one(
+    'websocket.rsv',
+    'number',
+    (s) => (s.rsv1 ? 4 : 0) | (s.rsv2 ? 2 : 0) | (s.rsv3 ? 1 : 0),
+    'the three RSV bits as a number (RSV1 = 4)',
+    { aliasOf: 'rsv1 rsv2 rsv3' },
+  ),
+  alias('websocket.pmc', 'compressed', {
+    get: (s) => (s.compressed ? true : undefined),
+    describe: 'present on the first frame of a compressed message',
+  }),
+  one(
+    'websocket.payload_length',
+    'number',
+    (s) =>
+      s.lengthEncoding === undefined ? undefined : s.lengthEncoding === 7 ? s.len : s.lengthEncoding === 16 ? 126 : 127,
+    'the 7-bit length field as written: 126 and 127 announce an extended length (use len for the length)',
+    { aliasOf: 'len' },
+  ),
+  one(
+    'websocket.payload_length_ext_16',
+    'number',
+    (s) => (s.lengthEncoding === 16 ? s.len : undefined),
+    '16-bit extended payload length',
+    { aliasOf: 'len' },
+  ),
+  one(
+    'websocket.payload_length_ext_64',
+    'number',
+    (s) => (s.lengthEncoding === 64 ? s.len : undefined),
+    '64-bit extended payload length',
+    { aliasOf: 'len' },
+  ),
+  alias('websocket.payload.text', 'text'),
+  alias('websocket.payload.close.status_code', 'close.code'),
+  alias('websocket.payload.close.reason', 'close.reason'),
+  alias('tcp.srcport', 'tcp.port', {
+    multi: false,
+    get: (s) => src(s)?.port,
+    describe: "the sender's TCP port",
+  }),
+  alias('tcp.dstport', 'tcp.port', {
+    multi: false,
+    get: (s) => dst(s)?.port,
+    describe: "the receiver's TCP port",
+  }),
+  alias('tcp.stream', 'conn', { get: (s) => s.conn - 1, describe: 'conn − 1' }),
+  alias('ip.src', 'ip.addr', { multi: false, get: (s) => ipOf(src(s), 4), describe: "the sender's IPv4 address" }),
+  alias('ip.dst', 'ip.addr', { multi: false, get: (s) => ipOf(dst(s), 4), describe: "the receiver's IPv4 address" }),
+  alias('ipv6.addr', 'ip.addr', { get: (s) => ips(s, 6), describe: 'client or server IPv6 address' }),
+  alias('ipv6.src', 'ip.addr', {
+    multi: false,
+    get: (s) => ipOf(src(s), 6),
+    describe: "the sender's IPv6 address",
+  }),
+  alias('ipv6.dst', 'ip.addr', {
+    multi: false,
+    get: (s) => ipOf(dst(s), 6),
+    describe: "the receiver's IPv6 address",
+  }),
+];
+
+const BY_NAME = new Map<string, FilterField>([...FIELDS, ...ALIASES].map((f) => [f.name, f]));
+
+export function fieldNamed(name: string): FilterField | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Every name a user may type (for "did you mean"), families as their prefix. */
+export const KNOWN_NAMES: readonly string[] = [...BY_NAME.keys(), 'json', 'handshake.header', 'c2s', 's2c'];
