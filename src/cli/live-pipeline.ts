@@ -7,6 +7,8 @@ import { WsinspectError } from '../errors.js';
 import { PcapngRecorder } from '../sources/proxy/pcapng-recorder.js';
 import { reportOutputFailure } from './output-failure.js';
 import { outputColorLevel, printerOptions, type OutputFlags } from './output-options.js';
+import { createDisplayFilter } from '../filter/display-filter.js';
+import { checkedExpression } from './stream-options.js';
 
 export interface LiveRun extends LivePipeline {
   /** One line on stderr about a connection (or the proxy) that had a problem. */
@@ -17,7 +19,8 @@ export interface LiveRun extends LivePipeline {
  * The live view (proxy, demo) draws one line per frame, never the full view --explain adds
  * its rules to: refused with the way to get them, rather than accepted and ignored.
  */
-export function checkLiveFlags(flags: OutputFlags): void {
+export function checkLiveFlags(flags: OutputFlags & { filter?: string }): void {
+  checkedExpression(flags.filter);
   if (flags.explain === true)
     throw new WsinspectError(
       'input.bad-option',
@@ -26,7 +29,7 @@ export function checkLiveFlags(flags: OutputFlags): void {
 }
 
 export async function openLivePipeline(
-  flags: OutputFlags & { write?: string },
+  flags: OutputFlags & { write?: string; filter?: string },
   observe?: (event: InspectEvent) => void,
 ): Promise<LiveRun> {
   const problem = (conn: number | null, message: string): void => {
@@ -41,6 +44,8 @@ export async function openLivePipeline(
     onOutputFailure: reportOutputFailure,
     recorder: recorder === null ? null : { stream: (ev) => recorder.handle(ev), close: () => recorder.close() },
     observe,
+    // -Y: what is shown; the traffic itself is never filtered
+    filter: flags.filter === undefined ? null : createDisplayFilter({ expression: checkedExpression(flags.filter) }),
   });
   return { ...live, problem };
 }

@@ -7,6 +7,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
 import { outputOptions } from './output-options.js';
+import { filterOption } from './stream-options.js';
 import type { ProxyFlags } from './proxy-run.js';
 
 export function proxyCommand(yargs: Argv): Argv {
@@ -47,6 +48,11 @@ export function proxyCommand(yargs: Argv): Argv {
           type: 'string',
           describe:
             'record everything that passed as FILE.pcapng (TLS connections decrypted), for Wireshark, tshark or wsinspect FILE',
+        })
+        .option('filter', {
+          ...filterOption,
+          describe:
+            'only frames and messages matching this display filter, e.g. \'c2s && json.type == "tick"\': it chooses what is shown, traffic passes unchanged',
         })
         .option('ca-dir', {
           type: 'string',

@@ -23,6 +23,8 @@ export interface ProxyFlags extends OutputFlags {
   insecure?: boolean;
   write?: string;
   caDir?: string;
+  /** -Y: a display filter of what is shown (traffic passes unchanged). */
+  filter?: string;
 }
 
 export async function runProxy(flags: ProxyFlags): Promise<void> {

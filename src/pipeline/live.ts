@@ -5,6 +5,7 @@
 // most every FLUSH_MS (and whenever 64 KB have gathered): one write for a burst of frames
 // instead of a system call per round trip on the relay's thread, yet nothing waits for a
 // block to fill while a person watches. Layer rule: pipeline/ — wiring.
+import type { DisplayFilter } from '../filter/display-filter.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
 import type { EventConsumer, StreamConsumer } from './consumer.js';
@@ -36,6 +37,8 @@ export interface LiveIo {
   readonly recorder: StreamConsumer | null;
   /** Told every decoded event after it is printed (the demo waits for the end). */
   readonly observe?: (event: InspectEvent) => void;
+  /** -Y: the events shown (the others are only observed); null or absent: all. */
+  readonly filter?: DisplayFilter | null;
 }
 
 export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePipeline {
@@ -53,11 +56,14 @@ export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePip
     timer ??= setTimeout(flush, FLUSH_MS);
   };
   const observe = io.observe;
+  const filter = io.filter ?? null;
   const shown: EventConsumer = {
-    keepPayload: options.maxPayload + 1,
+    keepPayload: Math.max(options.maxPayload + 1, filter?.expression?.dataBytes ?? 0),
     event(ev) {
-      printer.print(ev);
-      schedule();
+      if (filter === null || filter.show(ev)) {
+        printer.print(ev);
+        schedule();
+      } else printer.skip(ev);
       observe?.(ev);
     },
     close: () => printer.close(),

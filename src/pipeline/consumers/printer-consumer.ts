@@ -2,6 +2,7 @@
 // others are only observed (a later line still needs a connection's addresses). Asks the
 // pipeline to keep one payload byte more than it shows, so "truncated" is still known.
 // Layer rule: pipeline/ — a consumer.
+import type { DisplayFilter } from '../../filter/display-filter.js';
 import type { InspectEvent } from '../../session/events.js';
 import type { EventConsumer } from '../consumer.js';
 import type { EventPrinter } from './event-printer.js';
@@ -11,13 +12,19 @@ export class PrinterConsumer implements EventConsumer {
   /** What was seen and shown, for the hints of an empty result (listing-notes.ts). */
   readonly counts = { connections: 0, frames: 0, messages: 0, shown: 0 };
 
-  /** `show`: the display filter (null: everything). `maxPayload`: most payload bytes the printer shows. */
+  private readonly show: ((event: InspectEvent) => boolean) | null;
+
+  /**
+   * `filter`: the display filter (null: everything). `maxPayload`: most payload bytes the
+   * printer shows; more are kept when the filter reads them (-Y 'data[…]', data contains).
+   */
   constructor(
     private readonly printer: EventPrinter,
-    private readonly show: ((event: InspectEvent) => boolean) | null,
+    private readonly filter: DisplayFilter | null,
     maxPayload: number,
   ) {
-    this.keepPayload = maxPayload + 1;
+    this.show = filter === null ? null : filter.show;
+    this.keepPayload = Math.max(maxPayload + 1, filter?.expression?.dataBytes ?? 0);
   }
 
   event(ev: InspectEvent): void {
@@ -32,6 +39,7 @@ export class PrinterConsumer implements EventConsumer {
 
   timeOrigin(time: number): void {
     this.printer.setTimeOrigin(time);
+    this.filter?.setTimeOrigin(time);
   }
 
   ready(): Promise<void> {
