@@ -135,8 +135,7 @@ export const ALIASES: readonly FilterField[] = [
     { aliasOf: 'rsv1 rsv2 rsv3' },
   ),
   alias('websocket.pmc', 'compressed', {
-    get: (s) => (s.compressed ? true : undefined),
-    describe: 'present on the first frame of a compressed message',
+    describe: 'per-message compressed (RSV1 of a first frame): compare with == 1',
   }),
   one(
     'websocket.payload_length',

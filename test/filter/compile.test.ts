@@ -92,7 +92,7 @@ describe('fields and operators', () => {
     ['websocket.payload_length_ext_16 == 300', true, false],
     ['websocket.payload_length == 5', false, true],
     ['compressed', true, false],
-    ['websocket.pmc', true, false],
+    ['websocket.pmc == 1', true, false],
     ['text contains "tick"', true, false],
     ['websocket.payload.text contains tick', true, false],
     ['text', true, false],
