@@ -131,6 +131,18 @@ const CASES: Case[] = [
   { file: 'ipv6.pcap', expr: 'ipv6.src == ::1 && tcp.dstport == 18094 && websocket.opcode == 8', frames: '1#11' },
   { file: 'ipv6.pcap', expr: 'ipv6.dst == ::2', frames: '' },
   { file: 'ipv6.pcap', expr: 'ip.addr == 127.0.0.1', frames: '' },
+  // precedence as tshark 4: ! binds to the comparison, && before ||
+  {
+    file: 'plain.pcap',
+    expr: 'websocket.opcode == 8 || websocket.opcode == 1 && websocket.mask == 1',
+    frames: '1#1 1#5 1#7 1#9 1#11 1#12',
+  },
+  {
+    file: 'plain.pcap',
+    expr: '(websocket.opcode == 8 || websocket.opcode == 1) && websocket.mask == 1',
+    frames: '1#1 1#5 1#7 1#9 1#11',
+  },
+  { file: 'plain.pcap', expr: '!websocket.opcode == 1 && websocket.mask == 1', frames: '1#3 1#11' },
   // wsinspect's names (tshark's spelling beside them)
   {
     file: 'plain.pcap',
