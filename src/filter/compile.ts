@@ -372,6 +372,12 @@ class Compiler {
 
   private test(ref: FieldRef): Pred {
     const t = this.peek();
+    if (ref.type === 'protocol') {
+      const compared =
+        (t.kind === 'op' && (COMPARISONS.has(t.text) || t.text === '~' || t.text === '=')) ||
+        this.isWord(t, 'contains', 'matches', 'in', 'eq', 'ne', 'lt', 'le', 'gt', 'ge');
+      if (compared) throw this.error(`${ref.name} is a protocol: use it alone (${ref.name} && …)`, t);
+    }
     let op: string | null = null;
     if (t.kind === 'op' && COMPARISONS.has(t.text)) op = t.text;
     else if (t.kind === 'word' && WORD_OPS[t.text.toLowerCase()] !== undefined) op = WORD_OPS[t.text.toLowerCase()];
@@ -514,6 +520,8 @@ class Compiler {
         const value = this.jsonLiteral(lit);
         return (v) => v === value;
       }
+      case 'protocol':
+        throw this.error(`${ref.name} is a protocol: use it alone`, lit);
     }
   }
 

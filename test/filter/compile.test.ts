@@ -141,6 +141,9 @@ describe('fields and operators', () => {
     ['ip.dst == 127.0.0.1', true, false],
     ['ipv6.addr == ::1', false, true],
     ['ipv6.src == 0:0::1', false, true],
+    ['websocket', true, true],
+    ['ip && tcp', true, false],
+    ['ipv6', false, true],
     ['tcp.port == 8080', true, false],
     ['tcp.port == 41000', false, true],
     ['tcp.srcport == 50000', true, false],
@@ -270,6 +273,8 @@ describe('errors: one line, a position, a suggestion', () => {
     ['len > 1 # x', 'unexpected character "#" at 9'],
     ['text == \u0007', 'unexpected character "\\x07" at 9'],
     ['json.a. == 1', 'empty key in a json path at 1'],
+    ['websocket == 1', 'websocket is a protocol: use it alone (websocket && …) at 11'],
+    ['ip contains 1', 'ip is a protocol: use it alone (ip && …) at 4'],
   ];
   it.each(errors)('%s', (expr, message) => {
     let thrown: unknown;
