@@ -57,9 +57,17 @@ export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePip
   };
   const observe = io.observe;
   const filter = io.filter ?? null;
+  let timed = false;
   const shown: EventConsumer = {
     keepPayload: Math.max(options.maxPayload + 1, filter?.expression?.dataBytes ?? 0),
     event(ev) {
+      // under -Y times still count from the first event (the first connection), as without
+      // it, not from the first event shown; `time` in the expression counts from there too
+      if (filter !== null && !timed && ev.time !== null) {
+        timed = true;
+        printer.setTimeOrigin(ev.time);
+        filter.setTimeOrigin(ev.time);
+      }
       if (filter === null || filter.show(ev)) {
         printer.print(ev);
         schedule();

@@ -192,6 +192,8 @@ describe('wsinspect proxy -Y', () => {
         /^ +[\d.]+ \[1\] 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+ #\d+ text FIN 30 bytes masked [0-9a-f]{8} /,
       );
       expect(lines[0]).toContain('"topic":"a"');
+      // times count from the connection (hidden under -Y), as without -Y: not 0 at the first line shown
+      expect(Number(lines[0].trim().split(' ')[0])).toBeGreaterThan(0);
       expect(lines[1]).toContain('"topic":"b"');
     } finally {
       proxy.child.kill('SIGKILL');
