@@ -150,6 +150,15 @@ describe('what -Y shows', () => {
     expect(two.stderr).toBe(one.stderr);
   });
 
+  it('a HAR recording: messages matched on message fields and the handshake; times as without -Y', () => {
+    const r = runCli([fixture('chromium.har'), '-Y', 's2c && json.op == "subscribe"']);
+    expect(r.stdout).toBe(
+      '   0.112166 [1] 127.0.0.1:36719 → client text message, 40 B: "{"op":"subscribe","topic":"ticks","n":1}"\n',
+    );
+    const sent = runCli([fixture('chromium.har'), '-Y', 'handshake.path contains "room=1" && c2s && opcode == text']);
+    expect(sent.stdout.split('\n').filter((l) => l !== '')).toHaveLength(3);
+  });
+
   it('hex -Y draws only the matching frames', () => {
     const r = runCli(['hex', '-s', '-Y', 'opcode == ping', '81', '05', '48', '65', '6c', '6c', '6f', '89', '00']);
     expect(r.status).toBe(0);

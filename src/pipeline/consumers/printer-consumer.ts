@@ -13,6 +13,8 @@ export class PrinterConsumer implements EventConsumer {
   readonly counts = { connections: 0, frames: 0, messages: 0, shown: 0 };
 
   private readonly show: ((event: InspectEvent) => boolean) | null;
+  /** The time origin is set (the capture's first packet, or the first event with a time). */
+  private timed = false;
 
   /**
    * `filter`: the display filter (null: everything). `maxPayload`: most payload bytes the
@@ -28,6 +30,9 @@ export class PrinterConsumer implements EventConsumer {
   }
 
   event(ev: InspectEvent): void {
+    // a source without packets (HAR) gives no time origin: times count from its first event,
+    // whatever the filters show (else a filtered listing would restart at 0 at its first line)
+    if (!this.timed && ev.time !== null) this.timeOrigin(ev.time);
     if (ev.type === 'frame') this.counts.frames += 1;
     else if (ev.type === 'message') this.counts.messages += 1;
     else if (ev.type === 'connection') this.counts.connections += 1;
@@ -38,6 +43,7 @@ export class PrinterConsumer implements EventConsumer {
   }
 
   timeOrigin(time: number): void {
+    this.timed = true;
     this.printer.setTimeOrigin(time);
     this.filter?.setTimeOrigin(time);
   }
