@@ -77,6 +77,9 @@ class FrameSubject implements FilterSubject {
   get diagnostics(): FilterSubject['diagnostics'] {
     return this.ev.diagnostics;
   }
+  get packet(): number | undefined {
+    return this.ev.capture?.lastPacket;
+  }
   get time(): number | null {
     return relative(this.ev.time, this.timeOrigin);
   }
@@ -124,6 +127,9 @@ class MessageSubject implements FilterSubject {
   }
   get diagnostics(): FilterSubject['diagnostics'] {
     return this.ev.diagnostics;
+  }
+  get packet(): number | undefined {
+    return this.ev.capture?.lastPacket;
   }
   get time(): number | null {
     return relative(this.ev.time, this.timeOrigin);

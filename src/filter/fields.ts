@@ -115,6 +115,7 @@ export const FIELDS: readonly FilterField[] = [
   many('ip.addr', 'addr', (s) => ips(s, 4), 'client or server IPv4 address', { reads: 'connection' }),
   many('tcp.port', 'number', ports, 'client or server TCP port', { reads: 'connection' }),
   one('time', 'number', (s) => s.time ?? undefined, 'seconds since the first packet'),
+  one('packet', 'number', (s) => s.packet, 'capture: number of the packet holding its last byte'),
 ];
 
 const alias = (name: string, of: string, extra: Partial<FilterField> = {}): FilterField => {
@@ -174,6 +175,8 @@ export const ALIASES: readonly FilterField[] = [
     describe: "the receiver's TCP port",
   }),
   alias('tcp.stream', 'conn', { get: (s) => s.conn - 1, describe: 'conn − 1' }),
+  alias('frame.number', 'packet'),
+  alias('frame.time_relative', 'time'),
   one('websocket', 'protocol', () => true, 'every frame and message (tshark -Y websocket)', { aliasOf: '(all)' }),
   one('tcp', 'protocol', (s) => (s.connection?.client !== undefined ? true : undefined), 'frames of a TCP connection', {
     aliasOf: '(all of a capture or the proxy)',

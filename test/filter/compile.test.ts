@@ -27,6 +27,7 @@ const frame: FilterSubject = {
     { code: 'frame.length.non-minimal', severity: 'warning' },
   ],
   time: 1.25,
+  packet: 42,
   connection: {
     client: { ip: '10.1.2.3', port: 50000, family: 4 },
     server: { ip: '127.0.0.1', port: 8080, family: 4 },
@@ -142,6 +143,9 @@ describe('fields and operators', () => {
     ['ipv6.addr == ::1', false, true],
     ['ipv6.src == 0:0::1', false, true],
     ['websocket', true, true],
+    ['packet == 42', true, false],
+    ['frame.number >= 40', true, false],
+    ['frame.time_relative < 2', true, false],
     ['ip && tcp', true, false],
     ['ipv6', false, true],
     ['tcp.port == 8080', true, false],

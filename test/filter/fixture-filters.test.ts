@@ -131,6 +131,11 @@ const CASES: Case[] = [
   { file: 'ipv6.pcap', expr: 'ipv6.src == ::1 && tcp.dstport == 18094 && websocket.opcode == 8', frames: '1#11' },
   { file: 'ipv6.pcap', expr: 'ipv6.dst == ::2', frames: '' },
   { file: 'ipv6.pcap', expr: 'ip.addr == 127.0.0.1', frames: '' },
+  // packets and times, as tshark numbers them
+  { file: 'corked.pcap', expr: 'frame.number == 8', frames: '1#1 1#2 1#3 1#4 1#5 1#6 1#7 1#8 1#9' },
+  { file: 'corked.pcap', expr: 'frame.number in {9, 13} && websocket.opcode == 9', frames: '1#13 1#16' },
+  { file: 'corked.pcap', expr: 'packet > 14', frames: '1#19 1#20 1#21 1#22', tshark: 'frame.number > 14' },
+  { file: 'interleaved.pcap', expr: 'frame.time_relative > 0.1', frames: '2#9 2#10 3#9 3#10' },
   // protocols, as tshark users write them
   { file: 'ping-pong.pcap', expr: 'websocket', frames: '1#1 1#2 1#3 1#4 1#5 1#6 1#7 1#8 1#9' },
   { file: 'ipv6.pcap', expr: 'ipv6 && tcp && websocket.opcode == 8', frames: '1#11 1#12' },
