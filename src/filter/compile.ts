@@ -21,6 +21,13 @@ export interface CompiledFilter {
   readonly dataBytes: number;
   /** It reads connection context (handshake.*, ip.*, ipv6.*, tcp.*port). */
   readonly usesConnection: boolean;
+  /**
+   * The fields it names, as written after `!`/`(` were taken off and aliases resolved to the
+   * names of the README's field table (json.* as "json", handshake.header.* as
+   * "handshake.header"), each once, in order of first use: `opcode == text && json.a` gives
+   * ["opcode", "json"]. A caller can tell from it which subject fields it must fill.
+   */
+  readonly fields: readonly string[];
   match(subject: FilterSubject): boolean;
 }
 
@@ -70,6 +77,7 @@ class Compiler {
   usesJson = false;
   usesText = false;
   usesConnection = false;
+  private readonly named = new Set<string>();
   dataBytes = 0;
   /** The subject json was parsed for in this match, and the result. */
   private jsonSubject: FilterSubject | null = null;
@@ -102,6 +110,7 @@ class Compiler {
       usesText: this.usesText,
       dataBytes: this.dataBytes,
       usesConnection: this.usesConnection,
+      fields: [...this.named],
       match,
     };
   }
@@ -196,6 +205,7 @@ class Compiler {
       const lower = t.text.toLowerCase();
       if (lower === 'c2s' || lower === 's2c') {
         this.next();
+        this.named.add('dir');
         return (s) => s.dir === lower;
       }
       const ref = this.fieldRef();
@@ -211,10 +221,14 @@ class Compiler {
     const t = this.next();
     const name = t.text;
     const lower = name.toLowerCase();
-    if (lower === 'json' || lower.startsWith('json.')) return this.jsonRef(t);
+    if (lower === 'json' || lower.startsWith('json.')) {
+      this.named.add('json');
+      return this.jsonRef(t);
+    }
     if (lower.startsWith('handshake.header.') && name.length > 'handshake.header.'.length) {
       const header = lower.slice('handshake.header.'.length);
       this.usesConnection = true;
+      this.named.add('handshake.header');
       const field = fieldNamed('handshake.path')!;
       return {
         field,
@@ -236,6 +250,7 @@ class Compiler {
       const suggestion = closest(name, KNOWN_NAMES);
       throw this.error(`unknown field ${JSON.stringify(name)}`, t, suggestion);
     }
+    this.named.add(field.aliasOf !== undefined && fieldNamed(field.aliasOf) !== undefined ? field.aliasOf : field.name);
     if (field.reads === 'text') this.usesText = true;
     if (field.reads === 'connection') this.usesConnection = true;
     const open = this.peek();

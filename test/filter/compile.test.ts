@@ -230,6 +230,17 @@ describe('semantics', () => {
     expect(compileFilter('len > 1').usesConnection).toBe(false);
   });
 
+  it('names the fields it reads, aliases resolved', () => {
+    expect(compileFilter('opcode == text && json.a || !websocket.opcode == 2').fields).toEqual(['opcode', 'json']);
+    expect(compileFilter('c2s && tcp.srcport == 1 && handshake.header.host && websocket.rsv == 4').fields).toEqual([
+      'dir',
+      'tcp.port',
+      'handshake.header',
+      'websocket.rsv',
+    ]);
+    expect(compileFilter('frame.number == 1 || tcp.stream == 0').fields).toEqual(['packet', 'conn']);
+  });
+
   it('keeps its source', () => {
     expect(compileFilter('  len > 1 ').source).toBe('  len > 1 ');
   });
