@@ -421,7 +421,6 @@ class Compiler {
     // a bare field: presence (wsinspect's flags: their value)
     const get = ref.get;
     if (ref.field.bareTestsValue === true && ref.type === 'flag') return (s) => get(s) === true;
-    if (ref.multi) return (s) => get(s) !== undefined;
     return (s) => get(s) !== undefined;
   }
 
@@ -641,7 +640,7 @@ class Compiler {
       this.next();
       this.inSetContext = true;
       try {
-        tests.push(ref.type === 'flag' ? this.equality(ref, t) : this.equality(ref, t));
+        tests.push(this.equality(ref, t));
       } finally {
         this.inSetContext = false;
       }
