@@ -754,10 +754,12 @@ class Compiler {
   private regex(lit: FilterToken): RegExp {
     let source = lit.text;
     let flags = lit.kind === 'regex' ? (lit.flags ?? '') : '';
+    // (?i): any case, as grep -P and PCRE write it (JavaScript before Node 23 has no inline
+    // flags); (?-i), the case-sensitive default, is accepted as tshark users write it
     if (source.startsWith('(?i)')) {
       source = source.slice(4);
       if (!flags.includes('i')) flags += 'i';
-    }
+    } else if (source.startsWith('(?-i)')) source = source.slice(5);
     for (const f of flags)
       if (!'ims'.includes(f) || flags.indexOf(f) !== flags.lastIndexOf(f))
         throw this.error(`regular expression flag "${f}" (i, m and s are allowed)`, lit);

@@ -131,6 +131,15 @@ const CASES: Case[] = [
   { file: 'ipv6.pcap', expr: 'ipv6.src == ::1 && tcp.dstport == 18094 && websocket.opcode == 8', frames: '1#11' },
   { file: 'ipv6.pcap', expr: 'ipv6.dst == ::2', frames: '' },
   { file: 'ipv6.pcap', expr: 'ip.addr == 127.0.0.1', frames: '' },
+  // matches: case-sensitive unless (?i); tshark's is any case unless (?-i)
+  {
+    file: 'plain.pcap',
+    expr: 'websocket.payload.text matches "(?i)HELLO"',
+    frames: '1#1 1#2',
+    tshark: 'websocket.payload.text matches "HELLO"',
+  },
+  { file: 'plain.pcap', expr: 'websocket.payload.text matches "(?-i)HELLO"', frames: '' },
+  { file: 'plain.pcap', expr: 'websocket.payload.text matches "HELLO"', frames: '', tshark: null },
   // packets and times, as tshark numbers them
   { file: 'corked.pcap', expr: 'frame.number == 8', frames: '1#1 1#2 1#3 1#4 1#5 1#6 1#7 1#8 1#9' },
   { file: 'corked.pcap', expr: 'frame.number in {9, 13} && websocket.opcode == 9', frames: '1#13 1#16' },
