@@ -83,9 +83,7 @@ export function hexCommand(yargs: Argv, handler: (flags: HexFlags) => Promise<vo
 export async function runHex(flags: HexFlags): Promise<void> {
   // -Y: the filter language loads only when it is used (hex starts without it)
   const filter =
-    flags.filter === undefined
-      ? null
-      : await import('./hex-filter.js').then((m) => m.hexDisplayFilter(flags.filter!));
+    flags.filter === undefined ? null : await import('./hex-filter.js').then((m) => m.hexDisplayFilter(flags.filter!));
   const { bytes: frames, notes } = await readFrames(flags);
   if (frames.length === 0)
     throw new WsinspectError('input.empty', 'no frame bytes given (pass hex as arguments, or - to read stdin)');
