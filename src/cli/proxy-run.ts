@@ -13,6 +13,7 @@ import {
 } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import { checkLiveFlags, openLivePipeline, type LiveFlags } from './live-pipeline.js';
+import { untilStopped } from './until-stopped.js';
 
 export interface ProxyFlags extends LiveFlags {
   listen?: string;
@@ -115,20 +116,6 @@ function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
  */
 function steadyGarbageCollection(): void {
   setFlagsFromString('--no-incremental-marking');
-}
-
-/** Resolves at the first SIGINT or SIGTERM; a second Ctrl-C exits at once. */
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      process.once('SIGINT', () => process.exit(130));
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** The certificate code (node-forge) loads only when TLS is intercepted: every other command starts faster. */

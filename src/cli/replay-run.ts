@@ -15,6 +15,7 @@ import {
   type ReplayMessage,
 } from '../sources/replay/replay-client.js';
 import { openLivePipeline } from './live-pipeline.js';
+import { pickConversation } from './recording-pick.js';
 import type { OutputFlags } from './output-options.js';
 
 export interface ReplayFlags extends OutputFlags {
@@ -46,23 +47,6 @@ const NOT_REPLAYED = new Set([
   'sec-websocket-protocol',
   'sec-websocket-accept',
 ]);
-
-function pickConversation(all: readonly Conversation[], conn: string | undefined, source: string): Conversation {
-  if (all.length === 0) throw new WsinspectError('input.empty', `${source}: no WebSocket connection to replay`);
-  if (conn === undefined) {
-    if (all.length === 1) return all[0];
-    const list = all.map((c) => `${c.conn} (${c.request?.path ?? '?'}, ${c.messages.length} messages)`).join(', ');
-    throw new WsinspectError('usage', `${source} has ${all.length} connections: pick one with --conn N: ${list}`);
-  }
-  const n = /^\d+$/.test(conn.trim()) ? Number(conn) : NaN;
-  const found = all.find((c) => c.conn === n);
-  if (found === undefined)
-    throw new WsinspectError(
-      'usage',
-      `--conn ${JSON.stringify(conn)}: ${source} has connection${all.length === 1 ? '' : 's'} ${all.map((c) => c.conn).join(', ')}`,
-    );
-  return found;
-}
 
 function parseHeader(text: string): HeaderField {
   const colon = text.indexOf(':');
