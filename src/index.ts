@@ -75,6 +75,9 @@ export type {
   CloseInfo,
   InflateInfo,
   Endpoints,
+  TlsInfo,
+  ProxyDestination,
+  RelayedConnection,
 } from './session/events.js';
 export { eventJson } from './render/json-lines.js';
 export { readCapture, type ReadCaptureOptions } from './pipeline/read-capture.js';

@@ -5,12 +5,17 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CATALOGUE } from '../src/protocol/diagnostic-catalogue.js';
 import { pcapOf } from './capture/helpers/capture-harness.js';
 import { readTcpRecords } from './capture/helpers/tcp-packets.js';
 import { readInProcess } from './cli/read-in-process.js';
+import { LeafCertificates } from '../src/sources/ca/leaf-certificates.js';
+import { openLocalCa } from '../src/sources/ca/local-ca.js';
+import { interrupt, startProxyCli, stdoutShows } from './cli/proxy-cli.js';
 import { ROOT, runCli } from './helpers/cli-run.js';
+import { closed, nextMessage, openClient, startTlsEchoServer } from './sources/proxy/proxy-harness.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -175,6 +180,7 @@ describe('docs/json-output.md', () => {
       expect(run.status, run.stderr).toBe(status);
       collect(run.stdout);
     }
+    collect(await proxySession(tmp));
   }, 120_000);
 
   afterAll(() => {
@@ -187,3 +193,41 @@ describe('docs/json-output.md', () => {
     expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(seen));
   });
 });
+
+/**
+ * The proxy's own fields: a live session in front of a wss:// server (the connection's `host`,
+ * `url` and `tls`) with a plain HTTPS request beside the WebSocket one (a note with `client`,
+ * `server`, `host`, `url` and `tls`).
+ */
+async function proxySession(tmp: string): Promise<string> {
+  const ca = openLocalCa(join(tmp, 'upstream-ca'));
+  const caFile = join(tmp, 'upstream-ca.pem');
+  writeFileSync(caFile, ca.certPem);
+  const leaves = new LeafCertificates(ca);
+  const echo = await startTlsEchoServer(ca, {
+    certPem: leaves.certificateFor('localhost').certPem,
+    keyPem: leaves.leafKey().privatePem,
+  });
+  const proxy = await startProxyCli(['--target', `wss://localhost:${echo.port}`, '--json'], {
+    NODE_EXTRA_CA_CERTS: caFile,
+  });
+  try {
+    const ws = await openClient(`ws://127.0.0.1:${proxy.port}/doc`);
+    ws.send('fields');
+    await nextMessage(ws);
+    ws.close(1000);
+    await closed(ws);
+    await new Promise<void>((resolve, reject) =>
+      request({ host: '127.0.0.1', port: proxy.port, path: '/plain', agent: false }, (res) =>
+        res.resume().on('end', resolve),
+      )
+        .on('error', reject)
+        .end(),
+    );
+    await stdoutShows(proxy, (out) => /"type":"end"/.test(out) && /proxy\.not-websocket/.test(out), 'both');
+  } finally {
+    expect(await interrupt(proxy)).toBe(0);
+    await echo.close();
+  }
+  return proxy.stdout();
+}

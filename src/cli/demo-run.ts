@@ -13,7 +13,7 @@ export interface DemoFlags extends OutputFlags {
 }
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
-  checkLiveFlags(flags);
+  checkLiveFlags({ ...flags, fullView: false });
   const pace = flags.pace ?? 300;
   if (!Number.isFinite(pace) || pace < 0)
     throw new WsinspectError('input.bad-option', `--pace must be a number of milliseconds ≥ 0, not ${flags.pace}`);
@@ -23,7 +23,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const conversationLogged = new Promise<void>((resolve) => {
     ended = resolve;
   });
-  const pipeline = await openLivePipeline(flags, (ev) => {
+  const pipeline = await openLivePipeline({ ...flags, fullView: false }, (ev) => {
     if (ev.type === 'end') ended();
   });
   const proxy = new ProxyServer({

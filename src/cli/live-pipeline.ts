@@ -3,12 +3,11 @@
 // Layer rule: cli/ — flags and process I/O.
 import { createLivePipeline, type LivePipeline } from '../pipeline/live.js';
 import type { InspectEvent } from '../session/events.js';
-import { WsinspectError } from '../errors.js';
+import type { FilterSpec } from '../session/event-filter.js';
 import { PcapngRecorder } from '../sources/proxy/pcapng-recorder.js';
 import { reportOutputFailure } from './output-failure.js';
-import { outputColorLevel, printerOptions, type OutputFlags } from './output-options.js';
-import { createDisplayFilter } from '../filter/display-filter.js';
-import { checkedExpression } from './stream-options.js';
+import { checkExplain, outputColorLevel, printerOptions } from './output-options.js';
+import { streamFilterSpec, type StreamFlags } from './stream-options.js';
 
 export interface LiveRun extends LivePipeline {
   /** One line on stderr about a connection (or the proxy) that had a problem. */
@@ -16,36 +15,39 @@ export interface LiveRun extends LivePipeline {
 }
 
 /**
- * The live view (proxy, demo) draws one line per frame, never the full view --explain adds
- * its rules to: refused with the way to get them, rather than accepted and ignored.
+ * The flags of a live view checked before anything starts: --explain needs the full view
+ * (the proxy has -V; the demo draws one line per frame and says how to get the rules), and
+ * the display filter is the one captures use.
  */
-export function checkLiveFlags(flags: OutputFlags & { filter?: string }): void {
-  checkedExpression(flags.filter);
-  if (flags.explain === true)
-    throw new WsinspectError(
-      'input.bad-option',
-      '--explain adds the rules to the full view, which the live view does not draw: record with -w FILE, then run wsinspect FILE -V --explain',
-    );
+export function checkLiveFlags(flags: LiveFlags): FilterSpec {
+  checkExplain(
+    flags,
+    flags.fullView === false
+      ? ', which the live view does not draw: record with -w FILE, then run wsinspect FILE -V --explain'
+      : ': add -V',
+  );
+  return streamFilterSpec(flags);
 }
 
-export async function openLivePipeline(
-  flags: OutputFlags & { write?: string; filter?: string },
-  observe?: (event: InspectEvent) => void,
-): Promise<LiveRun> {
+export interface LiveFlags extends StreamFlags {
+  write?: string;
+  /** false: the command has no -V (the demo). */
+  fullView?: false;
+}
+
+export async function openLivePipeline(flags: LiveFlags, observe?: (event: InspectEvent) => void): Promise<LiveRun> {
   const problem = (conn: number | null, message: string): void => {
     process.stderr.write(`wsinspect: ${conn === null ? '' : `connection ${conn}: `}${message}\n`);
   };
-  checkLiveFlags(flags);
+  const filter = checkLiveFlags(flags);
   const options = printerOptions(flags);
   const recorder = flags.write === undefined ? null : await PcapngRecorder.create(flags.write, (m) => problem(null, m));
-  const live = createLivePipeline(options, {
+  const live = createLivePipeline(options, filter, {
     stdout: process.stdout,
     colorLevel: outputColorLevel(flags),
     onOutputFailure: reportOutputFailure,
     recorder: recorder === null ? null : { stream: (ev) => recorder.handle(ev), close: () => recorder.close() },
     observe,
-    // -Y: what is shown; the traffic itself is never filtered
-    filter: flags.filter === undefined ? null : createDisplayFilter({ expression: checkedExpression(flags.filter) }),
   });
   return { ...live, problem };
 }

@@ -9,6 +9,8 @@ import { proxyCommand } from './proxy-command.js';
 import { demoCommand } from './demo-command.js';
 import { caCommand } from './ca-command.js';
 import { readCommand } from './read-command.js';
+import { replayCommand } from './replay-command.js';
+import { serveCommand } from './serve-command.js';
 import { reportCliFailure } from './cli-failure.js';
 
 const EPILOGUE = `Examples of real use:
@@ -57,6 +59,8 @@ export function buildCli(argv: string[]): Argv {
   cli = hexCommand(cli);
   cli = acceptCommand(cli);
   cli = proxyCommand(cli);
+  cli = replayCommand(cli);
+  cli = serveCommand(cli);
   cli = demoCommand(cli);
   cli = caCommand(cli);
   return cli;

@@ -53,6 +53,15 @@ export function outputOptions<T>(y: Argv<T>): Argv<T> {
   return applyOptions(y, OUTPUT_OPTIONS);
 }
 
+/**
+ * --explain adds the rules to the full view (-V): without it the flag would change nothing, so
+ * it is refused with `remedy` (how to get the full view from here).
+ */
+export function checkExplain(flags: OutputFlags, remedy = ': add -V'): void {
+  if (flags.explain === true && flags.verbose !== true)
+    throw new WsinspectError('input.bad-option', `--explain adds the rules to the full view${remedy}`);
+}
+
 /** The printer's options from the flags (WsinspectError for a bad --max-payload). */
 export function printerOptions(flags: OutputFlags): PrinterOptions {
   const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;

@@ -7,7 +7,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
 import { outputOptions } from './output-options.js';
-import { filterOption } from './stream-options.js';
+import { filterOptions, viewOptions } from './stream-options.js';
 import type { ProxyFlags } from './proxy-run.js';
 
 export function proxyCommand(yargs: Argv): Argv {
@@ -15,7 +15,7 @@ export function proxyCommand(yargs: Argv): Argv {
     'proxy',
     'relay live WebSocket traffic (ws and wss) and show it as it happens: reverse proxy with --target, else a forward HTTP proxy',
     (y) =>
-      outputOptions(y)
+      filterOptions(viewOptions(outputOptions(y)))
         .option('listen', {
           alias: 'l',
           type: 'string',
@@ -38,6 +38,13 @@ export function proxyCommand(yargs: Argv): Argv {
           describe:
             'forward mode: decrypt CONNECT tunnels that carry TLS with the local CA (--no-intercept: relay them blind)',
         })
+        .option('ignore-hosts', {
+          type: 'string',
+          array: true,
+          requiresArg: true,
+          describe:
+            'forward mode: relay CONNECT and http:// targets whose "host:port" this regular expression finds (any case) blind, and show nothing of them (repeatable; as mitmproxy\'s ignore_hosts)',
+        })
         .option('insecure', {
           alias: 'k',
           type: 'boolean',
@@ -48,11 +55,6 @@ export function proxyCommand(yargs: Argv): Argv {
           type: 'string',
           describe:
             'record everything that passed as FILE.pcapng (TLS connections decrypted), for Wireshark, tshark or wsinspect FILE',
-        })
-        .option('filter', {
-          ...filterOption,
-          describe:
-            'only frames and messages matching this display filter, e.g. \'c2s && json.type == "tick"\': it chooses what is shown, traffic passes unchanged',
         })
         .option('ca-dir', {
           type: 'string',
@@ -66,7 +68,11 @@ export function proxyCommand(yargs: Argv): Argv {
         )
         .example(
           'HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js',
-          'forward mode: wss intercepted with the local CA',
+          'forward mode: wss intercepted with the local CA (ws needs an agent for HTTPS_PROXY: see the README)',
+        )
+        .example(
+          "$0 proxy --ignore-hosts 'google|gstatic'",
+          "forward mode: a browser's background traffic relayed unseen",
         ),
     async (flags) => (await import('./proxy-run.js')).runProxy(flags),
   );

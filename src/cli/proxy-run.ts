@@ -12,19 +12,17 @@ import {
   type ProxyTarget,
 } from '../sources/proxy/proxy-address.js';
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
-import type { OutputFlags } from './output-options.js';
-import { checkLiveFlags, openLivePipeline } from './live-pipeline.js';
+import { checkLiveFlags, openLivePipeline, type LiveFlags } from './live-pipeline.js';
+import { untilStopped } from './until-stopped.js';
 
-export interface ProxyFlags extends OutputFlags {
+export interface ProxyFlags extends LiveFlags {
   listen?: string;
   target?: string;
   tls?: boolean;
   intercept?: boolean;
   insecure?: boolean;
-  write?: string;
   caDir?: string;
-  /** -Y: a display filter of what is shown (traffic passes unchanged). */
-  filter?: string;
+  ignoreHosts?: string[];
 }
 
 export async function runProxy(flags: ProxyFlags): Promise<void> {
@@ -37,6 +35,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
       'usage',
       '--tls is for reverse mode: give --target too (forward mode intercepts CONNECT tunnels by default)',
     );
+  const ignoreHost = ignoredHosts(flags.ignoreHosts ?? [], target !== null);
   const needsCa = target === null ? flags.intercept !== false : flags.tls === true;
   const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
@@ -49,6 +48,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
     intercept: flags.intercept !== false,
     insecure: flags.insecure === true,
     certificates,
+    ignoreHost,
     onEvent: (ev) => pipeline.handle(ev),
     onProblem: pipeline.problem,
   });
@@ -73,6 +73,30 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   await pipeline.close();
 }
 
+/**
+ * --ignore-hosts, as mitmproxy's ignore_hosts: each pattern is searched for (any case) in the
+ * "host:port" a forward-proxy client asks for; null when none is given.
+ */
+function ignoredHosts(patterns: readonly string[], reverse: boolean): ((hostPort: string) => boolean) | undefined {
+  if (patterns.length === 0) return undefined;
+  if (reverse)
+    throw new WsinspectError(
+      'input.bad-option',
+      '--ignore-hosts is for forward mode (the hosts clients ask for); in reverse mode every client goes to --target',
+    );
+  const regexes = patterns.map((p) => {
+    try {
+      return new RegExp(p, 'i');
+    } catch (error) {
+      throw new WsinspectError(
+        'input.bad-option',
+        `--ignore-hosts: ${JSON.stringify(p)} is not a valid regular expression: ${(error as Error).message}`,
+      );
+    }
+  });
+  return (hostPort) => regexes.some((r) => r.test(hostPort));
+}
+
 function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
   if (target !== null) {
     return `reverse proxy to ${target.tls ? 'wss' : 'ws'}://${target.label}${flags.insecure ? ' (certificate not verified)' : ''}${flags.tls ? ', clients use TLS,' : ''}`;
@@ -92,20 +116,6 @@ function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
  */
 function steadyGarbageCollection(): void {
   setFlagsFromString('--no-incremental-marking');
-}
-
-/** Resolves at the first SIGINT or SIGTERM; a second Ctrl-C exits at once. */
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      process.once('SIGINT', () => process.exit(130));
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** The certificate code (node-forge) loads only when TLS is intercepted: every other command starts faster. */

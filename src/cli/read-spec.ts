@@ -2,9 +2,8 @@
 // thread always checked them (--decode-as, --max-payload, --explain, --stats, the display filter), each
 // failure a WsinspectError. The parallel reader sends the same spec to every worker.
 // Layer rule: cli/ — flags.
-import { WsinspectError } from '../errors.js';
 import type { ListingSpec } from '../pipeline/listing.js';
-import { printerOptions } from './output-options.js';
+import { checkExplain, printerOptions } from './output-options.js';
 import { statsConnections, streamFilterSpec, wholeNumbers, type StreamFlags } from './stream-options.js';
 
 export interface ReadFlags extends StreamFlags {
@@ -19,8 +18,7 @@ export function listingSpec(flags: ReadFlags, colorLevel: 0 | 1 | 2 | 3): Listin
   const decodeAs = wholeNumbers('--decode-as', flags.decodeAs ?? [], 1, 65535, 'a TCP port (1-65535)');
   const printer = printerOptions(flags);
   // the one-line listing has no rules to show: --explain alone would change nothing
-  if (flags.explain === true && flags.verbose !== true)
-    throw new WsinspectError('input.bad-option', '--explain adds the rules to the full view: add -V');
+  checkExplain(flags);
   const stats = flags.stats ? { conns: statsConnections(flags) } : undefined;
   const filter = streamFilterSpec(flags);
   return { printer, colorLevel, filter, stats, decodeAs };

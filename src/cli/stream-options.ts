@@ -21,6 +21,16 @@ export interface StreamFlags extends OutputFlags {
 }
 
 export function streamOptions<T>(y: Argv<T>): Argv<T> {
+  return filterOptions(
+    viewOptions(y).option('stats', {
+      type: 'boolean',
+      describe: 'per-connection statistics instead of the frame listing (of the connections --conn picks)',
+    }),
+  );
+}
+
+/** What each shown event looks like: the options a live view (the proxy) shares with a capture's. */
+export function viewOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('verbose', {
       alias: 'V',
@@ -31,15 +41,16 @@ export function streamOptions<T>(y: Argv<T>): Argv<T> {
       type: 'boolean',
       describe: 'show reassembled messages (with the frames each came from) instead of frames',
     })
-    .option('stats', {
-      type: 'boolean',
-      describe: 'per-connection statistics instead of the frame listing (of the connections --conn picks)',
-    })
     .option('time', {
       choices: ['relative', 'absolute', 'delta'] as const,
       default: 'relative' as const,
       describe: 'time column: since the first packet, wall clock (UTC), or since the previous line',
-    })
+    });
+}
+
+/** The display filter's options (--conn, --dir, --opcode, --grep, -i, --errors): see streamFilterSpec. */
+export function filterOptions<T>(y: Argv<T>): Argv<T> {
+  return y
     .option('conn', listOption('only these connection numbers (comma-separated or repeated)'))
     .option('dir', { choices: ['c2s', 's2c'] as const, describe: 'only one direction (c2s: client to server)' })
     .option(

@@ -1,11 +1,12 @@
 // The pipeline of live connections (the proxy, the demo): their StreamEvents are recorded
-// first (--write: a StreamConsumer that holds every byte even if decoding fails), WebSocket
-// connections pass the upgrade sniffer (a stream stage: plain HTTP/TCP ones show as a
-// connection and one note), are decoded, and printed as they happen. Output is flushed at
-// most every FLUSH_MS (and whenever 64 KB have gathered): one write for a burst of frames
-// instead of a system call per round trip on the relay's thread, yet nothing waits for a
-// block to fill while a person watches. Layer rule: pipeline/ — wiring.
-import type { DisplayFilter } from '../filter/display-filter.js';
+// first (--write: a StreamConsumer that holds every byte even if decoding fails), then pass
+// the upgrade sniffer (a stream stage: it numbers WebSocket connections; anything else is one
+// note), are decoded, and printed as they happen (what the display filter of captures picks).
+// Output is flushed at most every FLUSH_MS (and whenever 64 KB have gathered): one write for
+// a burst of frames instead of a system call per round trip on the relay's thread, yet
+// nothing waits for a block to fill while a person watches. Layer rule: pipeline/ — wiring.
+import { createDisplayFilter } from '../filter/display-filter.js';
+import type { FilterSpec } from '../session/event-filter.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
 import type { EventConsumer, StreamConsumer } from './consumer.js';
@@ -37,11 +38,10 @@ export interface LiveIo {
   readonly recorder: StreamConsumer | null;
   /** Told every decoded event after it is printed (the demo waits for the end). */
   readonly observe?: (event: InspectEvent) => void;
-  /** -Y: the events shown (the others are only observed); null or absent: all. */
-  readonly filter?: DisplayFilter | null;
 }
 
-export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePipeline {
+/** `filter`: the display filter of captures (--conn, --dir, --opcode, --grep, --errors, -Y); decoding sees everything. */
+export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, io: LiveIo): LivePipeline {
   const printer = createEventPrinter(
     options,
     { mode: 'stream', hexAssumptions: [], colorLevel: io.colorLevel, onOutputFailure: io.onOutputFailure },
@@ -56,19 +56,19 @@ export function createLivePipeline(options: PrinterOptions, io: LiveIo): LivePip
     timer ??= setTimeout(flush, FLUSH_MS);
   };
   const observe = io.observe;
-  const filter = io.filter ?? null;
+  const display = createDisplayFilter(filter);
   let timed = false;
   const shown: EventConsumer = {
-    keepPayload: Math.max(options.maxPayload + 1, filter?.expression?.dataBytes ?? 0),
+    keepPayload: Math.max(options.maxPayload + 1, display.expression?.dataBytes ?? 0),
     event(ev) {
       // under -Y times still count from the first event (the first connection), as without
       // it, not from the first event shown; `time` in the expression counts from there too
-      if (filter !== null && !timed && ev.time !== null) {
+      if (display.expression !== null && !timed && ev.time !== null) {
         timed = true;
         printer.setTimeOrigin(ev.time);
-        filter.setTimeOrigin(ev.time);
+        display.setTimeOrigin(ev.time);
       }
-      if (filter === null || filter.show(ev)) {
+      if (display.show(ev)) {
         printer.print(ev);
         schedule();
       } else printer.skip(ev);

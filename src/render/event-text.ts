@@ -6,6 +6,7 @@
 // Layer rule: render/ — pure string building.
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
 import type {
+  ConnectionEvent,
   DiagnosticEvent,
   EndEvent,
   FrameEvent,
@@ -169,11 +170,7 @@ export class EventTextRenderer {
             this.style.heading(
               `Connection ${ev.conn}: ${escapeForTerminal(ev.client)} → ${escapeForTerminal(ev.server)}`,
             ) +
-            this.style.dim(
-              ev.source === undefined
-                ? ` (found by ${ev.detectedBy})`
-                : ` (from a ${ev.source === 'har' ? 'HAR' : 'wsinspect --json'} recording)`,
-            ),
+            this.style.dim(connectionDetail(ev)),
         );
         break;
       case 'end':
@@ -314,4 +311,18 @@ export class EventTextRenderer {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * After a connection's addresses: for the proxy, the URL (or host) the client asked for and
+ * its TLS; for a recording, which kind; for a capture, how the connection was found.
+ */
+function connectionDetail(ev: ConnectionEvent): string {
+  if (ev.source !== undefined) return ` (from a ${ev.source === 'har' ? 'HAR' : 'wsinspect --json'} recording)`;
+  if (ev.host === undefined) return ` (found by ${ev.detectedBy})`;
+  const where = escapeForTerminal(ev.url ?? ev.host);
+  const tls = ev.tls;
+  if (tls === undefined) return ` ${where}`;
+  const version = tls.version ?? 'TLS';
+  return ` ${where} (${version} ${tls.decrypted ? 'intercepted' : 'not intercepted'}${tls.sni === null ? '' : `, SNI ${escapeForTerminal(tls.sni)}`})`;
 }

@@ -8,7 +8,15 @@ import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-
 import { encodeHex, encodeJsonText, jsonString, JSON_TEXT_ROOM_PER_BYTE } from './json-encoder.js';
 import { jsonSeconds } from './seconds-format.js';
 import { maskKeyHex } from './summary-line.js';
-import type { CaptureOrigin, EndEvent, FrameEvent, InspectEvent, MessageEvent, Timestamp } from '../session/events.js';
+import type {
+  CaptureOrigin,
+  EndEvent,
+  FrameEvent,
+  InspectEvent,
+  MessageEvent,
+  Timestamp,
+  TlsInfo,
+} from '../session/events.js';
 
 export interface JsonOptions {
   /** Longest payload/text/data written; longer ones are cut and marked "truncated": true. */
@@ -117,6 +125,21 @@ export function diagnosticsJson(list: readonly Diagnostic[]): string {
   let out = '[';
   for (let i = 0; i < list.length; i++) out += (i > 0 ? ',' : '') + diagnosticFields(list[i], '{') + '}';
   return out + ']';
+}
+
+/** The proxy's `host`, `url` and `tls` fields (each where known), with their leading commas. */
+function destinationJson(d: { host?: string; url?: string; tls?: TlsInfo }): string {
+  let s = '';
+  if (d.host !== undefined) s += `,"host":${jsonString(d.host)}`;
+  if (d.url !== undefined) s += `,"url":${jsonString(d.url)}`;
+  const t = d.tls;
+  if (t !== undefined)
+    s += `,"tls":{"version":${nullable(t.version)},"cipher":${nullable(t.cipher)},"alpn":${nullable(t.alpn)},"decrypted":${t.decrypted},"sni":${nullable(t.sni)}}`;
+  return s;
+}
+
+function nullable(text: string | null): string {
+  return text === null ? 'null' : jsonString(text);
 }
 
 function diagnosticFields(d: Diagnostic, open: string): string {
@@ -275,13 +298,17 @@ export function eventJson(ev: InspectEvent, opts: JsonOptions): string {
     case 'handshake':
       return handshakeJson(ev.conn, ev.time, ev.handshake, ev.capture);
     case 'connection':
-      return `{"type":"connection","conn":${ev.conn},"ts":${ts(ev.time)},"client":${jsonString(ev.client)},"server":${jsonString(ev.server)},"detectedBy":"${ev.detectedBy}"${ev.source === undefined ? '' : `,"source":"${ev.source}"`}}`;
+      return `{"type":"connection","conn":${ev.conn},"ts":${ts(ev.time)},"client":${jsonString(ev.client)},"server":${jsonString(ev.server)},"detectedBy":"${ev.detectedBy}"${ev.source === undefined ? '' : `,"source":"${ev.source}"`}${destinationJson(ev)}}`;
     case 'diagnostic':
       return (
         diagnosticFields(
           ev.diagnostic,
           `{"type":"diagnostic","conn":${ev.conn ?? 'null'},"ts":${ts(ev.time)},${ev.dir === undefined ? '' : `"dir":"${ev.dir}",`}`,
-        ) + '}'
+        ) +
+        (ev.about === undefined
+          ? ''
+          : `,"client":${jsonString(ev.about.client)},"server":${jsonString(ev.about.server)}${destinationJson(ev.about)}`) +
+        '}'
       );
     case 'end':
       return endJson(ev);

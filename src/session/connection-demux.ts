@@ -30,6 +30,7 @@ export class ConnectionDemux {
         time: event.time,
         dir: event.dir,
         diagnostic: event.diagnostic,
+        ...(event.about === undefined ? {} : { about: event.about }),
       });
       return;
     }

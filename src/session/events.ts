@@ -18,6 +18,29 @@ export interface Endpoints {
   readonly server: string;
 }
 
+/** The TLS of a connection a proxy relayed (the client's leg; the server's when only it was TLS). */
+export interface TlsInfo {
+  /** "TLS 1.3", or null when the proxy did not take part (a blind tunnel). */
+  readonly version: string | null;
+  /** The cipher suite's IANA name, or null. */
+  readonly cipher: string | null;
+  readonly alpn: string | null;
+  /** True when the proxy terminated the TLS and shows what it carried. */
+  readonly decrypted: boolean;
+  readonly sni: string | null;
+}
+
+/** What a proxy knows of a connection beyond its addresses: where the client asked to go. */
+export interface ProxyDestination {
+  /** "name:port" the client asked for: SNI, the CONNECT target, an absolute URI's host, or the reverse target. */
+  readonly host: string;
+  /** scheme://authority the request path is appended to ("wss://example.com"). */
+  readonly origin: string;
+  readonly tls?: TlsInfo;
+  /** A TLS tunnel relayed without interception (--no-intercept): no data events follow. */
+  readonly blind?: true;
+}
+
 export type StreamEvent =
   | {
       readonly kind: 'open';
@@ -25,6 +48,10 @@ export type StreamEvent =
       readonly endpoints: Endpoints;
       readonly time: Timestamp;
       readonly detectedBy: 'handshake' | 'heuristic';
+      /** The proxy: where the client asked to go (captures do not know). */
+      readonly destination?: ProxyDestination;
+      /** The proxy's sniffer: the URL of the opening request, once seen. */
+      readonly url?: string;
     }
   | {
       readonly kind: 'data';
@@ -59,6 +86,7 @@ export type StreamEvent =
       readonly diagnostic: Diagnostic;
       readonly time: Timestamp;
       readonly dir?: Direction;
+      readonly about?: RelayedConnection;
     };
 
 /**
@@ -153,6 +181,12 @@ export interface ConnectionEvent {
   readonly detectedBy: 'handshake' | 'heuristic';
   /** A recording's connection (no wire bytes): where it was read from. */
   readonly source?: 'har' | 'ndjson';
+  /** The proxy: the host the client asked for ("name:port"). */
+  readonly host?: string;
+  /** The proxy: the URL of the opening request ("wss://example.com/socket"). */
+  readonly url?: string;
+  /** The proxy: the connection's TLS, when it had any. */
+  readonly tls?: TlsInfo;
 }
 
 export interface HandshakeEvent {
@@ -170,6 +204,17 @@ export interface DiagnosticEvent {
   readonly time: Timestamp;
   readonly dir?: Direction;
   readonly diagnostic: Diagnostic;
+  /** The proxy: a TCP connection that carried no WebSocket (no number), as far as it is known. */
+  readonly about?: RelayedConnection;
+}
+
+/** A connection the proxy relayed without decoding it: its addresses and what the client asked for. */
+export interface RelayedConnection {
+  readonly client: string;
+  readonly server: string;
+  readonly host?: string;
+  readonly url?: string;
+  readonly tls?: TlsInfo;
 }
 
 export interface PerDirection<T> {

@@ -99,6 +99,9 @@ export class SessionDecoder {
           client: event.endpoints.client,
           server: event.endpoints.server,
           detectedBy: event.detectedBy,
+          ...(event.destination === undefined
+            ? {}
+            : { host: event.destination.host, url: event.url, tls: event.destination.tls }),
         });
         return;
       case 'data':

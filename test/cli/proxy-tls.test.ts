@@ -98,7 +98,7 @@ describe('wsinspect proxy with TLS', () => {
           ['-sS', '--max-time', '10', '--cacert', join(caDir, 'ca.pem'), `https://127.0.0.1:${echo.port}/through-curl`],
           { env, encoding: 'utf8' },
         );
-        await until(() => proxy.stdout().includes('"type":"end"'), 'end event');
+        await until(() => proxy.stdout().includes('proxy.not-websocket'), 'the note');
       } finally {
         expect(await interrupt(proxy)).toBe(0);
       }
@@ -106,9 +106,16 @@ describe('wsinspect proxy with TLS', () => {
       expect(curl.stdout).toBe('plain https: GET /through-curl');
       expect(proxy.stderr()).toMatch(/created a local CA for TLS interception/);
       const events = jsonLines(proxy.stdout());
-      expect(events.map((e) => e.type)).toEqual(['connection', 'diagnostic', 'end']);
-      expect(events[1]).toMatchObject({ code: 'proxy.not-websocket', severity: 'note' });
-      expect(String(events[1].message)).toContain('plain HTTP request "GET /through-curl"');
+      // not WebSocket: one note, no connection number, with what the client asked for
+      expect(events.map((e) => [e.type, e.conn])).toEqual([['diagnostic', null]]);
+      expect(events[0]).toMatchObject({
+        code: 'proxy.not-websocket',
+        severity: 'note',
+        host: `127.0.0.1:${echo.port}`,
+        url: `https://127.0.0.1:${echo.port}/through-curl`,
+        tls: { version: 'TLS 1.3', alpn: 'http/1.1', decrypted: true, sni: null },
+      });
+      expect(String(events[0].message)).toContain('plain HTTP request "GET /through-curl"');
     },
     20_000,
   );

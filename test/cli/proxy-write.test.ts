@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-run.js';
@@ -135,4 +136,71 @@ describe('wsinspect proxy --write', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/cut short|appears to be damaged/);
   }, 20_000);
+
+  it('numbers connections as wsinspect FILE does, and ends the ones open at Ctrl-C with FINs tshark sees', async (ctx) => {
+    const server = await startEchoServer();
+    const file = join(mkdtempSync(join(tmpdir(), 'wsinspect-write-')), 'numbers.pcapng');
+    const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${server.port}`, '--json', '--write', file]);
+    let open: Awaited<ReturnType<typeof openClient>> | undefined;
+    try {
+      const first = await openClient(`ws://127.0.0.1:${proxy.port}/one`);
+      first.send('first');
+      await nextMessage(first);
+      first.close(1000);
+      await closed(first);
+      // between the two WebSocket connections: one that is not WebSocket (the live view names it in a note)
+      await rawExchange(proxy.port, Buffer.from('not http at all\r\n\r\n'));
+      open = await openClient(`ws://127.0.0.1:${proxy.port}/two`);
+      open.send('still open at Ctrl-C');
+      await nextMessage(open);
+      await until(() => (proxy.stdout().match(/"type":"message"/g) ?? []).length === 4, 'four messages');
+    } finally {
+      expect(await interrupt(proxy)).toBe(0);
+      await server.close();
+    }
+    const liveConns = jsonLines(proxy.stdout()).filter((e) => e.type === 'connection');
+    const read = runCli(['read', file, '--json']);
+    expect(read.status).toBe(0);
+    const fileConns = jsonLines(read.stdout).filter((e) => e.type === 'connection');
+    // the same numbers for the same clients: 1 and 2 in both (the proxy used to show 1 and 3)
+    expect(liveConns.map((c) => [c.conn, c.client])).toEqual(fileConns.map((c) => [c.conn, c.client]));
+    expect(liveConns.map((c) => c.conn)).toEqual([1, 2]);
+    expect(
+      jsonLines(read.stdout)
+        .filter((e) => e.type === 'end')
+        .map((e) => [e.conn, e.reason]),
+    ).toEqual([
+      [1, 'close-handshake'],
+      [2, 'tcp-fin'],
+    ]);
+
+    requireTool(ctx, 'tshark'); // the independent reader: every TCP conversation ends with a FIN from each side (or a RST)
+    const fields = (filter: string) =>
+      execFileSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.srcport'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '');
+    const streams = new Set(fields('tcp.flags.syn == 1 && tcp.flags.ack == 0').map((l) => l.split('\t')[0]));
+    expect(streams.size).toBe(3);
+    const finSides = new Set(fields('tcp.flags.fin == 1 || tcp.flags.reset == 1'));
+    for (const stream of streams) {
+      const ends = [...finSides].filter((l) => l.split('\t')[0] === stream);
+      expect([stream, ends.length]).toEqual([stream, 2]);
+    }
+    const openPort = String(liveConns[1].client).split(':')[1];
+    expect([...finSides].some((l) => l.endsWith(`\t${openPort}`))).toBe(true);
+  }, 20_000);
 });
+
+/** Sends bytes on a new connection, half-closes, and resolves when the connection is closed. */
+function rawExchange(port: number, bytes: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port }, () => s.end(bytes));
+    s.on('error', () => {});
+    s.on('close', () => resolve());
+    s.resume();
+  });
+}

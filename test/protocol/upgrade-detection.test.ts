@@ -115,7 +115,8 @@ describe('is this a WebSocket handshake', () => {
       enc('GET /chat HTTP/1.1\nUpgrade: websocket\n\n'),
       request('Host: y'),
     ];
+    // a complete HTTP request is WebSocket or plain HTTP (named in a note with its status)
     for (const head of cases)
-      expect(sniffUpgrade(Buffer.from(head))?.kind).toBe(isWebSocketUpgradeRequest(head) ? 'websocket' : 'other');
+      expect(sniffUpgrade(Buffer.from(head))?.kind).toBe(isWebSocketUpgradeRequest(head) ? 'websocket' : 'http');
   });
 });

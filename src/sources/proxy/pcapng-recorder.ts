@@ -53,7 +53,10 @@ export class PcapngRecorder {
       case 'end':
         if (event.dir !== undefined) this.file.write(this.writer.fin(event.conn, event.dir, time));
         else {
+          // every connection ends on the wire: a reset, or FINs from the sides still open (on
+          // Ctrl-C, input-ended, the proxy closes both sockets with a FIN)
           if (event.reason === 'tcp-rst') this.file.write(this.writer.reset(event.conn, time));
+          else for (const dir of ['c2s', 's2c'] as const) this.file.write(this.writer.fin(event.conn, dir, time));
           this.writer.forget(event.conn);
         }
         return;

@@ -3,10 +3,11 @@
 // with the local CA when it carries TLS, or an absolute-URI request). It turns what it relays
 // into StreamEvents: open, data (after forwarding), end per direction and at close.
 // Layer rule: sources/ — socket I/O; decoding happens downstream of emit().
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { diagnostic } from '../../protocol/diagnostic-catalogue.js';
-
-import type { StreamEvent } from '../../session/events.js';
+import type { ProxyDestination, StreamEvent, TlsInfo } from '../../session/events.js';
+import { clientHelloSni } from './client-hello.js';
 import { nowSeconds } from './clock.js';
 import { hostPort, type ProxyTarget } from './proxy-address.js';
 import { parseProxyRequest, proxyResponse, readRequestHead } from './proxy-request.js';
@@ -28,6 +29,8 @@ export interface ConnectionSettings {
   readonly certificates: CertificateSource | null;
   /** Which upstream hosts may be contacted (default: any); others are refused before any DNS lookup. */
   readonly allowUpstream?: (host: string, port: number) => boolean;
+  /** Forward mode (--ignore-hosts): targets relayed blind and not shown at all ("host:port" matched). */
+  readonly ignoreHost?: (hostPort: string) => boolean;
 }
 
 export interface ProxiedConnectionHost {
@@ -50,7 +53,12 @@ export class ProxiedConnection {
     private readonly host: ProxiedConnectionHost,
   ) {
     this.track(client);
+    // taken now: a socket that failed (a refused TLS handshake) no longer knows its peer
+    this.label = `client ${address(client.remoteAddress, client.remotePort)}`;
   }
+
+  /** "client ip:port": how problems name a connection (numbers are given to WebSocket connections only, later). */
+  readonly label: string;
 
   async serve(): Promise<void> {
     if (this.settings.target !== null) await this.reverse(this.settings.target);
@@ -67,11 +75,14 @@ export class ProxiedConnection {
 
   private async reverse(target: ProxyTarget): Promise<void> {
     let client: Socket = this.client;
+    let clientTls: TLSSocket | null = null;
+    let clientSni: string | null = null;
     if (this.settings.listenTls) {
       const local = this.client.localAddress ?? 'localhost';
       const tls = await terminateTls(this.client, local, this.requireCertificates());
       if (!tls.ok) return this.problem(tls.reason, 'proxy.client-tls-failed');
-      client = this.track(tls.socket);
+      client = clientTls = this.track(tls.socket);
+      clientSni = tls.servername;
     }
     const up = await connectUpstream({
       host: target.host,
@@ -80,7 +91,12 @@ export class ProxiedConnection {
       insecure: this.settings.insecure,
     });
     if (!up.ok) return this.badGateway(client, up.reason);
-    this.start(client, this.track(up.socket), { decode: true });
+    const upstream = this.track(up.socket);
+    // the client's TLS when it has any, else the server's: the TLS the proxy decrypted
+    const tlsSocket = clientTls ?? (target.tls ? (upstream as TLSSocket) : null);
+    const sni = clientTls === null ? (target.tls && isIP(target.host) === 0 ? target.host : null) : clientSni;
+    const destination = proxyDestination(target.host, target.port, target.tls, tlsInfo(tlsSocket, sni));
+    this.start(client, upstream, { decode: true, destination });
   }
 
   private async forward(): Promise<void> {
@@ -98,19 +114,46 @@ export class ProxiedConnection {
     }
     const req = parseProxyRequest(read.head);
     if (req.kind === 'invalid') return this.refuse(this.client, req.status, 'Bad Request', req.reason);
+    const asked = hostPort(req.host, req.port);
     if (this.settings.allowUpstream?.(req.host, req.port) === false) {
-      return this.refuse(this.client, 403, 'Forbidden', `${hostPort(req.host, req.port)} is not an allowed upstream`);
+      return this.refuse(this.client, 403, 'Forbidden', `${asked} is not an allowed upstream`);
     }
-    const up = await connectUpstream({ host: req.host, port: req.port, tls: false, insecure: this.settings.insecure });
-    if (!up.ok) return this.badGateway(this.client, up.reason);
+    const ignored = this.settings.ignoreHost?.(asked) === true;
+    const up = await connectUpstream({
+      host: req.host,
+      port: req.port,
+      tls: false,
+      insecure: this.settings.insecure,
+      what: req.kind === 'connect' ? `CONNECT ${asked}` : `${req.upgrade ? 'ws' : 'http'} upstream ${asked}`,
+    });
+    if (!up.ok) {
+      // an ignored host is answered as any other, but not shown
+      if (ignored) this.client.end(proxyResponse(502, 'Bad Gateway', up.reason));
+      else this.badGateway(this.client, up.reason);
+      return;
+    }
     const upstream = this.track(up.socket);
+    const plain = proxyDestination(req.host, req.port, false);
     if (req.kind === 'absolute')
-      return this.start(this.client, upstream, { decode: true, first: Buffer.concat([req.forward, read.rest]) });
+      return this.start(this.client, upstream, {
+        decode: !ignored,
+        first: Buffer.concat([req.forward, read.rest]),
+        destination: plain,
+      });
     this.client.write(CONNECT_OK);
     const first = read.rest.length > 0 ? read.rest : await firstChunk(this.client);
     if (first === null) return this.closeAll();
-    if (first[0] !== TLS_HANDSHAKE_RECORD) return this.start(this.client, upstream, { decode: true, first });
-    if (!this.settings.intercept) return this.start(this.client, upstream, { decode: false, first });
+    const sni = first[0] === TLS_HANDSHAKE_RECORD ? clientHelloSni(first) : null;
+    // as mitmproxy: the SNI name is matched too (a CONNECT to an IP address may carry one)
+    if (ignored || (sni !== null && this.settings.ignoreHost?.(hostPort(sni, req.port)) === true))
+      return this.start(this.client, upstream, { decode: false, first, destination: plain });
+    if (first[0] !== TLS_HANDSHAKE_RECORD)
+      return this.start(this.client, upstream, { decode: true, first, destination: plain });
+    if (!this.settings.intercept) {
+      const seen: TlsInfo = { ...BLIND_TLS, sni };
+      const blind = { ...proxyDestination(sni ?? req.host, req.port, true, seen), blind: true as const };
+      return this.start(this.client, upstream, { decode: true, first, destination: blind });
+    }
     this.client.unshift(first);
     await this.intercept(req.host, req.port, upstream);
   }
@@ -133,33 +176,42 @@ export class ProxiedConnection {
     };
     const up = await connectUpstream(spec);
     if (!up.ok) return this.badGateway(client, up.reason);
-    this.start(client, this.track(up.socket), { decode: true });
+    const destination = proxyDestination(tls.servername ?? host, port, true, tlsInfo(tls.socket, tls.servername));
+    this.start(client, this.track(up.socket), { decode: true, destination });
   }
 
-  private start(client: Socket, upstream: Socket, how: { decode: boolean; first?: Buffer }): void {
+  /**
+   * Relays the two sides from now on. `decode: false` (--ignore-hosts) relays without a single
+   * event: not shown, not recorded. A blind TLS tunnel is opened and ended, its bytes not shown.
+   */
+  private start(
+    client: Socket,
+    upstream: Socket,
+    how: { decode: boolean; first?: Buffer; destination: ProxyDestination },
+  ): void {
     // stopped (Ctrl-C) or the client already gone while the upstream was being reached
     if (this.ended || client.destroyed) return this.closeAll();
     const conn = this.conn;
+    if (!how.decode) {
+      this.ended = true;
+      relay(client, upstream, { data: () => {}, halfClose: () => {}, closed: () => {} }, how.first);
+      return;
+    }
     this.opened = true;
     const endpoints = {
       client: address(client.remoteAddress, client.remotePort),
       server: address(upstream.remoteAddress, upstream.remotePort),
     };
-    this.host.emit({ kind: 'open', conn, endpoints, time: nowSeconds(), detectedBy: 'handshake' });
-    if (!how.decode) {
-      const note = diagnostic(
-        'proxy.tls-not-intercepted',
-        'TLS tunnel relayed without interception (--no-intercept): its WebSocket traffic is not shown',
-      );
-      this.host.emit({ kind: 'diagnostic', conn, diagnostic: note, time: nowSeconds() });
-    }
+    const { destination } = how;
+    this.host.emit({ kind: 'open', conn, endpoints, time: nowSeconds(), detectedBy: 'handshake', destination });
     relay(
       client,
       upstream,
       {
-        data: how.decode
-          ? (dir, bytes) => this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds() })
-          : () => {},
+        data:
+          destination.blind !== true
+            ? (dir, bytes) => this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds() })
+            : () => {},
         halfClose: (dir) => {
           if (!this.ended) this.host.emit({ kind: 'end', conn, dir, reason: 'tcp-fin', time: nowSeconds() });
         },
@@ -193,8 +245,10 @@ export class ProxiedConnection {
    * connection, so a --json consumer sees why a client failed.
    */
   private problem(message: string, code: ProxyProblemCode): void {
-    this.host.problem(this.conn, message);
-    this.host.emit({ kind: 'diagnostic', conn: this.conn, diagnostic: diagnostic(code, message), time: nowSeconds() });
+    // never opened, so never numbered: the client's address says which connection it was
+    const text = `${this.label}: ${message}`;
+    this.host.problem(this.conn, text);
+    this.host.emit({ kind: 'diagnostic', conn: this.conn, diagnostic: diagnostic(code, text), time: nowSeconds() });
     if (!this.opened) this.ended = true;
   }
 
@@ -232,6 +286,32 @@ function firstChunk(socket: Socket): Promise<Buffer | null> {
     socket.once('close', onEnd);
     socket.resume();
   });
+}
+
+/** Where a client asked to go: "host:port", and the origin its request path is appended to. */
+function proxyDestination(host: string, port: number, tls: boolean, info?: TlsInfo): ProxyDestination {
+  const scheme = tls ? 'wss' : 'ws';
+  const name = isIP(host) === 6 ? `[${host}]` : host;
+  const origin = `${scheme}://${name}${port === (tls ? 443 : 80) ? '' : `:${port}`}`;
+  // the TLS the proxy decrypted (reverse --tls: the client's, though the server leg is plain)
+  const shown = info ?? (tls ? BLIND_TLS : undefined);
+  return { host: hostPort(host, port), origin, ...(shown === undefined ? {} : { tls: shown }) };
+}
+
+const BLIND_TLS: TlsInfo = { version: null, cipher: null, alpn: null, decrypted: false, sni: null };
+
+/** What the proxy knows of a TLS connection it terminated or opened ("TLSv1.3" is shown as "TLS 1.3"). */
+function tlsInfo(socket: TLSSocket | null, sni: string | null): TlsInfo | undefined {
+  if (socket === null) return undefined;
+  const protocol = socket.getProtocol();
+  const alpn = socket.alpnProtocol;
+  return {
+    version: protocol === null ? null : protocol.replace(/^TLSv/, 'TLS ').replace(/^TLS 1$/, 'TLS 1.0'),
+    cipher: socket.getCipher()?.standardName ?? null,
+    alpn: typeof alpn === 'string' ? alpn : null,
+    decrypted: true,
+    sni,
+  };
 }
 
 /** "ip:port" for the connection event; IPv4-mapped IPv6 addresses are shown as IPv4. */

@@ -67,13 +67,14 @@ export class ProxyServer {
     const conn = this.nextConn++;
     const connection = new ProxiedConnection(conn, socket, this.options, {
       emit: (event) => this.emit(event),
-      problem: (c, message) => this.options.onProblem(c, message),
+      // the message names the client: connection numbers are given to WebSocket connections only, later (upgrade-sniffer.ts)
+      problem: (_conn, message) => this.options.onProblem(null, message),
     });
     this.live.set(conn, connection);
     socket.once('close', () => this.live.delete(conn));
     connection.serve().catch((err: unknown) => {
       // a bug in the proxy itself: say so, drop this connection, keep serving the others
-      this.options.onProblem(conn, `internal error: ${(err as Error).stack ?? String(err)}`);
+      this.options.onProblem(null, `${connection.label}: internal error: ${(err as Error).stack ?? String(err)}`);
       connection.abort();
     });
   }
@@ -91,8 +92,8 @@ export class ProxyServer {
       if (conn === null) throw err;
       this.cutOff.add(conn);
       this.options.onProblem(
-        conn,
-        `internal error while decoding (the connection is still relayed, no longer shown): ${(err as Error).stack ?? String(err)}`,
+        null,
+        `${this.live.get(conn)?.label ?? 'a client'}: internal error while decoding (the connection is still relayed, no longer shown): ${(err as Error).stack ?? String(err)}`,
       );
       if (final) this.cutOff.delete(conn);
     }

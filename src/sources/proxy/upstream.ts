@@ -15,6 +15,8 @@ export interface UpstreamSpec {
   readonly servername?: string;
   /** An already connected TCP socket to run TLS over (CONNECT interception). */
   readonly socket?: Socket;
+  /** What the failure is about, as its message begins ("CONNECT host:port"; default "ws upstream host:port"). */
+  readonly what?: string;
 }
 
 export type UpstreamResult =
@@ -60,7 +62,9 @@ function startTls(spec: UpstreamSpec): TLSSocket {
 
 function describeConnectError(err: Error, spec: UpstreamSpec): string {
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  const where = `${spec.tls ? 'wss' : 'ws'} upstream ${isIP(spec.host) === 6 ? `[${spec.host}]` : spec.host}:${spec.port}`;
+  const where =
+    spec.what ??
+    `${spec.tls ? 'wss' : 'ws'} upstream ${isIP(spec.host) === 6 ? `[${spec.host}]` : spec.host}:${spec.port}`;
   switch (code) {
     case 'ECONNREFUSED':
       return `${where} refused the connection (nothing listening there?)`;

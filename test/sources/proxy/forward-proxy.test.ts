@@ -95,6 +95,13 @@ describe('forward proxy', () => {
       await until(() => h.events.some((e) => e.type === 'end'), 'end event');
       const request = h.events.find((e): e is HandshakeEvent => e.type === 'handshake');
       expect(request?.handshake).toMatchObject({ side: 'request', method: 'GET', path: '/absolute?x=1' });
+      // the connection names the URI the client asked for (sent on in origin-form)
+      const connection = h.events.find((e) => e.type === 'connection');
+      expect(connection?.type === 'connection' && [connection.host, connection.url, connection.tls]).toEqual([
+        `127.0.0.1:${echo.port}`,
+        `ws://127.0.0.1:${echo.port}/absolute?x=1`,
+        undefined,
+      ]);
       const sent = Buffer.concat(
         h.streamEvents.flatMap((e) => (e.kind === 'data' && e.dir === 'c2s' ? [e.bytes] : [])),
       ).toString('latin1');
@@ -111,7 +118,7 @@ describe('forward proxy', () => {
     }
   });
 
-  it('relays plain HTTP for an absolute URI and shows it as a connection with one note', async () => {
+  it('relays plain HTTP for an absolute URI and shows it as one note, with its status', async () => {
     const web = createHttpServer((req, res) =>
       res.end(`you asked for ${req.url} with connection: ${req.headers.connection}`),
     );
@@ -141,12 +148,16 @@ describe('forward proxy', () => {
         req.end();
       });
       expect(body).toBe('you asked for /page with connection: close');
-      await until(() => h.events.some((e) => e.type === 'end'), 'end event');
-      expect(h.events.map((e) => e.type)).toEqual(['connection', 'diagnostic', 'end']);
-      const note = h.events[1];
+      await until(() => h.events.length > 0, 'the note');
+      expect(h.events.map((e) => [e.type, e.conn])).toEqual([['diagnostic', null]]);
+      const note = h.events[0];
       expect(note.type === 'diagnostic' && [note.diagnostic.severity, note.diagnostic.message]).toEqual([
         'note',
-        'plain HTTP request "GET /page" (not a WebSocket upgrade): relayed, not decoded',
+        expect.stringMatching(
+          new RegExp(
+            `^127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${port} \\(http://127\\.0\\.0\\.1:${port}/page\\): plain HTTP request "GET /page" \\(not a WebSocket upgrade\\), answered "200 OK": relayed, not decoded$`,
+          ),
+        ),
       ]);
     } finally {
       await h.close();
@@ -163,15 +174,20 @@ describe('forward proxy', () => {
         `CONNECT 127.0.0.1:${closedPort} HTTP/1.1\r\nHost: 127.0.0.1:${closedPort}\r\n\r\n`,
       );
       expect(answer).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+      // a failed CONNECT is named as one, not as a WebSocket upstream
       expect(answer.split('\r\n\r\n')[1]).toBe(
-        `ws upstream 127.0.0.1:${closedPort} refused the connection (nothing listening there?)\n`,
+        `CONNECT 127.0.0.1:${closedPort} refused the connection (nothing listening there?)\n`,
       );
       expect(h.problems).toEqual([
-        `1: ws upstream 127.0.0.1:${closedPort} refused the connection (nothing listening there?); answered 502 Bad Gateway`,
+        expect.stringMatching(
+          new RegExp(
+            `^null: client 127\\.0\\.0\\.1:\\d+: CONNECT 127\\.0\\.0\\.1:${closedPort} refused the connection \\(nothing listening there\\?\\); answered 502 Bad Gateway$`,
+          ),
+        ),
       ]);
-      // no connection to show, but the failure is an event on connection 1
+      // no connection to show (and no number), but the failure is an event
       expect(h.events.map((e) => (e.type === 'diagnostic' ? [e.conn, e.diagnostic.code] : e.type))).toEqual([
-        [1, 'proxy.upstream-failed'],
+        [null, 'proxy.upstream-failed'],
       ]);
     } finally {
       await h.close();
@@ -183,7 +199,7 @@ describe('forward proxy', () => {
     try {
       const answer = await rawExchange(h.port, 'GET /not-absolute HTTP/1.1\r\nHost: x\r\n\r\n');
       expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-      expect(h.problems[0]).toMatch(/^1: GET \/not-absolute is not a proxy request/);
+      expect(h.problems[0]).toMatch(/^null: client 127\.0\.0\.1:\d+: GET \/not-absolute is not a proxy request/);
     } finally {
       await h.close();
     }

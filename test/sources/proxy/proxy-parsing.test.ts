@@ -142,53 +142,75 @@ describe('WebSocket or not', () => {
   it('waits for the head, then decides', () => {
     const bytes = Buffer.from(UPGRADE);
     for (let cut = 1; cut < bytes.length; cut++) expect(sniffUpgrade(bytes.subarray(0, cut))).toBeNull();
-    expect(sniffUpgrade(bytes)).toEqual({ kind: 'websocket' });
+    expect(sniffUpgrade(bytes)).toMatchObject({ kind: 'websocket' });
   });
 
   it('decodes a broken upgrade attempt (the decoder names what is missing) but not plain HTTP or other protocols', () => {
-    expect(sniffUpgrade(Buffer.from('GET / HTTP/1.1\r\nSec-WebSocket-Key: x\r\n\r\n'))).toEqual({ kind: 'websocket' });
-    expect(sniffUpgrade(Buffer.from('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n'))).toEqual({
-      kind: 'other',
-      what: 'plain HTTP request "GET /index.html" (not a WebSocket upgrade): relayed, not decoded',
+    expect(sniffUpgrade(Buffer.from('GET / HTTP/1.1\r\nSec-WebSocket-Key: x\r\n\r\n'))).toEqual({
+      kind: 'websocket',
+      target: '/',
     });
-    expect(sniffUpgrade(Buffer.from([0x16, 0x03, 0x01]))).toMatchObject({ kind: 'other' });
+    expect(sniffUpgrade(Buffer.from('GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n'))).toEqual({
+      kind: 'http',
+      request: '"GET /index.html"',
+      target: '/index.html',
+    });
+    expect(sniffUpgrade(Buffer.from([0x16, 0x03, 0x01]))).toEqual({
+      kind: 'other',
+      what: "not HTTP: the client's first bytes are 16 03 01 (a TLS handshake: the client speaks TLS); relayed as plain TCP, not decoded",
+    });
     expect(sniffUpgrade(Buffer.from('SSH-2.0-OpenSSH\r\n'))).toMatchObject({ kind: 'other' });
   });
 
-  it('holds events until the verdict and passes them on in order', () => {
+  it('holds events until the verdict, numbers WebSocket connections only, and names the others in one note', () => {
     const out: StreamEvent[] = [];
     const sniffer = new UpgradeSniffer((e) => out.push(e));
-    const ev = (kind: 'data', dir: 'c2s' | 's2c', text: string): StreamEvent => ({
-      kind,
-      conn: 7,
+    const ev = (conn: number, dir: 'c2s' | 's2c', text: string): StreamEvent => ({
+      kind: 'data',
+      conn,
       dir,
       bytes: Buffer.from(text),
       time: 1,
     });
-    sniffer.handle({
+    const open = (conn: number): StreamEvent => ({
       kind: 'open',
-      conn: 7,
-      endpoints: { client: 'a:1', server: 'b:2' },
+      conn,
+      endpoints: { client: `a:${conn}`, server: 'b:2' },
       time: 1,
       detectedBy: 'handshake',
+      destination: { host: 'b:2', origin: 'ws://b:2' },
     });
-    sniffer.handle(ev('data', 'c2s', UPGRADE.slice(0, 20)));
-    expect(out.map((e) => e.kind)).toEqual(['open']);
-    sniffer.handle(ev('data', 'c2s', UPGRADE.slice(20)));
-    sniffer.handle(ev('data', 's2c', 'HTTP/1.1 101'));
-    expect(out.map((e) => e.kind)).toEqual(['open', 'data', 'data', 'data']);
-    const plain = new UpgradeSniffer((e) => out.push(e));
+    // a plain HTTP request first: its note waits for the status line, and it takes no number
+    sniffer.handle(open(7));
+    sniffer.handle(ev(7, 'c2s', 'GET /x HTTP/1.1\r\n\r\n'));
+    expect(out).toEqual([]);
+    sniffer.handle(ev(7, 's2c', 'HTTP/1.1 204 No Content\r\n\r\n'));
+    sniffer.handle({ kind: 'end', conn: 7, reason: 'tcp-fin', time: 3 });
+    expect(out.map((e) => [e.kind, e.conn])).toEqual([['diagnostic', null]]);
+    const note = out[0].kind === 'diagnostic' ? out[0] : null;
+    expect(note?.diagnostic.message).toBe(
+      'a:7 → b:2 (http://b:2/x): plain HTTP request "GET /x" (not a WebSocket upgrade), answered "204 No Content": relayed, not decoded',
+    );
+    expect(note?.about).toEqual({ client: 'a:7', server: 'b:2', host: 'b:2', url: 'http://b:2/x' });
     out.length = 0;
-    plain.handle({
-      kind: 'open',
-      conn: 8,
-      endpoints: { client: 'a:1', server: 'b:2' },
-      time: 1,
-      detectedBy: 'handshake',
-    });
-    plain.handle({ kind: 'data', conn: 8, dir: 'c2s', bytes: Buffer.from('GET / HTTP/1.1\r\n\r\n'), time: 2 });
-    plain.handle({ kind: 'end', conn: 8, reason: 'tcp-fin', time: 3 });
-    expect(out.map((e) => e.kind)).toEqual(['open', 'diagnostic', 'end']);
+    sniffer.handle(open(8));
+    sniffer.handle(ev(8, 'c2s', UPGRADE.slice(0, 20)));
+    expect(out).toEqual([]);
+    sniffer.handle(ev(8, 'c2s', UPGRADE.slice(20)));
+    sniffer.handle(ev(8, 's2c', 'HTTP/1.1 101'));
+    // the first WebSocket connection is number 1, whatever the proxy's count of TCP connections
+    expect(out.map((e) => [e.kind, e.conn])).toEqual([
+      ['open', 1],
+      ['data', 1],
+      ['data', 1],
+      ['data', 1],
+    ]);
+    expect(out[0].kind === 'open' && out[0].url).toBe('ws://b:2/chat');
+    // a problem of a connection that never opened has no number either
+    out.length = 0;
+    const refused = { kind: 'diagnostic', conn: 9, time: 4, diagnostic: { code: 'x' } } as unknown as StreamEvent;
+    sniffer.handle(refused);
+    expect(out.map((e) => [e.kind, e.conn])).toEqual([['diagnostic', null]]);
   });
 });
 
