@@ -9,6 +9,7 @@ import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
 import { outputOptions } from './output-options.js';
 import { filterOptions, viewOptions } from './stream-options.js';
 import type { ProxyFlags } from './proxy-run.js';
+import { HAR_OPTION } from './har-option.js';
 
 export function proxyCommand(yargs: Argv): Argv {
   return yargs.command<ProxyFlags>(
@@ -55,6 +56,11 @@ export function proxyCommand(yargs: Argv): Argv {
           type: 'string',
           describe:
             'record everything that passed as FILE.pcapng (TLS connections decrypted), for Wireshark, tshark or wsinspect FILE',
+        })
+        .option('har', {
+          ...HAR_OPTION,
+          describe:
+            'also write every WebSocket connection to FILE as a HAR (Chrome DevTools format), written whole when the proxy stops (Ctrl-C)',
         })
         .option('ca-dir', {
           type: 'string',

@@ -38,6 +38,8 @@ export interface LiveIo {
   readonly recorder: StreamConsumer | null;
   /** Told every decoded event after it is printed (the demo waits for the end). */
   readonly observe?: (event: InspectEvent) => void;
+  /** More consumers after the printer (--har: a HAR writer, written when the pipeline closes). */
+  readonly consumers?: readonly EventConsumer[];
 }
 
 /** `filter`: the display filter of captures (--conn, --dir, --opcode, --grep, --errors, -Y); decoding sees everything. */
@@ -83,7 +85,7 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
     },
   };
   const pipeline = new Pipeline({
-    consumers: [shown],
+    consumers: [shown, ...(io.consumers ?? [])],
     recorders: io.recorder === null ? [] : [io.recorder],
     streamStages: [sniffer],
   });
