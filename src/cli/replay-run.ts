@@ -7,7 +7,7 @@ import { loadConversations, type Conversation } from '../pipeline/conversation-l
 import type { HeaderField } from '../protocol/handshake-types.js';
 import { escapeForTerminal } from '../render/escape.js';
 import { jsonString } from '../render/json-encoder.js';
-import { compareMessages, parseJsonPath, type JsonPath } from '../session/message-compare.js';
+import { compareMessages, type JsonPath } from '../session/message-compare.js';
 import {
   replayConversation,
   type Pace,
@@ -15,7 +15,7 @@ import {
   type ReplayMessage,
 } from '../sources/replay/replay-client.js';
 import { openLivePipeline } from './live-pipeline.js';
-import { pickConversation } from './recording-pick.js';
+import { ignorePaths, pickConversation } from './recording-pick.js';
 import type { OutputFlags } from './output-options.js';
 
 export interface ReplayFlags extends OutputFlags {
@@ -81,15 +81,7 @@ const shown = (m: { opcode: number; data: Uint8Array; text?: string }): string =
 
 export async function runReplay(flags: ReplayFlags): Promise<void> {
   const source = flags.source ?? '';
-  const ignore: JsonPath[] = (flags.ignore ?? []).map((t) => {
-    const p = parseJsonPath(t);
-    if (p === null)
-      throw new WsinspectError(
-        'usage',
-        `--ignore takes json.PATH (json.ts, json.items[*].id), not ${JSON.stringify(t)}`,
-      );
-    return p;
-  });
+  const ignore = ignorePaths(flags.ignore);
   const extra = (flags.header ?? []).map(parseHeader);
   const conversation = pickConversation(await loadConversations(source), flags.conn, source);
   const url = targetUrl(flags.target, conversation.request?.path);

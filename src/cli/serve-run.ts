@@ -3,12 +3,11 @@
 // Layer rule: cli/ — flags → wiring → exit codes.
 import { WsinspectError } from '../errors.js';
 import { loadConversations } from '../pipeline/conversation-load.js';
-import { parseJsonPath, type JsonPath } from '../session/message-compare.js';
 import { DEFAULT_LISTEN, hostPort, parseListen } from '../sources/proxy/proxy-address.js';
 import { MockServer, type Match } from '../sources/replay/mock-server.js';
 import { openLivePipeline } from './live-pipeline.js';
 import type { OutputFlags } from './output-options.js';
-import { pickConversation } from './recording-pick.js';
+import { ignorePaths, pickConversation } from './recording-pick.js';
 import { untilStopped } from './until-stopped.js';
 
 export interface ServeFlags extends OutputFlags {
@@ -22,15 +21,7 @@ export interface ServeFlags extends OutputFlags {
 
 export async function runServe(flags: ServeFlags): Promise<void> {
   const source = flags.source ?? '';
-  const ignore: JsonPath[] = (flags.ignore ?? []).map((t) => {
-    const p = parseJsonPath(t);
-    if (p === null)
-      throw new WsinspectError(
-        'usage',
-        `--ignore takes json.PATH (json.ts, json.items[*].id), not ${JSON.stringify(t)}`,
-      );
-    return p;
-  });
+  const ignore = ignorePaths(flags.ignore);
   const listen = flags.listen === undefined ? DEFAULT_LISTEN : parseListen(flags.listen);
   const conversation = pickConversation(await loadConversations(source), flags.conn, source);
   const stopped = untilStopped();
