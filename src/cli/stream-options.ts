@@ -146,6 +146,18 @@ export function statsConnections(flags: StreamFlags): number[] | null {
         `${name} selects frames, but --stats summarises whole connections: choose them with --conn`,
       );
   }
+  const views = [
+    ['-s', flags.summary],
+    ['-V', flags.verbose],
+    ['--messages', flags.messages],
+  ] as const;
+  for (const [name, value] of views) {
+    if (value === true)
+      throw new WsinspectError(
+        'input.bad-option',
+        `${name} chooses how frames are listed, but --stats prints a summary per connection instead of the listing`,
+      );
+  }
   return flags.conn === undefined ? null : connNumbers(flags.conn);
 }
 
