@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
 import { numberOption } from './number-option.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
-import type { Direction } from '../session/events.js';
+import type { Direction, InspectEvent } from '../session/events.js';
 import { SessionDecoder } from '../session/session-decoder.js';
 import { hexStreamEvents, splitHandshakeFile } from '../sources/hex-source.js';
 import { parseBase64Text } from '../sources/hex-text.js';
@@ -15,6 +15,7 @@ import { reportOutputFailure } from './output-failure.js';
 import { OUTPUT_OPTIONS, outputColorLevel, printerOptions, type OutputFlags } from './output-options.js';
 import { applyOptions, type OptionTable, type PositionalSpec } from './option-table.js';
 import { readFileOrFail, readStdin } from './read-input.js';
+import { FILTER_OPTION } from './filter-option.js';
 
 export interface HexFlags extends OutputFlags {
   hex?: string[];
@@ -23,6 +24,7 @@ export interface HexFlags extends OutputFlags {
   windowBits?: number;
   contextTakeover?: boolean;
   handshake?: string;
+  filter?: string;
 }
 
 /** hex's options (beside the output options), as a table: yargs and the fast path read it. */
@@ -53,6 +55,7 @@ export const HEX_OPTIONS: OptionTable = {
     type: 'string',
     describe: 'FILE with the raw HTTP request and response, to take the negotiation from',
   },
+  filter: { type: FILTER_OPTION.type, alias: FILTER_OPTION.alias, describe: FILTER_OPTION.describe },
 };
 
 export const HEX_POSITIONALS: readonly PositionalSpec[] = [{ name: 'hex', variadic: true }];
@@ -78,6 +81,9 @@ export function hexCommand(yargs: Argv, handler: (flags: HexFlags) => Promise<vo
 }
 
 export async function runHex(flags: HexFlags): Promise<void> {
+  // -Y: the filter language loads only when it is used (hex starts without it)
+  const filter =
+    flags.filter === undefined ? null : await import('./hex-filter.js').then((m) => m.hexDisplayFilter(flags.filter!));
   const { bytes: frames, notes } = await readFrames(flags);
   if (frames.length === 0)
     throw new WsinspectError('input.empty', 'no frame bytes given (pass hex as arguments, or - to read stdin)');
@@ -90,9 +96,17 @@ export async function runHex(flags: HexFlags): Promise<void> {
     colorLevel: outputColorLevel(flags),
     onOutputFailure: reportOutputFailure,
   });
+  // -Y: only the frames (and messages) it matches are drawn
+  let shown = 0;
+  const show = (ev: InspectEvent): void => {
+    if (filter === null || filter.show(ev)) {
+      shown++;
+      printer.print(ev);
+    } else printer.skip(ev);
+  };
   const pipeline = new Pipeline({
     // the teaching view draws every byte it is given (typed input is small): nothing is cut
-    consumers: [{ keepPayload: Infinity, event: (ev) => printer.print(ev), close: () => printer.close() }],
+    consumers: [{ keepPayload: Infinity, event: show, close: () => printer.close() }],
     // one conversation, directions and deflate as the options say (a SessionDecoder of its own)
     session: (onEvent) => {
       const session = new SessionDecoder({
@@ -107,6 +121,8 @@ export async function runHex(flags: HexFlags): Promise<void> {
   });
   for (const ev of hexStreamEvents({ frames, handshake, dir })) pipeline.stream(ev);
   await pipeline.close();
+  if (filter !== null && shown === 0)
+    process.stderr.write(`wsinspect: no frame matched the filters (-Y ${JSON.stringify(flags.filter)})\n`);
 }
 
 function hexAssumptions(dir: Direction | undefined): string[] {

@@ -5,6 +5,7 @@ import { createLivePipeline, type LivePipeline } from '../pipeline/live.js';
 import type { InspectEvent } from '../session/events.js';
 import type { FilterSpec } from '../session/event-filter.js';
 import { PcapngRecorder } from '../sources/proxy/pcapng-recorder.js';
+import { harWriters } from './har-option.js';
 import { reportOutputFailure } from './output-failure.js';
 import { checkExplain, outputColorLevel, printerOptions } from './output-options.js';
 import { streamFilterSpec, type StreamFlags } from './stream-options.js';
@@ -31,6 +32,8 @@ export function checkLiveFlags(flags: LiveFlags): FilterSpec {
 
 export interface LiveFlags extends StreamFlags {
   write?: string;
+  /** --har FILE (the proxy). */
+  har?: string;
   /** false: the command has no -V (the demo). */
   fullView?: false;
 }
@@ -48,6 +51,7 @@ export async function openLivePipeline(flags: LiveFlags, observe?: (event: Inspe
     onOutputFailure: reportOutputFailure,
     recorder: recorder === null ? null : { stream: (ev) => recorder.handle(ev), close: () => recorder.close() },
     observe,
+    consumers: harWriters(flags.har),
   });
   return { ...live, problem };
 }

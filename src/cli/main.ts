@@ -10,6 +10,7 @@ import { demoCommand } from './demo-command.js';
 import { caCommand } from './ca-command.js';
 import { readCommand } from './read-command.js';
 import { replayCommand } from './replay-command.js';
+import { serveCommand } from './serve-command.js';
 import { reportCliFailure } from './cli-failure.js';
 
 const EPILOGUE = `Examples of real use:
@@ -59,6 +60,7 @@ export function buildCli(argv: string[]): Argv {
   cli = acceptCommand(cli);
   cli = proxyCommand(cli);
   cli = replayCommand(cli);
+  cli = serveCommand(cli);
   cli = demoCommand(cli);
   cli = caCommand(cli);
   return cli;

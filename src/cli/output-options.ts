@@ -62,8 +62,28 @@ export function checkExplain(flags: OutputFlags, remedy = ': add -V'): void {
     throw new WsinspectError('input.bad-option', `--explain adds the rules to the full view${remedy}`);
 }
 
-/** The printer's options from the flags (WsinspectError for a bad --max-payload). */
+/**
+ * Output flags that cannot change anything together are refused with the reason, not accepted
+ * and ignored: --explain and -s shape the text view, which --json does not print; --explain
+ * annotates frames, which -s and --messages do not draw.
+ */
+export function checkOutputCombination(flags: OutputFlags): void {
+  const refuse = (why: string): never => {
+    throw new WsinspectError('input.bad-option', why);
+  };
+  if (flags.json === true && flags.explain === true)
+    refuse('--explain adds the rules to the text view; --json prints every field already (drop one of them)');
+  if (flags.json === true && flags.summary === true)
+    refuse('-s shortens the text view; --json prints every event whole (drop one of them)');
+  if (flags.explain === true && flags.summary === true)
+    refuse('--explain adds the rules to the full view of each frame, which -s replaces by one line (drop one of them)');
+  if (flags.explain === true && flags.messages === true)
+    refuse('--explain adds the rules to the full view of each frame; --messages shows messages, not frames');
+}
+
+/** The printer's options from the flags (WsinspectError for a bad --max-payload or flags that cannot go together). */
 export function printerOptions(flags: OutputFlags): PrinterOptions {
+  checkOutputCombination(flags);
   const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   if (!Number.isInteger(maxPayload) || maxPayload < 0)
     throw new WsinspectError(

@@ -9,6 +9,7 @@ import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
 import { outputOptions } from './output-options.js';
 import { filterOptions, viewOptions } from './stream-options.js';
 import type { ProxyFlags } from './proxy-run.js';
+import { HAR_OPTION } from './har-option.js';
 
 export function proxyCommand(yargs: Argv): Argv {
   return yargs.command<ProxyFlags>(
@@ -70,6 +71,11 @@ export function proxyCommand(yargs: Argv): Argv {
         .option('hold-timeout', {
           type: 'string',
           describe: 'a message held by a rule is released after this long, with a note (default 30s)',
+        })
+        .option('har', {
+          ...HAR_OPTION,
+          describe:
+            'also write every WebSocket connection to FILE as a HAR (Chrome DevTools format), written whole when the proxy stops (Ctrl-C)',
         })
         .option('ca-dir', {
           type: 'string',

@@ -14,6 +14,7 @@ import {
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import { checkLiveFlags, openLivePipeline, type LiveFlags } from './live-pipeline.js';
 import { engineRelay, engineSetup, type EngineFlags } from './proxy-engine.js';
+import { untilStopped } from './until-stopped.js';
 
 export interface ProxyFlags extends LiveFlags, EngineFlags {
   listen?: string;
@@ -121,20 +122,6 @@ function describeMode(target: ProxyTarget | null, flags: ProxyFlags): string {
  */
 function steadyGarbageCollection(): void {
   setFlagsFromString('--no-incremental-marking');
-}
-
-/** Resolves at the first SIGINT or SIGTERM; a second Ctrl-C exits at once. */
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      process.once('SIGINT', () => process.exit(130));
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** The certificate code (node-forge) loads only when TLS is intercepted: every other command starts faster. */

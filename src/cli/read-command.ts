@@ -4,10 +4,7 @@
 // Flags → the listing pipeline (pipeline/listing.ts) → exit status; nothing else.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { EventConsumer } from '../pipeline/consumer.js';
-import { HarWriter } from '../pipeline/consumers/har-writer.js';
+import { HAR_OPTION, harWriters } from './har-option.js';
 import { runCapture } from '../pipeline/capture-run.js';
 import { runHar, runNdjson } from '../pipeline/recording-run.js';
 import { sniffRecording, type RecordingKind } from '../sources/recording-sniff.js';
@@ -43,11 +40,7 @@ export function readCommand(
             'treat TCP traffic on these ports as WebSocket even without a handshake (comma-separated or repeated)',
           ),
         )
-        .option('har', {
-          type: 'string',
-          describe:
-            'also write every WebSocket connection to FILE as a HAR (Chrome DevTools format; opens in DevTools and HTTP Toolkit)',
-        })
+        .option('har', HAR_OPTION)
         .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
         .option('frame', {
           type: 'string',
@@ -84,7 +77,6 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   }
   if (frame !== undefined) return showFrameAt({ ...flags, frame }, file, io);
   const har = (flags as { har?: string }).har;
-  if (har !== undefined && har === '') throw new WsinspectError('input.bad-option', '--har needs a FILE to write');
   // the HAR writer sees every event in order: one thread
   const threads = har === undefined ? readThreads(flags, file) : 1;
   const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
@@ -104,7 +96,7 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   const { pipeline, printer, notes } = createListing(spec, {
     stream: io.stdout,
     onOutputFailure: reportOutputFailure,
-    consumers: harConsumers(har),
+    consumers: harWriters(har),
   });
   const progress = createProgress(process.stderr);
   // stdin may be a live capture (tcpdump -U -w - | wsinspect -): each line shows as soon as the
@@ -132,7 +124,7 @@ async function readRecording(flags: ReadFlags, file: string, kind: RecordingKind
   const { pipeline, notes } = createListing(spec, {
     stream: io.stdout,
     onOutputFailure: reportOutputFailure,
-    consumers: harConsumers((flags as { har?: string }).har),
+    consumers: harWriters((flags as { har?: string }).har),
   });
   let run: { connections: number };
   try {
@@ -144,18 +136,6 @@ async function readRecording(flags: ReadFlags, file: string, kind: RecordingKind
   if (run.connections === 0)
     writeNotes([`${file}: no WebSocket connection in this HAR (no entry has _webSocketMessages)`]);
   else writeNotes(notes());
-}
-
-/** --har FILE: a HAR writer (the file is checked writable now, not after the whole input). */
-function harConsumers(path: string | undefined): EventConsumer[] {
-  if (path === undefined) return [];
-  try {
-    accessSync(dirname(resolve(path)), constants.W_OK);
-    if (existsSync(path)) accessSync(path, constants.W_OK);
-  } catch (err) {
-    throw new WsinspectError('input.unwritable', `--har: cannot write ${path}: ${(err as Error).message}`);
-  }
-  return [new HarWriter(path)];
 }
 
 /** Why the result is empty, on stderr (stdout stays clean for pipes); the exit status stays 0. */

@@ -7,7 +7,7 @@ import { loadConversations, type Conversation } from '../pipeline/conversation-l
 import type { HeaderField } from '../protocol/handshake-types.js';
 import { escapeForTerminal } from '../render/escape.js';
 import { jsonString } from '../render/json-encoder.js';
-import { compareMessages, parseJsonPath, type JsonPath } from '../session/message-compare.js';
+import { compareMessages, type JsonPath } from '../session/message-compare.js';
 import {
   replayConversation,
   type Pace,
@@ -15,6 +15,7 @@ import {
   type ReplayMessage,
 } from '../sources/replay/replay-client.js';
 import { openLivePipeline } from './live-pipeline.js';
+import { ignorePaths, pickConversation } from './recording-pick.js';
 import type { OutputFlags } from './output-options.js';
 
 export interface ReplayFlags extends OutputFlags {
@@ -46,23 +47,6 @@ const NOT_REPLAYED = new Set([
   'sec-websocket-protocol',
   'sec-websocket-accept',
 ]);
-
-function pickConversation(all: readonly Conversation[], conn: string | undefined, source: string): Conversation {
-  if (all.length === 0) throw new WsinspectError('input.empty', `${source}: no WebSocket connection to replay`);
-  if (conn === undefined) {
-    if (all.length === 1) return all[0];
-    const list = all.map((c) => `${c.conn} (${c.request?.path ?? '?'}, ${c.messages.length} messages)`).join(', ');
-    throw new WsinspectError('usage', `${source} has ${all.length} connections: pick one with --conn N: ${list}`);
-  }
-  const n = /^\d+$/.test(conn.trim()) ? Number(conn) : NaN;
-  const found = all.find((c) => c.conn === n);
-  if (found === undefined)
-    throw new WsinspectError(
-      'usage',
-      `--conn ${JSON.stringify(conn)}: ${source} has connection${all.length === 1 ? '' : 's'} ${all.map((c) => c.conn).join(', ')}`,
-    );
-  return found;
-}
 
 function parseHeader(text: string): HeaderField {
   const colon = text.indexOf(':');
@@ -97,15 +81,7 @@ const shown = (m: { opcode: number; data: Uint8Array; text?: string }): string =
 
 export async function runReplay(flags: ReplayFlags): Promise<void> {
   const source = flags.source ?? '';
-  const ignore: JsonPath[] = (flags.ignore ?? []).map((t) => {
-    const p = parseJsonPath(t);
-    if (p === null)
-      throw new WsinspectError(
-        'usage',
-        `--ignore takes json.PATH (json.ts, json.items[*].id), not ${JSON.stringify(t)}`,
-      );
-    return p;
-  });
+  const ignore = ignorePaths(flags.ignore);
   const extra = (flags.header ?? []).map(parseHeader);
   const conversation = pickConversation(await loadConversations(source), flags.conn, source);
   const url = targetUrl(flags.target, conversation.request?.path);

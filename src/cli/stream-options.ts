@@ -2,7 +2,9 @@
 // capture, the proxy): display filters, detail level, time format, statistics.
 import type { Argv } from 'yargs';
 import { WsinspectError } from '../errors.js';
+import { compileFilter, FilterSyntaxError } from '../filter/index.js';
 import { OPCODE_FILTER_NAMES, type FilterSpec } from '../session/event-filter.js';
+import { FILTER_OPTION } from './filter-option.js';
 import type { OutputFlags } from './output-options.js';
 
 export interface StreamFlags extends OutputFlags {
@@ -14,6 +16,8 @@ export interface StreamFlags extends OutputFlags {
   ignoreCase?: boolean;
   errors?: boolean;
   stats?: boolean;
+  /** -Y/--filter: a display-filter expression (checked by streamFilterSpec). */
+  filter?: string;
 }
 
 export function streamOptions<T>(y: Argv<T>): Argv<T> {
@@ -59,7 +63,24 @@ export function filterOptions<T>(y: Argv<T>): Argv<T> {
         "only text frames/messages (and close reasons) matching this regular expression ('(?i)…' or -i: any case)",
     })
     .option('ignore-case', { alias: 'i', type: 'boolean', describe: '--grep matches upper and lower case alike' })
-    .option('errors', { type: 'boolean', describe: 'only what has diagnostics' });
+    .option('errors', { type: 'boolean', describe: 'only what has diagnostics' })
+    .option('filter', filterOption);
+}
+
+/** -Y/--filter, as Wireshark's display filter (README: "Display filters"). */
+export const filterOption = FILTER_OPTION;
+
+/** The -Y expression, checked: a bad one is one line with its position (exit 2). */
+export function checkedExpression(expr: string | undefined): string | undefined {
+  if (expr === undefined) return undefined;
+  if (Array.isArray(expr)) throw new WsinspectError('input.bad-option', '-Y: give one expression (join them with &&)');
+  try {
+    compileFilter(String(expr));
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) throw new WsinspectError('input.bad-option', `-Y: ${error.message}`);
+    throw error;
+  }
+  return String(expr);
 }
 
 /**
@@ -102,6 +123,7 @@ export function streamFilterSpec(flags: StreamFlags): FilterSpec {
     opcodes: flags.opcode === undefined ? undefined : parseOpcodes(flags.opcode),
     grep: flags.grep === undefined ? undefined : parseRegex(flags.grep, flags.ignoreCase === true),
     errorsOnly: flags.errors === true,
+    expression: checkedExpression(flags.filter),
   };
 }
 
@@ -115,12 +137,25 @@ export function statsConnections(flags: StreamFlags): number[] | null {
     ['--opcode', flags.opcode],
     ['--grep', flags.grep],
     ['--errors', flags.errors || undefined],
+    ['-Y', flags.filter],
   ] as const;
   for (const [name, value] of frameFilters) {
     if (value !== undefined)
       throw new WsinspectError(
         'input.bad-option',
         `${name} selects frames, but --stats summarises whole connections: choose them with --conn`,
+      );
+  }
+  const views = [
+    ['-s', flags.summary],
+    ['-V', flags.verbose],
+    ['--messages', flags.messages],
+  ] as const;
+  for (const [name, value] of views) {
+    if (value === true)
+      throw new WsinspectError(
+        'input.bad-option',
+        `${name} chooses how frames are listed, but --stats prints a summary per connection instead of the listing`,
       );
   }
   return flags.conn === undefined ? null : connNumbers(flags.conn);

@@ -428,7 +428,7 @@ export class RuleDecider implements Decider {
   private subject(msg: EngineMessage, w: Working): FilterSubject {
     const c = this.connections.get(msg.conn);
     const connection = c === undefined ? undefined : (this.contexts.get(c) ?? this.context(c));
-    return new MessageSubject(msg, w, Math.round((msg.ts - this.started) * 1e6) / 1e6, connection);
+    return new EngineMessageSubject(msg, w, Math.round((msg.ts - this.started) * 1e6) / 1e6, connection);
   }
 
   /** The connection's filter context, made once per connection. */
@@ -469,7 +469,7 @@ export class RuleDecider implements Decider {
 }
 
 /** A message as the filter sees it: a class, so the lazy text is a prototype getter (cheap to make per message). */
-class MessageSubject implements FilterSubject {
+class EngineMessageSubject implements FilterSubject {
   readonly kind = 'message' as const;
   readonly conn: number;
   readonly dir: Direction;

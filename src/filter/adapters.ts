@@ -2,7 +2,7 @@
 // connection context a filter may name (addresses, handshake) gathered from the connection
 // and handshake events that come before them. Layer rule: filter/ — pure.
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
-import type { FrameEvent, InspectEvent, MessageEvent } from '../session/events.js';
+import type { Direction, FrameEvent, InspectEvent, MessageEvent } from '../session/events.js';
 import { splitEndpoint } from './addresses.js';
 import type { FilterConnection, FilterEndpoint, FilterSubject } from './subject.js';
 
@@ -17,53 +17,131 @@ export interface SubjectContext {
 const relative = (time: number | null, origin: number | null): number | null =>
   time === null || origin === null ? null : Math.round((time - origin) * 1e6) / 1e6;
 
+/**
+ * A FrameEvent seen as a FilterSubject: every field a getter over the event, so making one
+ * allocates nothing per field and reads only what the expression names (text decodes lazily).
+ * The tracker keeps one and points it at each event in turn (`ev` is public for that).
+ */
+class FrameSubject implements FilterSubject {
+  readonly kind = 'frame' as const;
+  constructor(
+    public ev: FrameEvent,
+    public timeOrigin: number | null,
+    public connection: FilterConnection | undefined,
+  ) {}
+  get conn(): number {
+    return this.ev.conn;
+  }
+  get dir(): Direction {
+    return this.ev.dir;
+  }
+  get index(): number {
+    return this.ev.index;
+  }
+  get opcode(): number {
+    return this.ev.frame.opcode;
+  }
+  get fin(): boolean {
+    return this.ev.frame.fin;
+  }
+  get rsv1(): boolean {
+    return this.ev.frame.rsv1;
+  }
+  get rsv2(): boolean {
+    return this.ev.frame.rsv2;
+  }
+  get rsv3(): boolean {
+    return this.ev.frame.rsv3;
+  }
+  get masked(): boolean {
+    return this.ev.frame.masked;
+  }
+  get len(): number {
+    return this.ev.frame.payloadLength;
+  }
+  get lengthEncoding(): 7 | 16 | 64 {
+    return this.ev.frame.lengthEncoding;
+  }
+  get compressed(): boolean {
+    return this.ev.compressed;
+  }
+  get text(): string | undefined {
+    return this.ev.text;
+  }
+  get data(): Uint8Array {
+    return this.ev.frame.payload;
+  }
+  get close(): FilterSubject['close'] {
+    return this.ev.close;
+  }
+  get diagnostics(): FilterSubject['diagnostics'] {
+    return this.ev.diagnostics;
+  }
+  get packet(): number | undefined {
+    return this.ev.capture?.lastPacket;
+  }
+  get time(): number | null {
+    return relative(this.ev.time, this.timeOrigin);
+  }
+}
+
+/** A MessageEvent seen as a FilterSubject (see FrameSubject). */
+class MessageSubject implements FilterSubject {
+  readonly kind = 'message' as const;
+  readonly rsv2 = false;
+  readonly rsv3 = false;
+  constructor(
+    public ev: MessageEvent,
+    public timeOrigin: number | null,
+    public connection: FilterConnection | undefined,
+  ) {}
+  get conn(): number {
+    return this.ev.conn;
+  }
+  get dir(): Direction {
+    return this.ev.dir;
+  }
+  get index(): number {
+    return this.ev.firstFrame;
+  }
+  get opcode(): number {
+    return this.ev.opcode;
+  }
+  get fin(): boolean {
+    return this.ev.complete;
+  }
+  get rsv1(): boolean {
+    return this.ev.compressed;
+  }
+  get len(): number {
+    return this.ev.length;
+  }
+  get compressed(): boolean {
+    return this.ev.compressed;
+  }
+  get text(): string | undefined {
+    return this.ev.text;
+  }
+  get data(): Uint8Array {
+    return this.ev.data;
+  }
+  get diagnostics(): FilterSubject['diagnostics'] {
+    return this.ev.diagnostics;
+  }
+  get packet(): number | undefined {
+    return this.ev.capture?.lastPacket;
+  }
+  get time(): number | null {
+    return relative(this.ev.time, this.timeOrigin);
+  }
+}
+
 export function subjectFromFrame(ev: FrameEvent, ctx: SubjectContext): FilterSubject {
-  const f = ev.frame;
-  return {
-    kind: 'frame',
-    conn: ev.conn,
-    dir: ev.dir,
-    index: ev.index,
-    opcode: f.opcode,
-    fin: f.fin,
-    rsv1: f.rsv1,
-    rsv2: f.rsv2,
-    rsv3: f.rsv3,
-    masked: f.masked,
-    len: f.payloadLength,
-    lengthEncoding: f.lengthEncoding,
-    compressed: ev.compressed,
-    // a getter: FrameEvent.text may decode lazily, and most filters never read it
-    get text() {
-      return ev.text;
-    },
-    data: f.payload,
-    close: ev.close,
-    diagnostics: ev.diagnostics,
-    time: relative(ev.time, ctx.timeOrigin),
-    connection: ctx.connection,
-  };
+  return new FrameSubject(ev, ctx.timeOrigin, ctx.connection);
 }
 
 export function subjectFromMessage(ev: MessageEvent, ctx: SubjectContext): FilterSubject {
-  return {
-    kind: 'message',
-    conn: ev.conn,
-    dir: ev.dir,
-    index: ev.firstFrame,
-    opcode: ev.opcode,
-    fin: ev.complete,
-    rsv1: ev.compressed,
-    rsv2: false,
-    rsv3: false,
-    len: ev.length,
-    compressed: ev.compressed,
-    text: ev.text,
-    data: ev.data,
-    diagnostics: ev.diagnostics,
-    time: relative(ev.time, ctx.timeOrigin),
-    connection: ctx.connection,
-  };
+  return new MessageSubject(ev, ctx.timeOrigin, ctx.connection);
 }
 
 function endpoint(text: string): FilterEndpoint | undefined {
@@ -86,6 +164,9 @@ interface MutableConnection {
  */
 export class SubjectTracker {
   private readonly connections = new Map<number, MutableConnection>();
+  /** One subject of each kind, pointed at each event in turn: nothing is allocated per event. */
+  private frame: FrameSubject | null = null;
+  private message: MessageSubject | null = null;
   private origin: number | null = null;
   private originFixed = false;
 
@@ -95,17 +176,30 @@ export class SubjectTracker {
     this.originFixed = true;
   }
 
-  /** Learns from `ev`; returns its subject when it is a frame or a message, else null. */
+  /**
+   * Learns from `ev`; returns its subject when it is a frame or a message, else null. The
+   * subject is valid until the next call (it is reused): match it at once, do not keep it.
+   */
   subject(ev: InspectEvent): FilterSubject | null {
     if (!this.originFixed && ev.time !== null) {
       this.origin = ev.time;
       this.originFixed = true;
     }
     switch (ev.type) {
-      case 'frame':
-        return subjectFromFrame(ev, { timeOrigin: this.origin, connection: this.connections.get(ev.conn) });
-      case 'message':
-        return subjectFromMessage(ev, { timeOrigin: this.origin, connection: this.connections.get(ev.conn) });
+      case 'frame': {
+        const s = (this.frame ??= new FrameSubject(ev, null, undefined));
+        s.ev = ev;
+        s.timeOrigin = this.origin;
+        s.connection = this.connections.get(ev.conn);
+        return s;
+      }
+      case 'message': {
+        const s = (this.message ??= new MessageSubject(ev, null, undefined));
+        s.ev = ev;
+        s.timeOrigin = this.origin;
+        s.connection = this.connections.get(ev.conn);
+        return s;
+      }
       case 'connection':
         this.connections.set(ev.conn, { client: endpoint(ev.client), server: endpoint(ev.server) });
         return null;

@@ -21,6 +21,13 @@ export interface CompiledFilter {
   readonly dataBytes: number;
   /** It reads connection context (handshake.*, ip.*, ipv6.*, tcp.*port). */
   readonly usesConnection: boolean;
+  /**
+   * The fields it names, as written after `!`/`(` were taken off and aliases resolved to the
+   * names of the README's field table (json.* as "json", handshake.header.* as
+   * "handshake.header"), each once, in order of first use: `opcode == text && json.a` gives
+   * ["opcode", "json"]. A caller can tell from it which subject fields it must fill.
+   */
+  readonly fields: readonly string[];
   match(subject: FilterSubject): boolean;
 }
 
@@ -70,6 +77,7 @@ class Compiler {
   usesJson = false;
   usesText = false;
   usesConnection = false;
+  private readonly named = new Set<string>();
   dataBytes = 0;
   /** The subject json was parsed for in this match, and the result. */
   private jsonSubject: FilterSubject | null = null;
@@ -102,6 +110,7 @@ class Compiler {
       usesText: this.usesText,
       dataBytes: this.dataBytes,
       usesConnection: this.usesConnection,
+      fields: [...this.named],
       match,
     };
   }
@@ -196,6 +205,7 @@ class Compiler {
       const lower = t.text.toLowerCase();
       if (lower === 'c2s' || lower === 's2c') {
         this.next();
+        this.named.add('dir');
         return (s) => s.dir === lower;
       }
       const ref = this.fieldRef();
@@ -211,10 +221,14 @@ class Compiler {
     const t = this.next();
     const name = t.text;
     const lower = name.toLowerCase();
-    if (lower === 'json' || lower.startsWith('json.')) return this.jsonRef(t);
+    if (lower === 'json' || lower.startsWith('json.')) {
+      this.named.add('json');
+      return this.jsonRef(t);
+    }
     if (lower.startsWith('handshake.header.') && name.length > 'handshake.header.'.length) {
       const header = lower.slice('handshake.header.'.length);
       this.usesConnection = true;
+      this.named.add('handshake.header');
       const field = fieldNamed('handshake.path')!;
       return {
         field,
@@ -236,6 +250,7 @@ class Compiler {
       const suggestion = closest(name, KNOWN_NAMES);
       throw this.error(`unknown field ${JSON.stringify(name)}`, t, suggestion);
     }
+    this.named.add(field.aliasOf !== undefined && fieldNamed(field.aliasOf) !== undefined ? field.aliasOf : field.name);
     if (field.reads === 'text') this.usesText = true;
     if (field.reads === 'connection') this.usesConnection = true;
     const open = this.peek();
@@ -372,6 +387,12 @@ class Compiler {
 
   private test(ref: FieldRef): Pred {
     const t = this.peek();
+    if (ref.type === 'protocol') {
+      const compared =
+        (t.kind === 'op' && (COMPARISONS.has(t.text) || t.text === '~' || t.text === '=')) ||
+        this.isWord(t, 'contains', 'matches', 'in', 'eq', 'ne', 'lt', 'le', 'gt', 'ge');
+      if (compared) throw this.error(`${ref.name} is a protocol: use it alone (${ref.name} && …)`, t);
+    }
     let op: string | null = null;
     if (t.kind === 'op' && COMPARISONS.has(t.text)) op = t.text;
     else if (t.kind === 'word' && WORD_OPS[t.text.toLowerCase()] !== undefined) op = WORD_OPS[t.text.toLowerCase()];
@@ -400,7 +421,6 @@ class Compiler {
     // a bare field: presence (wsinspect's flags: their value)
     const get = ref.get;
     if (ref.field.bareTestsValue === true && ref.type === 'flag') return (s) => get(s) === true;
-    if (ref.multi) return (s) => get(s) !== undefined;
     return (s) => get(s) !== undefined;
   }
 
@@ -514,6 +534,8 @@ class Compiler {
         const value = this.jsonLiteral(lit);
         return (v) => v === value;
       }
+      case 'protocol':
+        throw this.error(`${ref.name} is a protocol: use it alone`, lit);
     }
   }
 
@@ -618,7 +640,7 @@ class Compiler {
       this.next();
       this.inSetContext = true;
       try {
-        tests.push(ref.type === 'flag' ? this.equality(ref, t) : this.equality(ref, t));
+        tests.push(this.equality(ref, t));
       } finally {
         this.inSetContext = false;
       }
@@ -732,10 +754,12 @@ class Compiler {
   private regex(lit: FilterToken): RegExp {
     let source = lit.text;
     let flags = lit.kind === 'regex' ? (lit.flags ?? '') : '';
+    // (?i): any case, as grep -P and PCRE write it (JavaScript before Node 23 has no inline
+    // flags); (?-i), the case-sensitive default, is accepted as tshark users write it
     if (source.startsWith('(?i)')) {
       source = source.slice(4);
       if (!flags.includes('i')) flags += 'i';
-    }
+    } else if (source.startsWith('(?-i)')) source = source.slice(5);
     for (const f of flags)
       if (!'ims'.includes(f) || flags.indexOf(f) !== flags.lastIndexOf(f))
         throw this.error(`regular expression flag "${f}" (i, m and s are allowed)`, lit);

@@ -7,10 +7,11 @@ import type { FilterEndpoint, FilterSubject } from './subject.js';
 /**
  * number: integers and decimals; opcode: a number or an opcode name; flag: true/false (1/0);
  * string: text; dir: c2s or s2c; severity: error, warning or note; diag: a diagnostic code;
- * bytes: a byte string (0a:0b) or "text" as UTF-8; addr: an IP address, /prefix allowed.
+ * bytes: a byte string (0a:0b) or "text" as UTF-8; addr: an IP address, /prefix allowed;
+ * protocol: Wireshark's protocol names (websocket, tcp, ip, ipv6), tested alone for presence.
  */
 export type FilterValueType =
-  'number' | 'opcode' | 'flag' | 'string' | 'dir' | 'severity' | 'diag' | 'bytes' | 'addr' | 'json';
+  'number' | 'opcode' | 'flag' | 'string' | 'dir' | 'severity' | 'diag' | 'bytes' | 'addr' | 'json' | 'protocol';
 
 export interface FilterField {
   readonly name: string;
@@ -114,6 +115,7 @@ export const FIELDS: readonly FilterField[] = [
   many('ip.addr', 'addr', (s) => ips(s, 4), 'client or server IPv4 address', { reads: 'connection' }),
   many('tcp.port', 'number', ports, 'client or server TCP port', { reads: 'connection' }),
   one('time', 'number', (s) => s.time ?? undefined, 'seconds since the first packet'),
+  one('packet', 'number', (s) => s.packet, 'capture: number of the packet holding its last byte'),
 ];
 
 const alias = (name: string, of: string, extra: Partial<FilterField> = {}): FilterField => {
@@ -135,8 +137,7 @@ export const ALIASES: readonly FilterField[] = [
     { aliasOf: 'rsv1 rsv2 rsv3' },
   ),
   alias('websocket.pmc', 'compressed', {
-    get: (s) => (s.compressed ? true : undefined),
-    describe: 'present on the first frame of a compressed message',
+    describe: 'per-message compressed (RSV1 of a first frame): compare with == 1',
   }),
   one(
     'websocket.payload_length',
@@ -174,6 +175,21 @@ export const ALIASES: readonly FilterField[] = [
     describe: "the receiver's TCP port",
   }),
   alias('tcp.stream', 'conn', { get: (s) => s.conn - 1, describe: 'conn − 1' }),
+  alias('frame.number', 'packet'),
+  alias('frame.time_relative', 'time'),
+  one('websocket', 'protocol', () => true, 'every frame and message (tshark -Y websocket)', { aliasOf: '(all)' }),
+  one('tcp', 'protocol', (s) => (s.connection?.client !== undefined ? true : undefined), 'frames of a TCP connection', {
+    aliasOf: '(all of a capture or the proxy)',
+    reads: 'connection',
+  }),
+  one('ip', 'protocol', (s) => (s.connection?.client?.family === 4 ? true : undefined), 'an IPv4 connection', {
+    aliasOf: 'ip.addr',
+    reads: 'connection',
+  }),
+  one('ipv6', 'protocol', (s) => (s.connection?.client?.family === 6 ? true : undefined), 'an IPv6 connection', {
+    aliasOf: 'ipv6.addr',
+    reads: 'connection',
+  }),
   alias('ip.src', 'ip.addr', { multi: false, get: (s) => ipOf(src(s), 4), describe: "the sender's IPv4 address" }),
   alias('ip.dst', 'ip.addr', { multi: false, get: (s) => ipOf(dst(s), 4), describe: "the receiver's IPv4 address" }),
   alias('ipv6.addr', 'ip.addr', { get: (s) => ips(s, 6), describe: 'client or server IPv6 address' }),

@@ -10,3 +10,4 @@ export {
   type FilterField,
   type FilterValueType,
 } from './fields.js';
+export { createDisplayFilter, type DisplayFilter } from './display-filter.js';

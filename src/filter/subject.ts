@@ -64,6 +64,8 @@ export interface FilterSubject {
   readonly close?: { readonly code: number | null; readonly reason: string | null };
   /** Diagnostic codes and severities attached to it. */
   readonly diagnostics: readonly { readonly code: string; readonly severity: string }[];
+  /** Capture input: number of the packet holding the last byte (Wireshark's frame.number, where tshark shows it). */
+  readonly packet?: number;
   /** Seconds since the first packet (or the proxy's start); null when the input has no time. */
   readonly time: number | null;
   readonly connection?: FilterConnection;

@@ -91,5 +91,6 @@ function filterFlags(f: FilterSpec): string {
   if (f.opcodes !== undefined) parts.push(`--opcode ${f.opcodes.join(',')}`);
   if (f.grep !== undefined) parts.push(`--grep ${JSON.stringify(f.grep.source)}`);
   if (f.errorsOnly === true) parts.push('--errors');
+  if (f.expression !== undefined) parts.push(`-Y ${JSON.stringify(f.expression)}`);
   return parts.join(' ');
 }

@@ -5,7 +5,8 @@
 // Layer rule: pipeline/ — wiring.
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import { renderStats, statsJson } from '../render/stats-view.js';
-import { createEventFilter, type FilterSpec } from '../session/event-filter.js';
+import { createDisplayFilter } from '../filter/display-filter.js';
+import type { FilterSpec } from '../session/event-filter.js';
 import type { EventConsumer } from './consumer.js';
 import {
   createEventPrinter,
@@ -22,7 +23,7 @@ import type { StreamStage } from './stages.js';
 export interface ListingSpec {
   readonly printer: PrinterOptions;
   readonly colorLevel: 0 | 1 | 2 | 3;
-  /** The display filter of the listing (ignored under --stats). */
+  /** The display filter of the listing, -Y included (ignored under --stats). */
   readonly filter: FilterSpec;
   /** --stats instead of the listing, of these connections (null: all); undefined: the listing. */
   readonly stats?: { readonly conns: readonly number[] | null };
@@ -74,7 +75,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
           printer,
         );
   const listed =
-    stats === null ? new PrinterConsumer(printer, createEventFilter(spec.filter), spec.printer.maxPayload) : null;
+    stats === null ? new PrinterConsumer(printer, createDisplayFilter(spec.filter), spec.printer.maxPayload) : null;
   const shown: EventConsumer = stats ?? listed!;
   const consumers = [...(io.observer === undefined ? [] : [io.observer]), shown, ...(io.consumers ?? [])];
   const pipeline = new CapturePipeline({

@@ -5,7 +5,8 @@
 // Output is flushed at most every FLUSH_MS (and whenever 64 KB have gathered): one write for
 // a burst of frames instead of a system call per round trip on the relay's thread, yet
 // nothing waits for a block to fill while a person watches. Layer rule: pipeline/ — wiring.
-import { createEventFilter, type FilterSpec } from '../session/event-filter.js';
+import { createDisplayFilter } from '../filter/display-filter.js';
+import type { FilterSpec } from '../session/event-filter.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
 import type { ChangeMark, Direction } from '../session/events.js';
 import { ChangeMarks, receiverLegs } from './changed-traffic.js';
@@ -44,9 +45,11 @@ export interface LiveIo {
   readonly recorder: StreamConsumer | null;
   /** Told every decoded event after it is printed (the demo waits for the end). */
   readonly observe?: (event: InspectEvent) => void;
+  /** More consumers after the printer (--har: a HAR writer, written when the pipeline closes). */
+  readonly consumers?: readonly EventConsumer[];
 }
 
-/** `filter`: the display filter of captures (--conn, --dir, --opcode, --grep, --errors); decoding sees everything. */
+/** `filter`: the display filter of captures (--conn, --dir, --opcode, --grep, --errors, -Y); decoding sees everything. */
 export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, io: LiveIo): LivePipeline {
   const printer = createEventPrinter(
     options,
@@ -62,11 +65,19 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
     timer ??= setTimeout(flush, FLUSH_MS);
   };
   const observe = io.observe;
-  const show = createEventFilter(filter);
+  const display = createDisplayFilter(filter);
+  let timed = false;
   const shown: EventConsumer = {
-    keepPayload: options.maxPayload + 1,
+    keepPayload: Math.max(options.maxPayload + 1, display.expression?.dataBytes ?? 0),
     event(ev) {
-      if (show(ev)) {
+      // under -Y times still count from the first event (the first connection), as without
+      // it, not from the first event shown; `time` in the expression counts from there too
+      if (display.expression !== null && !timed && ev.time !== null) {
+        timed = true;
+        printer.setTimeOrigin(ev.time);
+        display.setTimeOrigin(ev.time);
+      }
+      if (display.show(ev)) {
         printer.print(ev);
         schedule();
       } else printer.skip(ev);
@@ -86,7 +97,7 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
   };
   const marks = new ChangeMarks();
   const pipeline = new Pipeline({
-    consumers: [shown],
+    consumers: [shown, ...(io.consumers ?? [])],
     recorders: io.recorder === null ? [] : [io.recorder],
     streamStages: [receiverLegs, sniffer],
     views: [marks],

@@ -14,25 +14,39 @@ export interface RecordingRun {
   readonly connections: number;
 }
 
-/** Reads a HAR file into the pipeline; WsinspectError (one line with the byte offset) for a file that is not one. */
-export async function runHar(pipeline: Pipeline, path: string): Promise<RecordingRun> {
-  const har = new HarEvents((ev) => pipeline.message(ev));
+/** A recording's reader: bytes in, events out (through the pipeline's message entry). */
+interface RecordingReader {
+  push(chunk: Uint8Array): void;
+  /** The end of the file (may throw HarSyntaxError). */
+  end(): void;
+  /** The input stopped early: what is open ends. */
+  stop(): void;
+}
+
+/** Streams the file through `reader`, waiting for the consumers between chunks. */
+async function feed(pipeline: Pipeline, path: string, reader: RecordingReader): Promise<void> {
   const stream = createReadStream(path, { highWaterMark: 1 << 16 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      har.push(chunk);
+      reader.push(chunk);
       await pipeline.ready();
     }
-    har.end();
+    reader.end();
   } catch (err) {
     stream.destroy();
-    har.stop();
+    reader.stop();
     if (err instanceof HarSyntaxError)
       throw new WsinspectError('input.bad-har', `${path}: ${err.message} (byte ${err.offset})`);
     if ((err as NodeJS.ErrnoException).code !== undefined)
       throw new WsinspectError('input.unreadable', `cannot read ${path}: ${(err as Error).message}`);
     throw err;
   }
+}
+
+/** Reads a HAR file into the pipeline; WsinspectError (one line with the byte offset) for a file that is not one. */
+export async function runHar(pipeline: Pipeline, path: string): Promise<RecordingRun> {
+  const har = new HarEvents((ev) => pipeline.message(ev));
+  await feed(pipeline, path, har);
   if (!har.foundEntries) throw new WsinspectError('input.bad-har', `${path}: JSON, but not a HAR (no log.entries)`);
   return { connections: har.connections };
 }
@@ -40,17 +54,6 @@ export async function runHar(pipeline: Pipeline, path: string): Promise<Recordin
 /** Reads wsinspect's own --json output (NDJSON) into the pipeline. */
 export async function runNdjson(pipeline: Pipeline, path: string): Promise<RecordingRun> {
   const ndjson = new NdjsonEvents((ev) => pipeline.message(ev));
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      ndjson.push(chunk);
-      await pipeline.ready();
-    }
-  } catch (err) {
-    stream.destroy();
-    throw new WsinspectError('input.unreadable', `cannot read ${path}: ${(err as Error).message}`);
-  } finally {
-    ndjson.end();
-  }
+  await feed(pipeline, path, ndjson);
   return { connections: ndjson.connections };
 }

@@ -11,6 +11,12 @@ export interface FilterSpec {
   readonly opcodes?: readonly string[];
   readonly grep?: RegExp;
   readonly errorsOnly?: boolean;
+  /**
+   * -Y/--filter: an expression of the filter language, as typed (plain data: a worker thread
+   * can be sent it). createEventFilter does not look at it: filter/display-filter.ts compiles
+   * it and combines the two by AND.
+   */
+  readonly expression?: string;
 }
 
 export const OPCODE_FILTER_NAMES = [

@@ -75,6 +75,12 @@ export class NdjsonEvents {
     this.offset += chunk.length;
   }
 
+  /** The input stopped early: the last unfinished line is not read. */
+  stop(): void {
+    this.pending = [];
+    this.end();
+  }
+
   end(): void {
     if (this.pending.length > 0) {
       const line = Buffer.concat(this.pending);

@@ -97,3 +97,25 @@ describe('-V on a large frame draws a bounded payload', () => {
     expect(frame?.payload?.length).toBe(65536 * 2);
   });
 });
+
+describe('output flags that cannot act together are refused with the reason', () => {
+  const plain = fixture('plain.pcap');
+  it.each([
+    [
+      [plain, '-V', '--explain', '--json'],
+      '--explain adds the rules to the text view; --json prints every field already',
+    ],
+    [[plain, '-s', '--json'], '-s shortens the text view; --json prints every event whole'],
+    [[plain, '-V', '--explain', '-s'], '--explain adds the rules to the full view of each frame, which -s replaces'],
+    [[plain, '-V', '--explain', '--messages'], '--explain adds the rules to the full view of each frame; --messages'],
+    [[plain, '--stats', '-s'], '-s chooses how frames are listed, but --stats prints a summary per connection'],
+    [[plain, '--stats', '--messages'], '--messages chooses how frames are listed, but --stats'],
+    [['hex', '--explain', '--json', ...HELLO], '--explain adds the rules to the text view'],
+    [['hex', '-s', '--json', ...HELLO], '-s shortens the text view'],
+    [['accept', '--explain', '--json', 'dGhlIHNhbXBsZSBub25jZQ=='], '--explain adds the rules to the text view'],
+  ])('%j', (args, reason) => {
+    const r = runCli(args);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr.startsWith(`wsinspect: ${reason}`)).toBe(true);
+  });
+});

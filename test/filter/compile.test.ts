@@ -27,6 +27,7 @@ const frame: FilterSubject = {
     { code: 'frame.length.non-minimal', severity: 'warning' },
   ],
   time: 1.25,
+  packet: 42,
   connection: {
     client: { ip: '10.1.2.3', port: 50000, family: 4 },
     server: { ip: '127.0.0.1', port: 8080, family: 4 },
@@ -92,7 +93,7 @@ describe('fields and operators', () => {
     ['websocket.payload_length_ext_16 == 300', true, false],
     ['websocket.payload_length == 5', false, true],
     ['compressed', true, false],
-    ['websocket.pmc', true, false],
+    ['websocket.pmc == 1', true, false],
     ['text contains "tick"', true, false],
     ['websocket.payload.text contains tick', true, false],
     ['text', true, false],
@@ -141,6 +142,12 @@ describe('fields and operators', () => {
     ['ip.dst == 127.0.0.1', true, false],
     ['ipv6.addr == ::1', false, true],
     ['ipv6.src == 0:0::1', false, true],
+    ['websocket', true, true],
+    ['packet == 42', true, false],
+    ['frame.number >= 40', true, false],
+    ['frame.time_relative < 2', true, false],
+    ['ip && tcp', true, false],
+    ['ipv6', false, true],
     ['tcp.port == 8080', true, false],
     ['tcp.port == 41000', false, true],
     ['tcp.srcport == 50000', true, false],
@@ -223,6 +230,17 @@ describe('semantics', () => {
     expect(compileFilter('len > 1').usesConnection).toBe(false);
   });
 
+  it('names the fields it reads, aliases resolved', () => {
+    expect(compileFilter('opcode == text && json.a || !websocket.opcode == 2').fields).toEqual(['opcode', 'json']);
+    expect(compileFilter('c2s && tcp.srcport == 1 && handshake.header.host && websocket.rsv == 4').fields).toEqual([
+      'dir',
+      'tcp.port',
+      'handshake.header',
+      'websocket.rsv',
+    ]);
+    expect(compileFilter('frame.number == 1 || tcp.stream == 0').fields).toEqual(['packet', 'conn']);
+  });
+
   it('keeps its source', () => {
     expect(compileFilter('  len > 1 ').source).toBe('  len > 1 ');
   });
@@ -270,6 +288,8 @@ describe('errors: one line, a position, a suggestion', () => {
     ['len > 1 # x', 'unexpected character "#" at 9'],
     ['text == \u0007', 'unexpected character "\\x07" at 9'],
     ['json.a. == 1', 'empty key in a json path at 1'],
+    ['websocket == 1', 'websocket is a protocol: use it alone (websocket && …) at 11'],
+    ['ip contains 1', 'ip is a protocol: use it alone (ip && …) at 4'],
   ];
   it.each(errors)('%s', (expr, message) => {
     let thrown: unknown;
