@@ -10,7 +10,7 @@ import type { FilterSpec } from '../session/event-filter.js';
 import type { InspectEvent, StreamEvent } from '../session/events.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
 import type { EventConsumer, StreamConsumer } from './consumer.js';
-import { createEventPrinter, type EventPrinter, type PrinterOptions } from './consumers/event-printer.js';
+import { createEventPrinter, viewStages, type EventPrinter, type PrinterOptions } from './consumers/event-printer.js';
 import { Pipeline } from './pipeline.js';
 import type { StreamStage } from './stages.js';
 
@@ -86,6 +86,7 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
     consumers: [shown],
     recorders: io.recorder === null ? [] : [io.recorder],
     streamStages: [sniffer],
+    views: viewStages(options),
   });
   return {
     printer,

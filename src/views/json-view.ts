@@ -1,0 +1,26 @@
+// The JSON view: a text message's JSON value (big integers exact), compact in summaries.
+// Layer rule: views/ — pure.
+import { diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { MessageEvent } from '../session/events.js';
+import { compact, parseJson } from './app-json.js';
+import { textOf, type ConnectionView, type Decoded } from './view.js';
+
+/** strict: every text message should be JSON; otherwise (chosen by a first message) only what looks like it. */
+export function jsonView(strict: boolean): ConnectionView {
+  return {
+    protocol: 'json',
+    decode(msg: MessageEvent): Decoded {
+      const text = textOf(msg);
+      if (text === null) return { app: null, diagnostics: [] };
+      const value = parseJson(text);
+      if (value instanceof Error) {
+        if (!strict && !/^\s*[[{]/.test(text)) return { app: null, diagnostics: [] };
+        return { app: null, diagnostics: [diagnostic('app.json.invalid', `not JSON: ${value.message}`)] };
+      }
+      return {
+        app: { protocol: 'json', items: [{ kind: 'value', summary: compact(value), fields: { value } }] },
+        diagnostics: [],
+      };
+    },
+  };
+}
