@@ -307,14 +307,16 @@ export class EventTextRenderer {
     if (folded && this.opts.frames !== 'full') return;
     const shown = this.opts.messages === 'all' || ev.frames > 1 || !ev.complete;
     if (shown) out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
-    if (app === undefined) return;
-    if (this.opts.frames === 'full') {
+    if (app !== undefined && this.opts.frames === 'full')
       out.push(renderAppDetail(app, ev.pair, this.style, this.opts.detailPayload ?? this.opts.maxPayload), '');
-      return;
-    }
     // the frame line (or message line) above shows plain JSON already
-    for (const line of appSummaryLines(app, this.style, heartbeats))
-      out.push(this.prefix(ev.time, ev.conn, ev.dir) + line);
+    else if (app !== undefined)
+      for (const line of appSummaryLines(app, this.style, heartbeats))
+        out.push(this.prefix(ev.time, ev.conn, ev.dir) + line);
+    // the view's problems, where the message line (which lists every diagnostic) is not drawn
+    if (!shown && ev.appDiagnostics !== undefined)
+      for (const d of ev.appDiagnostics)
+        out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.style.dim('↳ ') + renderDiagnosticLine(d, this.style));
   }
 
   private diagnostic(ev: DiagnosticEvent): string {

@@ -176,6 +176,8 @@ export interface MessageEvent {
   readonly app?: AppInfo;
   /** A response paired with its request by an application view. */
   readonly pair?: AppPair;
+  /** The application view's own diagnostics (also in `diagnostics`): listings show them under the view's line. */
+  readonly appDiagnostics?: readonly Diagnostic[];
 }
 
 /**

@@ -138,6 +138,7 @@ export class AppViewStage {
       diagnostics,
       ...(decoded.app === null ? {} : { app: decoded.app }),
       ...(decoded.pair === undefined ? {} : { pair: decoded.pair }),
+      ...(decoded.diagnostics.length === 0 ? {} : { appDiagnostics: decoded.diagnostics }),
     };
   }
 }
