@@ -168,6 +168,7 @@ describe('docs/json-output.md', () => {
       [join(ROOT, 'fixtures', 'chromium.har'), '--json'],
       // application views: app on messages, pair on responses
       [join(ROOT, 'fixtures', 'views', 'socketio.pcap'), '--json'],
+      [join(ROOT, 'fixtures', 'views', 'socketio.pcap'), '--stats', '--json'],
     ]) {
       const run = await readInProcess(args);
       expect(run.error, args.join(' ')).toBeNull();

@@ -201,6 +201,8 @@ export interface AppItem {
   readonly request?: string;
   /** A response that reports a failure (JSON-RPC error, GraphQL error, CONNECT_ERROR). */
   readonly error?: boolean;
+  /** A request that expects an answer (a JSON-RPC request, an event with an ack id, a GraphQL operation). */
+  readonly awaits?: boolean;
   /** This unit answers a request (a JSON-RPC batch pairs each of its responses). */
   readonly pair?: AppPair;
 }

@@ -139,7 +139,7 @@ export function graphqlView(protocol: GraphqlProtocol, hints: ViewHints): Connec
         summary,
         fields,
         ...(type === 'ping' || type === 'pong' || type === 'ka' ? { heartbeat: true } : {}),
-        ...(request === undefined ? {} : { request }),
+        ...(request === undefined ? {} : { request, awaits: true }),
         ...(error ? { error } : {}),
         ...(pair === null ? {} : { pair }),
       };

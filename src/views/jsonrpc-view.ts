@@ -40,7 +40,13 @@ export function jsonRpcView(hints: ViewHints): ConnectionView {
       if (!hasId) return { kind: 'notification', summary: `notification ${method}${params}`, fields, request: method };
       if (!pairing.request(msg.dir, idKey(id), msg, method))
         diagnostics.push(diagnostic('jsonrpc.message.invalid', `request id ${idText(id)} reused before its response`));
-      return { kind: 'request', summary: `request ${method} id=${idText(id)}${params}`, fields, request: method };
+      return {
+        kind: 'request',
+        summary: `request ${method} id=${idText(id)}${params}`,
+        fields,
+        request: method,
+        awaits: true,
+      };
     }
     if ('result' in v || 'error' in v) {
       const pair: AppPair | null = id === null ? null : pairing.response(msg.dir, idKey(id), msg);

@@ -84,7 +84,7 @@ export function socketIoView(hints: ViewHints): ConnectionView {
     let summary: string;
     let kind: string;
     let pair: AppPair | null = null;
-    const item: { request?: string; error?: boolean } = {};
+    const item: { request?: string; error?: boolean; awaits?: boolean } = {};
     if (typeDigit === 2 || typeDigit === 5) {
       kind = 'event';
       if (!Array.isArray(data) || data.length === 0 || (typeof data[0] !== 'string' && typeof data[0] !== 'number'))
@@ -97,6 +97,7 @@ export function socketIoView(hints: ViewHints): ConnectionView {
       summary = `${type} ${ns}${JSON.stringify(event)} ${compact(args)}${ack}`;
       if (count > 0) summary += ` +${count} attachment${count === 1 ? '' : 's'}`;
       item.request = event;
+      if (ackId !== null) item.awaits = true;
       if (ackId !== null && !pairing.request(msg.dir, `${namespace}#${ackId}`, msg, event))
         diagnostics.push(diagnostic('socketio.packet.malformed', `ack id ${ackId} reused before it was acknowledged`));
       if (count > 0) pending[msg.dir] = { type, namespace, event, ackId, args, count, parts: [] };
