@@ -278,6 +278,9 @@ export const DIAGNOSTIC_CATALOGUE = {
     'subscribe with an operation id that is still in use (the server closes with 4409)',
     'graphql-ws PROTOCOL.md §Subscribe',
   ),
+  'msgpack.invalid': e('warning', 'binary message is not MessagePack', 'MessagePack spec §Formats'),
+  'cbor.invalid': e('warning', 'binary message is not well-formed CBOR', 'RFC 8949 §3'),
+  'mqtt.packet.malformed': e('error', 'not a valid MQTT control packet', 'MQTT 3.1.1 §2, MQTT 5.0 §2'),
   'jsonrpc.message.invalid': e('error', 'not a valid JSON-RPC 2.0 request or response', 'JSON-RPC 2.0 §4, §5'),
   'jsonrpc.response.orphan': e(
     'warning',

@@ -4,7 +4,10 @@
 import type { AppValue, MessageEvent } from '../session/events.js';
 import { isObject, parseJson } from './app-json.js';
 import { graphqlOfMessage, graphqlView } from './graphql-view.js';
+import { cborValues, cborView } from './cbor-view.js';
 import { jsonView } from './json-view.js';
+import { msgpackValues, msgpackView } from './msgpack-view.js';
+import { mqttView } from './mqtt-view.js';
 import { jsonRpcView, looksLikeJsonRpc } from './jsonrpc-view.js';
 import { eioOfPath, socketIoView } from './socketio-view.js';
 import type { ViewName } from './names.js';
@@ -21,6 +24,12 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
       return graphqlView(name, hints);
     case 'json-rpc':
       return jsonRpcView(hints);
+    case 'mqtt':
+      return mqttView(hints);
+    case 'msgpack':
+      return msgpackView();
+    case 'cbor':
+      return cborView();
   }
 }
 
@@ -38,6 +47,9 @@ export function byProtocol(protocol: string | null): Choice | null {
   if (p === 'graphql-transport-ws') return { name: 'graphql-transport-ws', why };
   if (p === 'graphql-ws') return { name: 'graphql-ws', why };
   if (p === 'jsonrpc' || p === 'json-rpc' || p === 'jsonrpc-2.0') return { name: 'json-rpc', why };
+  if (p === 'mqtt' || p === 'mqttv3.1') return { name: 'mqtt', why };
+  if (p === 'msgpack' || p === 'messagepack') return { name: 'msgpack', why };
+  if (p === 'cbor') return { name: 'cbor', why };
   return null;
 }
 
@@ -54,6 +66,7 @@ export function byPath(path: string | null): Choice | null {
  * message may still refine), or null (not recognised).
  */
 export function byContent(msg: MessageEvent): Choice | null {
+  if (msg.opcode === 2) return byBinaryContent(msg.data);
   const text = textOf(msg);
   if (text === null || text.length === 0) return null;
   const c = text.charCodeAt(0);
@@ -68,4 +81,29 @@ export function byContent(msg: MessageEvent): Choice | null {
   const graphql = graphqlOfMessage(value);
   if (graphql !== null && isObject(value)) return { name: graphql, why: `message of type "${String(value.type)}"` };
   return isObject(value) || Array.isArray(value) ? { name: 'json', why: 'message is JSON' } : null;
+}
+
+/** An MQTT CONNECT ("MQTT" or "MQIsdp" after the length), or a whole MessagePack or CBOR map. */
+function byBinaryContent(b: Uint8Array): Choice | null {
+  if (b.length >= 8 && b[0] === 0x10) {
+    let i = 1;
+    while (i < 5 && i < b.length && (b[i] & 0x80) !== 0) i++;
+    const name = new TextDecoder().decode(b.subarray(i + 3, i + 3 + b[i + 2]));
+    if (b[i + 1] === 0 && (name === 'MQTT' || name === 'MQIsdp'))
+      return { name: 'mqtt', why: 'first message is an MQTT CONNECT' };
+  }
+  const c = b[0];
+  try {
+    if ((c >= 0x80 && c <= 0x8f) || c === 0xde || c === 0xdf) {
+      msgpackValues(b);
+      return { name: 'msgpack', why: 'message is a MessagePack map' };
+    }
+    if (c >= 0xa0 && c <= 0xbf) {
+      cborValues(b);
+      return { name: 'cbor', why: 'message is a CBOR map' };
+    }
+  } catch {
+    return null;
+  }
+  return null;
 }

@@ -96,9 +96,13 @@ describe('views never throw', () => {
               msgs.forEach(([p, dir], i) => {
                 const decoded = view.decode(make(p, dir, i / 10));
                 if (decoded.app === null) {
-                  // the JSON view has nothing to say about a binary message; every other case is explained
-                  if (!(name === 'json' && typeof p !== 'string'))
-                    expect(decoded.diagnostics.length).toBeGreaterThan(0);
+                  // the JSON view has nothing to say about a binary message, nor MessagePack and CBOR
+                  // about a text one; MQTT may be waiting for the rest of a packet (it spans messages)
+                  const silent =
+                    (name === 'json' && typeof p !== 'string') ||
+                    ((name === 'msgpack' || name === 'cbor') && typeof p === 'string') ||
+                    name === 'mqtt';
+                  if (!silent) expect(decoded.diagnostics.length).toBeGreaterThan(0);
                   return;
                 }
                 const json = appJsonFields(decoded.app, decoded.pair, 64);
