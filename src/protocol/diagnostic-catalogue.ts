@@ -281,6 +281,7 @@ export const DIAGNOSTIC_CATALOGUE = {
   'msgpack.invalid': e('warning', 'binary message is not MessagePack', 'MessagePack spec §Formats'),
   'cbor.invalid': e('warning', 'binary message is not well-formed CBOR', 'RFC 8949 §3'),
   'mqtt.packet.malformed': e('error', 'not a valid MQTT control packet', 'MQTT 3.1.1 §2, MQTT 5.0 §2'),
+  'stomp.frame.malformed': e('error', 'not a valid STOMP frame', 'STOMP 1.2 §Augmented BNF'),
   'jsonrpc.message.invalid': e('error', 'not a valid JSON-RPC 2.0 request or response', 'JSON-RPC 2.0 §4, §5'),
   'jsonrpc.response.orphan': e(
     'warning',

@@ -9,6 +9,7 @@ export const VIEW_NAMES = [
   'mqtt',
   'msgpack',
   'cbor',
+  'stomp',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 /** What --view takes: a view, `auto` (chosen per connection) or `raw` (none). */

@@ -8,6 +8,7 @@ import { cborValues, cborView } from './cbor-view.js';
 import { jsonView } from './json-view.js';
 import { msgpackValues, msgpackView } from './msgpack-view.js';
 import { mqttView } from './mqtt-view.js';
+import { looksLikeStomp, stompView } from './stomp-view.js';
 import { jsonRpcView, looksLikeJsonRpc } from './jsonrpc-view.js';
 import { eioOfPath, socketIoView } from './socketio-view.js';
 import type { ViewName } from './names.js';
@@ -30,6 +31,8 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
       return msgpackView();
     case 'cbor':
       return cborView();
+    case 'stomp':
+      return stompView(hints);
   }
 }
 
@@ -50,6 +53,7 @@ export function byProtocol(protocol: string | null): Choice | null {
   if (p === 'mqtt' || p === 'mqttv3.1') return { name: 'mqtt', why };
   if (p === 'msgpack' || p === 'messagepack') return { name: 'msgpack', why };
   if (p === 'cbor') return { name: 'cbor', why };
+  if (/^v1[012]\.stomp$/.test(p)) return { name: 'stomp', why };
   return null;
 }
 
@@ -70,6 +74,7 @@ export function byContent(msg: MessageEvent): Choice | null {
   const text = textOf(msg);
   if (text === null || text.length === 0) return null;
   const c = text.charCodeAt(0);
+  if (looksLikeStomp(text)) return { name: 'stomp', why: 'first message is a STOMP CONNECT' };
   // Engine.IO's open packet: 0{"sid":…}
   if (c === 0x30 && text.startsWith('0{') && text.includes('"sid"'))
     return { name: 'socket.io', why: 'first message is an Engine.IO open packet' };
