@@ -6,7 +6,8 @@
 import { parse as losslessParse, isSafeNumber } from 'lossless-json';
 import type { AppValue } from '../session/events.js';
 
-const LONG_DIGITS = /\d{16}/;
+/** A number of 16 digits or more (after a delimiter, not inside a word): one JSON.parse may round. */
+const LONG_DIGITS = /(?:^|[:[,\s-])\d{16}/;
 
 function number(text: string): number | bigint {
   if (/^-?\d+$/.test(text) && !isSafeNumber(text)) return BigInt(text);

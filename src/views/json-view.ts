@@ -17,10 +17,15 @@ export function jsonView(strict: boolean): ConnectionView {
         if (!strict && !/^\s*[[{]/.test(text)) return { app: null, diagnostics: [] };
         return { app: null, diagnostics: [diagnostic('app.json.invalid', `not JSON: ${value.message}`)] };
       }
-      return {
-        app: { protocol: 'json', items: [{ kind: 'value', summary: compact(value), fields: { value } }] },
-        diagnostics: [],
+      // the summary is made only when shown (--json, -V): a listing shows the frame's text instead
+      const item = {
+        kind: 'value',
+        get summary(): string {
+          return compact(value);
+        },
+        fields: { value },
       };
+      return { app: { protocol: 'json', items: [item] }, diagnostics: [] };
     },
   };
 }

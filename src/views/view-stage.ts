@@ -3,7 +3,7 @@
 // what the view understood (`app`, `pair`, diagnostics), frames of keep-alives with
 // `heartbeat`, close frames with the protocol's name for their code. Requests never answered
 // are reported when their connection ends. Layer rule: views/ — pure.
-import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { FrameEvent, InspectEvent, MessageEvent } from '../session/events.js';
 import type { ViewChoice } from './names.js';
 import { byContent, byPath, byProtocol, createView, type Choice } from './registry.js';
@@ -11,6 +11,8 @@ import type { ConnectionView, Decoded } from './view.js';
 
 /** How many messages auto selection looks at before it settles (on plain JSON or on nothing). */
 const SNIFF_MESSAGES = 4;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Conn {
   path: string | null;
@@ -119,7 +121,8 @@ export class AppViewStage {
       if (choice !== null) this.choose(ev.conn, c, choice, choice.name !== 'json', ev.time, next);
     }
     const view = c.view;
-    if (view === null || !ev.complete) return ev;
+    // a message cut short (input ended, or binary beyond what is kept) is not the protocol's whole unit
+    if (view === null || !ev.complete || ev.data.length < ev.length) return ev;
     let decoded: Decoded;
     try {
       decoded = view.decode(ev);
@@ -130,15 +133,16 @@ export class AppViewStage {
         diagnostics: [diagnostic('app.view.failed', `${view.protocol} view failed: ${(error as Error).message}`)],
       };
     }
-    const diagnostics: Diagnostic[] =
-      decoded.diagnostics.length === 0 ? ev.diagnostics : [...ev.diagnostics, ...decoded.diagnostics];
-    if (decoded.app === null && diagnostics === ev.diagnostics) return ev;
-    return {
-      ...ev,
-      diagnostics,
-      ...(decoded.app === null ? {} : { app: decoded.app }),
-      ...(decoded.pair === undefined ? {} : { pair: decoded.pair }),
-      ...(decoded.diagnostics.length === 0 ? {} : { appDiagnostics: decoded.diagnostics }),
-    };
+    if (decoded.app === null && decoded.diagnostics.length === 0) return ev;
+    // decorated in place: the event is this pipeline's, made by its session stage for this
+    // delivery (a copy per message cost more than the decoding of a small one)
+    const out = ev as Mutable<MessageEvent>;
+    if (decoded.app !== null) out.app = decoded.app;
+    if (decoded.pair !== undefined) out.pair = decoded.pair;
+    if (decoded.diagnostics.length > 0) {
+      out.diagnostics = [...ev.diagnostics, ...decoded.diagnostics];
+      out.appDiagnostics = decoded.diagnostics;
+    }
+    return out;
   }
 }

@@ -121,3 +121,13 @@ describe('MQTT 5.0 packets from mqtt-packet', () => {
     expect(view.decode(m(new Uint8Array([0xc0, 0x00]), 'c2s')).app?.items[0].kind).toBe('pingreq');
   });
 });
+
+describe('MQTT under --stats', () => {
+  it('keeps binary payloads for the view even though --stats shows none (packets are counted)', async () => {
+    const run = await readInProcess([fixture('mqtt.pcap'), '--stats', '--json', '--conn', '2']);
+    const stats = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+      app?: { methods: { name: string; count: number }[] };
+    };
+    expect(stats.app?.methods.find((m) => m.name === 'PUBLISH home/hall/temp')).toMatchObject({ count: 2 });
+  });
+});
