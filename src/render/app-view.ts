@@ -75,13 +75,27 @@ export function renderAppDetail(app: AppInfo, pair: AppPair | undefined, style: 
     if (app.protocol !== 'json')
       lines.push(`  ${style.bold(escapeForTerminal(item.kind))}: ${escapeForTerminal(item.summary)}`);
     for (const [k, v] of Object.entries(item.fields)) {
-      const json = appValueJson(v, 2, maxBytes).split('\n').map(escapeForTerminal);
+      const json = appValueJson(v, 2, maxBytes)
+        .split('\n')
+        .map((l) => paintJsonLine(escapeForTerminal(l), style));
       lines.push(`    ${style.key(k)}: ${json[0]}`, ...json.slice(1).map((l) => '    ' + l));
     }
     const p = item.pair ?? (app.items.length === 1 ? pair : undefined);
     if (p !== undefined) lines.push(`    ${style.derived(pairText(p))}`);
   }
   return lines.join('\n');
+}
+
+/** One line of indented JSON (as appValueJson writes it) with keys, strings and other values painted. */
+const JSON_LINE = /^(\s*)("(?:[^"\\]|\\.)*": )?(.*?)(,?)$/;
+
+export function paintJsonLine(line: string, style: Style): string {
+  if (!style.color) return line;
+  const m = JSON_LINE.exec(line);
+  if (m === null) return line;
+  const [, indent, key, value, comma] = m;
+  const painted = /^[[\]{}]*$/.test(value) ? value : value.startsWith('"') ? style.opcode(value) : style.len(value);
+  return indent + (key === undefined ? '' : style.key(key.slice(0, -2)) + ': ') + painted + comma;
 }
 
 function pairText(p: AppPair): string {

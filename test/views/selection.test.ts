@@ -109,3 +109,16 @@ describe('the JSON view', () => {
     expect(jsonView(false).decode(m('plain words', 'c2s')).diagnostics).toEqual([]);
   });
 });
+
+describe('-V draws the fields as coloured JSON', () => {
+  it('keys, strings and other values each in their colour; no colour, no change', async () => {
+    const { paintJsonLine } = await import('../../src/render/app-view.js');
+    const { createStyle } = await import('../../src/render/style.js');
+    const color = createStyle({ color: true, level: 1 });
+    const plain = createStyle({ color: false });
+    expect(paintJsonLine('  "a": "x",', plain)).toBe('  "a": "x",');
+    expect(paintJsonLine('  "a": "x",', color)).toBe(`  ${color.key('"a"')}: ${color.opcode('"x"')},`);
+    expect(paintJsonLine('  18446744073709551615', color)).toBe(`  ${color.len('18446744073709551615')}`);
+    expect(paintJsonLine('  "k": [', color)).toBe(`  ${color.key('"k"')}: [`);
+  });
+});
