@@ -51,33 +51,34 @@ export function hexOf(bytes: Uint8Array, max = Infinity): string {
  * characters with an ellipsis: the one-line summaries of the listing.
  */
 export function compact(value: AppValue | undefined, max = 200): string {
-  const out: string[] = [];
-  let length = 0;
-  const put = (s: string): boolean => {
-    out.push(s);
-    length += s.length;
-    return length <= max;
-  };
+  // one growing string (no array of parts): the summaries of a busy listing are made per message
+  let s = '';
   const walk = (v: AppValue | undefined): boolean => {
-    if (v === undefined || v === null) return put('null');
-    if (typeof v === 'string') return put(JSON.stringify(v));
-    if (typeof v === 'number' || typeof v === 'boolean') return put(String(v));
-    if (typeof v === 'bigint') return put(v.toString());
-    if (v instanceof Uint8Array) return put(`<${v.length} bytes>`);
-    if (Array.isArray(v)) {
-      if (!put('[')) return false;
-      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(',')) || !walk(v[i])) return false;
-      return put(']');
+    if (v === undefined || v === null) s += 'null';
+    else if (typeof v === 'string') s += JSON.stringify(v);
+    else if (typeof v === 'number' || typeof v === 'boolean') s += String(v);
+    else if (typeof v === 'bigint') s += v.toString();
+    else if (v instanceof Uint8Array) s += `<${v.length} bytes>`;
+    else if (Array.isArray(v)) {
+      s += '[';
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) s += ',';
+        if (!walk(v[i] as AppValue)) return false;
+      }
+      s += ']';
+    } else {
+      s += '{';
+      let first = true;
+      for (const k in v) {
+        if (!first) s += ',';
+        first = false;
+        s += JSON.stringify(k) + ':';
+        if (!walk((v as Record<string, AppValue>)[k])) return false;
+      }
+      s += '}';
     }
-    if (!put('{')) return false;
-    let first = true;
-    for (const [k, x] of Object.entries(v as Record<string, AppValue>)) {
-      if ((!first && !put(',')) || !put(JSON.stringify(k) + ':') || !walk(x)) return false;
-      first = false;
-    }
-    return put('}');
+    return s.length <= max;
   };
   walk(value);
-  const s = out.join('');
   return s.length > max ? s.slice(0, max) + '…' : s;
 }

@@ -9,6 +9,9 @@ import type { AppItem, AppPair, AppValue, Direction, FrameEvent, MessageEvent } 
 import { compact, isObject, parseJson } from './app-json.js';
 import { Pairing, textOf, type ConnectionView, type Decoded, type ViewHints } from './view.js';
 
+/** Sticky: matched where the packet's reading has got to, without cutting the string. */
+const ATTACHMENTS = /(\d+)-/y;
+const DIGITS = /\d+/y;
 const ENGINE_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'] as const;
 const SOCKET_TYPES_V5 = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'CONNECT_ERROR', 'BINARY_EVENT', 'BINARY_ACK'];
 const SOCKET_TYPES_V4 = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'ERROR', 'BINARY_EVENT', 'BINARY_ACK'];
@@ -54,7 +57,8 @@ export function socketIoView(hints: ViewHints): ConnectionView {
     i = 1;
     let count = 0;
     if (typeDigit === 5 || typeDigit === 6) {
-      const m = /^(\d+)-/.exec(s.slice(i));
+      ATTACHMENTS.lastIndex = i;
+      const m = ATTACHMENTS.exec(s);
       if (m === null) return malformed(`${type} without its attachment count ("<n>-")`);
       count = Number(m[1]);
       i += m[0].length;
@@ -67,7 +71,8 @@ export function socketIoView(hints: ViewHints): ConnectionView {
       i = comma === -1 ? s.length : comma + 1;
     }
     let ackId: number | null = null;
-    const digits = /^\d+/.exec(s.slice(i));
+    DIGITS.lastIndex = i;
+    const digits = DIGITS.exec(s);
     if (digits !== null) {
       ackId = Number(digits[0]);
       i += digits[0].length;
