@@ -182,3 +182,31 @@ describe('Socket.IO packets from the protocol documents', () => {
     expect(results.at(-1)!.app?.items[0].fields.event).toBe('fine');
   });
 });
+
+describe('Socket.IO over Engine.IO 3 on real socket.io-client 2.5.0 traffic', () => {
+  it('decodes EIO 3: the client pings, the binary attachment carries a leading 4, acks pair', async () => {
+    const run = await readInProcess([join(ROOT, 'fixtures', 'views', 'socketio-eio3.pcap'), '--json']);
+    expect(run.error).toBeNull();
+    const messages = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json)
+      .filter((e) => e.type === 'message');
+    const items = messages.map((m) => ({
+      dir: m.dir,
+      ...(m.app as { items: Record<string, unknown>[] }).items[0],
+    }));
+    expect(items.every((i) => i.eio === 3)).toBe(true);
+    expect(items.filter((i) => i.type === 'ping').map((i) => i.dir)).toEqual(['c2s', 'c2s']);
+    const binary = messages.find((m) => m.opcode === 2)!;
+    expect(binary.data).toBe('04010203');
+    expect(items.find((i) => i.type === 'attachment')).toMatchObject({
+      data: { hex: '010203' },
+      args: ['f.bin', { hex: '010203' }],
+    });
+    expect(messages.filter((m) => m.pair !== undefined).map((m) => (m.pair as { request: string }).request)).toEqual([
+      'message',
+      'upload',
+    ]);
+  });
+});
