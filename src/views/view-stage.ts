@@ -115,6 +115,9 @@ export class AppViewStage {
 
   private message(ev: MessageEvent, next: (event: InspectEvent) => void): MessageEvent {
     const c = this.state(ev.conn);
+    // a forced view, on a source without connection events (hex)
+    if (c.view === null && this.choice !== 'auto' && this.choice !== 'raw')
+      this.choose(ev.conn, c, { name: this.choice, why: `--view ${this.choice}` }, true, ev.time, next);
     if (!c.settled && c.sniffed < SNIFF_MESSAGES) {
       c.sniffed++;
       const choice = byContent(ev);

@@ -122,3 +122,30 @@ describe('-V draws the fields as coloured JSON', () => {
     expect(paintJsonLine('  "k": [', color)).toBe(`  ${color.key('"k"')}: [`);
   });
 });
+
+describe('views in hex and on stdin', () => {
+  const text = '{"jsonrpc":"2.0","method":"ping","id":18446744073709551615}';
+  const frame = `81${text.length.toString(16).padStart(2, '0')}${Buffer.from(text).toString('hex')}`;
+
+  it('hex: auto picks JSON-RPC by content; --view json is obeyed though hex has no connection event', async () => {
+    const { runCli } = await import('../helpers/cli-run.js');
+    const auto = runCli(['hex', frame]);
+    expect(auto.stdout).toContain('view json-rpc (message has "jsonrpc":"2.0")');
+    expect(auto.stdout).toContain('    id: 18446744073709551615');
+    const forced = runCli(['hex', '--view', 'json', frame]);
+    expect(forced.stdout).toContain('view json (--view json)');
+    expect(forced.stdout).toContain('Application (json)');
+    expect(forced.stdout).not.toContain('json-rpc');
+  });
+
+  it('stdin: the same listing as the file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT, runCli } = await import('../helpers/cli-run.js');
+    const file = join(ROOT, 'fixtures', 'views', 'socketio.pcap');
+    const fromFile = runCli([file]);
+    const fromStdin = runCli(['-'], { input: readFileSync(file) });
+    expect(fromStdin.stdout).toContain('↳ socket.io EVENT /chat "message" ["hello",42] ack=0');
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+  });
+});
