@@ -166,6 +166,9 @@ describe('docs/json-output.md', () => {
       ...[...captures, gap].map((file) => [file, '--json', '--max-payload', '16']),
       [join(ROOT, 'fixtures', 'ping-pong.pcap'), '--stats', '--json'],
       [join(ROOT, 'fixtures', 'chromium.har'), '--json'],
+      // application views: app on messages, pair on responses
+      [join(ROOT, 'fixtures', 'views', 'socketio.pcap'), '--json'],
+      [join(ROOT, 'fixtures', 'views', 'socketio.pcap'), '--stats', '--json'],
     ]) {
       const run = await readInProcess(args);
       expect(run.error, args.join(' ')).toBeNull();

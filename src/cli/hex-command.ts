@@ -9,7 +9,7 @@ import { SessionDecoder } from '../session/session-decoder.js';
 import { hexStreamEvents, splitHandshakeFile } from '../sources/hex-source.js';
 import { parseBase64Text } from '../sources/hex-text.js';
 import { readHexInput, type HexInput } from '../sources/packet-dump.js';
-import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
+import { createEventPrinter, viewStages } from '../pipeline/consumers/event-printer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { reportOutputFailure } from './output-failure.js';
 import { OUTPUT_OPTIONS, outputColorLevel, printerOptions, type OutputFlags } from './output-options.js';
@@ -90,7 +90,8 @@ export async function runHex(flags: HexFlags): Promise<void> {
   const windowBits = flags.windowBits ?? 15;
   const handshake = flags.handshake === undefined ? undefined : readHandshake(flags.handshake);
   const dir: Direction | undefined = flags.from === 'client' ? 'c2s' : flags.from === 'server' ? 's2c' : undefined;
-  const printer = createEventPrinter(printerOptions(flags), {
+  const options = printerOptions(flags);
+  const printer = createEventPrinter(options, {
     mode: 'teaching',
     hexAssumptions: [...notes, ...hexAssumptions(dir)],
     colorLevel: outputColorLevel(flags),
@@ -107,6 +108,7 @@ export async function runHex(flags: HexFlags): Promise<void> {
   const pipeline = new Pipeline({
     // the teaching view draws every byte it is given (typed input is small): nothing is cut
     consumers: [{ keepPayload: Infinity, event: show, close: () => printer.close() }],
+    views: viewStages(options),
     // one conversation, directions and deflate as the options say (a SessionDecoder of its own)
     session: (onEvent) => {
       const session = new SessionDecoder({

@@ -6,6 +6,7 @@ import { WsinspectError } from '../errors.js';
 import type { PrinterOptions } from '../pipeline/consumers/event-printer.js';
 import type { TimeFormat } from '../render/event-text.js';
 import { colorLevel } from './color.js';
+import { VIEW_CHOICES, type ViewChoice } from '../views/names.js';
 import { numberOption } from './number-option.js';
 import { applyOptions, type OptionTable } from './option-table.js';
 
@@ -24,6 +25,8 @@ export interface OutputFlags {
   time?: TimeFormat;
   /** --errors (stream commands only): also decides that frame lines show their diagnostics' messages. */
   errors?: boolean;
+  view?: ViewChoice;
+  showHeartbeats?: boolean;
 }
 
 /** The output options as a table (option-table.ts): yargs and the start-up fast path read the same. */
@@ -47,6 +50,18 @@ export const OUTPUT_OPTIONS: OptionTable = {
     `show at most this many payload bytes per frame/message (default ${DEFAULT_MAX_PAYLOAD}; the detailed view draws ${DEFAULT_DETAIL_PAYLOAD} unless this is given; decoding always sees every byte)`,
     undefined,
   ),
+  view: {
+    type: 'string',
+    default: 'auto',
+    choices: VIEW_CHOICES,
+    describe:
+      'application view: auto (chosen per connection by sub-protocol, path, first messages), raw (none), or one of ' +
+      VIEW_CHOICES.slice(2).join(', '),
+  },
+  'show-heartbeats': {
+    type: 'boolean',
+    describe: 'list keep-alives (Engine.IO ping/pong, GraphQL ping/pong/ka) instead of folding them',
+  },
 };
 
 export function outputOptions<T>(y: Argv<T>): Argv<T> {
@@ -100,6 +115,8 @@ export function printerOptions(flags: OutputFlags): PrinterOptions {
     messages: flags.messages,
     time: flags.time,
     errors: flags.errors,
+    view: flags.view ?? 'auto',
+    showHeartbeats: flags.showHeartbeats,
   };
 }
 

@@ -131,6 +131,12 @@ class MessageSubject implements FilterSubject {
   get packet(): number | undefined {
     return this.ev.capture?.lastPacket;
   }
+  get app(): FilterSubject['app'] {
+    return this.ev.app;
+  }
+  get pair(): FilterSubject['pair'] {
+    return this.ev.pair;
+  }
   get time(): number | null {
     return relative(this.ev.time, this.timeOrigin);
   }

@@ -116,7 +116,71 @@ export const FIELDS: readonly FilterField[] = [
   many('tcp.port', 'number', ports, 'client or server TCP port', { reads: 'connection' }),
   one('time', 'number', (s) => s.time ?? undefined, 'seconds since the first packet'),
   one('packet', 'number', (s) => s.packet, 'capture: number of the packet holding its last byte'),
+  // application views (views/): fields of the units a message holds, from its `app`
+  one('app', 'string', (s) => s.app?.protocol, 'application view of the message (socket.io, mqtt, …)'),
+  appField('socketio.event', 'string', 'socket.io', 'event', 'Socket.IO event name'),
+  appField('socketio.namespace', 'string', 'socket.io', 'namespace', 'Socket.IO namespace'),
+  appField('socketio.ack', 'number', 'socket.io', 'ackId', 'Socket.IO ack id'),
+  appField('graphql.type', 'string', 'graphql', 'type', 'GraphQL over WebSocket message type'),
+  appField('graphql.id', 'string', 'graphql', 'id', 'GraphQL operation id'),
+  appField('graphql.operation', 'string', 'graphql', 'operationName', 'GraphQL operation name'),
+  appField('stomp.command', 'string', 'stomp', 'command', 'STOMP command'),
+  many(
+    'stomp.destination',
+    'string',
+    (s) => appValues(s, 'stomp', (f) => header(f, 'destination')),
+    'STOMP destination header',
+  ),
+  appField('mqtt.type', 'string', 'mqtt', 'type', 'MQTT packet type (CONNECT, PUBLISH, …)'),
+  appField('mqtt.topic', 'string', 'mqtt', 'topic', 'MQTT topic'),
+  appField('mqtt.qos', 'number', 'mqtt', 'qos', 'MQTT QoS'),
+  appField('jsonrpc.method', 'string', 'json-rpc', 'method', 'JSON-RPC method'),
+  appField('jsonrpc.id', 'string', 'json-rpc', 'id', 'JSON-RPC id (as text)'),
+  many(
+    'jsonrpc.error',
+    'number',
+    (s) =>
+      appValues(s, 'json-rpc', (f) =>
+        isRecord(f.error) && typeof f.error.code === 'number' ? f.error.code : undefined,
+      ),
+    'JSON-RPC error code (jsonrpc.error alone: an error response)',
+  ),
+  one('latency', 'number', (s) => s.pair?.latencyMs ?? undefined, 'milliseconds from the request this message answers'),
 ];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function header(fields: Readonly<Record<string, unknown>>, name: string): unknown {
+  return isRecord(fields.headers) ? fields.headers[name] : undefined;
+}
+
+/** The values `read` gives for each unit of a message whose view is `protocol` (graphql: either kind). */
+function appValues(
+  s: FilterSubject,
+  protocol: string,
+  read: (fields: Readonly<Record<string, unknown>>) => unknown,
+): unknown[] | undefined {
+  const app = s.app;
+  if (app === undefined || !app.protocol.startsWith(protocol)) return undefined;
+  const out: unknown[] = [];
+  for (const item of app.items) {
+    const v = read(item.fields);
+    if (v === undefined || v === null) continue;
+    out.push(typeof v === 'bigint' ? Number(v) : v);
+  }
+  return out.length === 0 ? undefined : out;
+}
+
+function appField(name: string, type: FilterValueType, protocol: string, key: string, describe: string): FilterField {
+  return many(
+    name,
+    type,
+    (s) => appValues(s, protocol, (f) => (type === 'string' && typeof f[key] === 'number' ? String(f[key]) : f[key])),
+    describe,
+  );
+}
 
 const alias = (name: string, of: string, extra: Partial<FilterField> = {}): FilterField => {
   const target = FIELDS.find((f) => f.name === of)!;

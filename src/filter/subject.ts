@@ -2,7 +2,7 @@
 // Frames and messages of a capture (filter/adapters.ts) and the proxy's messages map onto it;
 // a caller builds one per event and hands it to CompiledFilter.match.
 // Layer rule: filter/ — plain data types.
-import type { Direction } from '../session/events.js';
+import type { AppInfo, AppPair, Direction } from '../session/events.js';
 
 /** One end of a TCP connection. */
 export interface FilterEndpoint {
@@ -69,4 +69,8 @@ export interface FilterSubject {
   /** Seconds since the first packet (or the proxy's start); null when the input has no time. */
   readonly time: number | null;
   readonly connection?: FilterConnection;
+  /** Messages: what an application view understood of it (app, socketio.*, mqtt.*, …). */
+  readonly app?: AppInfo;
+  /** Messages: the request it answers (latency). */
+  readonly pair?: AppPair;
 }

@@ -13,6 +13,7 @@ import {
   type EventPrinter,
   type PrinterContext,
   type PrinterOptions,
+  viewStages,
 } from './consumers/event-printer.js';
 import { PrinterConsumer } from './consumers/printer-consumer.js';
 import { StatsConsumer } from './consumers/stats-consumer.js';
@@ -82,6 +83,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
     consumers,
     assumeDeflate: assumedDeflate(),
     capture: { decodeAs: spec.decodeAs },
+    views: viewStages(spec.printer),
     streamStages: io.streamStages,
   });
   const counts = (): ListingCounts =>

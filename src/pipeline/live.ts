@@ -13,7 +13,7 @@ import { ChangeMarks, receiverLegs } from './changed-traffic.js';
 import { nowSeconds } from '../sources/proxy/clock.js';
 import { UpgradeSniffer } from '../sources/proxy/upgrade-sniffer.js';
 import type { EventConsumer, StreamConsumer } from './consumer.js';
-import { createEventPrinter, type EventPrinter, type PrinterOptions } from './consumers/event-printer.js';
+import { createEventPrinter, viewStages, type EventPrinter, type PrinterOptions } from './consumers/event-printer.js';
 import { Pipeline } from './pipeline.js';
 import type { StreamStage } from './stages.js';
 
@@ -100,7 +100,7 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
     consumers: [shown, ...(io.consumers ?? [])],
     recorders: io.recorder === null ? [] : [io.recorder],
     streamStages: [receiverLegs, sniffer],
-    views: [marks],
+    views: [marks, ...viewStages(options)],
   });
   return {
     printer,

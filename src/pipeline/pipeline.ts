@@ -27,6 +27,9 @@ export interface PipelineOptions {
   readonly session?: SessionStageFactory;
 }
 
+/** Bytes of each binary message kept for the application views (a larger message is cut: its view sees a part). */
+const VIEW_KEEP_PAYLOAD = 1 << 20;
+
 export class Pipeline {
   /** Time of the last decoded event that had one: connections still open at the end end then. */
   lastTime: Timestamp = null;
@@ -44,7 +47,9 @@ export class Pipeline {
     let decoded = this.deliverer(consumers);
     for (const view of [...(options.views ?? [])].reverse()) decoded = view.connect(decoded);
     this.enterDecoded = decoded;
-    const limits = { keepBinaryPayload: this.keepPayload };
+    // application views decode binary messages (MQTT, MessagePack…) whatever the consumers show
+    const viewing = (options.views ?? []).length > 0;
+    const limits = { keepBinaryPayload: viewing ? Math.max(this.keepPayload, VIEW_KEEP_PAYLOAD) : this.keepPayload };
     const session =
       options.session?.(decoded, limits) ??
       new ConnectionDemux({ assumeDeflate: options.assumeDeflate ?? null, limits, onEvent: decoded });

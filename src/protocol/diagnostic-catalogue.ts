@@ -264,6 +264,46 @@ export const DIAGNOSTIC_CATALOGUE = {
     'malformed JSON in a recording; that piece is skipped and reading goes on',
     undefined,
   ),
+  // application views (src/views/): the protocol inside the messages
+  'app.view.selected': e('note', 'application view chosen for this connection, and why', undefined),
+  'app.view.failed': e('error', 'the application view could not decode this message (a wsinspect bug)', undefined),
+  'app.json.invalid': e('warning', 'payload is not valid JSON where the view expects JSON', 'RFC 8259 §2'),
+  'socketio.packet.malformed': e(
+    'error',
+    'not a valid Engine.IO / Socket.IO packet',
+    'Socket.IO protocol v5 §Packet encoding',
+  ),
+  'socketio.attachment.unexpected': e(
+    'warning',
+    'binary message with no binary event waiting for an attachment',
+    'Socket.IO protocol v5 §Packet encoding',
+  ),
+  'graphql.message.malformed': e(
+    'error',
+    'not a valid GraphQL over WebSocket message (JSON object with a known type)',
+    'graphql-ws PROTOCOL.md §Communication',
+  ),
+  'graphql.id.unknown': e(
+    'warning',
+    'result or complete for an operation id that was never subscribed (or already completed)',
+    'graphql-ws PROTOCOL.md §Next',
+  ),
+  'graphql.id.reused': e(
+    'error',
+    'subscribe with an operation id that is still in use (the server closes with 4409)',
+    'graphql-ws PROTOCOL.md §Subscribe',
+  ),
+  'msgpack.invalid': e('warning', 'binary message is not MessagePack', 'MessagePack spec §Formats'),
+  'cbor.invalid': e('warning', 'binary message is not well-formed CBOR', 'RFC 8949 §3'),
+  'mqtt.packet.malformed': e('error', 'not a valid MQTT control packet', 'MQTT 3.1.1 §2, MQTT 5.0 §2'),
+  'stomp.frame.malformed': e('error', 'not a valid STOMP frame', 'STOMP 1.2 §Augmented BNF'),
+  'jsonrpc.message.invalid': e('error', 'not a valid JSON-RPC 2.0 request or response', 'JSON-RPC 2.0 §4, §5'),
+  'jsonrpc.response.orphan': e(
+    'warning',
+    'response to a request id never seen (or already answered)',
+    'JSON-RPC 2.0 §5',
+  ),
+  'jsonrpc.request.unanswered': e('warning', 'request never answered before the connection ended', 'JSON-RPC 2.0 §5'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;

@@ -24,6 +24,7 @@ import type { Style } from './style.js';
 import { DEFAULT_MAX_PREVIEW, directionArrow, renderFrameSummary } from './summary-line.js';
 import { FrameLineWriter, type LineBlockSink } from './frame-line.js';
 import { previewUtf8 } from './text-preview.js';
+import { appSummaryLines, renderAppDetail } from './app-view.js';
 import { SecondsFormat } from './seconds-format.js';
 
 export type FrameDisplay = 'full' | 'line' | 'none';
@@ -45,6 +46,8 @@ export interface EventTextOptions {
   /** --errors: under each one-line frame summary, its diagnostics' lines (codes alone are on the line). */
   readonly details?: boolean;
   readonly assumptions: readonly string[];
+  /** --show-heartbeats: keep-alive frames and messages (a view marked them) are listed, not folded. */
+  readonly showHeartbeats?: boolean;
 }
 
 const RULE = '─'.repeat(72);
@@ -66,6 +69,8 @@ export class EventTextRenderer {
   private previousTime: Timestamp = null;
   private readonly seconds = new SecondsFormat();
   private lineWriter: FrameLineWriter | null = null;
+  /** Per connection, keep-alive frames folded out of the listing (said on its end line). */
+  private readonly folded = new Map<number, number>();
   /**
    * handshakes 'line': per connection, a request waiting for its response to share its line
    * (with the response too when a display filter hid it: the line is then due at once).
@@ -116,6 +121,10 @@ export class EventTextRenderer {
    */
   writeFrameLine(ev: FrameEvent, sink: LineBlockSink): boolean {
     if (this.opts.frames !== 'line' || !this.opts.connections) return false;
+    if (ev.heartbeat === true && this.opts.showHeartbeats !== true) {
+      this.folded.set(ev.conn, (this.folded.get(ev.conn) ?? 0) + 1);
+      return true;
+    }
     if (this.pendingHandshakes.size > 0 && this.pendingHandshakes.has(ev.conn)) return false;
     if (!this.saidAssumptions && this.opts.assumptions.length > 0) return false;
     this.saidAssumptions = true;
@@ -151,8 +160,7 @@ export class EventTextRenderer {
       case 'message':
         if (ev.change !== undefined && (ev.change.origin !== 'wire' || ev.change.dropped !== undefined))
           out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.changedMessage(ev, ev.change));
-        else if (this.opts.messages === 'all' || ev.frames > 1 || !ev.complete)
-          out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
+        else this.messageLines(ev, out);
         break;
       case 'handshake':
         if (this.opts.handshakes === 'line') {
@@ -213,6 +221,10 @@ export class EventTextRenderer {
 
   private frame(ev: FrameEvent, out: string[]): void {
     if (this.opts.frames === 'none') return;
+    if (ev.heartbeat === true && this.opts.showHeartbeats !== true && this.opts.frames === 'line') {
+      this.folded.set(ev.conn, (this.folded.get(ev.conn) ?? 0) + 1);
+      return;
+    }
     if (this.opts.frames === 'line') {
       const details = this.opts.details === true ? renderDiagnosticDetails(frameEventDiagnostics(ev), this.style) : '';
       out.push(
@@ -307,6 +319,26 @@ export class EventTextRenderer {
     return `${arrow}${s.bold(`modified ${kind} message`)}, ${old.data.length} B → ${ev.length} B: ${body(old.opcode, old.data)} → ${body(ev.opcode, ev.data)}`;
   }
 
+  /** A message: its line where frame lines do not show it, then what a view understood of it. */
+  private messageLines(ev: MessageEvent, out: string[]): void {
+    const app = ev.app;
+    const heartbeats = this.opts.showHeartbeats === true;
+    const folded = app !== undefined && !heartbeats && app.items.every((i) => i.heartbeat === true);
+    if (folded && this.opts.frames !== 'full') return;
+    const shown = this.opts.messages === 'all' || ev.frames > 1 || !ev.complete;
+    if (shown) out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
+    if (app !== undefined && this.opts.frames === 'full')
+      out.push(renderAppDetail(app, ev.pair, this.style, this.opts.detailPayload ?? this.opts.maxPayload), '');
+    // the frame line (or message line) above shows plain JSON already
+    else if (app !== undefined)
+      for (const line of appSummaryLines(app, this.style, heartbeats))
+        out.push(this.prefix(ev.time, ev.conn, ev.dir) + line);
+    // the view's problems, where the message line (which lists every diagnostic) is not drawn
+    if (!shown && ev.appDiagnostics !== undefined)
+      for (const d of ev.appDiagnostics)
+        out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.style.dim('↳ ') + renderDiagnosticLine(d, this.style));
+  }
+
   private diagnostic(ev: DiagnosticEvent): string {
     return renderDiagnosticLine(ev.diagnostic, this.style);
   }
@@ -321,10 +353,13 @@ export class EventTextRenderer {
       return s.dim(
         `${what} (${ev.reason}): ${count(messages, 'message')} (${ev.messages.c2s} client→server, ${ev.messages.s2c} server→client)`,
       );
+    const folded = this.folded.get(ev.conn) ?? 0;
+    this.folded.delete(ev.conn);
     return s.dim(
       `${what} (${ev.reason}): ` +
         `${count(ev.frames.c2s + ev.frames.s2c, 'frame')} (${ev.frames.c2s} client→server, ${ev.frames.s2c} server→client), ` +
-        count(ev.messages.c2s + ev.messages.s2c, 'message'),
+        count(ev.messages.c2s + ev.messages.s2c, 'message') +
+        (folded === 0 ? '' : `, ${count(folded, 'keep-alive frame')} folded (--show-heartbeats lists them)`),
     );
   }
 }

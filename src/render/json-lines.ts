@@ -2,6 +2,7 @@
 // are a contract). Strings are built directly rather than through objects + JSON.stringify:
 // in a large capture this runs per frame and is the output path's main cost.
 // Layer rule: render/ — pure string building.
+import { appJsonFields } from './app-view.js';
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { opcodeName } from '../protocol/frame.js';
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
@@ -229,6 +230,7 @@ export function writeMessageJson(ev: MessageEvent, opts: JsonOptions, out: JsonS
   }
   if (cut) s += ',"truncated":true';
   if (ev.change !== undefined) s += changeJson(ev.change, ev.dir, opts);
+  if (ev.app !== undefined || ev.pair !== undefined) s += appJsonFields(ev.app, ev.pair, opts.maxPayload);
   out.text(s + `,"diagnostics":${diagnosticsJson(ev.diagnostics)}}`);
 }
 

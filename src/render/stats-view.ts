@@ -1,5 +1,6 @@
 // --stats output: one block per connection (text) or one {"type":"stats"} line (JSON).
 // Layer rule: render/ — pure string building.
+import { percentile, type AppStats } from '../session/app-stats.js';
 import type { ConnectionStats, DirectionStats } from '../session/connection-stats.js';
 import { escapeForTerminal } from './escape.js';
 import { jsonString } from './json-encoder.js';
@@ -64,8 +65,47 @@ export function renderStats(s: ConnectionStats, style: Style): string {
     ...directionLines('  server → client', s.dirs.s2c),
     `  round trips  ${rttLine}`,
     `  close        ${closeLine(s)}`,
+    ...appLines(s.app),
   ];
   return lines.join('\n');
+}
+
+function latencyMs(v: number | null): string {
+  return v === null ? '—' : `${v} ms`;
+}
+
+/** Per method, event or operation a view saw: a table under the connection's figures. */
+function appLines(app: AppStats): string[] {
+  if (app.methods.length === 0) return [];
+  const rows = app.methods.map((m) => {
+    const sorted = [...m.latencies].sort((a, b) => a - b);
+    return [
+      escapeForTerminal(m.name),
+      String(m.count),
+      String(m.errors),
+      latencyMs(percentile(sorted, 0.5)),
+      latencyMs(percentile(sorted, 0.9)),
+      latencyMs(sorted.at(-1) ?? null),
+      String(Math.max(0, m.awaiting - m.answered)),
+    ];
+  });
+  const head = ['method/event', 'count', 'errors', 'p50', 'p90', 'max', 'unanswered'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string =>
+    '    ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [`  application  ${app.protocols.join(', ')}`, line(head), ...rows.map(line)];
+}
+
+function appJson(app: AppStats): string {
+  if (app.methods.length === 0) return '';
+  const methods = app.methods.map((m) => {
+    const sorted = [...m.latencies].sort((a, b) => a - b);
+    return (
+      `{"name":${jsonString(m.name)},"count":${m.count},"errors":${m.errors},"answered":${m.answered}` +
+      `,"unanswered":${Math.max(0, m.awaiting - m.answered)},"latencyMs":{"p50":${percentile(sorted, 0.5)},"p90":${percentile(sorted, 0.9)},"max":${sorted.at(-1) ?? null}}}`
+    );
+  });
+  return `,"app":{"protocols":${JSON.stringify(app.protocols)},"methods":[${methods.join(',')}]}`;
 }
 
 function dirJson(d: DirectionStats): string {
@@ -80,6 +120,8 @@ export function statsJson(s: ConnectionStats): string {
     `,"duration":${duration},"c2s":${dirJson(s.dirs.c2s)},"s2c":${dirJson(s.dirs.s2c)}` +
     `,"pingRtts":${JSON.stringify(s.pingRtts.map((r) => Math.round(r * 1e6) / 1e6))},"unansweredPings":${s.unansweredPings}` +
     `,"closedBy":${s.closedBy === null ? 'null' : `"${s.closedBy}"`},"closeCode":${s.closeCode},"closeEchoed":${s.closeEchoed}` +
-    `,"endReason":${s.endReason === null ? 'null' : `"${s.endReason}"`},"abnormalClose":${s.abnormalClose}}`
+    `,"endReason":${s.endReason === null ? 'null' : `"${s.endReason}"`},"abnormalClose":${s.abnormalClose}` +
+    appJson(s.app) +
+    '}'
   );
 }

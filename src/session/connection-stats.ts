@@ -1,6 +1,7 @@
 // Per-connection statistics for --stats, accumulated from InspectEvents: duration, frames and
 // messages by opcode and direction, bytes on the wire vs payload vs inflated, fragmentation,
 // ping→pong round trips, and how the connection closed. Layer rule: session/ — pure.
+import { AppStatsCollector, emptyAppStats, type AppStats } from './app-stats.js';
 import { opcodeName } from '../protocol/frame.js';
 import type { Direction, InspectEvent, PerDirection, Timestamp } from './events.js';
 
@@ -38,6 +39,8 @@ export interface ConnectionStats {
   endReason: string | null;
   /** The TCP connection ended (FIN or RST) without a Close handshake: applications see 1006. */
   abnormalClose: boolean;
+  /** What application views understood: per method, event or operation. */
+  readonly app: AppStats;
 }
 
 function emptyDirection(): DirectionStats {
@@ -58,6 +61,7 @@ function emptyDirection(): DirectionStats {
 export class StatsCollector {
   private readonly byConn = new Map<number, ConnectionStats>();
   private readonly pendingPings = new Map<string, Timestamp>();
+  private readonly apps = new Map<number, AppStatsCollector>();
 
   /** Stats of a connection, created on first sight. */
   private stats(conn: number): ConnectionStats {
@@ -77,8 +81,10 @@ export class StatsCollector {
         closeEchoed: false,
         endReason: null,
         abnormalClose: false,
+        app: emptyAppStats(),
       };
       this.byConn.set(conn, s);
+      this.apps.set(conn, new AppStatsCollector(s.app));
     }
     return s;
   }
@@ -122,6 +128,7 @@ export class StatsCollector {
           d.compressedBytes += ev.inflate.compressedLength;
           d.inflatedBytes += ev.inflate.inflatedLength;
         }
+        if (ev.app !== undefined) this.apps.get(ev.conn)?.add(ev);
         break;
       }
       case 'diagnostic':
@@ -154,6 +161,7 @@ export class StatsCollector {
       }
     }
     this.byConn.delete(s.conn);
+    this.apps.delete(s.conn);
     return s;
   }
 

@@ -170,6 +170,8 @@ export interface FrameEvent {
   /** A proxy that may change traffic: where the frame's message came from. */
   readonly change?: ChangeMark;
   readonly diagnostics: Diagnostic[];
+  /** Set by an application view: the frame carries a keep-alive (folded in listings unless asked for). */
+  readonly heartbeat?: boolean;
 }
 
 export interface MessageEvent {
@@ -196,6 +198,55 @@ export interface MessageEvent {
   /** A proxy that may change traffic: where the message came from (or that it was dropped). */
   readonly change?: ChangeMark;
   readonly diagnostics: Diagnostic[];
+  /** What an application view (src/views/) understood of the payload. */
+  readonly app?: AppInfo;
+  /** A response paired with its request by an application view. */
+  readonly pair?: AppPair;
+  /** The application view's own diagnostics (also in `diagnostics`): listings show them under the view's line. */
+  readonly appDiagnostics?: readonly Diagnostic[];
+}
+
+/**
+ * A value an application view decoded: JSON's values, with integers beyond 2^53 kept exact
+ * as bigint, and binary data (MessagePack, CBOR, Socket.IO attachments) as bytes.
+ */
+export type AppValue =
+  null | boolean | number | bigint | string | Uint8Array | readonly AppValue[] | { readonly [key: string]: AppValue };
+
+/** One application-level unit of a message (a Socket.IO packet, a JSON-RPC call of a batch…). */
+export interface AppItem {
+  /** The unit's type as its spec names it, lower case: event, ack, ping, request, next… */
+  readonly kind: string;
+  /** One line: what a listing shows. */
+  readonly summary: string;
+  /** The protocol's fields (json-output.md "Application views"), in output order. */
+  readonly fields: Readonly<Record<string, AppValue>>;
+  /** A keep-alive (Engine.IO ping/pong, graphql ka): folded in listings unless asked for. */
+  readonly heartbeat?: boolean;
+  /** A request or event: its method or event name (what --stats counts it under). */
+  readonly request?: string;
+  /** A response that reports a failure (JSON-RPC error, GraphQL error, CONNECT_ERROR). */
+  readonly error?: boolean;
+  /** A request that expects an answer (a JSON-RPC request, an event with an ack id, a GraphQL operation). */
+  readonly awaits?: boolean;
+  /** This unit answers a request (a JSON-RPC batch pairs each of its responses). */
+  readonly pair?: AppPair;
+}
+
+export interface AppInfo {
+  /** json, socket.io, graphql-transport-ws, graphql-ws, json-rpc… */
+  readonly protocol: string;
+  readonly items: readonly AppItem[];
+}
+
+export interface AppPair {
+  /** The request's connection and message (its firstFrame). */
+  readonly conn: number;
+  readonly index: number;
+  /** Milliseconds from request to this response; null when either has no time. */
+  readonly latencyMs: number | null;
+  /** What was asked: the method, event or operation (the --stats key). */
+  readonly request: string;
 }
 
 export interface ConnectionEvent {

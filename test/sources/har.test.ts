@@ -68,7 +68,11 @@ describe('HAR from headless Chromium (DevTools protocol, real ws server)', () =>
     const r = runCli([fixture, '--json']);
     expect([r.status, r.stderr]).toEqual([0, '']);
     const ev = events(r.stdout);
-    expect(ev.filter((e) => e.type === 'diagnostic').map((e) => e.code)).toEqual(['har.messages-only']);
+    // the page sends JSON: the application view says it chose the JSON view (issue 16)
+    expect(ev.filter((e) => e.type === 'diagnostic').map((e) => e.code)).toEqual([
+      'har.messages-only',
+      'app.view.selected',
+    ]);
     expect(ev.filter((e) => e.type === 'connection').map((e) => e.source)).toEqual(['har']);
     const response = ev.find((e) => e.type === 'handshake' && e.side === 'response');
     expect(response?.acceptValid).toBe(true);

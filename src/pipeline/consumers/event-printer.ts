@@ -7,6 +7,9 @@ import { writeEventJson } from '../../render/json-lines.js';
 import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../../render/event-text.js';
 import { createStyle, type Style } from '../../render/style.js';
 import type { InspectEvent } from '../../session/events.js';
+import { AppViewStage } from '../../views/view-stage.js';
+import type { ViewChoice } from '../../views/names.js';
+import type { ViewStage } from '../stages.js';
 import { Output } from './output.js';
 
 /** What a printer shows: the output flags, checked. */
@@ -24,6 +27,15 @@ export interface PrinterOptions {
   readonly time?: TimeFormat;
   /** --errors: one-line frame summaries are followed by their diagnostics' messages. */
   readonly errors?: boolean;
+  /** --view: the application view (views/); undefined or 'raw': none. */
+  readonly view?: ViewChoice;
+  /** --show-heartbeats: keep-alives (Engine.IO ping/pong…) are listed instead of folded. */
+  readonly showHeartbeats?: boolean;
+}
+
+/** The view stage the options ask for (none for raw). */
+export function viewStages(options: PrinterOptions): ViewStage[] {
+  return options.view === undefined || options.view === 'raw' ? [] : [new AppViewStage(options.view)];
 }
 
 export interface PrinterContext {
@@ -99,6 +111,7 @@ export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, l
     detailPayload: flags.detailPayload ?? maxPayload,
     details: flags.errors === true,
     assumptions: ctx.hexAssumptions,
+    showHeartbeats: flags.showHeartbeats === true,
   });
   const jsonOptions = { maxPayload };
   const printer: EventPrinter = {

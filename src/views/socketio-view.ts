@@ -1,0 +1,227 @@
+// The Socket.IO view: Engine.IO 4 and 3 packets over WebSocket (open, close, ping, pong,
+// message, upgrade, noop) and the Socket.IO packets inside message packets (CONNECT,
+// DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK), with namespace, event,
+// arguments, ack id, and binary attachments joined to their event. Acks pair with their events.
+// Specs: https://socket.io/docs/v4/engine-io-protocol/ and /socket-io-protocol/.
+// Layer rule: views/ — pure.
+import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { AppItem, AppPair, AppValue, Direction, FrameEvent, MessageEvent } from '../session/events.js';
+import { compact, isObject, parseJson } from './app-json.js';
+import { Pairing, textOf, type ConnectionView, type Decoded, type ViewHints } from './view.js';
+
+/** Sticky: matched where the packet's reading has got to, without cutting the string. */
+const ATTACHMENTS = /(\d+)-/y;
+const DIGITS = /\d+/y;
+const ENGINE_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'] as const;
+const SOCKET_TYPES_V5 = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'CONNECT_ERROR', 'BINARY_EVENT', 'BINARY_ACK'];
+const SOCKET_TYPES_V4 = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'ERROR', 'BINARY_EVENT', 'BINARY_ACK'];
+
+/** A binary event or ack waiting for its attachments (they follow it, in its direction). */
+interface PendingBinary {
+  readonly type: string;
+  readonly namespace: string;
+  readonly event: string | null;
+  readonly ackId: number | null;
+  readonly args: AppValue;
+  readonly count: number;
+  readonly parts: Uint8Array[];
+}
+
+/** The Engine.IO version a request path names (EIO=3 or 4), or null. */
+export function eioOfPath(path: string | null): 3 | 4 | null {
+  const m = path === null ? null : /[?&]EIO=(\d+)/.exec(path);
+  return m === null ? null : m[1] === '3' ? 3 : m[1] === '4' ? 4 : null;
+}
+
+export function socketIoView(hints: ViewHints): ConnectionView {
+  let eio: 3 | 4 = eioOfPath(hints.path) ?? 4;
+  const pairing = new Pairing(hints.conn);
+  const pending: Record<Direction, PendingBinary | null> = { c2s: null, s2c: null };
+
+  const malformed = (why: string): Decoded => ({
+    app: null,
+    diagnostics: [diagnostic('socketio.packet.malformed', why)],
+  });
+
+  function engine(type: string, summary: string, extra: Record<string, AppValue> = {}, heartbeat = false): AppItem {
+    return { kind: type, summary, fields: { eio, type, ...extra }, ...(heartbeat ? { heartbeat } : {}) };
+  }
+
+  function socketPacket(msg: MessageEvent, s: string): Decoded {
+    const diagnostics: Diagnostic[] = [];
+    let i = 0;
+    const typeDigit = s.charCodeAt(0) - 48;
+    const names = eio === 3 ? SOCKET_TYPES_V4 : SOCKET_TYPES_V5;
+    if (!(typeDigit >= 0 && typeDigit <= 6)) return malformed(`unknown Socket.IO packet type "${s.slice(0, 1)}"`);
+    const type = names[typeDigit];
+    i = 1;
+    let count = 0;
+    if (typeDigit === 5 || typeDigit === 6) {
+      ATTACHMENTS.lastIndex = i;
+      const m = ATTACHMENTS.exec(s);
+      if (m === null) return malformed(`${type} without its attachment count ("<n>-")`);
+      count = Number(m[1]);
+      i += m[0].length;
+    }
+    let namespace = '/';
+    if (s[i] === '/') {
+      const comma = s.indexOf(',', i);
+      const end = comma === -1 ? s.length : comma;
+      namespace = s.slice(i, end);
+      i = comma === -1 ? s.length : comma + 1;
+    }
+    let ackId: number | null = null;
+    DIGITS.lastIndex = i;
+    const digits = DIGITS.exec(s);
+    if (digits !== null) {
+      ackId = Number(digits[0]);
+      i += digits[0].length;
+    }
+    let data: AppValue | undefined;
+    if (i < s.length) {
+      const parsed = parseJson(s.slice(i));
+      if (parsed instanceof Error) return malformed(`${type} payload is not JSON: ${parsed.message}`);
+      data = parsed;
+    }
+    const fields: Record<string, AppValue> = { eio, type, namespace };
+    const ns = namespace === '/' ? '' : namespace + ' ';
+    const ack = ackId === null ? '' : ` ack=${ackId}`;
+    let summary: string;
+    let kind: string;
+    let pair: AppPair | null = null;
+    const item: { request?: string; error?: boolean; awaits?: boolean } = {};
+    if (typeDigit === 2 || typeDigit === 5) {
+      kind = 'event';
+      if (!Array.isArray(data) || data.length === 0 || (typeof data[0] !== 'string' && typeof data[0] !== 'number'))
+        return malformed(`${type} payload must be a non-empty array starting with the event name`);
+      const event = String(data[0]);
+      const args = data.slice(1);
+      Object.assign(fields, { event, args });
+      if (ackId !== null) fields.ackId = ackId;
+      if (count > 0) fields.attachments = count;
+      summary = `${type} ${ns}${JSON.stringify(event)} ${compact(args)}${ack}`;
+      if (count > 0) summary += ` +${count} attachment${count === 1 ? '' : 's'}`;
+      item.request = event;
+      if (ackId !== null) item.awaits = true;
+      if (ackId !== null && !pairing.request(msg.dir, `${namespace}#${ackId}`, msg, event))
+        diagnostics.push(diagnostic('socketio.packet.malformed', `ack id ${ackId} reused before it was acknowledged`));
+      if (count > 0) pending[msg.dir] = { type, namespace, event, ackId, args, count, parts: [] };
+    } else if (typeDigit === 3 || typeDigit === 6) {
+      kind = 'ack';
+      if (ackId === null) return malformed(`${type} without an ack id`);
+      if (!Array.isArray(data)) return malformed(`${type} payload must be an array`);
+      Object.assign(fields, { ackId, args: data });
+      if (count > 0) fields.attachments = count;
+      summary = `${type} ${ns}${compact(data)}${ack}`;
+      pair = pairing.response(msg.dir, `${namespace}#${ackId}`, msg);
+      if (pair !== null)
+        summary += ` (${JSON.stringify(pair.request)}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
+      if (count > 0) pending[msg.dir] = { type, namespace, event: null, ackId, args: data, count, parts: [] };
+    } else {
+      kind = type.toLowerCase();
+      if (data !== undefined) fields.data = data;
+      summary = `${type} ${namespace}${data === undefined ? '' : ' ' + compact(data)}`;
+      if (typeDigit === 4) item.error = true;
+    }
+    const appItem: AppItem = { kind, summary, fields, ...item, ...(pair === null ? {} : { pair }) };
+    return {
+      app: { protocol: 'socket.io', items: [appItem] },
+      diagnostics,
+      ...(pair === null ? {} : { pair }),
+    };
+  }
+
+  function attachment(msg: MessageEvent, bytes: Uint8Array): Decoded {
+    const waiting = pending[msg.dir];
+    if (waiting === null)
+      return {
+        app: {
+          protocol: 'socket.io',
+          items: [engine('message', `binary message, ${bytes.length} bytes`, { data: bytes })],
+        },
+        diagnostics: [diagnostic('socketio.attachment.unexpected')],
+      };
+    waiting.parts.push(bytes);
+    const num = waiting.parts.length;
+    const fields: Record<string, AppValue> = {
+      eio,
+      type: 'attachment',
+      namespace: waiting.namespace,
+      ...(waiting.event === null ? {} : { event: waiting.event }),
+      ...(waiting.ackId === null ? {} : { ackId: waiting.ackId }),
+      num: num - 1,
+      data: bytes,
+    };
+    let summary = `attachment ${num}/${waiting.count} of ${waiting.type}${waiting.event === null ? '' : ' ' + JSON.stringify(waiting.event)}, ${bytes.length} bytes`;
+    if (num === waiting.count) {
+      pending[msg.dir] = null;
+      const joined = joinPlaceholders(waiting.args, waiting.parts);
+      fields.args = joined;
+      summary += `: ${compact(joined)}`;
+    }
+    return { app: { protocol: 'socket.io', items: [{ kind: 'attachment', summary, fields }] }, diagnostics: [] };
+  }
+
+  return {
+    protocol: 'socket.io',
+    heartbeat(frame: FrameEvent): boolean {
+      return frame.frame.opcode === 1 && frame.frame.fin && (frame.text === '2' || frame.text === '3');
+    },
+    decode(msg: MessageEvent): Decoded {
+      if (msg.opcode === 2) {
+        // Engine.IO 3 sends binary as a message packet (a leading 4); 4 sends the bytes alone
+        if (eio === 3) {
+          if (msg.data.length === 0 || msg.data[0] !== 4)
+            return malformed('Engine.IO 3 binary packet must start with type 4 (message)');
+          return attachment(msg, msg.data.subarray(1));
+        }
+        return attachment(msg, msg.data);
+      }
+      const text = textOf(msg) ?? '';
+      if (text === '') return malformed('empty Engine.IO packet');
+      const t = text.charCodeAt(0) - 48;
+      if (!(t >= 0 && t <= 6)) return malformed(`unknown Engine.IO packet type "${text.slice(0, 1)}"`);
+      const type = ENGINE_TYPES[t];
+      const rest = text.slice(1);
+      if (type === 'message') {
+        if (rest === '') return malformed('message packet without a Socket.IO packet');
+        return socketPacket(msg, rest);
+      }
+      if (type === 'open') {
+        const hs = parseJson(rest);
+        if (hs instanceof Error || !isObject(hs))
+          return malformed('open packet must carry a JSON object (sid, pingInterval…)');
+        if (eioOfPath(hints.path) === null) eio = 'maxPayload' in hs ? 4 : 3;
+        return {
+          app: {
+            protocol: 'socket.io',
+            items: [engine('open', `open sid=${String(hs.sid)} pingInterval=${String(hs.pingInterval)}`, { data: hs })],
+          },
+          diagnostics: [],
+        };
+      }
+      const heartbeat = (type === 'ping' || type === 'pong') && rest === '';
+      const extra: Record<string, AppValue> = rest === '' ? {} : { data: rest };
+      return {
+        app: { protocol: 'socket.io', items: [engine(type, rest === '' ? type : `${type} ${rest}`, extra, heartbeat)] },
+        diagnostics: [],
+      };
+    },
+    finish(): Diagnostic[] {
+      return [];
+    },
+  };
+}
+
+/** The arguments with each {"_placeholder":true,"num":N} replaced by attachment N. */
+function joinPlaceholders(value: AppValue, parts: readonly Uint8Array[]): AppValue {
+  if (Array.isArray(value)) return value.map((v) => joinPlaceholders(v, parts));
+  if (isObject(value)) {
+    if (value._placeholder === true && typeof value.num === 'number' && parts[value.num] !== undefined)
+      return parts[value.num];
+    const out: Record<string, AppValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = joinPlaceholders(v, parts);
+    return out;
+  }
+  return value;
+}
