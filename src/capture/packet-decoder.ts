@@ -7,6 +7,7 @@ import type { StreamEvent, Timestamp } from '../session/events.js';
 import type { CaptureLimits } from './capture-limits.js';
 import type { CaptureSummary } from './capture-tally.js';
 import { ConnectionTable } from './connection-table.js';
+import type { TlsKeys } from './tls/tls-decryptor.js';
 import { IpReassembler } from './ip-reassembler.js';
 import { ipHeaderOffset, isSupportedLinkType } from './link-layer.js';
 import { ParseStatus, TcpSegment, parseTcpIp } from './tcp-ip-parser.js';
@@ -50,8 +51,9 @@ export class PacketDecoder implements PacketSink {
     decodeAs: readonly number[],
     /** Told the time of the first packet that has one, before anything of that packet is decoded. */
     private onFirstTime: ((time: number) => void) | null = null,
+    tlsKeys?: TlsKeys,
   ) {
-    this.table = new ConnectionTable(limits, onEvent, decodeAs, this.position);
+    this.table = new ConnectionTable(limits, onEvent, decodeAs, this.position, tlsKeys);
     this.fragments = new IpReassembler(limits, (d, time) => this.fileDiagnostic(d, time));
   }
 

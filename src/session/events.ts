@@ -52,6 +52,8 @@ export type StreamEvent =
       readonly destination?: ProxyDestination;
       /** The proxy's sniffer: the URL of the opening request, once seen. */
       readonly url?: string;
+      /** A capture: the connection's TLS, decrypted with the key log. */
+      readonly tls?: TlsInfo;
     }
   | {
       readonly kind: 'data';
@@ -185,7 +187,7 @@ export interface ConnectionEvent {
   readonly host?: string;
   /** The proxy: the URL of the opening request ("wss://example.com/socket"). */
   readonly url?: string;
-  /** The proxy: the connection's TLS, when it had any. */
+  /** The connection's TLS, when it had any: the proxy's, or a capture's decrypted with the key log. */
   readonly tls?: TlsInfo;
 }
 

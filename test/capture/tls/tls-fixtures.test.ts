@@ -1,0 +1,144 @@
+// wss in real captures (fixtures/tls, made by fixtures/tls/make.sh with Node https + ws on
+// loopback and the servers' keylog events): every TLS 1.3 suite, a HelloRetryRequest, a
+// 40 KB message whose records cross TCP segments, TLS 1.2 GCM/ChaCha20 and resumption by
+// ticket and by session id, a CBC suite named, a connection missing from the key log; and
+// bad input — a random-text key log, flipped ciphertext bits, a cut capture — never throws.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseKeyLog } from '../../../src/capture/tls/key-log.js';
+import { readCapture } from '../../../src/pipeline/read-capture.js';
+import type { ConnectionEvent, InspectEvent, MessageEvent } from '../../../src/session/events.js';
+import { ROOT } from '../../helpers/cli-run.js';
+
+const DIR = join(ROOT, 'fixtures', 'tls');
+const pcap = (name: string): Uint8Array => new Uint8Array(readFileSync(join(DIR, `${name}.pcap`)));
+const keys = (name: string) => parseKeyLog(readFileSync(join(DIR, `${name}.keys`), 'latin1')).secrets;
+
+async function events(input: Uint8Array, keyLog?: Map<string, Uint8Array>): Promise<InspectEvent[]> {
+  const { Readable } = await import('node:stream');
+  const out: InspectEvent[] = [];
+  for await (const ev of readCapture(Readable.from([Buffer.from(input)]), { keyLog })) out.push(ev);
+  return out;
+}
+
+const connections = (evs: InspectEvent[]) => evs.filter((e): e is ConnectionEvent => e.type === 'connection');
+const texts = (evs: InspectEvent[], conn: number) =>
+  evs
+    .filter((e): e is MessageEvent => e.type === 'message' && e.conn === conn && e.opcode === 1)
+    .map((m) => `${m.dir} ${m.text ?? ''}`);
+const codes = (evs: InspectEvent[]) =>
+  evs.flatMap((e) => (e.type === 'diagnostic' ? [e.diagnostic.code] : [])).filter((c) => c.startsWith('tls.'));
+
+describe('TLS 1.3 capture with its key log', () => {
+  it('decrypts every suite, the HelloRetryRequest and the 40 KB message; names the missing keys', async () => {
+    const evs = await events(pcap('tls13'), keys('tls13'));
+    const conns = connections(evs);
+    expect(conns.map((c) => c.tls?.cipher)).toEqual([
+      'TLS_AES_128_GCM_SHA256',
+      'TLS_AES_256_GCM_SHA384',
+      'TLS_CHACHA20_POLY1305_SHA256',
+      'TLS_AES_256_GCM_SHA384', // the HelloRetryRequest connection (server's default suite)
+      'TLS_AES_128_GCM_SHA256',
+    ]);
+    for (const c of conns)
+      expect(c.tls).toMatchObject({ version: 'TLS 1.3', sni: 'example.com', alpn: 'http/1.1', decrypted: true });
+    expect(texts(evs, 1)).toEqual(['c2s hello over TLS_AES_128_GCM_SHA256', 's2c hello over TLS_AES_128_GCM_SHA256']);
+    expect(texts(evs, 3)).toEqual([
+      'c2s hello over TLS_CHACHA20_POLY1305_SHA256',
+      's2c hello over TLS_CHACHA20_POLY1305_SHA256',
+    ]);
+    expect(texts(evs, 4)).toEqual(['c2s after a HelloRetryRequest', 's2c after a HelloRetryRequest']);
+    const big = evs.filter((e): e is MessageEvent => e.type === 'message' && e.conn === 5 && e.opcode === 2);
+    expect(big.map((m) => m.length)).toEqual([40 * 1024, 40 * 1024]);
+    expect(evs.some((e) => e.type === 'diagnostic' && e.diagnostic.severity === 'error')).toBe(false);
+    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-key');
+    expect(noKey).toHaveLength(2);
+    expect(noKey[0]).toMatchObject({ conn: null });
+    expect(JSON.stringify(noKey)).toMatch(
+      /CLIENT_HANDSHAKE_TRAFFIC_SECRET in the key log for client random [0-9a-f]{64}/,
+    );
+  });
+
+  it('without a key log, TLS connections are named and skipped as before', async () => {
+    const evs = await events(pcap('tls13'));
+    expect(connections(evs)).toEqual([]);
+    expect(evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'capture.tls')).toHaveLength(6);
+  });
+
+  it('decodes the same whatever the chunks the capture arrives in', async () => {
+    const whole = await events(pcap('tls13'), keys('tls13'));
+    const { Readable } = await import('node:stream');
+    const bytes = pcap('tls13');
+    const split: InspectEvent[] = [];
+    // seeded uneven chunks, 1 to 1500 bytes: records, segments and pcap records all cut anywhere
+    const exact: Buffer[] = [];
+    for (let at = 0, n = 1; at < bytes.length; at += n, n = ((n * 7 + 3) % 1500) + 1)
+      exact.push(Buffer.from(bytes.subarray(at, at + n)));
+    for await (const ev of readCapture(Readable.from(exact), { keyLog: keys('tls13') })) split.push(ev);
+    expect(split).toEqual(whole);
+  });
+});
+
+describe('TLS 1.2 capture with its key log', () => {
+  it('decrypts GCM (SHA-256 and SHA-384 PRF) and ChaCha20, and sessions resumed by ticket and by id', async () => {
+    const evs = await events(pcap('tls12'), keys('tls12'));
+    const conns = connections(evs);
+    expect(conns.map((c) => c.tls?.cipher)).toEqual([
+      'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+      'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+    ]);
+    // the key log has no line for connections 5 and 7: their master secrets come from 4 and 6
+    expect(texts(evs, 5)).toEqual(['c2s resumed by ticket', 's2c resumed by ticket']);
+    expect(texts(evs, 7)).toEqual(['c2s resumed by session id', 's2c resumed by session id']);
+    expect(codes(evs)).toEqual(['tls.unsupported-cipher']);
+    expect(JSON.stringify(evs)).toContain('TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA is not decrypted');
+  });
+});
+
+describe('bad input', () => {
+  it('a key log of random text: nothing used, TLS skipped, no throw', async () => {
+    let seed = 7;
+    const junk = Array.from({ length: 2000 }, () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return String.fromCharCode(32 + (seed >>> 25));
+    }).join('');
+    const parsed = parseKeyLog(junk);
+    expect(parsed.used).toBe(0);
+    const evs = await events(pcap('tls12'), parsed.secrets);
+    expect(connections(evs)).toEqual([]);
+  });
+
+  it('a flipped ciphertext bit: tls.decrypt-failed with the record number, the rest decodes', async () => {
+    const bytes = pcap('tls13');
+    const text = Buffer.from('hello over TLS_AES_256_GCM_SHA384');
+    // the first encrypted record of connection 2's client after its handshake: find the
+    // ClientHello of the second connection, then flip a byte of a later c2s record
+    const evs0 = await events(bytes, keys('tls13'));
+    const msg = evs0.find((e): e is MessageEvent => e.type === 'message' && e.conn === 2 && e.dir === 'c2s')!;
+    expect(msg.text).toBe(text.toString());
+    const record = msg.capture!.record; // the pcap record of the packet that carried it
+    const flipped = Uint8Array.from(bytes);
+    flipped[record + 16 + 14 + 20 + 32 + 10] ^= 0x01; // pcap record header, Ethernet, IPv4, TCP with options, into the TLS record
+    const evs = await events(flipped, keys('tls13'));
+    const failed = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.decrypt-failed');
+    expect(failed).toHaveLength(1);
+    expect(JSON.stringify(failed[0])).toMatch(/record \d+ \(sequence number \d+\) failed authentication/);
+    expect(texts(evs, 1)).toEqual(texts(evs0, 1));
+    expect(texts(evs, 3)).toEqual(texts(evs0, 3));
+    expect(texts(evs, 2)).not.toContain(`c2s ${text.toString()}`);
+  });
+
+  it('a capture cut inside a record: no throw, the connections before it decode', async () => {
+    const bytes = pcap('tls13');
+    for (const cut of [30_000, 60_000, 90_000]) {
+      const evs = await events(bytes.subarray(0, cut), keys('tls13'));
+      expect(connections(evs).length).toBeGreaterThan(0);
+    }
+  });
+});
