@@ -1,7 +1,7 @@
 // wss in real captures (fixtures/tls, made by fixtures/tls/make.sh with Node https + ws on
 // loopback and the servers' keylog events): every TLS 1.3 suite, a HelloRetryRequest, a
 // 40 KB message whose records cross TCP segments, TLS 1.2 GCM/ChaCha20 and resumption by
-// ticket and by session id, a CBC suite named, a connection missing from the key log; and
+// ticket and by session id, KeyUpdates both ways (OpenSSL s_client), a CBC suite named, a connection missing from the key log; and
 // bad input — a random-text key log, flipped ciphertext bits, a cut capture — never throws.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,6 +77,22 @@ describe('TLS 1.3 capture with its key log', () => {
       exact.push(Buffer.from(bytes.subarray(at, at + n)));
     for await (const ev of readCapture(Readable.from(exact), { keyLog: keys('tls13') })) split.push(ev);
     expect(split).toEqual(whole);
+  });
+});
+
+describe('TLS 1.3 KeyUpdate (OpenSSL s_client)', () => {
+  it('follows two client KeyUpdates and the one the server answers with', async () => {
+    const evs = await events(pcap('keyupdate'), keys('keyupdate'));
+    expect(connections(evs)).toHaveLength(1);
+    expect(texts(evs, 1)).toEqual([
+      'c2s before any key update',
+      's2c before any key update',
+      'c2s after the client updated its key',
+      's2c after the client updated its key',
+      'c2s after both sides updated their keys',
+      's2c after both sides updated their keys',
+    ]);
+    expect(codes(evs)).toEqual([]);
   });
 });
 
