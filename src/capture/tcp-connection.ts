@@ -10,7 +10,8 @@ import type { CaptureTally } from './capture-tally.js';
 import { DetectionWindow, type DetectionBudget } from './detection-window.js';
 import { FOLLOWING, GIVE_UP, HttpKeepAliveFollower } from './http-keep-alive-follower.js';
 import { TcpReassembler, type HalfListener, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
-import { TlsDecryptor, type TlsKeys } from './tls/tls-decryptor.js';
+import type { TlsKeys } from './tls/tls-decryptor.js';
+import { TlsLayer } from './tls/tls-layer.js';
 import { MAX_SCAN_BYTES, boundaryOf, detectWebSocket, type Verdict } from './websocket-detector.js';
 
 /** What a connection needs from the table that owns it. */
@@ -49,10 +50,7 @@ export class TcpConnection implements HalfListener {
   /** The window's arrivals are being handed to the follower. */
   private replaying = false;
   /** TLS with a key log: the bytes of both sides go through it, and its plaintext is decoded. */
-  private tlsDecryptor: TlsDecryptor | null = null;
-  /** TLS: the client side, and the stream offset of each side's next plaintext byte. */
-  private tlsClientSide = -1;
-  private readonly plainAt = [0, 0];
+  private tlsLayer: TlsLayer | null = null;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -82,9 +80,9 @@ export class TcpConnection implements HalfListener {
   }
 
   halfData(side: number, bytes: Uint8Array, time: Timestamp, at: number, packet: number, record: number): void {
-    if (this.tlsDecryptor !== null) {
+    if (this.tlsLayer !== null) {
       if (this.state === 'websocket' || this.state === 'detecting')
-        this.tlsDecryptor.data(side, bytes, time, packet, record);
+        this.tlsLayer.data(side, bytes, time, packet, record);
     } else this.deliver(side, bytes, time, at, packet, record);
   }
 
@@ -103,8 +101,8 @@ export class TcpConnection implements HalfListener {
   }
 
   halfGap(side: number, length: number, time: Timestamp, snaplen: boolean): void {
-    if (this.tlsDecryptor !== null) {
-      if (this.state === 'websocket' || this.state === 'detecting') this.tlsDecryptor.gap(side, length, time);
+    if (this.tlsLayer !== null) {
+      if (this.state === 'websocket' || this.state === 'detecting') this.tlsLayer.gap(side, length, time);
     } else this.deliverGap(side, length, time, snaplen);
   }
 
@@ -152,14 +150,13 @@ export class TcpConnection implements HalfListener {
     if (this.state === 'ended') return;
     if (this.state === 'detecting' || this.state === 'websocket') {
       for (const half of this.halves) half.flushAll(time);
-      this.tlsDecryptor?.end(time);
+      this.tlsLayer?.end(time);
     }
     if (this.state === 'detecting' && this.window !== null) this.decide(true, time);
     if (this.state === 'websocket') this.host.emit({ kind: 'end', conn: this.conn, reason, time });
-    if (this.tlsDecryptor !== null && !this.tlsDecryptor.decrypted) {
-      const c = this.tlsClientSide;
-      this.host.tally.tlsSeen(this.endpoints[c], this.endpoints[1 - c]);
-    }
+    const tls = this.tlsLayer;
+    if (tls !== null && !tls.decrypted)
+      this.host.tally.tlsSeen(this.endpoints[tls.clientSide], this.endpoints[1 - tls.clientSide]);
     this.release('ended');
   }
 
@@ -189,7 +186,7 @@ export class TcpConnection implements HalfListener {
       case 'tls': {
         const c = verdict.clientSide;
         this.tls = true;
-        if (this.tlsDecryptor === null && this.host.tlsKeys.secrets.size > 0) {
+        if (this.tlsLayer === null && this.host.tlsKeys.secrets.size > 0) {
           this.startTls(c);
           return;
         }
@@ -210,39 +207,21 @@ export class TcpConnection implements HalfListener {
    */
   private startTls(clientSide: number): void {
     const w = this.window!;
-    this.tlsClientSide = clientSide;
     this.window = new DetectionWindow(this.host.limits.detectionBytes, this.host.detectionBudget);
-    this.tlsDecryptor = new TlsDecryptor(this.host.tlsKeys, clientSide, {
-      plaintext: (side, bytes, time, packet, record) => {
-        const at = this.plainAt[side];
-        this.plainAt[side] += bytes.length;
-        this.deliver(side, bytes, time, at, packet, record);
-      },
-      lost: (side, length, time) => {
-        this.plainAt[side] += length;
-        this.deliverGap(side, length, time, false);
-      },
-      diagnostic: (side, code, message, time) => this.tlsDiagnostic(side, diagnostic(code, message), time),
+    this.tlsLayer = new TlsLayer(this.host.tlsKeys, clientSide, this.endpoints, {
+      deliver: (side, bytes, time, at, packet, record) => this.deliver(side, bytes, time, at, packet, record),
+      deliverGap: (side, length, time) => this.deliverGap(side, length, time, false),
+      isOpen: () => this.state === 'websocket',
+      report: (d, time, dir) => this.report(d, time, dir),
+      emit: (event) => this.host.emit(event),
     });
     for (const e of w.entries) {
-      if (this.tlsDecryptor === null) break;
+      if (this.tlsLayer === null) break;
       if (e.gap > 0) this.halfGap(e.side, e.gap, e.time, false);
       else if (e.diagnostic !== null) this.halfDiagnostic(e.side, e.diagnostic.code, e.diagnostic.message, e.time);
       else this.halfData(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time, e.at, e.packet, e.record);
     }
     w.release();
-  }
-
-  /** A TLS problem: on the connection once it is one, else on the capture with its endpoints named. */
-  private tlsDiagnostic(side: number | null, d: Diagnostic, time: Timestamp): void {
-    const c = this.tlsClientSide;
-    const dir = side === null ? undefined : side === c ? 'c2s' : 's2c';
-    if (this.state === 'websocket') {
-      this.report(d, time, dir);
-      return;
-    }
-    const where = `TLS ${this.endpoints[c]} → ${this.endpoints[1 - c]}${dir === undefined ? '' : ` ${dir}`}`;
-    this.host.emit({ kind: 'diagnostic', conn: null, diagnostic: { ...d, message: `${where}: ${d.message}` }, time });
   }
 
   /** The connection carries WebSocket: numbers it and emits `open`. */
@@ -256,7 +235,7 @@ export class TcpConnection implements HalfListener {
       time: this.firstTime,
       detectedBy,
       endpoints: { client: this.endpoints[clientSide], server: this.endpoints[1 - clientSide] },
-      ...(this.tlsDecryptor === null ? {} : { tls: this.tlsDecryptor.info() }),
+      ...(this.tlsLayer === null ? {} : { tls: this.tlsLayer.info() }),
     });
   }
 
@@ -358,7 +337,7 @@ export class TcpConnection implements HalfListener {
 
   /** Where a side's decoded stream is: its TCP offset, or its plaintext's under TLS. */
   private streamAt(side: number): number {
-    return this.tlsDecryptor === null ? this.halves[side].streamAt : this.plainAt[side];
+    return this.tlsLayer === null ? this.halves[side].streamAt : this.tlsLayer.streamAt(side);
   }
 
   private endFinishedHalves(time: Timestamp): void {
@@ -468,7 +447,7 @@ export class TcpConnection implements HalfListener {
     this.state = state;
     this.dropWindow();
     this.dropFollower();
-    this.tlsDecryptor = null;
+    this.tlsLayer = null;
     this.halves[0].release();
     this.halves[1].release();
   }
