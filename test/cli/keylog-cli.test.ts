@@ -55,6 +55,14 @@ describe('--keylog', () => {
       sni: 'example.com',
     });
   });
+
+  it('--threads 2 prints the very same as one thread (each worker gets the key log)', () => {
+    const one = runCli([PCAP, '--keylog', KEYS, '--threads', '1']);
+    const two = runCli([PCAP, '--keylog', KEYS, '--threads', '2']);
+    expect(connLines(one.stdout)).toHaveLength(7);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toBe(one.stderr);
+  });
 });
 
 describe('SSLKEYLOGFILE', () => {

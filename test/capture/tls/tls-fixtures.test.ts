@@ -60,6 +60,21 @@ describe('TLS 1.3 capture with its key log', () => {
     );
   });
 
+  it('a key log with only the application secrets still decrypts the WebSocket traffic', async () => {
+    const appOnly = new Map([...keys('tls13')].filter(([k]) => !k.includes('HANDSHAKE')));
+    const evs = await events(pcap('tls13'), appOnly);
+    expect(connections(evs)).toHaveLength(5);
+    expect(texts(evs, 3)).toEqual([
+      'c2s hello over TLS_CHACHA20_POLY1305_SHA256',
+      's2c hello over TLS_CHACHA20_POLY1305_SHA256',
+    ]);
+    // the handshake secrets are named as missing, per direction
+    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-key');
+    expect(noKey.length).toBe(12);
+    // (ALPN is in the encrypted handshake: not known without its secret)
+    expect(connections(evs)[0].tls).toMatchObject({ alpn: null, decrypted: true });
+  });
+
   it('without a key log, TLS connections are named and skipped as before', async () => {
     const evs = await events(pcap('tls13'));
     expect(connections(evs)).toEqual([]);
