@@ -18,8 +18,8 @@ describe('--keylog', () => {
   it('decrypts, and says on stderr which key log it used', () => {
     const r = runCli([PCAP, '--keylog', KEYS]);
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe(`wsinspect: key log ${KEYS} (--keylog): 6 secret(s)\n`);
-    expect(connLines(r.stdout)).toHaveLength(7);
+    expect(r.stderr).toBe(`wsinspect: key log ${KEYS} (--keylog): 8 secret(s)\n`);
+    expect(connLines(r.stdout)).toHaveLength(9);
     expect(connLines(r.stdout)[0]).toMatch(
       /\(found by handshake; TLS 1\.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SNI example\.com, ALPN http\/1\.1, decrypted with the key log\)$/,
     );
@@ -39,9 +39,9 @@ describe('--keylog', () => {
     const r = runCli([PCAP, '--keylog', file]);
     // an upper-cased line is the same label and client random: a duplicate
     expect(r.stderr).toBe(
-      `wsinspect: key log ${file} (--keylog): 6 secret(s); skipped 1 duplicate line(s) and 1 line(s) that are not key log lines\n`,
+      `wsinspect: key log ${file} (--keylog): 8 secret(s); skipped 1 duplicate line(s) and 1 line(s) that are not key log lines\n`,
     );
-    expect(connLines(r.stdout)).toHaveLength(7);
+    expect(connLines(r.stdout)).toHaveLength(9);
   });
 
   it('--json: the connection event carries "tls"', () => {
@@ -59,7 +59,7 @@ describe('--keylog', () => {
   it('--threads 2 prints the very same as one thread (each worker gets the key log)', () => {
     const one = runCli([PCAP, '--keylog', KEYS, '--threads', '1']);
     const two = runCli([PCAP, '--keylog', KEYS, '--threads', '2']);
-    expect(connLines(one.stdout)).toHaveLength(7);
+    expect(connLines(one.stdout)).toHaveLength(9);
     expect(two.stdout).toBe(one.stdout);
     expect(two.stderr).toBe(one.stderr);
   });
@@ -68,8 +68,8 @@ describe('--keylog', () => {
 describe('SSLKEYLOGFILE', () => {
   it('is used when --keylog is not given, and the output says so', () => {
     const r = runCli([PCAP], { env: { SSLKEYLOGFILE: KEYS } });
-    expect(r.stderr).toBe(`wsinspect: key log ${KEYS} (SSLKEYLOGFILE): 6 secret(s)\n`);
-    expect(connLines(r.stdout)).toHaveLength(7);
+    expect(r.stderr).toBe(`wsinspect: key log ${KEYS} (SSLKEYLOGFILE): 8 secret(s)\n`);
+    expect(connLines(r.stdout)).toHaveLength(9);
   });
 
   it('--keylog wins over it', () => {

@@ -20,6 +20,7 @@ const Ext = {
   serverName: 0x0000,
   alpn: 0x0010,
   sessionTicket: 0x0023,
+  encryptThenMac: 0x0016,
   earlyData: 0x002a,
   supportedVersions: 0x002b,
 } as const;
@@ -40,6 +41,8 @@ export interface ServerHello {
   readonly version: number;
   readonly retryRequest: boolean;
   readonly alpn: string | null;
+  /** encrypt_then_mac negotiated (RFC 7366): it changes CBC records only. */
+  readonly encryptThenMac: boolean;
 }
 
 class Reader {
@@ -122,6 +125,7 @@ export function parseServerHello(body: Uint8Array): ServerHello | null {
       version,
       retryRequest: Buffer.from(random).toString('hex') === HRR_RANDOM,
       alpn: alpnOf(ext.get(Ext.alpn)),
+      encryptThenMac: ext.has(Ext.encryptThenMac),
     };
   });
 }

@@ -6,6 +6,11 @@ import { createDecipheriv, createHmac } from 'node:crypto';
 
 export type HashName = 'sha256' | 'sha384';
 export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+export interface CbcSuite {
+  readonly cipher: 'aes-128-cbc' | 'aes-256-cbc';
+  readonly mac: 'sha1' | 'sha256' | 'sha384';
+}
+const MAC_LENGTH: Record<CbcSuite['mac'], number> = { sha1: 20, sha256: 32, sha384: 48 };
 
 export const HASH_LENGTH: Record<HashName, number> = { sha256: 32, sha384: 48 };
 export const KEY_LENGTH: Record<AeadName, number> = { 'aes-128-gcm': 16, 'aes-256-gcm': 32, 'chacha20-poly1305': 32 };
@@ -45,7 +50,9 @@ export function hkdfExpandLabel(
 
 /** The record protection key of one direction: key, IV (or GCM salt) and the next sequence number. */
 export interface RecordKey {
+  /** The AEAD; for a CBC suite, cbc and macKey are set instead (aead unused). */
   readonly aead: AeadName;
+  readonly cbc?: CbcSuite & { readonly macKey: Uint8Array; readonly encryptThenMac: boolean };
   readonly key: Uint8Array;
   /** TLS 1.3 and TLS 1.2 ChaCha20: the 12-byte IV XORed with the sequence number; TLS 1.2 GCM: the 4-byte salt. */
   readonly iv: Uint8Array;
@@ -106,6 +113,70 @@ export function tls12RecordKeys(
     client: { aead, key: at(0, keyLength), iv: at(2 * keyLength, ivLength), seq: 0n },
     server: { aead, key: at(keyLength, keyLength), iv: at(2 * keyLength + ivLength, ivLength), seq: 0n },
   };
+}
+
+/** Client and server keys of a TLS 1.2 CBC suite: MAC keys, then cipher keys (RFC 5246 §6.3; the IVs are explicit). */
+export function tls12CbcRecordKeys(
+  hash: HashName,
+  suite: CbcSuite,
+  encryptThenMac: boolean,
+  masterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): { client: RecordKey; server: RecordKey } {
+  const macLength = MAC_LENGTH[suite.mac];
+  const keyLength = suite.cipher === 'aes-128-cbc' ? 16 : 32;
+  const seed = Buffer.concat([serverRandom, clientRandom]);
+  const block = tls12Prf(hash, masterSecret, 'key expansion', seed, 2 * macLength + 2 * keyLength);
+  const at = (from: number, n: number): Uint8Array => block.slice(from, from + n);
+  const key = (mac: number, enc: number): RecordKey => ({
+    aead: 'aes-128-gcm',
+    cbc: { ...suite, macKey: at(mac, macLength), encryptThenMac },
+    key: at(enc, keyLength),
+    iv: new Uint8Array(0),
+    seq: 0n,
+  });
+  return { client: key(0, 2 * macLength), server: key(macLength, 2 * macLength + keyLength) };
+}
+
+/**
+ * A TLS 1.2 CBC record: explicit IV, then the ciphertext of content ‖ MAC ‖ padding
+ * (RFC 5246 §6.2.3.2), or with encrypt-then-MAC the MAC after the ciphertext (RFC 7366 §3).
+ * null when the MAC or the padding is wrong.
+ */
+export function openTls12CbcRecord(key: RecordKey, type: number, version: number, body: Uint8Array): Uint8Array | null {
+  const cbc = key.cbc!;
+  const macLength = MAC_LENGTH[cbc.mac];
+  const mac = (content: Uint8Array): Buffer =>
+    createHmac(cbc.mac, cbc.macKey)
+      .update(seqBytes(key.seq))
+      .update(Uint8Array.of(type, version >> 8, version & 0xff, content.length >> 8, content.length & 0xff))
+      .update(content)
+      .digest();
+  let sealed = body;
+  if (cbc.encryptThenMac) {
+    if (body.length < macLength + 32) return null;
+    sealed = body.subarray(0, body.length - macLength);
+    if (!mac(sealed).equals(body.subarray(body.length - macLength))) return null;
+  }
+  if (sealed.length < 32 || sealed.length % 16 !== 0) return null;
+  let plain: Buffer;
+  try {
+    const d = createDecipheriv(cbc.cipher, key.key, sealed.subarray(0, 16)).setAutoPadding(false);
+    plain = Buffer.concat([d.update(sealed.subarray(16)), d.final()]);
+  } catch {
+    return null;
+  }
+  const padding = plain[plain.length - 1] + 1;
+  let end = plain.length - padding;
+  if (end < 0 || plain.subarray(end).some((b) => b !== padding - 1)) return null;
+  if (!cbc.encryptThenMac) {
+    end -= macLength;
+    if (end < 0) return null;
+    if (!mac(plain.subarray(0, end)).equals(plain.subarray(end, end + macLength))) return null;
+  }
+  key.seq += 1n;
+  return new Uint8Array(plain.buffer, plain.byteOffset, end);
 }
 
 /** The 12-byte per-record nonce: IV XOR the 64-bit sequence number, left-padded (RFC 8446 §5.3, RFC 7905 §2). */

@@ -18,7 +18,9 @@ import {
 import { keyLogKey, type KeyLogLabel, type KeyLogSecrets } from './key-log.js';
 import {
   nextTrafficSecret,
+  openTls12CbcRecord,
   openTls12Record,
+  tls12CbcRecordKeys,
   openTls13Record,
   tls12RecordKeys,
   tls13RecordKey,
@@ -248,7 +250,13 @@ export class TlsDecryptor {
       const unpadded = opened === null ? null : innerPlaintext(opened);
       inner = unpadded?.bytes ?? null;
       if (unpadded !== null) type = unpadded.type;
-    } else inner = openTls12Record(key, type, (header[1] << 8) | header[2], body);
+    } else {
+      const version = (header[1] << 8) | header[2];
+      inner =
+        key.cbc !== undefined
+          ? openTls12CbcRecord(key, type, version, body)
+          : openTls12Record(key, type, version, body);
+    }
     if (inner === null) {
       if (
         side === this.clientSide &&
@@ -334,17 +342,19 @@ export class TlsDecryptor {
     this.version = hello.version;
     this.suite = cipherSuite(hello.cipher);
     this.alpn = hello.alpn;
-    if (this.suite.aead === null) {
+    const cbc12 = this.suite.cbc !== undefined && this.version === 0x0303;
+    if (this.suite.aead === null && !cbc12) {
       this.fail(
         null,
         'tls.unsupported-cipher',
-        `${this.info().version} ${this.suite.name} is not decrypted (AEAD suites only)`,
+        `${this.info().version} ${this.suite.name} is not decrypted (AEAD suites, and CBC suites in TLS 1.2, only)`,
       );
       this.sides[0].phase = this.sides[1].phase = 'dead';
       return;
     }
     if (this.version === 0x0304) this.tls13Handshake();
-    else if (this.version === 0x0303 && !this.suite.tls13) this.tls12Keys(hello.random, hello.sessionId);
+    else if (this.version === 0x0303 && !this.suite.tls13)
+      this.tls12Keys(hello.random, hello.sessionId, hello.encryptThenMac);
     else {
       this.fail(null, 'tls.unsupported-cipher', `${this.info().version} is not decrypted (TLS 1.2 and 1.3 only)`);
       this.sides[0].phase = this.sides[1].phase = 'dead';
@@ -383,7 +393,7 @@ export class TlsDecryptor {
     s.key = tls13RecordKey(this.suite!.hash, this.suite!.aead!, s.secret);
   }
 
-  private tls12Keys(serverRandom: Uint8Array, serverSessionId: Uint8Array): void {
+  private tls12Keys(serverRandom: Uint8Array, serverSessionId: Uint8Array, encryptThenMac: boolean): void {
     const master = this.masterSecret(serverSessionId);
     if (master === null) {
       this.noKey(0, 'CLIENT_RANDOM');
@@ -392,7 +402,11 @@ export class TlsDecryptor {
     }
     if (serverSessionId.length > 0) this.keys.sessions.set(hex(serverSessionId), master);
     this.master = master;
-    const keys = tls12RecordKeys(this.suite!.hash, this.suite!.aead!, master, this.hello!.random, serverRandom);
+    const suite = this.suite!;
+    const keys =
+      suite.cbc !== undefined
+        ? tls12CbcRecordKeys(suite.hash, suite.cbc, encryptThenMac, master, this.hello!.random, serverRandom)
+        : tls12RecordKeys(suite.hash, suite.aead!, master, this.hello!.random, serverRandom);
     this.sides[this.clientSide].pending = keys.client;
     this.sides[1 - this.clientSide].pending = keys.server;
   }

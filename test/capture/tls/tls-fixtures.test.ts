@@ -1,7 +1,8 @@
 // wss in real captures (fixtures/tls, made by fixtures/tls/make.sh with Node https + ws on
 // loopback and the servers' keylog events): every TLS 1.3 suite, a HelloRetryRequest, a
 // 40 KB message whose records cross TCP segments, TLS 1.2 GCM/ChaCha20 and resumption by
-// ticket and by session id, KeyUpdates both ways (OpenSSL s_client), a CBC suite named, a connection missing from the key log; and
+// ticket and by session id, KeyUpdates both ways (OpenSSL s_client), CBC with and without
+// encrypt-then-MAC, a CCM suite named, a connection missing from the key log; and
 // bad input — a random-text key log, flipped ciphertext bits, a cut capture — never throws.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ describe('TLS 1.3 KeyUpdate (OpenSSL s_client)', () => {
 });
 
 describe('TLS 1.2 capture with its key log', () => {
-  it('decrypts GCM (SHA-256 and SHA-384 PRF) and ChaCha20, and sessions resumed by ticket and by id', async () => {
+  it('decrypts GCM (SHA-256 and SHA-384 PRF), ChaCha20, CBC, and sessions resumed by ticket and by id', async () => {
     const evs = await events(pcap('tls12'), keys('tls12'));
     const conns = connections(evs);
     expect(conns.map((c) => c.tls?.cipher)).toEqual([
@@ -123,12 +124,17 @@ describe('TLS 1.2 capture with its key log', () => {
       'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
       'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
       'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
+      'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384',
     ]);
     // the key log has no line for connections 5 and 7: their master secrets come from 4 and 6
     expect(texts(evs, 5)).toEqual(['c2s resumed by ticket', 's2c resumed by ticket']);
     expect(texts(evs, 7)).toEqual(['c2s resumed by session id', 's2c resumed by session id']);
+    // CBC: encrypt-then-MAC (RFC 7366) and MAC-then-encrypt with HMAC-SHA384
+    expect(texts(evs, 8)).toEqual(['c2s hello over CBC, encrypt-then-MAC', 's2c hello over CBC, encrypt-then-MAC']);
+    expect(texts(evs, 9)).toEqual(['c2s hello over CBC, MAC-then-encrypt', 's2c hello over CBC, MAC-then-encrypt']);
     expect(codes(evs)).toEqual(['tls.unsupported-cipher']);
-    expect(JSON.stringify(evs)).toContain('TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA is not decrypted');
+    expect(JSON.stringify(evs)).toContain('TLS_ECDHE_ECDSA_WITH_AES_128_CCM is not decrypted');
   });
 });
 

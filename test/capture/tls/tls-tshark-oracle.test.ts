@@ -1,8 +1,8 @@
 // Oracle: tshark with the same key log (`-o tls.keylog_file:F`) decrypts the wss fixtures and
 // dissects their WebSocket frames; frame by frame, opcode, FIN, mask, masking key, payload
 // length, the packet the frame ends in and its unmasked payload must equal `wsinspect FILE
-// --keylog F --json`. Every fixture tshark can decrypt (all but the CBC and no-key connections,
-// which neither side decodes).
+// --keylog F --json`: every connection of every fixture, but those without keys (neither
+// decodes them) and with a CCM suite (named, not decrypted, by wsinspect).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../../helpers/cli-run.js';
@@ -30,7 +30,7 @@ interface Row {
 
 const port = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
 
-/** Our frames, and the client ports of connections we name as not decrypted (CBC suites). */
+/** Our frames, and the client ports of connections we name as not decrypted (CCM suites). */
 function ours(name: string): { rows: Row[]; unsupported: Set<number> } {
   const r = runCli([join(DIR, `${name}.pcap`), '--keylog', join(DIR, `${name}.keys`), '--json']);
   expect(r.status).toBe(0);
@@ -86,7 +86,7 @@ describeWithTool('tshark', 'tshark oracle on wss fixtures', () => {
   for (const { name, ports } of FIXTURES) {
     it(`${name}: every frame agrees with tshark's decryption`, () => {
       const { rows, unsupported } = ours(name);
-      // tshark decrypts CBC suites, which wsinspect names as unsupported: those connections aside
+      // a suite wsinspect names as unsupported (CCM), tshark may decrypt: those connections aside
       const expected = theirs(name, ports).filter((f) => !f.ports.split('>').some((p) => unsupported.has(Number(p))));
       expect(expected.length).toBeGreaterThanOrEqual(8);
       expect(rows).toEqual(expected);
