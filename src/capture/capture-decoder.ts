@@ -44,7 +44,8 @@ export class CaptureDecoder {
       onEvent,
       options.decodeAs ?? [],
       options.onFirstPacketTime ?? null,
-      tlsKeys(options.keyLog ?? new Map()),
+      // a copy: secrets blocks in the capture add to it, and the caller's map stays as given
+      tlsKeys(new Map(options.keyLog ?? [])),
     );
   }
 

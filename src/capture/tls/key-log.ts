@@ -17,6 +17,8 @@ export type KeyLogLabel = (typeof KEY_LOG_LABELS)[number];
 
 /** Labels that are valid NSS lines but not needed for decryption (skipped, not junk). */
 const OTHER_LABELS = new Set(['EXPORTER_SECRET', 'EARLY_EXPORTER_SECRET', 'RSA', 'CLIENT_RANDOM_RSA']);
+/** Secrets after a KeyUpdate, as OpenSSL logs them (`_N`) or others number them: derived here instead. */
+const LATER_TRAFFIC_SECRET = /^(CLIENT|SERVER)_TRAFFIC_SECRET_(N|[1-9]\d*)$/;
 
 /**
  * Secrets by `LABEL:clientrandomhex` (lower case). A plain Map of bytes: the parallel reader
@@ -48,7 +50,7 @@ export function parseKeyLog(text: string, into: KeyLogSecrets = new Map()): Pars
     const line = raw.trim(); // CRLF and stray spaces
     if (line === '' || line.startsWith('#')) continue;
     const parts = line.split(/\s+/);
-    if (parts.length === 3 && OTHER_LABELS.has(parts[0])) continue;
+    if (parts.length === 3 && (OTHER_LABELS.has(parts[0]) || LATER_TRAFFIC_SECRET.test(parts[0]))) continue;
     const entry = parseLine(parts);
     if (entry === null) {
       junk += 1;

@@ -20,6 +20,8 @@ describe('parseKeyLog', () => {
       `CLIENT_TRAFFIC_SECRET_0 ${R2} ${S48}`,
       `SERVER_TRAFFIC_SECRET_0 ${R2} ${S48}`,
       `EXPORTER_SECRET ${R2} ${S32}`,
+      `CLIENT_TRAFFIC_SECRET_N ${R2} ${S48}`, // OpenSSL, after a KeyUpdate: known, not needed
+      `SERVER_TRAFFIC_SECRET_1 ${R2} ${S48}`,
       '',
     ].join('\r\n');
     const log = parseKeyLog(text);

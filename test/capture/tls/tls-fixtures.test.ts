@@ -13,7 +13,8 @@ import type { ConnectionEvent, InspectEvent, MessageEvent } from '../../../src/s
 import { ROOT } from '../../helpers/cli-run.js';
 
 const DIR = join(ROOT, 'fixtures', 'tls');
-const pcap = (name: string): Uint8Array => new Uint8Array(readFileSync(join(DIR, `${name}.pcap`)));
+const pcap = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(join(DIR, name.includes('.') ? name : `${name}.pcap`)));
 const keys = (name: string) => parseKeyLog(readFileSync(join(DIR, `${name}.keys`), 'latin1')).secrets;
 
 async function events(input: Uint8Array, keyLog?: Map<string, Uint8Array>): Promise<InspectEvent[]> {
@@ -109,6 +110,30 @@ describe('TLS 1.3 KeyUpdate (OpenSSL s_client)', () => {
       's2c after both sides updated their keys',
     ]);
     expect(codes(evs)).toEqual([]);
+  });
+});
+
+describe('pcapng Decryption Secrets Block (editcap --inject-secrets)', () => {
+  it('its secrets are used, merged with the key log given', async () => {
+    // the block holds the client's secrets, keyupdate-server.keys the server's
+    const merged = await events(pcap('keyupdate-dsb.pcapng'), keys('keyupdate-server'));
+    const plain = await events(pcap('keyupdate'), keys('keyupdate'));
+    expect(texts(merged, 1)).toEqual(texts(plain, 1));
+    expect(texts(merged, 1)).toHaveLength(6);
+    expect(codes(merged)).toEqual([]);
+  });
+
+  it('alone, it decrypts the direction it has keys for and names the other', async () => {
+    const evs = await events(pcap('keyupdate-dsb.pcapng'));
+    // the client's side decrypts: its Upgrade request opens the connection
+    expect(connections(evs)).toHaveLength(1);
+    expect(
+      evs.filter((e) => e.type === 'handshake').map((e) => (e.type === 'handshake' ? e.handshake.side : '')),
+    ).toEqual(['request']);
+    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-key');
+    expect(noKey.map((e) => (e.type === 'diagnostic' ? e.diagnostic.message : ''))).toEqual([
+      expect.stringMatching(/ s2c: no SERVER_HANDSHAKE_TRAFFIC_SECRET in the key log for client random [0-9a-f]{64}$/),
+    ]);
   });
 });
 
