@@ -286,9 +286,10 @@ export class TcpConnection implements HalfListener {
     this.replaying = true;
     for (const e of w.entries) {
       if (this.state === 'ignored') break;
-      if (e.gap > 0) this.halfGap(e.side, e.gap, e.time, false);
+      // the window holds what is decoded (under TLS: plaintext), so it goes past the TLS layer
+      if (e.gap > 0) this.deliverGap(e.side, e.gap, e.time, false);
       else if (e.diagnostic !== null) this.halfDiagnostic(e.side, e.diagnostic.code, e.diagnostic.message, e.time);
-      else this.halfData(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time, e.at, e.packet, e.record);
+      else this.deliver(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time, e.at, e.packet, e.record);
     }
     w.release();
     this.replaying = false;

@@ -321,7 +321,7 @@ export class TlsDecryptor {
         this.serverHello(body);
         return;
       case HandshakeType.encryptedExtensions:
-        this.alpn = parseEncryptedExtensions(body)?.alpn ?? this.alpn;
+        this.setAlpn(parseEncryptedExtensions(body)?.alpn ?? this.alpn);
         return;
       case HandshakeType.newSessionTicket:
         if (this.version !== 0x0304) this.rememberTicket(body);
@@ -341,7 +341,7 @@ export class TlsDecryptor {
     if (hello === null || hello.retryRequest || this.hello === null) return; // HRR: the next ServerHello counts
     this.version = hello.version;
     this.suite = cipherSuite(hello.cipher);
-    this.alpn = hello.alpn;
+    this.setAlpn(hello.alpn);
     const cbc12 = this.suite.cbc !== undefined && this.version === 0x0303;
     if (this.suite.aead === null && !cbc12) {
       this.fail(
@@ -359,6 +359,12 @@ export class TlsDecryptor {
       this.fail(null, 'tls.unsupported-cipher', `${this.info().version} is not decrypted (TLS 1.2 and 1.3 only)`);
       this.sides[0].phase = this.sides[1].phase = 'dead';
     }
+  }
+
+  /** The protocol the server chose; h2 carries WebSocket only as RFC 8441 streams. */
+  private setAlpn(alpn: string | null): void {
+    this.alpn = alpn;
+    if (alpn === 'h2') this.fail(null, 'tls.http2', 'ALPN h2: HTTP/2: WebSocket over HTTP/2 (RFC 8441) is not decoded');
   }
 
   private tls13Handshake(): void {

@@ -137,6 +137,15 @@ describe('pcapng Decryption Secrets Block (editcap --inject-secrets)', () => {
   });
 });
 
+describe('HTTP/2 over TLS (Node http2, ALPN h2)', () => {
+  it('is decrypted and named: WebSocket over HTTP/2 is not decoded', async () => {
+    const evs = await events(pcap('h2'), keys('h2'));
+    expect(connections(evs)).toEqual([]);
+    expect(codes(evs)).toEqual(['tls.http2']);
+    expect(JSON.stringify(evs)).toContain('HTTP/2: WebSocket over HTTP/2 (RFC 8441) is not decoded');
+  });
+});
+
 describe('TLS 1.2 capture with its key log', () => {
   it('decrypts GCM (SHA-256 and SHA-384 PRF), ChaCha20, CBC, and sessions resumed by ticket and by id', async () => {
     const evs = await events(pcap('tls12'), keys('tls12'));
