@@ -137,6 +137,20 @@ describe('pcapng Decryption Secrets Block (editcap --inject-secrets)', () => {
   });
 });
 
+describe('plain HTTPS, then an Upgrade on the same TLS connection', () => {
+  it('is followed as HTTP in plaintext, and decoded from the Upgrade on', async () => {
+    const evs = await events(pcap('keepalive'), keys('keepalive'));
+    expect(connections(evs)).toHaveLength(1);
+    const heads = evs.flatMap((e) => (e.type === 'handshake' ? [e.handshake] : []));
+    expect(heads.map((h) => ('path' in h ? h.path : h.status))).toEqual(['/chat', 101]);
+    expect(texts(evs, 1)).toEqual([
+      'c2s after a plain request on the same connection',
+      's2c after a plain request on the same connection',
+    ]);
+    expect(codes(evs)).toEqual([]);
+  });
+});
+
 describe('HTTP/2 over TLS (Node http2, ALPN h2)', () => {
   it('is decrypted and named: WebSocket over HTTP/2 is not decoded', async () => {
     const evs = await events(pcap('h2'), keys('h2'));

@@ -15,6 +15,7 @@ const FIXTURES = [
   { name: 'tls13', ports: [18443, 18444] },
   { name: 'tls12', ports: [18453, 18454] },
   { name: 'keyupdate', ports: [18463] },
+  { name: 'keepalive', ports: [18483] },
 ];
 
 interface Row {
@@ -88,7 +89,7 @@ describeWithTool('tshark', 'tshark oracle on wss fixtures', () => {
       const { rows, unsupported } = ours(name);
       // a suite wsinspect names as unsupported (CCM), tshark may decrypt: those connections aside
       const expected = theirs(name, ports).filter((f) => !f.ports.split('>').some((p) => unsupported.has(Number(p))));
-      expect(expected.length).toBeGreaterThanOrEqual(8);
+      expect(expected.length).toBeGreaterThanOrEqual(4);
       expect(rows).toEqual(expected);
     });
   }
