@@ -151,6 +151,23 @@ describe('plain HTTPS, then an Upgrade on the same TLS connection', () => {
   });
 });
 
+describe('key logs written by the clients themselves', () => {
+  it('headless Chromium (--ssl-key-log-file)', async () => {
+    const evs = await events(pcap('chromium'), keys('chromium'));
+    expect(connections(evs)[0].tls).toMatchObject({ version: 'TLS 1.3', decrypted: true });
+    expect(texts(evs, 1)).toEqual(['c2s hello from Chromium over wss', 's2c hello from Chromium over wss']);
+  });
+
+  it('Python websockets 10.4 (ssl keylog_filename)', async () => {
+    const evs = await events(pcap('python'), keys('python'));
+    expect(connections(evs)[0].tls).toMatchObject({ version: 'TLS 1.3', sni: 'example.com', decrypted: true });
+    expect(texts(evs, 1)).toEqual([
+      'c2s hello from Python websockets over wss',
+      's2c hello from Python websockets over wss',
+    ]);
+  });
+});
+
 describe('HTTP/2 over TLS (Node http2, ALPN h2)', () => {
   it('is decrypted and named: WebSocket over HTTP/2 is not decoded', async () => {
     const evs = await events(pcap('h2'), keys('h2'));

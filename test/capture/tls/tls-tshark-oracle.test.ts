@@ -16,6 +16,8 @@ const FIXTURES = [
   { name: 'tls12', ports: [18453, 18454] },
   { name: 'keyupdate', ports: [18463] },
   { name: 'keepalive', ports: [18483] },
+  { name: 'chromium', ports: [18493] },
+  { name: 'python', ports: [18503] },
 ];
 
 interface Row {
