@@ -21,6 +21,12 @@ export class TlsLayer {
   private readonly decryptor: TlsDecryptor;
   /** The stream offset of each side's next plaintext byte. */
   private readonly plainAt = [0, 0];
+  /**
+   * Plaintext lost (records without a key, or failing authentication) and not yet told: one
+   * gap per run of lost records, not one per record, before the side's next plaintext or at the end.
+   */
+  private readonly lost = [0, 0];
+  private lostTime: Timestamp = null;
 
   constructor(
     keys: TlsKeys,
@@ -31,13 +37,15 @@ export class TlsLayer {
   ) {
     this.decryptor = new TlsDecryptor(keys, clientSide, {
       plaintext: (side, bytes, time, packet, record) => {
+        this.flushLost(side);
         const at = this.plainAt[side];
         this.plainAt[side] += bytes.length;
         sink.deliver(side, bytes, time, at, packet, record);
       },
       lost: (side, length, time) => {
         this.plainAt[side] += length;
-        sink.deliverGap(side, length, time);
+        this.lost[side] += length;
+        this.lostTime = time;
       },
       diagnostic: (side, code, message, time) => this.diagnostic(side, diagnostic(code, message), time),
     });
@@ -66,6 +74,15 @@ export class TlsLayer {
 
   end(time: Timestamp): void {
     this.decryptor.end(time);
+    this.flushLost(0);
+    this.flushLost(1);
+  }
+
+  private flushLost(side: number): void {
+    const length = this.lost[side];
+    if (length === 0) return;
+    this.lost[side] = 0;
+    this.sink.deliverGap(side, length, this.lostTime);
   }
 
   /** "client → server" of the connection. */
