@@ -10,7 +10,7 @@ import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-limits.js'
 import { notACapture, sniffCaptureFormat, type CaptureFormat } from './capture-format.js';
 import { PacketDecoder } from './packet-decoder.js';
 import type { KeyLogSecrets } from './tls/key-log.js';
-import { tlsKeys } from './tls/tls-decryptor.js';
+import { tlsKeys } from './tls/tls-keys.js';
 import { PcapngReader } from './pcapng-reader.js';
 import { PcapReader } from './pcap-reader.js';
 import type { PcapFormat, PcapReaderFactory, RecordReader } from './record-reader.js';

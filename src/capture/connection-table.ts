@@ -12,7 +12,7 @@ import type { DetectionBudget } from './detection-window.js';
 import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
 import { TcpFlag, type TcpSegment } from './tcp-ip-parser.js';
 import { seqDiff, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
-import { tlsKeys as emptyTlsKeys, type TlsKeys } from './tls/tls-decryptor.js';
+import { tlsKeys as emptyTlsKeys, type TlsKeys } from './tls/tls-keys.js';
 
 /** Addresses and ports of a connection's two sides, for matching segments quickly. */
 interface Tuple {

@@ -8,7 +8,7 @@ import type { CaptureLimits } from './capture-limits.js';
 import type { CaptureSummary } from './capture-tally.js';
 import { ConnectionTable } from './connection-table.js';
 import { parseKeyLog } from './tls/key-log.js';
-import type { TlsKeys } from './tls/tls-decryptor.js';
+import type { TlsKeys } from './tls/tls-keys.js';
 
 /** pcapng Decryption Secrets Block type of an NSS key log: "TLSK". */
 const SECRETS_TLS_KEY_LOG = 0x544c534b;

@@ -10,7 +10,7 @@ import type { CaptureTally } from './capture-tally.js';
 import { DetectionWindow, type DetectionBudget } from './detection-window.js';
 import { FOLLOWING, GIVE_UP, HttpKeepAliveFollower } from './http-keep-alive-follower.js';
 import { TcpReassembler, type HalfListener, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
-import type { TlsKeys } from './tls/tls-decryptor.js';
+import type { TlsKeys } from './tls/tls-keys.js';
 import { TlsLayer } from './tls/tls-layer.js';
 import { MAX_SCAN_BYTES, boundaryOf, detectWebSocket, type Verdict } from './websocket-detector.js';
 

@@ -15,7 +15,9 @@ import {
   parseServerHello,
   type ClientHello,
 } from './hello-parser.js';
-import { keyLogKey, type KeyLogLabel, type KeyLogSecrets } from './key-log.js';
+import { keyLogKey, type KeyLogLabel } from './key-log.js';
+import { RecordStream, type Phase } from './record-stream.js';
+import { hex, masterSecretFor, rememberSession, rememberTicket, type TlsKeys } from './tls-keys.js';
 import {
   nextTrafficSecret,
   openTls12CbcRecord,
@@ -27,17 +29,6 @@ import {
   type RecordKey,
 } from './tls-crypto.js';
 
-/** The key log and what the capture taught so far (TLS 1.2 master secrets by session id and ticket). */
-export interface TlsKeys {
-  readonly secrets: KeyLogSecrets;
-  readonly sessions: Map<string, Uint8Array>;
-  readonly tickets: Map<string, Uint8Array>;
-}
-
-export function tlsKeys(secrets: KeyLogSecrets): TlsKeys {
-  return { secrets, sessions: new Map(), tickets: new Map() };
-}
-
 export interface TlsSink {
   /** Decrypted application data of one side (0 or 1), with the packet its record ended in. */
   plaintext(side: number, bytes: Uint8Array, time: Timestamp, packet: number, record: number): void;
@@ -47,29 +38,8 @@ export interface TlsSink {
 }
 
 const ContentType = { ccs: 20, alert: 21, handshake: 22, applicationData: 23 } as const;
-/** Largest record body accepted (2^14 + 2048, RFC 5246 §6.2.3; TLS 1.3 allows less). */
-const MAX_RECORD = 16384 + 2048;
 /** After this many failed records in a row a direction stops trying (its key is wrong). */
 const MAX_FAILURES = 3;
-const EMPTY = new Uint8Array(0);
-
-type Phase = 'plain' | 'handshake' | 'application' | 'dead';
-
-class RecordStream {
-  buffered: Uint8Array = EMPTY;
-  handshake: Uint8Array = EMPTY;
-  phase: Phase = 'plain';
-  key: RecordKey | null = null;
-  /** TLS 1.2: the key that the next ChangeCipherSpec turns on. */
-  pending: RecordKey | null = null;
-  /** TLS 1.3: the current traffic secret (KeyUpdate derives the next one). */
-  secret: Uint8Array | null = null;
-  records = 0;
-  failures = 0;
-  sawRecord = false;
-  reportedNoKey = false;
-  earlySkipped = 0;
-}
 
 export class TlsDecryptor {
   private readonly sides: [RecordStream, RecordStream] = [new RecordStream(), new RecordStream()];
@@ -80,6 +50,8 @@ export class TlsDecryptor {
   private time: Timestamp = null;
   private packet = 0;
   private record = -1;
+  /** TLS 1.2: the master secret, for the ticket the server may issue. */
+  private master: Uint8Array | null = null;
   /** True once some record of the connection was decrypted. */
   decrypted = false;
 
@@ -109,23 +81,11 @@ export class TlsDecryptor {
     this.time = time;
     this.packet = packet;
     this.record = record;
-    s.buffered = s.buffered.length === 0 ? bytes : Buffer.concat([s.buffered, bytes]);
-    let at = 0;
-    const b = s.buffered;
-    while (b.length - at >= 5 && !isDead(s)) {
-      const length = (b[at + 3] << 8) | b[at + 4];
-      if (length > MAX_RECORD || b[at + 1] !== 3) {
-        this.fail(side, 'tls.decrypt-failed', `record ${s.records + 1} has no valid record header; decryption stops`);
-        s.phase = 'dead';
-        break;
-      }
-      if (b.length - at < 5 + length) break;
-      s.records += 1;
-      this.onRecord(side, b.subarray(at, at + 5), b.subarray(at + 5, at + 5 + length));
-      at += 5 + length;
+    const ok = s.feed(bytes, (header, body) => this.onRecord(side, header, body));
+    if (!ok) {
+      this.fail(side, 'tls.decrypt-failed', `record ${s.records + 1} has no valid record header; decryption stops`);
+      s.phase = 'dead';
     }
-    // the unfinished record is copied: the chunk it views belongs to the capture reader
-    s.buffered = at >= b.length ? EMPTY : b.slice(at);
   }
 
   /** Bytes missing from a side: its record boundaries are lost with them. */
@@ -139,7 +99,7 @@ export class TlsDecryptor {
       time,
     );
     s.phase = 'dead';
-    s.buffered = EMPTY;
+    s.drop();
     this.sink.lost(side, length, time);
   }
 
@@ -147,14 +107,14 @@ export class TlsDecryptor {
   end(time: Timestamp): void {
     for (const side of [0, 1]) {
       const s = this.sides[side];
-      if (s.buffered.length > 0 && s.phase !== 'dead')
+      if (s.pendingBytes > 0 && s.phase !== 'dead')
         this.sink.diagnostic(
           side,
           'tls.truncated',
-          `input ended inside record ${s.records + 1} (${s.buffered.length} byte(s) of it)`,
+          `input ended inside record ${s.records + 1} (${s.pendingBytes} byte(s) of it)`,
           time,
         );
-      s.buffered = EMPTY;
+      s.drop();
     }
   }
 
@@ -296,17 +256,7 @@ export class TlsDecryptor {
 
   /** Handshake bytes of a side, in plaintext; complete messages are acted on. */
   private handshakeBytes(side: number, bytes: Uint8Array): void {
-    const s = this.sides[side];
-    s.handshake = s.handshake.length === 0 ? bytes : Buffer.concat([s.handshake, bytes]);
-    let at = 0;
-    const h = s.handshake;
-    while (h.length - at >= 4) {
-      const length = (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3];
-      if (h.length - at < 4 + length) break;
-      this.onHandshake(side, h[at], h.subarray(at + 4, at + 4 + length));
-      at += 4 + length;
-    }
-    s.handshake = at >= h.length ? EMPTY : h.slice(at);
+    this.sides[side].handshakeBytes(bytes, (type, body) => this.onHandshake(side, type, body));
   }
 
   private onHandshake(side: number, type: number, body: Uint8Array): void {
@@ -324,7 +274,7 @@ export class TlsDecryptor {
         this.setAlpn(parseEncryptedExtensions(body)?.alpn ?? this.alpn);
         return;
       case HandshakeType.newSessionTicket:
-        if (this.version !== 0x0304) this.rememberTicket(body);
+        if (this.version !== 0x0304) this.ticketIssued(body);
         return; // TLS 1.3 tickets: nothing to do
       case HandshakeType.finished:
         if (this.version === 0x0304) this.tls13Application(side);
@@ -400,13 +350,13 @@ export class TlsDecryptor {
   }
 
   private tls12Keys(serverRandom: Uint8Array, serverSessionId: Uint8Array, encryptThenMac: boolean): void {
-    const master = this.masterSecret(serverSessionId);
+    const master = masterSecretFor(this.keys, this.hello!, serverSessionId);
     if (master === null) {
       this.noKey(0, 'CLIENT_RANDOM');
       this.noKey(1, 'CLIENT_RANDOM');
       return;
     }
-    if (serverSessionId.length > 0) this.keys.sessions.set(hex(serverSessionId), master);
+    rememberSession(this.keys, serverSessionId, master);
     this.master = master;
     const suite = this.suite!;
     const keys =
@@ -417,25 +367,9 @@ export class TlsDecryptor {
     this.sides[1 - this.clientSide].pending = keys.server;
   }
 
-  private master: Uint8Array | null = null;
-
-  /** The key log's master secret, else one learned earlier in the capture for the resumed session. */
-  private masterSecret(serverSessionId: Uint8Array): Uint8Array | null {
-    const hello = this.hello!;
-    const logged = this.keys.secrets.get(keyLogKey('CLIENT_RANDOM', hello.random));
-    if (logged !== undefined) return logged;
-    if (hello.ticket !== null) {
-      const byTicket = this.keys.tickets.get(hex(hello.ticket));
-      if (byTicket !== undefined) return byTicket;
-    }
-    if (serverSessionId.length > 0 && hex(serverSessionId) === hex(hello.sessionId))
-      return this.keys.sessions.get(hex(serverSessionId)) ?? null;
-    return null;
-  }
-
-  private rememberTicket(body: Uint8Array): void {
+  private ticketIssued(body: Uint8Array): void {
     const ticket = parseNewSessionTicket12(body);
-    if (ticket !== null && this.master !== null) this.keys.tickets.set(hex(ticket), this.master);
+    if (ticket !== null && this.master !== null) rememberTicket(this.keys, ticket, this.master);
   }
 
   private noKey(side: number, label?: KeyLogLabel): void {
@@ -458,14 +392,6 @@ function innerPlaintext(inner: Uint8Array): { type: number; bytes: Uint8Array } 
   while (end >= 0 && inner[end] === 0) end -= 1;
   if (end < 0) return null;
   return { type: inner[end], bytes: inner.subarray(0, end) };
-}
-
-function isDead(s: RecordStream): boolean {
-  return s.phase === 'dead';
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 function versionName(v: number): string {

@@ -5,7 +5,8 @@
 // Layer rule: capture/ — pure.
 import { diagnostic, type Diagnostic } from '../../protocol/diagnostic-catalogue.js';
 import type { Direction, StreamEvent, Timestamp, TlsInfo } from '../../session/events.js';
-import { TlsDecryptor, type TlsKeys } from './tls-decryptor.js';
+import { TlsDecryptor } from './tls-decryptor.js';
+import type { TlsKeys } from './tls-keys.js';
 
 /** What the TCP connection does with what the layer produces. */
 export interface PlaintextSink {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseKeyLog } from '../../../src/capture/tls/key-log.js';
-import { TlsDecryptor, tlsKeys, type TlsSink } from '../../../src/capture/tls/tls-decryptor.js';
+import { TlsDecryptor, type TlsSink } from '../../../src/capture/tls/tls-decryptor.js';
+import { tlsKeys } from '../../../src/capture/tls/tls-keys.js';
 import { readCapture } from '../../../src/pipeline/read-capture.js';
 import { ROOT } from '../../helpers/cli-run.js';
 
