@@ -238,6 +238,27 @@ describe('bad input', () => {
     expect(texts(evs, 2)).not.toContain(`c2s ${text.toString()}`);
   });
 
+  it('a capture that begins after a handshake: tls.midstream for that connection, the others decrypt', async () => {
+    // classic pcap: 24-byte file header, then records of a 16-byte header and the packet;
+    // the first 9 packets are connection 1's TCP and TLS handshakes and its Upgrade
+    const bytes = pcap('tls13');
+    let at = 24;
+    for (let i = 0; i < 9; i += 1) at += 16 + new DataView(bytes.buffer).getUint32(at + 8, true);
+    const cut = Buffer.concat([bytes.subarray(0, 24), bytes.subarray(at)]);
+    const evs = await events(cut, keys('tls13'));
+    const midstream = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.midstream');
+    expect(midstream.map((e) => (e.type === 'diagnostic' ? e.diagnostic.message : ''))).toEqual([
+      expect.stringMatching(/ c2s: the capture began after the TLS handshake \(no ClientHello\)/),
+      expect.stringMatching(/ s2c: the capture began after the TLS handshake \(no ServerHello\)/),
+    ]);
+    expect(connections(evs).map((c) => c.tls?.cipher)).toEqual([
+      'TLS_AES_256_GCM_SHA384',
+      'TLS_CHACHA20_POLY1305_SHA256',
+      'TLS_AES_256_GCM_SHA384',
+      'TLS_AES_128_GCM_SHA256',
+    ]);
+  });
+
   it('a capture cut inside a record: no throw, the connections before it decode', async () => {
     const bytes = pcap('tls13');
     for (const cut of [30_000, 60_000, 90_000]) {
