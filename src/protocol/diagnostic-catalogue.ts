@@ -207,7 +207,11 @@ export const DIAGNOSTIC_CATALOGUE = {
     undefined,
   ),
   'tls.truncated': e('warning', 'input ended inside a TLS record', 'RFC 8446 §5.1'),
-  'tls.early-data': e('note', '0-RTT early data is not decrypted', 'RFC 8446 §2.3'),
+  'tls.early-data': e(
+    'note',
+    '0-RTT early data rejected by the server (left out, as the server skipped it), or not decryptable (no early secret)',
+    'RFC 8446 §2.3',
+  ),
   'tls.http2': e('note', 'HTTP/2 connection (ALPN h2): WebSocket over HTTP/2 (RFC 8441) is not decoded', 'RFC 8441'),
   'proxy.not-websocket': e(
     'note',

@@ -130,9 +130,12 @@ export function parseServerHello(body: Uint8Array): ServerHello | null {
   });
 }
 
-/** EncryptedExtensions: the ALPN protocol the server chose, if any. */
-export function parseEncryptedExtensions(body: Uint8Array): { alpn: string | null } | null {
-  return safely(() => ({ alpn: alpnOf(extensions(new Reader(body)).get(Ext.alpn)) }));
+/** EncryptedExtensions: the ALPN protocol the server chose, and whether it accepted 0-RTT data (§4.2.10). */
+export function parseEncryptedExtensions(body: Uint8Array): { alpn: string | null; earlyData: boolean } | null {
+  return safely(() => {
+    const ext = extensions(new Reader(body));
+    return { alpn: alpnOf(ext.get(Ext.alpn)), earlyData: ext.has(Ext.earlyData) };
+  });
 }
 
 /** TLS 1.2 NewSessionTicket: the ticket. */

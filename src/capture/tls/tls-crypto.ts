@@ -252,3 +252,11 @@ export function openTls12Record(key: RecordKey, type: number, version: number, b
   if (plain !== null) key.seq += 1n;
   return plain;
 }
+
+/** TLSInnerPlaintext: content, the real content type, zero padding (RFC 8446 §5.2); null if all zeros. */
+export function tls13InnerPlaintext(inner: Uint8Array): { type: number; bytes: Uint8Array } | null {
+  let end = inner.length - 1;
+  while (end >= 0 && inner[end] === 0) end -= 1;
+  if (end < 0) return null;
+  return { type: inner[end], bytes: inner.subarray(0, end) };
+}

@@ -16,6 +16,7 @@ import {
   type ClientHello,
 } from './hello-parser.js';
 import { keyLogKey, type KeyLogLabel } from './key-log.js';
+import { EarlyData } from './early-data.js';
 import { RecordStream, type Phase } from './record-stream.js';
 import { hex, masterSecretFor, rememberSession, rememberTicket, type TlsKeys } from './tls-keys.js';
 import {
@@ -25,6 +26,7 @@ import {
   tls12CbcRecordKeys,
   openTls13Record,
   tls12RecordKeys,
+  tls13InnerPlaintext,
   tls13RecordKey,
   type RecordKey,
 } from './tls-crypto.js';
@@ -50,6 +52,8 @@ export class TlsDecryptor {
   private time: Timestamp = null;
   private packet = 0;
   private record = -1;
+  /** TLS 1.3 0-RTT data, when the ClientHello offered it and the key log has its secret. */
+  private early: EarlyData | null = null;
   /** TLS 1.2: the master secret, for the ticket the server may issue. */
   private master: Uint8Array | null = null;
   /** True once some record of the connection was decrypted. */
@@ -146,7 +150,8 @@ export class TlsDecryptor {
     }
     if (s.phase === 'plain') {
       if (type === ContentType.handshake) this.handshakeBytes(side, body);
-      else if (type === ContentType.applicationData) this.undecryptable(side, body.length);
+      else if (type === ContentType.applicationData && !this.earlyRecord(side, header, body))
+        this.undecryptable(side, body.length);
       return;
     }
     const plain = s.key !== null ? this.open(side, header, body) : this.withoutHandshakeKey(side, header, body);
@@ -177,7 +182,7 @@ export class TlsDecryptor {
           s.secret = secret;
           s.phase = 'application';
           this.decrypted = true;
-          return innerPlaintext(inner);
+          return tls13InnerPlaintext(inner);
         }
         return null;
       }
@@ -186,13 +191,40 @@ export class TlsDecryptor {
     return null;
   }
 
+  /** A client record that may be 0-RTT data: true when it was (see EarlyData). */
+  private earlyRecord(side: number, header: Uint8Array, body: Uint8Array): boolean {
+    if (side !== this.clientSide || this.early === null) return false;
+    const data = this.early.open(header, body);
+    if (data === null) return false;
+    this.decrypted = true;
+    for (const bytes of data) this.sink.plaintext(side, bytes, this.time, this.packet, this.record);
+    return true;
+  }
+
+  private earlyDataSettled(accepted: boolean): void {
+    const settled = this.early?.settle(accepted) ?? { kind: 'none' };
+    if (settled.kind === 'accepted')
+      for (const bytes of settled.data)
+        this.sink.plaintext(this.clientSide, bytes, this.time, this.packet, this.record);
+    if (settled.kind === 'rejected')
+      this.fail(
+        this.clientSide,
+        'tls.early-data',
+        `0-RTT early data (${settled.bytes} byte(s)) rejected by the server: not part of the conversation`,
+      );
+  }
+
   /** An encrypted record of a side whose key is not known (yet, or at all). */
   private undecryptable(side: number, length: number): void {
     const s = this.sides[side];
     if (side === this.clientSide && this.suite === null && this.hello?.earlyData === true) {
       // 0-RTT early data before the ServerHello: not decrypted
       if (s.earlySkipped++ === 0)
-        this.fail(side, 'tls.early-data', '0-RTT early data is not decrypted (wsinspect does not support it yet)');
+        this.fail(
+          side,
+          'tls.early-data',
+          '0-RTT early data not decrypted: no CLIENT_EARLY_TRAFFIC_SECRET in the key log',
+        );
       return;
     }
     this.noKey(side);
@@ -207,7 +239,7 @@ export class TlsDecryptor {
     let type = header[0];
     if (this.version === 0x0304) {
       const opened = openTls13Record(key, header, body);
-      const unpadded = opened === null ? null : innerPlaintext(opened);
+      const unpadded = opened === null ? null : tls13InnerPlaintext(opened);
       inner = unpadded?.bytes ?? null;
       if (unpadded !== null) type = unpadded.type;
     } else {
@@ -217,6 +249,8 @@ export class TlsDecryptor {
           ? openTls12CbcRecord(key, type, version, body)
           : openTls12Record(key, type, version, body);
     }
+    if (inner === null && this.version === 0x0304 && s.phase === 'handshake' && this.earlyRecord(side, header, body))
+      return null;
     if (inner === null) {
       if (
         side === this.clientSide &&
@@ -228,7 +262,11 @@ export class TlsDecryptor {
       ) {
         // rejected (or undecryptable) 0-RTT data still ahead of the client's handshake records
         if (s.earlySkipped++ === 0)
-          this.fail(side, 'tls.early-data', '0-RTT early data is not decrypted (wsinspect does not support it yet)');
+          this.fail(
+            side,
+            'tls.early-data',
+            '0-RTT early data not decrypted: no CLIENT_EARLY_TRAFFIC_SECRET in the key log',
+          );
         return null;
       }
       key.seq = seq + 1n; // a damaged record: the next one may still decrypt
@@ -264,15 +302,21 @@ export class TlsDecryptor {
       case HandshakeType.clientHello: {
         const hello = parseClientHello(body);
         // a second ClientHello (after a HelloRetryRequest) has the same random
-        if (hello !== null && side === this.clientSide) this.hello = hello;
+        if (hello === null || side !== this.clientSide) return;
+        this.hello = hello;
+        const secret = this.keys.secrets.get(keyLogKey('CLIENT_EARLY_TRAFFIC_SECRET', hello.random));
+        if (hello.earlyData && secret !== undefined && this.early === null) this.early = new EarlyData(secret);
         return;
       }
       case HandshakeType.serverHello:
         this.serverHello(body);
         return;
-      case HandshakeType.encryptedExtensions:
-        this.setAlpn(parseEncryptedExtensions(body)?.alpn ?? this.alpn);
+      case HandshakeType.encryptedExtensions: {
+        const ee = parseEncryptedExtensions(body);
+        this.setAlpn(ee?.alpn ?? this.alpn);
+        this.earlyDataSettled(ee?.earlyData === true);
         return;
+      }
       case HandshakeType.newSessionTicket:
         if (this.version !== 0x0304) this.ticketIssued(body);
         return; // TLS 1.3 tickets: nothing to do
@@ -384,14 +428,6 @@ export class TlsDecryptor {
   private fail(side: number | null, code: DiagnosticCode, message: string): void {
     this.sink.diagnostic(side, code, message, this.time);
   }
-}
-
-/** TLSInnerPlaintext: content, the real content type, zero padding (RFC 8446 §5.2); null if all zeros. */
-function innerPlaintext(inner: Uint8Array): { type: number; bytes: Uint8Array } | null {
-  let end = inner.length - 1;
-  while (end >= 0 && inner[end] === 0) end -= 1;
-  if (end < 0) return null;
-  return { type: inner[end], bytes: inner.subarray(0, end) };
 }
 
 function versionName(v: number): string {

@@ -113,6 +113,24 @@ describe('TLS 1.3 KeyUpdate (OpenSSL s_client)', () => {
   });
 });
 
+describe('TLS 1.3 0-RTT (OpenSSL s_server and s_client)', () => {
+  it('accepted early data (the Upgrade request) is decoded; rejected early data is named and left out', async () => {
+    const evs = await events(pcap('0rtt'), keys('0rtt'));
+    expect(connections(evs)).toHaveLength(2);
+    // connection 1 sent its request as 0-RTT data; connection 2's was rejected and sent again
+    const requests = evs.filter((e) => e.type === 'handshake' && e.handshake.side === 'request');
+    expect(requests.map((e) => e.conn)).toEqual([1, 2]);
+    expect(texts(evs, 1)).toEqual(['c2s hello after 0-RTT accepted', 's2c hello after 0-RTT accepted']);
+    expect(texts(evs, 2)).toEqual(['c2s hello after 0-RTT rejected', 's2c hello after 0-RTT rejected']);
+    const notes = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code.startsWith('tls.'));
+    expect(notes.map((e) => (e.type === 'diagnostic' ? e.diagnostic.message : ''))).toEqual([
+      expect.stringMatching(
+        / c2s: 0-RTT early data \(154 byte\(s\)\) rejected by the server: not part of the conversation$/,
+      ),
+    ]);
+  });
+});
+
 describe('pcapng Decryption Secrets Block (editcap --inject-secrets)', () => {
   it('its secrets are used, merged with the key log given', async () => {
     // the block holds the client's secrets, keyupdate-server.keys the server's

@@ -18,6 +18,7 @@ const FIXTURES = [
   { name: 'keepalive', ports: [18483] },
   { name: 'chromium', ports: [18493] },
   { name: 'python', ports: [18503] },
+  { name: '0rtt', ports: [18513] },
 ];
 
 interface Row {
