@@ -84,3 +84,26 @@ describe('SSLKEYLOGFILE', () => {
     expect(r.stdout).toContain('capture.tls');
   });
 });
+
+describe('--har of a decrypted capture', () => {
+  it('writes each wss connection with a wss:// URL and its messages', () => {
+    const har = join(work, 'wss.har');
+    const r = runCli([join(DIR, 'tls13.pcap'), '--keylog', join(DIR, 'tls13.keys'), '--har', har]);
+    expect(r.status).toBe(0);
+    const entries = JSON.parse(readFileSync(har, 'utf8')).log.entries as {
+      request: { url: string };
+      _webSocketMessages: { data: string }[];
+    }[];
+    expect(entries.map((e) => e.request.url)).toEqual([
+      'wss://127.0.0.1:18443/chat',
+      'wss://127.0.0.1:18443/chat',
+      'wss://127.0.0.1:18443/chat',
+      'wss://127.0.0.1:18444/chat',
+      'wss://127.0.0.1:18443/chat',
+    ]);
+    expect(entries[2]._webSocketMessages.map((m) => m.data)).toEqual([
+      'hello over TLS_CHACHA20_POLY1305_SHA256',
+      'hello over TLS_CHACHA20_POLY1305_SHA256',
+    ]);
+  });
+});
