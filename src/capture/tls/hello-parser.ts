@@ -45,7 +45,7 @@ export interface ServerHello {
   readonly encryptThenMac: boolean;
 }
 
-class Reader {
+class HelloReader {
   at = 0;
   constructor(readonly b: Uint8Array) {}
   need(n: number): boolean {
@@ -67,10 +67,10 @@ class Reader {
 }
 const RANGE = new Error('short');
 
-function extensions(r: Reader): Map<number, Uint8Array> {
+function extensions(r: HelloReader): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>();
   if (!r.need(2)) return out; // TLS 1.2 hellos may have none
-  const all = new Reader(r.bytes(r.u16()));
+  const all = new HelloReader(r.bytes(r.u16()));
   while (all.need(4)) {
     const type = all.u16();
     out.set(type, all.bytes(all.u16()));
@@ -89,7 +89,7 @@ function safely<T>(parse: () => T): T | null {
 /** body: the ClientHello message body (after the 4-byte handshake header). */
 export function parseClientHello(body: Uint8Array): ClientHello | null {
   return safely(() => {
-    const r = new Reader(body);
+    const r = new HelloReader(body);
     r.u16();
     const random = r.bytes(32).slice();
     const sessionId = r.bytes(r.u8()).slice();
@@ -109,7 +109,7 @@ export function parseClientHello(body: Uint8Array): ClientHello | null {
 
 export function parseServerHello(body: Uint8Array): ServerHello | null {
   return safely(() => {
-    const r = new Reader(body);
+    const r = new HelloReader(body);
     const legacy = r.u16();
     const random = r.bytes(32).slice();
     const sessionId = r.bytes(r.u8()).slice();
@@ -133,7 +133,7 @@ export function parseServerHello(body: Uint8Array): ServerHello | null {
 /** EncryptedExtensions: the ALPN protocol the server chose, and whether it accepted 0-RTT data (§4.2.10). */
 export function parseEncryptedExtensions(body: Uint8Array): { alpn: string | null; earlyData: boolean } | null {
   return safely(() => {
-    const ext = extensions(new Reader(body));
+    const ext = extensions(new HelloReader(body));
     return { alpn: alpnOf(ext.get(Ext.alpn)), earlyData: ext.has(Ext.earlyData) };
   });
 }
@@ -141,7 +141,7 @@ export function parseEncryptedExtensions(body: Uint8Array): { alpn: string | nul
 /** TLS 1.2 NewSessionTicket: the ticket. */
 export function parseNewSessionTicket12(body: Uint8Array): Uint8Array | null {
   return safely(() => {
-    const r = new Reader(body);
+    const r = new HelloReader(body);
     r.bytes(4);
     const ticket = r.bytes(r.u16());
     return ticket.length > 0 ? ticket.slice() : null;
@@ -151,8 +151,8 @@ export function parseNewSessionTicket12(body: Uint8Array): Uint8Array | null {
 function serverName(data: Uint8Array | undefined): string | null {
   if (data === undefined) return null;
   return safely(() => {
-    const r = new Reader(data);
-    const list = new Reader(r.bytes(r.u16()));
+    const r = new HelloReader(data);
+    const list = new HelloReader(r.bytes(r.u16()));
     while (list.need(3)) {
       const type = list.u8();
       const name = list.bytes(list.u16());
@@ -165,8 +165,8 @@ function serverName(data: Uint8Array | undefined): string | null {
 function alpnOf(data: Uint8Array | undefined): string | null {
   if (data === undefined) return null;
   return safely(() => {
-    const r = new Reader(data);
-    const list = new Reader(r.bytes(r.u16()));
+    const r = new HelloReader(data);
+    const list = new HelloReader(r.bytes(r.u16()));
     return Buffer.from(list.bytes(list.u8())).toString('latin1');
   });
 }
