@@ -81,6 +81,7 @@ export type {
 } from './session/events.js';
 export { eventJson } from './render/json-lines.js';
 export { readCapture, type ReadCaptureOptions } from './pipeline/read-capture.js';
+export { parseKeyLog, type KeyLogSecrets, type ParsedKeyLog } from './capture/tls/key-log.js';
 export { WsinspectError } from './errors.js';
 export {
   compileFilter,

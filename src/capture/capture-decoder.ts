@@ -9,6 +9,8 @@ import type { CaptureSummary } from './capture-tally.js';
 import { DEFAULT_CAPTURE_LIMITS, type CaptureLimits } from './capture-limits.js';
 import { notACapture, sniffCaptureFormat, type CaptureFormat } from './capture-format.js';
 import { PacketDecoder } from './packet-decoder.js';
+import type { KeyLogSecrets } from './tls/key-log.js';
+import { tlsKeys } from './tls/tls-keys.js';
 import { PcapngReader } from './pcapng-reader.js';
 import { PcapReader } from './pcap-reader.js';
 import type { PcapFormat, PcapReaderFactory, RecordReader } from './record-reader.js';
@@ -19,6 +21,8 @@ export interface CaptureDecoderOptions {
   readonly limits?: Partial<CaptureLimits>;
   /** Reader for classic pcap files; default: our own PcapReader. */
   readonly pcapReader?: PcapReaderFactory;
+  /** TLS secrets (NSS key log) for decrypting wss; pcapng secrets blocks add to this map. */
+  readonly keyLog?: KeyLogSecrets;
   /** Told the time of the capture's first (timestamped) packet, before anything of it is decoded. */
   readonly onFirstPacketTime?: (time: number) => void;
 }
@@ -35,7 +39,14 @@ export class CaptureDecoder {
     private readonly options: CaptureDecoderOptions = {},
   ) {
     this.limits = { ...DEFAULT_CAPTURE_LIMITS, ...options.limits };
-    this.packets = new PacketDecoder(this.limits, onEvent, options.decodeAs ?? [], options.onFirstPacketTime ?? null);
+    this.packets = new PacketDecoder(
+      this.limits,
+      onEvent,
+      options.decodeAs ?? [],
+      options.onFirstPacketTime ?? null,
+      // a copy: secrets blocks in the capture add to it, and the caller's map stays as given
+      tlsKeys(new Map(options.keyLog ?? [])),
+    );
   }
 
   /** The recognised format, once 4 bytes were pushed. */

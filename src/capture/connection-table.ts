@@ -12,6 +12,7 @@ import type { DetectionBudget } from './detection-window.js';
 import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
 import { TcpFlag, type TcpSegment } from './tcp-ip-parser.js';
 import { seqDiff, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
+import { tlsKeys as emptyTlsKeys, type TlsKeys } from './tls/tls-keys.js';
 
 /** Addresses and ports of a connection's two sides, for matching segments quickly. */
 interface Tuple {
@@ -46,6 +47,8 @@ export class ConnectionTable implements ConnectionHost {
     decodeAs: readonly number[],
     /** The packet being decoded, for the origin of data events. */
     readonly position: PacketPosition = { packet: 0, record: -1 },
+    /** The key log (may be empty, and grow: pcapng secrets blocks add to it). */
+    readonly tlsKeys: TlsKeys = emptyTlsKeys(new Map()),
   ) {
     this.detectionBudget = { bytes: 0, limit: limits.detectionBytesTotal };
     this.decodeAs = new Set(decodeAs);

@@ -7,6 +7,11 @@ import type { StreamEvent, Timestamp } from '../session/events.js';
 import type { CaptureLimits } from './capture-limits.js';
 import type { CaptureSummary } from './capture-tally.js';
 import { ConnectionTable } from './connection-table.js';
+import { parseKeyLog } from './tls/key-log.js';
+import type { TlsKeys } from './tls/tls-keys.js';
+
+/** pcapng Decryption Secrets Block type of an NSS key log: "TLSK". */
+const SECRETS_TLS_KEY_LOG = 0x544c534b;
 import { IpReassembler } from './ip-reassembler.js';
 import { ipHeaderOffset, isSupportedLinkType } from './link-layer.js';
 import { ParseStatus, TcpSegment, parseTcpIp } from './tcp-ip-parser.js';
@@ -14,6 +19,8 @@ import type { PacketPosition } from './tcp-reassembler.js';
 
 /** What a capture-file reader produces. */
 export interface PacketSink {
+  /** Secrets from the capture itself (a pcapng Decryption Secrets Block). */
+  secrets?(type: number, data: Uint8Array): void;
   /** Declares a capture interface; returns the index packet() takes. */
   addInterface(linkType: number, snaplen: number): number;
   /**
@@ -50,9 +57,19 @@ export class PacketDecoder implements PacketSink {
     decodeAs: readonly number[],
     /** Told the time of the first packet that has one, before anything of that packet is decoded. */
     private onFirstTime: ((time: number) => void) | null = null,
+    tlsKeys?: TlsKeys,
   ) {
-    this.table = new ConnectionTable(limits, onEvent, decodeAs, this.position);
+    this.table = new ConnectionTable(limits, onEvent, decodeAs, this.position, tlsKeys);
     this.fragments = new IpReassembler(limits, (d, time) => this.fileDiagnostic(d, time));
+  }
+
+  /** A TLS key log in the capture (secrets type TLSK) joins the one given (--keylog). */
+  secrets(type: number, data: Uint8Array): void {
+    if (type !== SECRETS_TLS_KEY_LOG) return;
+    parseKeyLog(
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1'),
+      this.table.tlsKeys.secrets,
+    );
   }
 
   /** The snap length is not needed: cuts show as IP lengths longer than what was captured. */

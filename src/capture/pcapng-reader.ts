@@ -14,6 +14,8 @@ const BLOCK_IDB = 0x00000001;
 const BLOCK_OPB = 0x00000002;
 const BLOCK_SPB = 0x00000003;
 const BLOCK_EPB = 0x00000006;
+/** Decryption Secrets Block (pcapng §4.7), as `editcap --inject-secrets` writes it. */
+const BLOCK_DSB = 0x0000000a;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_END = 0;
 const OPT_IF_TSRESOL = 9;
@@ -127,6 +129,9 @@ export class PcapngReader {
       case BLOCK_SPB:
         this.simplePacket(b, p, length);
         return;
+      case BLOCK_DSB:
+        this.secretsBlock(b, p, length);
+        return;
       default:
         return; // name resolution, statistics, custom…: nothing to decode here
     }
@@ -182,6 +187,16 @@ export class PcapngReader {
     let capturedLength = Math.min(originalLength, length - 16);
     if (info.snaplen > 0) capturedLength = Math.min(capturedLength, info.snaplen);
     this.sink.packet(info.index, null, b, p + 12, capturedLength, originalLength, this.offset);
+  }
+
+  /** DSB: secrets type, secrets length, the secrets (a TLS key log for type TLSK). */
+  private secretsBlock(b: Uint8Array, p: number, length: number): void {
+    const secretsLength = length >= 20 ? u32(b, p + 12, this.littleEndian) : -1;
+    if (secretsLength < 0 || secretsLength > length - 20) {
+      this.malformed(`decryption secrets block at byte ${this.offset} is inconsistent`);
+      return;
+    }
+    this.sink.secrets?.(u32(b, p + 8, this.littleEndian), b.subarray(p + 16, p + 16 + secretsLength));
   }
 
   private malformed(text: string): void {

@@ -10,6 +10,8 @@ import type { CaptureTally } from './capture-tally.js';
 import { DetectionWindow, type DetectionBudget } from './detection-window.js';
 import { FOLLOWING, GIVE_UP, HttpKeepAliveFollower } from './http-keep-alive-follower.js';
 import { TcpReassembler, type HalfListener, type PacketPosition, type ReassemblyBudget } from './tcp-reassembler.js';
+import type { TlsKeys } from './tls/tls-keys.js';
+import { TlsLayer } from './tls/tls-layer.js';
 import { MAX_SCAN_BYTES, boundaryOf, detectWebSocket, type Verdict } from './websocket-detector.js';
 
 /** What a connection needs from the table that owns it. */
@@ -20,6 +22,8 @@ export interface ConnectionHost {
   readonly position: PacketPosition;
   /** What the capture held besides WebSocket (the hints of an empty result). */
   readonly tally: CaptureTally;
+  /** The key log (and what the capture taught about TLS sessions); its secrets may be empty. */
+  readonly tlsKeys: TlsKeys;
   emit(event: StreamEvent): void;
   nextConnNumber(): number;
 }
@@ -45,6 +49,8 @@ export class TcpConnection implements HalfListener {
   private readonly seeking = [false, false];
   /** The window's arrivals are being handed to the follower. */
   private replaying = false;
+  /** TLS with a key log: the bytes of both sides go through it, and its plaintext is decoded. */
+  private tlsLayer: TlsLayer | null = null;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -74,6 +80,14 @@ export class TcpConnection implements HalfListener {
   }
 
   halfData(side: number, bytes: Uint8Array, time: Timestamp, at: number, packet: number, record: number): void {
+    if (this.tlsLayer !== null) {
+      if (this.state === 'websocket' || this.state === 'detecting')
+        this.tlsLayer.data(side, bytes, time, packet, record);
+    } else this.deliver(side, bytes, time, at, packet, record);
+  }
+
+  /** The connection's bytes to decode: as captured, or the plaintext of its TLS records. */
+  private deliver(side: number, bytes: Uint8Array, time: Timestamp, at: number, packet: number, record: number): void {
     if (this.state === 'websocket') {
       if (this.seeking[side]) this.seek(side, bytes, time, at, packet, record);
       else this.host.emit({ kind: 'data', conn: this.conn, dir: this.dir(side), bytes, time, at, packet, record });
@@ -87,6 +101,12 @@ export class TcpConnection implements HalfListener {
   }
 
   halfGap(side: number, length: number, time: Timestamp, snaplen: boolean): void {
+    if (this.tlsLayer !== null) {
+      if (this.state === 'websocket' || this.state === 'detecting') this.tlsLayer.gap(side, length, time);
+    } else this.deliverGap(side, length, time, snaplen);
+  }
+
+  private deliverGap(side: number, length: number, time: Timestamp, snaplen: boolean): void {
     if (this.state === 'detecting') {
       // A gap the follower cannot skip fails it; the connection is dropped at its next data,
       // not here: the reassembler is in the middle of handing on its held bytes.
@@ -128,14 +148,15 @@ export class TcpConnection implements HalfListener {
    */
   end(reason: EndReason, time: Timestamp): void {
     if (this.state === 'ended') return;
-    if (this.state === 'detecting') {
+    if (this.state === 'detecting' || this.state === 'websocket') {
       for (const half of this.halves) half.flushAll(time);
-      if (this.state === 'detecting' && this.window !== null) this.decide(true, time);
+      this.tlsLayer?.end(time);
     }
-    if (this.state === 'websocket') {
-      for (const half of this.halves) half.flushAll(time);
-      this.host.emit({ kind: 'end', conn: this.conn, reason, time });
-    }
+    if (this.state === 'detecting' && this.window !== null) this.decide(true, time);
+    if (this.state === 'websocket') this.host.emit({ kind: 'end', conn: this.conn, reason, time });
+    const tls = this.tlsLayer;
+    if (tls !== null && !tls.decrypted)
+      this.host.tally.tlsSeen(this.endpoints[tls.clientSide], this.endpoints[1 - tls.clientSide]);
     this.release('ended');
   }
 
@@ -165,6 +186,10 @@ export class TcpConnection implements HalfListener {
       case 'tls': {
         const c = verdict.clientSide;
         this.tls = true;
+        if (this.tlsLayer === null && this.host.tlsKeys.secrets.size > 0) {
+          this.startTls(c);
+          return;
+        }
         this.host.tally.tlsSeen(this.endpoints[c], this.endpoints[1 - c]);
         const text = `TLS connection ${this.endpoints[c]} → ${this.endpoints[1 - c]} — wss cannot be decoded without keys`;
         this.host.emit({ kind: 'diagnostic', conn: null, diagnostic: diagnostic('capture.tls', text), time });
@@ -174,6 +199,29 @@ export class TcpConnection implements HalfListener {
       case 'websocket':
         this.open(verdict, time);
     }
+  }
+
+  /**
+   * TLS with a key log: the window's arrivals go to the decryptor, and a new window collects
+   * its plaintext for the same WebSocket decision as a plain connection.
+   */
+  private startTls(clientSide: number): void {
+    const w = this.window!;
+    this.window = new DetectionWindow(this.host.limits.detectionBytes, this.host.detectionBudget);
+    this.tlsLayer = new TlsLayer(this.host.tlsKeys, clientSide, this.endpoints, {
+      deliver: (side, bytes, time, at, packet, record) => this.deliver(side, bytes, time, at, packet, record),
+      deliverGap: (side, length, time) => this.deliverGap(side, length, time, false),
+      isOpen: () => this.state === 'websocket',
+      report: (d, time, dir) => this.report(d, time, dir),
+      emit: (event) => this.host.emit(event),
+    });
+    for (const e of w.entries) {
+      if (this.tlsLayer === null) break;
+      if (e.gap > 0) this.halfGap(e.side, e.gap, e.time, false);
+      else if (e.diagnostic !== null) this.halfDiagnostic(e.side, e.diagnostic.code, e.diagnostic.message, e.time);
+      else this.halfData(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time, e.at, e.packet, e.record);
+    }
+    w.release();
   }
 
   /** The connection carries WebSocket: numbers it and emits `open`. */
@@ -187,6 +235,7 @@ export class TcpConnection implements HalfListener {
       time: this.firstTime,
       detectedBy,
       endpoints: { client: this.endpoints[clientSide], server: this.endpoints[1 - clientSide] },
+      ...(this.tlsLayer === null ? {} : { tls: this.tlsLayer.info() }),
     });
   }
 
@@ -237,9 +286,10 @@ export class TcpConnection implements HalfListener {
     this.replaying = true;
     for (const e of w.entries) {
       if (this.state === 'ignored') break;
-      if (e.gap > 0) this.halfGap(e.side, e.gap, e.time, false);
+      // the window holds what is decoded (under TLS: plaintext), so it goes past the TLS layer
+      if (e.gap > 0) this.deliverGap(e.side, e.gap, e.time, false);
       else if (e.diagnostic !== null) this.halfDiagnostic(e.side, e.diagnostic.code, e.diagnostic.message, e.time);
-      else this.halfData(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time, e.at, e.packet, e.record);
+      else this.deliver(e.side, w.sides[e.side].bytes.subarray(e.from, e.to), e.time, e.at, e.packet, e.record);
     }
     w.release();
     this.replaying = false;
@@ -281,9 +331,14 @@ export class TcpConnection implements HalfListener {
       });
     const server = 1 - f.clientSide;
     this.seeking[server] = !f.serverReady();
-    if (!this.seeking[server]) this.startResponse(f.held, time, this.halves[server].streamAt - f.held.length, 0, -1);
+    if (!this.seeking[server]) this.startResponse(f.held, time, this.streamAt(server) - f.held.length, 0, -1);
     // While the window is replayed, FINs already seen wait until its last arrival.
     if (!this.replaying) this.endFinishedHalves(time);
+  }
+
+  /** Where a side's decoded stream is: its TCP offset, or its plaintext's under TLS. */
+  private streamAt(side: number): number {
+    return this.tlsLayer === null ? this.halves[side].streamAt : this.tlsLayer.streamAt(side);
   }
 
   private endFinishedHalves(time: Timestamp): void {
@@ -393,6 +448,7 @@ export class TcpConnection implements HalfListener {
     this.state = state;
     this.dropWindow();
     this.dropFollower();
+    this.tlsLayer = null;
     this.halves[0].release();
     this.halves[1].release();
   }

@@ -35,6 +35,7 @@ export async function showFrameAt(
     session: { assumeDeflate: assumedDeflate(), limits: { keepBinaryPayload: spec.printer.maxPayload + 1 } },
     capture: {
       decodeAs: spec.decodeAs,
+      keyLog: spec.keyLog,
       onFirstPacketTime: (t) => printer.setTimeOrigin(t),
       backpressure: () => printer.ready(),
     },

@@ -77,6 +77,12 @@ export function proxyCommand(yargs: Argv): Argv {
           describe:
             'also write every WebSocket connection to FILE as a HAR (Chrome DevTools format), written whole when the proxy stops (Ctrl-C)',
         })
+        .option('keylog-out', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            "append the TLS secrets of both legs to FILE (NSS key log: wsinspect --keylog, Wireshark), to decrypt a capture of the proxy's sockets",
+        })
         .option('ca-dir', {
           type: 'string',
           describe:

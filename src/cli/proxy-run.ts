@@ -1,6 +1,7 @@
 // `wsinspect proxy` once started: relay, decode and print until SIGINT/SIGTERM (the options
 // are declared in proxy-command.ts). Owns process I/O: the listening line and problems on
 // stderr, the signals, V8's collector setting.
+import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { WsinspectError } from '../errors.js';
 import {
@@ -24,6 +25,7 @@ export interface ProxyFlags extends LiveFlags, EngineFlags {
   insecure?: boolean;
   caDir?: string;
   ignoreHosts?: string[];
+  keylogOut?: string;
 }
 
 export async function runProxy(flags: ProxyFlags): Promise<void> {
@@ -45,6 +47,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   const stopped = untilStopped();
   const pipeline = await openLivePipeline(flags);
   const relay = engine === null ? null : engineRelay(engine, pipeline);
+  const keylog = flags.keylogOut === undefined ? null : openKeylogOut(flags.keylogOut);
   const server = new ProxyServer({
     listen,
     target,
@@ -54,6 +57,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
     certificates,
     ignoreHost,
     relay: relay?.relay,
+    ...(keylog === null ? {} : { onKeylog: (line: Buffer) => keylog.write(line) }),
     onEvent: (ev) => pipeline.handle(ev),
     onProblem: pipeline.problem,
   });
@@ -76,6 +80,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   await stopped;
   relay?.stop();
   await server.close();
+  if (keylog !== null) await new Promise((resolve) => keylog.end(resolve));
   await pipeline.close();
 }
 
@@ -131,4 +136,17 @@ async function loadCertificates(caDir: string | undefined) {
     import('../sources/ca/local-ca.js'),
   ]);
   return new LeafCertificates(openLocalCa(caDir));
+}
+
+/**
+ * --keylog-out FILE: the secrets of both TLS legs, appended in NSS key log format (as
+ * SSLKEYLOGFILE writers do), so a capture of the proxy's own sockets can be decrypted.
+ */
+function openKeylogOut(file: string): WriteStream {
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+  } catch (err) {
+    throw new WsinspectError('input.unreadable', `--keylog-out ${file}: ${(err as Error).message}`);
+  }
+  return createWriteStream(file, { flags: 'a', mode: 0o600 });
 }

@@ -17,6 +17,7 @@ import { outputColorLevel, outputOptions } from './output-options.js';
 import { reportOutputFailure } from './output-failure.js';
 import { createProgress } from './progress.js';
 import { listingSpec, type ReadFlags } from './read-spec.js';
+import { KEYLOG_HELP } from './key-log-option.js';
 import { readThreads, THREADS_HELP } from './read-threads.js';
 import { listOption, streamOptions } from './stream-options.js';
 
@@ -41,6 +42,7 @@ export function readCommand(
           ),
         )
         .option('har', HAR_OPTION)
+        .option('keylog', { type: 'string', describe: KEYLOG_HELP, requiresArg: true })
         .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
         .option('frame', {
           type: 'string',
@@ -80,6 +82,7 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   // the HAR writer sees every event in order: one thread
   const threads = har === undefined ? readThreads(flags, file) : 1;
   const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
+  if (spec.keyLogNote !== undefined) writeNotes([spec.keyLogNote]);
   if (threads > 1) {
     const progress = io.stdout === undefined && process.stderr.isTTY === true ? createProgress(process.stderr) : null;
     const notes = await readInParallel({

@@ -3,6 +3,7 @@
 // failure a WsinspectError. The parallel reader sends the same spec to every worker.
 // Layer rule: cli/ — flags.
 import type { ListingSpec } from '../pipeline/listing.js';
+import { loadKeyLog } from './key-log-option.js';
 import { checkExplain, printerOptions } from './output-options.js';
 import { statsConnections, streamFilterSpec, wholeNumbers, type StreamFlags } from './stream-options.js';
 
@@ -10,6 +11,8 @@ export interface ReadFlags extends StreamFlags {
   file?: string;
   /** Ports as typed (checked by listingSpec). */
   decodeAs?: string[];
+  /** --keylog FILE (else $SSLKEYLOGFILE). */
+  keylog?: string;
   /** 'auto' (or '0'), or a number of worker threads; see read-threads.ts. */
   threads?: string;
 }
@@ -21,5 +24,7 @@ export function listingSpec(flags: ReadFlags, colorLevel: 0 | 1 | 2 | 3): Listin
   checkExplain(flags);
   const stats = flags.stats ? { conns: statsConnections(flags) } : undefined;
   const filter = streamFilterSpec(flags);
-  return { printer, colorLevel, filter, stats, decodeAs };
+  const keyLog = loadKeyLog(flags.keylog);
+  if (keyLog === null) return { printer, colorLevel, filter, stats, decodeAs };
+  return { printer, colorLevel, filter, stats, decodeAs, keyLog: keyLog.secrets, keyLogNote: keyLog.note };
 }

@@ -18,6 +18,7 @@ import {
 import { PrinterConsumer } from './consumers/printer-consumer.js';
 import { StatsConsumer } from './consumers/stats-consumer.js';
 import { listingNotes, type ListingCounts } from './listing-notes.js';
+import type { KeyLogSecrets } from '../capture/tls/key-log.js';
 import { CapturePipeline } from './capture-pipeline.js';
 import type { StreamStage } from './stages.js';
 
@@ -30,6 +31,10 @@ export interface ListingSpec {
   readonly stats?: { readonly conns: readonly number[] | null };
   /** Ports decoded as WebSocket without a handshake (--decode-as). */
   readonly decodeAs: readonly number[];
+  /** TLS secrets from the key log (--keylog, SSLKEYLOGFILE): wss is decrypted. */
+  readonly keyLog?: KeyLogSecrets;
+  /** What the key log held, for stderr (said once, by the main thread). */
+  readonly keyLogNote?: string;
   /** 'messages': the source has messages but no wire bytes (HAR, NDJSON: fed with pipeline.message). */
   readonly source?: 'wire' | 'messages';
 }
@@ -82,7 +87,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
   const pipeline = new CapturePipeline({
     consumers,
     assumeDeflate: assumedDeflate(),
-    capture: { decodeAs: spec.decodeAs },
+    capture: { decodeAs: spec.decodeAs, keyLog: spec.keyLog },
     views: viewStages(spec.printer),
     streamStages: io.streamStages,
   });

@@ -4,6 +4,7 @@
 // Pull-based: the next chunk is read only when the events of the previous one were taken, so
 // memory stays bounded by one chunk's events. Layer rule: pipeline/ — wiring a source.
 import type { Readable } from 'node:stream';
+import type { KeyLogSecrets } from '../capture/tls/key-log.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import type { InspectEvent } from '../session/events.js';
 import { openCapture } from '../sources/capture-source.js';
@@ -14,6 +15,8 @@ export interface ReadCaptureOptions {
   readonly decodeAs?: readonly number[];
   /** Bytes kept of each uncompressed binary payload (default: all of them). */
   readonly keepPayload?: number;
+  /** TLS secrets (parseKeyLog(text).secrets): wss connections are decrypted. */
+  readonly keyLog?: KeyLogSecrets;
 }
 
 /** Rejects (at the first iteration) with a WsinspectError for unreadable input or a file that is not a capture. */
@@ -30,7 +33,7 @@ export async function* readCapture(
   const pipeline = new CapturePipeline({
     consumers: [{ keepPayload: options.keepPayload ?? Infinity, event: (ev) => batch.push(ev) }],
     assumeDeflate: assumedDeflate(),
-    capture: { decodeAs: options.decodeAs ?? [] },
+    capture: { decodeAs: options.decodeAs ?? [], keyLog: options.keyLog },
   });
   const { chunks } = await openCapture(input);
   for await (const chunk of chunks) {

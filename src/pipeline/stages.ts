@@ -3,7 +3,10 @@
 //   capture bytes ─▶ capture (link, IP, TCP: capture/CaptureDecoder) ─▶ StreamEvents
 //   ─▶ [stream stages: the proxy's upgrade sniffer; TLS decryption slot] ─▶ session
 //   (frames, messages: session/ConnectionDemux) ─▶ [application view slot] ─▶ consumers
-// A slot is an interface and a place in the chain; nothing fills it yet.
+// A slot is an interface and a place in the chain; nothing fills it yet. TLS in captures is
+// decrypted inside the capture stage (capture/tls/, with a key log in its options): the
+// WebSocket detection there must see the plaintext, and connections it skips never become
+// StreamEvents, so a stage after it could not see them.
 // Layer rule: pipeline/ — types only.
 import type { Limits } from '../protocol/limits.js';
 import type { InspectEvent, StreamEvent, Timestamp } from '../session/events.js';

@@ -190,6 +190,29 @@ export const DIAGNOSTIC_CATALOGUE = {
     undefined,
   ),
   'capture.tls': e('note', 'TLS connection — wss cannot be decoded without keys', undefined),
+  'tls.no-key': e(
+    'warning',
+    'the key log has no secret for this TLS connection (or direction); its client random is named',
+    undefined,
+  ),
+  'tls.decrypt-failed': e(
+    'warning',
+    'a TLS record failed authentication (wrong key or damaged data), or its records were lost',
+    'RFC 8446 §5.2',
+  ),
+  'tls.unsupported-cipher': e('warning', 'TLS version or cipher suite that wsinspect does not decrypt', undefined),
+  'tls.midstream': e(
+    'warning',
+    'the capture began after the TLS handshake: the keys cannot be matched to the connection',
+    undefined,
+  ),
+  'tls.truncated': e('warning', 'input ended inside a TLS record', 'RFC 8446 §5.1'),
+  'tls.early-data': e(
+    'note',
+    '0-RTT early data rejected by the server (left out, as the server skipped it), or not decryptable (no early secret)',
+    'RFC 8446 §2.3',
+  ),
+  'tls.http2': e('note', 'HTTP/2 connection (ALPN h2): WebSocket over HTTP/2 (RFC 8441) is not decoded', 'RFC 8441'),
   'proxy.not-websocket': e(
     'note',
     'connection is not a WebSocket upgrade (plain HTTP or other TCP); relayed, not decoded',

@@ -15,6 +15,7 @@ import type {
   InspectEvent,
   MessageEvent,
   Timestamp,
+  TlsInfo,
 } from '../session/events.js';
 import { frameEventDiagnostics, renderDiagnosticDetails, renderDiagnosticLine } from './diagnostics-view.js';
 import { escapeForTerminal, previewBytes } from './escape.js';
@@ -374,10 +375,20 @@ function count(n: number, noun: string): string {
  */
 function connectionDetail(ev: ConnectionEvent): string {
   if (ev.source !== undefined) return ` (from a ${ev.source === 'har' ? 'HAR' : 'wsinspect --json'} recording)`;
-  if (ev.host === undefined) return ` (found by ${ev.detectedBy})`;
+  if (ev.host === undefined)
+    return ` (found by ${ev.detectedBy}${ev.tls === undefined ? '' : `; ${tlsSummary(ev.tls)}`})`;
   const where = escapeForTerminal(ev.url ?? ev.host);
   const tls = ev.tls;
   if (tls === undefined) return ` ${where}`;
   const version = tls.version ?? 'TLS';
   return ` ${where} (${version} ${tls.decrypted ? 'intercepted' : 'not intercepted'}${tls.sni === null ? '' : `, SNI ${escapeForTerminal(tls.sni)}`})`;
+}
+
+/** A capture's decrypted TLS: "TLS 1.3 TLS_AES_128_GCM_SHA256, SNI example.com, ALPN http/1.1, decrypted with the key log". */
+function tlsSummary(tls: TlsInfo): string {
+  const parts = [`${tls.version ?? 'TLS'}${tls.cipher === null ? '' : ` ${tls.cipher}`}`];
+  if (tls.sni !== null) parts.push(`SNI ${escapeForTerminal(tls.sni)}`);
+  if (tls.alpn !== null) parts.push(`ALPN ${escapeForTerminal(tls.alpn)}`);
+  parts.push(tls.decrypted ? 'decrypted with the key log' : 'not decrypted');
+  return parts.join(', ');
 }

@@ -57,6 +57,8 @@ export type StreamEvent =
        * client↔proxy and proxy↔server, whose bytes differ after the handshake.
        */
       readonly legs?: { readonly client: Endpoints; readonly server: Endpoints };
+      /** A capture: the connection's TLS, decrypted with the key log. */
+      readonly tls?: TlsInfo;
     }
   | {
       readonly kind: 'data';
@@ -262,7 +264,7 @@ export interface ConnectionEvent {
   readonly host?: string;
   /** The proxy: the URL of the opening request ("wss://example.com/socket"). */
   readonly url?: string;
-  /** The proxy: the connection's TLS, when it had any. */
+  /** The connection's TLS, when it had any: the proxy's, or a capture's decrypted with the key log. */
   readonly tls?: TlsInfo;
 }
 

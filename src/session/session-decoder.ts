@@ -102,6 +102,7 @@ export class SessionDecoder {
           ...(event.destination === undefined
             ? {}
             : { host: event.destination.host, url: event.url, tls: event.destination.tls }),
+          ...(event.tls === undefined ? {} : { tls: event.tls }),
         });
         return;
       case 'data':

@@ -36,6 +36,8 @@ export interface TsharkOptions {
   readonly decompress: boolean;
   /** `-d tcp.port==PORT,websocket`, for a capture that starts after the handshake. */
   readonly decodeAsPort?: number;
+  /** More options before the filter (a TLS key log: `-o tls.keylog_file:F`, `-d tcp.port==P,tls`). */
+  readonly extraArgs?: readonly string[];
 }
 
 export function tsharkVersion(): string {
@@ -45,7 +47,7 @@ export function tsharkVersion(): string {
 export function runTshark(file: string, o: TsharkOptions): TsharkFrame[] {
   const args = ['-n', '-r', file, '-o', `websocket.decompress:${o.decompress ? 'TRUE' : 'FALSE'}`];
   if (o.decodeAsPort !== undefined) args.push('-d', `tcp.port==${o.decodeAsPort},websocket`);
-  args.push('-Y', 'websocket', '-T', 'pdml');
+  args.push(...(o.extraArgs ?? []), '-Y', 'websocket', '-T', 'pdml');
   // latin1: tshark writes undecodable text bytes raw; every value read below is hex or digits
   const r = spawnSync('tshark', args, { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`tshark ${args.join(' ')} exited with ${String(r.status)}: ${r.stderr}`);

@@ -34,6 +34,8 @@ interface ConnectionRecord {
   fd: number | null;
   messages: number;
   last: Timestamp;
+  /** Carried over TLS (a capture decrypted with its key log): the URL is wss://. */
+  tls: boolean;
 }
 
 const iso = (t: Timestamp): string => new Date((t ?? 0) * 1000).toISOString();
@@ -66,6 +68,7 @@ export class HarWriter implements EventConsumer {
           fd: null,
           messages: 0,
           last: ev.time,
+          tls: ev.tls !== undefined,
         });
         return;
       case 'handshake': {
@@ -142,7 +145,7 @@ export class HarWriter implements EventConsumer {
     const res = c.response;
     const host = req?.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? c.server;
     const path = req === null ? '/' : req.path.startsWith('/') ? req.path : new URL(req.path, 'ws://x').pathname;
-    const url = req !== null && /^wss?:\/\//i.test(req.path) ? req.path : `ws://${host}${path}`;
+    const url = req !== null && /^wss?:\/\//i.test(req.path) ? req.path : `${c.tls ? 'wss' : 'ws'}://${host}${path}`;
     const serverIp = c.server.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     const time = c.last !== null && c.started !== null ? Math.max(0, (c.last - c.started) * 1000) : 0;
     return (

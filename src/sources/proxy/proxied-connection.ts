@@ -27,6 +27,8 @@ export interface ConnectionSettings {
   readonly intercept: boolean;
   readonly insecure: boolean;
   readonly certificates: CertificateSource | null;
+  /** Told each TLS secret of both legs (NSS key log lines: --keylog-out). */
+  readonly onKeylog?: (line: Buffer) => void;
   /** Which upstream hosts may be contacted (default: any); others are refused before any DNS lookup. */
   readonly allowUpstream?: (host: string, port: number) => boolean;
   /** Forward mode (--ignore-hosts): targets relayed blind and not shown at all ("host:port" matched). */
@@ -81,7 +83,7 @@ export class ProxiedConnection {
     let clientSni: string | null = null;
     if (this.settings.listenTls) {
       const local = this.client.localAddress ?? 'localhost';
-      const tls = await terminateTls(this.client, local, this.requireCertificates());
+      const tls = await terminateTls(this.client, local, this.requireCertificates(), this.settings.onKeylog);
       if (!tls.ok) return this.problem(tls.reason, 'proxy.client-tls-failed');
       client = clientTls = this.track(tls.socket);
       clientSni = tls.servername;
@@ -91,6 +93,7 @@ export class ProxiedConnection {
       port: target.port,
       tls: target.tls,
       insecure: this.settings.insecure,
+      onKeylog: this.settings.onKeylog,
     });
     if (!up.ok) return this.badGateway(client, up.reason);
     const upstream = this.track(up.socket);
@@ -162,7 +165,7 @@ export class ProxiedConnection {
 
   /** CONNECT carrying TLS: terminate it with our certificate, then TLS to the real server over the tunnel's TCP. */
   private async intercept(host: string, port: number, upstreamTcp: Socket): Promise<void> {
-    const tls = await terminateTls(this.client, host, this.requireCertificates());
+    const tls = await terminateTls(this.client, host, this.requireCertificates(), this.settings.onKeylog);
     if (!tls.ok) {
       upstreamTcp.destroy();
       return this.problem(tls.reason, 'proxy.client-tls-failed');
@@ -175,6 +178,7 @@ export class ProxiedConnection {
       insecure: this.settings.insecure,
       servername: tls.servername ?? host,
       socket: upstreamTcp,
+      onKeylog: this.settings.onKeylog,
     };
     const up = await connectUpstream(spec);
     if (!up.ok) return this.badGateway(client, up.reason);

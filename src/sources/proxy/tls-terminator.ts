@@ -21,6 +21,7 @@ export function terminateTls(
   socket: Socket,
   defaultHost: string,
   certificates: CertificateSource,
+  onKeylog?: (line: Buffer) => void,
 ): Promise<TerminateResult> {
   return new Promise((resolve) => {
     const tls = new TLSSocket(socket, {
@@ -36,6 +37,8 @@ export function terminateTls(
       // http/1.1 only: a WebSocket over HTTP/2 (RFC 8441) would be a different wire format
       ALPNProtocols: ['http/1.1'],
     });
+    // before any handshake byte is read: the secrets come as the handshake goes
+    if (onKeylog !== undefined) tls.on('keylog', onKeylog);
     const timer = setTimeout(
       () => fail(new Error(`no TLS handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`)),
       HANDSHAKE_TIMEOUT_MS,

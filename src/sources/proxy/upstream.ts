@@ -17,6 +17,8 @@ export interface UpstreamSpec {
   readonly socket?: Socket;
   /** What the failure is about, as its message begins ("CONNECT host:port"; default "ws upstream host:port"). */
   readonly what?: string;
+  /** Told the TLS secrets of this leg (NSS key log lines). */
+  readonly onKeylog?: (line: Buffer) => void;
 }
 
 export type UpstreamResult =
@@ -47,7 +49,7 @@ export function connectUpstream(spec: UpstreamSpec): Promise<UpstreamResult> {
 
 function startTls(spec: UpstreamSpec): TLSSocket {
   const name = spec.servername ?? spec.host;
-  return tlsConnect({
+  const socket = tlsConnect({
     host: spec.host,
     port: spec.port,
     socket: spec.socket,
@@ -58,6 +60,8 @@ function startTls(spec: UpstreamSpec): TLSSocket {
     // honoured by Node's TLSSocket though missing from its typings: one side's close_notify/FIN must not end the other direction
     allowHalfOpen: true,
   } as ConnectionOptions);
+  if (spec.onKeylog !== undefined) socket.on('keylog', spec.onKeylog);
+  return socket;
 }
 
 function describeConnectError(err: Error, spec: UpstreamSpec): string {

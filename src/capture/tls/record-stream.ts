@@ -1,0 +1,85 @@
+// One direction of a TLS connection as records and handshake messages: bytes of any size in,
+// whole records out (RFC 8446 §5.1, RFC 5246 §6.2: 5-byte header, body up to 2^14 + 2048),
+// and handshake messages reassembled across records (RFC 8446 §4: 4-byte header), with the
+// keys and state the decryptor keeps for the direction.
+// Layer rule: capture/ — pure.
+import type { RecordKey } from './tls-crypto.js';
+
+/** Largest record body accepted (2^14 + 2048, RFC 5246 §6.2.3; TLS 1.3 allows less). */
+const MAX_RECORD = 16384 + 2048;
+/** Largest handshake message followed (a certificate chain fits many times over). */
+const MAX_HANDSHAKE_MESSAGE = 1 << 18;
+const EMPTY = new Uint8Array(0);
+
+export type Phase = 'plain' | 'handshake' | 'application' | 'dead';
+
+export class RecordStream {
+  private buffered: Uint8Array = EMPTY;
+  private handshake: Uint8Array = EMPTY;
+  phase: Phase = 'plain';
+  key: RecordKey | null = null;
+  /** TLS 1.2: the key that the next ChangeCipherSpec turns on. */
+  pending: RecordKey | null = null;
+  /** TLS 1.3: the current traffic secret (KeyUpdate derives the next one). */
+  secret: Uint8Array | null = null;
+  /** Records seen (the number of the last one). */
+  records = 0;
+  /** Records in a row that failed authentication. */
+  failures = 0;
+  sawRecord = false;
+  reportedNoKey = false;
+  earlySkipped = 0;
+
+  /** Bytes of the record cut off so far (at the end of input: a truncated record). */
+  get pendingBytes(): number {
+    return this.buffered.length;
+  }
+
+  /**
+   * Appends bytes and hands on each complete record (header, body). False when a record
+   * header is not one (the stream is lost: the caller stops).
+   */
+  feed(bytes: Uint8Array, onRecord: (header: Uint8Array, body: Uint8Array) => void): boolean {
+    this.buffered = this.buffered.length === 0 ? bytes : Buffer.concat([this.buffered, bytes]);
+    const b = this.buffered;
+    let at = 0;
+    let ok = true;
+    while (b.length - at >= 5 && this.phase !== 'dead') {
+      const length = (b[at + 3] << 8) | b[at + 4];
+      if (length > MAX_RECORD || b[at + 1] !== 3) {
+        ok = false;
+        break;
+      }
+      if (b.length - at < 5 + length) break;
+      this.records += 1;
+      onRecord(b.subarray(at, at + 5), b.subarray(at + 5, at + 5 + length));
+      at += 5 + length;
+    }
+    // the unfinished record is copied: the chunk it views belongs to the capture reader
+    this.buffered = !ok || at >= b.length ? EMPTY : b.slice(at);
+    return ok;
+  }
+
+  /** Forgets a cut record (a gap, the end of input). */
+  drop(): void {
+    this.buffered = EMPTY;
+  }
+
+  /** Handshake bytes in plaintext; each complete message (type, body) is handed on. */
+  handshakeBytes(bytes: Uint8Array, onMessage: (type: number, body: Uint8Array) => void): void {
+    this.handshake = this.handshake.length === 0 ? bytes : Buffer.concat([this.handshake, bytes]);
+    const h = this.handshake;
+    let at = 0;
+    while (h.length - at >= 4) {
+      const length = (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3];
+      if (length > MAX_HANDSHAKE_MESSAGE) {
+        this.handshake = EMPTY; // not a handshake message: nothing more to follow
+        return;
+      }
+      if (h.length - at < 4 + length) break;
+      onMessage(h[at], h.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    this.handshake = at >= h.length ? EMPTY : h.slice(at);
+  }
+}
