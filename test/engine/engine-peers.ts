@@ -8,6 +8,7 @@ import { terminatingRelay, type TerminatingRelayOptions } from '../../src/engine
 import type { TrafficEngine } from '../../src/engine/traffic-engine.js';
 import type { Decider } from '../../src/engine/verdict.js';
 import { changed, startProxy, type Harness } from '../sources/proxy/proxy-harness.js';
+import { seededRandom } from '../helpers/frame-builder.js';
 
 export { changed, until } from '../sources/proxy/proxy-harness.js';
 
@@ -119,13 +120,4 @@ export function hash(text: boolean, data: Uint8Array): string {
 }
 
 /** A small seeded PRNG (mulberry32): the same run every time. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
