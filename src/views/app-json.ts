@@ -3,14 +3,17 @@
 // JSON.parse does the common text (no run of 16 digits: no integer it could round);
 // lossless-json (josdejong/lossless-json, a maintained lossless parser) the rest.
 // Layer rule: views/ — pure; may use parser packages.
-import { parse as losslessParse, isSafeNumber } from 'lossless-json';
+import type * as LosslessJson from 'lossless-json';
+import { lazyPackage } from './lazy-package.js';
+
+const lossless = lazyPackage<typeof LosslessJson>('lossless-json');
 import type { AppValue } from '../session/events.js';
 
 /** A number of 16 digits or more (after a delimiter, not inside a word): one JSON.parse may round. */
 const LONG_DIGITS = /(?:^|[:[,\s-])\d{16}/;
 
 function number(text: string): number | bigint {
-  if (/^-?\d+$/.test(text) && !isSafeNumber(text)) return BigInt(text);
+  if (/^-?\d+$/.test(text) && !lossless().isSafeNumber(text)) return BigInt(text);
   return Number(text);
 }
 
@@ -22,7 +25,7 @@ export function parseJson(text: string): AppValue | Error {
     return error as Error;
   }
   try {
-    return losslessParse(text, null, number) as AppValue;
+    return lossless().parse(text, null, number) as AppValue;
   } catch (error) {
     // lossless-json refuses duplicate keys JSON.parse accepts (the last one wins)
     try {

@@ -5,7 +5,10 @@
 // PUBLISH (QoS 1) → PUBACK, PUBLISH (QoS 2) → PUBREC, PUBREL → PUBCOMP, SUBSCRIBE → SUBACK,
 // UNSUBSCRIBE → UNSUBACK; CONNECT → CONNACK, PINGREQ → PINGRESP.
 // Layer rule: views/ — pure.
-import mqttPacket from 'mqtt-packet';
+import type * as MqttPacket from 'mqtt-packet';
+import { lazyPackage } from './lazy-package.js';
+
+const mqttPacket = lazyPackage<typeof MqttPacket>('mqtt-packet');
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { AppItem, AppPair, AppValue, Direction, MessageEvent } from '../session/events.js';
 import { compact, parseJson } from './app-json.js';
@@ -42,9 +45,9 @@ const ANSWERS: Record<string, string> = {
 export function mqttView(hints: ViewHints): ConnectionView {
   const pairing = new Pairing(hints.conn);
   let version = 4;
-  const parsers: Record<Direction, ReturnType<typeof mqttPacket.parser>> = {
-    c2s: mqttPacket.parser({ protocolVersion: 4 }),
-    s2c: mqttPacket.parser({ protocolVersion: 4 }),
+  const parsers: Record<Direction, ReturnType<typeof MqttPacket.parser>> = {
+    c2s: mqttPacket().parser({ protocolVersion: 4 }),
+    s2c: mqttPacket().parser({ protocolVersion: 4 }),
   };
   const found: RawPacket[] = [];
   const errors: string[] = [];

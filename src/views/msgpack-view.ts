@@ -2,20 +2,24 @@
 // format's reference implementation for JavaScript; 64-bit integers as exact bigints), or
 // several values when the message holds a sequence of them.
 // Layer rule: views/ — pure.
-import { Decoder, ExtData } from '@msgpack/msgpack';
+import type * as Msgpack from '@msgpack/msgpack';
+import { lazyPackage } from './lazy-package.js';
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { AppItem, MessageEvent } from '../session/events.js';
 import { compact } from './app-json.js';
 import { toAppValue } from './binary-values.js';
 import type { ConnectionView, Decoded } from './view.js';
 
-const decoder = new Decoder({
-  useBigInt64: true,
-  // keys that are not strings (numbers, binary) are kept as their text
-  mapKeyConverter: (key: unknown) => (typeof key === 'string' || typeof key === 'number' ? key : String(key)),
-});
+const msgpack = lazyPackage<typeof Msgpack>('@msgpack/msgpack');
+let decoder: Msgpack.Decoder | null = null;
 
 export function msgpackValues(bytes: Uint8Array): unknown[] {
+  const { Decoder, ExtData } = msgpack();
+  decoder ??= new Decoder({
+    useBigInt64: true,
+    // keys that are not strings (numbers, binary) are kept as their text
+    mapKeyConverter: (key: unknown) => (typeof key === 'string' || typeof key === 'number' ? key : String(key)),
+  });
   const out: unknown[] = [];
   for (const v of decoder.decodeMulti(bytes)) out.push(v instanceof ExtData ? { ext: v.type, data: v.data } : v);
   return out;
