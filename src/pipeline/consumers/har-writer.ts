@@ -144,7 +144,8 @@ export class HarWriter implements EventConsumer {
     const req = c.request;
     const res = c.response;
     const host = req?.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? c.server;
-    const path = req === null ? '/' : req.path.startsWith('/') ? req.path : new URL(req.path, 'ws://x').pathname;
+    const target = req === null ? null : new URL(req.path, 'ws://x');
+    const path = target === null ? '/' : target.pathname + target.search;
     const url = req !== null && /^wss?:\/\//i.test(req.path) ? req.path : `${c.tls ? 'wss' : 'ws'}://${host}${path}`;
     const serverIp = c.server.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     const time = c.last !== null && c.started !== null ? Math.max(0, (c.last - c.started) * 1000) : 0;

@@ -12,7 +12,7 @@ import { parseHandshakeRequest } from '../../protocol/handshake-request.js';
 import { HeadEndScanner } from '../../protocol/upgrade-detection.js';
 import { compareMessages, type JsonPath } from '../../session/message-compare.js';
 import type { StreamEvent } from '../../session/events.js';
-import { nowSeconds } from '../proxy/clock.js';
+import { tapSocket } from './socket-tap.js';
 import type { ReplayMessage } from './replay-client.js';
 
 export type Match = 'order' | 'content';
@@ -125,25 +125,9 @@ export class MockServer {
 
   private tap(socket: Socket, conn: number): void {
     this.sockets.add(socket);
-    const { onStream } = this.plan;
-    const ends = (s: Socket) => ({
-      client: `${s.remoteAddress?.includes(':') ? `[${s.remoteAddress}]` : s.remoteAddress}:${s.remotePort}`,
-      server: `${s.localAddress?.includes(':') ? `[${s.localAddress}]` : s.localAddress}:${s.localPort}`,
-    });
-    onStream({ kind: 'open', conn, endpoints: ends(socket), time: nowSeconds(), detectedBy: 'handshake' });
-    socket.on('data', (bytes: Buffer) => onStream({ kind: 'data', conn, dir: 'c2s', bytes, time: nowSeconds() }));
-    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const encoding = typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8';
-      const bytes = Uint8Array.from(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Uint8Array));
-      onStream({ kind: 'data', conn, dir: 's2c', bytes, time: nowSeconds() });
-      return write(chunk, ...rest);
-    }) as Socket['write'];
     socket.on('error', () => {});
-    socket.once('close', (hadError: boolean) => {
-      this.sockets.delete(socket);
-      if (!this.closing) onStream({ kind: 'end', conn, reason: hadError ? 'tcp-rst' : 'tcp-fin', time: nowSeconds() });
-    });
+    socket.once('close', () => this.sockets.delete(socket));
+    tapSocket(socket, { conn, we: 'server', onStream: this.plan.onStream, quiet: () => this.closing });
   }
 
   /** One client's playback: the opening server messages, then the answers to each client message. */

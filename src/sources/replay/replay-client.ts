@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { WsinspectError } from '../../errors.js';
 import type { HeaderField } from '../../protocol/handshake-types.js';
 import type { StreamEvent } from '../../session/events.js';
-import { nowSeconds } from '../proxy/clock.js';
+import { tapSocket } from './socket-tap.js';
 
 export type Pace = 'reply' | 'original' | 'fast';
 
@@ -62,43 +62,8 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
   let wake: (() => void) | null = null;
   const secure = plan.url.protocol === 'wss:';
   const { conn, onStream } = plan;
-  let opened = false;
-  /** Bytes written before the socket connected (the request head): shown once it has. */
-  const early: Uint8Array[] = [];
-  const tap = (socket: Socket): Socket => {
-    const open = (): void => {
-      if (opened) return;
-      opened = true;
-      const client = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
-      const server = `${socket.remoteAddress ?? plan.url.hostname}:${socket.remotePort ?? 0}`;
-      const v6 = (a: string) => (isIP(a.replace(/:\d+$/, '')) === 6 ? `[${a.replace(/:(\d+)$/, ']:$1')}` : a);
-      onStream({
-        kind: 'open',
-        conn,
-        endpoints: { client: v6(client), server: v6(server) },
-        time: nowSeconds(),
-        detectedBy: 'handshake',
-      });
-      for (const bytes of early.splice(0)) onStream({ kind: 'data', conn, dir: 'c2s', bytes, time: nowSeconds() });
-    };
-    socket.once(secure ? 'secureConnect' : 'connect', open);
-    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const encoding = typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8';
-      const bytes = Uint8Array.from(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Uint8Array));
-      if (opened) onStream({ kind: 'data', conn, dir: 'c2s', bytes, time: nowSeconds() });
-      else early.push(bytes);
-      return write(chunk, ...rest);
-    }) as Socket['write'];
-    socket.on('data', (bytes: Buffer) => {
-      open();
-      onStream({ kind: 'data', conn, dir: 's2c', bytes, time: nowSeconds() });
-    });
-    socket.once('close', (hadError: boolean) => {
-      if (opened) onStream({ kind: 'end', conn, reason: hadError ? 'tcp-rst' : 'tcp-fin', time: nowSeconds() });
-    });
-    return socket;
-  };
+  const tap = (socket: Socket): Socket =>
+    tapSocket(socket, { conn, we: 'client', onStream, connectEvent: secure ? 'secureConnect' : 'connect' });
 
   const headers: Record<string, string> = {};
   for (const [name, value] of plan.headers) headers[name] = value;
