@@ -34,8 +34,27 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'views',
     'errors.ts',
   ],
+  // a capture file's compact index of frames (built by a worker) and decoding one row again by offset
+  index: ['index', 'pipeline', 'sources', 'capture', 'session', 'protocol', 'filter', 'views', 'errors.ts'],
+  // the interactive UI: screens over a store of rows (memory or a file's index) and a proxy's debugger
+  ui: [
+    'ui',
+    'index',
+    'pipeline',
+    'engine',
+    'sources',
+    'capture',
+    'session',
+    'protocol',
+    'render',
+    'filter',
+    'views',
+    'errors.ts',
+  ],
   cli: [
     'cli',
+    'ui',
+    'index',
     'pipeline',
     'engine',
     'sources',
