@@ -23,6 +23,8 @@ export interface CaptureDecoderOptions {
   readonly pcapReader?: PcapReaderFactory;
   /** TLS secrets (NSS key log) for decrypting wss; pcapng secrets blocks add to this map. */
   readonly keyLog?: KeyLogSecrets;
+  /** --tls-detail: TLS connections log their records (TlsInfo.records). */
+  readonly tlsDetail?: boolean;
   /** Told the time of the capture's first (timestamped) packet, before anything of it is decoded. */
   readonly onFirstPacketTime?: (time: number) => void;
 }
@@ -45,7 +47,7 @@ export class CaptureDecoder {
       options.decodeAs ?? [],
       options.onFirstPacketTime ?? null,
       // a copy: secrets blocks in the capture add to it, and the caller's map stays as given
-      tlsKeys(new Map(options.keyLog ?? [])),
+      tlsKeys(new Map(options.keyLog ?? []), options.tlsDetail === true),
     );
   }
 

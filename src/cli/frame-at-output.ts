@@ -36,6 +36,7 @@ export async function showFrameAt(
     capture: {
       decodeAs: spec.decodeAs,
       keyLog: spec.keyLog,
+      tlsDetail: spec.printer.tlsDetail,
       onFirstPacketTime: (t) => printer.setTimeOrigin(t),
       backpressure: () => printer.ready(),
     },

@@ -44,6 +44,10 @@ export function readCommand(
         .option('har', HAR_OPTION)
         .option('keylog', { type: 'string', describe: KEYLOG_HELP, requiresArg: true })
         .option('threads', { type: 'string', default: 'auto', describe: THREADS_HELP })
+        .option('tls-detail', {
+          type: 'boolean',
+          describe: 'with -V: the TLS records under each decrypted frame (content type, key, sequence number)',
+        })
         .option('frame', {
           type: 'string',
           describe: 'only frame INDEX of connection CONN (CONN:INDEX); reading stops once it is decoded',
@@ -79,8 +83,9 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   }
   if (frame !== undefined) return showFrameAt({ ...flags, frame }, file, io);
   const har = (flags as { har?: string }).har;
-  // the HAR writer sees every event in order: one thread
-  const threads = har === undefined ? readThreads(flags, file) : 1;
+  // the HAR writer sees every event in order, and --tls-detail's record log lives in the
+  // thread that decrypts: one thread
+  const threads = har === undefined && flags.tlsDetail !== true ? readThreads(flags, file) : 1;
   const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));
   if (spec.keyLogNote !== undefined) writeNotes([spec.keyLogNote]);
   if (threads > 1) {

@@ -87,7 +87,7 @@ export function createListing(spec: ListingSpec, io: ListingIo = {}): Listing {
   const pipeline = new CapturePipeline({
     consumers,
     assumeDeflate: assumedDeflate(),
-    capture: { decodeAs: spec.decodeAs, keyLog: spec.keyLog },
+    capture: { decodeAs: spec.decodeAs, keyLog: spec.keyLog, tlsDetail: spec.printer.tlsDetail },
     views: viewStages(spec.printer),
     streamStages: io.streamStages,
   });

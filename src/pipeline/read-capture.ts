@@ -17,6 +17,8 @@ export interface ReadCaptureOptions {
   readonly keepPayload?: number;
   /** TLS secrets (parseKeyLog(text).secrets): wss connections are decrypted. */
   readonly keyLog?: KeyLogSecrets;
+  /** Decrypted connections keep the log of their TLS records (TlsInfo.records). */
+  readonly tlsDetail?: boolean;
 }
 
 /** Rejects (at the first iteration) with a WsinspectError for unreadable input or a file that is not a capture. */
@@ -33,7 +35,7 @@ export async function* readCapture(
   const pipeline = new CapturePipeline({
     consumers: [{ keepPayload: options.keepPayload ?? Infinity, event: (ev) => batch.push(ev) }],
     assumeDeflate: assumedDeflate(),
-    capture: { decodeAs: options.decodeAs ?? [], keyLog: options.keyLog },
+    capture: { decodeAs: options.decodeAs ?? [], keyLog: options.keyLog, tlsDetail: options.tlsDetail },
   });
   const { chunks } = await openCapture(input);
   for await (const chunk of chunks) {

@@ -27,6 +27,7 @@ import { FrameLineWriter, type LineBlockSink } from './frame-line.js';
 import { previewUtf8 } from './text-preview.js';
 import { appSummaryLines, renderAppDetail } from './app-view.js';
 import { SecondsFormat } from './seconds-format.js';
+import { passTlsRecords, renderFrameTlsRecords, renderTlsOpening } from './tls-records-view.js';
 
 export type FrameDisplay = 'full' | 'line' | 'none';
 export type TimeFormat = 'none' | 'relative' | 'absolute' | 'delta';
@@ -49,6 +50,8 @@ export interface EventTextOptions {
   readonly assumptions: readonly string[];
   /** --show-heartbeats: keep-alive frames and messages (a view marked them) are listed, not folded. */
   readonly showHeartbeats?: boolean;
+  /** --tls-detail: a decrypted connection's TLS records with the connection and under each -V frame. */
+  readonly tlsDetail?: boolean;
 }
 
 const RULE = '─'.repeat(72);
@@ -72,6 +75,8 @@ export class EventTextRenderer {
   private lineWriter: FrameLineWriter | null = null;
   /** Per connection, keep-alive frames folded out of the listing (said on its end line). */
   private readonly folded = new Map<number, number>();
+  /** --tls-detail: per decrypted connection, its TLS (with the log of records). */
+  private readonly tls = new Map<number, TlsInfo>();
   /**
    * handshakes 'line': per connection, a request waiting for its response to share its line
    * (with the response too when a display filter hid it: the line is then due at once).
@@ -99,9 +104,16 @@ export class EventTextRenderer {
    * learnt (or forgotten), so the lines that are shown still carry them.
    */
   observe(ev: InspectEvent): void {
-    if (ev.type === 'connection') this.endpoints.set(ev.conn, this.endpointPrefixes(ev.conn, ev.client, ev.server));
-    else if (ev.type === 'end') this.endpoints.delete(ev.conn);
-    else if (ev.type === 'handshake' && ev.handshake.side === 'response') {
+    if (ev.type === 'connection') {
+      this.endpoints.set(ev.conn, this.endpointPrefixes(ev.conn, ev.client, ev.server));
+      this.learnTls(ev);
+    } else if (ev.type === 'end') {
+      this.endpoints.delete(ev.conn);
+      this.tls.delete(ev.conn);
+    } else if (ev.type === 'frame' && ev.capture !== undefined && this.tls.size > 0) {
+      const tls = this.tls.get(ev.conn);
+      if (tls !== undefined) passTlsRecords(tls, ev.dir, ev.capture.streamEnd);
+    } else if (ev.type === 'handshake' && ev.handshake.side === 'response') {
       // the request was shown (it had diagnostics, --errors): its line still says how it was answered
       const pending = this.pendingHandshakes.get(ev.conn);
       if (pending !== undefined) pending.res = ev.handshake;
@@ -184,10 +196,15 @@ export class EventTextRenderer {
             ) +
             this.style.dim(connectionDetail(ev)),
         );
+        if (this.learnTls(ev)) {
+          const opening = renderTlsOpening(ev.tls!, this.style);
+          if (opening !== null) out.push(opening, '');
+        }
         break;
       case 'end':
         out.push(this.prefix(ev.time, ev.conn) + this.end(ev));
         this.endpoints.delete(ev.conn);
+        this.tls.delete(ev.conn);
         break;
     }
     return out;
@@ -249,6 +266,18 @@ export class EventTextRenderer {
       }),
       '',
     );
+    const tls = this.tls.size === 0 ? undefined : this.tls.get(ev.conn);
+    if (tls !== undefined && ev.capture !== undefined) {
+      const records = renderFrameTlsRecords(tls, ev.dir, ev.capture.streamStart, ev.capture.streamEnd, this.style);
+      if (records !== null) out.push(records, '');
+    }
+  }
+
+  /** --tls-detail: keeps a decrypted connection's record log; true when it has one. */
+  private learnTls(ev: ConnectionEvent): boolean {
+    if (this.opts.tlsDetail !== true || ev.tls?.records === undefined) return false;
+    this.tls.set(ev.conn, ev.tls);
+    return true;
   }
 
   private endpointPrefixes(conn: number, client: string, server: string): ConnectionPrefixes {

@@ -28,6 +28,40 @@ export interface TlsInfo {
   /** True when the proxy terminated the TLS and shows what it carried. */
   readonly decrypted: boolean;
   readonly sni: string | null;
+  /**
+   * --tls-detail: the connection's TLS records as they are decoded, per direction (appended
+   * while the capture is read; a reader of frames finds a frame's records by stream offset).
+   */
+  readonly records?: TlsRecordLog;
+}
+
+/** One TLS record of a capture's connection, as --tls-detail shows it under -V. */
+export interface TlsRecordNote {
+  /** 1-based, per direction. */
+  readonly number: number;
+  /** Packet number (Wireshark's frame.number) of the record's last byte. */
+  readonly packet: number;
+  /** Header (5 bytes) and body, as on the wire. */
+  readonly wireLength: number;
+  /** The header's content type (RFC 8446 §5.1): 20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data. */
+  readonly outerType: number;
+  /** TLS 1.3: the real content type inside the encrypted record; else the outer type. */
+  readonly innerType: number;
+  /** Handshake messages that ended in this record ("ClientHello", "Finished"…). */
+  readonly messages: readonly string[];
+  /** The key the record was protected with, as the key log names its secret; null: plaintext. */
+  readonly key: string | null;
+  /** The record sequence number under that key (RFC 8446 §5.3, RFC 5246 §6.1), or null: plaintext. */
+  readonly seq: number | null;
+  readonly outcome: 'plaintext' | 'decrypted' | 'failed' | 'no-key' | 'early-data';
+  /** Application data carried: its offsets in the direction's plaintext stream (what frames' stream offsets count). */
+  readonly plainStart: number;
+  readonly plainLength: number;
+}
+
+export interface TlsRecordLog {
+  readonly c2s: TlsRecordNote[];
+  readonly s2c: TlsRecordNote[];
 }
 
 /** What a proxy knows of a connection beyond its addresses: where the client asked to go. */

@@ -20,6 +20,9 @@ export class RecordStream {
   key: RecordKey | null = null;
   /** TLS 1.2: the key that the next ChangeCipherSpec turns on. */
   pending: RecordKey | null = null;
+  /** What `key` (and `pending`) are called, for --tls-detail: the key log's label of the secret. */
+  keyLabel: string | null = null;
+  pendingLabel: string | null = null;
   /** TLS 1.3: the current traffic secret (KeyUpdate derives the next one). */
   secret: Uint8Array | null = null;
   /** Records seen (the number of the last one). */

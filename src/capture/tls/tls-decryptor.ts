@@ -5,7 +5,7 @@
 // the master secret, resumed sessions by id or ticket), and the application data out.
 // Layer rule: capture/ — pure; plaintext and diagnostics go out through the sink.
 import type { DiagnosticCode } from '../../protocol/diagnostic-catalogue.js';
-import type { TlsInfo, Timestamp } from '../../session/events.js';
+import type { TlsInfo, TlsRecordNote, Timestamp } from '../../session/events.js';
 import { cipherSuite, type CipherSuite } from './cipher-suites.js';
 import {
   HandshakeType,
@@ -37,7 +37,37 @@ export interface TlsSink {
   /** Application data of a side that could not be decrypted (its length in the plaintext, about). */
   lost(side: number, length: number, time: Timestamp): void;
   diagnostic(side: number | null, code: DiagnosticCode, message: string, time: Timestamp): void;
+  /** --tls-detail: each record once handled (its plaintext, if any, was delivered just before). */
+  record?(side: number, note: RecordFacts): void;
 }
+
+/** What the decryptor knows of one record; the layer adds where its plaintext is in the stream. */
+export type RecordFacts = Omit<TlsRecordNote, 'plainStart' | 'plainLength'>;
+
+/** The record being handled, while --tls-detail asks. */
+interface RecordInProgress {
+  innerType: number;
+  key: string | null;
+  seq: number | null;
+  outcome: TlsRecordNote['outcome'];
+  readonly messages: string[];
+}
+
+const HANDSHAKE_NAMES: Readonly<Record<number, string>> = {
+  1: 'ClientHello',
+  2: 'ServerHello',
+  4: 'NewSessionTicket',
+  5: 'EndOfEarlyData',
+  8: 'EncryptedExtensions',
+  11: 'Certificate',
+  12: 'ServerKeyExchange',
+  13: 'CertificateRequest',
+  14: 'ServerHelloDone',
+  15: 'CertificateVerify',
+  16: 'ClientKeyExchange',
+  20: 'Finished',
+  24: 'KeyUpdate',
+};
 
 const ContentType = { ccs: 20, alert: 21, handshake: 22, applicationData: 23 } as const;
 /** After this many failed records in a row a direction stops trying (its key is wrong). */
@@ -58,6 +88,8 @@ export class TlsDecryptor {
   private master: Uint8Array | null = null;
   /** True once some record of the connection was decrypted. */
   decrypted = false;
+  /** --tls-detail: the record being handled. */
+  private current: RecordInProgress | null = null;
 
   constructor(
     private readonly keys: TlsKeys,
@@ -123,6 +155,22 @@ export class TlsDecryptor {
   }
 
   private onRecord(side: number, header: Uint8Array, body: Uint8Array): void {
+    if (this.sink.record === undefined) return this.handleRecord(side, header, body);
+    const type = header[0];
+    const current: RecordInProgress = { innerType: type, key: null, seq: null, outcome: 'plaintext', messages: [] };
+    this.current = current;
+    this.handleRecord(side, header, body);
+    this.current = null;
+    this.sink.record(side, {
+      number: this.sides[side].records,
+      packet: this.packet,
+      wireLength: 5 + body.length,
+      outerType: type,
+      ...current,
+    });
+  }
+
+  private handleRecord(side: number, header: Uint8Array, body: Uint8Array): void {
     const s = this.sides[side];
     const type = header[0];
     if (!s.sawRecord) {
@@ -143,6 +191,7 @@ export class TlsDecryptor {
       // middlebox-compatibility CCS (RFC 8446 §D.4), ignored
       if (this.version !== 0x0304 && this.version !== 0 && s.phase === 'plain') {
         s.key = s.pending;
+        s.keyLabel = s.pendingLabel;
         s.pending = null;
         s.phase = 'handshake';
       }
@@ -179,10 +228,13 @@ export class TlsDecryptor {
         const inner = openTls13Record(key, header, body);
         if (inner !== null) {
           s.key = key;
+          s.keyLabel = label;
           s.secret = secret;
           s.phase = 'application';
           this.decrypted = true;
-          return tls13InnerPlaintext(inner);
+          const plain = tls13InnerPlaintext(inner);
+          this.noteKey(label, 0, 'decrypted', plain?.type);
+          return plain;
         }
         return null;
       }
@@ -197,6 +249,7 @@ export class TlsDecryptor {
     const data = this.early.open(header, body);
     if (data === null) return false;
     this.decrypted = true;
+    this.noteKey('CLIENT_EARLY_TRAFFIC_SECRET', null, 'early-data');
     for (const bytes of data) this.sink.plaintext(side, bytes, this.time, this.packet, this.record);
     return true;
   }
@@ -217,6 +270,7 @@ export class TlsDecryptor {
   /** An encrypted record of a side whose key is not known (yet, or at all). */
   private undecryptable(side: number, length: number): void {
     const s = this.sides[side];
+    if (this.current !== null) this.current.outcome = 'no-key';
     if (side === this.clientSide && this.suite === null && this.hello?.earlyData === true) {
       // 0-RTT early data before the ServerHello: not decrypted
       if (s.earlySkipped++ === 0)
@@ -251,6 +305,7 @@ export class TlsDecryptor {
     }
     if (inner === null && this.version === 0x0304 && s.phase === 'handshake' && this.earlyRecord(side, header, body))
       return null;
+    this.noteKey(s.keyLabel, Number(seq), inner === null ? 'failed' : 'decrypted', type);
     if (inner === null) {
       if (
         side === this.clientSide &&
@@ -261,6 +316,7 @@ export class TlsDecryptor {
         s.records <= 3 + s.earlySkipped
       ) {
         // rejected (or undecryptable) 0-RTT data still ahead of the client's handshake records
+        this.noteKey('CLIENT_EARLY_TRAFFIC_SECRET', null, 'early-data', type);
         if (s.earlySkipped++ === 0)
           this.fail(
             side,
@@ -298,6 +354,7 @@ export class TlsDecryptor {
   }
 
   private onHandshake(side: number, type: number, body: Uint8Array): void {
+    this.current?.messages.push(HANDSHAKE_NAMES[type] ?? `handshake type ${type}`);
     switch (type) {
       case HandshakeType.clientHello: {
         const hello = parseClientHello(body);
@@ -383,6 +440,7 @@ export class TlsDecryptor {
       return;
     }
     s.secret = secret;
+    s.keyLabel = label;
     s.key = tls13RecordKey(this.suite!.hash, this.suite!.aead!, secret);
   }
 
@@ -391,6 +449,8 @@ export class TlsDecryptor {
     if (s.secret === null) return;
     s.secret = nextTrafficSecret(this.suite!.hash, s.secret);
     s.key = tls13RecordKey(this.suite!.hash, this.suite!.aead!, s.secret);
+    // the key log names generation 0 only; later ones are derived (RFC 8446 §7.2)
+    s.keyLabel = nextGeneration(s.keyLabel);
   }
 
   private tls12Keys(serverRandom: Uint8Array, serverSessionId: Uint8Array, encryptThenMac: boolean): void {
@@ -408,12 +468,24 @@ export class TlsDecryptor {
         ? tls12CbcRecordKeys(suite.hash, suite.cbc, encryptThenMac, master, this.hello!.random, serverRandom)
         : tls12RecordKeys(suite.hash, suite.aead!, master, this.hello!.random, serverRandom);
     this.sides[this.clientSide].pending = keys.client;
+    this.sides[this.clientSide].pendingLabel = 'client write key (from CLIENT_RANDOM)';
     this.sides[1 - this.clientSide].pending = keys.server;
+    this.sides[1 - this.clientSide].pendingLabel = 'server write key (from CLIENT_RANDOM)';
   }
 
   private ticketIssued(body: Uint8Array): void {
     const ticket = parseNewSessionTicket12(body);
     if (ticket !== null && this.master !== null) rememberTicket(this.keys, ticket, this.master);
+  }
+
+  /** --tls-detail: the key and sequence number the record being handled was opened with. */
+  private noteKey(key: string | null, seq: number | null, outcome: TlsRecordNote['outcome'], inner?: number): void {
+    const c = this.current;
+    if (c === null) return;
+    c.key = key;
+    c.seq = seq;
+    c.outcome = outcome;
+    if (inner !== undefined) c.innerType = inner;
   }
 
   private noKey(side: number, label?: KeyLogLabel): void {
@@ -428,6 +500,12 @@ export class TlsDecryptor {
   private fail(side: number | null, code: DiagnosticCode, message: string): void {
     this.sink.diagnostic(side, code, message, this.time);
   }
+}
+
+/** CLIENT_TRAFFIC_SECRET_0 → CLIENT_TRAFFIC_SECRET_1: the secret a KeyUpdate derives. */
+function nextGeneration(label: string | null): string | null {
+  const m = label === null ? null : /^(.*_)(\d+)$/.exec(label);
+  return m === null ? label : `${m[1]}${Number(m[2]) + 1}`;
 }
 
 function versionName(v: number): string {

@@ -11,10 +11,12 @@ export interface TlsKeys {
   /** Master secrets by session id (hex), then by ticket (hex), as learned in the capture. */
   readonly sessions: Map<string, Uint8Array>;
   readonly tickets: Map<string, Uint8Array>;
+  /** --tls-detail: each connection keeps a log of its records (TlsInfo.records). */
+  readonly detail: boolean;
 }
 
-export function tlsKeys(secrets: KeyLogSecrets): TlsKeys {
-  return { secrets, sessions: new Map(), tickets: new Map() };
+export function tlsKeys(secrets: KeyLogSecrets, detail = false): TlsKeys {
+  return { secrets, sessions: new Map(), tickets: new Map(), detail };
 }
 
 /** TLS 1.2: the key log's master secret, else the one of the session the handshake resumed. */

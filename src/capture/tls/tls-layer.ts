@@ -4,7 +4,7 @@
 // else on the capture with the endpoints named (a connection that never decrypted never opens).
 // Layer rule: capture/ — pure.
 import { diagnostic, type Diagnostic } from '../../protocol/diagnostic-catalogue.js';
-import type { Direction, StreamEvent, Timestamp, TlsInfo } from '../../session/events.js';
+import type { Direction, StreamEvent, Timestamp, TlsInfo, TlsRecordLog } from '../../session/events.js';
 import { TlsDecryptor } from './tls-decryptor.js';
 import type { TlsKeys } from './tls-keys.js';
 
@@ -28,6 +28,12 @@ export class TlsLayer {
    */
   private readonly lost = [0, 0];
   private lostTime: Timestamp = null;
+  /** --tls-detail: the records so far, per direction (a renderer trims what it has shown). */
+  private readonly records: TlsRecordLog | null;
+  /** --tls-detail: per side, where the plaintext of the record being handled starts (-1: none yet). */
+  private readonly recordPlain = [-1, -1];
+  /** --tls-detail: plaintext of the record being handled, delivered once its note is logged. */
+  private readonly held: (() => void)[] = [];
 
   constructor(
     keys: TlsKeys,
@@ -36,19 +42,38 @@ export class TlsLayer {
     private readonly endpoints: readonly [string, string],
     private readonly sink: PlaintextSink,
   ) {
+    this.records = keys.detail ? { c2s: [], s2c: [] } : null;
     this.decryptor = new TlsDecryptor(keys, clientSide, {
       plaintext: (side, bytes, time, packet, record) => {
         this.flushLost(side);
         const at = this.plainAt[side];
+        if (this.recordPlain[side] < 0) this.recordPlain[side] = at;
         this.plainAt[side] += bytes.length;
-        sink.deliver(side, bytes, time, at, packet, record);
+        // --tls-detail: the record's note goes in the log before the frames its bytes complete
+        if (this.records !== null) this.held.push(() => sink.deliver(side, bytes, time, at, packet, record));
+        else sink.deliver(side, bytes, time, at, packet, record);
       },
       lost: (side, length, time) => {
+        if (this.recordPlain[side] < 0) this.recordPlain[side] = this.plainAt[side];
         this.plainAt[side] += length;
         this.lost[side] += length;
         this.lostTime = time;
       },
       diagnostic: (side, code, message, time) => this.diagnostic(side, diagnostic(code, message), time),
+      ...(this.records === null
+        ? {}
+        : {
+            record: (side, facts) => {
+              const start = this.recordPlain[side];
+              // plaintext of the other side meanwhile (0-RTT data the server accepted) is not this record's
+              this.recordPlain[0] = this.recordPlain[1] = -1;
+              const plainStart = start < 0 ? this.plainAt[side] : start;
+              const dir = side === this.clientSide ? 'c2s' : 's2c';
+              this.records![dir].push({ ...facts, plainStart, plainLength: this.plainAt[side] - plainStart });
+              const held = this.held.splice(0);
+              for (const deliver of held) deliver();
+            },
+          }),
     });
   }
 
@@ -58,7 +83,8 @@ export class TlsLayer {
   }
 
   info(): TlsInfo {
-    return this.decryptor.info();
+    const info = this.decryptor.info();
+    return this.records === null ? info : { ...info, records: this.records };
   }
 
   streamAt(side: number): number {

@@ -31,6 +31,8 @@ export interface PrinterOptions {
   readonly view?: ViewChoice;
   /** --show-heartbeats: keep-alives (Engine.IO ping/pong…) are listed instead of folded. */
   readonly showHeartbeats?: boolean;
+  /** --tls-detail (captures, with -V): the TLS records under decrypted frames. */
+  readonly tlsDetail?: boolean;
 }
 
 /** The view stage the options ask for (none for raw). */
@@ -112,6 +114,7 @@ export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, l
     details: flags.errors === true,
     assumptions: ctx.hexAssumptions,
     showHeartbeats: flags.showHeartbeats === true,
+    tlsDetail: flags.tlsDetail === true,
   });
   const jsonOptions = { maxPayload };
   const printer: EventPrinter = {
