@@ -3,7 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli-run.js';
-import { changed } from '../sources/proxy/proxy-harness.js';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
+import { openLocalCa } from '../../src/sources/ca/local-ca.js';
+import { changed, startTlsEchoServer, type TlsEchoServer } from '../sources/proxy/proxy-harness.js';
 
 const BIN = join(ROOT, 'bin', 'wsinspect.js');
 
@@ -79,4 +83,31 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * A wss:// echo server for the tests of one file, its certificate (localhost, 127.0.0.1) from a
+ * CA of its own, not the proxy's: started before the file's tests, closed after. `caFile` is
+ * that CA as PEM, for NODE_EXTRA_CA_CERTS.
+ */
+export function tlsUpstream(dir: string): { readonly echo: TlsEchoServer; readonly caFile: string } {
+  const ca = openLocalCa(join(dir, 'upstream-ca'));
+  const caFile = join(dir, 'upstream-ca.pem');
+  writeFileSync(caFile, ca.certPem);
+  let echo: TlsEchoServer | null = null;
+  beforeAll(async () => {
+    const leaves = new LeafCertificates(ca);
+    echo = await startTlsEchoServer(ca, {
+      certPem: leaves.certificateFor('localhost').certPem,
+      keyPem: leaves.leafKey().privatePem,
+    });
+  });
+  afterAll(() => echo?.close());
+  return {
+    get echo(): TlsEchoServer {
+      if (echo === null) throw new Error('the TLS upstream starts in beforeAll');
+      return echo;
+    },
+    caFile,
+  };
 }

@@ -7,34 +7,14 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
-import { openLocalCa } from '../../src/sources/ca/local-ca.js';
+import { describe, expect } from 'vitest';
 import { runCli } from '../helpers/cli-run.js';
 import { itWithTool } from '../helpers/tools.js';
-import {
-  changed,
-  closed,
-  nextMessage,
-  openClient,
-  startTlsEchoServer,
-  until,
-  type TlsEchoServer,
-} from '../sources/proxy/proxy-harness.js';
-import { interrupt, jsonLines, startProxyCli } from './proxy-cli.js';
+import { changed, closed, nextMessage, openClient, until } from '../sources/proxy/proxy-harness.js';
+import { interrupt, jsonLines, startProxyCli, tlsUpstream } from './proxy-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsinspect-keylog-out-'));
-const upstreamCa = openLocalCa(join(dir, 'upstream-ca'));
-let echo: TlsEchoServer;
-
-beforeAll(async () => {
-  const leaves = new LeafCertificates(upstreamCa);
-  echo = await startTlsEchoServer(upstreamCa, {
-    certPem: leaves.certificateFor('localhost').certPem,
-    keyPem: leaves.leafKey().privatePem,
-  });
-});
-afterAll(() => echo.close());
+const upstream = tlsUpstream(dir);
 
 const running = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
 
@@ -47,7 +27,7 @@ describe('wsinspect proxy --keylog-out', () => {
       const keys = join(dir, 'keys.txt');
       const tcpdump = spawn(
         'tcpdump',
-        ['-i', 'lo', '--immediate-mode', '-U', '-n', '-w', pcap, 'tcp', 'port', String(echo.port)],
+        ['-i', 'lo', '--immediate-mode', '-U', '-n', '-w', pcap, 'tcp', 'port', String(upstream.echo.port)],
         {
           stdio: ['ignore', 'ignore', 'pipe'],
         },
@@ -66,7 +46,7 @@ describe('wsinspect proxy --keylog-out', () => {
       await until(() => err.includes('listening on'), 'tcpdump listening');
       const proxy = await startProxyCli([
         '--target',
-        `wss://127.0.0.1:${echo.port}`,
+        `wss://127.0.0.1:${upstream.echo.port}`,
         '--insecure',
         '--json',
         '--keylog-out',

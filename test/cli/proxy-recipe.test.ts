@@ -7,12 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
-import { openLocalCa } from '../../src/sources/ca/local-ca.js';
+import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli-run.js';
-import { startTlsEchoServer, until, type TlsEchoServer } from '../sources/proxy/proxy-harness.js';
-import { interrupt, startProxyCli } from './proxy-cli.js';
+import { until } from '../sources/proxy/proxy-harness.js';
+import { interrupt, startProxyCli, tlsUpstream } from './proxy-cli.js';
 
 const execFileAsync = promisify(execFile);
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -27,19 +25,7 @@ function block(lang: string, first: string): string {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'wsinspect-recipe-'));
-const upstreamCa = openLocalCa(join(tmp, 'upstream-ca'));
-const upstreamCaFile = join(tmp, 'upstream-ca.pem');
-writeFileSync(upstreamCaFile, upstreamCa.certPem);
-let echo: TlsEchoServer;
-
-beforeAll(async () => {
-  const leaves = new LeafCertificates(upstreamCa);
-  echo = await startTlsEchoServer(upstreamCa, {
-    certPem: leaves.certificateFor('localhost').certPem,
-    keyPem: leaves.leafKey().privatePem,
-  });
-});
-afterAll(() => echo.close());
+const upstream = tlsUpstream(tmp);
 
 describe("the README's forward-proxy recipe", () => {
   it('client.js with https-proxy-agent goes through `wsinspect proxy`, wss intercepted, as the README shows', async () => {
@@ -59,12 +45,12 @@ describe("the README's forward-proxy recipe", () => {
     symlinkSync(join(ROOT, 'bin', 'wsinspect.js'), join(bin, 'wsinspect'));
     const caDir = join(tmp, 'ca');
 
-    const proxy = await startProxyCli(proxyArgs, { WSINSPECT_CA_DIR: caDir, NODE_EXTRA_CA_CERTS: upstreamCaFile });
+    const proxy = await startProxyCli(proxyArgs, { WSINSPECT_CA_DIR: caDir, NODE_EXTRA_CA_CERTS: upstream.caFile });
     let run: { stdout: string; stderr: string };
     try {
       const line = clientLine!
         .replace('http://127.0.0.1:8080', `http://127.0.0.1:${proxy.port}`)
-        .replace('wss://localhost:9443/', `wss://localhost:${echo.port}/`);
+        .replace('wss://localhost:9443/', `wss://localhost:${upstream.echo.port}/`);
       run = await execFileAsync('sh', ['-c', line], {
         cwd: dir,
         env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, WSINSPECT_CA_DIR: caDir },
@@ -79,10 +65,10 @@ describe("the README's forward-proxy recipe", () => {
     const lines = proxy.stdout().split('\n');
     expect(lines[0]).toMatch(
       new RegExp(
-        `Connection 1: 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${echo.port} wss://localhost:${echo.port}/socket \\(TLS 1\\.3 intercepted, SNI localhost\\)$`,
+        `Connection 1: 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${upstream.echo.port} wss://localhost:${upstream.echo.port}/socket \\(TLS 1\\.3 intercepted, SNI localhost\\)$`,
       ),
     );
     expect(lines.filter((l) => /"hello through the proxy"/.test(l))).toHaveLength(2);
-    expect(echo.received).toHaveLength(1);
+    expect(upstream.echo.received).toHaveLength(1);
   }, 30_000);
 });

@@ -7,36 +7,16 @@ import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeafCertificates } from '../../src/sources/ca/leaf-certificates.js';
+import { describe, expect, it } from 'vitest';
 import { openLocalCa } from '../../src/sources/ca/local-ca.js';
 import { runCli } from '../helpers/cli-run.js';
 import { itWithTool } from '../helpers/tools.js';
-import {
-  closed,
-  nextMessage,
-  openClient,
-  startTlsEchoServer,
-  until,
-  type TlsEchoServer,
-} from '../sources/proxy/proxy-harness.js';
-import { interrupt, jsonLines, startProxyCli } from './proxy-cli.js';
+import { closed, nextMessage, openClient, until } from '../sources/proxy/proxy-harness.js';
+import { interrupt, jsonLines, startProxyCli, tlsUpstream } from './proxy-cli.js';
 
 const execFileAsync = promisify(execFile);
 const tmp = (name: string) => join(mkdtempSync(join(tmpdir(), 'wsinspect-cli-tls-')), name);
-const upstreamCa = openLocalCa(tmp('upstream-ca'));
-const upstreamCaFile = tmp('upstream-ca.pem');
-writeFileSync(upstreamCaFile, upstreamCa.certPem);
-let echo: TlsEchoServer;
-
-beforeAll(async () => {
-  const leaves = new LeafCertificates(upstreamCa);
-  echo = await startTlsEchoServer(upstreamCa, {
-    certPem: leaves.certificateFor('localhost').certPem,
-    keyPem: leaves.leafKey().privatePem,
-  });
-});
-afterAll(() => echo.close());
+const upstream = tlsUpstream(mkdtempSync(join(tmpdir(), 'wsinspect-cli-tls-upstream-')));
 
 describe('wsinspect ca', () => {
   it('creates the CA once and prints where it is, its SPKI hash and how to trust it', () => {
@@ -59,9 +39,12 @@ describe('wsinspect ca', () => {
 describe('wsinspect proxy with TLS', () => {
   it('verifies a wss:// target with the trust NODE_EXTRA_CA_CERTS adds, and records the decrypted stream', async () => {
     const file = tmp('tls.pcapng');
-    const proxy = await startProxyCli(['--target', `wss://127.0.0.1:${echo.port}`, '--json', '--write', file], {
-      NODE_EXTRA_CA_CERTS: upstreamCaFile,
-    });
+    const proxy = await startProxyCli(
+      ['--target', `wss://127.0.0.1:${upstream.echo.port}`, '--json', '--write', file],
+      {
+        NODE_EXTRA_CA_CERTS: upstream.caFile,
+      },
+    );
     try {
       const ws = await openClient(`ws://127.0.0.1:${proxy.port}/secure`);
       ws.send('decrypted for the record');
@@ -88,14 +71,21 @@ describe('wsinspect proxy with TLS', () => {
     'intercepts an unmodified HTTPS_PROXY client (curl) that trusts the local CA',
     async () => {
       const caDir = tmp('ca');
-      const proxy = await startProxyCli(['--json', '--ca-dir', caDir], { NODE_EXTRA_CA_CERTS: upstreamCaFile });
+      const proxy = await startProxyCli(['--json', '--ca-dir', caDir], { NODE_EXTRA_CA_CERTS: upstream.caFile });
       let curl: { stdout: string; stderr: string };
       try {
         const env = { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: '', no_proxy: '' };
         // asynchronous: the upstream server runs in this process and must keep answering
         curl = await execFileAsync(
           'curl',
-          ['-sS', '--max-time', '10', '--cacert', join(caDir, 'ca.pem'), `https://127.0.0.1:${echo.port}/through-curl`],
+          [
+            '-sS',
+            '--max-time',
+            '10',
+            '--cacert',
+            join(caDir, 'ca.pem'),
+            `https://127.0.0.1:${upstream.echo.port}/through-curl`,
+          ],
           { env, encoding: 'utf8' },
         );
         await until(() => proxy.stdout().includes('proxy.not-websocket'), 'the note');
@@ -111,8 +101,8 @@ describe('wsinspect proxy with TLS', () => {
       expect(events[0]).toMatchObject({
         code: 'proxy.not-websocket',
         severity: 'note',
-        host: `127.0.0.1:${echo.port}`,
-        url: `https://127.0.0.1:${echo.port}/through-curl`,
+        host: `127.0.0.1:${upstream.echo.port}`,
+        url: `https://127.0.0.1:${upstream.echo.port}/through-curl`,
         tls: { version: 'TLS 1.3', alpn: 'http/1.1', decrypted: true, sni: null },
       });
       expect(String(events[0].message)).toContain('plain HTTP request "GET /through-curl"');
