@@ -190,7 +190,7 @@ export const DIAGNOSTIC_CATALOGUE = {
     undefined,
   ),
   'capture.tls': e('note', 'TLS connection — wss cannot be decoded without keys', undefined),
-  'tls.no-key': e(
+  'tls.no-keys': e(
     'warning',
     'the key log has no secret for this TLS connection (or direction); its client random is named',
     undefined,

@@ -494,7 +494,7 @@ export class TlsDecryptor {
     s.reportedNoKey = true;
     const random = this.hello === null ? 'unknown (no ClientHello)' : hex(this.hello.random);
     const missing = label ?? (this.version === 0x0304 ? 'traffic secret' : 'CLIENT_RANDOM');
-    this.fail(side, 'tls.no-key', `no ${missing} in the key log for client random ${random}`);
+    this.fail(side, 'tls.no-keys', `no ${missing} in the key log for client random ${random}`);
   }
 
   private fail(side: number | null, code: DiagnosticCode, message: string): void {

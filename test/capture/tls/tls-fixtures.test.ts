@@ -54,7 +54,7 @@ describe('TLS 1.3 capture with its key log', () => {
     const big = evs.filter((e): e is MessageEvent => e.type === 'message' && e.conn === 5 && e.opcode === 2);
     expect(big.map((m) => m.length)).toEqual([40 * 1024, 40 * 1024]);
     expect(evs.some((e) => e.type === 'diagnostic' && e.diagnostic.severity === 'error')).toBe(false);
-    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-key');
+    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-keys');
     expect(noKey).toHaveLength(2);
     expect(noKey[0]).toMatchObject({ conn: null });
     expect(JSON.stringify(noKey)).toMatch(
@@ -71,7 +71,7 @@ describe('TLS 1.3 capture with its key log', () => {
       's2c hello over TLS_CHACHA20_POLY1305_SHA256',
     ]);
     // the handshake secrets are named as missing, per direction
-    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-key');
+    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-keys');
     expect(noKey.length).toBe(12);
     // (ALPN is in the encrypted handshake: not known without its secret)
     expect(connections(evs)[0].tls).toMatchObject({ alpn: null, decrypted: true });
@@ -150,7 +150,7 @@ describe('pcapng Decryption Secrets Block (editcap --inject-secrets)', () => {
     ).toEqual(['request']);
     // the server's undecryptable records are one gap in its stream, not one per record
     expect(evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tcp.gap')).toHaveLength(1);
-    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-key');
+    const noKey = evs.filter((e) => e.type === 'diagnostic' && e.diagnostic.code === 'tls.no-keys');
     expect(noKey.map((e) => (e.type === 'diagnostic' ? e.diagnostic.message : ''))).toEqual([
       expect.stringMatching(/ s2c: no SERVER_HANDSHAKE_TRAFFIC_SECRET in the key log for client random [0-9a-f]{64}$/),
     ]);
