@@ -5,7 +5,7 @@
 // Layer rule: filter/ — pure.
 import { DIAGNOSTIC_CATALOGUE } from '../protocol/diagnostic-catalogue.js';
 import { parseIp, samePrefix } from './addresses.js';
-import { fieldNamed, KNOWN_NAMES, type FilterField, type FilterValueType } from './fields.js';
+import { fieldNamed, KNOWN_NAMES, stompHeader, type FilterField, type FilterValueType } from './fields.js';
 import { closest, FilterSyntaxError } from './filter-error.js';
 import { tokenize, type FilterToken } from './lexer.js';
 import type { FilterSubject } from './subject.js';
@@ -243,6 +243,19 @@ class Compiler {
           for (const [n, v] of headers) if (n.toLowerCase() === header) (out ??= []).push(v);
           return out;
         },
+      };
+    }
+    if (lower.startsWith('stomp.header.') && name.length > 'stomp.header.'.length) {
+      // STOMP header names are case-sensitive (STOMP 1.2 §Header), unlike HTTP's
+      const header = name.slice('stomp.header.'.length);
+      this.named.add('stomp.header');
+      return {
+        field: fieldNamed('stomp.destination')!,
+        name,
+        type: 'string',
+        multi: true,
+        start: t.start,
+        get: (s) => stompHeader(s, header),
       };
     }
     const field = fieldNamed(lower);

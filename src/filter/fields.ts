@@ -1,6 +1,6 @@
 // The fields of the filter language: wsinspect's names, then Wireshark's as aliases, each
-// with its value type and how it is read from a FilterSubject. handshake.header.NAME and
-// json.PATH are families (filter/compile.ts resolves them).
+// with its value type and how it is read from a FilterSubject. handshake.header.NAME,
+// stomp.header.NAME and json.PATH are families (filter/compile.ts resolves them).
 // Layer rule: filter/ — pure.
 import type { FilterEndpoint, FilterSubject } from './subject.js';
 
@@ -75,7 +75,7 @@ const many = (
 const flag = (name: string, get: (s: FilterSubject) => boolean | undefined, describe: string): FilterField =>
   one(name, 'flag', get, describe, { bareTestsValue: true });
 
-/** wsinspect's own fields (json.PATH and handshake.header.NAME are resolved by name). */
+/** wsinspect's own fields (json.PATH, handshake.header.NAME and stomp.header.NAME are resolved by name). */
 export const FIELDS: readonly FilterField[] = [
   one('conn', 'number', (s) => s.conn, 'connection number (1, 2, …)'),
   one('dir', 'dir', (s) => s.dir, 'direction: c2s (client to server) or s2c'),
@@ -125,12 +125,7 @@ export const FIELDS: readonly FilterField[] = [
   appField('graphql.id', 'string', 'graphql', 'id', 'GraphQL operation id'),
   appField('graphql.operation', 'string', 'graphql', 'operationName', 'GraphQL operation name'),
   appField('stomp.command', 'string', 'stomp', 'command', 'STOMP command'),
-  many(
-    'stomp.destination',
-    'string',
-    (s) => appValues(s, 'stomp', (f) => header(f, 'destination')),
-    'STOMP destination header',
-  ),
+  many('stomp.destination', 'string', (s) => stompHeader(s, 'destination'), 'STOMP destination header'),
   appField('mqtt.type', 'string', 'mqtt', 'type', 'MQTT packet type (CONNECT, PUBLISH, …)'),
   appField('mqtt.topic', 'string', 'mqtt', 'topic', 'MQTT topic'),
   appField('mqtt.qos', 'number', 'mqtt', 'qos', 'MQTT QoS'),
@@ -154,6 +149,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function header(fields: Readonly<Record<string, unknown>>, name: string): unknown {
   return isRecord(fields.headers) ? fields.headers[name] : undefined;
+}
+
+/** The values of STOMP header `name` in a message's frames (stomp.destination, stomp.header.NAME). */
+export function stompHeader(s: FilterSubject, name: string): unknown[] | undefined {
+  return appValues(s, 'stomp', (f) => header(f, name));
 }
 
 /** The values `read` gives for each unit of a message whose view is `protocol` (graphql: either kind). */
@@ -276,4 +276,11 @@ export function fieldNamed(name: string): FilterField | undefined {
 }
 
 /** Every name a user may type (for "did you mean"), families as their prefix. */
-export const KNOWN_NAMES: readonly string[] = [...BY_NAME.keys(), 'json', 'handshake.header', 'c2s', 's2c'];
+export const KNOWN_NAMES: readonly string[] = [
+  ...BY_NAME.keys(),
+  'json',
+  'handshake.header',
+  'stomp.header',
+  'c2s',
+  's2c',
+];

@@ -43,4 +43,18 @@ describe('application filter fields', () => {
       (await shown('stomp.pcap', 'stomp.command == "SEND" && stomp.destination == "/queue/wsinspect"')).length,
     ).toBe(2);
   });
+
+  it('stomp.header.NAME: any header of the frames, its name case-sensitive as STOMP has it', async () => {
+    expect(await shown('stomp.pcap', 'stomp.header.content-type == "application/json"')).toEqual([
+      'stomp SEND destination=/queue/wsinspect receipt=r-1 {"order":1,"item":"tea"}',
+      expect.stringMatching(/^stomp MESSAGE destination=\/queue\/wsinspect subscription=sub-0 receipt=r-1 .*SUBSCRIBE/),
+    ]);
+    expect(await shown('stomp.pcap', 'stomp.header.receipt-id')).toEqual([
+      expect.stringMatching(/^stomp RECEIPT receipt-id=r-1 \(SEND \/queue\/wsinspect, [\d.]+ ms\)$/),
+      expect.stringMatching(/^stomp RECEIPT receipt-id=r-2 \(SEND \/queue\/wsinspect, [\d.]+ ms\)$/),
+    ]);
+    const upper = await readInProcess([fixture('stomp.pcap'), '-Y', 'stomp.header.Receipt-id']);
+    expect(upper.stdout).toBe('');
+    expect(upper.error).toBeNull();
+  });
 });
