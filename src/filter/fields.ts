@@ -140,6 +140,8 @@ export const FIELDS: readonly FilterField[] = [
       ),
     'JSON-RPC error code (jsonrpc.error alone: an error response)',
   ),
+  appField('signalr.target', 'string', 'signalr', 'target', 'SignalR invocation target (hub method)'),
+  appField('signalr.id', 'string', 'signalr', 'invocationId', 'SignalR invocationId'),
   one('latency', 'number', (s) => s.pair?.latencyMs ?? undefined, 'milliseconds from the request this message answers'),
 ];
 

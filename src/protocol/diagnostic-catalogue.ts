@@ -327,6 +327,21 @@ export const DIAGNOSTIC_CATALOGUE = {
     'JSON-RPC 2.0 §5',
   ),
   'jsonrpc.request.unanswered': e('warning', 'request never answered before the connection ended', 'JSON-RPC 2.0 §5'),
+  'signalr.message.malformed': e(
+    'error',
+    'not a valid SignalR hub protocol message (handshake, JSON record or MessagePack array)',
+    'SignalR HubProtocol.md §Transport',
+  ),
+  'signalr.invocation.unknown': e(
+    'warning',
+    'stream item or completion for an invocationId no invocation is waiting on',
+    'SignalR HubProtocol.md §Invocations',
+  ),
+  'signalr.invocation.unanswered': e(
+    'warning',
+    'invocation with an invocationId never completed before the connection ended',
+    'SignalR HubProtocol.md §Invocations',
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;

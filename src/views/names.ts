@@ -10,6 +10,7 @@ export const VIEW_NAMES = [
   'msgpack',
   'cbor',
   'stomp',
+  'signalr',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 /** What --view takes: a view, `auto` (chosen per connection) or `raw` (none). */

@@ -11,6 +11,7 @@ import { mqttView } from './mqtt-view.js';
 import { looksLikeStomp, stompView } from './stomp-view.js';
 import { jsonRpcView, looksLikeJsonRpc } from './jsonrpc-view.js';
 import { eioOfPath, socketIoView } from './socketio-view.js';
+import { looksLikeSignalRHandshake, signalrView } from './signalr-view.js';
 import type { ViewName } from './names.js';
 import { textOf, type ConnectionView, type ViewHints } from './view.js';
 
@@ -33,6 +34,8 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
       return cborView();
     case 'stomp':
       return stompView(hints);
+    case 'signalr':
+      return signalrView(hints);
   }
 }
 
@@ -75,6 +78,8 @@ export function byContent(msg: MessageEvent): Choice | null {
   if (text === null || text.length === 0) return null;
   const c = text.charCodeAt(0);
   if (looksLikeStomp(text)) return { name: 'stomp', why: 'first message is a STOMP CONNECT' };
+  if (c === 0x7b && looksLikeSignalRHandshake(text))
+    return { name: 'signalr', why: 'first message is a SignalR handshake' };
   // Engine.IO's open packet: 0{"sid":…}
   if (c === 0x30 && text.startsWith('0{') && text.includes('"sid"'))
     return { name: 'socket.io', why: 'first message is an Engine.IO open packet' };

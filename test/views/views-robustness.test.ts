@@ -26,6 +26,12 @@ const SAMPLES = [
   '{"jsonrpc":"2.0","method":"eth_subscribe","params":["newHeads"],"id":1}',
   '[{"jsonrpc":"2.0","method":"a","id":"x"},{"jsonrpc":"2.0","method":"n"}]',
   '{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":1}',
+  '{"protocol":"json","version":1}\x1e',
+  '{"protocol":"messagepack","version":1}\x1e',
+  '{}\x1e{"type":1,"target":"notify","arguments":["x"]}\x1e',
+  '{"type":1,"invocationId":"0","target":"add","arguments":[2,3]}\x1e{"type":6}\x1e',
+  '{"type":3,"invocationId":"0","result":5}\x1e{"type":2,"invocationId":"0","item":1}\x1e',
+  '{"type":7,"error":"bye","allowReconnect":true}\x1e',
 ];
 
 const mutated = fc
@@ -81,6 +87,8 @@ const payload = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 64 }),
   fc.uint8Array({ maxLength: 48 }),
   fc.uint8Array({ maxLength: 16 }).map((b) => Uint8Array.from([4, ...b])),
+  // SignalR MessagePack records: a VarInt length, then an array
+  fc.uint8Array({ maxLength: 16 }).map((b) => Uint8Array.from([b.length + 2, 0x95, 1, ...b])),
 );
 
 const style = createStyle({ color: false });
@@ -104,7 +112,8 @@ describe('views never throw', () => {
                     (name === 'json' && typeof p !== 'string') ||
                     ((name === 'msgpack' || name === 'cbor') && typeof p === 'string') ||
                     name === 'mqtt' ||
-                    name === 'stomp';
+                    name === 'stomp' ||
+                    name === 'signalr';
                   if (!silent) expect(decoded.diagnostics.length).toBeGreaterThan(0);
                   return;
                 }
