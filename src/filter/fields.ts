@@ -142,6 +142,8 @@ export const FIELDS: readonly FilterField[] = [
   ),
   appField('signalr.target', 'string', 'signalr', 'target', 'SignalR invocation target (hub method)'),
   appField('signalr.id', 'string', 'signalr', 'invocationId', 'SignalR invocationId'),
+  appField('phoenix.topic', 'string', 'phoenix', 'topic', 'Phoenix channel topic'),
+  appField('phoenix.event', 'string', 'phoenix', 'event', 'Phoenix event (phx_join, phx_reply, …)'),
   one('latency', 'number', (s) => s.pair?.latencyMs ?? undefined, 'milliseconds from the request this message answers'),
 ];
 

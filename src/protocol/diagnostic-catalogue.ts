@@ -342,6 +342,21 @@ export const DIAGNOSTIC_CATALOGUE = {
     'invocation with an invocationId never completed before the connection ended',
     'SignalR HubProtocol.md §Invocations',
   ),
+  'phoenix.message.malformed': e(
+    'error',
+    'not a valid Phoenix Channels V2 message (a 5-element JSON array, or a binary push, reply or broadcast)',
+    'Phoenix.Socket.V2.JSONSerializer',
+  ),
+  'phoenix.reply.unknown': e(
+    'warning',
+    'phx_reply for a ref no push is waiting on',
+    'Phoenix.Socket.V2.JSONSerializer',
+  ),
+  'phoenix.reply.missing': e(
+    'warning',
+    'push with a ref never got its phx_reply before the connection ended',
+    'Phoenix.Socket.V2.JSONSerializer',
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;

@@ -11,6 +11,7 @@ export const VIEW_NAMES = [
   'cbor',
   'stomp',
   'signalr',
+  'phoenix',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 /** What --view takes: a view, `auto` (chosen per connection) or `raw` (none). */

@@ -12,6 +12,7 @@ import { looksLikeStomp, stompView } from './stomp-view.js';
 import { jsonRpcView, looksLikeJsonRpc } from './jsonrpc-view.js';
 import { eioOfPath, socketIoView } from './socketio-view.js';
 import { looksLikeSignalRHandshake, signalrView } from './signalr-view.js';
+import { isPhoenixPath, looksLikePhoenix, phoenixView } from './phoenix-view.js';
 import type { ViewName } from './names.js';
 import { textOf, type ConnectionView, type ViewHints } from './view.js';
 
@@ -36,6 +37,8 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
       return stompView(hints);
     case 'signalr':
       return signalrView(hints);
+    case 'phoenix':
+      return phoenixView(hints);
   }
 }
 
@@ -65,6 +68,7 @@ export function byPath(path: string | null): Choice | null {
   if (path === null) return null;
   if (/\/socket\.io\/?(\?|$)/.test(path) || (eioOfPath(path) !== null && /[?&]transport=websocket/.test(path)))
     return { name: 'socket.io', why: `request path ${path}` };
+  if (isPhoenixPath(path)) return { name: 'phoenix', why: `request path ${path}` };
   return null;
 }
 
@@ -88,6 +92,7 @@ export function byContent(msg: MessageEvent): Choice | null {
   const value: AppValue | Error = parseJson(text);
   if (value instanceof Error) return null;
   if (looksLikeJsonRpc(value)) return { name: 'json-rpc', why: 'message has "jsonrpc":"2.0"' };
+  if (looksLikePhoenix(value)) return { name: 'phoenix', why: 'message is a Phoenix V2 join or heartbeat' };
   const graphql = graphqlOfMessage(value);
   if (graphql !== null && isObject(value)) return { name: graphql, why: `message of type "${String(value.type)}"` };
   return isObject(value) || Array.isArray(value) ? { name: 'json', why: 'message is JSON' } : null;

@@ -32,6 +32,10 @@ const SAMPLES = [
   '{"type":1,"invocationId":"0","target":"add","arguments":[2,3]}\x1e{"type":6}\x1e',
   '{"type":3,"invocationId":"0","result":5}\x1e{"type":2,"invocationId":"0","item":1}\x1e',
   '{"type":7,"error":"bye","allowReconnect":true}\x1e',
+  '["3","3","room:lobby","phx_join",{"user":"ann"}]',
+  '["3","3","room:lobby","phx_reply",{"status":"ok","response":{}}]',
+  '[null,"12","phoenix","heartbeat",{}]',
+  '[null,null,"room:lobby","new_msg",{"body":"hi"}]',
 ];
 
 const mutated = fc
@@ -89,6 +93,10 @@ const payload = fc.oneof(
   fc.uint8Array({ maxLength: 16 }).map((b) => Uint8Array.from([4, ...b])),
   // SignalR MessagePack records: a VarInt length, then an array
   fc.uint8Array({ maxLength: 16 }).map((b) => Uint8Array.from([b.length + 2, 0x95, 1, ...b])),
+  // Phoenix binary push, reply, broadcast: a kind byte, then small lengths
+  fc
+    .tuple(fc.constantFrom(0, 1, 2, 3), fc.uint8Array({ maxLength: 24 }))
+    .map(([k, b]) => Uint8Array.from([k, ...b.map((x) => x % 6)])),
 );
 
 const style = createStyle({ color: false });
