@@ -144,6 +144,8 @@ export const FIELDS: readonly FilterField[] = [
   appField('signalr.id', 'string', 'signalr', 'invocationId', 'SignalR invocationId'),
   appField('phoenix.topic', 'string', 'phoenix', 'topic', 'Phoenix channel topic'),
   appField('phoenix.event', 'string', 'phoenix', 'event', 'Phoenix event (phx_join, phx_reply, …)'),
+  appField('actioncable.channel', 'string', 'actioncable', 'channel', 'ActionCable channel (of the identifier)'),
+  appField('actioncable.action', 'string', 'actioncable', 'action', 'ActionCable action a client performs'),
   one('latency', 'number', (s) => s.pair?.latencyMs ?? undefined, 'milliseconds from the request this message answers'),
 ];
 

@@ -357,6 +357,16 @@ export const DIAGNOSTIC_CATALOGUE = {
     'push with a ref never got its phx_reply before the connection ended',
     'Phoenix.Socket.V2.JSONSerializer',
   ),
+  'actioncable.message.malformed': e(
+    'error',
+    'not a valid ActionCable message (a JSON object with a known type or command)',
+    'actioncable-v1-json (ActionCable::Connection)',
+  ),
+  'actioncable.subscription.unknown': e(
+    'warning',
+    'a confirmation for a subscription never asked for, or a subscribe never confirmed',
+    'actioncable-v1-json (ActionCable::Connection)',
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;

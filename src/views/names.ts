@@ -12,6 +12,7 @@ export const VIEW_NAMES = [
   'stomp',
   'signalr',
   'phoenix',
+  'actioncable',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 /** What --view takes: a view, `auto` (chosen per connection) or `raw` (none). */

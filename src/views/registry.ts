@@ -12,6 +12,7 @@ import { looksLikeStomp, stompView } from './stomp-view.js';
 import { jsonRpcView, looksLikeJsonRpc } from './jsonrpc-view.js';
 import { eioOfPath, socketIoView } from './socketio-view.js';
 import { looksLikeSignalRHandshake, signalrView } from './signalr-view.js';
+import { actionCableView, looksLikeActionCable } from './actioncable-view.js';
 import { isPhoenixPath, looksLikePhoenix, phoenixView } from './phoenix-view.js';
 import type { ViewName } from './names.js';
 import { textOf, type ConnectionView, type ViewHints } from './view.js';
@@ -39,6 +40,8 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
       return signalrView(hints);
     case 'phoenix':
       return phoenixView(hints);
+    case 'actioncable':
+      return actionCableView(hints);
   }
 }
 
@@ -60,6 +63,7 @@ export function byProtocol(protocol: string | null): Choice | null {
   if (p === 'msgpack' || p === 'messagepack') return { name: 'msgpack', why };
   if (p === 'cbor') return { name: 'cbor', why };
   if (/^v1[012]\.stomp$/.test(p)) return { name: 'stomp', why };
+  if (p === 'actioncable-v1-json') return { name: 'actioncable', why };
   return null;
 }
 
@@ -69,6 +73,7 @@ export function byPath(path: string | null): Choice | null {
   if (/\/socket\.io\/?(\?|$)/.test(path) || (eioOfPath(path) !== null && /[?&]transport=websocket/.test(path)))
     return { name: 'socket.io', why: `request path ${path}` };
   if (isPhoenixPath(path)) return { name: 'phoenix', why: `request path ${path}` };
+  if (/^\/cable\/?(\?|$)/.test(path)) return { name: 'actioncable', why: `request path ${path}` };
   return null;
 }
 
@@ -92,6 +97,7 @@ export function byContent(msg: MessageEvent): Choice | null {
   const value: AppValue | Error = parseJson(text);
   if (value instanceof Error) return null;
   if (looksLikeJsonRpc(value)) return { name: 'json-rpc', why: 'message has "jsonrpc":"2.0"' };
+  if (looksLikeActionCable(value)) return { name: 'actioncable', why: 'first message is an ActionCable welcome' };
   if (looksLikePhoenix(value)) return { name: 'phoenix', why: 'message is a Phoenix V2 join or heartbeat' };
   const graphql = graphqlOfMessage(value);
   if (graphql !== null && isObject(value)) return { name: graphql, why: `message of type "${String(value.type)}"` };

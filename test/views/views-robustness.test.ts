@@ -36,6 +36,11 @@ const SAMPLES = [
   '["3","3","room:lobby","phx_reply",{"status":"ok","response":{}}]',
   '[null,"12","phoenix","heartbeat",{}]',
   '[null,null,"room:lobby","new_msg",{"body":"hi"}]',
+  '{"type":"welcome"}',
+  '{"command":"subscribe","identifier":"{\\"channel\\":\\"ChatChannel\\",\\"room\\":\\"lobby\\"}"}',
+  '{"identifier":"{\\"channel\\":\\"ChatChannel\\"}","type":"confirm_subscription"}',
+  '{"command":"message","identifier":"{\\"channel\\":\\"C\\"}","data":"{\\"action\\":\\"speak\\",\\"text\\":\\"hi\\"}"}',
+  '{"type":"ping","message":1764680000}',
 ];
 
 const mutated = fc
