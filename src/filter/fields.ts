@@ -146,6 +146,9 @@ export const FIELDS: readonly FilterField[] = [
   appField('phoenix.event', 'string', 'phoenix', 'event', 'Phoenix event (phx_join, phx_reply, …)'),
   appField('actioncable.channel', 'string', 'actioncable', 'channel', 'ActionCable channel (of the identifier)'),
   appField('actioncable.action', 'string', 'actioncable', 'action', 'ActionCable action a client performs'),
+  appField('wamp.type', 'string', 'wamp', 'type', 'WAMP message type (CALL, RESULT, EVENT, …)'),
+  appField('wamp.procedure', 'string', 'wamp', 'procedure', 'WAMP procedure of a CALL or REGISTER'),
+  appField('wamp.topic', 'string', 'wamp', 'topic', 'WAMP topic of a PUBLISH or SUBSCRIBE'),
   one('latency', 'number', (s) => s.pair?.latencyMs ?? undefined, 'milliseconds from the request this message answers'),
 ];
 

@@ -367,6 +367,21 @@ export const DIAGNOSTIC_CATALOGUE = {
     'a confirmation for a subscription never asked for, or a subscribe never confirmed',
     'actioncable-v1-json (ActionCable::Connection)',
   ),
+  'wamp.message.malformed': e(
+    'error',
+    'not a valid WAMP message (an array with a known type code and its required elements)',
+    'WAMP basic profile §Messages',
+  ),
+  'wamp.request.unknown': e(
+    'warning',
+    'an answer (RESULT, ERROR, SUBSCRIBED, …) for a request id no request of that type is waiting on',
+    'WAMP basic profile §Messages',
+  ),
+  'wamp.request.unanswered': e(
+    'warning',
+    'a request (CALL, SUBSCRIBE, REGISTER, INVOCATION, acknowledged PUBLISH…) never answered before the connection ended',
+    'WAMP basic profile §Messages',
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOGUE;

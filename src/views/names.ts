@@ -13,6 +13,7 @@ export const VIEW_NAMES = [
   'signalr',
   'phoenix',
   'actioncable',
+  'wamp',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 /** What --view takes: a view, `auto` (chosen per connection) or `raw` (none). */

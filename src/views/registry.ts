@@ -13,6 +13,7 @@ import { jsonRpcView, looksLikeJsonRpc } from './jsonrpc-view.js';
 import { eioOfPath, socketIoView } from './socketio-view.js';
 import { looksLikeSignalRHandshake, signalrView } from './signalr-view.js';
 import { actionCableView, looksLikeActionCable } from './actioncable-view.js';
+import { wampView } from './wamp-view.js';
 import { isPhoenixPath, looksLikePhoenix, phoenixView } from './phoenix-view.js';
 import type { ViewName } from './names.js';
 import { textOf, type ConnectionView, type ViewHints } from './view.js';
@@ -42,6 +43,8 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
       return phoenixView(hints);
     case 'actioncable':
       return actionCableView(hints);
+    case 'wamp':
+      return wampView(hints);
   }
 }
 
@@ -64,6 +67,7 @@ export function byProtocol(protocol: string | null): Choice | null {
   if (p === 'cbor') return { name: 'cbor', why };
   if (/^v1[012]\.stomp$/.test(p)) return { name: 'stomp', why };
   if (p === 'actioncable-v1-json') return { name: 'actioncable', why };
+  if (/^wamp\.2\.(json|msgpack|cbor)$/.test(p)) return { name: 'wamp', why };
   return null;
 }
 
@@ -98,6 +102,14 @@ export function byContent(msg: MessageEvent): Choice | null {
   if (value instanceof Error) return null;
   if (looksLikeJsonRpc(value)) return { name: 'json-rpc', why: 'message has "jsonrpc":"2.0"' };
   if (looksLikeActionCable(value)) return { name: 'actioncable', why: 'first message is an ActionCable welcome' };
+  if (
+    Array.isArray(value) &&
+    value.length === 3 &&
+    value[0] === 1 &&
+    typeof value[1] === 'string' &&
+    isObject(value[2])
+  )
+    return { name: 'wamp', why: 'first message is a WAMP HELLO' };
   if (looksLikePhoenix(value)) return { name: 'phoenix', why: 'message is a Phoenix V2 join or heartbeat' };
   const graphql = graphqlOfMessage(value);
   if (graphql !== null && isObject(value)) return { name: graphql, why: `message of type "${String(value.type)}"` };

@@ -16,6 +16,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Conn {
   path: string | null;
+  protocol: string | null;
   view: ConnectionView | null;
   /** Settled: no more sniffing (a forced view, a sub-protocol, a path, a specific first message). */
   settled: boolean;
@@ -35,7 +36,7 @@ export class AppViewStage {
   private state(conn: number): Conn {
     let c = this.conns.get(conn);
     if (c === undefined) {
-      c = { path: null, view: null, settled: false, sniffed: 0 };
+      c = { path: null, protocol: null, view: null, settled: false, sniffed: 0 };
       this.conns.set(conn, c);
     }
     return c;
@@ -53,7 +54,7 @@ export class AppViewStage {
       c.settled ||= settled;
       return;
     }
-    c.view = createView(choice.name, { conn, path: c.path, strict: settled });
+    c.view = createView(choice.name, { conn, path: c.path, strict: settled, protocol: c.protocol });
     c.settled = settled;
     next({
       type: 'diagnostic',
@@ -77,7 +78,8 @@ export class AppViewStage {
         const c = this.state(ev.conn);
         const h = ev.handshake;
         if (h.side === 'request') c.path = h.path;
-        else if (!c.settled) {
+        else c.protocol = h.protocol;
+        if (h.side === 'response' && !c.settled) {
           const choice = byProtocol(h.protocol) ?? byPath(c.path);
           if (choice !== null) this.choose(ev.conn, c, choice, true, ev.time, next);
         }

@@ -29,6 +29,8 @@ export interface ViewHints {
   readonly path: string | null;
   /** Forced or settled on: every message is expected to be of this protocol (auto JSON is not). */
   readonly strict: boolean;
+  /** The negotiated Sec-WebSocket-Protocol, when the handshake was seen (WAMP's serializer). */
+  readonly protocol?: string | null;
 }
 
 interface Waiting {

@@ -41,6 +41,11 @@ const SAMPLES = [
   '{"identifier":"{\\"channel\\":\\"ChatChannel\\"}","type":"confirm_subscription"}',
   '{"command":"message","identifier":"{\\"channel\\":\\"C\\"}","data":"{\\"action\\":\\"speak\\",\\"text\\":\\"hi\\"}"}',
   '{"type":"ping","message":1764680000}',
+  '[1,"realm1",{"roles":{"caller":{}}}]',
+  '[48,1,{},"com.example.add",[2,3]]',
+  '[50,1,{},[5]]',
+  '[8,48,2,{},"wamp.error.no_such_procedure",["x"]]',
+  '[36,1004,1008,{},[1],{"n":1}]',
 ];
 
 const mutated = fc
