@@ -2,7 +2,9 @@
 // --max-payload, …): the yargs declarations, and the checked PrinterOptions and colour level
 // the pipeline's printers are built with. Layer rule: cli/ — flags.
 import type { Argv } from 'yargs';
+import { readFileSync } from 'node:fs';
 import { WsinspectError } from '../errors.js';
+import { protoType, type ProtoSchema } from '../views/protobuf-view.js';
 import type { PrinterOptions } from '../pipeline/consumers/event-printer.js';
 import type { TimeFormat } from '../render/event-text.js';
 import { colorLevel } from './color.js';
@@ -27,6 +29,8 @@ export interface OutputFlags {
   errors?: boolean;
   view?: ViewChoice;
   showHeartbeats?: boolean;
+  proto?: string;
+  protoType?: string;
 }
 
 /** The output options as a table (option-table.ts): yargs and the start-up fast path read the same. */
@@ -62,7 +66,43 @@ export const OUTPUT_OPTIONS: OptionTable = {
     type: 'boolean',
     describe: 'list keep-alives (Engine.IO ping/pong, GraphQL ping/pong/ka) instead of folding them',
   },
+  proto: {
+    type: 'string',
+    describe: 'a .proto file to decode binary messages with (the protobuf view; needs --proto-type)',
+  },
+  'proto-type': {
+    type: 'string',
+    describe: 'the message type of --proto to decode each binary message as (package.Message)',
+  },
 };
+
+/** --proto and --proto-type: the schema, read and checked now (a bad one is a one-line error, not a diagnostic per message). */
+function protoSchema(flags: OutputFlags): ProtoSchema | undefined {
+  if (flags.proto === undefined && flags.protoType === undefined) return undefined;
+  if (flags.proto === undefined || flags.protoType === undefined)
+    throw new WsinspectError(
+      'input.bad-option',
+      '--proto and --proto-type go together: the file and the message type in it',
+    );
+  if (flags.view !== undefined && flags.view !== 'auto' && flags.view !== 'protobuf')
+    throw new WsinspectError('input.bad-option', `--proto decodes with the protobuf view, not --view ${flags.view}`);
+  let text: string;
+  try {
+    text = readFileSync(flags.proto, 'utf8');
+  } catch (e) {
+    throw new WsinspectError('input.bad-option', `--proto ${flags.proto}: ${(e as Error).message}`);
+  }
+  const schema = { file: flags.proto, text, type: flags.protoType };
+  try {
+    protoType(schema);
+  } catch (e) {
+    throw new WsinspectError(
+      'input.bad-option',
+      `--proto ${flags.proto} --proto-type ${flags.protoType}: ${(e as Error).message}`,
+    );
+  }
+  return schema;
+}
 
 export function outputOptions<T>(y: Argv<T>): Argv<T> {
   return applyOptions(y, OUTPUT_OPTIONS);
@@ -99,6 +139,7 @@ export function checkOutputCombination(flags: OutputFlags): void {
 /** The printer's options from the flags (WsinspectError for a bad --max-payload or flags that cannot go together). */
 export function printerOptions(flags: OutputFlags): PrinterOptions {
   checkOutputCombination(flags);
+  const proto = protoSchema(flags);
   const maxPayload = flags.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   if (!Number.isInteger(maxPayload) || maxPayload < 0)
     throw new WsinspectError(
@@ -115,8 +156,9 @@ export function printerOptions(flags: OutputFlags): PrinterOptions {
     messages: flags.messages,
     time: flags.time,
     errors: flags.errors,
-    view: flags.view ?? 'auto',
+    view: proto !== undefined ? 'protobuf' : (flags.view ?? 'auto'),
     showHeartbeats: flags.showHeartbeats,
+    ...(proto === undefined ? {} : { proto }),
   };
 }
 

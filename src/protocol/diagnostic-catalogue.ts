@@ -317,6 +317,11 @@ export const DIAGNOSTIC_CATALOGUE = {
     'graphql-ws PROTOCOL.md §Subscribe',
   ),
   'msgpack.invalid': e('warning', 'binary message is not MessagePack', 'MessagePack spec §Formats'),
+  'protobuf.invalid': e(
+    'warning',
+    'binary message is not protobuf (or not the --proto-type message)',
+    'Protocol Buffers encoding §Message structure',
+  ),
   'cbor.invalid': e('warning', 'binary message is not well-formed CBOR', 'RFC 8949 §3'),
   'mqtt.packet.malformed': e('error', 'not a valid MQTT control packet', 'MQTT 3.1.1 §2, MQTT 5.0 §2'),
   'stomp.frame.malformed': e('error', 'not a valid STOMP frame', 'STOMP 1.2 §Augmented BNF'),

@@ -14,6 +14,7 @@ export const VIEW_NAMES = [
   'phoenix',
   'actioncable',
   'wamp',
+  'protobuf',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 /** What --view takes: a view, `auto` (chosen per connection) or `raw` (none). */

@@ -14,6 +14,7 @@ import { eioOfPath, socketIoView } from './socketio-view.js';
 import { looksLikeSignalRHandshake, signalrView } from './signalr-view.js';
 import { actionCableView, looksLikeActionCable } from './actioncable-view.js';
 import { wampView } from './wamp-view.js';
+import { protobufView } from './protobuf-view.js';
 import { isPhoenixPath, looksLikePhoenix, phoenixView } from './phoenix-view.js';
 import type { ViewName } from './names.js';
 import { textOf, type ConnectionView, type ViewHints } from './view.js';
@@ -45,6 +46,8 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
       return actionCableView(hints);
     case 'wamp':
       return wampView(hints);
+    case 'protobuf':
+      return protobufView(hints);
   }
 }
 
@@ -65,6 +68,7 @@ export function byProtocol(protocol: string | null): Choice | null {
   if (p === 'mqtt' || p === 'mqttv3.1') return { name: 'mqtt', why };
   if (p === 'msgpack' || p === 'messagepack') return { name: 'msgpack', why };
   if (p === 'cbor') return { name: 'cbor', why };
+  if (p === 'protobuf' || p === 'proto') return { name: 'protobuf', why };
   if (/^v1[012]\.stomp$/.test(p)) return { name: 'stomp', why };
   if (p === 'actioncable-v1-json') return { name: 'actioncable', why };
   if (/^wamp\.2\.(json|msgpack|cbor)$/.test(p)) return { name: 'wamp', why };

@@ -6,6 +6,7 @@
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { FrameEvent, InspectEvent, MessageEvent } from '../session/events.js';
 import type { ViewChoice } from './names.js';
+import type { ProtoSchema } from './protobuf-view.js';
 import { byContent, byPath, byProtocol, createView, type Choice } from './registry.js';
 import type { ConnectionView, Decoded } from './view.js';
 
@@ -26,11 +27,21 @@ interface Conn {
 export class AppViewStage {
   private readonly conns = new Map<number, Conn>();
 
-  constructor(private readonly choice: ViewChoice) {}
+  constructor(
+    private readonly choice: ViewChoice,
+    private readonly options: { readonly proto?: ProtoSchema } = {},
+  ) {}
 
   connect(next: (event: InspectEvent) => void): (event: InspectEvent) => void {
     if (this.choice === 'raw') return next;
     return (ev) => this.handle(ev, next);
+  }
+
+  /** Why a forced view was chosen: --proto names its file. */
+  private forcedWhy(): string {
+    return this.options.proto !== undefined && this.choice === 'protobuf'
+      ? `--proto ${this.options.proto.file}`
+      : `--view ${this.choice}`;
   }
 
   private state(conn: number): Conn {
@@ -54,7 +65,13 @@ export class AppViewStage {
       c.settled ||= settled;
       return;
     }
-    c.view = createView(choice.name, { conn, path: c.path, strict: settled, protocol: c.protocol });
+    c.view = createView(choice.name, {
+      conn,
+      path: c.path,
+      strict: settled,
+      protocol: c.protocol,
+      proto: this.options.proto,
+    });
     c.settled = settled;
     next({
       type: 'diagnostic',
@@ -70,7 +87,7 @@ export class AppViewStage {
         next(ev);
         const c = this.state(ev.conn);
         if (this.choice !== 'auto' && this.choice !== 'raw')
-          this.choose(ev.conn, c, { name: this.choice, why: `--view ${this.choice}` }, true, ev.time, next);
+          this.choose(ev.conn, c, { name: this.choice, why: this.forcedWhy() }, true, ev.time, next);
         return;
       }
       case 'handshake': {
@@ -119,7 +136,7 @@ export class AppViewStage {
     const c = this.state(ev.conn);
     // a forced view, on a source without connection events (hex)
     if (c.view === null && this.choice !== 'auto' && this.choice !== 'raw')
-      this.choose(ev.conn, c, { name: this.choice, why: `--view ${this.choice}` }, true, ev.time, next);
+      this.choose(ev.conn, c, { name: this.choice, why: this.forcedWhy() }, true, ev.time, next);
     if (!c.settled && c.sniffed < SNIFF_MESSAGES) {
       c.sniffed++;
       const choice = byContent(ev);

@@ -31,6 +31,15 @@ export interface ViewHints {
   readonly strict: boolean;
   /** The negotiated Sec-WebSocket-Protocol, when the handshake was seen (WAMP's serializer). */
   readonly protocol?: string | null;
+  /** --proto: the schema the protobuf view decodes with. */
+  readonly proto?: ProtoSchema;
+}
+
+/** What --proto gives a view: the schema's text and the message type to decode with. */
+export interface ProtoSchema {
+  readonly file: string;
+  readonly text: string;
+  readonly type: string;
 }
 
 interface Waiting {

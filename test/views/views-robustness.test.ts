@@ -128,7 +128,7 @@ describe('views never throw', () => {
                   // about a text one; MQTT and STOMP may be waiting for the rest of a packet or frame
                   const silent =
                     (name === 'json' && typeof p !== 'string') ||
-                    ((name === 'msgpack' || name === 'cbor') && typeof p === 'string') ||
+                    ((name === 'msgpack' || name === 'cbor' || name === 'protobuf') && typeof p === 'string') ||
                     name === 'mqtt' ||
                     name === 'stomp' ||
                     name === 'signalr';

@@ -8,6 +8,7 @@ import { EventTextRenderer, type FrameDisplay, type TimeFormat } from '../../ren
 import { createStyle, type Style } from '../../render/style.js';
 import type { InspectEvent } from '../../session/events.js';
 import { AppViewStage } from '../../views/view-stage.js';
+import type { ProtoSchema } from '../../views/protobuf-view.js';
 import type { ViewChoice } from '../../views/names.js';
 import type { ViewStage } from '../stages.js';
 import { Output } from './output.js';
@@ -33,11 +34,15 @@ export interface PrinterOptions {
   readonly showHeartbeats?: boolean;
   /** --tls-detail (captures, with -V): the TLS records under decrypted frames. */
   readonly tlsDetail?: boolean;
+  /** --proto/--proto-type: the schema the protobuf view decodes with. */
+  readonly proto?: ProtoSchema;
 }
 
 /** The view stage the options ask for (none for raw). */
 export function viewStages(options: PrinterOptions): ViewStage[] {
-  return options.view === undefined || options.view === 'raw' ? [] : [new AppViewStage(options.view)];
+  return options.view === undefined || options.view === 'raw'
+    ? []
+    : [new AppViewStage(options.view, { proto: options.proto })];
 }
 
 export interface PrinterContext {
