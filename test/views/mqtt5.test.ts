@@ -35,7 +35,12 @@ describe('MQTT 5.0 on the real fixture', () => {
     const lines = run.stdout
       .split('\n')
       .filter((l) => l.includes('↳'))
-      .map((l) => l.replace(/^.*↳ /, '').replace(/[\d.]+ ms/, 'T ms').replace(/id=\d+/, 'id=N'));
+      .map((l) =>
+        l
+          .replace(/^.*↳ /, '')
+          .replace(/[\d.]+ ms/, 'T ms')
+          .replace(/id=\d+/, 'id=N'),
+      );
     expect(lines).toContain('mqtt PUBACK id=N reason=16 (PUBLISH lab/none, T ms)');
     expect(lines).toContain('mqtt PUBCOMP id=N (PUBREL, T ms)');
     expect(lines.filter((l) => l.startsWith('mqtt CONNACK (CONNECT, '))).toHaveLength(2);
