@@ -9,7 +9,7 @@
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { AppItem, AppPair, AppValue, FrameEvent, MessageEvent } from '../session/events.js';
 import { compact, isObject, parseJson } from './app-json.js';
-import { Pairing, type ConnectionView, type Decoded, type ViewHints } from './view.js';
+import { Pairing, textOf, type ConnectionView, type Decoded, type ViewHints } from './view.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -165,7 +165,7 @@ export function phoenixView(hints: ViewHints): ConnectionView {
       if (msg.opcode === 2)
         m = msg.data.length === 0 ? 'empty binary message' : fromBinary(msg.data, msg.dir === 'c2s');
       else {
-        const v = parseJson(msg.text ?? new TextDecoder().decode(msg.data));
+        const v = parseJson(textOf(msg) ?? '');
         if (v instanceof Error)
           return { app: null, diagnostics: [diagnostic('app.json.invalid', `not JSON: ${v.message}`)] };
         m = fromJson(v);

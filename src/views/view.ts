@@ -96,9 +96,12 @@ export class Pairing {
   }
 }
 
+/** One decoder for every message (a decoder made per message cost a listing ~5% more). */
+const utf8 = new TextDecoder();
+
 export function textOf(msg: MessageEvent): string | null {
   if (msg.opcode !== 1) return null;
-  return msg.text ?? new TextDecoder().decode(msg.data);
+  return msg.text ?? utf8.decode(msg.data);
 }
 
 /** A message a view could not read: no units, one diagnostic. */
