@@ -321,6 +321,38 @@ describeWithTool('tmux', 'wsinspect ui in a terminal', () => {
 
   itWithTool(
     'tmux',
+    'follow keeps the newest row in view while rows arrive',
+    async () => {
+      const pidFile = join(dir, 'feed.pid');
+      const t = new Term(
+        [process.execPath, join(ROOT, 'test', 'ui', 'live-feed.mjs'), 'fixtures/interleaved.pcap', pidFile],
+        {
+          cwd: ROOT,
+          env: { NO_COLOR: '1' },
+        },
+      );
+      terms.push(t);
+      const first = await t.waitFor(/frames 1\/\d+ │/);
+      const n = Number(/frames 1\/(\d+) │/.exec(first)![1]);
+      expect(n).toBeLessThan(30);
+      expect(first).toContain('reading…');
+      t.keys('f');
+      let s = await t.waitFor(`frames ${n}/${n} │`);
+      expect(s).toMatch(/│ follow/);
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGUSR2');
+      // while rows arrive the cursor stays on the newest one, and the list scrolls to it
+      s = await t.waitFor('frames 30/30 │');
+      expect(s).toMatch(/^ >\s+30 /m);
+      t.keys('f');
+      await t.waitFor((x) => !/│ follow/.test(x));
+      t.keys('q');
+      await t.waitFor('EXITED 0');
+    },
+    TIMEOUT,
+  );
+
+  itWithTool(
+    'tmux',
     'SIGTERM gives the terminal back too',
     async () => {
       const pidFile = join(dir, 'ui.pid');
