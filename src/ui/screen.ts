@@ -389,7 +389,15 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
       say,
       ask: (pr: DebugPrompt & { label: string }) =>
         setPrompt({ kind: pr.kind, label: pr.label, value: pr.value ?? '', error: null, data: pr.data }),
-      suspend,
+      suspend: async <T>(fn: () => Promise<T>): Promise<T> => {
+        paused.current = true;
+        try {
+          return await suspend(fn);
+        } finally {
+          paused.current = false;
+          queue.current.length = 0;
+        }
+      },
     };
   }
 
@@ -402,7 +410,10 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
   // by a test) each see the state the previous one left.
   const queue = useRef<{ input: string; key: KeyFlags; mouse?: Mouse }[]>([]);
   const [, bump] = useState(0);
+  // while the editor has the terminal, what comes in is not for the UI
+  const paused = useRef(false);
   useInput((input, key) => {
+    if (paused.current) return;
     // SGR mouse reports (run.ts turns them on): ink hands them over as "[<b;x;y" + M or m
     const m = /^\[<(\d+);(\d+);(\d+)([Mm])$/.exec(input);
     if (m !== null) {
