@@ -3,6 +3,8 @@
 // keys go in with send-keys, the screen comes back with capture-pane. Waits poll the screen
 // until what is expected shows (no fixed sleeps): a loaded machine only makes them slower.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 let sessions = 0;
 
@@ -100,5 +102,8 @@ export class Term {
     } catch {
       // already gone
     }
+    // the server may leave its socket file behind: it is ours, by its name
+    const uid = process.getuid?.() ?? 0;
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`, this.socket), { force: true });
   }
 }
