@@ -244,3 +244,14 @@ function jsonError(text: string): string {
     return (err as Error).message.split('\n')[0];
   }
 }
+
+/**
+ * What was typed on the inject prompt, toward `dir`: `json {…}`, `hex 01 02` (or `0x0102`),
+ * `text …`, or anything else as text.
+ */
+export function composeInline(dir: Direction, typed: string): Composed {
+  const m = /^\s*(text|json|hex|binary)(?:\s|$)/i.exec(typed);
+  if (m !== null) return parseComposed(`${dir} ${typed.trimStart()}`);
+  if (/^\s*0x[0-9a-f\s]*$/i.test(typed)) return parseComposed(`${dir} hex ${typed.trim().slice(2)}`);
+  return parseComposed(`${dir} text ${typed}`);
+}

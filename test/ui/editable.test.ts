@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  composeInline,
   composerTemplate,
   fromEditable,
   hexDump,
@@ -115,6 +116,18 @@ describe('the inject composer', () => {
     expect(m.ok && dec(m.data)).toBe('two\nlines');
     const j = parseComposed(template.replace('s2c text', 'c2s json') + '{\n  "op": "ping"\n}\n');
     expect(j.ok && [j.dir, dec(j.data)]).toEqual(['c2s', '{"op":"ping"}']);
+  });
+
+  it('reads what was typed on the inline prompt, toward the direction already picked', () => {
+    const t = composeInline('s2c', 'hello there');
+    expect(t.ok && [t.dir, t.opcode, dec(t.data)]).toEqual(['s2c', 1, 'hello there']);
+    const j = composeInline('c2s', 'json {"a": [1, 2]}');
+    expect(j.ok && [j.dir, j.opcode, dec(j.data)]).toEqual(['c2s', 1, '{"a":[1,2]}']);
+    const h = composeInline('c2s', '0x01 02ff');
+    expect(h.ok && [h.opcode, [...h.data]]).toEqual([2, [1, 2, 255]]);
+    const h2 = composeInline('c2s', 'hex 0a 0b');
+    expect(h2.ok && [...h2.data]).toEqual([10, 11]);
+    expect(composeInline('c2s', 'json {')).toMatchObject({ ok: false });
   });
 
   it('says in one line what is wrong', () => {
