@@ -38,13 +38,14 @@ export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
   return 'vi';
 }
 
-/** Opens `initial` in the editor (`ext` names the file's type: ".json"); the text as saved, or null. */
+/** Opens `initial` in the editor (`ext` names the file's type: "json" or ".json"); the text as saved, or null. */
 export async function editText(initial: string, ext: string, io: EditorIo = {}): Promise<string | null> {
   const stdin = io.stdin ?? process.stdin;
   const stdout = io.stdout ?? process.stdout;
   const command = io.editor ?? editorCommand();
   const dir = await mkdtemp(join(tmpdir(), 'wsinspect-edit-'));
-  const file = join(dir, `message${/^\.[\w-]{1,10}$/.test(ext) ? ext : '.txt'}`);
+  const type = ext.replace(/^\./, '');
+  const file = join(dir, `message.${/^[\w-]{1,10}$/.test(type) ? type : 'txt'}`);
   try {
     await writeFile(file, initial, { mode: 0o600 });
     const status = await handOver(stdin, stdout, () => run(command, file));

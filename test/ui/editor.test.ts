@@ -35,7 +35,7 @@ describe('editText', () => {
   });
 
   it('an unchanged file, an emptied file, or a failing editor give null (with a line saying why it failed)', async () => {
-    expect(await editText('same\n', '.txt', io(script('noop.sh', 'true')))).toBeNull();
+    expect(await editText('same\n', 'txt', io(script('noop.sh', 'true')))).toBeNull();
     expect(await editText('gone\n', '.txt', io(script('empty.sh', ': > "$1"')))).toBeNull();
     const problems: string[] = [];
     const failing = script('fail.sh', 'sed -i s/a/b/ "$1"; exit 3');
