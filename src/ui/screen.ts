@@ -202,7 +202,7 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
   useTick(useMemo(() => (l: () => void) => debug?.subscribe(l) ?? (() => {}), [debug]));
   const { columns, rows } = useSize();
 
-  const [kind, setKind] = useState<RowKind>('frame');
+  const [chosenKind, setKind] = useState<RowKind | null>(null);
   const [filter, setFilter] = useState<string | null>(launch.filter ?? null);
   const [conn, setConn] = useState<number | null>(null);
   const [cursor, setCursor] = useState(0);
@@ -221,10 +221,12 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
   const [search, setSearch] = useState<{ typed: string; bytes: Uint8Array } | null>(null);
   const [searching, setSearching] = useState(false);
 
+  const status = store.status();
+  // a recording (HAR, NDJSON) has messages and no frames: its list starts with them
+  const kind: RowKind = chosenKind ?? (status.frames === 0 && status.messages > 0 ? 'message' : 'frame');
   const list: RowList = store.rows(kind, filter, conn);
   const held: readonly HeldMessage[] = debug?.held() ?? [];
   const total = list.length + held.length;
-  const status = store.status();
   const origin = useRef<number | null>(null);
   if (origin.current === null && list.length > 0) {
     const first = store.rows(kind, null, null).row(0);
