@@ -624,8 +624,8 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
     const n = detailHeight - 1;
     let t = detailTop;
     if (focus === 'detail') {
-      if (detailCursor < t) t = detailCursor;
-      if (detailCursor >= t + n) t = detailCursor - n + 1;
+      // a cursor that left the pane comes back to its middle, with what surrounds it
+      if (detailCursor < t || detailCursor >= t + n) t = Math.max(0, detailCursor - Math.floor(n / 2));
     }
     if (t !== detailTop) queueMicrotask(() => setDetailTop(t));
     return view.lines.slice(t, t + n).map((l, k) => {

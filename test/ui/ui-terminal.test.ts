@@ -280,6 +280,38 @@ describeWithTool('tmux', 'wsinspect ui in a terminal', () => {
 
   itWithTool(
     'tmux',
+    'draws the screen the README shows',
+    async () => {
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const block = /captured from a 116×30 terminal with `tmux capture-pane`:\n\n```text\n([\s\S]*?)\n```/.exec(
+        readme,
+      );
+      expect(block).not.toBeNull();
+      const t = open(['fixtures/plain.pcap'], { width: 116, height: 30, env: { NO_COLOR: '1' } });
+      await t.waitFor('frames 1/12');
+      await t.waitFor('→ #1 text FIN');
+      t.keys('j');
+      await t.waitFor('frames 2/12');
+      t.keys('j');
+      await t.waitFor('frames 3/12');
+      t.keys('Enter');
+      await t.waitFor('▶ Detail');
+      for (let i = 0; i < 7; i++) t.keys('j');
+      await t.waitFor('Detail — masking key');
+      const shown = await t.waitFor((x) => x.includes('»    Masking-key'));
+      const trim = (x: string) =>
+        x
+          .split('\n')
+          .map((l) => l.trimEnd())
+          .join('\n')
+          .trimEnd();
+      expect(trim(shown)).toBe(trim(block![1]));
+    },
+    TIMEOUT,
+  );
+
+  itWithTool(
+    'tmux',
     'SIGTERM gives the terminal back too',
     async () => {
       const pidFile = join(dir, 'ui.pid');
