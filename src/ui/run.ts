@@ -5,8 +5,9 @@
 // Layer rule: ui/.
 import type { UiLaunch } from './model.js';
 
-const ENTER = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
-const LEAVE = '\x1b[?25h\x1b[?1049l';
+// alternate screen, cursor hidden, cleared; mouse button and wheel reports in SGR form (1000, 1006)
+const ENTER = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J\x1b[?1000h\x1b[?1006h';
+const LEAVE = '\x1b[?1006l\x1b[?1000l\x1b[?25h\x1b[?1049l';
 
 /** Colour level from the environment, as the other commands decide it (cli/color.ts) for a terminal. */
 function envColorLevel(env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {

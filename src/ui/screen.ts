@@ -108,6 +108,14 @@ function useSize(): { columns: number; rows: number } {
   return size;
 }
 
+interface Mouse {
+  /** SGR button code: 0 left, 64/65 wheel up/down (+4 shift, +8 meta, +16 ctrl). */
+  readonly button: number;
+  /** 1-based column and line. */
+  readonly x: number;
+  readonly y: number;
+}
+
 type KeyFlags = Pick<
   Key,
   | 'upArrow'
@@ -392,10 +400,15 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
 
   // Keys are handled one per render, so keys that come in one chunk (typed fast, pasted, sent
   // by a test) each see the state the previous one left.
-  const queue = useRef<{ input: string; key: KeyFlags }[]>([]);
+  const queue = useRef<{ input: string; key: KeyFlags; mouse?: Mouse }[]>([]);
   const [, bump] = useState(0);
   useInput((input, key) => {
-    queue.current.push(...splitKeys(input, key));
+    // SGR mouse reports (run.ts turns them on): ink hands them over as "[<b;x;y" + M or m
+    const m = /^\[<(\d+);(\d+);(\d+)([Mm])$/.exec(input);
+    if (m !== null) {
+      if (m[4] === 'm') return;
+      queue.current.push({ input: '', key: NO_KEY, mouse: { button: Number(m[1]), x: Number(m[2]), y: Number(m[3]) } });
+    } else queue.current.push(...splitKeys(input, key));
     bump((n) => n + 1);
   });
   useEffect(() => {
@@ -404,13 +417,70 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
     // typing on the prompt line: a run of plain characters at once
     const plain = (k: { input: string; key: KeyFlags }): boolean =>
       !k.key.return && !k.key.escape && !k.key.tab && !k.key.backspace && !k.key.delete && !k.key.ctrl && !k.key.meta;
-    if (prompt !== null && plain(next)) {
+    if (next.mouse !== undefined) onMouse(next.mouse);
+    else if (prompt !== null && plain(next)) {
       let text = next.input;
       while (queue.current.length > 0 && plain(queue.current[0])) text += queue.current.shift()!.input;
       onKey(text, NO_KEY);
     } else onKey(next.input, next.key);
     if (queue.current.length > 0) bump((n) => n + 1);
   });
+
+  /** A wheel turn scrolls the pane under the pointer; a click picks the row (or detail line) under it. */
+  function onMouse({ button, x, y }: Mouse): void {
+    if (prompt !== null) return;
+    const wheel = (button & 64) !== 0 ? ((button & 1) === 0 ? -3 : 3) : 0;
+    if (wheel === 0 && (button & 3) !== 0) return;
+    if (overlay !== null) {
+      if (overlay === 'conns' && wheel === 0) {
+        const picked = y - 2;
+        const conns = store.connections();
+        if (picked < 0 || picked > conns.length) return;
+        setOverlayCursor(picked);
+        return overlayKey('', { ...NO_KEY, return: true }, picked);
+      }
+      if (wheel !== 0) overlayKey(wheel < 0 ? 'k' : 'j', NO_KEY);
+      return;
+    }
+    const where: Pane = wide
+      ? x <= listWidth
+        ? 'list'
+        : y <= detailHeight
+          ? 'detail'
+          : 'hex'
+      : y <= listHeight
+        ? 'list'
+        : y <= listHeight + detailHeight
+          ? 'detail'
+          : 'hex';
+    const paneTop =
+      where === 'list' || wide
+        ? where === 'hex'
+          ? detailHeight + 1
+          : 1
+        : where === 'detail'
+          ? listHeight + 1
+          : listHeight + detailHeight + 1;
+    const line = y - paneTop - 1;
+    if (where === 'list') {
+      if (wheel !== 0) return moveBy(wheel);
+      if (line < 0 || listTop + line >= total) return;
+      setFollow(false);
+      setFocus('list');
+      return setCursor(listTop + line);
+    }
+    if (where === 'detail') {
+      const n = view?.lines.length ?? 0;
+      setFocus('detail');
+      if (wheel !== 0) return setDetailCursor(clamp(detailCursor + wheel, 0, Math.max(0, n - 1)));
+      if (line >= 0 && detailTop + line < n) setDetailCursor(detailTop + line);
+      return;
+    }
+    if (wheel !== 0) {
+      const hexRows = Math.ceil((view?.bytes.length ?? 0) / hexPerRow(rightWidth));
+      setHexTop(clamp(hexTop + wheel, 0, Math.max(0, hexRows - 1)));
+    }
+  }
 
   function onKey(input: string, key: KeyFlags): void {
     setFlash(null);
@@ -509,7 +579,7 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
     setHexTop(clamp(Number.isFinite(step) ? hexTop + step : step < 0 ? 0 : hexRows, 0, Math.max(0, hexRows - 1)));
   }
 
-  function overlayKey(input: string, key: KeyFlags): void {
+  function overlayKey(input: string, key: KeyFlags, at = overlayCursor): void {
     if (
       input === 'q' ||
       key.escape ||
@@ -532,7 +602,7 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
     else if (input === 'g') setOverlayCursor(0);
     else if (input === 'G') setOverlayCursor(max);
     else if (key.return && overlay === 'conns') {
-      const picked = overlayCursor === 0 ? null : (conns[overlayCursor - 1]?.connection.conn ?? null);
+      const picked = at === 0 ? null : (conns[at - 1]?.connection.conn ?? null);
       setConn(picked);
       setCursor(0);
       setTop(0);
