@@ -11,6 +11,7 @@ import { caCommand } from './ca-command.js';
 import { readCommand } from './read-command.js';
 import { replayCommand } from './replay-command.js';
 import { serveCommand } from './serve-command.js';
+import { uiCommand } from './ui-command.js';
 import { reportCliFailure } from './cli-failure.js';
 
 const EPILOGUE = `Examples of real use:
@@ -61,6 +62,7 @@ export function buildCli(argv: string[]): Argv {
   cli = proxyCommand(cli);
   cli = replayCommand(cli);
   cli = serveCommand(cli);
+  cli = uiCommand(cli);
   cli = demoCommand(cli);
   cli = caCommand(cli);
   return cli;

@@ -151,7 +151,18 @@ export interface UiLaunch {
   readonly filter?: string | null;
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
+  /**
+   * `e` and `I`: lets the user edit `initial` (a file named *.ext: txt, json, hex) and gives back
+   * the text, or null when nothing was saved. The UI hands the terminal over while it runs.
+   * Without it, `e` says it is missing and `I` asks for the text on the prompt line.
+   */
+  readonly editor?: EditText;
+  /** Colour level (0: none, NO_COLOR); default from NO_COLOR / FORCE_COLOR. */
+  readonly colorLevel?: 0 | 1 | 2 | 3;
 }
+
+/** Lets the user edit a text (the proxy's $EDITOR runner); null: left unchanged or cancelled. */
+export type EditText = (initial: string, ext: string) => Promise<string | null>;
 
 /** The memory store is a pipeline consumer like the printers; re-exported so callers name one vocabulary. */
 export type { InspectEvent };
