@@ -11,10 +11,10 @@ import type { DebugActions } from '../ui/model.js';
 import { runUi } from '../ui/run.js';
 import { editText } from '../ui/editor.js';
 import type { LiveIo } from '../pipeline/live.js';
-import type { ProxyFlags } from './proxy-run.js';
+import type { OutputFlags } from './output-options.js';
 
 /** Output flags of the printed listing, and what to do in the UI instead. */
-const LISTING_ONLY: readonly (readonly [keyof ProxyFlags, string, string])[] = [
+const LISTING_ONLY: readonly (readonly [keyof OutputFlags, string, string])[] = [
   ['json', '--json', 'the UI draws its own screen; record with -w FILE or --har FILE for machine-readable output'],
   ['verbose', '-V', 'press Enter on a row for its full view'],
   ['summary', '-s', 'the list shows one line per frame'],
@@ -24,7 +24,7 @@ const LISTING_ONLY: readonly (readonly [keyof ProxyFlags, string, string])[] = [
 ];
 
 /** Refuses what --ui cannot honour (exit status 2, before anything listens). */
-export function checkUiFlags(flags: ProxyFlags): void {
+export function checkUiFlags(flags: OutputFlags): void {
   for (const [key, flag, instead] of LISTING_ONLY)
     if (flags[key] !== undefined && flags[key] !== false)
       throw new WsinspectError('usage', `--ui with ${flag}: ${flag} is for the printed listing (${instead})`);
