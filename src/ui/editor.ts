@@ -2,7 +2,7 @@
 // runs it (`sh -c '$EDITOR "$1"'`, so "code --wait" or "emacs -nw" work). The editor runs as
 // a child process with the terminal handed over, and asynchronously: the proxy goes on
 // relaying the other traffic meanwhile (only the held message waits). Handing over means
-// leaving raw mode and the alternate screen, pausing our reading of stdin (every key is the
+// leaving raw mode and the alternate screen, stopping our reading of stdin (every key is the
 // editor's), and keeping the UI's own drawing off the screen until the editor exits; then
 // all of it is restored, with the screen cleared for a full redraw.
 // Returns the edited text, or null when there is nothing to send: the editor failed or was
@@ -87,7 +87,7 @@ async function handOver<T>(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream,
   const write = stdout.write.bind(stdout);
   if (tty) write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
   if (wasRaw) stdin.setRawMode(false);
-  stdin.pause();
+  const keys = stopReading(stdin);
   // the UI redraws while traffic arrives: none of that may land on the editor's screen
   const swallowed = ((_chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
     const cb = typeof encoding === 'function' ? encoding : callback;
@@ -102,6 +102,44 @@ async function handOver<T>(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream,
     else Object.defineProperty(stdout, 'write', own);
     if (tty) write(ENTER_ALT_SCREEN + CLEAR);
     if (wasRaw) stdin.setRawMode(true);
-    if (!wasPaused) stdin.resume();
+    keys.restart();
+    if (!wasPaused && stdin.listenerCount('readable') === 0) stdin.resume();
   }
+}
+
+type ReadListener = (...args: unknown[]) => void;
+
+/**
+ * Stops this process reading the terminal, so that every key reaches the editor: pausing is
+ * not enough while a 'readable' listener (ink's) consumes the stream, as it keeps libuv
+ * reading. The listeners are taken off, and the tty handle's reading stopped (as
+ * net.Socket's own pause does for sockets that read into a buffer); restart() starts the
+ * handle again and puts the listeners back.
+ */
+function stopReading(stdin: NodeJS.ReadStream): { restart(): void } {
+  const readable = stdin.rawListeners('readable') as ReadListener[];
+  const data = stdin.rawListeners('data') as ReadListener[];
+  stdin.removeAllListeners('readable');
+  stdin.removeAllListeners('data');
+  stdin.pause();
+  const handle = (
+    stdin as unknown as { _handle?: { reading?: boolean; readStop?: () => number; readStart?: () => number } }
+  )._handle;
+  let stopped = false;
+  if (handle?.reading === true && typeof handle.readStop === 'function' && typeof handle.readStart === 'function') {
+    handle.reading = false;
+    handle.readStop();
+    stopped = true;
+  }
+  return {
+    restart() {
+      // the stream still counts the read it had asked for as pending: only the handle needs starting
+      if (stopped && handle?.reading === false) {
+        handle.reading = true;
+        handle.readStart!();
+      }
+      for (const l of readable) stdin.on('readable', l);
+      for (const l of data) stdin.on('data', l);
+    },
+  };
 }

@@ -71,11 +71,12 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       editor,
       [
         '#!/bin/sh',
-        '# JSON: qty 1 becomes 1000; the inject composer gets a body; other text gets " (edited)"',
+        '# JSON: qty 1 becomes 1000; the inject composer gets a body; other text gets what is typed',
         'case "$1" in',
         `  *.json) sed -i 's/"qty": 1$/"qty": 1000/' "$1" ;;`,
         '  *) if grep -q "A message to inject" "$1"; then echo "hello from the UI" >> "$1";',
-        `     else sed -i '1s/$/ (edited)/' "$1"; fi ;;`,
+        // other text: typed by the user, at the terminal the editor was handed (in cooked mode)
+        `     else stty -a > ${join(work, 'stty')}; printf 'type here: '; read line; sed -i "1s/\$/ $line/" "$1"; fi ;;`,
         'esac',
         '',
       ].join('\n'),
@@ -111,9 +112,9 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       // i: the intercept filter
       keys('i');
       await poll(onScreen('intercept filter'), 'the intercept prompt');
-      type('json.op == "buy"');
+      type('json.op == "buy" || text contains "free"');
       keys('Enter');
-      await poll(onScreen('intercept: json.op == "buy"'), 'the intercept in the status line');
+      await poll(onScreen('intercepting json.op == "buy" || text contains "free"'), 'the intercept set');
 
       // e: held, then edited in $EDITOR; the server gets the edit, compacted
       client.send('{"op":"buy","qty":1}');
@@ -125,6 +126,23 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       await poll(() => atServer.length === 1, 'the edited message at the server');
       expect(atServer).toEqual(['{"op":"buy","qty":1000}']);
       await poll(onScreen('[modified]'), 'the modified mark');
+
+      // e on text: the editor gets the terminal (normal screen, cooked mode, every key), the
+      // UI gets it back afterwards
+      client.send('free text');
+      await poll(onScreen('HELD'), 'the held text message');
+      keys('G');
+      await new Promise((r) => setTimeout(r, 1000));
+      keys('e');
+      await poll(onScreen('type here:'), 'the editor');
+      expect(tmux('display', '-p', '-t', 'ui', '#{alternate_on}').trim()).toBe('0');
+      type('typed in the editor');
+      keys('Enter');
+      await poll(() => atServer.length === 2, 'the typed edit at the server');
+      expect(atServer[1]).toBe('free text typed in the editor');
+      expect(readFileSync(join(work, 'stty'), 'utf8')).toMatch(/(^|\s)icanon\s/);
+      await poll(() => tmux('display', '-p', '-t', 'ui', '#{alternate_on}').trim() === '1', 'the UI back');
+      atServer.splice(1, 1);
 
       // x: dropped, never arrives (the next message does)
       client.send('{"op":"buy","qty":2}');
