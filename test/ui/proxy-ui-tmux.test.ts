@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ROOT } from '../helpers/cli-run.js';
+import { ROOT, runCli } from '../helpers/cli-run.js';
 import { requireTool } from '../helpers/tools.js';
 
 const BIN = join(ROOT, 'bin', 'wsinspect.js');
@@ -195,7 +195,36 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       // the HAR says which messages the proxy changed
       expect(harText).toContain('"_origin":"modified","_original":"{\\"op\\":\\"buy\\",\\"qty\\":1}"');
       expect(harText).toContain('"data":"hello from the UI","_origin":"injected"');
-      expect(existsSync(pcapng)).toBe(true);
+      // -w recorded both legs: what the client sent (client↔proxy) and what the server got
+      // (proxy↔server), each decoded with its own deflate context, no diagnostic on a message
+      const listing = runCli([pcapng, '--messages', '--json']);
+      expect(listing.status).toBe(0);
+      const messages = listing.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{"type":"message"'))
+        .map((l) => JSON.parse(l) as { conn: number; dir: string; text?: string; diagnostics: unknown[] });
+      expect(messages.flatMap((m) => m.diagnostics)).toEqual([]);
+      const legs = [1, 2].map((conn) => ({
+        c2s: messages.filter((m) => m.conn === conn && m.dir === 'c2s').map((m) => m.text),
+        s2c: messages.filter((m) => m.conn === conn && m.dir === 's2c').map((m) => m.text),
+      }));
+      const serverLeg = legs.find((l) => l.c2s.includes('{"op":"buy","qty":1000}'));
+      const clientLeg = legs.find((l) => l !== serverLeg);
+      expect(clientLeg).toEqual({
+        c2s: ['{"op":"buy","qty":1}', 'free text', '{"op":"buy","qty":2}', '{"op":"hello"}', '{"op":"buy","qty":3}'],
+        s2c: ['welcome', 'hello from the UI', 'welcome'],
+      });
+      expect(serverLeg).toEqual({
+        c2s: [
+          '{"op":"buy","qty":1000}',
+          'free text typed in the editor',
+          '{"op":"hello"}',
+          '{"op":"buy","qty":3}',
+          '{"op":"buy","qty":3}',
+          'hello from the UI',
+        ],
+        s2c: ['welcome'],
+      });
     } finally {
       client?.terminate();
       for (const ws of wss.clients) ws.terminate();
