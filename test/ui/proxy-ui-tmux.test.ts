@@ -98,6 +98,9 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       );
       const port = Number(/ listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(err, 'utf8'))![1]);
       await poll(onScreen('intercept: off'), 'the UI');
+      // a plain HTTP request first: the proxy's connection 2 is the UI's WebSocket connection 1,
+      // which I and r name (the debugger maps the numbers)
+      await fetch(`http://127.0.0.1:${port}/health`).catch(() => {});
       client = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: { threshold: 0 } });
       client.on('message', (d, binary) =>
         atClient.push(binary ? `bin:${(d as Buffer).toString('hex')}` : d.toString()),
