@@ -134,48 +134,69 @@ describe('DebugController between real ws peers', () => {
     });
   }
 
-  it('with deflate: many holds, edits and injections interleaved with compressed traffic keep both inflaters in step', async () => {
-    const debug = new DebugController();
-    debug.setIntercept('text contains "#"');
-    const peers = await startPeers(debug, { serverDeflate: DEFLATE, clientDeflate: DEFLATE });
-    const expected = { c2s: [] as string[], s2c: [] as string[] };
-    try {
-      for (let i = 0; i < 60; i++) {
-        const dir = i % 2 === 0 ? 'c2s' : 's2c';
-        const text = `message ${i} ${'abc'.repeat(i % 7)}${i % 3 === 0 ? '#' : ''}`;
-        (dir === 'c2s' ? peers.client : peers.server).send(text);
-        if (i % 3 !== 0) {
-          expected[dir].push(text);
-        } else {
-          const [h] = await heldCount(debug, 1);
-          if (i % 4 === 0) {
-            debug.edit(h.id, 1, bytes(`edited ${text}`));
-            expected[dir].push(`edited ${text}`);
-          } else if (i % 4 === 1) {
-            debug.drop(h.id);
+  const deflates = {
+    'context takeover': DEFLATE,
+    'no context takeover': { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true },
+    'server_max_window_bits=9': { threshold: 0, serverMaxWindowBits: 9 },
+  } as const;
+  it.each(Object.entries(deflates))(
+    'deflate, %s: many holds, edits and injections interleaved with compressed traffic keep both inflaters in step',
+    async (label, deflate) => {
+      const debug = new DebugController();
+      debug.setIntercept('text contains "#"');
+      const peers = await startPeers(debug, { serverDeflate: deflate, clientDeflate: DEFLATE });
+      // what the handshake negotiated, as the client accepted it (ws keeps it in its extension object)
+      const params = (peers.client as unknown as { _extensions: Record<string, { params: object }> })._extensions[
+        'permessage-deflate'
+      ].params;
+      const negotiated = {
+        'context takeover': {},
+        'no context takeover': { server_no_context_takeover: true, client_no_context_takeover: true },
+        'server_max_window_bits=9': { server_max_window_bits: 9 },
+      }[label]!;
+      expect(params).toMatchObject(negotiated);
+      if (label === 'context takeover')
+        expect(Object.keys(params).some((k) => k.endsWith('no_context_takeover'))).toBe(false);
+      const expected = { c2s: [] as string[], s2c: [] as string[] };
+      try {
+        for (let i = 0; i < 60; i++) {
+          const dir = i % 2 === 0 ? 'c2s' : 's2c';
+          const text = `message ${i} ${'abc'.repeat(i % 7)}${i % 3 === 0 ? '#' : ''}`;
+          (dir === 'c2s' ? peers.client : peers.server).send(text);
+          if (i % 3 !== 0) {
+            expected[dir].push(text);
           } else {
-            debug.duplicate(h.id);
-            expected[dir].push(text, text);
+            const [h] = await heldCount(debug, 1);
+            if (i % 4 === 0) {
+              debug.edit(h.id, 1, bytes(`edited ${text}`));
+              expected[dir].push(`edited ${text}`);
+            } else if (i % 4 === 1) {
+              debug.drop(h.id);
+            } else {
+              debug.duplicate(h.id);
+              expected[dir].push(text, text);
+            }
           }
+          if (i % 5 === 0) {
+            const other = dir === 'c2s' ? 's2c' : 'c2s';
+            expect(debug.inject(1, other, 1, bytes(`injected ${i}`))).toBeNull();
+            expected[other].push(`injected ${i}`);
+          }
+          // keep the expected order exact: wait for this step to arrive before the next
+          await until(
+            () =>
+              peers.received.c2s.length === expected.c2s.length && peers.received.s2c.length === expected.s2c.length,
+            `step ${i}`,
+          );
         }
-        if (i % 5 === 0) {
-          const other = dir === 'c2s' ? 's2c' : 'c2s';
-          expect(debug.inject(1, other, 1, bytes(`injected ${i}`))).toBeNull();
-          expected[other].push(`injected ${i}`);
-        }
-        // keep the expected order exact: wait for this step to arrive before the next
-        await until(
-          () => peers.received.c2s.length === expected.c2s.length && peers.received.s2c.length === expected.s2c.length,
-          `step ${i}`,
-        );
+        expect(texts(peers.received.c2s)).toEqual(expected.c2s);
+        expect(texts(peers.received.s2c)).toEqual(expected.s2c);
+        expect(peers.errors).toEqual([]);
+      } finally {
+        await peers.close();
       }
-      expect(texts(peers.received.c2s)).toEqual(expected.c2s);
-      expect(texts(peers.received.s2c)).toEqual(expected.s2c);
-      expect(peers.errors).toEqual([]);
-    } finally {
-      await peers.close();
-    }
-  });
+    },
+  );
 
   it('rules come first: the held message is the one the rules made, and `a` sends that', async () => {
     const rules = new RuleDecider([parseRule('text contains "secret" => replace /secret/ "[redacted]"')]);
