@@ -1,7 +1,7 @@
 // The proxy's and the demo's flags → the live pipeline (pipeline/live.ts): the checked printer
 // options, the colour of this stdout, --write's recorder, and problems as lines on stderr.
 // Layer rule: cli/ — flags and process I/O.
-import { createLivePipeline, type LivePipeline } from '../pipeline/live.js';
+import { createLivePipeline, type LiveIo, type LivePipeline } from '../pipeline/live.js';
 import type { InspectEvent } from '../session/events.js';
 import type { FilterSpec } from '../session/event-filter.js';
 import { PcapngRecorder } from '../sources/proxy/pcapng-recorder.js';
@@ -38,9 +38,19 @@ export interface LiveFlags extends StreamFlags {
   fullView?: false;
 }
 
-export async function openLivePipeline(flags: LiveFlags, observe?: (event: InspectEvent) => void): Promise<LiveRun> {
+/**
+ * `display`: proxy --ui — the shown events go to the UI's store instead of the printer, and
+ * problems and notes to its status line instead of stderr (which would draw over the screen).
+ */
+export async function openLivePipeline(
+  flags: LiveFlags,
+  observe?: (event: InspectEvent) => void,
+  display?: LiveIo['display'],
+): Promise<LiveRun> {
   const problem = (conn: number | null, message: string): void => {
-    process.stderr.write(`wsinspect: ${conn === null ? '' : `connection ${conn}: `}${message}\n`);
+    const line = `wsinspect: ${conn === null ? '' : `connection ${conn}: `}${message}`;
+    if (display !== undefined) display.note(line);
+    else process.stderr.write(`${line}\n`);
   };
   const filter = checkLiveFlags(flags);
   const options = printerOptions(flags);
@@ -52,6 +62,7 @@ export async function openLivePipeline(flags: LiveFlags, observe?: (event: Inspe
     recorder: recorder === null ? null : { stream: (ev) => recorder.handle(ev), close: () => recorder.close() },
     observe,
     consumers: harWriters(flags.har),
+    display,
   });
   return { ...live, problem };
 }

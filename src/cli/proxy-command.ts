@@ -70,7 +70,13 @@ export function proxyCommand(yargs: Argv): Argv {
         })
         .option('hold-timeout', {
           type: 'string',
-          describe: 'a message held by a rule is released after this long, with a note (default 30s)',
+          describe:
+            'a message held by a rule is released after this long, with a note (default 30s; with --ui: no limit unless given)',
+        })
+        .option('ui', {
+          type: 'boolean',
+          describe:
+            'the interactive terminal UI, with the debugger: intercept (hold), forward, edit in $EDITOR, drop, duplicate, inject, resend (see README)',
         })
         .option('har', {
           ...HAR_OPTION,
@@ -96,6 +102,10 @@ export function proxyCommand(yargs: Argv): Argv {
         .example(
           'HTTPS_PROXY=http://127.0.0.1:8080 NODE_EXTRA_CA_CERTS="$($0 ca --path)" node client.js',
           'forward mode: wss intercepted with the local CA (ws needs an agent for HTTPS_PROXY: see the README)',
+        )
+        .example(
+          '$0 proxy --target ws://127.0.0.1:9000 --ui',
+          'the interactive UI: i sets an intercept filter, e edits a held message',
         )
         .example(
           "$0 proxy --ignore-hosts 'google|gstatic'",

@@ -1,4 +1,4 @@
-// `wsinspect proxy --rule … --hold-timeout …` (and --script): checks the flags before the
+// `wsinspect proxy --rule … --hold-timeout …` (and --script, --ui): checks the flags before the
 // proxy listens (a bad rule is one line naming the rule and the column, exit status 2), then
 // plugs the terminating relay (engine/) into the proxy with the live pipeline's marks,
 // dropped messages and notes. Layer rule: cli/ — flags and wiring.
@@ -14,17 +14,22 @@ import type { LivePipeline } from '../pipeline/live.js';
 import { diagnostic, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
 import { nowSeconds } from '../sources/proxy/clock.js';
 import type { RelayFunction } from '../sources/proxy/relay.js';
+import { DebugController } from '../ui/debug-controller.js';
 
 export interface EngineFlags {
   rule?: string[];
   holdTimeout?: string;
   script?: string;
+  /** proxy --ui: the engine always, with the UI's debugger deciding after the rules and the script. */
+  ui?: boolean;
 }
 
 export interface EngineSetup {
   readonly rules: readonly Rule[];
   readonly script: { readonly path: string; readonly module: WsinspectScript } | null;
+  /** Held messages are released after this long (Infinity: only by the UI's keys). */
   readonly holdTimeoutMs: number;
+  readonly ui: boolean;
 }
 
 const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
@@ -49,7 +54,10 @@ export async function engineSetup(flags: EngineFlags): Promise<EngineSetup | nul
       throw err;
     }
   });
-  const holdTimeoutMs = flags.holdTimeout === undefined ? DEFAULT_HOLD_TIMEOUT_MS : duration(flags.holdTimeout);
+  const ui = flags.ui === true;
+  // a person releases the UI's holds: no time limit unless one is asked for
+  const holdTimeoutMs =
+    flags.holdTimeout === undefined ? (ui ? Infinity : DEFAULT_HOLD_TIMEOUT_MS) : duration(flags.holdTimeout);
   let script: EngineSetup['script'] = null;
   if (flags.script !== undefined) {
     const path = String(flags.script);
@@ -60,12 +68,12 @@ export async function engineSetup(flags: EngineFlags): Promise<EngineSetup | nul
       throw err;
     }
   }
-  if (rules.length === 0 && script === null) {
+  if (rules.length === 0 && script === null && !ui) {
     if (flags.holdTimeout !== undefined)
-      throw new WsinspectError('usage', '--hold-timeout is for held messages: give a --rule with hold too');
+      throw new WsinspectError('usage', '--hold-timeout is for held messages: give a --rule with hold too (or --ui)');
     return null;
   }
-  return { rules, script, holdTimeoutMs };
+  return { rules, script, holdTimeoutMs, ui };
 }
 
 /** "30s", "500ms", "2m", or seconds. */
@@ -80,11 +88,11 @@ function duration(text: string): number {
   return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
 }
 
-/** The relay that terminates WebSocket, reporting into the live pipeline. */
+/** The relay that terminates WebSocket, reporting into the live pipeline; with --ui, the UI's debugger too. */
 export function engineRelay(
   setup: EngineSetup,
   pipeline: LivePipeline & { problem(conn: number | null, message: string): void },
-): { relay: RelayFunction; stop(): void } {
+): { relay: RelayFunction; stop(): void; debug: DebugController | null } {
   const rules = setup.rules.length === 0 ? null : new RuleDecider(setup.rules);
   let script: ScriptDecider | null = null;
   if (setup.script !== null) {
@@ -94,10 +102,21 @@ export function engineRelay(
       failed ? pipeline.problem(null, `--script: ${text}`) : pipeline.note(`wsinspect: ${text}`),
     );
   }
-  const decider: Decider = rules !== null && script !== null ? new ChainDecider(rules, script) : (rules ?? script)!;
+  const upstream: Decider | null =
+    rules !== null && script !== null ? new ChainDecider(rules, script) : (rules ?? script);
+  // with --ui the debugger decides after the rules and the script, and holds what they hold
+  const debug = setup.ui
+    ? new DebugController({
+        upstream,
+        shownAs: (conn) => pipeline.shownAs(conn),
+        holdTimeoutMs: setup.holdTimeoutMs,
+        note: (text) => pipeline.note(`wsinspect: ${text}`),
+      })
+    : null;
+  const decider: Decider = debug ?? upstream!;
   const options: TerminatingRelayOptions = {
     decider: () => decider,
-    holdTimeoutMs: setup.holdTimeoutMs,
+    holdTimeoutMs: debug === null ? setup.holdTimeoutMs : Infinity,
     mark: (conn, dir, mark) => pipeline.mark(conn, dir, mark),
     dropped: (conn, dir, msg, why) => pipeline.dropped(conn, dir, msg, why),
     note: (conn, text, severity) =>
@@ -111,5 +130,6 @@ export function engineRelay(
   return {
     relay: (conn, client, server, observer, first) => terminatingRelay(options, conn, client, server, observer, first),
     stop: () => script?.stop(),
+    debug,
   };
 }

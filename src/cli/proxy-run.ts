@@ -15,6 +15,7 @@ import {
 import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import { checkLiveFlags, openLivePipeline, type LiveFlags } from './live-pipeline.js';
 import { engineRelay, engineSetup, type EngineFlags } from './proxy-engine.js';
+import { outputColorLevel } from './output-options.js';
 import { untilStopped } from './until-stopped.js';
 
 export interface ProxyFlags extends LiveFlags, EngineFlags {
@@ -30,6 +31,8 @@ export interface ProxyFlags extends LiveFlags, EngineFlags {
 
 export async function runProxy(flags: ProxyFlags): Promise<void> {
   checkLiveFlags(flags);
+  const uiModule = flags.ui === true ? await import('./proxy-ui.js') : null;
+  uiModule?.checkUiFlags(flags);
   steadyGarbageCollection();
   const listen = flags.listen === undefined ? DEFAULT_LISTEN : parseListen(flags.listen);
   const target = flags.target === undefined ? null : parseTarget(flags.target);
@@ -45,7 +48,12 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   const certificates = needsCa ? await loadCertificates(flags.caDir) : null;
   // handlers first: a Ctrl-C that arrives while starting up must still stop cleanly
   const stopped = untilStopped();
-  const pipeline = await openLivePipeline(flags);
+  // --ui: the store shows what the flags' filters let through; -Y is the UI's own display filter
+  const ui = uiModule?.openProxyUi() ?? null;
+  const pipeline =
+    ui === null
+      ? await openLivePipeline(flags)
+      : await openLivePipeline({ ...flags, filter: undefined }, undefined, ui.display);
   const relay = engine === null ? null : engineRelay(engine, pipeline);
   const keylog = flags.keylogOut === undefined ? null : openKeylogOut(flags.keylogOut);
   const server = new ProxyServer({
@@ -77,7 +85,14 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
     `wsinspect: ${describeMode(target, flags)} listening on ${hostPort(address.address, address.port)}` +
       `${flags.write === undefined ? '' : `, recording to ${flags.write}`} (Ctrl-C to stop)\n`,
   );
-  await stopped;
+  if (ui !== null && relay?.debug != null) {
+    const title = `proxy ${hostPort(address.address, address.port)} → ${target === null ? 'forward mode' : `${target.tls ? 'wss' : 'ws'}://${target.label}`}`;
+    // the UI ends the run when the user quits; a SIGINT/SIGTERM stops it as without --ui
+    await Promise.race([
+      stopped,
+      ui.run({ debug: relay.debug, title, filter: flags.filter ?? null, colorLevel: outputColorLevel(flags) }),
+    ]);
+  } else await stopped;
   relay?.stop();
   await server.close();
   if (keylog !== null) await new Promise((resolve) => keylog.end(resolve));

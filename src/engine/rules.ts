@@ -468,6 +468,23 @@ export class RuleDecider implements Decider {
   }
 }
 
+/**
+ * An engine message as the filter language sees it (seconds since `time`'s origin, the
+ * connection's handshake context when known): what --rule matches, and the UI's intercept.
+ */
+export function engineMessageSubject(
+  msg: EngineMessage,
+  time: number,
+  connection: FilterConnection | undefined,
+): FilterSubject {
+  return new EngineMessageSubject(
+    msg,
+    { opcode: msg.opcode, data: msg.data, text: undefined, changed: false },
+    time,
+    connection,
+  );
+}
+
 /** A message as the filter sees it: a class, so the lazy text is a prototype getter (cheap to make per message). */
 class EngineMessageSubject implements FilterSubject {
   readonly kind = 'message' as const;

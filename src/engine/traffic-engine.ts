@@ -136,6 +136,14 @@ export class TrafficEngine implements EngineConnection {
     this.enqueue(dir, this.sides[dir].data, { ready: true, notBefore: 0 }, () => this.inject({ dir, opcode, data }));
   }
 
+  /** Null while a message sent toward the receiver of `dir` can still get there; else why not. */
+  sendable(dir: Direction): string | null {
+    if (this.stopped) return 'the connection is closed';
+    if (this.sides[dir].closed)
+      return `a Close has gone to the ${dir === 'c2s' ? 'server' : 'client'}: nothing more may be sent that way`;
+    return null;
+  }
+
   /** A clean close on both legs: a Close to each peer, their replies kept from the other. */
   close(code: number, reason: string): void {
     if (this.stopped) return;

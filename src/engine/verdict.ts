@@ -84,6 +84,8 @@ export interface EngineConnection {
   readonly protocol: string | null;
   readonly compressed: boolean;
   send(dir: Direction, opcode: number, data: Uint8Array): void;
+  /** Null while send(dir, …) can still reach its receiver; else why not (one line). */
+  sendable?(dir: Direction): string | null;
   close(code: number, reason: string): void;
   note(text: string): void;
   /** A decider's hook failed outside a verdict (onConnect, onClose): reported once per connection. */

@@ -32,6 +32,8 @@ export interface LivePipeline {
   mark(conn: number, dir: Direction, mark: ChangeMark): void;
   /** A proxy that may change traffic: a message the receiver never got. */
   dropped(conn: number, dir: Direction, msg: { readonly opcode: number; readonly data: Uint8Array }, why: string): void;
+  /** The number a source (proxy) connection is shown under, once it is known to be WebSocket. */
+  shownAs(conn: number): number | undefined;
   /** Ends connections still open, finishes the recording, flushes the output. */
   close(): Promise<void>;
 }
@@ -47,6 +49,11 @@ export interface LiveIo {
   readonly observe?: (event: InspectEvent) => void;
   /** More consumers after the printer (--har: a HAR writer, written when the pipeline closes). */
   readonly consumers?: readonly EventConsumer[];
+  /**
+   * Told the events the display filter shows instead of the printer (proxy --ui: the UI's
+   * store), and the notes; the printer then writes nothing.
+   */
+  readonly display?: { readonly consumer: EventConsumer; note(text: string): void };
 }
 
 /** `filter`: the display filter of captures (--conn, --dir, --opcode, --grep, --errors, -Y); decoding sees everything. */
@@ -85,6 +92,20 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
     },
     close: () => printer.close(),
   };
+  const ui = io.display;
+  const toUi: EventConsumer | null =
+    ui === undefined
+      ? null
+      : {
+          keepPayload: ui.consumer.keepPayload,
+          event(ev) {
+            if (display.show(ev)) ui.consumer.event(ev);
+            observe?.(ev);
+          },
+          timeOrigin: ui.consumer.timeOrigin?.bind(ui.consumer),
+          finish: ui.consumer.finish?.bind(ui.consumer),
+          close: ui.consumer.close?.bind(ui.consumer),
+        };
   // the sniffer numbers WebSocket connections: the engine's marks and dropped messages name the source's
   let upgrades: UpgradeSniffer | null = null;
   const shownAs = (conn: number): number => upgrades?.shown(conn) ?? conn;
@@ -97,7 +118,7 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
   };
   const marks = new ChangeMarks();
   const pipeline = new Pipeline({
-    consumers: [shown, ...(io.consumers ?? [])],
+    consumers: [toUi ?? shown, ...(io.consumers ?? [])],
     recorders: io.recorder === null ? [] : [io.recorder],
     streamStages: [receiverLegs, sniffer],
     views: [marks, ...viewStages(options)],
@@ -106,10 +127,12 @@ export function createLivePipeline(options: PrinterOptions, filter: FilterSpec, 
     printer,
     handle: (ev) => pipeline.stream(ev),
     note(text) {
+      if (ui !== undefined) return ui.note(text);
       if (options.json) return;
       printer.raw(text);
       schedule();
     },
+    shownAs: (conn) => upgrades?.shown(conn),
     mark: (conn, dir, mark) => marks.mark(shownAs(conn), dir, mark),
     dropped(conn, dir, msg, why) {
       pipeline.message(ChangeMarks.dropped(shownAs(conn), dir, msg, why, nowSeconds()));

@@ -1,11 +1,12 @@
 // The debugger's keys (only with `proxy --ui`, where UiLaunch.debug is given): `i` intercept
 // filter, on a held message `a` forward, `A` forward all, `e` edit, `x` drop, `d` send twice;
 // `I` inject, `r` resend. Kept apart from the screen so the proxy's side can change it alone;
-// the text ↔ bytes of editing are toEditable/fromEditable below (replaceable).
+// the text ↔ bytes of editing and of the inject composer are editable.ts's.
 // Layer rule: ui/.
 import { compileFilter } from '../filter/compile.js';
 import type { Direction } from '../session/events.js';
-import { payloadOf, prettyJson } from './detail-view.js';
+import { payloadOf } from './detail-view.js';
+import { composeInline, composerTemplate, fromEditable, parseComposed, toEditable, type Composed } from './editable.js';
 import type { DebugActions, EditText, HeldMessage, RowDetail } from './model.js';
 
 export interface DebugPrompt {
@@ -27,48 +28,6 @@ export interface DebugContext {
   say(text: string): void;
   ask(prompt: DebugPrompt & { readonly label: string }): void;
   suspend<T>(fn: () => Promise<T>): Promise<T>;
-}
-
-const utf8 = new TextDecoder();
-const encoder = new TextEncoder();
-
-/** A message as text to edit, and the file extension that says how: JSON pretty-printed, other text, binary as hex. */
-export function toEditable(opcode: number, data: Uint8Array): { text: string; ext: string } {
-  if (opcode === 1) {
-    const text = utf8.decode(data);
-    const json = prettyJson(text);
-    return json === null ? { text, ext: 'txt' } : { text: json + '\n', ext: 'json' };
-  }
-  const hex = Buffer.from(data)
-    .toString('hex')
-    .replace(/(.{2})/g, '$1 ')
-    .trim();
-  return { text: hex.replace(/((?:\S\S ){15}\S\S) /g, '$1\n') + '\n', ext: 'hex' };
-}
-
-/** The edited text back as the message's bytes (JSON compacted again, hex parsed); a string: why not. */
-export function fromEditable(ext: string, text: string): Uint8Array | string {
-  if (ext === 'json') {
-    try {
-      return encoder.encode(JSON.stringify(JSON.parse(text)));
-    } catch (err) {
-      return `not JSON any more: ${(err as Error).message}`;
-    }
-  }
-  if (ext === 'hex') {
-    const digits = text.replace(/\s+/g, '');
-    if (!/^([0-9a-fA-F]{2})*$/.test(digits)) return 'not hex: pairs of hex digits, please';
-    return Uint8Array.from(digits.match(/../g) ?? [], (h) => parseInt(h, 16));
-  }
-  return encoder.encode(text.endsWith('\n') && !text.endsWith('\n\n') ? text.slice(0, -1) : text);
-}
-
-/** Typed on the inject prompt: `0x…` bytes (binary), else text. */
-function typedMessage(value: string): { opcode: number; data: Uint8Array } | string {
-  const m = /^0x\s*([0-9a-fA-F\s]*)$/.exec(value.trim());
-  if (m === null) return { opcode: 1, data: encoder.encode(value) };
-  const bytes = fromEditable('hex', m[1]);
-  return typeof bytes === 'string' ? bytes : { opcode: 2, data: bytes };
 }
 
 function filterProblem(expr: string): string | null {
@@ -146,13 +105,19 @@ export function handleDebugKey(
 
 async function edit(held: HeldMessage, ctx: DebugContext, debug: DebugActions): Promise<void> {
   if (ctx.editor === undefined) return ctx.say('no editor here: e needs $EDITOR (proxy --ui)');
-  const { text, ext } = toEditable(held.opcode, held.data);
-  const edited = await ctx.suspend(() => ctx.editor!(text, ext));
-  if (edited === null) return ctx.say('edit cancelled: the message is still held');
-  const bytes = fromEditable(ext, edited);
-  if (typeof bytes === 'string') return ctx.say(`edit not sent: ${bytes}; the message is still held`);
-  debug.edit(held.id, held.opcode, bytes);
-  ctx.say(`sent the edited message #${held.index} (${bytes.length} bytes)`);
+  const e = toEditable(held.opcode, held.data);
+  const edited = await ctx.suspend(() => ctx.editor!(e.text, e.ext));
+  if (!debug.held().some((h) => h.id === held.id))
+    return ctx.say(
+      `message #${held.index} is no longer held (its connection closed, or --hold-timeout): edit not sent`,
+    );
+  if (edited === null) return ctx.say('edit cancelled (nothing saved): the message is still held');
+  const m = fromEditable(held, e.kind, edited);
+  if (!m.ok) return ctx.say(`edit not sent: ${m.error}; the message is still held`);
+  debug.edit(held.id, m.opcode, m.data);
+  ctx.say(
+    `sent the edited message #${held.index} (${m.data.length} bytes)${m.note === undefined ? '' : `: ${m.note}`}`,
+  );
 }
 
 function answer(pr: DebugPrompt, ctx: DebugContext, debug: DebugActions): void {
@@ -173,37 +138,28 @@ function answer(pr: DebugPrompt, ctx: DebugContext, debug: DebugActions): void {
     if (ctx.conn === null) return ctx.say('inject: select a row of the connection first');
     const conn = ctx.conn;
     if (ctx.editor !== undefined) {
+      // composed in $EDITOR: "DIR KIND" on the first line (the direction can still be changed there), the message below
       void ctx
-        .suspend(() => ctx.editor!('', 'txt'))
+        .suspend(() => ctx.editor!(composerTemplate(dir), 'txt'))
         .then((text) => {
-          if (text === null || text === '') return ctx.say('inject cancelled');
-          send(conn, dir, typedMessage(fromEditableText(text)), ctx, debug);
+          if (text === null) return ctx.say('inject cancelled (nothing saved)');
+          send(conn, parseComposed(text), ctx, debug);
         });
       return;
     }
     return ctx.ask({
       kind: 'inject-text',
-      label: 'message (text, or 0x… for binary): ',
+      label: 'message (text; json {…}; hex 01 02 or 0x0102 for binary): ',
       value: '',
       data: { conn, dir },
     });
   }
   if (pr.data === undefined) return;
-  send(pr.data.conn, pr.data.dir, typedMessage(value), ctx, debug);
+  send(pr.data.conn, composeInline(pr.data.dir, value), ctx, debug);
 }
 
-function fromEditableText(text: string): string {
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
-}
-
-function send(
-  conn: number,
-  dir: Direction,
-  msg: { opcode: number; data: Uint8Array } | string,
-  ctx: DebugContext,
-  debug: DebugActions,
-): void {
-  if (typeof msg === 'string') return ctx.say(`inject: ${msg}`);
-  const why = debug.inject(conn, dir, msg.opcode, msg.data);
-  ctx.say(why ?? `injected ${msg.data.length} bytes on connection ${conn} (${dir})`);
+function send(conn: number, msg: Composed, ctx: DebugContext, debug: DebugActions): void {
+  if (!msg.ok) return ctx.say(`inject: ${msg.error}`);
+  const why = debug.inject(conn, msg.dir, msg.opcode, msg.data);
+  ctx.say(why ?? `injected ${msg.data.length} bytes on connection ${conn} (${msg.dir})`);
 }

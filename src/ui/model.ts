@@ -154,8 +154,9 @@ export interface UiLaunch {
   /**
    * `e` and `I`: lets the user edit `initial` (a file named *.ext: txt, json, hex) and gives back
    * the text, or null when nothing was saved. The UI hands the terminal over while it runs
-   * (main screen, cooked mode) and ignores input until it resolves; run the editor with
-   * spawnSync (stdio inherited), so that this process reads nothing of what is typed into it.
+   * (main screen, cooked mode) and ignores input until it resolves; the runner (ui/editor.ts)
+   * runs the editor asynchronously, so a live proxy keeps relaying, and stops this process
+   * reading the terminal meanwhile, so nothing typed into the editor reaches the UI.
    * Without it, `e` says it is missing and `I` asks for the text on the prompt line.
    */
   readonly editor?: EditText;

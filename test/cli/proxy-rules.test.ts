@@ -57,7 +57,10 @@ describe('wsinspect proxy --rule', () => {
       ['--rule', 'c2s => hold', '--hold-timeout', 'soon'],
       'wsinspect: --hold-timeout "soon" is not a duration (such as 30s, 500ms or 2m)\n',
     ],
-    [['--hold-timeout', '5s'], 'wsinspect: --hold-timeout is for held messages: give a --rule with hold too\n'],
+    [
+      ['--hold-timeout', '5s'],
+      'wsinspect: --hold-timeout is for held messages: give a --rule with hold too (or --ui)\n',
+    ],
   ])('refuses %j in one line, exit status 2, before listening', (args, line) => {
     const r = runCli(['proxy', '--listen', '127.0.0.1:0', '--target', 'ws://127.0.0.1:1', ...args]);
     expect(r.status).toBe(2);

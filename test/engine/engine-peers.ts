@@ -29,6 +29,8 @@ export interface Peers {
   readonly errors: string[];
   readonly notes: string[];
   readonly dropped: string[];
+  /** Where each data message the receivers got came from: "c2s modified", "s2c injected"… */
+  readonly marks: string[];
   readonly engines: TrafficEngine[];
   close(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function startPeers(decider: Decider | null, options: PeerOptions):
   const errors: string[] = [];
   const notes: string[] = [];
   const dropped: string[] = [];
+  const marks: string[] = [];
   const engines: TrafficEngine[] = [];
   const relayOptions: TerminatingRelayOptions = {
     decider: () => decider,
@@ -63,6 +66,7 @@ export async function startPeers(decider: Decider | null, options: PeerOptions):
       changed();
     },
     dropped: (_conn, dir, msg, why) => dropped.push(`${dir} ${why} ${Buffer.from(msg.data).toString('latin1')}`),
+    mark: (_conn, dir, mark) => marks.push(`${dir} ${mark.origin}`),
     started: (e) => engines.push(e),
   };
   const harness = await startProxy({
@@ -105,6 +109,7 @@ export async function startPeers(decider: Decider | null, options: PeerOptions):
     errors,
     notes,
     dropped,
+    marks,
     engines,
     async close() {
       client.terminate();

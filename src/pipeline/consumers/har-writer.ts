@@ -3,6 +3,8 @@
 // it: one entry per connection with `_resourceType: "websocket"`, the handshake's request and
 // response, `_webSocketMessages` ({type: send|receive, time: epoch seconds, opcode, data; binary
 // as base64}) and `_webSocketClose` (HTTP Toolkit's: the first Close frame's code and reason).
+// Through a proxy that changes traffic, messages are what the peers got: dropped ones are left
+// out, modified and injected ones carry `_origin` (and a modified one the sender's `_original`).
 // Messages go to one spool file per connection as they come (memory stays bounded whatever
 // the input's size); close() assembles the HAR next to its destination and renames it into
 // place, so the file is always either absent or whole. Layer rule: pipeline/ — a consumer.
@@ -81,8 +83,19 @@ export class HarWriter implements EventConsumer {
       case 'message': {
         const c = this.conns.get(ev.conn);
         if (c === undefined) return;
+        // a proxy that changes traffic: the HAR holds what the peers got — a dropped message
+        // is left out, a modified or injected one says so (_origin, and the sender's _original)
+        const change = ev.change;
+        if (change?.dropped !== undefined) return;
         const data = ev.opcode === 1 ? (ev.text ?? '') : Buffer.from(ev.data).toString('base64');
-        const line = `${c.messages === 0 ? '' : ','}{"type":"${ev.dir === 'c2s' ? 'send' : 'receive'}","time":${ev.time ?? 0},"opcode":${ev.opcode},"data":${JSON.stringify(data)}}`;
+        let marks = '';
+        if (change !== undefined && change.origin !== 'wire') {
+          marks = `,"_origin":"${change.origin}"`;
+          const o = change.original;
+          if (o !== undefined)
+            marks += `,"_original":${JSON.stringify(o.opcode === 1 ? new TextDecoder().decode(o.data) : Buffer.from(o.data).toString('base64'))}`;
+        }
+        const line = `${c.messages === 0 ? '' : ','}{"type":"${ev.dir === 'c2s' ? 'send' : 'receive'}","time":${ev.time ?? 0},"opcode":${ev.opcode},"data":${JSON.stringify(data)}${marks}}`;
         c.fd ??= openSync(c.spool, 'a');
         writeSync(c.fd, line);
         c.messages += 1;
