@@ -36,6 +36,8 @@ export interface IndexView {
   connection(conn: number): IndexedConnection | undefined;
   /** The connection's checkpoints of one direction, by afterRow. */
   checkpoints(conn: number, dir: Direction): readonly IndexCheckpoint[];
+  /** Time of message row `row`. */
+  messageTime(row: number): Timestamp;
 }
 
 export interface Redecoded<T> {
@@ -58,6 +60,10 @@ export interface FrameReaderOptions {
 }
 
 class Fallback extends Error {}
+/** A hole in the stream at the end of what was read: bytes of it came in packets before the first record read. */
+class Hole extends Fallback {}
+/** Records read from further back, by frames of the direction, when a hole is found (then the fallback). */
+const STEPS_BACK = [1, 4, 32, 256];
 
 const READ_BYTES = 256 * 1024;
 const DEFAULT_MAX_READ = 256 * 1024 * 1024;
@@ -67,8 +73,19 @@ const MAX_WALK = 1_000_000;
 const isControl = (flags: number): boolean => (flags & 8) !== 0;
 const dirOfFrame = (flags: number): Direction => ((flags & F.S2C) !== 0 ? 's2c' : 'c2s');
 
-type Target =
-  { readonly type: 'frame'; readonly stream: number } | { readonly type: 'message'; readonly stream: number };
+/** Where reading starts: a record and its packet number. */
+interface ReadPosition {
+  readonly record: number;
+  readonly packet: number;
+}
+
+interface Target {
+  readonly type: 'frame' | 'message';
+  /** Stream offset of its first byte. */
+  readonly stream: number;
+  /** The pipeline had it whole (not truncated; a complete message). */
+  readonly wholeInIndex?: boolean;
+}
 
 export class FrameReader {
   private file: FileHandle | null = null;
@@ -102,11 +119,20 @@ export class FrameReader {
       if (why !== null) throw new Fallback(why);
       const start = isControl(flags) ? row : this.messageStart(row, conn, dir);
       const { from, inflateFrom, how } = this.startFor(start, c!, dir);
-      const found = await this.decodeRange(c!, dir, from, inflateFrom, { type: 'frame', stream });
+      const found = await this.retrying(c!, dir, from, (at) =>
+        this.decodeRange(
+          c!,
+          dir,
+          from,
+          inflateFrom,
+          { type: 'frame', stream, wholeInIndex: (flags & F.TRUNCATED) === 0 },
+          at,
+        ),
+      );
       // the frame decoder counts offsets from its direction's first frame (after the handshake head)
       const first = c!.firstRow[dir];
       const shift = first >= 0 && first <= from ? frames.stream.get(from) - frames.stream.get(first) : 0;
-      const ev = withIndex(found as FrameEvent, frames.index.get(row), shift);
+      const ev = withIndex(found as FrameEvent, frames.index.get(row), shift, frames.timeOf(row));
       return { event: ev, how: how ?? 'offset', bytesRead: this.lastRead };
     } catch (error) {
       if (!(error instanceof Fallback) || this.options.noFallback === true) throw error;
@@ -130,13 +156,21 @@ export class FrameReader {
         ((mflags & M.FIRST_UNKNOWN) !== 0 ? 'its first frame is not in the index' : null);
       if (why !== null) throw new Fallback(why);
       const { from, inflateFrom, how } = this.startFor(first, c!, dir);
-      const ev = (await this.decodeRange(c!, dir, from, inflateFrom, {
-        type: 'message',
-        stream: frames.stream.get(first),
-      })) as MessageEvent;
+      const ev = (await this.retrying(c!, dir, from, (at) =>
+        this.decodeRange(
+          c!,
+          dir,
+          from,
+          inflateFrom,
+          { type: 'message', stream: frames.stream.get(first), wholeInIndex: (mflags & M.COMPLETE) !== 0 },
+          at,
+        ),
+      )) as MessageEvent;
       const numbered = Object.assign(Object.create(Object.getPrototypeOf(ev) as object) as MessageEvent, ev, {
         firstFrame: frames.index.get(first),
         lastFrame: frames.index.get(messages.last.get(row)),
+        // the index has its time: a message cut off by the end of the capture ends at the capture's last time
+        time: this.index.messageTime(row),
       });
       return { event: numbered, how: how ?? 'offset', bytesRead: this.lastRead };
     } catch (error) {
@@ -205,6 +239,51 @@ export class FrameReader {
     };
   }
 
+  /**
+   * Decodes reading from `from`'s first record; where a hole shows that some of its bytes came
+   * earlier in the file (segments out of order), from records of earlier frames of the direction.
+   */
+  private async retrying<T>(
+    c: IndexedConnection,
+    dir: Direction,
+    from: number,
+    decode: (readFrom: ReadPosition) => Promise<T>,
+  ): Promise<T> {
+    const { frames } = this.index;
+    let last = -1;
+    for (const back of [0, ...STEPS_BACK]) {
+      const row = back === 0 ? from : this.rowBack(from, c.conn, dir, back);
+      // before the direction's first frame: from its handshake head
+      const head =
+        row === last ? c.handshake.find((h) => (h.handshake.side === 'request') === (dir === 'c2s')) : undefined;
+      if (row === last && head?.capture === undefined) break;
+      const at =
+        head?.capture !== undefined
+          ? { record: head.capture.record, packet: head.capture.packet }
+          : { record: frames.record.get(row), packet: frames.packet.get(row) };
+      try {
+        return await decode(at);
+      } catch (error) {
+        if (!(error instanceof Hole)) throw error;
+      }
+      if (head !== undefined) break;
+      last = row;
+    }
+    throw new Fallback('a hole in its TCP stream: some of its bytes are not after the records the index points at');
+  }
+
+  /** The row `n` frames of the connection and direction before `row` (or the first there is). */
+  private rowBack(row: number, conn: number, dir: Direction, n: number): number {
+    const { frames } = this.index;
+    let found = row;
+    for (let r = row - 1, left = n; r >= 0 && left > 0; r--) {
+      if (frames.conn.get(r) !== conn || dirOfFrame(frames.flags.get(r)) !== dir) continue;
+      found = r;
+      left--;
+    }
+    return found;
+  }
+
   /** The next frame row of the connection and direction after `row` (at most `limit`). */
   private nextRow(row: number, conn: number, dir: Direction, limit: number): number {
     const { frames } = this.index;
@@ -256,6 +335,7 @@ export class FrameReader {
     from: number,
     inflateFrom: InflateCheckpoint | undefined,
     target: Target,
+    readFrom?: ReadPosition,
   ): Promise<FrameEvent | MessageEvent> {
     const file = await this.handle();
     const { frames } = this.index;
@@ -274,8 +354,8 @@ export class FrameReader {
         if (ev.type === target.type && ev.capture.streamStart === target.stream) box.found = ev;
       },
     });
-    const startRecord = frames.record.get(from);
-    const startPacket = frames.packet.get(from);
+    const startRecord = readFrom?.record ?? frames.record.get(from);
+    const startPacket = readFrom?.packet ?? frames.packet.get(from);
     let next = frames.stream.get(from);
     const prefix = this.prefix!;
     const seg = new TcpSegment();
@@ -363,12 +443,17 @@ export class FrameReader {
     }
     this.bytesRead += read;
     this.lastRead = read;
+    if (box.found === null && broken === null && held.length > 0) throw new Hole('hole');
     if (box.found === null && broken === null) {
       // the end of the file: a frame cut off by it is still a frame (frame.truncated)
       session.handle({ kind: 'end', conn: c.conn, reason: 'input-ended', time: null });
     }
     if (box.found === null) throw new Fallback(broken ?? 'not found where its offsets say');
-    return box.found;
+    // cut short where the pipeline had it whole: some of its bytes came before the first record read
+    const got = box.found as FrameEvent | MessageEvent;
+    if (got.type === 'frame' && got.frame.truncated && target.wholeInIndex === true) throw new Hole('hole');
+    if (got.type === 'message' && !got.complete && target.wholeInIndex === true) throw new Hole('hole');
+    return got;
   }
 
   /** The fallback: the capture read from its start through the pipeline, only this connection decoded. */
@@ -419,8 +504,8 @@ function port(endpoint: string): number {
 }
 
 /** The event with its index in the connection (the decoder counted from the first frame it saw); getters kept. */
-function withIndex(ev: FrameEvent, index: number, shift: number): FrameEvent {
-  if (ev.index === index && shift === 0) return ev;
+function withIndex(ev: FrameEvent, index: number, shift: number, time: Timestamp): FrameEvent {
+  if (ev.index === index && shift === 0 && ev.time === time) return ev;
   const frame = shift === 0 ? ev.frame : { ...ev.frame, offset: ev.frame.offset + shift };
-  return Object.assign(Object.create(Object.getPrototypeOf(ev) as object) as FrameEvent, ev, { index, frame });
+  return Object.assign(Object.create(Object.getPrototypeOf(ev) as object) as FrameEvent, ev, { index, frame, time });
 }

@@ -39,7 +39,7 @@ export interface IndexedStoreOptions {
   readonly mode?: 'worker' | 'inline';
   /** Milliseconds between notifications at most (default 50). */
   readonly notifyMs?: number;
-  /** Row summaries kept (default 4096). */
+  /** number summaries kept (default 4096). */
   readonly cacheRows?: number;
 }
 
@@ -82,8 +82,6 @@ export function previewOf(ev: FrameEvent | MessageEvent): string {
   return bytes.length > PREVIEW_BYTES ? `${hex} …` : hex;
 }
 
-type Row = number;
-
 /** A list of rows of one kind: all of them, or those a filter and a connection let through. */
 abstract class BaseList implements RowList {
   constructor(
@@ -93,7 +91,7 @@ abstract class BaseList implements RowList {
   abstract readonly length: number;
   abstract readonly complete: boolean;
   /** The index row of list row i, or -1 while it is not indexed yet. */
-  abstract rowAt(i: number): Row;
+  abstract rowAt(i: number): number;
   row(i: number): RowSummary | undefined {
     const r = this.rowAt(i);
     return r < 0 ? undefined : this.store.summary(this.kind, r);
@@ -109,7 +107,7 @@ class AllRows extends BaseList {
   get complete(): boolean {
     return this.store.state.ended;
   }
-  rowAt(i: number): Row {
+  rowAt(i: number): number {
     return i >= 0 && i < this.length ? i : -1;
   }
 }
@@ -151,7 +149,7 @@ class ColumnFiltered extends MatchedRows {
     return this.store.state.ended && this.cursor === this.total();
   }
 
-  rowAt(i: number): Row {
+  rowAt(i: number): number {
     return i >= 0 && i < this.count ? this.matched[i] : -1;
   }
 
@@ -187,7 +185,7 @@ class ScanFiltered extends MatchedRows {
     return this.done;
   }
 
-  rowAt(i: number): Row {
+  rowAt(i: number): number {
     if (i < 0 || i >= this.count) return -1;
     const r = this.matched[i];
     const indexed = this.kind === 'frame' ? this.store.state.frames.length : this.store.state.messages.length;

@@ -1,15 +1,12 @@
 // The index of every fixture against the events of the normal pipeline, and every frame and
 // message decoded again from the file by offset against the one the pipeline decoded.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseKeyLog } from '../../src/capture/tls/key-log.js';
 import { F, M } from '../../src/index/columns.js';
 import { FrameReader } from '../../src/index/frame-reader.js';
-import { runIndex } from '../../src/index/index-run.js';
-import { IndexState } from '../../src/index/index-state.js';
-import { readCapture } from '../../src/pipeline/read-capture.js';
-import type { FrameEvent, InspectEvent, MessageEvent } from '../../src/session/events.js';
+import type { FrameEvent, MessageEvent } from '../../src/session/events.js';
+import { frameFields, indexOf, messageFields, pipelineEvents } from './helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 
@@ -19,65 +16,6 @@ function captures(dir: string): string[] {
     if (statSync(path).isDirectory()) return captures(path);
     return /\.pcap(ng)?$/.test(name) ? [path] : [];
   });
-}
-
-function keyLogFor(path: string) {
-  const keys = path.replace(/\.pcap(ng)?$/, '.keys');
-  try {
-    return parseKeyLog(readFileSync(keys, 'latin1')).secrets;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function indexOf(path: string, options: { checkpointEvery?: number; checkpointSpacing?: number } = {}) {
-  const state = new IndexState(false);
-  const keyLog = keyLogFor(path);
-  await runIndex(path, { keyLog, ...options }, { chunk: (c, p, last) => state.apply(c, p, last) });
-  return { state, keyLog };
-}
-
-export async function pipelineEvents(path: string): Promise<InspectEvent[]> {
-  const out: InspectEvent[] = [];
-  for await (const ev of readCapture(path, { keyLog: keyLogFor(path) })) out.push(ev);
-  return out;
-}
-
-/** What a decode again must reproduce of a frame. */
-function frameFields(ev: FrameEvent) {
-  return {
-    conn: ev.conn,
-    dir: ev.dir,
-    index: ev.index,
-    time: ev.time,
-    frame: { ...ev.frame, diagnostics: undefined, payload: Buffer.from(ev.frame.payload).toString('hex') },
-    compressed: ev.compressed,
-    text: ev.text,
-    messageOpcode: ev.messageOpcode,
-    inflated: ev.inflated === undefined ? undefined : Buffer.from(ev.inflated).toString('hex'),
-    inflate: ev.inflate,
-    close: ev.close,
-    capture: ev.capture,
-  };
-}
-
-function messageFields(ev: MessageEvent) {
-  return {
-    conn: ev.conn,
-    dir: ev.dir,
-    time: ev.time,
-    opcode: ev.opcode,
-    frames: ev.frames,
-    firstFrame: ev.firstFrame,
-    lastFrame: ev.lastFrame,
-    compressed: ev.compressed,
-    data: Buffer.from(ev.data).toString('hex'),
-    length: ev.length,
-    text: ev.text,
-    inflate: ev.inflate,
-    complete: ev.complete,
-    capture: ev.capture,
-  };
 }
 
 const ALL = captures(FIXTURES);
