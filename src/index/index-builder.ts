@@ -66,7 +66,7 @@ export interface IndexChunk {
   /** Connections new or changed since the last chunk (whole objects). */
   readonly connections: IndexedConnection[];
   readonly checkpoints: IndexCheckpoint[];
-  /** Diagnostic events (not on a frame or message) since the last chunk. */
+  /** Diagnostic events of severity error (not on a frame or message) since the last chunk. */
   readonly errors: number;
   readonly timeOrigin: number | null;
 }
@@ -195,7 +195,7 @@ export class IndexBuilder {
         this.message(ev);
         return;
       case 'diagnostic':
-        this.errors++;
+        if (ev.diagnostic.severity === 'error') this.errors++;
         return;
       case 'end': {
         const c = this.conns.get(ev.conn);
