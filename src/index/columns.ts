@@ -320,3 +320,11 @@ export function buffersOf(batch: FrameBatch | MessageBatch): ArrayBuffer[] {
     .filter((v): v is Uint32Array => ArrayBuffer.isView(v))
     .map((v) => v.buffer as ArrayBuffer);
 }
+
+/** The batch without its first `skip` rows (views, no copy). */
+export function skipRows<T extends FrameBatch | MessageBatch>(batch: T, skip: number): T {
+  if (skip <= 0) return batch;
+  const out: Record<string, unknown> = { count: Math.max(0, batch.count - skip) };
+  for (const [k, v] of Object.entries(batch)) if (ArrayBuffer.isView(v)) out[k] = (v as Uint32Array).subarray(skip);
+  return out as unknown as T;
+}

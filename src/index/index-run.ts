@@ -6,6 +6,7 @@
 // Runs in the index worker (index-worker.ts) or in the calling thread. Layer rule: index/.
 import { CapturePipeline } from '../pipeline/capture-pipeline.js';
 import { runCapture } from '../pipeline/capture-run.js';
+import { feedCapture } from '../sources/capture-source.js';
 import { createDisplayFilter } from '../filter/display-filter.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import { ConnectionDemux } from '../session/connection-demux.js';
@@ -45,7 +46,20 @@ export interface IndexRunResult {
   readonly messages: number;
 }
 
-export async function runIndex(file: string, options: IndexOptions, hooks: IndexRunHooks): Promise<IndexRunResult> {
+/**
+ * The rows of the file's first read chunk only (the same the index worker posts first): the
+ * calling thread can show them while the worker thread is still starting.
+ */
+export async function indexFirstChunk(file: string, options: IndexOptions): Promise<IndexChunk> {
+  const { builder, pipeline } = await indexPipeline(file, options);
+  await feedCapture(file, (chunk) => pipeline.push(chunk), { stop: () => true });
+  return builder.take();
+}
+
+async function indexPipeline(
+  file: string,
+  options: IndexOptions,
+): Promise<{ builder: IndexBuilder; pipeline: CapturePipeline; total: number }> {
   const total = (await stat(file)).size;
   const assume = assumedDeflate();
   const builder = new IndexBuilder(total >= WIDE_FROM, assume, options.checkpointSpacing ?? DEFAULT_CHECKPOINT_SPACING);
@@ -63,6 +77,11 @@ export async function runIndex(file: string, options: IndexOptions, hooks: Index
       }),
     capture: { decodeAs: options.decodeAs ?? [], keyLog: options.keyLog },
   });
+  return { builder, pipeline, total };
+}
+
+export async function runIndex(file: string, options: IndexOptions, hooks: IndexRunHooks): Promise<IndexRunResult> {
+  const { builder, pipeline, total } = await indexPipeline(file, options);
   const postMs = hooks.postMs ?? 100;
   let posted = false;
   let lastPost = 0;

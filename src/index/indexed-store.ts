@@ -14,9 +14,9 @@ import type { FilterSubject } from '../filter/subject.js';
 import { DIAGNOSTIC_CATALOGUE, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
 import type { Direction, FrameEvent, MessageEvent, Timestamp } from '../session/events.js';
 import type { ConnectionSummary, RowDetail, RowKind, RowList, RowSummary, StoreStatus, UiStore } from '../ui/model.js';
-import { F, M } from './columns.js';
+import { F, M, skipRows } from './columns.js';
 import { FrameReader } from './frame-reader.js';
-import { runIndex, runScan, WIDE_FROM, type IndexProgress } from './index-run.js';
+import { indexFirstChunk, runIndex, runScan, WIDE_FROM, type IndexProgress } from './index-run.js';
 import { IndexState } from './index-state.js';
 import type { IndexWorkerData, IndexWorkerMessage } from './index-worker.js';
 
@@ -484,9 +484,23 @@ export class IndexedStore implements UiStore {
     }, this.options.notifyMs ?? 50);
   }
 
+  /** Rows this thread indexed from the file's first chunk while the worker started, and those the worker posted. */
+  private readonly prefix = { frames: 0, messages: 0 };
+  private readonly posted = { frames: 0, messages: 0 };
+
   private onChunk(m: Extract<IndexWorkerMessage, { kind: 'chunk' }>): void {
     this.firstChunkMs ??= Date.now() - this.opened;
-    this.state.apply(m.chunk, m.progress, m.last);
+    const { frames, messages } = m.chunk;
+    // the worker's first rows are the ones this thread already has (the same first chunk)
+    const skipFrames = Math.min(frames.count, Math.max(0, this.prefix.frames - this.posted.frames));
+    const skipMessages = Math.min(messages.count, Math.max(0, this.prefix.messages - this.posted.messages));
+    this.posted.frames += frames.count;
+    this.posted.messages += messages.count;
+    const chunk =
+      skipFrames === 0 && skipMessages === 0
+        ? m.chunk
+        : { ...m.chunk, frames: skipRows(frames, skipFrames), messages: skipRows(messages, skipMessages) };
+    this.state.apply(chunk, m.progress, m.last);
     for (const list of this.lists.values()) list.refresh();
     this.notify();
   }
@@ -512,6 +526,20 @@ export class IndexedStore implements UiStore {
       checkpointEvery: o.checkpointEvery,
       checkpointSpacing: o.checkpointSpacing,
     });
+    // while the worker thread starts (loading the pipeline takes it a while), this thread
+    // indexes the file's first chunk itself, so the first screen need not wait for it
+    void indexFirstChunk(this.file, o)
+      .then((first) => {
+        if (this.posted.frames + this.posted.messages > 0 || this.disposed) return;
+        this.prefix.frames = first.frames.count;
+        this.prefix.messages = first.messages.count;
+        const done = Math.min(this.state.progress.total, 1 << 20);
+        this.state.apply({ ...first, checkpoints: [], errors: 0 }, { done, total: this.state.progress.total }, false);
+        this.firstChunkMs ??= Date.now() - this.opened;
+        for (const list of this.lists.values()) list.refresh();
+        this.notify();
+      })
+      .catch(() => {}); // the worker reports what is wrong with the file
     await new Promise<void>((resolve) => {
       worker.on('message', (m) => {
         if (m.kind === 'chunk') this.onChunk(m);
