@@ -46,6 +46,7 @@ export function frameFields(ev: FrameEvent) {
     inflate: ev.inflate,
     close: ev.close,
     capture: ev.capture,
+    diagnostics: ev.diagnostics.map((d) => d.code),
   };
 }
 
@@ -65,6 +66,7 @@ export function messageFields(ev: MessageEvent) {
     inflate: ev.inflate,
     complete: ev.complete,
     capture: ev.capture,
+    diagnostics: ev.diagnostics.map((d) => d.code),
   };
 }
 
