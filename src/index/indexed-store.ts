@@ -6,9 +6,10 @@
 // needs the payload (text, json.*, data…) runs as a scan of the file in a second worker,
 // its matches arriving as it goes (RowList.complete false until it is done).
 // Layer rule: index/ — starts worker threads and reads the file; takes only types from ui/.
-import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { KeyLogSecrets } from '../capture/tls/key-log.js';
+import { WsinspectError } from '../errors.js';
+import { openCapture } from '../sources/capture-source.js';
 import { compileFilter, type CompiledFilter } from '../filter/compile.js';
 import type { FilterSubject } from '../filter/subject.js';
 import { DIAGNOSTIC_CATALOGUE, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
@@ -303,10 +304,14 @@ export class IndexedStore implements UiStore {
     this.indexed = this.startIndexing();
   }
 
-  /** Opens a capture and starts indexing it (WsinspectError-free: a failure shows in status().note). */
+  /**
+   * Opens a capture file and starts indexing it. Rejects with WsinspectError('input.unreadable')
+   * when the file cannot be read; what is wrong inside it (not a capture…) shows in status().note.
+   */
   static async open(file: string, options: IndexedStoreOptions = {}): Promise<IndexedStore> {
-    const total = (await stat(file)).size;
-    return new IndexedStore(file, total, options);
+    if (file === '-') throw new WsinspectError('input.unreadable', 'a capture index needs a file, not stdin');
+    const { total } = await openCapture(file);
+    return new IndexedStore(file, total ?? 0, options);
   }
 
   subscribe(listener: () => void): () => void {

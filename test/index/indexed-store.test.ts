@@ -1,7 +1,8 @@
 // IndexedStore's rows under a display filter against the memory pipeline's -Y: filters on
 // index fields (evaluated over the columns) and filters that need payloads (a scan of the
 // file), on fixtures with plain, fragmented, compressed and TLS-decrypted traffic.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKeyLog } from '../../src/capture/tls/key-log.js';
@@ -128,11 +129,36 @@ describe('IndexedStore', () => {
     }
   });
 
+  it('a file that cannot be read: one-line WsinspectError', async () => {
+    await expect(IndexedStore.open(join(FIXTURES, 'no-such.pcap'), { mode: 'inline' })).rejects.toMatchObject({
+      code: 'input.unreadable',
+      message: expect.stringMatching(/^cannot read .*no-such\.pcap: ENOENT/),
+    });
+    await expect(IndexedStore.open(FIXTURES, { mode: 'inline' })).rejects.toMatchObject({ code: 'input.unreadable' });
+  });
+
   it('says why the list is empty, and what went wrong with a file that is no capture', async () => {
     const store = await IndexedStore.open(join(FIXTURES, 'http-beside.pcap.expected.json'), { mode: 'inline' });
     await store.indexed;
     expect(store.status().note).toMatch(/not a pcap or pcapng capture/);
     expect(store.status().ended).toBe(true);
     store.dispose();
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-store-test-'));
+    try {
+      // the first 300 bytes of plain.pcap: the SYNs, no WebSocket yet
+      const path = join(dir, 'head.pcap');
+      writeFileSync(path, readFileSync(join(FIXTURES, 'plain.pcap')).subarray(0, 300));
+      const empty = await IndexedStore.open(path, { mode: 'inline' });
+      await empty.indexed;
+      expect(empty.status()).toMatchObject({
+        ended: true,
+        frames: 0,
+        emptyReason: 'no WebSocket connection in the capture',
+      });
+      expect(empty.rows('frame', null, null)).toMatchObject({ length: 0, complete: true });
+      empty.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
