@@ -235,8 +235,14 @@ export class TcpConnection implements HalfListener {
       time: this.firstTime,
       detectedBy,
       endpoints: { client: this.endpoints[clientSide], server: this.endpoints[1 - clientSide] },
-      ...(this.tlsLayer === null ? {} : { tls: this.tlsLayer.info() }),
+      ...(this.tlsLayer === null ? { seqBase: this.seqBase(clientSide) } : { tls: this.tlsLayer.info() }),
     });
+  }
+
+  /** Sequence number of stream offset 0 per direction, where that side has started. */
+  private seqBase(clientSide: number): { c2s: number | null; s2c: number | null } {
+    const base = (side: number): number | null => (this.halves[side].started ? this.halves[side].baseSeq : null);
+    return { c2s: base(clientSide), s2c: base(1 - clientSide) };
   }
 
   private open(verdict: Extract<Verdict, { kind: 'websocket' }>, time: Timestamp): void {

@@ -4,6 +4,7 @@
 import type { DeflateNegotiation } from '../protocol/handshake-types.js';
 import type { Limits } from '../protocol/limits.js';
 import type { InspectEvent, StreamEvent } from './events.js';
+import type { CheckpointOptions } from './message-assembler.js';
 import { SessionDecoder } from './session-decoder.js';
 
 export interface DemuxOptions {
@@ -11,6 +12,8 @@ export interface DemuxOptions {
   /** Deflate settings assumed for connections found without a handshake (RSV1 taken as deflate). */
   readonly assumeDeflate?: DeflateNegotiation | null;
   readonly onEvent: (event: InspectEvent) => void;
+  /** permessage-deflate checkpoints of every connection (a capture's index keeps them). */
+  readonly checkpoints?: CheckpointOptions;
 }
 
 export class ConnectionDemux {
@@ -41,6 +44,7 @@ export class ConnectionDemux {
         expectHandshake: event.detectedBy === 'handshake',
         assumeDeflate: this.options.assumeDeflate ?? null,
         onEvent: this.options.onEvent,
+        checkpoints: this.options.checkpoints,
       });
       this.sessions.set(event.conn, session);
       session.handle(event);

@@ -93,6 +93,12 @@ export type StreamEvent =
       readonly legs?: { readonly client: Endpoints; readonly server: Endpoints };
       /** A capture: the connection's TLS, decrypted with the key log. */
       readonly tls?: TlsInfo;
+      /**
+       * A capture without TLS: per direction, the TCP sequence number of stream offset 0 (so a
+       * segment's bytes can be placed by offset again: index/), null for a side that had sent
+       * nothing yet when the connection was recognised.
+       */
+      readonly seqBase?: { readonly c2s: number | null; readonly s2c: number | null };
     }
   | {
       readonly kind: 'data';

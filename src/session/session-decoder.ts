@@ -8,7 +8,7 @@ import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js
 import { Opcode, type Frame } from '../protocol/frame.js';
 import type { DeflateNegotiation, HandshakeRequest } from '../protocol/handshake-types.js';
 import { resolveLimits, type Limits } from '../protocol/limits.js';
-import { MessageInflater } from '../protocol/message-inflater.js';
+import { MessageInflater, type InflateCheckpoint } from '../protocol/message-inflater.js';
 import type { CaptureOrigin, Direction, InspectEvent, StreamEvent, Timestamp } from './events.js';
 import { DirectionState } from './direction-state.js';
 import { checkFrame } from './frame-rules.js';
@@ -28,6 +28,11 @@ export interface SessionOptions {
   readonly onEvent: (event: InspectEvent) => void;
   /** permessage-deflate checkpoints (a message in the middle inflated without the ones before). */
   readonly checkpoints?: CheckpointOptions;
+  /**
+   * Start a direction's inflater from a saved context (a message in the middle decoded again
+   * from a capture by offset: index/) instead of an empty one.
+   */
+  readonly inflateFrom?: { readonly c2s?: InflateCheckpoint; readonly s2c?: InflateCheckpoint };
 }
 
 export class SessionDecoder {
@@ -190,12 +195,14 @@ export class SessionDecoder {
       const side = this.sides[dir];
       const settings = deflate === null ? null : dir === 'c2s' ? deflate.client : deflate.server;
       // fromStart: with the handshake seen, the first compressed message starts the sender's context
+      const checkpoint = this.options.inflateFrom?.[dir];
       side.assembler.setInflater(
         settings === null
           ? null
           : new MessageInflater(settings, maxInflated, {
               sender: dir === 'c2s' ? 'client' : 'server',
-              fromStart: !assumed,
+              fromStart: checkpoint?.fromStart ?? !assumed,
+              checkpoint,
             }),
       );
       side.deflateAssumed = assumed && settings !== null;

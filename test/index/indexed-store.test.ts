@@ -1,0 +1,164 @@
+// IndexedStore's rows under a display filter against the memory pipeline's -Y: filters on
+// index fields (evaluated over the columns) and filters that need payloads (a scan of the
+// file), on fixtures with plain, fragmented, compressed and TLS-decrypted traffic.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseKeyLog } from '../../src/capture/tls/key-log.js';
+import { createDisplayFilter } from '../../src/filter/display-filter.js';
+import { compileFilter } from '../../src/filter/compile.js';
+import { IndexedStore, indexOnly } from '../../src/index/indexed-store.js';
+import { readCapture } from '../../src/pipeline/read-capture.js';
+import type { RowKind, RowList } from '../../src/ui/model.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+const CASES = [
+  'deflate.pcap',
+  'fragmented.pcap',
+  'interleaved.pcap',
+  'views/jsonrpc.pcap',
+  'tls/tls13.pcap',
+  'lengths.pcap',
+];
+const FILTERS = [
+  'opcode == text',
+  'dir == s2c && len > 10',
+  '!fin',
+  'compressed',
+  'diag',
+  'time > 0.01',
+  'masked && opcode == binary',
+  'diag.severity == warning || opcode == close',
+  'index > 3 && conn == 1',
+  'text contains "e"',
+  'json',
+  'data[0:1] == 7b || close.code',
+  'c2s && text contains "a"',
+];
+
+function keyLog(name: string) {
+  try {
+    return parseKeyLog(readFileSync(join(FIXTURES, name.replace(/\.pcap$/, '.keys')), 'latin1')).secrets;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a listing with -Y shows: conn, kind, dir, index of each frame and message. */
+async function memoryRows(path: string, expression: string, kind: RowKind, conn: number | null) {
+  const filter = createDisplayFilter({ expression, ...(conn === null ? {} : { conns: [conn] }) });
+  const out: string[] = [];
+  for await (const ev of readCapture(path, { keyLog: keyLog(path.slice(FIXTURES.length + 1)) })) {
+    if (filter.show(ev) && ev.type === kind)
+      out.push(`${ev.conn} ${ev.dir} ${ev.type === 'frame' ? ev.index : ev.firstFrame}`);
+  }
+  return out;
+}
+
+async function complete(store: IndexedStore, list: RowList): Promise<void> {
+  await store.indexed;
+  for (let i = 0; i < 500 && !list.complete; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(list.complete).toBe(true);
+}
+
+describe('IndexedStore', () => {
+  it('tells index filters from payload filters', () => {
+    expect(indexOnly(compileFilter('opcode == text && len > 3'))).toBe(true);
+    expect(indexOnly(compileFilter('text contains "x"'))).toBe(false);
+    expect(indexOnly(compileFilter('json.a == 1'))).toBe(false);
+  });
+
+  for (const name of CASES) {
+    it(`${name}: rows under every filter equal the memory pipeline's -Y`, async () => {
+      const path = join(FIXTURES, name);
+      const store = await IndexedStore.open(path, { mode: 'inline', keyLog: keyLog(name), notifyMs: 1 });
+      let matched = 0;
+      try {
+        await store.indexed;
+        for (const filter of FILTERS) {
+          for (const kind of ['frame', 'message'] as const) {
+            for (const conn of [null, 1]) {
+              const list = store.rows(kind, filter, conn);
+              await complete(store, list);
+              const got: string[] = [];
+              for (let i = 0; i < list.length; i++) {
+                const s = list.row(i) ?? (await store.detail(list, i)).summary;
+                got.push(`${s.conn} ${s.dir} ${s.index}`);
+              }
+              expect(got, `${kind} ${filter} conn ${conn}`).toEqual(await memoryRows(path, filter, kind, conn));
+              matched += got.length;
+            }
+          }
+        }
+      } finally {
+        store.dispose();
+      }
+      expect(matched).toBeGreaterThan(10);
+    });
+  }
+
+  it('decodes previews on demand and notifies; detail decodes by offset', async () => {
+    const store = await IndexedStore.open(join(FIXTURES, 'deflate.pcap'), { mode: 'inline', notifyMs: 1 });
+    try {
+      await store.indexed;
+      const list = store.rows('message', null, null);
+      expect(list.length).toBeGreaterThan(0);
+      let notified = 0;
+      store.subscribe(() => notified++);
+      const texts: string[] = [];
+      for (let i = 0; i < list.length; i++) {
+        let row = list.row(i);
+        for (let t = 0; row === undefined && t < 200; t++) {
+          await new Promise((r) => setTimeout(r, 5));
+          row = list.row(i);
+        }
+        texts.push(row!.preview);
+      }
+      expect(notified).toBeGreaterThan(0);
+      const events = [];
+      for await (const ev of readCapture(join(FIXTURES, 'deflate.pcap'))) if (ev.type === 'message') events.push(ev);
+      expect(texts).toEqual(events.map((e) => (e.text !== undefined ? e.text.slice(0, 200) : expect.any(String))));
+      const d = await store.detail(list, list.length - 1);
+      expect(d.event.type).toBe('message');
+      expect(d.handshake.length).toBe(2);
+      expect(store.status()).toMatchObject({ ended: true, frames: expect.any(Number) });
+      expect(store.status().indexing).toBeUndefined();
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('a file that cannot be read: one-line WsinspectError', async () => {
+    await expect(IndexedStore.open(join(FIXTURES, 'no-such.pcap'), { mode: 'inline' })).rejects.toMatchObject({
+      code: 'input.unreadable',
+      message: expect.stringMatching(/^cannot read .*no-such\.pcap: ENOENT/),
+    });
+    await expect(IndexedStore.open(FIXTURES, { mode: 'inline' })).rejects.toMatchObject({ code: 'input.unreadable' });
+  });
+
+  it('says why the list is empty, and what went wrong with a file that is no capture', async () => {
+    const store = await IndexedStore.open(join(FIXTURES, 'http-beside.pcap.expected.json'), { mode: 'inline' });
+    await store.indexed;
+    expect(store.status().note).toMatch(/not a pcap or pcapng capture/);
+    expect(store.status().ended).toBe(true);
+    store.dispose();
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-store-test-'));
+    try {
+      // the first 300 bytes of plain.pcap: the SYNs, no WebSocket yet
+      const path = join(dir, 'head.pcap');
+      writeFileSync(path, readFileSync(join(FIXTURES, 'plain.pcap')).subarray(0, 300));
+      const empty = await IndexedStore.open(path, { mode: 'inline' });
+      await empty.indexed;
+      expect(empty.status()).toMatchObject({
+        ended: true,
+        frames: 0,
+        emptyReason: 'no WebSocket connection in the capture',
+      });
+      expect(empty.rows('frame', null, null)).toMatchObject({ length: 0, complete: true });
+      empty.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
