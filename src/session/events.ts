@@ -169,6 +169,20 @@ export interface InflateInfo {
   readonly partial: boolean;
 }
 
+/** A fragmented compressed message as it was inflated: its frames' payloads joined, then inflated once. */
+export interface CompressedMessage {
+  /** 1 text, 2 binary. */
+  readonly opcode: number;
+  /** Index of its first frame (the one with RSV1). */
+  readonly firstFrame: number;
+  /** Payload bytes of each of its frames, in order. */
+  readonly fragmentLengths: readonly number[];
+  /** The frames' payloads joined: the compressed message (without the 00 00 ff ff tail). */
+  readonly payload: Uint8Array;
+  readonly inflated: Uint8Array;
+  readonly inflate: InflateInfo;
+}
+
 /** Where a data message the receiving peer got came from (a proxy that may change traffic). */
 export type ChangeOrigin = 'wire' | 'modified' | 'injected';
 
@@ -200,6 +214,10 @@ export interface FrameEvent {
   /** Inflated payload for a complete unfragmented compressed message. */
   readonly inflated?: Uint8Array;
   readonly inflate?: InflateInfo;
+  /** A continuation frame of a compressed message: its bytes are part of a DEFLATE stream, not text. */
+  readonly continuesCompressed?: boolean;
+  /** The last frame of a fragmented compressed message: the message inflated whole (for -V). */
+  readonly compressedMessage?: CompressedMessage;
   readonly close?: CloseInfo;
   /** Capture input: where the frame is in the file. */
   readonly capture?: CaptureOrigin;
