@@ -1,6 +1,7 @@
 // The two vocabularies of the pipeline: StreamEvent (what every source produces: bytes of
 // one TCP conversation, by direction) and InspectEvent (what the session decoder produces
 // and renderers consume). Layer rule: session/ — plain data types.
+import type { KnownFrame } from '../protocol/frame-decoder.js';
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Frame } from '../protocol/frame.js';
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
@@ -111,6 +112,11 @@ export type StreamEvent =
        * server: proxy↔server); absent where both legs carry the same bytes (the handshake).
        */
       readonly leg?: 'client' | 'server';
+      /**
+       * A terminating proxy: the frames these bytes are, exactly and whole, as its writer built
+       * them (payloads plain): the decoder takes them instead of parsing the bytes again.
+       */
+      readonly frames?: readonly KnownFrame[];
     }
   | {
       readonly kind: 'gap';
