@@ -71,7 +71,7 @@ async function run(ctx) {
   );
   const contenders = [{ id: 'direct', label: 'direct', port: echo.port, pid: null, stop: () => {} }];
   const skipped = [];
-  for (const start of [startSocat, startWsinspect, startWsinspectRule, startMitmproxy]) {
+  for (const start of [startSocat, startWsinspect, startWsinspectRule, startBaseRule, startMitmproxy]) {
     const c = await start(echo.port).catch((err) => ({ skip: err.message }));
     if (c.skip) skipped.push(c.skip);
     else contenders.push(c);
@@ -318,12 +318,12 @@ async function startSocat(echoPort) {
   return { id: 'socat', label: 'socat', port, pid: c.child.pid, stop: () => c.child.kill() };
 }
 
-async function startWsinspect(echoPort, extra = [], id = 'wsinspect', label = 'wsinspect proxy') {
+async function startWsinspect(echoPort, extra = [], id = 'wsinspect', label = 'wsinspect proxy', root = ROOT) {
   const out = openSync('/dev/null', 'w');
   const c = await startChild(
     process.execPath,
     [
-      join(ROOT, 'bin', 'wsinspect.js'),
+      join(root, 'bin', 'wsinspect.js'),
       'proxy',
       '--listen',
       '127.0.0.1:0',
@@ -341,6 +341,16 @@ async function startWsinspect(echoPort, extra = [], id = 'wsinspect', label = 'w
 /** The terminating mode: the proxy parses and re-frames every message (one rule that matches nothing). */
 function startWsinspectRule(echoPort) {
   return startWsinspect(echoPort, ['--rule', NOTHING_RULE], 'wsinspect-rule', 'wsinspect proxy --rule');
+}
+
+/**
+ * BENCH_BASE=DIR: the terminating mode of another build too (DIR holds its bin/, dist/ and
+ * node_modules/), so a change is measured against what it replaces in the same rounds.
+ */
+function startBaseRule(echoPort) {
+  const base = process.env.BENCH_BASE;
+  if (base === undefined || base === '') return { skip: 'base-rule (set BENCH_BASE=DIR to compare another build)' };
+  return startWsinspect(echoPort, ['--rule', NOTHING_RULE], 'base-rule', `--rule (${base})`, base);
 }
 
 async function startMitmproxy(echoPort) {

@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { measureRounds, pairedRatio } from './lib/measure.js';
 import { formatTable, ratio } from './lib/table.js';
 
-const WSINSPECT = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'wsinspect.js');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WSINSPECT = join(ROOT, 'bin', 'wsinspect.js');
+/** A small capture (12 frames): `wsinspect FILE` is start-up and the capture layer, not decoding. */
+const CAPTURE = join(ROOT, 'fixtures', 'plain.pcap');
+/** BENCH_BASE=DIR: hex and FILE of another build too (DIR holds bin/, dist/, node_modules/), in the same rounds. */
+const BASE = process.env.BENCH_BASE ? join(process.env.BENCH_BASE, 'bin', 'wsinspect.js') : null;
 
 export const benchmark = {
   name: 'startup',
@@ -34,8 +39,14 @@ function run(ctx) {
       run: command([WSINSPECT, 'accept', 'dGhlIHNhbXBsZSBub25jZQ=='], 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='),
       check: () => {},
     },
+    { id: 'file', run: command([WSINSPECT, CAPTURE], 'connection 1 ended'), check: () => {} },
     { id: 'version', run: command([WSINSPECT, '--version'], '.'), check: () => {} },
   ];
+  if (BASE !== null)
+    contenders.push(
+      { id: 'base-hex', run: command([BASE, 'hex', '81', '00'], 'opcode'), check: () => {} },
+      { id: 'base-file', run: command([BASE, CAPTURE], 'connection 1 ended'), check: () => {} },
+    );
   const m = measureRounds(contenders, { runs });
   const node = m.get('node');
   const row = (label, id) => [label, (m.get(id).median * 1000).toFixed(1), ratio(pairedRatio(m.get(id), node))];
@@ -46,7 +57,14 @@ function run(ctx) {
       row('node -e 0', 'node'),
       row('wsinspect hex 81 00', 'hex'),
       row('wsinspect accept KEY', 'accept'),
+      row('wsinspect FILE (12 frames)', 'file'),
       row('wsinspect --version (yargs)', 'version'),
+      ...(BASE === null
+        ? []
+        : [
+            row(`hex 81 00 (${process.env.BENCH_BASE})`, 'base-hex'),
+            row(`FILE (${process.env.BENCH_BASE})`, 'base-file'),
+          ]),
     ]),
   );
   ctx.log('  target: hex at most 2× node -e 0; ratios are medians of per-round ratios');

@@ -19,6 +19,7 @@ import {
   minimalLengthEncoding,
   randomMaskingKey,
 } from '../protocol/frame-encoder.js';
+import type { KnownFrame } from '../protocol/frame-decoder.js';
 import { Opcode } from '../protocol/frame.js';
 import type { DeflateDirection } from '../protocol/handshake-types.js';
 import { MessageDeflater } from '../protocol/message-deflater.js';
@@ -52,6 +53,8 @@ export class LegWriter {
   /** In step with context takeover: the last plain bytes the receiver inflated (its window). */
   private window: Uint8Array | null;
   private windowLength = 0;
+  /** The frames encoded since the last takeFrames(), for the display (it need not parse them again). */
+  private written: KnownFrame[] = [];
 
   constructor(
     /** The sender's negotiated settings (what the receiver inflates with), or null without permessage-deflate. */
@@ -107,6 +110,13 @@ export class LegWriter {
 
   control(opcode: number, payload: Uint8Array): Uint8Array {
     return this.encode([{ fin: true, rsv1: false, opcode, payload }]);
+  }
+
+  /** The frames of the bytes returned since the last call, in order. */
+  takeFrames(): KnownFrame[] {
+    const frames = this.written;
+    this.written = [];
+    return frames;
   }
 
   close(): void {
@@ -192,6 +202,11 @@ export class LegWriter {
       if (key === null) out.set(f.payload, at);
       else unmaskInto(out, f.payload, 0, f.payload.length, key, 0, at);
       at += f.payload.length;
+      this.written.push({
+        b0: (f.fin ? 0x80 : 0) | (f.rsv1 ? 0x40 : 0) | f.opcode,
+        maskingKey: key,
+        payload: f.payload,
+      });
     }
     return out;
   }

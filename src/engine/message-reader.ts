@@ -82,18 +82,23 @@ export class MessageReader {
     const first = frames[0];
     const wire = join(frames);
     const compressed = first.rsv1 && this.inflater !== null;
-    const problems: Diagnostic[] = frames.flatMap((f) => f.diagnostics).filter((d) => d.severity === 'error');
+    // no array per message for the usual case of no problem at all
+    let problems: Diagnostic[] | null = null;
+    for (const f of frames) for (const d of f.diagnostics) if (d.severity === 'error') (problems ??= []).push(d);
     let data = wire;
     if (compressed) {
       const result = this.inflater!.inflate(wire, true);
       data = result.data;
       // a message the receiver could not inflate either: it passes as it came (see ReadMessage.problems)
-      if (result.partial) problems.push(...result.diagnostics);
-      else problems.push(...result.diagnostics.filter((d) => d.severity === 'error'));
+      const more = result.partial ? result.diagnostics : result.diagnostics.filter((d) => d.severity === 'error');
+      if (more.length > 0) (problems ??= []).push(...more);
     }
-    this.events.message({ opcode: first.opcode, frames, wire, data, compressed, problems });
+    this.events.message({ opcode: first.opcode, frames, wire, data, compressed, problems: problems ?? NO_PROBLEMS });
   }
 }
+
+/** Shared by every message read without a problem. */
+const NO_PROBLEMS: readonly Diagnostic[] = Object.freeze([]);
 
 function join(frames: readonly Frame[]): Uint8Array {
   if (frames.length === 1) return frames[0].payload;

@@ -6,6 +6,7 @@
 // what each sender sent on its own leg, and what each receiver got on its leg.
 // Layer rule: engine/ — socket I/O of the two legs.
 import type { Socket } from 'node:net';
+import type { KnownFrame } from '../protocol/frame-decoder.js';
 import type { HandshakeRequest } from '../protocol/handshake-types.js';
 import { parseHandshakeRequest } from '../protocol/handshake-request.js';
 import { parseHandshakeResponse } from '../protocol/handshake-response.js';
@@ -65,6 +66,8 @@ class TerminatedConnection {
   /** True while the engine reads a chunk: its writes are gathered in `pending`. */
   private batching = false;
   private pending: Record<Direction, Uint8Array[]> = { c2s: [], s2c: [] };
+  /** The frames of `pending`'s bytes, in order (what the display decodes without parsing). */
+  private pendingFrames: Record<Direction, KnownFrame[]> = { c2s: [], s2c: [] };
   private error: Error | null = null;
   private open = 2;
 
@@ -123,16 +126,19 @@ class TerminatedConnection {
   private flush(dir: Direction): void {
     const list = this.pending[dir];
     if (list.length === 0) return;
+    const frames = this.pendingFrames[dir];
     this.pending[dir] = [];
-    this.send(dir, list.length === 1 ? list[0] : Buffer.concat(list));
+    this.pendingFrames[dir] = [];
+    this.send(dir, list.length === 1 ? list[0] : Buffer.concat(list), frames);
   }
 
-  private send(dir: Direction, bytes: Uint8Array): void {
+  private send(dir: Direction, bytes: Uint8Array, frames: KnownFrame[]): void {
     const src = this.socketOf(SENDER_LEG[dir]);
     const dst = this.socketOf(RECEIVER_LEG[dir]);
     if (dst.destroyed) return;
     if (!dst.write(bytes)) src.pause();
-    this.observer.data(dir, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), RECEIVER_LEG[dir]);
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.observer.data(dir, buffer, RECEIVER_LEG[dir], frames);
   }
 
   private endToward(dir: Direction): void {
@@ -154,6 +160,7 @@ class TerminatedConnection {
         // a bug in the engine: this connection is cut, the proxy goes on serving the others
         this.batching = false;
         this.pending = { c2s: [], s2c: [] };
+        this.pendingFrames = { c2s: [], s2c: [] };
         this.options.note?.(
           this.conn,
           `internal error, connection reset: ${(err as Error).stack ?? String(err)}`,
@@ -231,9 +238,11 @@ class TerminatedConnection {
     const conn = this.conn;
     const o = this.options;
     const output: EngineOutput = {
-      write: (dir, bytes) => {
-        if (this.batching) this.pending[dir].push(bytes);
-        else this.send(dir, bytes);
+      write: (dir, bytes, frames) => {
+        if (!this.batching) return this.send(dir, bytes, frames);
+        this.pending[dir].push(bytes);
+        const all = this.pendingFrames[dir];
+        for (const f of frames) all.push(f);
       },
       mark: (dir, mark) => o.mark?.(conn, dir, mark),
       dropped: (dir, msg, why) => {

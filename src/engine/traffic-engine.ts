@@ -10,6 +10,7 @@
 // and the receiver's reply goes back the same way. The engine's own close (a rule's
 // `close CODE "reason"`) sends a Close to both peers and swallows their replies.
 // Layer rule: engine/ — timers for delays and holds; no sockets (the relay feeds it).
+import type { KnownFrame } from '../protocol/frame-decoder.js';
 import { closePayload } from '../protocol/frame-encoder.js';
 import { Opcode, type Frame } from '../protocol/frame.js';
 import type { DeflateNegotiation } from '../protocol/handshake-types.js';
@@ -22,8 +23,8 @@ import type { ControlVerdict, Decider, EngineConnection, EngineMessage, Injectio
 const WIRE: ChangeMark = Object.freeze({ origin: 'wire' });
 
 export interface EngineOutput {
-  /** Wire bytes toward the receiver of `dir` (c2s: the server). */
-  write(dir: Direction, bytes: Uint8Array): void;
+  /** Wire bytes toward the receiver of `dir` (c2s: the server), and the frames they are (payloads plain). */
+  write(dir: Direction, bytes: Uint8Array, frames: KnownFrame[]): void;
   /** Called just before the write of each data message: where it came from. */
   mark(dir: Direction, mark: ChangeMark): void;
   /** A data message of the sender's that the receiver will not get. */
@@ -159,7 +160,7 @@ export class TrafficEngine implements EngineConnection {
       const side = this.sides[dir];
       if (side.closed) continue;
       this.closeDirection(dir, 'the proxy closed the connection');
-      this.output.write(dir, side.writer.control(Opcode.close, payload));
+      this.emit(dir, side.writer.control(Opcode.close, payload));
     }
   }
 
@@ -382,7 +383,12 @@ export class TrafficEngine implements EngineConnection {
     const side = this.sides[dir];
     if (side.closed) return this.output.dropped(dir, m, 'sent after the connection closed');
     this.output.mark(dir, WIRE);
-    this.output.write(dir, side.writer.original(m));
+    this.emit(dir, side.writer.original(m));
+  }
+
+  /** Bytes a side's writer just made, toward `dir`'s receiver, with the frames they are. */
+  private emit(dir: Direction, bytes: Uint8Array): void {
+    this.output.write(dir, bytes, this.sides[dir].writer.takeFrames());
   }
 
   private apply(dir: Direction, m: ReadMessage, v: MessageVerdict): void {
@@ -406,7 +412,7 @@ export class TrafficEngine implements EngineConnection {
       w.lost(m);
       const opcode = v.replace.opcode ?? m.opcode;
       this.output.mark(dir, { origin: 'modified', original: { opcode: m.opcode, data: m.data } });
-      this.output.write(
+      this.emit(
         dir,
         w.fresh(opcode, v.replace.data, {
           compress: m.compressed || w.compressAdded,
@@ -416,10 +422,10 @@ export class TrafficEngine implements EngineConnection {
       );
     } else if (v.fragment !== undefined) {
       this.output.mark(dir, WIRE);
-      this.output.write(dir, w.reframe(m, v.fragment));
+      this.emit(dir, w.reframe(m, v.fragment));
     } else {
       this.output.mark(dir, WIRE);
-      this.output.write(dir, w.original(m));
+      this.emit(dir, w.original(m));
     }
     for (const inj of v.inject ?? []) {
       if (inj.dir === dir) this.inject(inj);
@@ -431,7 +437,7 @@ export class TrafficEngine implements EngineConnection {
     const side = this.sides[inj.dir];
     if (side.closed) return;
     this.output.mark(inj.dir, { origin: 'injected' });
-    this.output.write(inj.dir, side.writer.fresh(inj.opcode, inj.data, { compress: side.writer.compressAdded }));
+    this.emit(inj.dir, side.writer.fresh(inj.opcode, inj.data, { compress: side.writer.compressAdded }));
   }
 
   private applyControl(dir: Direction, opcode: number, payload: Uint8Array, v: ControlVerdict): void {
@@ -440,7 +446,7 @@ export class TrafficEngine implements EngineConnection {
     if (side.closed) return;
     if (v.drop !== true) {
       if (opcode === Opcode.close) this.closeDirection(dir, 'the connection closed while it waited');
-      this.output.write(dir, side.writer.control(opcode, payload));
+      this.emit(dir, side.writer.control(opcode, payload));
     }
     for (const inj of v.inject ?? []) this.send(inj.dir, inj.opcode, inj.data);
   }

@@ -42,6 +42,17 @@ interface PendingFrame {
   remaining: number;
 }
 
+/**
+ * A frame already parsed or built by the caller (a terminating proxy's writer): its first header
+ * byte, masking key and plain payload, with the header in its minimal form (RFC 6455 §5.2).
+ */
+export interface KnownFrame {
+  readonly b0: number;
+  readonly maskingKey: Uint8Array | null;
+  /** The whole payload, unmasked. */
+  readonly payload: Uint8Array;
+}
+
 const EMPTY = new Uint8Array(0);
 const TWO_POW_32 = 4294967296;
 
@@ -86,6 +97,54 @@ export class FrameDecoder {
         pos = this.collectHeader(chunk, pos, end);
       }
     }
+  }
+
+  /**
+   * `frames` are exactly the `byteLength` bytes that come next in the stream, whole frames in
+   * minimal header form: they are emitted as push() would emit them from those bytes (same
+   * fields, the same Limits on what is kept) without reading the bytes. Returns false, having
+   * done nothing, when that cannot be vouched for (a frame in progress, sizes that do not add
+   * up, a frame over the size limit): the caller pushes the bytes instead.
+   */
+  pushKnown(frames: readonly KnownFrame[], byteLength: number): boolean {
+    if (this.pending !== null || this.headFill !== 0) return false;
+    let total = 0;
+    for (const f of frames) {
+      const n = f.payload.length;
+      if (n > this.limits.maxFramePayload) return false;
+      total += minimalHeaderLength(n, f.maskingKey !== null) + n;
+    }
+    if (total !== byteLength) return false;
+    for (const f of frames) {
+      const length = f.payload.length;
+      const masked = f.maskingKey !== null;
+      const lengthEncoding: LengthEncoding = length < 126 ? 7 : length < 65536 ? 16 : 64;
+      const headerLength = minimalHeaderLength(length, masked);
+      const keep = this.keepsOnlyPrefix(f.b0) ? Math.min(length, this.limits.keepBinaryPayload) : length;
+      const b0 = f.b0;
+      const payload = keep === 0 ? EMPTY : new Uint8Array(f.payload.buffer, f.payload.byteOffset, keep);
+      const frame: Frame = {
+        offset: this.position,
+        fin: (b0 & 0x80) !== 0,
+        rsv1: (b0 & 0x40) !== 0,
+        rsv2: (b0 & 0x20) !== 0,
+        rsv3: (b0 & 0x10) !== 0,
+        opcode: b0 & 0x0f,
+        masked,
+        maskingKey: f.maskingKey,
+        lengthEncoding,
+        payloadLength: length,
+        payloadLengthBig: lengthEncoding === 64 ? BigInt(length) : undefined,
+        headerLength,
+        payload,
+        payloadSkipped: length - keep,
+        truncated: false,
+        diagnostics: [],
+      };
+      this.position += headerLength + length;
+      this.onFrame(frame);
+    }
+    return true;
   }
 
   /**
@@ -313,6 +372,11 @@ export function headerLength(b1: number): number {
 function uninitialised(length: number): Uint8Array {
   const b = Buffer.allocUnsafe(length);
   return new Uint8Array(b.buffer, b.byteOffset, length);
+}
+
+/** Header size of a frame with this payload length in the minimal length form. */
+function minimalHeaderLength(length: number, masked: boolean): number {
+  return 2 + (length < 126 ? 0 : length < 65536 ? 2 : 8) + (masked ? 4 : 0);
 }
 
 function readU32(buf: Uint8Array, at: number): number {

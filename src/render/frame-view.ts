@@ -42,7 +42,7 @@ export function renderHeaderSection(ev: FrameEvent, style: Style): string {
   return section(
     'Frame header',
     'RFC 6455 §5.2',
-    renderBitDiagram(ev.frame, style, { compressed: ev.compressed }),
+    renderBitDiagram(ev.frame, style, { compressed: ev.compressed || ev.continuesCompressed === true }),
     style,
   );
 }

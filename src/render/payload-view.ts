@@ -46,6 +46,8 @@ function sizeLine(ev: FrameEvent, style: Style): string {
   let line = style.heading('Payload') + ' ' + plural(frame.payloadLengthBig ?? frame.payloadLength, 'byte');
   if (frame.masked) line += ' ' + derived('shown unmasked', style);
   if (ev.compressed) line += ', ' + style.rsv('compressed (permessage-deflate, RSV1)');
+  else if (ev.continuesCompressed === true)
+    line += ', ' + style.rsv('part of a compressed message (RSV1 on its first frame)');
   return line;
 }
 
@@ -120,7 +122,8 @@ function bodyLines(ev: FrameEvent, style: Style, max: number): string[] {
       ...renderTextBlock(text, style, max, '    '),
     ];
   }
-  const label = ev.compressed ? 'compressed bytes (inflated with the whole message)' : 'bytes';
+  const label =
+    ev.compressed || ev.continuesCompressed === true ? 'compressed bytes (inflated with the whole message)' : 'bytes';
   return ['  ' + label, indent(renderHexDump(frame.payload, style, { maxBytes: max }), '    ')];
 }
 

@@ -3,7 +3,7 @@
 // Layer rule: session/ — pure.
 import { concatBytes } from '../protocol/bytes.js';
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
-import { FrameDecoder } from '../protocol/frame-decoder.js';
+import { FrameDecoder, type KnownFrame } from '../protocol/frame-decoder.js';
 import type { Frame } from '../protocol/frame.js';
 import { findFrameStart } from '../protocol/frame-plausibility.js';
 import type { Limits } from '../protocol/limits.js';
@@ -76,6 +76,18 @@ export class DirectionState {
     this.streamPos += bytes.length;
     if (this.phase === 'lost-sync') this.resync(bytes, time);
     else this.decoder.push(bytes);
+  }
+
+  /**
+   * Bytes whose frames the caller already knows (a terminating proxy's writer): the decoder takes
+   * the frames instead of parsing the bytes, where it can vouch they are the same; else the bytes.
+   */
+  pushKnown(bytes: Uint8Array, frames: readonly KnownFrame[], time: Timestamp): void {
+    if (this.phase === 'open' && this.marks.size === 0 && this.decoder.pushKnown(frames, bytes.length)) {
+      this.streamPos += bytes.length;
+      return;
+    }
+    this.push(bytes, time);
   }
 
   /** Lost data: drop the partial frame and message; look for the next frame header. */

@@ -1,6 +1,7 @@
 // The two vocabularies of the pipeline: StreamEvent (what every source produces: bytes of
 // one TCP conversation, by direction) and InspectEvent (what the session decoder produces
 // and renderers consume). Layer rule: session/ — plain data types.
+import type { KnownFrame } from '../protocol/frame-decoder.js';
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Frame } from '../protocol/frame.js';
 import type { HandshakeRequest, HandshakeResponse } from '../protocol/handshake-types.js';
@@ -117,6 +118,11 @@ export type StreamEvent =
        * server: proxy↔server); absent where both legs carry the same bytes (the handshake).
        */
       readonly leg?: 'client' | 'server';
+      /**
+       * A terminating proxy: the frames these bytes are, exactly and whole, as its writer built
+       * them (payloads plain): the decoder takes them instead of parsing the bytes again.
+       */
+      readonly frames?: readonly KnownFrame[];
     }
   | {
       readonly kind: 'gap';
@@ -175,6 +181,20 @@ export interface InflateInfo {
   readonly partial: boolean;
 }
 
+/** A fragmented compressed message as it was inflated: its frames' payloads joined, then inflated once. */
+export interface CompressedMessage {
+  /** 1 text, 2 binary. */
+  readonly opcode: number;
+  /** Index of its first frame (the one with RSV1). */
+  readonly firstFrame: number;
+  /** Payload bytes of each of its frames, in order. */
+  readonly fragmentLengths: readonly number[];
+  /** The frames' payloads joined: the compressed message (without the 00 00 ff ff tail). */
+  readonly payload: Uint8Array;
+  readonly inflated: Uint8Array;
+  readonly inflate: InflateInfo;
+}
+
 /** Where a data message the receiving peer got came from (a proxy that may change traffic). */
 export type ChangeOrigin = 'wire' | 'modified' | 'injected';
 
@@ -206,6 +226,10 @@ export interface FrameEvent {
   /** Inflated payload for a complete unfragmented compressed message. */
   readonly inflated?: Uint8Array;
   readonly inflate?: InflateInfo;
+  /** A continuation frame of a compressed message: its bytes are part of a DEFLATE stream, not text. */
+  readonly continuesCompressed?: boolean;
+  /** The last frame of a fragmented compressed message: the message inflated whole (for -V). */
+  readonly compressedMessage?: CompressedMessage;
   readonly close?: CloseInfo;
   /** Capture input: where the frame is in the file. */
   readonly capture?: CaptureOrigin;

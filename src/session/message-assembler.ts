@@ -19,6 +19,8 @@ interface OpenMessage {
   readonly pieces: Uint8Array[];
   readonly utf8: Utf8StreamValidator | null;
   readonly diagnostics: Diagnostic[];
+  /** Compressed: the payload length of each frame (for the last frame's CompressedMessage). */
+  readonly fragmentLengths: number[];
   /** Capture origins of its first frame and of the last frame appended so far. */
   readonly firstCapture: CaptureOrigin | undefined;
   lastCapture: CaptureOrigin | undefined;
@@ -124,6 +126,7 @@ export class MessageAssembler {
       length: 0,
       utf8: f.opcode === Opcode.text && !compressed ? new Utf8StreamValidator() : null,
       diagnostics: [],
+      fragmentLengths: [],
       firstCapture: rec.capture,
       lastCapture: rec.capture,
     };
@@ -136,6 +139,7 @@ export class MessageAssembler {
       return;
     }
     if (!this.open.compressed) rec.messageOpcode = this.open.opcode;
+    else rec.continuesCompressed = true;
     this.appendFragment(rec);
     if (rec.frame.fin && !rec.frame.truncated) this.completeOpen(rec);
   }
@@ -188,6 +192,7 @@ export class MessageAssembler {
     const payload = rec.frame.payload;
     open.lastCapture = rec.capture;
     open.frames++;
+    if (open.compressed) open.fragmentLengths.push(payload.length);
     open.length += payload.length + rec.frame.payloadSkipped;
     const room = this.limits.maxMessageBytes - open.kept;
     if (payload.length > room && open.kept <= this.limits.maxMessageBytes) {
@@ -250,6 +255,16 @@ export class MessageAssembler {
     if (open.compressed) {
       const result = this.inflater!.inflate(data, complete);
       inflate = { compressedLength: data.length, inflatedLength: result.data.length, partial: result.partial };
+      // the whole message for the last frame's -V (only when every byte was kept: nothing cut at the limit)
+      if (lastRec !== undefined && open.kept === open.length)
+        lastRec.compressedMessage = {
+          opcode: open.opcode,
+          firstFrame: open.firstFrame,
+          fragmentLengths: open.fragmentLengths,
+          payload: data,
+          inflated: result.data,
+          inflate,
+        };
       data = result.data;
       pushAll(diagnostics, result.diagnostics);
       if (lastRec !== undefined) pushAll(lastRec.diagnostics, result.diagnostics);

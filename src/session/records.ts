@@ -8,6 +8,7 @@ import type {
   CaptureOrigin,
   ChangeMark,
   CloseInfo,
+  CompressedMessage,
   Direction,
   FrameEvent,
   InflateInfo,
@@ -27,6 +28,8 @@ export class FrameRecord implements FrameEvent {
   messageOpcode: number | undefined = undefined;
   inflated: Uint8Array | undefined = undefined;
   inflate: InflateInfo | undefined = undefined;
+  continuesCompressed: boolean | undefined = undefined;
+  compressedMessage: CompressedMessage | undefined = undefined;
   close: CloseInfo | undefined = undefined;
   /** Bytes of a complete unfragmented text message (inflated when compressed). */
   textBytes: Uint8Array | undefined = undefined;

@@ -5,6 +5,7 @@
 // here the same way, so a scenario decodes identically whichever way it came.
 // Layer rule: session/ — pure: no I/O, no timers, no clocks.
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
+import type { KnownFrame } from '../protocol/frame-decoder.js';
 import { Opcode, type Frame } from '../protocol/frame.js';
 import type { DeflateNegotiation, HandshakeRequest } from '../protocol/handshake-types.js';
 import { resolveLimits, type Limits } from '../protocol/limits.js';
@@ -112,7 +113,7 @@ export class SessionDecoder {
         return;
       case 'data':
         this.noteChunk(event);
-        this.data(event.dir, event.bytes);
+        this.data(event.dir, event.bytes, event.frames);
         return;
       case 'gap':
         this.gap(event.dir, event.length);
@@ -132,10 +133,10 @@ export class SessionDecoder {
     }
   }
 
-  private data(dir: Direction, bytes: Uint8Array): void {
+  private data(dir: Direction, bytes: Uint8Array, frames?: readonly KnownFrame[]): void {
     // in mask mode the stream has no direction of its own: frames are counted as they decode
     if (!this.maskMode || this.sides[dir].phase === 'awaiting-handshake') this.sides[dir].bytes += bytes.length;
-    this.route(dir, bytes);
+    this.route(dir, bytes, frames);
   }
 
   /** Remembers where a data event's bytes came from (capture input only). */
@@ -175,7 +176,8 @@ export class SessionDecoder {
   }
 
   /** `bytes` is the end of the data event being handled (handshake bytes come off its front). */
-  private route(dir: Direction, bytes: Uint8Array): void {
+  /** `frames`: what the bytes are, when the source knows (a terminating proxy's writer). */
+  private route(dir: Direction, bytes: Uint8Array, frames?: readonly KnownFrame[]): void {
     if (this.handshake !== null && this.handshake.consumes(dir)) {
       const rest = this.handshake.push(dir, bytes, this.time);
       if (rest.length > 0) this.route(dir, rest);
@@ -184,6 +186,8 @@ export class SessionDecoder {
     const side = this.sides[dir];
     const at = this.chunkAt + (this.chunkLength - bytes.length);
     if (side.phase === 'awaiting-handshake') side.hold(bytes, at, this.chunkPacket, this.chunkRecord);
+    else if (side.phase === 'open' && frames !== undefined && !this.maskMode && this.chunkPacket <= 0)
+      side.pushKnown(bytes, frames, this.time);
     else if (side.phase === 'open' || side.phase === 'lost-sync')
       this.decoderFor(dir).push(bytes, this.time, at, this.chunkPacket, this.chunkRecord);
   }

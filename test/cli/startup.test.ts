@@ -148,6 +148,35 @@ describe('start-up fast path: the real CLI', () => {
     expect(version.stderr).toContain('yargs was loaded');
   });
 
+  it('hex loads cborg (ES modules only, ~20 ms) only when a message needs CBOR', () => {
+    // the same kind of hook, refusing cborg: a static import of it anywhere in hex's module graph fails
+    const refuse =
+      'data:text/javascript,' +
+      encodeURIComponent(
+        `export async function resolve(s, c, next) { if (s === 'cborg') throw new Error('cborg was loaded'); return next(s, c); }`,
+      );
+    const hooked = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(refuse)});`;
+    const hex = spawnSync(
+      process.execPath,
+      ['--import', hooked, join(ROOT, 'bin', 'wsinspect.js'), 'hex', '-s', '82', '04', '01', '02', '03', '04'],
+      { encoding: 'utf8', input: '' },
+    );
+    expect([hex.status, hex.stderr]).toEqual([0, '']);
+    expect(hex.stdout).toContain('binary FIN 4 bytes 01 02 03 04');
+    // without the hook a CBOR map is recognised and decoded: cborg loads on first use
+    const cbor = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'wsinspect.js'), 'hex', '-s', '82', '04', 'a1', '61', '61', '01'],
+      {
+        encoding: 'utf8',
+        input: '',
+      },
+    );
+    expect([cbor.status, cbor.stderr]).toEqual([0, '']);
+    expect(cbor.stdout).toContain('view cbor (message is a CBOR map)');
+    expect(cbor.stdout).toContain('↳ cbor {"a":1}');
+  });
+
   it('a line the fast parser declines still gets yargs’ one-line error', () => {
     const plain = spawnSync(process.execPath, [join(ROOT, 'bin', 'wsinspect.js'), 'hex', '--jsn', '81'], {
       encoding: 'utf8',

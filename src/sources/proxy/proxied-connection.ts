@@ -6,6 +6,7 @@
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { diagnostic } from '../../protocol/diagnostic-catalogue.js';
+import type { KnownFrame } from '../../protocol/frame-decoder.js';
 import type { Direction, Endpoints, ProxyDestination, StreamEvent, TlsInfo } from '../../session/events.js';
 import { clientHelloSni } from './client-hello.js';
 import { nowSeconds } from './clock.js';
@@ -216,8 +217,8 @@ export class ProxiedConnection {
     const observer = {
       data:
         destination.blind !== true
-          ? (dir: Direction, bytes: Buffer, leg?: Leg) =>
-              this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds(), leg })
+          ? (dir: Direction, bytes: Buffer, leg?: Leg, frames?: readonly KnownFrame[]) =>
+              this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds(), leg, frames })
           : () => {},
       halfClose: (dir: Direction) => {
         if (!this.ended) this.host.emit({ kind: 'end', conn, dir, reason: 'tcp-fin', time: nowSeconds() });

@@ -4,6 +4,7 @@
 // pauses the sending side; a half-close (FIN) passes through; a reset passes through as a reset.
 // Layer rule: sources/ — socket I/O only, no decoding here.
 import type { Socket } from 'node:net';
+import type { KnownFrame } from '../../protocol/frame-decoder.js';
 import type { Direction } from '../../session/events.js';
 
 export type RelayEndReason = 'tcp-fin' | 'tcp-rst';
@@ -27,8 +28,9 @@ export interface RelayObserver {
   /**
    * A chunk just written to the other side. It is the forwarded buffer itself: never mutate it.
    * `leg` is set when the two legs differ (a terminating relay): the bytes as on that leg only.
+   * `frames`: what the bytes are, when the relay built them (the decoder then need not parse them).
    */
-  data(dir: Direction, bytes: Buffer, leg?: Leg): void;
+  data(dir: Direction, bytes: Buffer, leg?: Leg, frames?: readonly KnownFrame[]): void;
   /** The sender of this direction finished (FIN) and the other side was ended in turn. */
   halfClose(dir: Direction): void;
   /** Both sockets are closed; `error` is what reset the connection, if anything did. */
