@@ -1,7 +1,9 @@
 // `wsinspect ui FILE`: a capture (pcap, pcapng), HAR or wsinspect --json recording in the
 // interactive terminal UI (ui/). The UI, ink and React load only when this command runs, so
 // the other commands start as before. A stdout that is no terminal: one line, exit 2.
+import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { sniffRecording } from '../sources/recording-sniff.js';
 import { WsinspectError } from '../errors.js';
 import { KEYLOG_HELP } from './key-log-option.js';
 import { OUTPUT_OPTIONS } from './output-options.js';
@@ -16,7 +18,12 @@ export interface UiFlags {
   decodeAs?: string[];
   view?: ViewChoice;
   color?: boolean;
+  /** --index: read a capture through the compact index (default: from INDEX_FROM bytes on). */
+  index?: boolean;
 }
+
+/** Captures from this size on are read through the compact index (src/index/), not held in memory. */
+export const INDEX_FROM = 64 * 1024 * 1024;
 
 export function uiCommand(yargs: Argv): Argv {
   return yargs.command<UiFlags>(
@@ -38,6 +45,11 @@ export function uiCommand(yargs: Argv): Argv {
         )
         .option('view', OUTPUT_OPTIONS.view as never)
         .option('color', OUTPUT_OPTIONS.color as never)
+        .option('index', {
+          type: 'boolean',
+          describe:
+            'read the capture through a compact index (the default from 64 MiB on; --no-index: in memory): the first screen at once, bounded memory, rows decoded again from the file when shown',
+        })
         .example('$0 ui capture.pcapng', 'browse every frame; ? lists the keys')
         .example('$0 ui devtools.har -Y \'text contains "error"\'', 'start with a display filter'),
     async (flags) => runUiCommand(flags),
@@ -61,10 +73,34 @@ export async function runUiCommand(flags: UiFlags): Promise<void> {
   if (file === '' || file === '-')
     throw new WsinspectError('input.bad-option', 'ui reads a file, not stdin (the keys come from there)');
   const keyLog = loadKeyLog(flags.keylog);
+  const level = colorLevel({ flag: flags.color, env: process.env, isTTY: true });
+  if (useIndex(file, flags.index)) {
+    const [{ IndexedStore }, { runUi }] = await Promise.all([
+      import('../index/indexed-store.js'),
+      import('../ui/run.js'),
+    ]);
+    const store = await IndexedStore.open(file, { decodeAs, keyLog: keyLog?.secrets });
+    try {
+      await runUi({ store, title: file, filter, colorLevel: level });
+    } finally {
+      store.dispose();
+    }
+    return;
+  }
   const [{ loadFile }, { runUi }] = await Promise.all([import('../ui/file-load.js'), import('../ui/run.js')]);
   const load = loadFile(file, { decodeAs, keyLog: keyLog?.secrets, view: flags.view });
   await load.firstScreen;
   if (keyLog !== null) load.store.setNote(keyLog.note);
-  const level = colorLevel({ flag: flags.color, env: process.env, isTTY: true });
   await runUi({ store: load.store, title: file, filter, colorLevel: level });
+}
+
+/** A capture (not a recording) read through the index: --index, --no-index, else by its size. */
+function useIndex(file: string, flag: boolean | undefined): boolean {
+  if (flag === false || sniffRecording(file) !== null) return false;
+  if (flag === true) return true;
+  try {
+    return statSync(file).size >= INDEX_FROM;
+  } catch {
+    return false; // the memory path says what is wrong with the file
+  }
 }

@@ -34,167 +34,170 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const lineWith = (screen: string, text: string): string => screen.split('\n').find((l) => l.includes(text)) ?? '';
 
 describeWithTool('tmux', 'wsinspect ui in a terminal', () => {
-  itWithTool(
-    'tmux',
-    'browses a capture: move, detail with the field under the cursor highlighted in hex, messages, filter, search, save, follow, help, quit',
-    async () => {
-      const t = open(['fixtures/plain.pcap'], { env: { NO_COLOR: '1' } });
-      let s = await t.waitFor('frames 1/12');
-      expect(s).toContain('Frames');
-      expect(s).toContain('hello');
-      await t.waitFor('→ #1 text FIN 5 bytes masked');
-      // the detail cursor starts on the first field (FIN…opcode: byte 0): bracketed in the hex pane
-      s = await t.waitFor('Detail — FIN RSV1-3 opcode');
-      expect(s).toMatch(/0000\s*\[81\]85 /);
+  // the same session over the store that keeps events in memory and over the file's compact index
+  for (const store of ['memory', 'index'] as const)
+    itWithTool(
+      'tmux',
+      `${store} store: browses a capture: move, detail with the field under the cursor highlighted in hex, messages, filter, search, save, follow, help, quit`,
+      async () => {
+        const t = open([...(store === 'index' ? ['--index'] : []), 'fixtures/plain.pcap'], { env: { NO_COLOR: '1' } });
+        let s = await t.waitFor('frames 1/12');
+        expect(s).toContain('Frames');
+        // the index store decodes previews after the first draw
+        s = await t.waitFor('hello');
+        await t.waitFor('→ #1 text FIN 5 bytes masked');
+        // the detail cursor starts on the first field (FIN…opcode: byte 0): bracketed in the hex pane
+        s = await t.waitFor('Detail — FIN RSV1-3 opcode');
+        expect(s).toMatch(/0000\s*\[81\]85 /);
 
-      // move to frame 3 (binary), then into the detail pane: its cursor walks the fields
-      t.keys('j');
-      await t.waitFor('frames 2/12');
-      t.keys('j');
-      s = await t.waitFor(/→ #3 binary FIN 20 bytes masked/);
-      expect(s).toContain('frames 3/12');
-      t.keys('Enter');
-      await t.waitFor('▶ Detail');
-      for (let i = 0; i < 5; i++) t.keys('j');
-      // FIN RSV1 RSV2 RSV3 opcode → MASK: byte 1
-      s = await t.waitFor('Detail — MASK payload len');
-      expect(s).toMatch(/0000 82\[94\]36 3e/);
-      t.keys('j', 'j');
-      s = await t.waitFor('Detail — masking key');
-      expect(s).toMatch(/82 94\[36 3e d3 e6\]/);
-      t.keys('j');
-      s = await t.waitFor('Detail — payload (masked, as on the wire)');
-      expect(s).toMatch(/d3 e6\[cb 7a/);
+        // move to frame 3 (binary), then into the detail pane: its cursor walks the fields
+        t.keys('j');
+        await t.waitFor('frames 2/12');
+        t.keys('j');
+        s = await t.waitFor(/→ #3 binary FIN 20 bytes masked/);
+        expect(s).toContain('frames 3/12');
+        t.keys('Enter');
+        await t.waitFor('▶ Detail');
+        for (let i = 0; i < 5; i++) t.keys('j');
+        // FIN RSV1 RSV2 RSV3 opcode → MASK: byte 1
+        s = await t.waitFor('Detail — MASK payload len');
+        expect(s).toMatch(/0000 82\[94\]36 3e/);
+        t.keys('j', 'j');
+        s = await t.waitFor('Detail — masking key');
+        expect(s).toMatch(/82 94\[36 3e d3 e6\]/);
+        t.keys('j');
+        s = await t.waitFor('Detail — payload (masked, as on the wire)');
+        expect(s).toMatch(/d3 e6\[cb 7a/);
 
-      // back to the list; messages
-      t.keys('Escape');
-      await t.waitFor((x) => !x.includes('▶ Detail'));
-      t.keys('m');
-      s = await t.waitFor('messages 1/10');
-      expect(s).toContain('Messages');
-      // the detail is decoded after the list is drawn
-      await t.waitFor('text message from 1 frame');
-      t.keys('m');
-      await t.waitFor('frames 1/12');
+        // back to the list; messages
+        t.keys('Escape');
+        await t.waitFor((x) => !x.includes('▶ Detail'));
+        t.keys('m');
+        s = await t.waitFor('messages 1/10');
+        expect(s).toContain('Messages');
+        // the detail is decoded after the list is drawn
+        await t.waitFor('text message from 1 frame');
+        t.keys('m');
+        await t.waitFor('frames 1/12');
 
-      // a display filter, checked as typed: an invalid one is refused with its error…
-      t.keys('/');
-      await t.waitFor('display filter:');
-      t.type('opcode = 1');
-      s = await t.waitFor('is not an operator');
-      expect(lineWith(s, 'display filter:')).toContain('did you mean ==?');
-      t.keys('Enter');
-      s = await t.waitFor((x) => !x.includes('display filter:'));
-      expect(s).toContain('frames 1/12');
-      // … a valid one applies on Enter
-      t.keys('/');
-      await t.waitFor('display filter:');
-      t.type('opcode == binary');
-      await t.waitFor((x) => lineWith(x, 'display filter:').includes('opcode == binary') && !x.includes('✖'));
-      t.keys('Enter');
-      s = await t.waitFor('frames 1/2');
-      expect(s).toContain('filter: opcode == binary');
-      expect(s).toContain('Frames (filtered)');
-      // Esc cancels an edit; an empty filter clears it
-      t.keys('/');
-      await t.waitFor('display filter: opcode == binary');
-      t.keys('C-u');
-      t.type('opcode == text');
-      await t.waitFor('display filter: opcode == text');
-      t.keys('Escape');
-      s = await t.waitFor((x) => !x.includes('display filter:'));
-      expect(s).toContain('frames 1/2');
-      t.keys('/');
-      await t.waitFor('display filter: opcode == binary');
-      t.keys('C-u');
-      await t.waitFor((x) => !x.includes('display filter: opcode'));
-      t.keys('Enter');
-      await t.waitFor('frames 1/12');
+        // a display filter, checked as typed: an invalid one is refused with its error…
+        t.keys('/');
+        await t.waitFor('display filter:');
+        t.type('opcode = 1');
+        s = await t.waitFor('is not an operator');
+        expect(lineWith(s, 'display filter:')).toContain('did you mean ==?');
+        t.keys('Enter');
+        s = await t.waitFor((x) => !x.includes('display filter:'));
+        expect(s).toContain('frames 1/12');
+        // … a valid one applies on Enter
+        t.keys('/');
+        await t.waitFor('display filter:');
+        t.type('opcode == binary');
+        await t.waitFor((x) => lineWith(x, 'display filter:').includes('opcode == binary') && !x.includes('✖'));
+        t.keys('Enter');
+        s = await t.waitFor('frames 1/2');
+        expect(s).toContain('filter: opcode == binary');
+        expect(s).toContain('Frames (filtered)');
+        // Esc cancels an edit; an empty filter clears it
+        t.keys('/');
+        await t.waitFor('display filter: opcode == binary');
+        t.keys('C-u');
+        t.type('opcode == text');
+        await t.waitFor('display filter: opcode == text');
+        t.keys('Escape');
+        s = await t.waitFor((x) => !x.includes('display filter:'));
+        expect(s).toContain('frames 1/2');
+        t.keys('/');
+        await t.waitFor('display filter: opcode == binary');
+        t.keys('C-u');
+        await t.waitFor((x) => !x.includes('display filter: opcode'));
+        t.keys('Enter');
+        await t.waitFor('frames 1/12');
 
-      // search: text, then the next match with n
-      t.keys('C-f');
-      await t.waitFor('search (text, or 0x… bytes):');
-      t.type('gamma');
-      t.keys('Enter');
-      s = await t.waitFor('match at row 5');
-      expect(s).toContain('frames 5/12');
-      t.keys('n');
-      await t.waitFor('match at row 6');
-      t.keys('C-f');
-      await t.waitFor('search (text, or 0x… bytes): gamma');
-      t.keys('C-u');
-      t.type('0x7f 0d ca');
-      t.keys('Enter');
-      s = await t.waitFor('no further match');
-      t.keys('N');
-      s = await t.waitFor('match at row 4');
+        // search: text, then the next match with n
+        t.keys('C-f');
+        await t.waitFor('search (text, or 0x… bytes):');
+        t.type('gamma');
+        t.keys('Enter');
+        s = await t.waitFor('match at row 5');
+        expect(s).toContain('frames 5/12');
+        t.keys('n');
+        await t.waitFor('match at row 6');
+        t.keys('C-f');
+        await t.waitFor('search (text, or 0x… bytes): gamma');
+        t.keys('C-u');
+        t.type('0x7f 0d ca');
+        t.keys('Enter');
+        s = await t.waitFor('no further match');
+        t.keys('N');
+        s = await t.waitFor('match at row 4');
 
-      // save the payload of frame 4 (binary): raw bytes, then a hex dump, then JSON
-      t.keys('s');
-      await t.waitFor('save payload to');
-      const raw = join(dir, 'frame4.bin');
-      t.keys('C-u');
-      t.type(raw);
-      t.keys('Enter');
-      s = await t.waitFor('wrote 20 bytes (raw bytes)');
-      expect(s.replace(/\s+/g, '')).toContain(raw.replace(/\s+/g, ''));
-      expect(Buffer.from(readFileSync(raw)).toString('hex')).toBe('fd44637f0dca9af465b5e35211064e06f122500b');
-      t.keys('s');
-      await t.waitFor('save payload to');
-      t.keys('C-u');
-      t.type(join(dir, 'frame4.hex'));
-      t.keys('Enter');
-      await t.waitFor('wrote 20 bytes (hex dump)');
-      expect(readFileSync(join(dir, 'frame4.hex'), 'utf8')).toBe(
-        '0000  fd 44 63 7f 0d ca 9a f4  65 b5 e3 52 11 06 4e 06  |.Dc.....e..R..N.|\n' +
-          '0010  f1 22 50 0b                                       |."P.|\n',
-      );
-      t.keys('s');
-      await t.waitFor('save payload to');
-      t.keys('C-u');
-      t.type(join(dir, 'frame4.json'));
-      t.keys('Enter');
-      await t.waitFor('wrote 20 bytes (JSON)');
-      expect(JSON.parse(readFileSync(join(dir, 'frame4.json'), 'utf8'))).toEqual({
-        conn: 1,
-        dir: 's2c',
-        index: 4,
-        opcode: 2,
-        length: 20,
-        hex: 'fd44637f0dca9af465b5e35211064e06f122500b',
-      });
+        // save the payload of frame 4 (binary): raw bytes, then a hex dump, then JSON
+        t.keys('s');
+        await t.waitFor('save payload to');
+        const raw = join(dir, 'frame4.bin');
+        t.keys('C-u');
+        t.type(raw);
+        t.keys('Enter');
+        s = await t.waitFor('wrote 20 bytes (raw bytes)');
+        expect(s.replace(/\s+/g, '')).toContain(raw.replace(/\s+/g, ''));
+        expect(Buffer.from(readFileSync(raw)).toString('hex')).toBe('fd44637f0dca9af465b5e35211064e06f122500b');
+        t.keys('s');
+        await t.waitFor('save payload to');
+        t.keys('C-u');
+        t.type(join(dir, 'frame4.hex'));
+        t.keys('Enter');
+        await t.waitFor('wrote 20 bytes (hex dump)');
+        expect(readFileSync(join(dir, 'frame4.hex'), 'utf8')).toBe(
+          '0000  fd 44 63 7f 0d ca 9a f4  65 b5 e3 52 11 06 4e 06  |.Dc.....e..R..N.|\n' +
+            '0010  f1 22 50 0b                                       |."P.|\n',
+        );
+        t.keys('s');
+        await t.waitFor('save payload to');
+        t.keys('C-u');
+        t.type(join(dir, 'frame4.json'));
+        t.keys('Enter');
+        await t.waitFor('wrote 20 bytes (JSON)');
+        expect(JSON.parse(readFileSync(join(dir, 'frame4.json'), 'utf8'))).toEqual({
+          conn: 1,
+          dir: 's2c',
+          index: 4,
+          opcode: 2,
+          length: 20,
+          hex: 'fd44637f0dca9af465b5e35211064e06f122500b',
+        });
 
-      // g / G, follow
-      t.keys('g');
-      await t.waitFor('frames 1/12');
-      t.keys('f');
-      s = await t.waitFor('frames 12/12');
-      expect(s).toMatch(/│ follow/);
-      t.keys('f');
-      await t.waitFor((x) => !/│ follow/.test(x));
+        // g / G, follow
+        t.keys('g');
+        await t.waitFor('frames 1/12');
+        t.keys('f');
+        s = await t.waitFor('frames 12/12');
+        expect(s).toMatch(/│ follow/);
+        t.keys('f');
+        await t.waitFor((x) => !/│ follow/.test(x));
 
-      // help lists the keys
-      t.keys('?');
-      s = await t.waitFor('Keys (Esc closes)');
-      for (const k of ['ctrl-f', 'PgUp PgDn', 'follow', 'frames ↔ messages', 'conversation', 'save'])
-        expect(s).toContain(k);
-      t.keys('Escape');
-      await t.waitFor((x) => !x.includes('Keys (Esc closes)'));
+        // help lists the keys
+        t.keys('?');
+        s = await t.waitFor('Keys (Esc closes)');
+        for (const k of ['ctrl-f', 'PgUp PgDn', 'follow', 'frames ↔ messages', 'conversation', 'save'])
+          expect(s).toContain(k);
+        t.keys('Escape');
+        await t.waitFor((x) => !x.includes('Keys (Esc closes)'));
 
-      // NO_COLOR: not one escape sequence on the screen
-      expect(t.screen(true)).not.toContain('\x1b');
+        // NO_COLOR: not one escape sequence on the screen
+        expect(t.screen(true)).not.toContain('\x1b');
 
-      // quitting gives the terminal back: main screen, cursor shown
-      expect(t.format('#{alternate_on}')).toBe('1');
-      t.keys('q');
-      await t.waitFor('EXITED 0');
-      expect(t.format('#{alternate_on}')).toBe('0');
-      expect(t.format('#{cursor_flag}')).toBe('1');
-      expect(t.format('#{mouse_sgr_flag}')).toBe('0');
-      expect(t.format('#{mouse_standard_flag}')).toBe('0');
-    },
-    TIMEOUT,
-  );
+        // quitting gives the terminal back: main screen, cursor shown
+        expect(t.format('#{alternate_on}')).toBe('1');
+        t.keys('q');
+        await t.waitFor('EXITED 0');
+        expect(t.format('#{alternate_on}')).toBe('0');
+        expect(t.format('#{cursor_flag}')).toBe('1');
+        expect(t.format('#{mouse_sgr_flag}')).toBe('0');
+        expect(t.format('#{mouse_standard_flag}')).toBe('0');
+      },
+      TIMEOUT,
+    );
 
   itWithTool(
     'tmux',
