@@ -50,6 +50,8 @@ export function openProxyUi(): ProxyUi {
         title,
         filter,
         colorLevel,
+        // SIGTERM/SIGHUP end the proxy's run as `q` does: --har and --write are finished
+        onSignal: 'return',
         editor: (initial, ext) => editText(initial, ext, { problem: (text) => store.setNote(`wsinspect: ${text}`) }),
       }),
   };

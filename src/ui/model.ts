@@ -162,6 +162,11 @@ export interface UiLaunch {
   readonly editor?: EditText;
   /** Colour level (0: none, NO_COLOR); default from NO_COLOR / FORCE_COLOR. */
   readonly colorLevel?: 0 | 1 | 2 | 3;
+  /**
+   * SIGTERM/SIGHUP: 'exit' (default) restores the terminal and exits; 'return' restores it and
+   * resolves, so the caller ends its run as after `q` (the proxy writes --har and --write whole).
+   */
+  readonly onSignal?: 'exit' | 'return';
 }
 
 /** Lets the user edit a text (the proxy's $EDITOR runner); null: left unchanged or cancelled. */

@@ -54,7 +54,8 @@ export async function runUi(launch: UiLaunch): Promise<void> {
       // already gone
     }
     restore();
-    process.exit(signal === 'SIGTERM' ? 143 : 129);
+    // the caller's own handler (the proxy's) ends its run once the UI has returned
+    if (launch.onSignal !== 'return') process.exit(signal === 'SIGTERM' ? 143 : 129);
   };
   process.on('exit', onExit);
   process.on('uncaughtException', onFatal);

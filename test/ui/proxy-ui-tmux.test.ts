@@ -234,4 +234,50 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       await new Promise<void>((r) => wss.close(() => r()));
     }
   }, 600_000);
+
+  it('SIGTERM ends proxy --ui as q does: the terminal given back, --har written whole', async (ctx) => {
+    requireTool(ctx, 'tmux');
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    wss.on('connection', (ws) => ws.on('message', (d) => ws.send(d.toString())));
+    const err = join(work, 'sig-stderr');
+    const har = join(work, 'sig.har');
+    const target = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    const command =
+      `cd ${ROOT} && NO_COLOR=1 ${process.execPath} ${BIN} proxy -t ${target} -l 127.0.0.1:0 --ui --har ${har}` +
+      ` 2>${err}; echo "proxy exited $?"; sleep 600`;
+    tmux('new-session', '-d', '-s', 'sig', '-x', '160', '-y', '30', command);
+    const sigScreen = (): string => tmux('capture-pane', '-p', '-t', 'sig');
+    let client: WebSocket | null = null;
+    try {
+      await poll(
+        () => existsSync(err) && / listening on 127\.0\.0\.1:\d+/.test(readFileSync(err, 'utf8')),
+        'the proxy',
+      );
+      const port = Number(/ listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(err, 'utf8'))![1]);
+      await poll(() => sigScreen().includes('intercept: off'), 'the UI');
+      client = new WebSocket(`ws://127.0.0.1:${port}/`);
+      const echoed = new Promise<string>((r) => client!.once('message', (d) => r(d.toString())));
+      await new Promise<void>((r) => client!.once('open', () => r()));
+      client.send('before the signal');
+      expect(await echoed).toBe('before the signal');
+      await poll(() => sigScreen().includes('before the signal'), 'the message in the list');
+      // the proxy is the shell's child in the pane (the shell runs it, then echo and sleep)
+      const shell = tmux('display-message', '-p', '-t', 'sig', '#{pane_pid}').trim();
+      const proxyPid = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' }).trim());
+      expect(proxyPid).toBeGreaterThan(0);
+      process.kill(proxyPid, 'SIGTERM');
+      await poll(() => sigScreen().includes('proxy exited'), 'the proxy to exit');
+      expect(tmux('display-message', '-p', '-t', 'sig', '#{alternate_on}').trim()).toBe('0');
+      const entries = JSON.parse(readFileSync(har, 'utf8')).log.entries as { _webSocketMessages: { data: string }[] }[];
+      expect(entries.flatMap((e) => e._webSocketMessages.map((m) => m.data))).toEqual([
+        'before the signal',
+        'before the signal',
+      ]);
+    } finally {
+      client?.terminate();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    }
+  }, 300_000);
 });
