@@ -23,6 +23,9 @@ function envColorLevel(env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
 export async function runUi(launch: UiLaunch): Promise<void> {
   const stdout = launch.stdout ?? process.stdout;
   const stdin = launch.stdin ?? process.stdin;
+  // React's production build (its development build checks and warns on every render: several
+  // times slower); a NODE_ENV the user set is kept
+  process.env.NODE_ENV ??= 'production';
   const [{ render }, React, { Screen }] = await Promise.all([import('ink'), import('react'), import('./screen.js')]);
   let restored = false;
   const restore = (): void => {
