@@ -347,7 +347,7 @@ function startWsinspectRule(echoPort) {
  * BENCH_BASE=DIR: the terminating mode of another build too (DIR holds its bin/, dist/ and
  * node_modules/), so a change is measured against what it replaces in the same rounds.
  */
-function startBaseRule(echoPort) {
+async function startBaseRule(echoPort) {
   const base = process.env.BENCH_BASE;
   if (base === undefined || base === '') return { skip: 'base-rule (set BENCH_BASE=DIR to compare another build)' };
   return startWsinspect(echoPort, ['--rule', NOTHING_RULE], 'base-rule', `--rule (${base})`, base);
