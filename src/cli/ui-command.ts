@@ -79,7 +79,7 @@ export async function runUiCommand(flags: UiFlags): Promise<void> {
       import('../index/indexed-store.js'),
       import('../ui/run.js'),
     ]);
-    const store = await IndexedStore.open(file, { decodeAs, keyLog: keyLog?.secrets });
+    const store = await IndexedStore.open(file, { decodeAs, keyLog: keyLog?.secrets, view: flags.view });
     try {
       await runUi({ store, title: file, filter, colorLevel: level });
     } finally {

@@ -13,7 +13,16 @@ import { openCapture } from '../sources/capture-source.js';
 import { compileFilter, type CompiledFilter } from '../filter/compile.js';
 import type { FilterSubject } from '../filter/subject.js';
 import { DIAGNOSTIC_CATALOGUE, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
-import type { Direction, FrameEvent, MessageEvent, Timestamp } from '../session/events.js';
+import type {
+  ConnectionEvent,
+  Direction,
+  FrameEvent,
+  HandshakeEvent,
+  MessageEvent,
+  Timestamp,
+} from '../session/events.js';
+import type { ViewChoice } from '../views/names.js';
+import { AppViewStage } from '../views/view-stage.js';
 import type { ConnectionSummary, RowDetail, RowKind, RowList, RowSummary, StoreStatus, UiStore } from '../ui/model.js';
 import { F, M, skipRows } from './columns.js';
 import { FrameReader } from './frame-reader.js';
@@ -38,6 +47,8 @@ export interface IndexedStoreOptions {
    * of the logic from the TypeScript sources, where there is no compiled worker module).
    */
   readonly mode?: 'worker' | 'inline';
+  /** --view: the application view a message's detail is decoded with (default auto; 'raw': none). */
+  readonly view?: ViewChoice;
   /** Milliseconds between notifications at most (default 50). */
   readonly notifyMs?: number;
   /** number summaries kept (default 4096). */
@@ -340,7 +351,11 @@ export class IndexedStore implements UiStore {
     const summary = this.summaryOf(l.kind, row, previewOf(decoded.event));
     this.remember(l.kind, row, summary);
     const conn = this.state.connection(decoded.event.conn);
-    return { summary, event: decoded.event, handshake: conn?.handshake ?? [] };
+    const event =
+      decoded.event.type === 'message' && conn !== undefined
+        ? withAppView(decoded.event, conn, this.options.view ?? 'auto')
+        : decoded.event;
+    return { summary, event, handshake: conn?.handshake ?? [] };
   }
 
   connections(): readonly ConnectionSummary[] {
@@ -615,4 +630,26 @@ export class IndexedStore implements UiStore {
     this.workers.add(worker);
     return worker;
   }
+}
+
+/**
+ * A message decoded again, with what the application view makes of it: the view is chosen as
+ * the listing chooses it from the connection's handshake (sub-protocol, path) and, failing
+ * those, from this message alone; pairing with a request needs the messages before it, so a
+ * message decoded alone has none.
+ */
+function withAppView(
+  ev: MessageEvent,
+  conn: { readonly connection: ConnectionEvent; readonly handshake: readonly HandshakeEvent[] },
+  view: ViewChoice,
+): MessageEvent {
+  if (view === 'raw') return ev;
+  let out = ev;
+  const push = new AppViewStage(view).connect((e) => {
+    if (e.type === 'message') out = e;
+  });
+  push(conn.connection);
+  for (const h of conn.handshake) push(h);
+  push(ev);
+  return out;
 }

@@ -10,6 +10,7 @@ import { createDisplayFilter } from '../../src/filter/display-filter.js';
 import { compileFilter } from '../../src/filter/compile.js';
 import { IndexedStore, indexOnly } from '../../src/index/indexed-store.js';
 import { readCapture } from '../../src/pipeline/read-capture.js';
+import type { MessageEvent } from '../../src/session/events.js';
 import type { RowKind, RowList } from '../../src/ui/model.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -97,6 +98,31 @@ describe('IndexedStore', () => {
       expect(matched).toBeGreaterThan(10);
     });
   }
+
+  it("a message's detail carries the application view, chosen from its connection's handshake as the listing chooses", async () => {
+    const views = join(FIXTURES, 'views');
+    for (const [name, protocol] of [
+      ['socketio.pcap', 'socket.io'],
+      ['graphql.pcap', 'graphql-transport-ws'],
+      ['stomp.pcap', 'stomp'],
+    ] as const) {
+      for (const view of ['auto', 'raw'] as const) {
+        const store = await IndexedStore.open(join(views, name), { mode: 'inline', notifyMs: 1, view });
+        try {
+          await store.indexed;
+          const list = store.rows('message', null, null);
+          expect(list.length).toBeGreaterThan(2);
+          const d = await store.detail(list, 2);
+          expect(d.event.type).toBe('message');
+          const app = (d.event as MessageEvent).app;
+          if (view === 'raw') expect(app).toBeUndefined();
+          else expect(app?.protocol, name).toBe(protocol);
+        } finally {
+          store.dispose();
+        }
+      }
+    }
+  });
 
   it('decodes previews on demand and notifies; detail decodes by offset', async () => {
     const store = await IndexedStore.open(join(FIXTURES, 'deflate.pcap'), { mode: 'inline', notifyMs: 1 });
