@@ -132,9 +132,11 @@ export class TrafficEngine implements EngineConnection {
   }
 
   /** Injects a message (ctx.send, the UI): after whatever waits in that direction. */
-  send(dir: Direction, opcode: number, data: Uint8Array): void {
+  send(dir: Direction, opcode: number, data: Uint8Array, options: { readonly compress?: boolean } = {}): void {
     if (this.stopped) return;
-    this.enqueue(dir, this.sides[dir].data, { ready: true, notBefore: 0 }, () => this.inject({ dir, opcode, data }));
+    this.enqueue(dir, this.sides[dir].data, { ready: true, notBefore: 0 }, () =>
+      this.inject({ dir, opcode, data, ...options }),
+    );
   }
 
   /** Null while a message sent toward the receiver of `dir` can still get there; else why not. */
@@ -437,7 +439,10 @@ export class TrafficEngine implements EngineConnection {
     const side = this.sides[inj.dir];
     if (side.closed) return;
     this.output.mark(inj.dir, { origin: 'injected' });
-    this.emit(inj.dir, side.writer.fresh(inj.opcode, inj.data, { compress: side.writer.compressAdded }));
+    this.emit(
+      inj.dir,
+      side.writer.fresh(inj.opcode, inj.data, { compress: inj.compress ?? side.writer.compressAdded }),
+    );
   }
 
   private applyControl(dir: Direction, opcode: number, payload: Uint8Array, v: ControlVerdict): void {

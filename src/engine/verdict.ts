@@ -35,6 +35,12 @@ export interface Injection {
   readonly dir: Direction;
   readonly opcode: number;
   readonly data: Uint8Array;
+  /**
+   * Compress it where the connection negotiated permessage-deflate, even when that makes the
+   * leg deflate everything after it itself (the UI's inject and resend). Default: only where
+   * that changes nothing for later messages (see LegWriter.compressAdded).
+   */
+  readonly compress?: boolean;
 }
 
 /**
@@ -83,7 +89,7 @@ export interface EngineConnection {
   readonly path: string;
   readonly protocol: string | null;
   readonly compressed: boolean;
-  send(dir: Direction, opcode: number, data: Uint8Array): void;
+  send(dir: Direction, opcode: number, data: Uint8Array, options?: { readonly compress?: boolean }): void;
   /** Null while send(dir, …) can still reach its receiver; else why not (one line). */
   sendable?(dir: Direction): string | null;
   close(code: number, reason: string): void;

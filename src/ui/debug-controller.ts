@@ -145,7 +145,9 @@ export class DebugController implements DebugActions, Decider {
     const why = target.engine.sendable?.(dir) ?? null;
     if (why !== null) return `connection ${conn}: ${why}`;
     const waiting = [...this.holds.values()].filter((h) => h.engine === target.engine && h.message.dir === dir).length;
-    target.engine.send(dir, opcode, data);
+    // compressed where the connection negotiated it, as a peer would send it (the leg then
+    // deflates what follows itself, from the receiver's window)
+    target.engine.send(dir, opcode, data, { compress: true });
     if (waiting > 0)
       this.options.note?.(
         `the message waits behind ${waiting} held ${dir} message(s) on connection ${conn}: messages leave in order`,

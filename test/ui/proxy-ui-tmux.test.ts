@@ -205,8 +205,15 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       const messages = listing.stdout
         .split('\n')
         .filter((l) => l.startsWith('{"type":"message"'))
-        .map((l) => JSON.parse(l) as { conn: number; dir: string; text?: string; diagnostics: unknown[] });
+        .map(
+          (l) =>
+            JSON.parse(l) as { conn: number; dir: string; text?: string; compressed: boolean; diagnostics: unknown[] },
+        );
       expect(messages.flatMap((m) => m.diagnostics)).toEqual([]);
+      // what the UI injects and resends is compressed, as a peer with permessage-deflate sends it
+      const madeByUi = messages.filter((m) => m.text === 'hello from the UI');
+      expect(madeByUi.length).toBeGreaterThan(0);
+      for (const m of madeByUi) expect(m.compressed).toBe(true);
       const legs = [1, 2].map((conn) => ({
         c2s: messages.filter((m) => m.conn === conn && m.dir === 'c2s').map((m) => m.text),
         s2c: messages.filter((m) => m.conn === conn && m.dir === 's2c').map((m) => m.text),
