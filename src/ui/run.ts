@@ -19,6 +19,21 @@ function envColorLevel(env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
   return env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit' ? 3 : env.TERM?.includes('256') ? 2 : 1;
 }
 
+/**
+ * ink draws only its last frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci reads them
+ * once, when ink loads); the UI always runs on a terminal, so ink loads without them.
+ */
+async function withoutCiFlags<T>(load: () => Promise<T>): Promise<T> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await load();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  }
+}
+
 /** Runs the UI until the user quits; resolves with the terminal restored. */
 export async function runUi(launch: UiLaunch): Promise<void> {
   const stdout = launch.stdout ?? process.stdout;
@@ -26,7 +41,9 @@ export async function runUi(launch: UiLaunch): Promise<void> {
   // React's production build (its development build checks and warns on every render: several
   // times slower); a NODE_ENV the user set is kept
   process.env.NODE_ENV ??= 'production';
-  const [{ render }, React, { Screen }] = await Promise.all([import('ink'), import('react'), import('./screen.js')]);
+  const [{ render }, React, { Screen }] = await withoutCiFlags(() =>
+    Promise.all([import('ink'), import('react'), import('./screen.js')]),
+  );
   let restored = false;
   const restore = (): void => {
     if (restored) return;
