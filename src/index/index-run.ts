@@ -82,26 +82,11 @@ async function indexPipeline(
 
 export async function runIndex(file: string, options: IndexOptions, hooks: IndexRunHooks): Promise<IndexRunResult> {
   const { builder, pipeline, total } = await indexPipeline(file, options);
-  const postMs = hooks.postMs ?? 100;
-  let posted = false;
-  let lastPost = 0;
-  let done = 0;
-  const abort = new AbortController();
-  await runCapture(pipeline, file, {
-    onProgress: (read) => {
-      done = read;
-    },
-    backpressure: async () => {
-      if (hooks.stopped?.() === true) abort.abort();
-      const now = Date.now();
-      if (!posted || now - lastPost >= postMs) {
-        posted = true;
-        lastPost = now;
-        hooks.chunk(builder.take(), { done, total }, false);
-      }
-      await hooks.ready?.();
-    },
-    signal: abort.signal,
+  const finished = await pacedRun(pipeline, file, {
+    postMs: hooks.postMs ?? 100,
+    stopped: hooks.stopped,
+    ready: hooks.ready,
+    post: (done) => hooks.chunk(builder.take(), { done, total }, false),
   });
   const result = {
     checkpoints: builder.checkpointCount,
@@ -109,7 +94,7 @@ export async function runIndex(file: string, options: IndexOptions, hooks: Index
     frames: builder.frameRows,
     messages: builder.messageRows,
   };
-  if (abort.signal.aborted) return result;
+  if (!finished) return result;
   pipeline.finish();
   hooks.chunk(builder.take(), { done: total, total }, true);
   return { ...result, frames: builder.frameRows, messages: builder.messageRows };
@@ -162,7 +147,31 @@ export async function runScan(file: string, options: ScanOptions, hooks: ScanHoo
     frames = [];
     messages = [];
   };
-  const postMs = hooks.postMs ?? 100;
+  const finished = await pacedRun(pipeline, file, {
+    postMs: hooks.postMs ?? 100,
+    stopped: hooks.stopped,
+    post: (done) => post(done, false),
+  });
+  if (!finished) return;
+  pipeline.finish();
+  post(total, true);
+}
+
+/**
+ * runCapture with what was found so far posted at the first chance and then at most every
+ * `postMs` (at the backpressure points between input chunks), stopped when `stopped()` says
+ * so; true when the file was read to its end.
+ */
+async function pacedRun(
+  pipeline: CapturePipeline,
+  file: string,
+  o: {
+    readonly postMs: number;
+    readonly stopped?: () => boolean;
+    readonly ready?: () => Promise<void>;
+    post(done: number): void;
+  },
+): Promise<boolean> {
   let lastPost = 0;
   let done = 0;
   const abort = new AbortController();
@@ -171,16 +180,15 @@ export async function runScan(file: string, options: ScanOptions, hooks: ScanHoo
       done = read;
     },
     backpressure: async () => {
-      if (hooks.stopped?.() === true) abort.abort();
+      if (o.stopped?.() === true) abort.abort();
       const now = Date.now();
-      if (now - lastPost >= postMs) {
+      if (now - lastPost >= o.postMs) {
         lastPost = now;
-        post(done, false);
+        o.post(done);
       }
+      await o.ready?.();
     },
     signal: abort.signal,
   });
-  if (abort.signal.aborted) return;
-  pipeline.finish();
-  post(total, true);
+  return !abort.signal.aborted;
 }
