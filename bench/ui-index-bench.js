@@ -6,7 +6,7 @@
 // (permessage-deflate, context takeover) with deflate checkpoints off and on: what they cost
 // while indexing (time, bytes) and what they buy for a message in the middle.
 // Layer rule: bench/ — runs dist/ and the built CLI as a user would.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,7 @@ async function run(ctx) {
       `input: ${plain.split('/').pop()} ${mib(summary.fileBytes)} MiB (generated in ${((Date.now() - t0) / 1000).toFixed(1)} s, seed 0x${SEED.toString(16)})`,
     );
     await compare(ctx, plain, runs, { every: 16, spacing: MIB });
+    await frameCli(ctx, plain, runs, dir);
     const deflated = join(dir, 'deflate.pcap');
     const dmb = Math.max(16, Math.round(ctx.mb / 4));
     generateCapture({ path: deflated, targetBytes: dmb * MIB, seed: SEED, compressed: true });
@@ -107,6 +108,68 @@ async function compare(ctx, file, runs, { every, spacing }) {
   ctx.log(
     `how frames were found: ${JSON.stringify(last.frameAccess.hows)}; messages: ${JSON.stringify(last.messageAccess.hows)}`,
   );
+}
+
+/**
+ * `wsinspect FILE --frame CONN:INDEX -V` (issue 11 §2): reading up to the frame (--no-index)
+ * against the first run with the index (built and saved) and the runs after (read from the
+ * saved index), for frames a tenth, half and nine tenths into the file.
+ */
+async function frameCli(ctx, file, runs, dir) {
+  const cache = join(dir, 'cache');
+  const saved = process.env.WSINSPECT_CACHE_DIR;
+  process.env.WSINSPECT_CACHE_DIR = cache;
+  try {
+    const { identify, indexPath, loadIndex } = await import('../dist/index/index-file.js');
+    const { indexCacheDir } = await import('../dist/cli/index-cache.js');
+    const frameArgs = (t, ...more) => [WSINSPECT, file, '--frame', t, '-V', ...more];
+    // build once to learn the targets
+    await runToDevNull(process.execPath, frameArgs('1:1', '--index'));
+    const id = await identify(file, {});
+    const loaded = await loadIndex(indexCacheDir(), id);
+    if (!('state' in loaded)) throw new Error(`bench: no saved index (${loaded.why})`);
+    const { frames } = loaded.state;
+    const targets = [0.1, 0.5, 0.9].map((at) => {
+      const row = Math.floor(frames.length * at);
+      return { at, target: `${frames.conn.get(row)}:${frames.index.get(row)}` };
+    });
+    const indexBytes = statSync(indexPath(indexCacheDir(), id)).size;
+    const rows = [
+      [
+        'frame (into the file)',
+        '--no-index s',
+        'first run: index built + saved s',
+        'later runs s',
+        'later vs --no-index',
+      ],
+    ];
+    for (const { at, target } of targets) {
+      const none = [];
+      const first = [];
+      const later = [];
+      for (let i = 0; i < runs; i++) {
+        none.push((await runToDevNull(process.execPath, frameArgs(target, '--no-index'))).seconds);
+        rmSync(cache, { recursive: true, force: true });
+        first.push((await runToDevNull(process.execPath, frameArgs(target))).seconds);
+        later.push((await runToDevNull(process.execPath, frameArgs(target))).seconds);
+      }
+      const [n, f, l] = [median(none), median(first), median(later)];
+      rows.push([
+        `${target} (${at * 100}%)`,
+        n.toFixed(2),
+        f.toFixed(2),
+        l.toFixed(3),
+        `${(n / l).toFixed(1)}× faster`,
+      ]);
+    }
+    ctx.log(
+      `\nwsinspect FILE --frame CONN:INDEX -V (whole process; saved index ${mib(indexBytes)} MiB, ${(indexBytes / frames.length).toFixed(1)} B a frame)`,
+    );
+    ctx.log(formatTable(rows));
+  } finally {
+    if (saved === undefined) delete process.env.WSINSPECT_CACHE_DIR;
+    else process.env.WSINSPECT_CACHE_DIR = saved;
+  }
 }
 
 function fmtAccess(a) {

@@ -1,18 +1,34 @@
-// `wsinspect FILE --frame CONN:INDEX`: prints one frame (with -V its full annotated view),
-// found by sources/frame-at.ts, which stops reading once the frame is decoded. The connection's
-// earlier events are shown to the printer without being printed, for times and addresses.
-// Layer rule: cli/ — composes sources/ and the listing's printer and options.
+// `wsinspect FILE --frame CONN:INDEX`: prints one frame (with -V its full annotated view).
+// A big capture (from INDEX_FROM, or --index) goes through its saved index: built and saved on
+// the first run (src/index/, faster than decoding the file), then each later run finds the
+// frame's row and decodes it again from the file by offset, reading only around it. Otherwise
+// (a small file, --no-index, stdin, a TLS connection, whose bytes must be decrypted from its
+// start) sources/frame-at.ts reads up to the frame and stops there. Either way the printer is
+// shown the connection's events before the frame without printing them, for times and addresses.
+// Layer rule: cli/ — composes sources/, index/ and the listing's printer and options.
+import { stat } from 'node:fs/promises';
+import { WsinspectError } from '../errors.js';
+import type { IndexOptions } from '../index/index-builder.js';
+import { identify, loadIndex, saveIndex } from '../index/index-file.js';
+import { runIndex, WIDE_FROM } from '../index/index-run.js';
+import { IndexState } from '../index/index-state.js';
 import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
 import type { OutputStream } from '../pipeline/parallel/block-writer.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
+import type { FrameEvent, InspectEvent } from '../session/events.js';
+import type { FrameTarget } from '../session/frame-finder.js';
 import { frameAt, parseFrameTarget } from '../sources/frame-at.js';
+import { indexCacheDir, INDEX_FROM } from './index-cache.js';
 import { reportOutputFailure } from './output-failure.js';
 import { outputColorLevel } from './output-options.js';
+import { createProgress } from './progress.js';
 import { listingSpec, type ReadFlags } from './read-spec.js';
 
 export interface FrameAtFlags extends ReadFlags {
   /** CONN:INDEX as typed. */
   frame: string;
+  /** --index / --no-index: use (and save) the capture's index whatever its size / never. */
+  index?: boolean;
 }
 
 export async function showFrameAt(
@@ -30,6 +46,20 @@ export async function showFrameAt(
     colorLevel: spec.colorLevel,
     onOutputFailure: reportOutputFailure,
   });
+  const indexed = await frameByIndex(
+    file,
+    target,
+    flags.index,
+    { decodeAs: spec.decodeAs, keyLog: spec.keyLog },
+    spec.printer.maxPayload + 1,
+  );
+  if (indexed !== null) {
+    if (indexed.timeOrigin !== null) printer.setTimeOrigin(indexed.timeOrigin);
+    for (const ev of indexed.before) printer.skip(ev);
+    printer.print(indexed.frame);
+    await printer.close();
+    return;
+  }
   const found = await frameAt(file, target, {
     // the printer's keep limit, as the listing's pipeline would set it
     session: { assumeDeflate: assumedDeflate(), limits: { keepBinaryPayload: spec.printer.maxPayload + 1 } },
@@ -44,4 +74,104 @@ export async function showFrameAt(
   for (const ev of found.before) printer.skip(ev);
   printer.print(found.frame);
   await printer.close();
+}
+
+interface IndexedFrame {
+  readonly frame: FrameEvent;
+  readonly before: readonly InspectEvent[];
+  readonly timeOrigin: number | null;
+}
+
+/**
+ * The frame through the capture's saved index (building and saving it when there is none), or
+ * null where the index does not serve: --no-index, not a regular file, small without --index,
+ * a TLS connection. A frame that does not exist is the same one-line error as without the index.
+ */
+async function frameByIndex(
+  file: string,
+  target: FrameTarget,
+  use: boolean | undefined,
+  options: IndexOptions,
+  keepBinaryPayload: number,
+): Promise<IndexedFrame | null> {
+  if (use === false || file === '-') return null;
+  const st = await stat(file).catch(() => null);
+  if (st === null || !st.isFile()) return null;
+  if (use !== true && st.size < INDEX_FROM) return null;
+  const id = await identify(file, options);
+  const dir = indexCacheDir();
+  const loaded = await loadIndex(dir, id);
+  let state: IndexState;
+  if ('state' in loaded) state = loaded.state;
+  else {
+    if (loaded.why !== 'none saved') note(`${loaded.why}: indexing the capture again`);
+    state = await buildIndex(file, id.size, options);
+    try {
+      const saved = await saveIndex(dir, id, state);
+      note(
+        `indexed ${file} (${state.frames.length.toLocaleString('en-US')} frames), saved to ${saved}: ` +
+          'the next --frame on it reads only around the frame (--no-index: never use an index)',
+      );
+    } catch (error) {
+      note(
+        `the index could not be saved (${(error as NodeJS.ErrnoException).code ?? String(error)}): the next run indexes again`,
+      );
+    }
+  }
+  const c = state.connection(target.conn);
+  if (c === undefined) {
+    const n = state.conns.size;
+    throw new WsinspectError(
+      'input.no-such-frame',
+      `no frame ${target.conn}:${target.index}: the capture has ${n === 0 ? 'no' : n} WebSocket connection${n === 1 ? '' : 's'}`,
+    );
+  }
+  if (target.index > c.frames)
+    throw new WsinspectError(
+      'input.no-such-frame',
+      `no frame ${target.conn}:${target.index}: connection ${target.conn} has ${c.frames} frame${c.frames === 1 ? '' : 's'}`,
+    );
+  // TLS is decrypted from the connection's start: the reading stops at the frame as without an index
+  if (c.tls) return null;
+  const row = rowOf(state, target, c.firstRow);
+  if (row < 0) return null;
+  const { FrameReader } = await import('../index/frame-reader.js');
+  const reader = new FrameReader(file, state, { ...options, keepBinaryPayload });
+  try {
+    const { event } = await reader.frame(row);
+    return { frame: event, before: [c.connection, ...c.handshake], timeOrigin: state.timeOrigin };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** The row of the frame, searched from the connection's first row (-1: not in the columns). */
+function rowOf(state: IndexState, target: FrameTarget, first: { c2s: number; s2c: number }): number {
+  const { frames } = state;
+  const starts = [first.c2s, first.s2c].filter((r) => r >= 0);
+  const from = starts.length === 0 ? 0 : Math.min(...starts);
+  for (let row = from; row < frames.length; row++)
+    if (frames.conn.get(row) === target.conn && frames.index.get(row) === target.index) return row;
+  return -1;
+}
+
+async function buildIndex(file: string, size: number, options: IndexOptions): Promise<IndexState> {
+  const state = new IndexState(size >= WIDE_FROM);
+  const progress = createProgress(process.stderr);
+  try {
+    await runIndex(file, options, {
+      postMs: 250,
+      chunk: (chunk, p, last) => {
+        state.apply(chunk, p, last);
+        progress.update(p.done, p.total);
+      },
+    });
+  } finally {
+    progress.done();
+  }
+  return state;
+}
+
+function note(text: string): void {
+  process.stderr.write(`wsinspect: ${text}\n`);
 }

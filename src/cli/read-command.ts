@@ -52,6 +52,11 @@ export function readCommand(
           type: 'string',
           describe: 'only frame INDEX of connection CONN (CONN:INDEX); reading stops once it is decoded',
         })
+        .option('index', {
+          type: 'boolean',
+          describe:
+            "with --frame: find the frame through the capture's saved index (the default from 64 MiB on: built and saved on the first run, then only the frame is read); --no-index: read up to the frame",
+        })
         .example('$0 capture.pcapng', 'every connection, one line per frame')
         .example('$0 capture.pcap -V --conn 2', 'the full annotated view of connection 2')
         .example('$0 capture.pcap --messages --grep error', 'reassembled text messages matching "error"')
@@ -72,6 +77,11 @@ export async function readCaptureFile(flags: ReadFlags, io: ReadOutput = {}): Pr
   // yargs-parser hands a lone "-" positional over as ""
   const file = flags.file === undefined || flags.file === '' ? '-' : flags.file;
   const frame = (flags as Partial<FrameAtFlags>).frame;
+  if (frame === undefined && (flags as { index?: boolean }).index !== undefined)
+    throw new WsinspectError(
+      'input.bad-option',
+      '--index and --no-index choose how --frame finds its frame: give --frame CONN:INDEX too',
+    );
   const recording = file === '-' ? null : sniffRecording(file);
   if (recording !== null) {
     if (frame !== undefined)

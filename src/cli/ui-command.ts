@@ -9,6 +9,7 @@ import { KEYLOG_HELP } from './key-log-option.js';
 import { OUTPUT_OPTIONS } from './output-options.js';
 import { FILTER_OPTION } from './filter-option.js';
 import { listOption } from './stream-options.js';
+import { INDEX_FROM } from './index-cache.js';
 import type { ViewChoice } from '../views/names.js';
 
 export interface UiFlags {
@@ -21,9 +22,6 @@ export interface UiFlags {
   /** --index: read a capture through the compact index (default: from INDEX_FROM bytes on). */
   index?: boolean;
 }
-
-/** Captures from this size on are read through the compact index (src/index/), not held in memory. */
-export const INDEX_FROM = 64 * 1024 * 1024;
 
 export function uiCommand(yargs: Argv): Argv {
   return yargs.command<UiFlags>(

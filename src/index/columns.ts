@@ -104,6 +104,14 @@ export class BlockColumn {
   get bytes(): number {
     return this.blocks.reduce((sum, b) => sum + b.byteLength, 0);
   }
+
+  /** Rows 0…count-1 as one array (a copy): to save the column. */
+  copy(count: number): Numeric {
+    const out = new this.Ctor(count);
+    for (let b = 0, at = 0; at < count; b++, at += BLOCK)
+      out.set(this.blocks[b].subarray(0, Math.min(BLOCK, count - at)), at);
+    return out;
+  }
 }
 
 /** Every frame of the capture, in the order the pipeline emitted them. */
@@ -139,6 +147,22 @@ export class FrameColumns {
     this.stream.append(at, batch.stream, n);
     this.flags.append(at, batch.flags, n);
     this.length += n;
+  }
+
+  /** Every row as one batch (copies): to save the index. */
+  batch(): FrameBatch {
+    const n = this.length;
+    return {
+      count: n,
+      conn: this.conn.copy(n) as Uint32Array,
+      index: this.index.copy(n) as Uint32Array,
+      time: this.time.copy(n) as Float64Array,
+      len: this.len.copy(n) as Uint32Array,
+      record: this.record.copy(n) as Uint32Array | Float64Array,
+      packet: this.packet.copy(n) as Uint32Array,
+      stream: this.stream.copy(n) as Uint32Array | Float64Array,
+      flags: this.flags.copy(n) as Uint16Array,
+    };
   }
 
   timeOf(row: number): Timestamp {
@@ -185,6 +209,18 @@ export class MessageColumns {
   lengthOf(row: number): number {
     const l = this.len.get(row);
     return l === LONG ? (this.longLength.get(row) ?? l) : l;
+  }
+
+  /** Every row as one batch (copies): to save the index. */
+  batch(): MessageBatch {
+    const n = this.length;
+    return {
+      count: n,
+      first: this.first.copy(n) as Uint32Array,
+      last: this.last.copy(n) as Uint32Array,
+      len: this.len.copy(n) as Uint32Array,
+      flags: this.flags.copy(n) as Uint16Array,
+    };
   }
 
   get bytes(): number {

@@ -55,6 +55,8 @@ export interface FrameReaderOptions {
   readonly keyLog?: KeyLogSecrets;
   /** Give up on offsets (and read from the start) after this many bytes of file without the frame. */
   readonly maxReadBytes?: number;
+  /** Binary payload bytes kept per frame (as the session's limit; default: all). */
+  readonly keepBinaryPayload?: number;
   /** Tests: never fall back (throw instead), so a fallback cannot hide a wrong offset. */
   readonly noFallback?: boolean;
 }
@@ -132,7 +134,13 @@ export class FrameReader {
       // the frame decoder counts offsets from its direction's first frame (after the handshake head)
       const first = c!.firstRow[dir];
       const shift = first >= 0 && first <= from ? frames.stream.get(from) - frames.stream.get(first) : 0;
-      const ev = withIndex(found as FrameEvent, frames.index.get(row), shift, frames.timeOf(row));
+      const ev = withIndex(
+        found as FrameEvent,
+        frames.index.get(row),
+        frames.index.get(start),
+        shift,
+        frames.timeOf(row),
+      );
       return { event: ev, how: how ?? 'offset', bytesRead: this.lastRead };
     } catch (error) {
       if (!(error instanceof Fallback) || this.options.noFallback === true) throw error;
@@ -347,7 +355,7 @@ export class FrameReader {
       conn: c.conn,
       expectHandshake: false,
       assumeDeflate: c.deflate,
-      limits: { keepBinaryPayload: Infinity },
+      limits: { keepBinaryPayload: this.options.keepBinaryPayload ?? Infinity },
       inflateFrom: inflateFrom === undefined ? undefined : { [dir]: inflateFrom },
       onEvent: (ev: InspectEvent) => {
         if (box.found !== null || (ev.type !== 'frame' && ev.type !== 'message') || ev.capture === undefined) return;
@@ -504,8 +512,21 @@ function port(endpoint: string): number {
 }
 
 /** The event with its index in the connection (the decoder counted from the first frame it saw); getters kept. */
-function withIndex(ev: FrameEvent, index: number, shift: number, time: Timestamp): FrameEvent {
-  if (ev.index === index && shift === 0 && ev.time === time) return ev;
+/**
+ * The frame as numbered in the whole connection (the decoder saw only its direction, from where
+ * reading started): its index, its message's first frame (a compressed message's, as the last
+ * frame explains it), its offset and time.
+ */
+function withIndex(ev: FrameEvent, index: number, firstIndex: number, shift: number, time: Timestamp): FrameEvent {
+  const cm = ev.compressedMessage;
+  const renumber = cm !== undefined && cm.firstFrame !== firstIndex;
+  if (ev.index === index && shift === 0 && ev.time === time && !renumber) return ev;
   const frame = shift === 0 ? ev.frame : { ...ev.frame, offset: ev.frame.offset + shift };
-  return Object.assign(Object.create(Object.getPrototypeOf(ev) as object) as FrameEvent, ev, { index, frame, time });
+  const compressedMessage = renumber ? { ...cm, firstFrame: firstIndex } : cm;
+  return Object.assign(Object.create(Object.getPrototypeOf(ev) as object) as FrameEvent, ev, {
+    index,
+    frame,
+    time,
+    ...(compressedMessage === undefined ? {} : { compressedMessage }),
+  });
 }

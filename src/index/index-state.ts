@@ -47,6 +47,24 @@ export class IndexState implements IndexView {
     if (last) this.ended = true;
   }
 
+  /** The whole index as one chunk (columns copied): what index-file.ts saves, and apply() takes back. */
+  snapshot(): IndexChunk {
+    const { frames, messages } = this;
+    return {
+      frames: frames.batch(),
+      messages: messages.batch(),
+      frameDiagnostics: [...frames.diagnostics].map(([row, codes]) => [row, [...codes]]),
+      messageDiagnostics: [...messages.diagnostics].map(([row, codes]) => [row, [...codes]]),
+      frameLongLengths: [...frames.longLength],
+      messageLongLengths: [...messages.longLength],
+      messageTimes: [...messages.times],
+      connections: [...this.conns.values()],
+      checkpoints: [...this.cps.values()].flat(),
+      errors: this.errors,
+      timeOrigin: this.timeOrigin,
+    };
+  }
+
   connection(conn: number): IndexedConnection | undefined {
     return this.conns.get(conn);
   }
