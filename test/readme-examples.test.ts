@@ -48,6 +48,8 @@ function examples(text: string): Example[] {
 
 /** Needs a peer that a README example cannot bring: tested elsewhere. */
 const LIVE = /\b(proxy|demo|tcpdump|sudo)\b/;
+/** Needs a 128 MiB capture the repository does not ship: --frame's saved index, tested in test/cli/frame-index-cli.test.ts. */
+const BIG = /\bcapture-128m\.pcap\b/;
 
 /** `expected` with "…" lines as wildcards, against `actual`, line by line (trailing spaces ignored). */
 function matches(expected: string[], actual: string[]): boolean {
@@ -85,7 +87,7 @@ describe('README examples print what the README shows', () => {
   for (const example of all) {
     const script = example.commands.join('\n');
     const title = `line ${example.line}: ${example.commands.at(-1)}`;
-    if (LIVE.test(script)) continue;
+    if (LIVE.test(script) || BIG.test(script)) continue;
     it(title, (ctx) => {
       if (/\btshark\b/.test(script) && toolMissing('tshark') !== null) {
         if (IN_CI) throw new Error(toolMissing('tshark')!);

@@ -9,7 +9,7 @@ import { KEYLOG_HELP } from './key-log-option.js';
 import { OUTPUT_OPTIONS } from './output-options.js';
 import { FILTER_OPTION } from './filter-option.js';
 import { listOption } from './stream-options.js';
-import { INDEX_FROM } from './index-cache.js';
+import { indexCacheDir, INDEX_FROM } from './index-cache.js';
 import type { ViewChoice } from '../views/names.js';
 
 export interface UiFlags {
@@ -77,7 +77,12 @@ export async function runUiCommand(flags: UiFlags): Promise<void> {
       import('../index/indexed-store.js'),
       import('../ui/run.js'),
     ]);
-    const store = await IndexedStore.open(file, { decodeAs, keyLog: keyLog?.secrets, view: flags.view });
+    const store = await IndexedStore.open(file, {
+      decodeAs,
+      keyLog: keyLog?.secrets,
+      view: flags.view,
+      cacheDir: indexCacheDir(),
+    });
     try {
       await runUi({ store, title: file, filter, colorLevel: level });
     } finally {

@@ -125,8 +125,11 @@ export async function saveIndex(dir: string, id: IndexIdentity, state: IndexStat
   return path;
 }
 
-/** The saved index of `id`, or why there is none to use. */
-export async function loadIndex(dir: string, id: IndexIdentity): Promise<LoadedIndex> {
+/** The saved index of `id` as one chunk (IndexState.apply takes it), or why there is none to use. */
+export async function readSavedIndex(
+  dir: string,
+  id: IndexIdentity,
+): Promise<{ readonly chunk: IndexChunk; readonly header: SavedIndexHeader } | { readonly why: string }> {
   const path = indexPath(dir, id);
   let bytes: Buffer;
   try {
@@ -147,18 +150,25 @@ export async function loadIndex(dir: string, id: IndexIdentity): Promise<LoadedI
   } catch (error) {
     return { why: `${path}: damaged (${error instanceof Error ? error.message : String(error)})` };
   }
-  const state = new IndexState(id.size >= WIDE_FROM);
-  try {
-    if (chunk.frames.count !== header.frames || chunk.messages.count !== header.messages)
-      return { why: `${path}: damaged (row counts differ from its header)` };
-    state.apply(chunk, { done: id.size, total: id.size }, true);
-  } catch (error) {
-    return { why: `${path}: damaged (${error instanceof Error ? error.message : String(error)})` };
-  }
+  if (chunk?.frames?.count !== header.frames || chunk.messages?.count !== header.messages)
+    return { why: `${path}: damaged (row counts differ from its header)` };
   // the cache keeps what is used: the file's time is its last use
   const now = new Date();
   await utimes(path, now, now).catch(() => undefined);
-  return { state, header };
+  return { chunk, header };
+}
+
+/** The saved index of `id`, or why there is none to use. */
+export async function loadIndex(dir: string, id: IndexIdentity): Promise<LoadedIndex> {
+  const saved = await readSavedIndex(dir, id);
+  if ('why' in saved) return saved;
+  const state = new IndexState(id.size >= WIDE_FROM);
+  try {
+    state.apply(saved.chunk, { done: id.size, total: id.size }, true);
+  } catch (error) {
+    return { why: `${indexPath(dir, id)}: damaged (${error instanceof Error ? error.message : String(error)})` };
+  }
+  return { state, header: saved.header };
 }
 
 function parseHeader(bytes: Buffer): (SavedIndexHeader & { headerLength: number }) | string {

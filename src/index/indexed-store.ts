@@ -27,6 +27,7 @@ import type { ConnectionSummary, RowDetail, RowKind, RowList, RowSummary, StoreS
 import { F, M, skipRows } from './columns.js';
 import { FrameReader } from './frame-reader.js';
 import { indexFirstChunk, runIndex, runScan, WIDE_FROM, type IndexProgress } from './index-run.js';
+import { identify, readSavedIndex, saveIndex } from './index-file.js';
 import { IndexState } from './index-state.js';
 import type { IndexWorkerData, IndexWorkerMessage } from './index-worker.js';
 
@@ -53,6 +54,11 @@ export interface IndexedStoreOptions {
   readonly notifyMs?: number;
   /** number summaries kept (default 4096). */
   readonly cacheRows?: number;
+  /**
+   * Where saved indexes live (index-file.ts): the capture's saved index is opened instead of
+   * indexing it again, and a finished index is saved there. Default: none (always index).
+   */
+  readonly cacheDir?: string;
 }
 
 /** The fields a filter may name to be evaluated over the index's columns alone. */
@@ -527,6 +533,31 @@ export class IndexedStore implements UiStore {
 
   private async startIndexing(): Promise<void> {
     const o = this.options;
+    const dir = o.cacheDir;
+    const id = dir === undefined ? null : await identify(this.file, o).catch(() => null);
+    if (dir !== undefined && id !== null) {
+      const saved = await readSavedIndex(dir, id);
+      if ('chunk' in saved && !this.disposed) {
+        this.state.apply(saved.chunk, { done: id.size, total: id.size }, true);
+        this.firstChunkMs ??= Date.now() - this.opened;
+        this.setNote(`opened from the index saved ${saved.header.createdAt.slice(0, 19).replace('T', ' ')} UTC`);
+        for (const list of this.lists.values()) list.refresh();
+        this.notify();
+        return;
+      }
+      if ('why' in saved && saved.why !== 'none saved') this.setNote(`${saved.why}: indexing again`);
+    }
+    await this.indexFile();
+    if (dir === undefined || id === null || this.disposed || !this.state.ended || this.broken) return;
+    try {
+      await saveIndex(dir, id, this.state);
+    } catch (error) {
+      this.setNote(`the index could not be saved (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+
+  private async indexFile(): Promise<void> {
+    const o = this.options;
     if (o.mode === 'inline') {
       try {
         await runIndex(this.file, o, {
@@ -579,7 +610,11 @@ export class IndexedStore implements UiStore {
     });
   }
 
+  /** Indexing failed: what the state holds is not the whole capture's index. */
+  private broken = false;
+
   private failed(error: unknown): void {
+    this.broken = true;
     this.state.ended = true;
     this.setNote(`${this.file}: ${error instanceof Error ? error.message : String(error)}`);
   }

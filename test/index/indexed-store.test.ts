@@ -1,7 +1,7 @@
 // IndexedStore's rows under a display filter against the memory pipeline's -Y: filters on
 // index fields (evaluated over the columns) and filters that need payloads (a scan of the
 // file), on fixtures with plain, fragmented, compressed and TLS-decrypted traffic.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -152,6 +152,44 @@ describe('IndexedStore', () => {
       expect(store.status().indexing).toBeUndefined();
     } finally {
       store.dispose();
+    }
+  });
+
+  it('saves a finished index in its cache directory and opens the capture from it the next time', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'wsinspect-store-cache-'));
+    const path = join(FIXTURES, 'interleaved.pcap');
+    const rowsOf = async (store: IndexedStore) => {
+      const list = store.rows('frame', 'dir == s2c', null);
+      const out = [];
+      for (let i = 0; i < list.length; i++) {
+        let row = list.row(i);
+        for (let t = 0; row === undefined && t < 200; t++) {
+          await new Promise((r) => setTimeout(r, 5));
+          row = list.row(i);
+        }
+        out.push(row);
+      }
+      return { out, detail: (await store.detail(list, list.length - 1)).event };
+    };
+    try {
+      const first = await IndexedStore.open(path, { mode: 'inline', notifyMs: 1, cacheDir });
+      await first.indexed;
+      const a = await rowsOf(first);
+      expect(first.status().note).toBeUndefined();
+      first.dispose();
+      expect(readdirSync(cacheDir).filter((n) => n.endsWith('.wsidx'))).toHaveLength(1);
+      const second = await IndexedStore.open(path, { mode: 'inline', notifyMs: 1, cacheDir });
+      await second.indexed;
+      expect(second.status()).toMatchObject({
+        ended: true,
+        note: expect.stringMatching(/^opened from the index saved /),
+      });
+      const b = await rowsOf(second);
+      expect(b).toEqual(a);
+      expect(a.out.length).toBeGreaterThan(3);
+      second.dispose();
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 

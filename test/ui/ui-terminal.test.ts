@@ -1,7 +1,7 @@
 // `wsinspect ui FILE` in a real pseudo-terminal (tmux): keys in with send-keys, the screen read
 // back with capture-pane, as a user would see it. Each test waits for what must show (no
 // fixed sleeps), so a loaded machine only makes it slower.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect } from 'vitest';
@@ -19,7 +19,8 @@ function open(args: string[], opts: { width?: number; height?: number; env?: Rec
     cwd: ROOT,
     width: opts.width,
     height: opts.height,
-    env: { TERM: 'xterm-256color', ...opts.env },
+    // each run its own index cache (a saved index would open instead of indexing), unless the test names one
+    env: { TERM: 'xterm-256color', WSINSPECT_CACHE_DIR: join(dir, `cache-${terms.length}`), ...opts.env },
   });
   terms.push(t);
   return t;
@@ -256,6 +257,29 @@ describeWithTool('tmux', 'wsinspect ui in a terminal', () => {
       await t.waitFor((x) => lineWith(x, ' Frames').includes('Detail'));
       t.keys('q');
       await t.waitFor('EXITED 0');
+    },
+    TIMEOUT,
+  );
+
+  itWithTool(
+    'tmux',
+    'an indexed capture opens from its saved index the second time (the cache directory of WSINSPECT_CACHE_DIR)',
+    async () => {
+      const env = { NO_COLOR: '1', WSINSPECT_CACHE_DIR: join(dir, 'shared-cache') };
+      const first = open(['--index', 'fixtures/interleaved.pcap'], { env });
+      let s = await first.waitFor(/frames 1\/\d+/);
+      expect(s).not.toContain('opened from the index saved');
+      // the index is saved once indexing ended
+      const saved = join(dir, 'shared-cache', 'index');
+      for (let i = 0; i < 600 && !(existsSync(saved) && readdirSync(saved).some((n) => n.endsWith('.wsidx'))); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      first.keys('q');
+      await first.waitFor('EXITED 0');
+      const second = open(['--index', 'fixtures/interleaved.pcap'], { env });
+      s = await second.waitFor('opened from the index saved');
+      expect(s).toMatch(/frames 1\/\d+/);
+      second.keys('q');
+      await second.waitFor('EXITED 0');
     },
     TIMEOUT,
   );
