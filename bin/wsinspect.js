@@ -1,4 +1,12 @@
 #!/usr/bin/env node
-// Runs the compiled CLI; `npm install` builds dist/ through the `prepare` script.
-import { main } from '../dist/cli/entry.js';
-main(process.argv.slice(2));
+// Runs the compiled CLI; `npm install` builds dist/ through the `prepare` script. The entry
+// and its fast path come bundled in dist/fast/ (scripts/bundle-fast.mjs); a build without the
+// bundle (tsc alone) runs dist/cli/entry.js, the same code as separate modules.
+let entry;
+try {
+  entry = await import('../dist/fast/entry.js');
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/fast/entry.js')) throw error;
+  entry = await import('../dist/cli/entry.js');
+}
+entry.main(process.argv.slice(2));

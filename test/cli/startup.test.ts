@@ -148,6 +148,33 @@ describe('start-up fast path: the real CLI', () => {
     expect(version.stderr).toContain('yargs was loaded');
   });
 
+  it('hex and accept load the bundled fast path (dist/fast: a few modules), nothing of dist/cli; errors keep their one line', () => {
+    // a hook that writes every module of ours it loads to stderr
+    const log =
+      'data:text/javascript,' +
+      encodeURIComponent(
+        `export async function load(u, c, next) { if (u.includes('/dist/')) process.stderr.write('LOADED ' + u + '\\n'); return next(u, c); }`,
+      );
+    const hooked = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(log)});`;
+    for (const args of [
+      ['hex', '81', '00'],
+      ['accept', 'dGhlIHNhbXBsZSBub25jZQ=='],
+    ]) {
+      const r = spawnSync(process.execPath, ['--import', hooked, join(ROOT, 'bin', 'wsinspect.js'), ...args], {
+        encoding: 'utf8',
+        input: '',
+      });
+      expect(r.status).toBe(0);
+      const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED '));
+      expect(loaded.length).toBeGreaterThan(0);
+      expect(loaded.length).toBeLessThanOrEqual(10);
+      expect(loaded.filter((l) => !l.includes('/dist/fast/'))).toEqual([]);
+    }
+    // a WsinspectError thrown in the bundle is reported by the bundle's own failure handler: one line, exit 2
+    const bad = run(['hex', 'zz']);
+    expect([bad.status, bad.stderr]).toEqual([2, "wsinspect: hex argument: bad hex character 'z' at position 1\n"]);
+  });
+
   it('hex loads cborg (ES modules only, ~20 ms) only when a message needs CBOR', () => {
     // the same kind of hook, refusing cborg: a static import of it anywhere in hex's module graph fails
     const refuse =
