@@ -103,6 +103,19 @@ describe('--frame through the saved index', () => {
     }
   });
 
+  it('a TLS connection: the frame is decrypted from the connection start, the same with and without the index', async () => {
+    useCache('tls');
+    const path = join(FIXTURES, 'tls', 'keyupdate.pcap');
+    const keys = ['--keylog', join(FIXTURES, 'tls', 'keyupdate.keys')];
+    for (const target of ['1:1', '1:3']) {
+      const a = await frame(path, target, '-V', '--tls-detail', ...keys, '--index');
+      const b = await frame(path, target, '-V', '--tls-detail', ...keys, '--no-index');
+      expect(a.error).toBeNull();
+      expect(a.stdout).toBe(b.stdout);
+      expect(a.stdout).toContain('TLS');
+    }
+  });
+
   it('--index without --frame is refused (exit 2)', () => {
     const r = runCli([join(FIXTURES, 'interleaved.pcap'), '--index']);
     expect(r.status).toBe(2);
