@@ -90,7 +90,8 @@ interface Target {
 }
 
 export class FrameReader {
-  private file: FileHandle | null = null;
+  /** The open file, once: decodes run concurrently (previews beside a detail). */
+  private file: Promise<FileHandle> | null = null;
   private prefix: Uint8Array | null = null;
   private kind: 'pcap' | 'pcapng' = 'pcap';
   /** File bytes read by decodes so far. */
@@ -105,7 +106,7 @@ export class FrameReader {
   async close(): Promise<void> {
     const f = this.file;
     this.file = null;
-    await f?.close();
+    await (await f?.catch(() => null))?.close();
   }
 
   /** Frame row `row` (0-based over the capture) decoded again. */
@@ -300,11 +301,23 @@ export class FrameReader {
     return limit;
   }
 
-  private async handle(): Promise<FileHandle> {
-    if (this.file !== null) return this.file;
-    this.file = await open(this.path, 'r');
-    this.prefix = await this.readPrefix(this.file);
-    return this.file;
+  private handle(): Promise<FileHandle> {
+    // two decodes asking at once share one open (two opens leaked one handle to the GC)
+    this.file ??= (async () => {
+      const file = await open(this.path, 'r');
+      try {
+        this.prefix = await this.readPrefix(file);
+      } catch (error) {
+        await file.close();
+        throw error;
+      }
+      return file;
+    })();
+    const opening = this.file;
+    return opening.catch((error: unknown) => {
+      if (this.file === opening) this.file = null;
+      throw error;
+    });
   }
 
   /** The bytes a record reader needs before any packet: pcap's file header, pcapng's blocks up to the first packet. */

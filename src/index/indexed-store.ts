@@ -12,12 +12,13 @@ import { WsinspectError } from '../errors.js';
 import { openCapture } from '../sources/capture-source.js';
 import { compileFilter, type CompiledFilter } from '../filter/compile.js';
 import type { FilterSubject } from '../filter/subject.js';
-import { DIAGNOSTIC_CATALOGUE, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
+import { diagnostic, DIAGNOSTIC_CATALOGUE, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
 import type {
   ConnectionEvent,
   Direction,
   FrameEvent,
   HandshakeEvent,
+  InspectEvent,
   MessageEvent,
   Timestamp,
 } from '../session/events.js';
@@ -50,6 +51,8 @@ export interface IndexedStoreOptions {
   readonly mode?: 'worker' | 'inline';
   /** --view: the application view a message's detail is decoded with (default auto; 'raw': none). */
   readonly view?: ViewChoice;
+  /** How many earlier messages of its connection a message's detail replays through the view (default 200). */
+  readonly viewReplay?: number;
   /** Milliseconds between notifications at most (default 50). */
   readonly notifyMs?: number;
   /** number summaries kept (default 4096). */
@@ -86,6 +89,25 @@ export function indexOnly(filter: CompiledFilter): boolean {
 
 const PREVIEW_CHARS = 200;
 const PREVIEW_BYTES = 48;
+/**
+ * A message's detail replays this many earlier messages of its connection through the
+ * application view (its choice, the pairing with a request), looking back at most VIEW_SCAN
+ * message rows of the whole capture.
+ */
+const VIEW_REPLAY = 200;
+const VIEW_SCAN = 1_000_000;
+/** Payload bytes of replayed messages kept for the next detail. */
+const REPLAY_BYTES = 32 * 1024 * 1024;
+/** The views' diagnostics that say an earlier message is missing (a request, a binary event). */
+const UNPAIRED: ReadonlySet<DiagnosticCode> = new Set([
+  'actioncable.subscription.unknown',
+  'graphql.id.unknown',
+  'jsonrpc.response.orphan',
+  'phoenix.reply.unknown',
+  'signalr.invocation.unknown',
+  'socketio.attachment.unexpected',
+  'wamp.request.unknown',
+]);
 
 /** A short preview of a decoded frame's or message's payload (not escaped: the renderer escapes). */
 export function previewOf(ev: FrameEvent | MessageEvent): string {
@@ -296,6 +318,8 @@ export class IndexedStore implements UiStore {
   private readonly reader: FrameReader;
   private readonly listeners = new Set<() => void>();
   private readonly lists = new Map<string, BaseList>();
+  private readonly replayCache = new Map<number, MessageEvent>();
+  private replayBytes = 0;
   private readonly workers = new Set<WorkerLike>();
   private readonly cache = new Map<string, RowSummary>();
   private readonly queue: { kind: RowKind; row: number }[] = [];
@@ -357,11 +381,52 @@ export class IndexedStore implements UiStore {
     const summary = this.summaryOf(l.kind, row, previewOf(decoded.event));
     this.remember(l.kind, row, summary);
     const conn = this.state.connection(decoded.event.conn);
-    const event =
-      decoded.event.type === 'message' && conn !== undefined
-        ? withAppView(decoded.event, conn, this.options.view ?? 'auto')
-        : decoded.event;
+    const view = this.options.view ?? 'auto';
+    let event: InspectEvent = decoded.event;
+    if (decoded.event.type === 'message' && conn !== undefined && view !== 'raw') {
+      // a TLS connection is decrypted from the file's start for each message: none replayed
+      const earlier = conn.tls ? { rows: [], whole: false } : this.earlierMessages(row, decoded.event.conn);
+      const before: MessageEvent[] = [];
+      for (const r of earlier.rows) before.push(await this.replayed(r));
+      event = withAppView(decoded.event, conn, view, before, earlier.whole);
+    }
     return { summary, event, handshake: conn?.handshake ?? [] };
+  }
+
+  /** Message row `r` decoded again for a replay, from an LRU of REPLAY_BYTES (the next row's detail replays almost the same rows). */
+  private async replayed(r: number): Promise<MessageEvent> {
+    const hit = this.replayCache.get(r);
+    if (hit !== undefined) {
+      this.replayCache.delete(r);
+      this.replayCache.set(r, hit);
+      return hit;
+    }
+    const ev = (await this.reader.message(r)).event;
+    this.replayCache.set(r, ev);
+    this.replayBytes += ev.data.length;
+    for (const [k, old] of this.replayCache) {
+      if (this.replayBytes <= REPLAY_BYTES) break;
+      this.replayCache.delete(k);
+      this.replayBytes -= old.data.length;
+    }
+    return ev;
+  }
+
+  /**
+   * The message rows of connection `conn` before message row `row`, oldest first: at most
+   * VIEW_REPLAY of them; `whole` when they reach back to the connection's first message.
+   */
+  private earlierMessages(row: number, conn: number): { rows: number[]; whole: boolean } {
+    const { frames, messages } = this.state;
+    const connOf = (r: number): number => frames.conn.get(messages.first.get(r));
+    const rows: number[] = [];
+    const floor = Math.max(-1, row - 1 - VIEW_SCAN);
+    let r = row - 1;
+    for (; r > floor && rows.length < (this.options.viewReplay ?? VIEW_REPLAY); r--)
+      if (connOf(r) === conn) rows.push(r);
+    // whole: no message of this connection is left before those
+    for (; r > floor; r--) if (connOf(r) === conn) break;
+    return { rows: rows.reverse(), whole: r === floor && floor < 0 };
   }
 
   connections(): readonly ConnectionSummary[] {
@@ -668,23 +733,40 @@ export class IndexedStore implements UiStore {
 }
 
 /**
- * A message decoded again, with what the application view makes of it: the view is chosen as
- * the listing chooses it from the connection's handshake (sub-protocol, path) and, failing
- * those, from this message alone; pairing with a request needs the messages before it, so a
- * message decoded alone has none.
+ * A message decoded again, with what the application view makes of it: the connection's
+ * handshake and the messages before it (`before`, oldest first) go through the view first, as
+ * in the listing, so the view is chosen alike and a response finds its request. When `before`
+ * does not reach back to the connection's start (`whole` false), "no request for this
+ * response" is replaced by a note that it may be further back.
  */
 function withAppView(
   ev: MessageEvent,
   conn: { readonly connection: ConnectionEvent; readonly handshake: readonly HandshakeEvent[] },
   view: ViewChoice,
+  before: readonly MessageEvent[],
+  whole: boolean,
 ): MessageEvent {
-  if (view === 'raw') return ev;
   let out = ev;
+  let last = false;
   const push = new AppViewStage(view).connect((e) => {
-    if (e.type === 'message') out = e;
+    if (last && e.type === 'message') out = e;
   });
   push(conn.connection);
   for (const h of conn.handshake) push(h);
+  for (const m of before) push(m);
+  last = true;
   push(ev);
-  return out;
+  if (whole || out.pair !== undefined) return out;
+  // the request may be among the messages not replayed: "no such request" would be a guess
+  const unpaired = out.diagnostics.filter((d) => UNPAIRED.has(d.code));
+  if (unpaired.length === 0) return out;
+  return Object.assign(Object.create(Object.getPrototypeOf(out) as object) as MessageEvent, out, {
+    diagnostics: [
+      ...out.diagnostics.filter((d) => !UNPAIRED.has(d.code)),
+      diagnostic(
+        'app.pair.not-replayed',
+        `${unpaired.map((d) => d.code).join(', ')} not said: its request may be earlier than the ${before.length} message(s) of this connection replayed for this detail`,
+      ),
+    ],
+  });
 }

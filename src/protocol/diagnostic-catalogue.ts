@@ -291,6 +291,11 @@ export const DIAGNOSTIC_CATALOGUE = {
   'app.view.selected': e('note', 'application view chosen for this connection, and why', undefined),
   'app.view.failed': e('error', 'the application view could not decode this message (a wsinspect bug)', undefined),
   'app.json.invalid': e('warning', 'payload is not valid JSON where the view expects JSON', 'RFC 8259 §2'),
+  'app.pair.not-replayed': e(
+    'note',
+    'a message read through a capture index, with no request found among the earlier messages replayed for it: the request may be earlier',
+    undefined,
+  ),
   'socketio.packet.malformed': e(
     'error',
     'not a valid Engine.IO / Socket.IO packet',

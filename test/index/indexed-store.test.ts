@@ -11,6 +11,7 @@ import { compileFilter } from '../../src/filter/compile.js';
 import { IndexedStore, indexOnly } from '../../src/index/indexed-store.js';
 import { readCapture } from '../../src/pipeline/read-capture.js';
 import type { MessageEvent } from '../../src/session/events.js';
+import { AppViewStage } from '../../src/views/view-stage.js';
 import type { RowKind, RowList } from '../../src/ui/model.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -120,6 +121,71 @@ describe('IndexedStore', () => {
         } finally {
           store.dispose();
         }
+      }
+    }
+  });
+
+  /** What the listing's view stage makes of each message: key → app protocol, pair, app diagnostics. */
+  async function listedViews(path: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const push = new AppViewStage('auto').connect((e) => {
+      if (e.type === 'message') out.set(`${e.conn} ${e.dir} ${e.firstFrame}`, viewOf(e));
+    });
+    for await (const ev of readCapture(path)) push(ev);
+    return out;
+  }
+
+  function viewOf(e: MessageEvent): string {
+    return JSON.stringify([e.app?.protocol, e.app?.items.length, e.pair, e.diagnostics.map((d) => d.code)]);
+  }
+
+  it("every message's detail has the listing's view: chosen alike, paired with its request (earlier messages replayed)", async () => {
+    const views = join(FIXTURES, 'views');
+    let paired = 0;
+    for (const name of readdirSync(views).filter((f) => f.endsWith('.pcap'))) {
+      const path = join(views, name);
+      const listed = await listedViews(path);
+      const store = await IndexedStore.open(path, { mode: 'inline', notifyMs: 1 });
+      try {
+        await store.indexed;
+        const list = store.rows('message', null, null);
+        expect(list.length, name).toBe(listed.size);
+        for (let i = 0; i < list.length; i++) {
+          const e = (await store.detail(list, i)).event as MessageEvent;
+          expect(viewOf(e), `${name} message ${i}`).toBe(listed.get(`${e.conn} ${e.dir} ${e.firstFrame}`));
+          if (e.pair !== undefined) paired++;
+        }
+      } finally {
+        store.dispose();
+      }
+    }
+    expect(paired).toBeGreaterThan(20);
+  });
+
+  it('a response whose request is further back than the replay is not called an orphan', async () => {
+    const path = join(FIXTURES, 'views', 'graphql.pcap');
+    const listed = await listedViews(path);
+    for (const viewReplay of [0, 1]) {
+      const store = await IndexedStore.open(path, { mode: 'inline', notifyMs: 1, viewReplay });
+      try {
+        await store.indexed;
+        const list = store.rows('message', null, null);
+        let notReplayed = 0;
+        for (let i = 0; i < list.length; i++) {
+          const e = (await store.detail(list, i)).event as MessageEvent;
+          const codes = e.diagnostics.map((d) => d.code);
+          const inListing = listed.get(`${e.conn} ${e.dir} ${e.firstFrame}`)!;
+          expect(codes).not.toContain('graphql.id.unknown'); // the fixture has no orphan
+          expect(inListing).not.toContain('graphql.id.unknown');
+          if (codes.includes('app.pair.not-replayed')) {
+            notReplayed++;
+            expect(JSON.parse(inListing)[2], `message ${i}: paired in the listing`).toBeTruthy();
+            expect(e.pair).toBeUndefined();
+          }
+        }
+        expect(notReplayed, `viewReplay ${viewReplay}`).toBeGreaterThan(0);
+      } finally {
+        store.dispose();
       }
     }
   });
