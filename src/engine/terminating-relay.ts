@@ -141,7 +141,8 @@ class TerminatedConnection implements EngineOutput {
     const dst = this.socketOf(RECEIVER_LEG[dir]);
     if (dst.destroyed) return;
     if (!dst.write(bytes)) src.pause();
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // the writer's bytes are Buffers already (allocUnsafe, concat): no view made per write
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.observer.data(dir, buffer, RECEIVER_LEG[dir], frames);
   }
 
