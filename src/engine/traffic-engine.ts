@@ -439,10 +439,12 @@ export class TrafficEngine implements EngineConnection {
       this.output.mark(dir, WIRE);
       this.emit(dir, w.original(m));
     }
-    for (const inj of v.inject ?? []) {
-      if (inj.dir === dir) this.inject(inj);
-      else this.send(inj.dir, inj.opcode, inj.data);
-    }
+    // (no empty array and iterator per message that injects nothing)
+    if (v.inject !== undefined)
+      for (const inj of v.inject) {
+        if (inj.dir === dir) this.inject(inj);
+        else this.send(inj.dir, inj.opcode, inj.data);
+      }
   }
 
   private inject(inj: Injection): void {
@@ -463,7 +465,7 @@ export class TrafficEngine implements EngineConnection {
       if (opcode === Opcode.close) this.closeDirection(dir, 'the connection closed while it waited');
       this.emit(dir, side.writer.control(opcode, payload));
     }
-    for (const inj of v.inject ?? []) this.send(inj.dir, inj.opcode, inj.data);
+    if (v.inject !== undefined) for (const inj of v.inject) this.send(inj.dir, inj.opcode, inj.data);
   }
 
   /** A Close goes toward this direction's receiver: data still waiting there will never be sent. */
