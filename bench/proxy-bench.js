@@ -191,6 +191,7 @@ function report(ctx, contenders, results) {
       vs('large', 'cpuMsPerMiB'),
     ]);
   }
+  if (cpuUnknownBecause !== null) ctx.log(`relay CPU not reported: ${cpuUnknownBecause}`);
   if (cpuRows.length > 1) {
     ctx.log(formatTable(cpuRows));
     ctx.log(
@@ -246,6 +247,8 @@ const clockTicks = (() => {
   return r.status === 0 && Number(r.stdout) > 0 ? Number(r.stdout) : 100;
 })();
 let cpuKnown = true;
+/** Why the CPU table was left out (said under the throughput table). */
+let cpuUnknownBecause = null;
 
 /**
  * CPU seconds (user + system) of a process and its children: its own times, those of children
@@ -259,8 +262,9 @@ function cpuSeconds(pid) {
     let live = 0;
     for (const child of childPids(pid)) live += procTimes(child)[0];
     return (own + reaped + live) / clockTicks;
-  } catch {
+  } catch (err) {
     cpuKnown = false;
+    cpuUnknownBecause = err.message;
     return 0;
   }
 }
@@ -271,7 +275,8 @@ function procTimes(pid) {
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (err) {
-    if (err.code === 'ENOENT' && pid !== undefined) return [0, 0];
+    // gone meanwhile (ESRCH: it ended during the read)
+    if ((err.code === 'ENOENT' || err.code === 'ESRCH') && pid !== undefined) return [0, 0];
     throw err;
   }
   // fields after the command name, which is in parentheses and may hold spaces
@@ -282,7 +287,14 @@ function procTimes(pid) {
 function childPids(pid) {
   const out = [];
   for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    let text;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    } catch (err) {
+      // a thread that ended between the listing and the read: it has no children now
+      if (err.code === 'ENOENT' || err.code === 'ESRCH') continue;
+      throw err;
+    }
     if (text !== '') out.push(...text.split(' ').map(Number));
   }
   return out;
