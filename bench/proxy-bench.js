@@ -6,8 +6,9 @@
 // Workloads: 1 connection of 32-byte round trips (latency p50/p99), 50 connections × 1 KB
 // messages and 4 connections × 1 MB messages (throughput, several messages in flight per
 // connection). Every echo is checked. The echo server runs in a child process of its own.
-// Beside throughput, the relay process's own CPU time (user + system, from /proc) per MiB
-// echoed: on a shared 2-core machine it is a far steadier figure than MiB/s.
+// Beside wall time, the relay process's own CPU time (user + system, from /proc) per MiB
+// echoed and per round trip: on a shared 2-core machine it is a far steadier figure than
+// MiB/s or µs. BENCH_WORKLOADS=rtt,small,large runs only some workloads.
 // Layer rule: bench/ — tooling; runs the built CLI (dist/) as a user would.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
@@ -62,7 +63,22 @@ function workloads(mb) {
   ];
 }
 
+/** BENCH_WORKLOADS: comma-separated workload ids (rtt, small, large) to run; default all. */
+function chosenWorkloads(mb) {
+  const all = workloads(mb);
+  const wanted = (process.env.BENCH_WORKLOADS ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  if (wanted.length === 0) return all;
+  const unknown = wanted.filter((id) => !all.some((w) => w.id === id));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_WORKLOADS: unknown ${unknown.join(', ')} (known: ${all.map((w) => w.id).join(', ')})`);
+  return all.filter((w) => wanted.includes(w.id));
+}
+
 async function run(ctx) {
+  const runWorkloads = chosenWorkloads(ctx.mb);
   const echo = await startChild(
     process.execPath,
     [fileURLToPath(import.meta.url)],
@@ -80,7 +96,7 @@ async function run(ctx) {
   for (const s of skipped) ctx.log(`skipped: ${s}`);
   try {
     const results = new Map(chosen.map((c) => [c.id, {}]));
-    for (const w of workloads(ctx.mb)) {
+    for (const w of runWorkloads) {
       ctx.log(
         `${w.label}: ${w.conns * w.perConn} messages of ${w.size} B per run, ${w.window} in flight per connection, ${ctx.runs} runs`,
       );
@@ -92,7 +108,12 @@ async function run(ctx) {
           const cpu0 = cpuSeconds(c.pid);
           const result = await drive(c.port, w);
           const cpu = cpuSeconds(c.pid) - cpu0;
-          per.get(c.id).push({ ...result, cpuMsPerMiB: (cpu * 1000) / ((w.conns * w.perConn * w.size) / (1 << 20)) });
+          const messages = w.conns * w.perConn;
+          per.get(c.id).push({
+            ...result,
+            cpuMsPerMiB: (cpu * 1000) / ((messages * w.size) / (1 << 20)),
+            cpuUsPerMessage: (cpu * 1e6) / messages,
+          });
         }
       }
       for (const c of chosen) results.get(c.id)[w.id] = per.get(c.id);
@@ -110,27 +131,31 @@ function report(ctx, contenders, results) {
     ['path', 'RTT p50 µs', 'RTT p99 µs', '50×1KB MiB/s', '4×1MB MiB/s', 'p50 vs socat', '1KB vs socat', '1MB vs socat'],
   ];
   const summary = {};
+  // a workload left out by BENCH_WORKLOADS shows as "-"
+  const med = (list, pick) => (list === undefined ? NaN : median(list.map(pick)));
+  const show = (x) => (Number.isNaN(x) ? '-' : ratio(x));
+  const fixed = (x, digits) => (Number.isNaN(x) ? '-' : x.toFixed(digits));
   for (const c of contenders) {
     const r = results.get(c.id);
     // paired by round: a slow spell on a shared machine hits both contenders of a round
-    const vs = (key, pick) => (socat === undefined ? NaN : median(r[key].map((x, i) => pick(x) / pick(socat[key][i]))));
+    const vs = (key, pick) =>
+      socat === undefined || r[key] === undefined ? NaN : median(r[key].map((x, i) => pick(x) / pick(socat[key][i])));
     const s = {
-      p50: median(r.rtt.map((x) => x.p50)),
-      p99: median(r.rtt.map((x) => x.p99)),
-      small: median(r.small.map((x) => x.mibPerSecond)),
-      large: median(r.large.map((x) => x.mibPerSecond)),
+      p50: med(r.rtt, (x) => x.p50),
+      p99: med(r.rtt, (x) => x.p99),
+      small: med(r.small, (x) => x.mibPerSecond),
+      large: med(r.large, (x) => x.mibPerSecond),
       p50VsSocat: vs('rtt', (x) => x.p50),
       smallVsSocat: vs('small', (x) => x.mibPerSecond),
       largeVsSocat: vs('large', (x) => x.mibPerSecond),
     };
     summary[c.id] = s;
-    const show = (x) => (Number.isNaN(x) ? '-' : ratio(x));
     rows.push([
       c.label,
-      (s.p50 * 1e6).toFixed(0),
-      (s.p99 * 1e6).toFixed(0),
-      s.small.toFixed(0),
-      s.large.toFixed(0),
+      fixed(s.p50 * 1e6, 0),
+      fixed(s.p99 * 1e6, 0),
+      fixed(s.small, 0),
+      fixed(s.large, 0),
       show(s.p50VsSocat),
       show(s.smallVsSocat),
       show(s.largeVsSocat),
@@ -138,44 +163,73 @@ function report(ctx, contenders, results) {
   }
   ctx.log(formatTable(rows));
   ctx.log('MiB/s: payload echoed (each byte crosses the proxy twice); ratios are medians of per-round ratios.');
-  const cpuRows = [['relay process CPU', '50×1KB ms/MiB', '4×1MB ms/MiB', '1KB vs socat', '1MB vs socat']];
+  const cpuRows = [
+    [
+      'relay process CPU',
+      'RTT µs/round trip',
+      '50×1KB ms/MiB',
+      '4×1MB ms/MiB',
+      'RTT vs socat',
+      '1KB vs socat',
+      '1MB vs socat',
+    ],
+  ];
   for (const c of contenders.filter((x) => x.pid !== null && cpuKnown)) {
     const r = results.get(c.id);
-    const cpu = (key) => median(r[key].map((x) => x.cpuMsPerMiB));
-    const vs = (key) =>
-      socat === undefined ? '-' : ratio(median(r[key].map((x, i) => x.cpuMsPerMiB / socat[key][i].cpuMsPerMiB)));
-    cpuRows.push([c.label, cpu('small').toFixed(2), cpu('large').toFixed(2), vs('small'), vs('large')]);
+    const cpu = (key, field) => med(r[key], (x) => x[field]);
+    const vs = (key, field) =>
+      socat === undefined || r[key] === undefined
+        ? '-'
+        : ratio(median(r[key].map((x, i) => x[field] / socat[key][i][field])));
+    cpuRows.push([
+      c.label,
+      fixed(cpu('rtt', 'cpuUsPerMessage'), 1),
+      fixed(cpu('small', 'cpuMsPerMiB'), 2),
+      fixed(cpu('large', 'cpuMsPerMiB'), 2),
+      vs('rtt', 'cpuUsPerMessage'),
+      vs('small', 'cpuMsPerMiB'),
+      vs('large', 'cpuMsPerMiB'),
+    ]);
   }
+  if (cpuUnknownBecause !== null) ctx.log(`relay CPU not reported: ${cpuUnknownBecause}`);
   if (cpuRows.length > 1) {
     ctx.log(formatTable(cpuRows));
     ctx.log(
-      'CPU: user + system time of the relay process and its children, live and reaped (socat forks one per connection), per MiB of payload echoed.',
+      'CPU: user + system time of the relay process and its children, live and reaped (socat forks one per connection), per round trip (latency workload) and per MiB of payload echoed.',
     );
   }
+  const check = (ok, text) => {
+    if (!Number.isNaN(ok.value)) ctx.log(`${ok.met ? 'target met   ' : 'target missed'}  ${text}`);
+  };
+  const at = (value, met) => ({ value, met });
   const ours = summary.wsinspect;
   if (ours !== undefined && socat !== undefined) {
-    const check = (ok, text) => ctx.log(`${ok ? 'target met   ' : 'target missed'}  ${text}`);
-    check(ours.smallVsSocat >= TARGETS.throughputVsSocat, `50×1KB throughput ≥ socat's: ${ratio(ours.smallVsSocat)}`);
-    check(ours.largeVsSocat >= TARGETS.throughputVsSocat, `4×1MB throughput ≥ socat's: ${ratio(ours.largeVsSocat)}`);
     check(
-      ours.p50VsSocat <= TARGETS.p50VsSocat,
+      at(ours.smallVsSocat, ours.smallVsSocat >= TARGETS.throughputVsSocat),
+      `50×1KB throughput ≥ socat's: ${ratio(ours.smallVsSocat)}`,
+    );
+    check(
+      at(ours.largeVsSocat, ours.largeVsSocat >= TARGETS.throughputVsSocat),
+      `4×1MB throughput ≥ socat's: ${ratio(ours.largeVsSocat)}`,
+    );
+    check(
+      at(ours.p50VsSocat, ours.p50VsSocat <= TARGETS.p50VsSocat),
       `p50 round trip ≤ ${TARGETS.p50VsSocat}× socat's: ${ratio(ours.p50VsSocat)}`,
     );
   }
   const term = summary['wsinspect-rule'];
   if (term !== undefined && socat !== undefined) {
-    const check = (ok, text) => ctx.log(`${ok ? 'target met   ' : 'target missed'}  ${text}`);
     const t = RULE_TARGETS;
     check(
-      term.smallVsSocat >= t.throughputVsSocat,
+      at(term.smallVsSocat, term.smallVsSocat >= t.throughputVsSocat),
       `terminating 50×1KB ≥ ${t.throughputVsSocat}× socat's: ${ratio(term.smallVsSocat)}`,
     );
     check(
-      term.largeVsSocat >= t.throughputVsSocat,
+      at(term.largeVsSocat, term.largeVsSocat >= t.throughputVsSocat),
       `terminating 4×1MB ≥ ${t.throughputVsSocat}× socat's: ${ratio(term.largeVsSocat)}`,
     );
     check(
-      term.p50VsSocat <= t.p50VsSocat,
+      at(term.p50VsSocat, term.p50VsSocat <= t.p50VsSocat),
       `terminating p50 round trip ≤ ${t.p50VsSocat}× socat's: ${ratio(term.p50VsSocat)}`,
     );
   }
@@ -193,6 +247,8 @@ const clockTicks = (() => {
   return r.status === 0 && Number(r.stdout) > 0 ? Number(r.stdout) : 100;
 })();
 let cpuKnown = true;
+/** Why the CPU table was left out (said under the throughput table). */
+let cpuUnknownBecause = null;
 
 /**
  * CPU seconds (user + system) of a process and its children: its own times, those of children
@@ -206,8 +262,9 @@ function cpuSeconds(pid) {
     let live = 0;
     for (const child of childPids(pid)) live += procTimes(child)[0];
     return (own + reaped + live) / clockTicks;
-  } catch {
+  } catch (err) {
     cpuKnown = false;
+    cpuUnknownBecause = err.message;
     return 0;
   }
 }
@@ -218,7 +275,8 @@ function procTimes(pid) {
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (err) {
-    if (err.code === 'ENOENT' && pid !== undefined) return [0, 0];
+    // gone meanwhile (ESRCH: it ended during the read)
+    if ((err.code === 'ENOENT' || err.code === 'ESRCH') && pid !== undefined) return [0, 0];
     throw err;
   }
   // fields after the command name, which is in parentheses and may hold spaces
@@ -229,7 +287,14 @@ function procTimes(pid) {
 function childPids(pid) {
   const out = [];
   for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    let text;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    } catch (err) {
+      // a thread that ended between the listing and the read: it has no children now
+      if (err.code === 'ENOENT' || err.code === 'ESRCH') continue;
+      throw err;
+    }
     if (text !== '') out.push(...text.split(' ').map(Number));
   }
   return out;

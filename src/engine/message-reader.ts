@@ -44,7 +44,8 @@ export class MessageReader {
       deflate === null
         ? null
         : new MessageInflater(deflate, DEFAULT_LIMITS.maxInflatedBytes, { sender, fromStart: true });
-    this.decoder = new FrameDecoder({ onFrame: (f) => this.frame(f), limits: { keepBinaryPayload: Infinity } });
+    // the default limits keep every payload whole (the proxy relays it)
+    this.decoder = new FrameDecoder({ onFrame: (f) => this.frame(f) });
   }
 
   push(bytes: Uint8Array): void {

@@ -357,11 +357,14 @@ export class RuleDecider implements Decider {
     let delayMs = 0;
     let hold = false;
     let fragment: number | undefined;
-    const inject: Injection[] = [];
+    // made only when a rule injects: no array, iterator or entry pair per message
+    let inject: Injection[] | null = null;
     let subject: FilterSubject | null = null;
     let subjectOf: Uint8Array | null = null;
     let matched = false;
-    for (const [i, rule] of this.rules.entries()) {
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
       // one subject per state of the message (a change by an earlier rule makes a new one)
       if (subject === null || subjectOf !== w.data) {
         subject = this.subject(msg, w);
@@ -385,7 +388,7 @@ export class RuleDecider implements Decider {
           fragment = a.size;
           break;
         case 'inject':
-          inject.push({ dir: a.dir, opcode: Opcode.text, data: encoder.encode(a.text) });
+          (inject ??= []).push({ dir: a.dir, opcode: Opcode.text, data: encoder.encode(a.text) });
           break;
         case 'replace':
           if (w.opcode === Opcode.text) {
@@ -406,7 +409,7 @@ export class RuleDecider implements Decider {
       delayMs: delayMs > 0 ? delayMs : undefined,
       hold: hold || undefined,
       fragment,
-      inject: inject.length > 0 ? inject : undefined,
+      inject: inject ?? undefined,
     };
   }
 

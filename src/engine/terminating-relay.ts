@@ -53,7 +53,13 @@ export function terminatingRelay(
   new TerminatedConnection(options, conn, client, server, observer).start(firstC2s);
 }
 
-class TerminatedConnection {
+/**
+ * One connection. It is the engine's output itself (one object, its methods shared by every
+ * connection) rather than an object of closures made per connection, and its sockets' data
+ * listeners are swapped once the engine starts instead of testing for the engine on every
+ * chunk: code optimised for one connection stays valid for the next.
+ */
+class TerminatedConnection implements EngineOutput {
   private engine: TrafficEngine | null = null;
   /** Handshake phase: bytes of each head seen so far, until its end. */
   private readonly heads: Record<Direction, Buffer[]> = { c2s: [], s2c: [] };
@@ -109,9 +115,7 @@ class TerminatedConnection {
     dst.on('drain', () => {
       if (!src.destroyed) src.resume();
     });
-    src.on('data', (chunk: Buffer) => {
-      if (!dst.destroyed) this.input(dir, chunk);
-    });
+    src.on('data', dir === 'c2s' ? this.handshakeC2s : this.handshakeS2c);
     src.on('end', () => {
       if (this.engine !== null) this.engine.end(dir);
       else this.endToward(dir);
@@ -137,7 +141,8 @@ class TerminatedConnection {
     const dst = this.socketOf(RECEIVER_LEG[dir]);
     if (dst.destroyed) return;
     if (!dst.write(bytes)) src.pause();
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // the writer's bytes are Buffers already (allocUnsafe, concat): no view made per write
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.observer.data(dir, buffer, RECEIVER_LEG[dir], frames);
   }
 
@@ -148,35 +153,55 @@ class TerminatedConnection {
     this.observer.halfClose(dir);
   }
 
-  /** Bytes from the sender of `dir`. */
-  private input(dir: Direction, chunk: Buffer): void {
-    if (this.engine !== null) {
-      // what one chunk makes goes out in one write per direction (and one event to the
-      // observer); the observer hears of the chunk itself after that, as relay() does
-      this.batching = true;
-      try {
-        this.engine.push(dir, chunk);
-      } catch (err) {
-        // a bug in the engine: this connection is cut, the proxy goes on serving the others
-        this.batching = false;
-        this.pending = { c2s: [], s2c: [] };
-        this.pendingFrames = { c2s: [], s2c: [] };
-        this.options.note?.(
-          this.conn,
-          `internal error, connection reset: ${(err as Error).stack ?? String(err)}`,
-          'error',
-        );
-        resetSocket(this.client);
-        resetSocket(this.server);
-        return;
-      } finally {
-        this.batching = false;
-        this.flush('c2s');
-        this.flush('s2c');
-      }
-      this.observer.data(dir, chunk, SENDER_LEG[dir]);
+  /** Before the engine starts: the handshake phase (or a verbatim relay). */
+  private readonly handshakeC2s = (chunk: Buffer): void => {
+    if (!this.server.destroyed) this.input('c2s', chunk);
+  };
+
+  private readonly handshakeS2c = (chunk: Buffer): void => {
+    if (!this.client.destroyed) this.input('s2c', chunk);
+  };
+
+  /** Once the engine runs: every chunk goes to it. */
+  private readonly engineC2s = (chunk: Buffer): void => {
+    if (!this.server.destroyed) this.engineInput('c2s', chunk);
+  };
+
+  private readonly engineS2c = (chunk: Buffer): void => {
+    if (!this.client.destroyed) this.engineInput('s2c', chunk);
+  };
+
+  /** Bytes from the sender of `dir`, for the running engine. */
+  private engineInput(dir: Direction, chunk: Buffer): void {
+    // what one chunk makes goes out in one write per direction (and one event to the
+    // observer); the observer hears of the chunk itself after that, as relay() does
+    this.batching = true;
+    try {
+      this.engine!.push(dir, chunk);
+    } catch (err) {
+      // a bug in the engine: this connection is cut, the proxy goes on serving the others
+      this.batching = false;
+      this.pending = { c2s: [], s2c: [] };
+      this.pendingFrames = { c2s: [], s2c: [] };
+      this.options.note?.(
+        this.conn,
+        `internal error, connection reset: ${(err as Error).stack ?? String(err)}`,
+        'error',
+      );
+      resetSocket(this.client);
+      resetSocket(this.server);
       return;
+    } finally {
+      this.batching = false;
+      this.flush('c2s');
+      this.flush('s2c');
     }
+    this.observer.data(dir, chunk, SENDER_LEG[dir]);
+  }
+
+  /** Bytes from the sender of `dir` before the engine runs. */
+  private input(dir: Direction, chunk: Buffer): void {
+    if (this.engine !== null) return this.engineInput(dir, chunk);
     if (this.verbatim) return this.forward(dir, chunk);
     // handshake phase: client bytes after its head wait for the server's answer
     if (dir === 'c2s' && this.request !== null) {
@@ -235,33 +260,47 @@ class TerminatedConnection {
   }
 
   private startEngine(deflate: ReturnType<typeof parseHandshakeResponse>['deflate'], protocol: string | null): void {
-    const conn = this.conn;
     const o = this.options;
-    const output: EngineOutput = {
-      write: (dir, bytes, frames) => {
-        if (!this.batching) return this.send(dir, bytes, frames);
-        this.pending[dir].push(bytes);
-        const all = this.pendingFrames[dir];
-        for (const f of frames) all.push(f);
-      },
-      mark: (dir, mark) => o.mark?.(conn, dir, mark),
-      dropped: (dir, msg, why) => {
-        // what was written before it is shown before it
-        this.flush(dir);
-        o.dropped?.(conn, dir, msg, why);
-      },
-      note: (text, severity) => o.note?.(conn, text, severity),
-      end: (dir) => this.endToward(dir),
-    };
     this.engine = new TrafficEngine({
-      conn,
+      conn: this.conn,
       deflate,
-      decider: o.decider(conn),
+      decider: o.decider(this.conn),
       holdTimeoutMs: o.holdTimeoutMs,
       path: this.request?.path,
       protocol,
-      output,
+      output: this,
     });
+    this.client.removeListener('data', this.handshakeC2s);
+    this.server.removeListener('data', this.handshakeS2c);
+    this.client.on('data', this.engineC2s);
+    this.server.on('data', this.engineS2c);
     o.started?.(this.engine);
+  }
+
+  // EngineOutput: what the engine makes for this connection
+
+  write(dir: Direction, bytes: Uint8Array, frames: KnownFrame[]): void {
+    if (!this.batching) return this.send(dir, bytes, frames);
+    this.pending[dir].push(bytes);
+    const all = this.pendingFrames[dir];
+    for (const f of frames) all.push(f);
+  }
+
+  mark(dir: Direction, mark: ChangeMark): void {
+    this.options.mark?.(this.conn, dir, mark);
+  }
+
+  dropped(dir: Direction, msg: { readonly opcode: number; readonly data: Uint8Array }, why: string): void {
+    // what was written before it is shown before it
+    this.flush(dir);
+    this.options.dropped?.(this.conn, dir, msg, why);
+  }
+
+  note(text: string, severity: 'note' | 'warning' | 'error'): void {
+    this.options.note?.(this.conn, text, severity);
+  }
+
+  end(dir: Direction): void {
+    this.endToward(dir);
   }
 }

@@ -16,7 +16,7 @@ import { Opcode, type Frame } from '../protocol/frame.js';
 import type { DeflateNegotiation } from '../protocol/handshake-types.js';
 import type { ChangeMark, Direction } from '../session/events.js';
 import { LegWriter } from './leg-writer.js';
-import { MessageReader, type ReadMessage } from './message-reader.js';
+import { MessageReader, type MessageReaderEvents, type ReadMessage } from './message-reader.js';
 import type { ControlVerdict, Decider, EngineConnection, EngineMessage, Injection, MessageVerdict } from './verdict.js';
 
 /** The mark of a message that went on as it came (one shared object). */
@@ -195,13 +195,8 @@ export class TrafficEngine implements EngineConnection {
   }
 
   private side(dir: Direction, deflate: DeflateNegotiation['client'] | null): EngineSide {
-    const reader = new MessageReader(deflate, dir === 'c2s' ? 'client' : 'server', {
-      message: (m) => this.message(dir, m),
-      control: (f) => this.control(dir, f),
-      problem: (text) => this.output.note(`${dir === 'c2s' ? 'client' : 'server'}: ${text}`, 'warning'),
-    });
     return {
-      reader,
+      reader: new MessageReader(deflate, dir === 'c2s' ? 'client' : 'server', new SideEvents(this, dir)),
       writer: new LegWriter(deflate, dir === 'c2s'),
       data: { entries: [], timer: null },
       control: { entries: [], timer: null },
@@ -209,6 +204,21 @@ export class TrafficEngine implements EngineConnection {
       ended: false,
       endSent: false,
     };
+  }
+
+  /** @internal A whole data message from the sender of `dir` (SideEvents). */
+  readMessage(dir: Direction, m: ReadMessage): void {
+    this.message(dir, m);
+  }
+
+  /** @internal A control frame from the sender of `dir` (SideEvents). */
+  readControl(dir: Direction, f: Frame): void {
+    this.control(dir, f);
+  }
+
+  /** @internal Bytes of the sender of `dir` that are not a usable frame stream (SideEvents). */
+  readProblem(dir: Direction, text: string): void {
+    this.output.note(`${dir === 'c2s' ? 'client' : 'server'}: ${text}`, 'warning');
   }
 
   private message(dir: Direction, m: ReadMessage): void {
@@ -429,10 +439,12 @@ export class TrafficEngine implements EngineConnection {
       this.output.mark(dir, WIRE);
       this.emit(dir, w.original(m));
     }
-    for (const inj of v.inject ?? []) {
-      if (inj.dir === dir) this.inject(inj);
-      else this.send(inj.dir, inj.opcode, inj.data);
-    }
+    // (no empty array and iterator per message that injects nothing)
+    if (v.inject !== undefined)
+      for (const inj of v.inject) {
+        if (inj.dir === dir) this.inject(inj);
+        else this.send(inj.dir, inj.opcode, inj.data);
+      }
   }
 
   private inject(inj: Injection): void {
@@ -453,7 +465,7 @@ export class TrafficEngine implements EngineConnection {
       if (opcode === Opcode.close) this.closeDirection(dir, 'the connection closed while it waited');
       this.emit(dir, side.writer.control(opcode, payload));
     }
-    for (const inj of v.inject ?? []) this.send(inj.dir, inj.opcode, inj.data);
+    if (v.inject !== undefined) for (const inj of v.inject) this.send(inj.dir, inj.opcode, inj.data);
   }
 
   /** A Close goes toward this direction's receiver: data still waiting there will never be sent. */
@@ -467,6 +479,30 @@ export class TrafficEngine implements EngineConnection {
     }
     if (waiting.length > 0)
       this.output.note(`${waiting.length} ${dir} message(s) still waiting were dropped: ${why}`, 'note');
+  }
+}
+
+/**
+ * A side's reader events, as a class rather than an object of closures: every connection's
+ * readers then call the same functions through objects of one shape, so code optimised for
+ * one connection stays valid for the next.
+ */
+class SideEvents implements MessageReaderEvents {
+  constructor(
+    private readonly engine: TrafficEngine,
+    private readonly dir: Direction,
+  ) {}
+
+  message(m: ReadMessage): void {
+    this.engine.readMessage(this.dir, m);
+  }
+
+  control(f: Frame): void {
+    this.engine.readControl(this.dir, f);
+  }
+
+  problem(text: string): void {
+    this.engine.readProblem(this.dir, text);
   }
 }
 

@@ -24,12 +24,19 @@ interface Marks {
   current: ChangeMark | undefined;
 }
 
+/** A connection's marks, per direction. */
+interface ConnectionMarks {
+  readonly c2s: Marks;
+  readonly s2c: Marks;
+}
+
 export class ChangeMarks implements ViewStage {
-  private readonly marks = new Map<string, Marks>();
+  /** By connection number (no key string built per event). */
+  private readonly marks = new Map<number, ConnectionMarks>();
 
   /** The next data message written in this direction came from `mark`. */
   mark(conn: number, dir: Direction, mark: ChangeMark): void {
-    this.of(conn, dir).queue.push(mark);
+    this.of(conn)[dir].queue.push(mark);
   }
 
   /** The message event of a message the receiver never got. */
@@ -62,33 +69,31 @@ export class ChangeMarks implements ViewStage {
   connect(next: (event: InspectEvent) => void): (event: InspectEvent) => void {
     return (ev) => {
       if (ev.type === 'frame' && ev.change === undefined && this.marks.size > 0) {
-        const m = this.marks.get(key(ev.conn, ev.dir));
+        const m = this.marks.get(ev.conn)?.[ev.dir];
         const opcode = ev.frame.opcode;
         if (m !== undefined && opcode < 8) {
           if (opcode !== 0) m.current = m.queue.shift();
           if (m.current !== undefined) return next(marked(ev, m.current));
         }
       } else if (ev.type === 'message' && ev.change === undefined && this.marks.size > 0) {
-        const m = this.marks.get(key(ev.conn, ev.dir));
+        const m = this.marks.get(ev.conn)?.[ev.dir];
         if (m !== undefined) {
           const change = m.current ?? m.queue.shift();
           m.current = undefined;
           if (change !== undefined) return next(marked(ev, change));
         }
       } else if (ev.type === 'end') {
-        this.marks.delete(key(ev.conn, 'c2s'));
-        this.marks.delete(key(ev.conn, 's2c'));
+        this.marks.delete(ev.conn);
       }
       next(ev);
     };
   }
 
-  private of(conn: number, dir: Direction): Marks {
-    const k = key(conn, dir);
-    let m = this.marks.get(k);
+  private of(conn: number): ConnectionMarks {
+    let m = this.marks.get(conn);
     if (m === undefined) {
-      m = { queue: [], current: undefined };
-      this.marks.set(k, m);
+      m = { c2s: { queue: [], current: undefined }, s2c: { queue: [], current: undefined } };
+      this.marks.set(conn, m);
     }
     return m;
   }
@@ -98,8 +103,4 @@ export class ChangeMarks implements ViewStage {
 function marked<E extends FrameEvent | MessageEvent>(ev: E, change: ChangeMark): E {
   (ev as { change?: ChangeMark }).change = change;
   return ev;
-}
-
-function key(conn: number, dir: Direction): string {
-  return `${conn}:${dir}`;
 }

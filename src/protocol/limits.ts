@@ -21,14 +21,23 @@ export interface Limits {
   readonly keepBinaryPayload: number;
 }
 
-export const DEFAULT_LIMITS: Limits = {
-  maxFramePayload: 64 * 1024 * 1024,
-  maxMessageBytes: 64 * 1024 * 1024,
-  maxInflatedBytes: 64 * 1024 * 1024,
-  maxHttpHead: 64 * 1024,
-  keepBinaryPayload: Infinity,
-};
+export const DEFAULT_LIMITS: Limits = resolveLimits({});
 
+/**
+ * The limits with defaults filled in. Every result has the same shape and only integer fields
+ * (so code reading a Limits sees one hidden class and no double field): keepBinaryPayload is
+ * capped at the most a frame or a message can keep anyway (maxFramePayload, maxMessageBytes),
+ * which changes nothing it decides and turns the "keep everything" Infinity into an integer.
+ */
 export function resolveLimits(partial?: Partial<Limits>): Limits {
-  return partial === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...partial };
+  const maxFramePayload = partial?.maxFramePayload ?? 64 * 1024 * 1024;
+  const maxMessageBytes = partial?.maxMessageBytes ?? 64 * 1024 * 1024;
+  const keep = partial?.keepBinaryPayload ?? Infinity;
+  return {
+    maxFramePayload,
+    maxMessageBytes,
+    maxInflatedBytes: partial?.maxInflatedBytes ?? 64 * 1024 * 1024,
+    maxHttpHead: partial?.maxHttpHead ?? 64 * 1024,
+    keepBinaryPayload: Math.min(keep, Math.max(maxFramePayload, maxMessageBytes)),
+  };
 }

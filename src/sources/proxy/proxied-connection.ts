@@ -12,7 +12,7 @@ import { clientHelloSni } from './client-hello.js';
 import { nowSeconds } from './clock.js';
 import { hostPort, type ProxyTarget } from './proxy-address.js';
 import { parseProxyRequest, proxyResponse, readRequestHead } from './proxy-request.js';
-import { relay, resetSocket, type Leg, type RelayEndReason, type RelayFunction } from './relay.js';
+import { relay, resetSocket, type Leg, type RelayEndReason, type RelayFunction, type RelayObserver } from './relay.js';
 import { terminateTls, type CertificateSource } from './tls-terminator.js';
 import { connectUpstream, type UpstreamSpec } from './upstream.js';
 
@@ -214,21 +214,24 @@ export class ProxiedConnection {
     const terminate = destination.blind !== true ? this.settings.relay : undefined;
     const legs = terminate === undefined ? undefined : legEndpoints(client, upstream, endpoints);
     this.host.emit({ kind: 'open', conn, endpoints, legs, time: nowSeconds(), detectedBy: 'handshake', destination });
-    const observer = {
-      data:
-        destination.blind !== true
-          ? (dir: Direction, bytes: Buffer, leg?: Leg, frames?: readonly KnownFrame[]) =>
-              this.host.emit({ kind: 'data', conn, dir, bytes, time: nowSeconds(), leg, frames })
-          : () => {},
-      halfClose: (dir: Direction) => {
-        if (!this.ended) this.host.emit({ kind: 'end', conn, dir, reason: 'tcp-fin', time: nowSeconds() });
-      },
-      closed: (reason: RelayEndReason) => {
-        if (!this.ended) this.finish({ kind: 'end', conn, reason, time: nowSeconds() });
-      },
-    };
+    const observer = new ConnectionObserver(this, destination.blind === true);
     if (terminate !== undefined) terminate(conn, client, upstream, observer, how.first);
     else relay(client, upstream, observer, how.first);
+  }
+
+  /** @internal A data event (ConnectionObserver): shown whether or not the connection ended, as before. */
+  emitData(event: StreamEvent): void {
+    this.host.emit(event);
+  }
+
+  /** @internal The relay's observer reports through these (ConnectionObserver). */
+  observed(event: StreamEvent): void {
+    if (!this.ended) this.host.emit(event);
+  }
+
+  /** @internal The final event of a connection that is still open (ConnectionObserver). */
+  finished(event: StreamEvent): void {
+    if (!this.ended) this.finish(event);
   }
 
   private finish(event: StreamEvent): void {
@@ -274,6 +277,37 @@ export class ProxiedConnection {
 
   private closeAll(): void {
     for (const s of this.sockets) resetSocket(s);
+  }
+}
+
+/**
+ * What the relay tells of a decoded connection, turned into StreamEvents. A class rather than
+ * an object of closures made per connection: every connection's relay then calls the same
+ * functions through objects of one shape, so code optimised for one connection stays valid
+ * for the next.
+ */
+class ConnectionObserver implements RelayObserver {
+  private readonly conn: number;
+
+  constructor(
+    private readonly connection: ProxiedConnection,
+    /** A blind TLS tunnel: opened and ended, its bytes not shown. */
+    private readonly blind: boolean,
+  ) {
+    this.conn = connection.conn;
+  }
+
+  data(dir: Direction, bytes: Buffer, leg?: Leg, frames?: readonly KnownFrame[]): void {
+    if (this.blind) return;
+    this.connection.emitData({ kind: 'data', conn: this.conn, dir, bytes, time: nowSeconds(), leg, frames });
+  }
+
+  halfClose(dir: Direction): void {
+    this.connection.observed({ kind: 'end', conn: this.conn, dir, reason: 'tcp-fin', time: nowSeconds() });
+  }
+
+  closed(reason: RelayEndReason): void {
+    this.connection.finished({ kind: 'end', conn: this.conn, reason, time: nowSeconds() });
   }
 }
 

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { WsinspectError } from '../../errors.js';
 import type { StreamEvent } from '../../session/events.js';
 import { hostPort, type ListenAddress } from './proxy-address.js';
-import { ProxiedConnection, type ConnectionSettings } from './proxied-connection.js';
+import { ProxiedConnection, type ConnectionSettings, type ProxiedConnectionHost } from './proxied-connection.js';
 
 export interface ProxyServerOptions extends ConnectionSettings {
   readonly listen: ListenAddress;
@@ -24,6 +24,12 @@ export class ProxyServer {
   private readonly cutOff = new Set<number>();
   private nextConn = 1;
   private closing = false;
+  /** What every connection reports to: one object for all of them (one shape, one set of functions). */
+  private readonly host: ProxiedConnectionHost = {
+    emit: (event) => this.emit(event),
+    // the message names the client: connection numbers are given to WebSocket connections only, later (upgrade-sniffer.ts)
+    problem: (_conn, message) => this.options.onProblem(null, message),
+  };
 
   constructor(private readonly options: ProxyServerOptions) {
     this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) =>
@@ -65,11 +71,7 @@ export class ProxyServer {
       return;
     }
     const conn = this.nextConn++;
-    const connection = new ProxiedConnection(conn, socket, this.options, {
-      emit: (event) => this.emit(event),
-      // the message names the client: connection numbers are given to WebSocket connections only, later (upgrade-sniffer.ts)
-      problem: (_conn, message) => this.options.onProblem(null, message),
-    });
+    const connection = new ProxiedConnection(conn, socket, this.options, this.host);
     this.live.set(conn, connection);
     socket.once('close', () => this.live.delete(conn));
     connection.serve().catch((err: unknown) => {

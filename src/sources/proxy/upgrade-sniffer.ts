@@ -92,7 +92,8 @@ export class UpgradeSniffer {
     const final = event.kind === 'end' && event.dir === undefined;
     const shown = this.numbers.get(conn);
     if (shown !== undefined) {
-      this.emit({ ...event, conn: shown });
+      // numbered as it came (every connection so far was WebSocket): the event as it is, no copy per chunk
+      this.emit(shown === conn ? event : { ...event, conn: shown });
       if (final) this.numbers.delete(conn);
     } else if (event.kind === 'open') this.opened(conn, event);
     else if (this.pending.has(conn)) this.sniff(conn, this.pending.get(conn)!, event);

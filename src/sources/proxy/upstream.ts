@@ -61,6 +61,10 @@ function startTls(spec: UpstreamSpec): TLSSocket {
     allowHalfOpen: true,
   } as ConnectionOptions);
   if (spec.onKeylog !== undefined) socket.on('keylog', spec.onKeylog);
+  // tls.connect takes no noDelay option: without this the TCP socket it opens keeps Nagle's
+  // algorithm, and a small write waits for the ACK of the one before it (set before it connects,
+  // it applies once connected; a given socket already has it)
+  socket.setNoDelay(true);
   return socket;
 }
 
