@@ -78,6 +78,7 @@ export function graphqlView(protocol: GraphqlProtocol, hints: ViewHints): Connec
   return {
     protocol,
     heartbeat(frame: FrameEvent): boolean {
+      if (frame.textBytes !== undefined && frame.textBytes.length >= 40) return false;
       const t = frame.frame.opcode === 1 && frame.frame.fin ? frame.text : undefined;
       return t !== undefined && t.length < 40 && /^\{\s*"type"\s*:\s*"(ping|pong|ka)"\s*\}$/.test(t);
     },

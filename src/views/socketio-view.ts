@@ -7,6 +7,7 @@
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { AppItem, AppPair, AppValue, Direction, FrameEvent, MessageEvent } from '../session/events.js';
 import { compact, isObject, parseJson } from './app-json.js';
+import { scanJson, scanned } from './json-scan.js';
 import { Pairing, textOf, type ConnectionView, type Decoded, type ViewHints } from './view.js';
 
 /** Sticky: matched where the packet's reading has got to, without cutting the string. */
@@ -33,6 +34,51 @@ export function eioOfPath(path: string | null): 3 | 4 | null {
   return m === null ? null : m[1] === '3' ? 3 : m[1] === '4' ? 4 : null;
 }
 
+/** compact()'s cut of a summary part: at most 200 characters, then '…'. */
+const cut = (s: string): string => (s.length > 200 ? s.slice(0, 200) + '…' : s);
+
+/**
+ * An EVENT or ACK read from its text without parsing its payload: the fields (event arguments,
+ * ack data) are parsed when first read (--json, -V, a filter on them). What the listing shows
+ * (the summary, the pairing) needs only the text.
+ */
+class LazyPacketItem implements AppItem {
+  private built: Record<string, AppValue> | undefined = undefined;
+  readonly request: string | undefined;
+  readonly awaits: boolean | undefined;
+
+  constructor(
+    readonly kind: 'event' | 'ack',
+    readonly summary: string,
+    private readonly eio: 3 | 4,
+    private readonly namespace: string,
+    private readonly event: string | null,
+    private readonly ackId: number | null,
+    /** The packet's JSON payload: the event's array, or the ack's data. */
+    private readonly payload: string,
+    readonly pair: AppPair | undefined,
+  ) {
+    this.request = event ?? undefined;
+    this.awaits = event !== null && ackId !== null ? true : undefined;
+  }
+
+  get fields(): Record<string, AppValue> {
+    if (this.built !== undefined) return this.built;
+    const data = parseJson(this.payload) as AppValue[];
+    const fields: Record<string, AppValue> = { eio: this.eio, type: this.kind === 'event' ? 'EVENT' : 'ACK' };
+    fields.namespace = this.namespace;
+    if (this.event !== null) {
+      fields.event = this.event;
+      fields.args = data.slice(1);
+      if (this.ackId !== null) fields.ackId = this.ackId;
+    } else {
+      fields.ackId = this.ackId!;
+      fields.args = data;
+    }
+    return (this.built = fields);
+  }
+}
+
 export function socketIoView(hints: ViewHints): ConnectionView {
   let eio: 3 | 4 = eioOfPath(hints.path) ?? 4;
   const pairing = new Pairing(hints.conn);
@@ -45,6 +91,66 @@ export function socketIoView(hints: ViewHints): ConnectionView {
 
   function engine(type: string, summary: string, extra: Record<string, AppValue> = {}, heartbeat = false): AppItem {
     return { kind: type, summary, fields: { eio, type, ...extra }, ...(heartbeat ? { heartbeat } : {}) };
+  }
+
+  /**
+   * The common packets, EVENT and ACK without attachments, read from the message's bytes (`b`,
+   * the Socket.IO packet from `start`) when their JSON is ASCII and already compact: the
+   * summary is then the text itself. Null: anything else, read the general way.
+   */
+  function fastPacket(msg: MessageEvent, b: Uint8Array, start: number): Decoded | null {
+    const typeDigit = b[start] - 48;
+    if (typeDigit !== 2 && typeDigit !== 3) return null;
+    const end = b.length;
+    let i = start + 1;
+    let nsEnd = i;
+    if (b[i] === 0x2f) {
+      while (nsEnd < end && b[nsEnd] !== 0x2c) {
+        if (b[nsEnd] >= 0x80) return null;
+        nsEnd++;
+      }
+      if (nsEnd === end) return null;
+    }
+    const nsStart = i;
+    i = nsEnd === nsStart ? i : nsEnd + 1;
+    let ackId: number | null = null;
+    const digits = i;
+    while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    if (i > digits) {
+      if (i - digits > 15) return null;
+      ackId = 0;
+      for (let d = digits; d < i; d++) ackId = ackId * 10 + (b[d] - 48);
+    }
+    if (i >= end || b[i] !== 0x5b || !scanJson(b, i, end) || !scanned.canonical) return null;
+    const firstComma = scanned.firstComma;
+    const text = textOf(msg)!;
+    const namespace = nsEnd === nsStart ? '/' : text.slice(nsStart, nsEnd);
+    const ns = namespace === '/' ? '' : namespace + ' ';
+    const ack = ackId === null ? '' : ` ack=${ackId}`;
+    const payload = text.slice(i);
+    if (typeDigit === 2) {
+      // the event's name: a string first (a number first is rare: the general way)
+      if (b[i + 1] !== 0x22) return null;
+      const nameEnd = firstComma < 0 ? end - 1 : firstComma;
+      const event = text.slice(i + 2, nameEnd - 1);
+      const args = firstComma < 0 ? '[]' : '[' + text.slice(firstComma + 1);
+      const summary = `EVENT ${ns}${text.slice(i + 1, nameEnd)} ${cut(args)}${ack}`;
+      const diagnostics: Diagnostic[] = [];
+      if (ackId !== null && !pairing.request(msg.dir, `${namespace}#${ackId}`, msg, event))
+        diagnostics.push(diagnostic('socketio.packet.malformed', `ack id ${ackId} reused before it was acknowledged`));
+      const item = new LazyPacketItem('event', summary, eio, namespace, event, ackId, payload, undefined);
+      return { app: { protocol: 'socket.io', items: [item] }, diagnostics };
+    }
+    if (ackId === null) return null;
+    let summary = `ACK ${ns}${cut(payload)}${ack}`;
+    const pair = pairing.response(msg.dir, `${namespace}#${ackId}`, msg);
+    if (pair === null) {
+      const item = new LazyPacketItem('ack', summary, eio, namespace, null, ackId, payload, undefined);
+      return { app: { protocol: 'socket.io', items: [item] }, diagnostics: [] };
+    }
+    summary += ` (${JSON.stringify(pair.request)}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
+    const item = new LazyPacketItem('ack', summary, eio, namespace, null, ackId, payload, pair);
+    return { app: { protocol: 'socket.io', items: [item] }, diagnostics: [], pair };
   }
 
   function socketPacket(msg: MessageEvent, s: string): Decoded {
@@ -165,6 +271,9 @@ export function socketIoView(hints: ViewHints): ConnectionView {
   return {
     protocol: 'socket.io',
     heartbeat(frame: FrameEvent): boolean {
+      // from the bytes: decoding every frame's text to compare it cost more than the check
+      const t = frame.frame.opcode === 1 && frame.frame.fin ? frame.textBytes : undefined;
+      if (t !== undefined) return t.length === 1 && (t[0] === 0x32 || t[0] === 0x33);
       return frame.frame.opcode === 1 && frame.frame.fin && (frame.text === '2' || frame.text === '3');
     },
     decode(msg: MessageEvent): Decoded {
@@ -176,6 +285,11 @@ export function socketIoView(hints: ViewHints): ConnectionView {
           return attachment(msg, msg.data.subarray(1));
         }
         return attachment(msg, msg.data);
+      }
+      const b = msg.data;
+      if (b.length > 1 && b[0] === 0x34) {
+        const fast = fastPacket(msg, b, 1);
+        if (fast !== null) return fast;
       }
       const text = textOf(msg) ?? '';
       if (text === '') return malformed('empty Engine.IO packet');
