@@ -6,7 +6,11 @@
 
 /** What the last scanJson call found (valid texts only); one object, reused: no garbage per message. */
 export const scanned = {
-  /** compact(parseJson(text)) === text: ASCII, no whitespace or escapes, plain integers, keys that keep their order. */
+  /**
+   * compact(parseJson(text)) === text, and the text is printable ASCII without a backslash
+   * (escapeForTerminal leaves it as it is): no whitespace, escapes, DEL or non-ASCII, plain
+   * integers, keys that keep their order.
+   */
   canonical: false,
   /** The first byte of the top-level value ('{', '[', '"', a digit…). */
   top: 0,
@@ -215,11 +219,19 @@ function key(b: Uint8Array, p: number, end: number): number {
   return p + 1 < end && isDigit(b[p + 1]) ? (e & KEY_END) | KEY_NOT_CANONICAL : e;
 }
 
+/** Bytes a string's scan stops at: 1 for '"', '\\' and controls, 2 for DEL and non-ASCII (not canonical: a summary escapes them); 0 for the rest. */
+const STRING_STOP = new Uint8Array(256).map((_, c) =>
+  c === Ch.Quote || c === Ch.Backslash || c < 0x20 ? 1 : c >= 0x7f ? 2 : 0,
+);
+
 /** A string at p (its '"'): the offset after its closing quote, flagged when it has escapes or non-ASCII. */
 function string(b: Uint8Array, p: number, end: number): number {
   let plain = true;
   p++;
   while (p < end) {
+    // the plain run first: most of a JSON text is in its strings
+    while (p < end && STRING_STOP[b[p]] === 0) p++;
+    if (p >= end) return -1;
     const c = b[p];
     if (c === Ch.Quote) return plain ? p + 1 : (p + 1) | KEY_NOT_CANONICAL;
     if (c < 0x20) return -1;
@@ -245,7 +257,7 @@ function string(b: Uint8Array, p: number, end: number): number {
       p += 2;
       continue;
     }
-    if (c >= 0x80) plain = false;
+    if (c >= 0x7f) plain = false;
     p++;
   }
   return -1;
