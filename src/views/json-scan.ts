@@ -45,7 +45,8 @@ let keyBase = new Int32Array(64);
 /** Start and end offsets of the keys of the open objects (duplicates are not canonical). */
 let keys = new Int32Array(64);
 
-const isWs = (c: number): boolean => c === Ch.Space || c === Ch.Lf || c === Ch.Cr || c === Ch.Tab;
+const WS = new Uint8Array(256).map((_, c) => (c === Ch.Space || c === Ch.Lf || c === Ch.Cr || c === Ch.Tab ? 1 : 0));
+const isWs = (c: number): boolean => WS[c] === 1;
 const isDigit = (c: number): boolean => c >= Ch.Zero && c <= Ch.Nine;
 const isHex = (c: number): boolean =>
   (c >= Ch.Zero && c <= Ch.Nine) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
@@ -86,10 +87,10 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
     let c = b[p];
     // one value
     if (c === Ch.OpenCurly || c === Ch.OpenSquare) {
-      containers = grow(containers, depth + 1);
+      if (depth >= containers.length) containers = grow(containers, depth + 1);
       containers[depth] = c === Ch.OpenCurly ? 1 : 2;
       if (c === Ch.OpenCurly) {
-        keyBase = grow(keyBase, depth + 1);
+        if (depth >= keyBase.length) keyBase = grow(keyBase, depth + 1);
         keyBase[depth] = nkeys;
       }
       depth++;
@@ -109,7 +110,7 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
         const k = key(b, p, end);
         if (k < 0) return false;
         if (k >= KEY_NOT_CANONICAL) canonical = false;
-        keys = grow(keys, nkeys * 2 + 2);
+        if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
         keys[nkeys * 2] = p;
         keys[nkeys * 2 + 1] = k & KEY_END;
         nkeys++;
@@ -180,7 +181,7 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
           if (canonical)
             for (let i = keyBase[depth - 1]; i < nkeys; i++)
               if (sameBytes(b, keys[i * 2], keys[i * 2 + 1], p, kEnd)) canonical = false;
-          keys = grow(keys, nkeys * 2 + 2);
+          if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
           keys[nkeys * 2] = p;
           keys[nkeys * 2 + 1] = kEnd;
           nkeys++;

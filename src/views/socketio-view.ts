@@ -75,8 +75,6 @@ class LazyPacketItem implements AppItem {
   private text: string | undefined = undefined;
   readonly request: string | undefined;
   readonly awaits: boolean | undefined;
-  /** Pairing's part of an ACK's summary: ` ("event", 0.08 ms)`, or ''. */
-  private readonly answers: string;
 
   constructor(
     readonly kind: 'event' | 'ack',
@@ -93,15 +91,19 @@ class LazyPacketItem implements AppItem {
   ) {
     this.request = event ?? undefined;
     this.awaits = event !== null && ackId !== null ? true : undefined;
-    this.answers =
-      pair === undefined
-        ? ''
-        : ` (${JSON.stringify(pair.request)}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
+  }
+
+  /** Pairing's part of an ACK's summary: ` ("event", 0.08 ms)`, or ''. */
+  private get answers(): string {
+    const pair = this.pair;
+    if (pair === undefined) return '';
+    return ` (${JSON.stringify(pair.request)}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
   }
 
   /** Most bytes writeSummary writes. */
   get summaryRoom(): number {
-    return this.data.length + this.namespace.length + this.answers.length * 3 + 40;
+    const pair = this.pair;
+    return this.data.length + this.namespace.length + (pair === undefined ? 0 : pair.request.length * 6 + 40) + 40;
   }
 
   writeSummary(out: Uint8Array, o: number): number {
