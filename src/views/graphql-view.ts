@@ -130,7 +130,8 @@ export function graphqlView(protocol: GraphqlProtocol, hints: ViewHints): Connec
         else summary += ` (${pair.request}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
         if (type === 'error') error = true;
         if (type === resultType && isObject(value.payload) && Array.isArray(value.payload.errors)) error = true;
-        if (value.payload !== undefined) summary += ' ' + compact(value.payload, 160);
+        // subscriptions-transport-ws sends "payload":null with complete: nothing to show
+        if (value.payload !== undefined && value.payload !== null) summary += ' ' + compact(value.payload, 160);
       } else if (id !== null && (type === stopType || type === 'complete') && msg.dir === 'c2s') {
         pairing.drop('c2s', id);
       } else if (value.payload !== undefined && value.payload !== null) summary += ' ' + compact(value.payload, 160);
