@@ -72,6 +72,8 @@ export class EventTextRenderer {
   private firstTime: Timestamp = null;
   private previousTime: Timestamp = null;
   private readonly seconds = new SecondsFormat();
+  private lastTime: Timestamp = null;
+  private lastTimeText = '';
   private lineWriter: FrameLineWriter | null = null;
   /** Per application protocol, the start of its `↳` lines after the prefix, as UTF-8. */
   private readonly appHeads = new Map<string, Uint8Array>();
@@ -99,6 +101,7 @@ export class EventTextRenderer {
    */
   setTimeOrigin(time: number): void {
     this.firstTime = time;
+    this.lastTime = null;
   }
 
   /**
@@ -338,6 +341,15 @@ export class EventTextRenderer {
 
   private formatTime(time: Timestamp): string {
     if (time === null) return '-'.padStart(11);
+    // a message's `↳` lines share its frame line's time (delta times do not: they count from it)
+    if (time === this.lastTime && this.opts.time !== 'delta') return this.lastTimeText;
+    const text = this.formatNewTime(time);
+    this.lastTime = time;
+    this.lastTimeText = text;
+    return text;
+  }
+
+  private formatNewTime(time: number): string {
     this.firstTime ??= time;
     let text: string;
     if (this.opts.time === 'absolute')
