@@ -66,13 +66,14 @@ function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number
 
 /**
  * True when JSON.parse would accept the UTF-8 text `b[start, end)` (after a byte order mark,
- * which decoding drops); `scanned` then says more. Never allocates for texts nested less
+ * which decoding drops); `scanned` then says more (`canonical` only when `shape` is asked). Never allocates for texts nested less
  * than 64 deep.
  */
-export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
+export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true): boolean {
   let p = start;
   if (p === 0 && end >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
-  let canonical = p === start;
+  // once not canonical, no key is kept (nothing else is asked of the keys)
+  let canonical = shape && p === start;
   let depth = 0;
   let nkeys = 0;
   let firstComma = -1;
@@ -91,7 +92,7 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
       containers[depth] = c === Ch.OpenCurly ? 1 : 2;
       if (c === Ch.OpenCurly) {
         if (depth >= keyBase.length) keyBase = grow(keyBase, depth + 1);
-        keyBase[depth] = nkeys;
+        if (canonical) keyBase[depth] = nkeys;
       }
       depth++;
       p++;
@@ -103,17 +104,19 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
       const close = c === Ch.OpenCurly ? Ch.CloseCurly : Ch.CloseSquare;
       if (b[p] === close) {
         depth--;
-        if (c === Ch.OpenCurly) nkeys = keyBase[depth];
+        if (c === Ch.OpenCurly && canonical) nkeys = keyBase[depth];
         p++;
       } else if (c === Ch.OpenCurly) {
         // the first key
         const k = key(b, p, end);
         if (k < 0) return false;
         if (k >= KEY_NOT_CANONICAL) canonical = false;
-        if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
-        keys[nkeys * 2] = p;
-        keys[nkeys * 2 + 1] = k & KEY_END;
-        nkeys++;
+        if (canonical) {
+          if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
+          keys[nkeys * 2] = p;
+          keys[nkeys * 2 + 1] = k & KEY_END;
+          nkeys++;
+        }
         p = k & KEY_END;
         while (p < end && isWs(b[p])) {
           p++;
@@ -178,13 +181,14 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
           if (k < 0) return false;
           if (k >= KEY_NOT_CANONICAL) canonical = false;
           const kEnd = k & KEY_END;
-          if (canonical)
+          if (canonical) {
             for (let i = keyBase[depth - 1]; i < nkeys; i++)
               if (sameBytes(b, keys[i * 2], keys[i * 2 + 1], p, kEnd)) canonical = false;
-          if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
-          keys[nkeys * 2] = p;
-          keys[nkeys * 2 + 1] = kEnd;
-          nkeys++;
+            if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
+            keys[nkeys * 2] = p;
+            keys[nkeys * 2 + 1] = kEnd;
+            nkeys++;
+          }
           p = kEnd;
           while (p < end && isWs(b[p])) {
             p++;
@@ -202,7 +206,7 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length): boolean {
       }
       if (c !== (inObject ? Ch.CloseCurly : Ch.CloseSquare)) return false;
       depth--;
-      if (inObject) nkeys = keyBase[depth];
+      if (inObject && canonical) nkeys = keyBase[depth];
       p++;
     }
   }

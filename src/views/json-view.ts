@@ -32,7 +32,8 @@ export function jsonView(strict: boolean): ConnectionView {
     protocol: 'json',
     decode(msg: MessageEvent): Decoded {
       if (msg.opcode !== 1) return { app: null, diagnostics: [] };
-      if (scanJson(msg.data)) return { app: { protocol: 'json', items: [new JsonValueItem(msg)] }, diagnostics: [] };
+      if (scanJson(msg.data, 0, msg.data.length, false))
+        return { app: { protocol: 'json', items: [new JsonValueItem(msg)] }, diagnostics: [] };
       const text = textOf(msg)!;
       const value = parseJson(text);
       if (!(value instanceof Error))

@@ -21,6 +21,9 @@ function check(s: string): void {
   const b = bytes(s);
   const valid = scanJson(b);
   expect(valid, s).toBe(parses(new TextDecoder().decode(b)));
+  const canonical = scanned.canonical;
+  expect(scanJson(b, 0, b.length, false), s).toBe(valid);
+  scanned.canonical = canonical;
   if (valid && scanned.canonical) {
     const v = parseJson(s);
     expect(v instanceof Error).toBe(false);
@@ -107,6 +110,7 @@ describe('scanJson', () => {
   it("finds the end of a top-level array's first element", () => {
     expect(scanJson(bytes('["a",{"b":[1,2]},3]'))).toBe(true);
     expect(scanned.firstComma).toBe(4);
+    expect(scanned.canonical).toBe(true);
     expect(scanJson(bytes('[{"b":[1,2]}]'))).toBe(true);
     expect(scanned.firstComma).toBe(-1);
     expect(scanJson(bytes('{"b":[1,2]}'))).toBe(true);
