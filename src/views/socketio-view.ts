@@ -51,6 +51,29 @@ function ascii(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
+/**
+ * Recent short ASCII strings read from messages (namespaces, event names): a listing reads the
+ * same few again and again, and building each a character at a time was most of its garbage.
+ */
+const RECENT = 16;
+const recent: string[] = [];
+let recentNext = 0;
+
+function asciiRecent(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > 32) return ascii(b, start, end);
+  search: for (let k = 0; k < recent.length; k++) {
+    const s = recent[k];
+    if (s.length !== n) continue;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== b[start + i]) continue search;
+    return s;
+  }
+  const s = ascii(b, start, end);
+  recent[recentNext] = s;
+  recentNext = (recentNext + 1) % RECENT;
+  return s;
+}
+
 function putBytes(out: Uint8Array, o: number, bytes: readonly number[]): number {
   for (let i = 0; i < bytes.length; i++) out[o + i] = bytes[i];
   return o + bytes.length;
@@ -218,12 +241,12 @@ export function socketIoView(hints: ViewHints): ConnectionView {
       for (let d = digits; d < i; d++) ackId = ackId * 10 + (b[d] - 48);
     }
     if (i >= end || b[i] !== 0x5b || !scanJson(b, i, end) || !scanned.canonical) return null;
-    const namespace = nsEnd === nsStart ? '/' : ascii(b, nsStart, nsEnd);
+    const namespace = nsEnd === nsStart ? '/' : asciiRecent(b, nsStart, nsEnd);
     if (typeDigit === 2) {
       // the event's name: a string first (a number first is rare: the general way)
       if (b[i + 1] !== 0x22) return null;
       const nameEnd = scanned.firstComma < 0 ? end - 1 : scanned.firstComma;
-      const event = ascii(b, i + 2, nameEnd - 1);
+      const event = asciiRecent(b, i + 2, nameEnd - 1);
       let diagnostics: readonly Diagnostic[] = NO_DIAGNOSTICS;
       if (ackId !== null && !pairing.request(msg.dir, `${namespace}#${ackId}`, msg, event))
         diagnostics = [diagnostic('socketio.packet.malformed', `ack id ${ackId} reused before it was acknowledged`)];
