@@ -72,7 +72,11 @@ export class EventTextRenderer {
   private firstTime: Timestamp = null;
   private previousTime: Timestamp = null;
   private readonly seconds = new SecondsFormat();
+  private lastTime: Timestamp = null;
+  private lastTimeText = '';
   private lineWriter: FrameLineWriter | null = null;
+  /** Per application protocol, the start of its `↳` lines after the prefix, as UTF-8. */
+  private readonly appHeads = new Map<string, Uint8Array>();
   /** Per connection, keep-alive frames folded out of the listing (said on its end line). */
   private readonly folded = new Map<number, number>();
   /** --tls-detail: per decrypted connection, its TLS (with the log of records). */
@@ -97,6 +101,7 @@ export class EventTextRenderer {
    */
   setTimeOrigin(time: number): void {
     this.firstTime = time;
+    this.lastTime = null;
   }
 
   /**
@@ -149,6 +154,40 @@ export class EventTextRenderer {
       details: this.opts.details,
     });
     this.lineWriter.write(sink, ev, time, prefix, DEFAULT_MAX_PREVIEW);
+    return true;
+  }
+
+  /**
+   * A message of the one-line listing whose frame line showed it (one frame, complete): what
+   * a view understood of it (its `↳` lines, none for plain JSON) written as UTF-8 into `sink`,
+   * byte for byte as render() would draw it; false (nothing written) when render() must be used.
+   */
+  writeMessageLines(ev: MessageEvent, sink: LineBlockSink): boolean {
+    const app = ev.app;
+    if (app === undefined || this.opts.frames !== 'line' || !this.opts.connections) return false;
+    if (this.opts.messages !== 'fragmented' || ev.frames !== 1 || !ev.complete || ev.change !== undefined) return false;
+    if (ev.appDiagnostics !== undefined) return false;
+    if (this.pendingHandshakes.size > 0 && this.pendingHandshakes.has(ev.conn)) return false;
+    if (!this.saidAssumptions && this.opts.assumptions.length > 0) return false;
+    this.saidAssumptions = true;
+    if (app.protocol === 'json') return true;
+    const heartbeats = this.opts.showHeartbeats === true;
+    const ends = this.endpoints.get(ev.conn);
+    const prefix = ends === undefined ? encoder.encode(this.style.bold(`[${ev.conn}]`) + ' ') : ends.bytes[ev.dir];
+    let head = this.appHeads.get(app.protocol);
+    if (head === undefined) {
+      head = encoder.encode(`${this.style.dim('↳')} ${this.style.bold(app.protocol)} `);
+      this.appHeads.set(app.protocol, head);
+    }
+    this.lineWriter ??= new FrameLineWriter(this.style, {
+      maxPayload: this.opts.maxPayload,
+      details: this.opts.details,
+    });
+    for (const item of app.items) {
+      if (item.heartbeat === true && !heartbeats) continue;
+      const time = this.opts.time === 'none' ? null : this.formatTime(ev.time);
+      this.lineWriter.writeItem(sink, time, prefix, head, item);
+    }
     return true;
   }
 
@@ -302,6 +341,15 @@ export class EventTextRenderer {
 
   private formatTime(time: Timestamp): string {
     if (time === null) return '-'.padStart(11);
+    // a message's `↳` lines share its frame line's time (delta times do not: they count from it)
+    if (time === this.lastTime && this.opts.time !== 'delta') return this.lastTimeText;
+    const text = this.formatNewTime(time);
+    this.lastTime = time;
+    this.lastTimeText = text;
+    return text;
+  }
+
+  private formatNewTime(time: number): string {
     this.firstTime ??= time;
     let text: string;
     if (this.opts.time === 'absolute')

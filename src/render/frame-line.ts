@@ -5,9 +5,10 @@
 // encoded. Always byte-identical to the string line (held by test/render/frame-line.test.ts).
 // Layer rule: render/ — pure; writes into a block the caller provides.
 import { Opcode } from '../protocol/frame.js';
-import type { FrameEvent } from '../session/events.js';
+import type { AppItem, FrameEvent } from '../session/events.js';
 import { frameEventDiagnostics, renderDiagnosticCodes, renderDiagnosticDetails } from './diagnostics-view.js';
 import type { Paint, Style } from './style.js';
+import { escapeForTerminal } from './escape.js';
 import { closePart, lengthPart, opcodeLabel, previewPart } from './summary-line.js';
 import { framePreview, plainPreviewSpan, previewRoom } from './text-preview.js';
 
@@ -144,6 +145,60 @@ export class FrameLineWriter {
     else if (shown.kind === 'utf8') o = putText(b, o, shown.bytes, span);
     else if (shown.kind === 'hex') o = this.putHexPreview(b, o, shown.bytes, shown.count);
     o = putString(b, o, counts);
+    b[o++] = 0x0a;
+    sink.commit(o);
+  }
+
+  /**
+   * An application view's `↳` line of `item`: `time` (as in write()), `prefix`, `head` (bytes
+   * painted beforehand), its summary escaped as escapeForTerminal does, '\n'. A view that can
+   * write its summary's bytes (AppItem.writeSummary) never builds the string.
+   */
+  writeItem(sink: LineBlockSink, time: string | null, prefix: Uint8Array, head: Uint8Array, item: AppItem): void {
+    if (item.writeSummary !== undefined) {
+      const b = sink.reserve(FIXED_ROOM + prefix.length + head.length + (item.summaryRoom ?? 0));
+      const o = this.putTime(b, sink.cursor, time);
+      const end = item.writeSummary(b, put(b, put(b, o, prefix), head));
+      if (end >= 0) {
+        b[end] = 0x0a;
+        sink.commit(end + 1);
+        return;
+      }
+    }
+    this.writeText(sink, time, prefix, head, item.summary);
+  }
+
+  /** `time` painted dim and a space, or nothing. */
+  private putTime(b: Uint8Array, o: number, time: string | null): number {
+    if (time === null) return o;
+    o = put(b, o, this.dim.open);
+    for (let i = 0; i < time.length; i++) b[o++] = time.charCodeAt(i);
+    o = put(b, o, this.dim.close);
+    b[o] = 0x20;
+    return o + 1;
+  }
+
+  /**
+   * The line of writeItem with `text` as its summary. Printable ASCII (the common summary) is
+   * copied a character at a time; anything else is escaped and encoded.
+   */
+  writeText(sink: LineBlockSink, time: string | null, prefix: Uint8Array, head: Uint8Array, text: string): void {
+    const n = text.length;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c >= 0x7f || c === 0x5c) {
+        ascii = false;
+        break;
+      }
+    }
+    const body = ascii ? text : escapeForTerminal(text);
+    const b = sink.reserve(FIXED_ROOM + prefix.length + head.length + 3 * body.length);
+    let o = put(b, put(b, this.putTime(b, sink.cursor, time), prefix), head);
+    if (ascii) {
+      for (let i = 0; i < n; i++) b[o + i] = text.charCodeAt(i);
+      o += n;
+    } else o = putString(b, o, body);
     b[o++] = 0x0a;
     sink.commit(o);
   }

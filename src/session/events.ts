@@ -297,6 +297,13 @@ export interface AppItem {
   readonly awaits?: boolean;
   /** This unit answers a request (a JSON-RPC batch pairs each of its responses). */
   readonly pair?: AppPair;
+  /**
+   * A listing's fast way to the summary: its bytes (printable ASCII, nothing to escape)
+   * written into `out` from `o`, at most `summaryRoom` of them, without building the string;
+   * returns the end, or -1 when the summary must be printed from `summary` after all.
+   */
+  writeSummary?(out: Uint8Array, o: number): number;
+  readonly summaryRoom?: number;
 }
 
 export interface AppInfo {

@@ -5,6 +5,8 @@
 import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Frame } from '../protocol/frame.js';
 import type {
+  AppInfo,
+  AppPair,
   CaptureOrigin,
   ChangeMark,
   CloseInfo,
@@ -56,6 +58,13 @@ export class FrameRecord implements FrameEvent {
 export class MessageRecord implements MessageEvent {
   readonly type = 'message' as const;
   capture: CaptureOrigin | undefined = undefined;
+  /**
+   * Set by the view stage (views/view-stage.ts) in place: declared here so that setting them
+   * keeps the record's shape (added later, every decorated message changed its hidden class).
+   */
+  app: AppInfo | undefined = undefined;
+  pair: AppPair | undefined = undefined;
+  appDiagnostics: readonly Diagnostic[] | undefined = undefined;
   /** Set by a proxy that may change traffic (pipeline/changed-traffic.ts). */
   change: ChangeMark | undefined = undefined;
   private textCache: string | undefined = undefined;

@@ -78,6 +78,7 @@ export function graphqlView(protocol: GraphqlProtocol, hints: ViewHints): Connec
   return {
     protocol,
     heartbeat(frame: FrameEvent): boolean {
+      if (frame.textBytes !== undefined && frame.textBytes.length >= 40) return false;
       const t = frame.frame.opcode === 1 && frame.frame.fin ? frame.text : undefined;
       return t !== undefined && t.length < 40 && /^\{\s*"type"\s*:\s*"(ping|pong|ka)"\s*\}$/.test(t);
     },
@@ -129,7 +130,8 @@ export function graphqlView(protocol: GraphqlProtocol, hints: ViewHints): Connec
         else summary += ` (${pair.request}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
         if (type === 'error') error = true;
         if (type === resultType && isObject(value.payload) && Array.isArray(value.payload.errors)) error = true;
-        if (value.payload !== undefined) summary += ' ' + compact(value.payload, 160);
+        // subscriptions-transport-ws sends "payload":null with complete: nothing to show
+        if (value.payload !== undefined && value.payload !== null) summary += ' ' + compact(value.payload, 160);
       } else if (id !== null && (type === stopType || type === 'complete') && msg.dir === 'c2s') {
         pairing.drop('c2s', id);
       } else if (value.payload !== undefined && value.payload !== null) summary += ' ' + compact(value.payload, 160);

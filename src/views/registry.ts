@@ -55,6 +55,11 @@ export function createView(name: ViewName, hints: ViewHints): ConnectionView {
 export interface Choice {
   readonly name: ViewName;
   readonly why: string;
+  /**
+   * A first message both protocols of a family start with (GraphQL's connection_init): the
+   * view is a guess a later message may correct (a legacy `start` or `ka`).
+   */
+  readonly tentative?: boolean;
 }
 
 /** By the negotiated sub-protocol (the response's Sec-WebSocket-Protocol). */
@@ -116,7 +121,10 @@ export function byContent(msg: MessageEvent): Choice | null {
     return { name: 'wamp', why: 'first message is a WAMP HELLO' };
   if (looksLikePhoenix(value)) return { name: 'phoenix', why: 'message is a Phoenix V2 join or heartbeat' };
   const graphql = graphqlOfMessage(value);
-  if (graphql !== null && isObject(value)) return { name: graphql, why: `message of type "${String(value.type)}"` };
+  if (graphql !== null && isObject(value))
+    return value.type === 'connection_init'
+      ? { name: graphql, why: `message of type "${String(value.type)}"`, tentative: true }
+      : { name: graphql, why: `message of type "${String(value.type)}"` };
   return isObject(value) || Array.isArray(value) ? { name: 'json', why: 'message is JSON' } : null;
 }
 

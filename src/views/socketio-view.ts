@@ -7,7 +7,8 @@
 import { diagnostic, type Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { AppItem, AppPair, AppValue, Direction, FrameEvent, MessageEvent } from '../session/events.js';
 import { compact, isObject, parseJson } from './app-json.js';
-import { Pairing, textOf, type ConnectionView, type Decoded, type ViewHints } from './view.js';
+import { scanJson, scanned } from './json-scan.js';
+import { NO_DIAGNOSTICS, Pairing, textOf, type ConnectionView, type Decoded, type ViewHints } from './view.js';
 
 /** Sticky: matched where the packet's reading has got to, without cutting the string. */
 const ATTACHMENTS = /(\d+)-/y;
@@ -33,6 +34,170 @@ export function eioOfPath(path: string | null): 3 | 4 | null {
   return m === null ? null : m[1] === '3' ? 3 : m[1] === '4' ? 4 : null;
 }
 
+/** compact()'s cut of a summary part: at most 200 characters, then '…'. */
+const CUT = 200;
+const ELLIPSIS = [0xe2, 0x80, 0xa6];
+const EVENT_WORD = [0x45, 0x56, 0x45, 0x4e, 0x54, 0x20]; // "EVENT "
+const ACK_WORD = [0x41, 0x43, 0x4b, 0x20]; // "ACK "
+const ACK_EQ = [0x20, 0x61, 0x63, 0x6b, 0x3d]; // " ack="
+
+/** Printable ASCII but the backslash: bytes printed as they are (escapeForTerminal leaves them). */
+const plainByte = (c: number): boolean => c >= 0x20 && c < 0x7f && c !== 0x5c;
+
+/** The characters of bytes known to be ASCII. */
+function ascii(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+/**
+ * Recent short ASCII strings read from messages (namespaces, event names): a listing reads the
+ * same few again and again, and building each a character at a time was most of its garbage.
+ */
+const RECENT = 16;
+const recent: string[] = [];
+let recentNext = 0;
+
+function asciiRecent(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > 32) return ascii(b, start, end);
+  search: for (let k = 0; k < recent.length; k++) {
+    const s = recent[k];
+    if (s.length !== n) continue;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== b[start + i]) continue search;
+    return s;
+  }
+  const s = ascii(b, start, end);
+  recent[recentNext] = s;
+  recentNext = (recentNext + 1) % RECENT;
+  return s;
+}
+
+function putBytes(out: Uint8Array, o: number, bytes: readonly number[]): number {
+  for (let i = 0; i < bytes.length; i++) out[o + i] = bytes[i];
+  return o + bytes.length;
+}
+
+/** b[start, end) cut as compact() cuts: 200 characters and '…' (ASCII: a character a byte). */
+function putCut(out: Uint8Array, o: number, b: Uint8Array, start: number, end: number): number {
+  const n = Math.min(end - start, CUT);
+  for (let i = 0; i < n; i++) out[o + i] = b[start + i];
+  o += n;
+  return end - start > CUT ? putBytes(out, o, ELLIPSIS) : o;
+}
+
+/**
+ * An EVENT or ACK (no attachments) read from its bytes without parsing its payload, which is
+ * printable ASCII JSON already in compact form: the summary is the packet's text rearranged,
+ * written as bytes into a listing (writeSummary) or built when read; the fields (event
+ * arguments, ack data) are parsed when first read (--json, -V, a filter on them).
+ */
+class LazyPacketItem implements AppItem {
+  private built: Record<string, AppValue> | undefined = undefined;
+  private text: string | undefined = undefined;
+  readonly request: string | undefined;
+  readonly awaits: boolean | undefined;
+
+  constructor(
+    readonly kind: 'event' | 'ack',
+    private readonly eio: 3 | 4,
+    private readonly namespace: string,
+    private readonly event: string | null,
+    private readonly ackId: number | null,
+    /** The message's bytes: the JSON payload from `at` to the end. */
+    private readonly data: Uint8Array,
+    private readonly at: number,
+    /** An event's: the end of its name (its first comma, or the array's end). */
+    private readonly nameEnd: number,
+    readonly pair: AppPair | undefined,
+  ) {
+    this.request = event ?? undefined;
+    this.awaits = event !== null && ackId !== null ? true : undefined;
+  }
+
+  /** Pairing's part of an ACK's summary: ` ("event", 0.08 ms)`, or ''. */
+  private get answers(): string {
+    const pair = this.pair;
+    if (pair === undefined) return '';
+    return ` (${JSON.stringify(pair.request)}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
+  }
+
+  /** Most bytes writeSummary writes. */
+  get summaryRoom(): number {
+    const pair = this.pair;
+    return this.data.length + this.namespace.length + (pair === undefined ? 0 : pair.request.length * 6 + 40) + 40;
+  }
+
+  writeSummary(out: Uint8Array, o: number): number {
+    const b = this.data;
+    const end = b.length;
+    o = putBytes(out, o, this.event === null ? ACK_WORD : EVENT_WORD);
+    const ns = this.namespace;
+    if (ns !== '/') {
+      for (let i = 0; i < ns.length; i++) out[o + i] = ns.charCodeAt(i);
+      o += ns.length;
+      out[o++] = 0x20;
+    }
+    if (this.event !== null) {
+      for (let i = this.at + 1; i < this.nameEnd; i++) out[o++] = b[i];
+      out[o++] = 0x20;
+      if (this.nameEnd === end - 1) {
+        out[o++] = 0x5b;
+        out[o++] = 0x5d;
+      } else {
+        // the arguments: the array from its first comma, that comma written as '['
+        const from = o;
+        o = putCut(out, o, b, this.nameEnd, end);
+        out[from] = 0x5b;
+      }
+    } else o = putCut(out, o, b, this.at, end);
+    if (this.ackId !== null) {
+      o = putBytes(out, o, ACK_EQ);
+      const digits = String(this.ackId);
+      for (let i = 0; i < digits.length; i++) out[o + i] = digits.charCodeAt(i);
+      o += digits.length;
+    }
+    const a = this.answers;
+    for (let i = 0; i < a.length; i++) {
+      const c = a.charCodeAt(i);
+      if (!plainByte(c)) return -1;
+      out[o + i] = c;
+    }
+    return o + a.length;
+  }
+
+  get summary(): string {
+    if (this.text !== undefined) return this.text;
+    const b = this.data;
+    const end = b.length;
+    const ns = this.namespace === '/' ? '' : this.namespace + ' ';
+    const cut = (s: string): string => (s.length > CUT ? s.slice(0, CUT) + '…' : s);
+    const ack = this.ackId === null ? '' : ` ack=${this.ackId}`;
+    const text =
+      this.event === null
+        ? `ACK ${ns}${cut(ascii(b, this.at, end))}${ack}${this.answers}`
+        : `EVENT ${ns}${ascii(b, this.at + 1, this.nameEnd)} ${cut(this.nameEnd === end - 1 ? '[]' : '[' + ascii(b, this.nameEnd + 1, end))}${ack}`;
+    return (this.text = text);
+  }
+
+  get fields(): Record<string, AppValue> {
+    if (this.built !== undefined) return this.built;
+    const data = parseJson(ascii(this.data, this.at, this.data.length)) as AppValue[];
+    const fields: Record<string, AppValue> = { eio: this.eio, type: this.kind === 'event' ? 'EVENT' : 'ACK' };
+    fields.namespace = this.namespace;
+    if (this.event !== null) {
+      fields.event = this.event;
+      fields.args = data.slice(1);
+      if (this.ackId !== null) fields.ackId = this.ackId;
+    } else {
+      fields.ackId = this.ackId!;
+      fields.args = data;
+    }
+    return (this.built = fields);
+  }
+}
+
 export function socketIoView(hints: ViewHints): ConnectionView {
   let eio: 3 | 4 = eioOfPath(hints.path) ?? 4;
   const pairing = new Pairing(hints.conn);
@@ -45,6 +210,55 @@ export function socketIoView(hints: ViewHints): ConnectionView {
 
   function engine(type: string, summary: string, extra: Record<string, AppValue> = {}, heartbeat = false): AppItem {
     return { kind: type, summary, fields: { eio, type, ...extra }, ...(heartbeat ? { heartbeat } : {}) };
+  }
+
+  /**
+   * The common packets, EVENT and ACK without attachments, read from the message's bytes (`b`,
+   * the Socket.IO packet from `start`) when their JSON is ASCII and already compact: the
+   * summary is then the text itself. Null: anything else, read the general way.
+   */
+  function fastPacket(msg: MessageEvent, b: Uint8Array, start: number): Decoded | null {
+    const typeDigit = b[start] - 48;
+    if (typeDigit !== 2 && typeDigit !== 3) return null;
+    const end = b.length;
+    let i = start + 1;
+    let nsEnd = i;
+    if (b[i] === 0x2f) {
+      while (nsEnd < end && b[nsEnd] !== 0x2c) {
+        if (!plainByte(b[nsEnd])) return null;
+        nsEnd++;
+      }
+      if (nsEnd === end) return null;
+    }
+    const nsStart = i;
+    i = nsEnd === nsStart ? i : nsEnd + 1;
+    let ackId: number | null = null;
+    const digits = i;
+    while (i < end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    if (i > digits) {
+      if (i - digits > 15) return null;
+      ackId = 0;
+      for (let d = digits; d < i; d++) ackId = ackId * 10 + (b[d] - 48);
+    }
+    if (i >= end || b[i] !== 0x5b || !scanJson(b, i, end) || !scanned.canonical) return null;
+    const namespace = nsEnd === nsStart ? '/' : asciiRecent(b, nsStart, nsEnd);
+    if (typeDigit === 2) {
+      // the event's name: a string first (a number first is rare: the general way)
+      if (b[i + 1] !== 0x22) return null;
+      const nameEnd = scanned.firstComma < 0 ? end - 1 : scanned.firstComma;
+      const event = asciiRecent(b, i + 2, nameEnd - 1);
+      let diagnostics: readonly Diagnostic[] = NO_DIAGNOSTICS;
+      if (ackId !== null && !pairing.request(msg.dir, `${namespace}#${ackId}`, msg, event))
+        diagnostics = [diagnostic('socketio.packet.malformed', `ack id ${ackId} reused before it was acknowledged`)];
+      const item = new LazyPacketItem('event', eio, namespace, event, ackId, b, i, nameEnd, undefined);
+      return { app: { protocol: 'socket.io', items: [item] }, diagnostics };
+    }
+    if (ackId === null) return null;
+    const pair = pairing.response(msg.dir, `${namespace}#${ackId}`, msg) ?? undefined;
+    const item = new LazyPacketItem('ack', eio, namespace, null, ackId, b, i, -1, pair);
+    return pair === undefined
+      ? { app: { protocol: 'socket.io', items: [item] }, diagnostics: NO_DIAGNOSTICS }
+      : { app: { protocol: 'socket.io', items: [item] }, diagnostics: NO_DIAGNOSTICS, pair };
   }
 
   function socketPacket(msg: MessageEvent, s: string): Decoded {
@@ -165,6 +379,9 @@ export function socketIoView(hints: ViewHints): ConnectionView {
   return {
     protocol: 'socket.io',
     heartbeat(frame: FrameEvent): boolean {
+      // from the bytes: decoding every frame's text to compare it cost more than the check
+      const t = frame.frame.opcode === 1 && frame.frame.fin ? frame.textBytes : undefined;
+      if (t !== undefined) return t.length === 1 && (t[0] === 0x32 || t[0] === 0x33);
       return frame.frame.opcode === 1 && frame.frame.fin && (frame.text === '2' || frame.text === '3');
     },
     decode(msg: MessageEvent): Decoded {
@@ -176,6 +393,11 @@ export function socketIoView(hints: ViewHints): ConnectionView {
           return attachment(msg, msg.data.subarray(1));
         }
         return attachment(msg, msg.data);
+      }
+      const b = msg.data;
+      if (b.length > 1 && b[0] === 0x34) {
+        const fast = fastPacket(msg, b, 1);
+        if (fast !== null) return fast;
       }
       const text = textOf(msg) ?? '';
       if (text === '') return malformed('empty Engine.IO packet');

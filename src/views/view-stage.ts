@@ -140,7 +140,9 @@ export class AppViewStage {
     if (!c.settled && c.sniffed < SNIFF_MESSAGES) {
       c.sniffed++;
       const choice = byContent(ev);
-      if (choice !== null) this.choose(ev.conn, c, choice, choice.name !== 'json', ev.time, next);
+      // plain JSON never replaces a protocol's view (a connection_ack after a tentative connection_init)
+      if (choice !== null && !(choice.name === 'json' && c.view !== null && c.view.protocol !== 'json'))
+        this.choose(ev.conn, c, choice, choice.name !== 'json' && choice.tentative !== true, ev.time, next);
     }
     const view = c.view;
     // a message cut short (input ended, or binary beyond what is kept) is not the protocol's whole unit

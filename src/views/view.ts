@@ -96,6 +96,9 @@ export class Pairing {
   }
 }
 
+/** A decoded message's diagnostics when it has none: one array, shared (made per message, it was garbage). */
+export const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
+
 /** One decoder for every message (a decoder made per message cost a listing ~5% more). */
 const utf8 = new TextDecoder();
 

@@ -144,7 +144,12 @@ export function createEventPrinter(flags: PrinterOptions, ctx: PrinterContext, l
       if (json) {
         writeEventJson(event, jsonOptions, out);
         out.endLine();
-      } else if (event.type !== 'frame' || out.isClosed || !text.writeFrameLine(event, out)) {
+      } else if (
+        out.isClosed ||
+        (event.type === 'frame'
+          ? !text.writeFrameLine(event, out)
+          : event.type !== 'message' || !text.writeMessageLines(event, out))
+      ) {
         for (const block of text.render(event)) out.line(block);
       }
     },
