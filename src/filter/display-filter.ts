@@ -17,16 +17,20 @@ export interface DisplayFilter {
   setTimeOrigin(time: number): void;
   /** The compiled -Y expression, or null. */
   readonly expression: CompiledFilter | null;
+  /** True when show() is true for every event (no flag filter, no -Y): a caller may skip it. */
+  readonly showsAll: boolean;
 }
 
 /** Throws FilterSyntaxError for a bad spec.expression (cli/ checked it before: workers rebuild it). */
 export function createDisplayFilter(spec: FilterSpec): DisplayFilter {
   const flags = createEventFilter(spec);
-  if (spec.expression === undefined) return { show: flags, setTimeOrigin: () => {}, expression: null };
+  if (spec.expression === undefined)
+    return { show: flags, setTimeOrigin: () => {}, expression: null, showsAll: showsEverything(spec) };
   const expression = compileFilter(spec.expression);
   const tracker = new SubjectTracker();
   return {
     expression,
+    showsAll: false,
     setTimeOrigin: (time) => tracker.setTimeOrigin(time),
     show(ev) {
       if (ev.type !== 'frame' && ev.type !== 'message') {
@@ -40,4 +44,15 @@ export function createDisplayFilter(spec: FilterSpec): DisplayFilter {
       return expression.match(tracker.subject(ev)!);
     },
   };
+}
+
+/** The flags that hide nothing: createEventFilter's predicate is then true for every event. */
+function showsEverything(spec: FilterSpec): boolean {
+  return (
+    (spec.conns === undefined || spec.conns.length === 0) &&
+    spec.dir === undefined &&
+    spec.opcodes === undefined &&
+    spec.grep === undefined &&
+    spec.errorsOnly !== true
+  );
 }

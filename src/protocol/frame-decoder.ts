@@ -20,26 +20,29 @@ export interface PartialHeader {
   readonly bytes: Uint8Array;
 }
 
-/** Header fields of the frame whose payload is being collected. */
-interface PendingFrame {
-  readonly offset: number;
-  readonly b0: number;
-  readonly b1: number;
-  readonly maskingKey: Uint8Array | null;
-  readonly lengthEncoding: LengthEncoding;
-  readonly payloadLength: number;
-  readonly payloadLengthBig: bigint | undefined;
-  readonly headerLength: number;
-  readonly keep: number;
-  readonly diagnostics: Diagnostic[];
+/**
+ * Header fields of the frame whose payload is being collected. One per decoder, filled in
+ * again for each frame (emit copies what the Frame keeps before anything else can run).
+ */
+class PendingFrame {
+  offset = 0;
+  b0 = 0;
+  b1 = 0;
+  maskingKey: Uint8Array | null = null;
+  lengthEncoding: LengthEncoding = 7;
+  payloadLength = 0;
+  payloadLengthBig: bigint | undefined = undefined;
+  headerLength = 0;
+  keep = 0;
+  diagnostics: Diagnostic[] = [];
   /**
    * The kept payload: a view of the input chunk (clear, in one chunk), an unmasked copy (masked,
    * in one chunk), or one buffer of `keep` bytes that each chunk is copied or unmasked straight
    * into (spanning chunks), so no pieces are kept and joined later.
    */
-  payload: Uint8Array | null;
-  kept: number;
-  remaining: number;
+  payload: Uint8Array | null = null;
+  kept = 0;
+  remaining = 0;
 }
 
 /**
@@ -64,6 +67,8 @@ export class FrameDecoder {
   private readonly head = new Uint8Array(14);
   private headFill = 0;
   private pending: PendingFrame | null = null;
+  /** What `pending` points to while a frame is open. */
+  private readonly slot = new PendingFrame();
   /**
    * True while an uncompressed binary message is fragmented (its first frame had FIN clear):
    * its continuation frames are kept only up to keepBinaryPayload, as its first frame was.
@@ -248,8 +253,15 @@ export class FrameDecoder {
       if (payloadLength < 65536) diagnostics.push(nonMinimal(64, payloadLength));
     }
     // a copy, not buf.slice: on a Buffer chunk slice is a view that would pin the chunk
-    const maskingKey = masked ? Uint8Array.of(buf[cursor], buf[cursor + 1], buf[cursor + 2], buf[cursor + 3]) : null;
-    if (masked) cursor += 4;
+    let maskingKey: Uint8Array | null = null;
+    if (masked) {
+      maskingKey = new Uint8Array(4);
+      maskingKey[0] = buf[cursor];
+      maskingKey[1] = buf[cursor + 1];
+      maskingKey[2] = buf[cursor + 2];
+      maskingKey[3] = buf[cursor + 3];
+      cursor += 4;
+    }
     let keep = Math.min(payloadLength, this.limits.maxFramePayload);
     if (keep < payloadLength) {
       diagnostics.push(
@@ -260,21 +272,20 @@ export class FrameDecoder {
       );
     }
     if (this.keepsOnlyPrefix(b0)) keep = Math.min(keep, this.limits.keepBinaryPayload);
-    const frame: PendingFrame = {
-      offset,
-      b0,
-      b1,
-      maskingKey,
-      lengthEncoding,
-      payloadLength,
-      payloadLengthBig,
-      headerLength: cursor - at,
-      keep,
-      diagnostics,
-      payload: null,
-      kept: 0,
-      remaining: payloadLength,
-    };
+    const frame = this.slot;
+    frame.offset = offset;
+    frame.b0 = b0;
+    frame.b1 = b1;
+    frame.maskingKey = maskingKey;
+    frame.lengthEncoding = lengthEncoding;
+    frame.payloadLength = payloadLength;
+    frame.payloadLengthBig = payloadLengthBig;
+    frame.headerLength = cursor - at;
+    frame.keep = keep;
+    frame.diagnostics = diagnostics;
+    frame.payload = null;
+    frame.kept = 0;
+    frame.remaining = payloadLength;
     this.pending = frame;
     return frame;
   }

@@ -72,8 +72,8 @@ export class EventTextRenderer {
   private firstTime: Timestamp = null;
   private previousTime: Timestamp = null;
   private readonly seconds = new SecondsFormat();
-  private lastTime: Timestamp = null;
-  private lastTimeText = '';
+  /** The last time column made: its timestamp, what it counted from, its text. */
+  private readonly timeMemo = { time: NaN, from: NaN, text: '' };
   private lineWriter: FrameLineWriter | null = null;
   /** Per application protocol, the start of its `↳` lines after the prefix, as UTF-8. */
   private readonly appHeads = new Map<string, Uint8Array>();
@@ -341,23 +341,21 @@ export class EventTextRenderer {
 
   private formatTime(time: Timestamp): string {
     if (time === null) return '-'.padStart(11);
-    // a message's `↳` lines share its frame line's time (delta times do not: they count from it)
-    if (time === this.lastTime && this.opts.time !== 'delta') return this.lastTimeText;
-    const text = this.formatNewTime(time);
-    this.lastTime = time;
-    this.lastTimeText = text;
-    return text;
-  }
-
-  private formatNewTime(time: number): string {
     this.firstTime ??= time;
-    let text: string;
-    if (this.opts.time === 'absolute')
-      text = new Date(Math.floor(time * 1000)).toISOString().slice(0, 19) + (time % 1).toFixed(6).slice(1) + 'Z';
-    else if (this.opts.time === 'delta') text = this.seconds.format(time - (this.previousTime ?? time));
-    else text = this.seconds.format(time - this.firstTime);
+    const mode = this.opts.time;
+    // many lines share a packet's timestamp: the text is made once per (time, what it counts from)
+    const from = mode === 'delta' ? (this.previousTime ?? time) : mode === 'absolute' ? 0 : this.firstTime;
     this.previousTime = time;
-    return text.padStart(11);
+    if (time === this.timeMemo.time && from === this.timeMemo.from) return this.timeMemo.text;
+    let text: string;
+    if (mode === 'absolute')
+      text = new Date(Math.floor(time * 1000)).toISOString().slice(0, 19) + (time % 1).toFixed(6).slice(1) + 'Z';
+    else text = this.seconds.format(time - from);
+    text = text.padStart(11);
+    this.timeMemo.time = time;
+    this.timeMemo.from = from;
+    this.timeMemo.text = text;
+    return text;
   }
 
   private message(ev: MessageEvent): string {

@@ -56,11 +56,14 @@ export class SessionDecoder {
   private chunkRecord = -1;
   /** Per direction, the origin of its first byte (where its handshake head starts), once seen. */
   private readonly firstChunk: { c2s: CaptureOrigin | null; s2c: CaptureOrigin | null } = { c2s: null, s2c: null };
+  /** The frame rules' context, filled in for each frame (the rules keep nothing of it). */
+  private readonly ruleContext: { dir: Direction; directionKnown: boolean; deflate: boolean; closeSent: boolean };
 
   constructor(private readonly options: SessionOptions) {
     this.limits = resolveLimits(options.limits);
     this.emit = options.onEvent;
     this.maskMode = options.directionFromMask === true;
+    this.ruleContext = { dir: 'c2s', directionKnown: !this.maskMode, deflate: false, closeSent: false };
     const onFrame = (dir: Direction) => (frame: Frame) => this.onFrame(dir, frame);
     const onMessage = (event: InspectEvent) =>
       this.emit(event.type === 'handshake' ? this.withHeadOrigin(event) : event);
@@ -230,11 +233,11 @@ export class SessionDecoder {
     side.frames++;
     if (this.maskMode) side.bytes += frame.headerLength + frame.payload.length + frame.payloadSkipped;
     this.noteAssumptions(frame, side);
-    checkFrame(
-      frame,
-      { dir, directionKnown: !this.maskMode, deflate: side.assembler.deflate, closeSent: side.closeSent },
-      rec.diagnostics,
-    );
+    const ctx = this.ruleContext;
+    ctx.dir = dir;
+    ctx.deflate = side.assembler.deflate;
+    ctx.closeSent = side.closeSent;
+    checkFrame(frame, ctx, rec.diagnostics);
     this.annotating = true;
     side.assembler.accept(rec);
     this.annotating = false;

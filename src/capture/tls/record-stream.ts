@@ -14,7 +14,14 @@ const EMPTY = new Uint8Array(0);
 export type Phase = 'plain' | 'handshake' | 'application' | 'dead';
 
 export class RecordStream {
-  private buffered: Uint8Array = EMPTY;
+  /**
+   * A record cut off by the end of a chunk: its first 5 bytes until the header is complete,
+   * then a buffer of the whole record that later chunks fill, so a record spanning many
+   * segments is copied once, not joined again with every segment.
+   */
+  private cut: Uint8Array = EMPTY;
+  /** Bytes of `cut` filled so far. */
+  private fill = 0;
   private handshake: Uint8Array = EMPTY;
   phase: Phase = 'plain';
   key: RecordKey | null = null;
@@ -35,7 +42,7 @@ export class RecordStream {
 
   /** Bytes of the record cut off so far (at the end of input: a truncated record). */
   get pendingBytes(): number {
-    return this.buffered.length;
+    return this.fill;
   }
 
   /**
@@ -43,29 +50,67 @@ export class RecordStream {
    * header is not one (the stream is lost: the caller stops).
    */
   feed(bytes: Uint8Array, onRecord: (header: Uint8Array, body: Uint8Array) => void): boolean {
-    this.buffered = this.buffered.length === 0 ? bytes : Buffer.concat([this.buffered, bytes]);
-    const b = this.buffered;
     let at = 0;
-    let ok = true;
+    if (this.fill > 0) {
+      at = this.complete(bytes, onRecord);
+      if (at < 0) return this.lose();
+    }
+    const b = bytes;
     while (b.length - at >= 5 && this.phase !== 'dead') {
-      const length = (b[at + 3] << 8) | b[at + 4];
-      if (length > MAX_RECORD || b[at + 1] !== 3) {
-        ok = false;
-        break;
-      }
+      const length = recordLength(b, at);
+      if (length < 0) return this.lose();
       if (b.length - at < 5 + length) break;
       this.records += 1;
       onRecord(b.subarray(at, at + 5), b.subarray(at + 5, at + 5 + length));
       at += 5 + length;
     }
-    // the unfinished record is copied: the chunk it views belongs to the capture reader
-    this.buffered = !ok || at >= b.length ? EMPTY : b.slice(at);
-    return ok;
+    if (at < b.length && this.phase !== 'dead') {
+      // the unfinished record is copied: the chunk it views belongs to the capture reader
+      const rest = b.length - at;
+      const length = rest >= 5 ? recordLength(b, at) : -1;
+      this.cut = new Uint8Array(length >= 0 ? 5 + length : 5);
+      this.cut.set(b.subarray(at), 0);
+      this.fill = rest;
+    }
+    return true;
+  }
+
+  /** Fills the cut record from the start of `bytes`: the bytes used, or -1 for a header that is not one. */
+  private complete(bytes: Uint8Array, onRecord: (header: Uint8Array, body: Uint8Array) => void): number {
+    let pos = 0;
+    if (this.fill < 5) {
+      pos = Math.min(5 - this.fill, bytes.length);
+      this.cut.set(bytes.subarray(0, pos), this.fill);
+      this.fill += pos;
+      if (this.fill < 5) return pos;
+      const length = recordLength(this.cut, 0);
+      if (length < 0) return -1;
+      const whole = new Uint8Array(5 + length);
+      whole.set(this.cut, 0);
+      this.cut = whole;
+    }
+    const take = Math.min(this.cut.length - this.fill, bytes.length - pos);
+    this.cut.set(bytes.subarray(pos, pos + take), this.fill);
+    this.fill += take;
+    pos += take;
+    if (this.fill === this.cut.length) {
+      const record = this.cut;
+      this.drop();
+      this.records += 1;
+      onRecord(record.subarray(0, 5), record.subarray(5));
+    }
+    return pos;
+  }
+
+  private lose(): false {
+    this.drop();
+    return false;
   }
 
   /** Forgets a cut record (a gap, the end of input). */
   drop(): void {
-    this.buffered = EMPTY;
+    this.cut = EMPTY;
+    this.fill = 0;
   }
 
   /** Handshake bytes in plaintext; each complete message (type, body) is handed on. */
@@ -85,4 +130,10 @@ export class RecordStream {
     }
     this.handshake = at >= h.length ? EMPTY : h.slice(at);
   }
+}
+
+/** The body length of the record header at b[at…], or -1 when it is not a record header. */
+function recordLength(b: Uint8Array, at: number): number {
+  const length = (b[at + 3] << 8) | b[at + 4];
+  return length > MAX_RECORD || b[at + 1] !== 3 ? -1 : length;
 }

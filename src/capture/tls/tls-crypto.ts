@@ -56,7 +56,11 @@ export interface RecordKey {
   readonly key: Uint8Array;
   /** TLS 1.3 and TLS 1.2 ChaCha20: the 12-byte IV XORed with the sequence number; TLS 1.2 GCM: the 4-byte salt. */
   readonly iv: Uint8Array;
-  seq: bigint;
+  /**
+   * The next record's sequence number. A number, not the 64-bit value as a bigint: exact up to
+   * 2^53 records (at one record a nanosecond, over 100 days of one connection).
+   */
+  seq: number;
 }
 
 /** [sender]_write_key and _iv from a TLS 1.3 traffic secret (RFC 8446 §7.3). */
@@ -66,7 +70,7 @@ export function tls13RecordKey(hash: HashName, aead: AeadName, secret: Uint8Arra
     aead,
     key: hkdfExpandLabel(hash, secret, 'key', empty, KEY_LENGTH[aead]),
     iv: hkdfExpandLabel(hash, secret, 'iv', empty, 12),
-    seq: 0n,
+    seq: 0,
   };
 }
 
@@ -110,8 +114,8 @@ export function tls12RecordKeys(
   const block = tls12Prf(hash, masterSecret, 'key expansion', seed, 2 * keyLength + 2 * ivLength);
   const at = (from: number, n: number): Uint8Array => block.slice(from, from + n);
   return {
-    client: { aead, key: at(0, keyLength), iv: at(2 * keyLength, ivLength), seq: 0n },
-    server: { aead, key: at(keyLength, keyLength), iv: at(2 * keyLength + ivLength, ivLength), seq: 0n },
+    client: { aead, key: at(0, keyLength), iv: at(2 * keyLength, ivLength), seq: 0 },
+    server: { aead, key: at(keyLength, keyLength), iv: at(2 * keyLength + ivLength, ivLength), seq: 0 },
   };
 }
 
@@ -134,7 +138,7 @@ export function tls12CbcRecordKeys(
     cbc: { ...suite, macKey: at(mac, macLength), encryptThenMac },
     key: at(enc, keyLength),
     iv: new Uint8Array(0),
-    seq: 0n,
+    seq: 0,
   });
   return { client: key(0, 2 * macLength), server: key(macLength, 2 * macLength + keyLength) };
 }
@@ -149,7 +153,7 @@ export function openTls12CbcRecord(key: RecordKey, type: number, version: number
   const macLength = MAC_LENGTH[cbc.mac];
   const mac = (content: Uint8Array): Buffer =>
     createHmac(cbc.mac, cbc.macKey)
-      .update(seqBytes(key.seq))
+      .update(seqBytes(key.seq, new Uint8Array(8), 0))
       .update(Uint8Array.of(type, version >> 8, version & 0xff, content.length >> 8, content.length & 0xff))
       .update(content)
       .digest();
@@ -175,26 +179,58 @@ export function openTls12CbcRecord(key: RecordKey, type: number, version: number
     if (end < 0) return null;
     if (!mac(plain.subarray(0, end)).equals(plain.subarray(end, end + macLength))) return null;
   }
-  key.seq += 1n;
+  key.seq += 1;
   return new Uint8Array(plain.buffer, plain.byteOffset, end);
 }
 
-/** The 12-byte per-record nonce: IV XOR the 64-bit sequence number, left-padded (RFC 8446 §5.3, RFC 7905 §2). */
-function xorNonce(iv: Uint8Array, seq: bigint): Uint8Array {
-  const nonce = Uint8Array.from(iv);
-  let s = seq;
-  for (let i = 11; i >= 4; i -= 1) {
-    nonce[i] ^= Number(s & 0xffn);
-    s >>= 8n;
-  }
-  return nonce;
+const TWO_POW_32 = 4294967296;
+
+/**
+ * The 12-byte per-record nonce into `out`: IV XOR the 64-bit sequence number, left-padded
+ * (RFC 8446 §5.3, RFC 7905 §2). Written as two 32-bit halves of the number.
+ */
+function xorNonce(iv: Uint8Array, seq: number, out: Uint8Array): Uint8Array {
+  const hi = Math.floor(seq / TWO_POW_32);
+  const lo = seq >>> 0;
+  for (let i = 0; i < 4; i++) out[i] = iv[i];
+  out[4] = iv[4] ^ (hi >>> 24);
+  out[5] = iv[5] ^ ((hi >>> 16) & 0xff);
+  out[6] = iv[6] ^ ((hi >>> 8) & 0xff);
+  out[7] = iv[7] ^ (hi & 0xff);
+  out[8] = iv[8] ^ (lo >>> 24);
+  out[9] = iv[9] ^ ((lo >>> 16) & 0xff);
+  out[10] = iv[10] ^ ((lo >>> 8) & 0xff);
+  out[11] = iv[11] ^ (lo & 0xff);
+  return out;
 }
 
-function seqBytes(seq: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, seq);
-  return b;
+/** The sequence number as 8 bytes, big-endian, into out[at…]. */
+function seqBytes(seq: number, out: Uint8Array, at: number): Uint8Array {
+  const hi = Math.floor(seq / TWO_POW_32);
+  const lo = seq >>> 0;
+  out[at] = hi >>> 24;
+  out[at + 1] = (hi >>> 16) & 0xff;
+  out[at + 2] = (hi >>> 8) & 0xff;
+  out[at + 3] = hi & 0xff;
+  out[at + 4] = lo >>> 24;
+  out[at + 5] = (lo >>> 16) & 0xff;
+  out[at + 6] = (lo >>> 8) & 0xff;
+  out[at + 7] = lo & 0xff;
+  return out;
 }
+
+/**
+ * Scratch for the nonce and the TLS 1.2 AAD: createDecipheriv and setAAD copy what they are
+ * given before returning, so one buffer serves every record (this module is synchronous).
+ */
+const NONCE = new Uint8Array(12);
+const AAD12 = new Uint8Array(13);
+const AEAD_OPTIONS = { authTagLength: TAG_LENGTH } as never;
+
+type AeadDecipher = ReturnType<typeof createDecipheriv> & {
+  setAAD(b: Uint8Array, o?: object): void;
+  setAuthTag(b: Uint8Array): void;
+};
 
 /** AEAD open; null when authentication fails (wrong key or damaged data). */
 function open(
@@ -205,16 +241,17 @@ function open(
   sealed: Uint8Array,
 ): Uint8Array | null {
   if (sealed.length < TAG_LENGTH) return null;
-  const body = sealed.subarray(0, sealed.length - TAG_LENGTH);
-  const tag = sealed.subarray(sealed.length - TAG_LENGTH);
+  const bodyLength = sealed.length - TAG_LENGTH;
   try {
-    const d = createDecipheriv(aead, key, nonce, { authTagLength: TAG_LENGTH } as never) as ReturnType<
-      typeof createDecipheriv
-    > & { setAAD(b: Uint8Array, o?: object): void; setAuthTag(b: Uint8Array): void };
-    d.setAAD(aad, { plaintextLength: body.length });
-    d.setAuthTag(tag);
-    const out = Buffer.concat([d.update(body), d.final()]);
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    const d = createDecipheriv(aead, key, nonce, AEAD_OPTIONS) as AeadDecipher;
+    // GCM and ChaCha20-Poly1305 take no plaintextLength (CCM would)
+    d.setAAD(aad);
+    d.setAuthTag(sealed.subarray(bodyLength));
+    const out = d.update(sealed.subarray(0, bodyLength));
+    // a stream AEAD gives every byte from update(); final() checks the tag and adds nothing
+    const rest = d.final();
+    const all = rest.length === 0 ? out : Buffer.concat([out, rest]);
+    return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
   } catch {
     return null;
   }
@@ -225,8 +262,8 @@ function open(
  * TLSInnerPlaintext, or null on authentication failure; the sequence number advances on success.
  */
 export function openTls13Record(key: RecordKey, header: Uint8Array, body: Uint8Array): Uint8Array | null {
-  const plain = open(key.aead, key.key, xorNonce(key.iv, key.seq), header, body);
-  if (plain !== null) key.seq += 1n;
+  const plain = open(key.aead, key.key, xorNonce(key.iv, key.seq, NONCE), header, body);
+  if (plain !== null) key.seq += 1;
   return plain;
 }
 
@@ -235,21 +272,25 @@ export function openTls12Record(key: RecordKey, type: number, version: number, b
   let nonce: Uint8Array;
   let sealed: Uint8Array;
   if (key.aead === 'chacha20-poly1305') {
-    nonce = xorNonce(key.iv, key.seq);
+    nonce = xorNonce(key.iv, key.seq, NONCE);
     sealed = body;
   } else {
     if (body.length < 8) return null;
-    nonce = Buffer.concat([key.iv, body.subarray(0, 8)]);
+    nonce = NONCE;
+    nonce.set(key.iv, 0);
+    for (let i = 0; i < 8; i++) nonce[4 + i] = body[i];
     sealed = body.subarray(8);
   }
   const length = sealed.length - TAG_LENGTH;
   if (length < 0) return null;
-  const aad = Buffer.concat([
-    seqBytes(key.seq),
-    Uint8Array.of(type, version >> 8, version & 0xff, length >> 8, length & 0xff),
-  ]);
+  const aad = seqBytes(key.seq, AAD12, 0);
+  aad[8] = type;
+  aad[9] = version >> 8;
+  aad[10] = version & 0xff;
+  aad[11] = length >> 8;
+  aad[12] = length & 0xff;
   const plain = open(key.aead, key.key, nonce, aad, sealed);
-  if (plain !== null) key.seq += 1n;
+  if (plain !== null) key.seq += 1;
   return plain;
 }
 

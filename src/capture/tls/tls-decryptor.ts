@@ -90,6 +90,11 @@ export class TlsDecryptor {
   decrypted = false;
   /** --tls-detail: the record being handled. */
   private current: RecordInProgress | null = null;
+  /** Each side's record handler, made once (not a closure per segment). */
+  private readonly onRecords: readonly ((header: Uint8Array, body: Uint8Array) => void)[] = [
+    (header, body) => this.onRecord(0, header, body),
+    (header, body) => this.onRecord(1, header, body),
+  ];
 
   constructor(
     private readonly keys: TlsKeys,
@@ -117,7 +122,7 @@ export class TlsDecryptor {
     this.time = time;
     this.packet = packet;
     this.record = record;
-    const ok = s.feed(bytes, (header, body) => this.onRecord(side, header, body));
+    const ok = s.feed(bytes, this.onRecords[side]);
     if (!ok) {
       this.fail(side, 'tls.decrypt-failed', `record ${s.records + 1} has no valid record header; decryption stops`);
       s.phase = 'dead';
@@ -305,7 +310,7 @@ export class TlsDecryptor {
     }
     if (inner === null && this.version === 0x0304 && s.phase === 'handshake' && this.earlyRecord(side, header, body))
       return null;
-    this.noteKey(s.keyLabel, Number(seq), inner === null ? 'failed' : 'decrypted', type);
+    this.noteKey(s.keyLabel, seq, inner === null ? 'failed' : 'decrypted', type);
     if (inner === null) {
       if (
         side === this.clientSide &&
@@ -325,7 +330,7 @@ export class TlsDecryptor {
           );
         return null;
       }
-      key.seq = seq + 1n; // a damaged record: the next one may still decrypt
+      key.seq = seq + 1; // a damaged record: the next one may still decrypt
       s.failures += 1;
       this.fail(
         side,

@@ -25,7 +25,7 @@ export class PrinterConsumer implements EventConsumer {
     private readonly filter: DisplayFilter | null,
     maxPayload: number,
   ) {
-    this.show = filter === null ? null : filter.show;
+    this.show = filter === null || filter.showsAll ? null : filter.show;
     this.keepPayload = Math.max(maxPayload + 1, filter?.expression?.dataBytes ?? 0);
   }
 
