@@ -101,7 +101,6 @@ export class EventTextRenderer {
    */
   setTimeOrigin(time: number): void {
     this.firstTime = time;
-    this.lastTime = null;
   }
 
   /**
