@@ -3,22 +3,13 @@
 // one stops the stream at the same record however the bytes arrive.
 import { describe, expect, it } from 'vitest';
 import { RecordStream } from '../../../src/capture/tls/record-stream.js';
+import { concatBytes } from '../../helpers/frame-builder.js';
 
 function record(type: number, length: number, fill: number): Uint8Array {
   const r = new Uint8Array(5 + length);
   r.set([type, 3, 3, length >> 8, length & 0xff]);
   for (let i = 0; i < length; i++) r[5 + i] = (fill + i * 7) & 0xff;
   return r;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Feeds `bytes` in chunks of the given sizes (cycled); the records as hex, and whether the stream stayed sound. */
@@ -29,19 +20,19 @@ function run(bytes: Uint8Array, sizes: number[]): { records: string[]; ok: boole
   let at = 0;
   for (let i = 0; at < bytes.length && ok; i++) {
     const n = sizes[i % sizes.length];
-    ok = s.feed(bytes.subarray(at, at + n), (h, b) => records.push(Buffer.from(concat([h, b])).toString('hex')));
+    ok = s.feed(bytes.subarray(at, at + n), (h, b) => records.push(Buffer.from(concatBytes(h, b)).toString('hex')));
     at += n;
   }
   return { records, ok, pending: s.pendingBytes };
 }
 
-const stream = concat([
+const stream = concatBytes(
   record(22, 40, 1),
   record(23, 0, 2),
   record(23, 300, 3),
   record(23, 16384 + 2048, 4),
   record(21, 2, 5),
-]);
+);
 
 describe('RecordStream.feed', () => {
   const whole = run(stream, [stream.length]);
@@ -69,8 +60,8 @@ describe('RecordStream.feed', () => {
   });
 
   it('stops at a header that is not one, whatever the chunking', () => {
-    const bad = concat([record(22, 40, 1), Uint8Array.of(23, 9, 3, 0, 1, 0), record(23, 10, 2)]);
-    const tooLong = concat([record(22, 40, 1), Uint8Array.of(23, 3, 3, 0x48, 0x01, 0)]);
+    const bad = concatBytes(record(22, 40, 1), Uint8Array.of(23, 9, 3, 0, 1, 0), record(23, 10, 2));
+    const tooLong = concatBytes(record(22, 40, 1), Uint8Array.of(23, 3, 3, 0x48, 0x01, 0));
     for (const input of [bad, tooLong])
       for (const sizes of [[input.length], [1], [2], [44], [46]]) {
         const r = run(input, sizes);
