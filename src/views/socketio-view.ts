@@ -28,6 +28,14 @@ interface PendingBinary {
   readonly parts: Uint8Array[];
 }
 
+/**
+ * The pairing key of an ack id in a namespace: the id itself in the default namespace (no
+ * string built per message), `namespace#id` otherwise (and for ids too large to double exactly).
+ */
+function ackKey(namespace: string, ackId: number): string | number {
+  return namespace === '/' && ackId < 2 ** 51 ? ackId : `${namespace}#${ackId}`;
+}
+
 /** The Engine.IO version a request path names (EIO=3 or 4), or null. */
 export function eioOfPath(path: string | null): 3 | 4 | null {
   const m = path === null ? null : /[?&]EIO=(\d+)/.exec(path);
@@ -85,6 +93,45 @@ function putCut(out: Uint8Array, o: number, b: Uint8Array, start: number, end: n
   for (let i = 0; i < n; i++) out[o + i] = b[start + i];
   o += n;
   return end - start > CUT ? putBytes(out, o, ELLIPSIS) : o;
+}
+
+/**
+ * `String(ms)` written from `o`, for the milliseconds Pairing makes (a whole number of
+ * microseconds over 1000): the integer part and up to 3 decimals without trailing zeros.
+ * Anything else (negative, not a whole number of microseconds, or too large to be sure of the
+ * digits): -1, for the caller to write String(ms) itself.
+ */
+function putMs(out: Uint8Array, o: number, ms: number): number {
+  const us = Math.round(ms * 1000);
+  if (!(us >= 0 && us < 1e15 && us / 1000 === ms)) return -1;
+  const whole = Math.floor(us / 1000);
+  let frac = us - whole * 1000;
+  o = putInt(out, o, whole);
+  if (frac !== 0) {
+    out[o++] = 0x2e;
+    let digits = 3;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    for (let d = digits - 1; d >= 0; d--) {
+      out[o + d] = 0x30 + (frac % 10);
+      frac = Math.floor(frac / 10);
+    }
+    o += digits;
+  }
+  return o;
+}
+
+/** A non-negative integer's decimal digits written from `o`. */
+function putInt(out: Uint8Array, o: number, n: number): number {
+  let len = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
+  for (let d = len - 1; d >= 0; d--) {
+    out[o + d] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return o + len;
 }
 
 /**
@@ -154,10 +201,38 @@ class LazyPacketItem implements AppItem {
     } else o = putCut(out, o, b, this.at, end);
     if (this.ackId !== null) {
       o = putBytes(out, o, ACK_EQ);
-      const digits = String(this.ackId);
-      for (let i = 0; i < digits.length; i++) out[o + i] = digits.charCodeAt(i);
-      o += digits.length;
+      o = putInt(out, o, this.ackId);
     }
+    const pair = this.pair;
+    if (pair === undefined) return o;
+    // ` ("event", 0.08 ms)` as `answers` makes it, without the string: a label with a quote
+    // or anything escaped takes the string's way (JSON.stringify's escapes)
+    const label = pair.request;
+    const start = o;
+    out[o++] = 0x20;
+    out[o++] = 0x28;
+    out[o++] = 0x22;
+    for (let i = 0; i < label.length; i++) {
+      const c = label.charCodeAt(i);
+      if (!plainByte(c) || c === 0x22) return this.writeAnswers(out, start);
+      out[o++] = c;
+    }
+    out[o++] = 0x22;
+    if (pair.latencyMs !== null) {
+      out[o++] = 0x2c;
+      out[o++] = 0x20;
+      o = putMs(out, o, pair.latencyMs);
+      if (o < 0) return this.writeAnswers(out, start);
+      out[o++] = 0x20;
+      out[o++] = 0x6d;
+      out[o++] = 0x73;
+    }
+    out[o++] = 0x29;
+    return o;
+  }
+
+  /** `answers` written from `o`; -1 when not printable ASCII. */
+  private writeAnswers(out: Uint8Array, o: number): number {
     const a = this.answers;
     for (let i = 0; i < a.length; i++) {
       const c = a.charCodeAt(i);
@@ -248,13 +323,13 @@ export function socketIoView(hints: ViewHints): ConnectionView {
       const nameEnd = scanned.firstComma < 0 ? end - 1 : scanned.firstComma;
       const event = asciiRecent(b, i + 2, nameEnd - 1);
       let diagnostics: readonly Diagnostic[] = NO_DIAGNOSTICS;
-      if (ackId !== null && !pairing.request(msg.dir, `${namespace}#${ackId}`, msg, event))
+      if (ackId !== null && !pairing.request(msg.dir, ackKey(namespace, ackId), msg, event))
         diagnostics = [diagnostic('socketio.packet.malformed', `ack id ${ackId} reused before it was acknowledged`)];
       const item = new LazyPacketItem('event', eio, namespace, event, ackId, b, i, nameEnd, undefined);
       return { app: { protocol: 'socket.io', items: [item] }, diagnostics };
     }
     if (ackId === null) return null;
-    const pair = pairing.response(msg.dir, `${namespace}#${ackId}`, msg) ?? undefined;
+    const pair = pairing.response(msg.dir, ackKey(namespace, ackId), msg) ?? undefined;
     const item = new LazyPacketItem('ack', eio, namespace, null, ackId, b, i, -1, pair);
     return pair === undefined
       ? { app: { protocol: 'socket.io', items: [item] }, diagnostics: NO_DIAGNOSTICS }
@@ -317,7 +392,7 @@ export function socketIoView(hints: ViewHints): ConnectionView {
       if (count > 0) summary += ` +${count} attachment${count === 1 ? '' : 's'}`;
       item.request = event;
       if (ackId !== null) item.awaits = true;
-      if (ackId !== null && !pairing.request(msg.dir, `${namespace}#${ackId}`, msg, event))
+      if (ackId !== null && !pairing.request(msg.dir, ackKey(namespace, ackId), msg, event))
         diagnostics.push(diagnostic('socketio.packet.malformed', `ack id ${ackId} reused before it was acknowledged`));
       if (count > 0) pending[msg.dir] = { type, namespace, event, ackId, args, count, parts: [] };
     } else if (typeDigit === 3 || typeDigit === 6) {
@@ -327,7 +402,7 @@ export function socketIoView(hints: ViewHints): ConnectionView {
       Object.assign(fields, { ackId, args: data });
       if (count > 0) fields.attachments = count;
       summary = `${type} ${ns}${compact(data)}${ack}`;
-      pair = pairing.response(msg.dir, `${namespace}#${ackId}`, msg);
+      pair = pairing.response(msg.dir, ackKey(namespace, ackId), msg);
       if (pair !== null)
         summary += ` (${JSON.stringify(pair.request)}${pair.latencyMs === null ? '' : `, ${pair.latencyMs} ms`})`;
       if (count > 0) pending[msg.dir] = { type, namespace, event: null, ackId, args: data, count, parts: [] };

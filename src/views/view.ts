@@ -55,28 +55,34 @@ interface Waiting {
  * of the other direction.
  */
 export class Pairing {
-  private readonly waiting = new Map<string, Waiting>();
+  /** A string key after its request's direction; a number n as 2n (c2s) or 2n + 1 (s2c). */
+  private readonly waiting = new Map<string | number, Waiting>();
 
   constructor(private readonly conn: number) {}
 
+  /** The map's key of `key` asked in direction `dir` (numbers: no string built per message). */
+  private static slot(dir: Direction, key: string | number): string | number {
+    return typeof key === 'number' ? key * 2 + (dir === 'c2s' ? 0 : 1) : dir + key;
+  }
+
   /** False when the key is already waiting (the old request stays). */
-  request(dir: Direction, key: string, msg: MessageEvent, label: string): boolean {
-    const k = dir + key;
+  request(dir: Direction, key: string | number, msg: MessageEvent, label: string): boolean {
+    const k = Pairing.slot(dir, key);
     if (this.waiting.has(k)) return false;
     this.waiting.set(k, { index: msg.firstFrame, time: msg.time, label, answered: false });
     return true;
   }
 
-  has(requestDir: Direction, key: string): boolean {
-    return this.waiting.has(requestDir + key);
+  has(requestDir: Direction, key: string | number): boolean {
+    return this.waiting.has(Pairing.slot(requestDir, key));
   }
 
   /**
    * The pair of a response to the request `key` sent the other way, or null. `done`: the
    * request is answered for good (a JSON-RPC response; not a GraphQL `next`).
    */
-  response(dir: Direction, key: string, msg: MessageEvent, done = true): AppPair | null {
-    const k = (dir === 'c2s' ? 's2c' : 'c2s') + key;
+  response(dir: Direction, key: string | number, msg: MessageEvent, done = true): AppPair | null {
+    const k = Pairing.slot(dir === 'c2s' ? 's2c' : 'c2s', key);
     const w = this.waiting.get(k);
     if (w === undefined) return null;
     w.answered = true;
@@ -86,8 +92,8 @@ export class Pairing {
   }
 
   /** Forgets a request (a GraphQL complete from the client). */
-  drop(requestDir: Direction, key: string): void {
-    this.waiting.delete(requestDir + key);
+  drop(requestDir: Direction, key: string | number): void {
+    this.waiting.delete(Pairing.slot(requestDir, key));
   }
 
   /** Requests never answered at all. */
