@@ -107,17 +107,27 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true)
         if (c === Ch.OpenCurly && canonical) nkeys = keyBase[depth];
         p++;
       } else if (c === Ch.OpenCurly) {
-        // the first key
-        const k = key(b, p, end);
-        if (k < 0) return false;
-        if (k >= KEY_NOT_CANONICAL) canonical = false;
+        // the first key (a plain one scanned here: a call per string cost more than its scan)
+        if (b[p] !== Ch.Quote) return false;
+        let q = p + 1;
+        while (q < end && STRING_STOP[b[q]] === 0) q++;
+        let kEnd: number;
+        if (q < end && b[q] === Ch.Quote) {
+          kEnd = q + 1;
+          if (isDigit(b[p + 1])) canonical = false;
+        } else {
+          const k = key(b, p, end);
+          if (k < 0) return false;
+          if (k >= KEY_NOT_CANONICAL) canonical = false;
+          kEnd = k & KEY_END;
+        }
         if (canonical) {
           if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
           keys[nkeys * 2] = p;
-          keys[nkeys * 2 + 1] = k & KEY_END;
+          keys[nkeys * 2 + 1] = kEnd;
           nkeys++;
         }
-        p = k & KEY_END;
+        p = kEnd;
         while (p < end && isWs(b[p])) {
           p++;
           canonical = false;
@@ -132,15 +142,35 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true)
         continue;
       } else continue;
     } else if (c === Ch.Quote) {
-      const e = string(b, p, end);
-      if (e < 0) return false;
-      if (e >= KEY_NOT_CANONICAL) canonical = false;
-      p = e & KEY_END;
+      // a plain string here, anything else (escapes, controls, non-ASCII) by string()
+      let q = p + 1;
+      while (q < end && STRING_STOP[b[q]] === 0) q++;
+      if (q < end && b[q] === Ch.Quote) p = q + 1;
+      else {
+        const e = string(b, p, end);
+        if (e < 0) return false;
+        if (e >= KEY_NOT_CANONICAL) canonical = false;
+        p = e & KEY_END;
+      }
     } else if (c === Ch.Minus || isDigit(c)) {
-      const e = number(b, p, end);
-      if (e < 0) return false;
-      if (e >= KEY_NOT_CANONICAL) canonical = false;
-      p = e & KEY_END;
+      // an integer not starting with 0 here, anything else by number()
+      let q = c === Ch.Minus ? p + 1 : p;
+      const d0 = q;
+      let next = -1;
+      if (q < end && b[q] > Ch.Zero && b[q] <= Ch.Nine) {
+        q++;
+        while (q < end && isDigit(b[q])) q++;
+        next = q < end ? b[q] : 0;
+      }
+      if (next >= 0 && next !== Ch.Dot && next !== 0x65 && next !== 0x45) {
+        if (q - d0 > 15) canonical = false;
+        p = q;
+      } else {
+        const e = number(b, p, end);
+        if (e < 0) return false;
+        if (e >= KEY_NOT_CANONICAL) canonical = false;
+        p = e & KEY_END;
+      }
     } else if (c === 0x74) {
       if (!(p + 4 <= end && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65)) return false;
       p += 4;
@@ -177,10 +207,19 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true)
         }
         if (p >= end) return false;
         if (inObject) {
-          const k = key(b, p, end);
-          if (k < 0) return false;
-          if (k >= KEY_NOT_CANONICAL) canonical = false;
-          const kEnd = k & KEY_END;
+          if (b[p] !== Ch.Quote) return false;
+          let q = p + 1;
+          while (q < end && STRING_STOP[b[q]] === 0) q++;
+          let kEnd: number;
+          if (q < end && b[q] === Ch.Quote) {
+            kEnd = q + 1;
+            if (isDigit(b[p + 1])) canonical = false;
+          } else {
+            const k = key(b, p, end);
+            if (k < 0) return false;
+            if (k >= KEY_NOT_CANONICAL) canonical = false;
+            kEnd = k & KEY_END;
+          }
           if (canonical) {
             for (let i = keyBase[depth - 1]; i < nkeys; i++)
               if (sameBytes(b, keys[i * 2], keys[i * 2 + 1], p, kEnd)) canonical = false;
