@@ -8,7 +8,7 @@ import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { AppItem, AppValue, MessageEvent } from '../session/events.js';
 import { compact, parseJson } from './app-json.js';
 import { scanJson } from './json-scan.js';
-import { textOf, type ConnectionView, type Decoded } from './view.js';
+import { NO_DIAGNOSTICS, textOf, type ConnectionView, type Decoded } from './view.js';
 
 /** A message's JSON value, parsed on first read (the scan found it valid). */
 class JsonValueItem implements AppItem {
@@ -31,9 +31,9 @@ export function jsonView(strict: boolean): ConnectionView {
   return {
     protocol: 'json',
     decode(msg: MessageEvent): Decoded {
-      if (msg.opcode !== 1) return { app: null, diagnostics: [] };
+      if (msg.opcode !== 1) return { app: null, diagnostics: NO_DIAGNOSTICS };
       if (scanJson(msg.data, 0, msg.data.length, false))
-        return { app: { protocol: 'json', items: [new JsonValueItem(msg)] }, diagnostics: [] };
+        return { app: { protocol: 'json', items: [new JsonValueItem(msg)] }, diagnostics: NO_DIAGNOSTICS };
       const text = textOf(msg)!;
       const value = parseJson(text);
       if (!(value instanceof Error))
