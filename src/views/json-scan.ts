@@ -44,6 +44,9 @@ let containers = new Uint8Array(64);
 let keyBase = new Int32Array(64);
 /** Start and end offsets of the keys of the open objects (duplicates are not canonical). */
 let keys = new Int32Array(64);
+let nkeys = 0;
+/** The end of the key member() scanned last. */
+let memberKeyEnd = 0;
 
 const WS = new Uint8Array(256).map((_, c) => (c === Ch.Space || c === Ch.Lf || c === Ch.Cr || c === Ch.Tab ? 1 : 0));
 const isWs = (c: number): boolean => WS[c] === 1;
@@ -75,7 +78,7 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true)
   // once not canonical, no key is kept (nothing else is asked of the keys)
   let canonical = shape && p === start;
   let depth = 0;
-  let nkeys = 0;
+  nkeys = 0;
   let firstComma = -1;
   while (p < end && isWs(b[p])) {
     p++;
@@ -107,38 +110,11 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true)
         if (c === Ch.OpenCurly && canonical) nkeys = keyBase[depth];
         p++;
       } else if (c === Ch.OpenCurly) {
-        // the first key (a plain one scanned here: a call per string cost more than its scan)
-        if (b[p] !== Ch.Quote) return false;
-        let q = p + 1;
-        while (q < end && STRING_STOP[b[q]] === 0) q++;
-        let kEnd: number;
-        if (q < end && b[q] === Ch.Quote) {
-          kEnd = q + 1;
-          if (isDigit(b[p + 1])) canonical = false;
-        } else {
-          const k = key(b, p, end);
-          if (k < 0) return false;
-          if (k >= KEY_NOT_CANONICAL) canonical = false;
-          kEnd = k & KEY_END;
-        }
-        if (canonical) {
-          if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
-          keys[nkeys * 2] = p;
-          keys[nkeys * 2 + 1] = kEnd;
-          nkeys++;
-        }
-        p = kEnd;
-        while (p < end && isWs(b[p])) {
-          p++;
-          canonical = false;
-        }
-        if (b[p] !== Ch.Colon) return false;
-        p++;
-        while (p < end && isWs(b[p])) {
-          p++;
-          canonical = false;
-        }
-        if (p >= end) return false;
+        const v = member(b, p, end);
+        if (v < 0) return false;
+        if (v >= KEY_NOT_CANONICAL) canonical = false;
+        else if (canonical) keepKey(b, p, keyBase[depth - 1]);
+        p = v & KEY_END;
         continue;
       } else continue;
     } else if (c === Ch.Quote) {
@@ -207,39 +183,10 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true)
         }
         if (p >= end) return false;
         if (inObject) {
-          if (b[p] !== Ch.Quote) return false;
-          let q = p + 1;
-          while (q < end && STRING_STOP[b[q]] === 0) q++;
-          let kEnd: number;
-          if (q < end && b[q] === Ch.Quote) {
-            kEnd = q + 1;
-            if (isDigit(b[p + 1])) canonical = false;
-          } else {
-            const k = key(b, p, end);
-            if (k < 0) return false;
-            if (k >= KEY_NOT_CANONICAL) canonical = false;
-            kEnd = k & KEY_END;
-          }
-          if (canonical) {
-            for (let i = keyBase[depth - 1]; i < nkeys; i++)
-              if (sameBytes(b, keys[i * 2], keys[i * 2 + 1], p, kEnd)) canonical = false;
-            if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
-            keys[nkeys * 2] = p;
-            keys[nkeys * 2 + 1] = kEnd;
-            nkeys++;
-          }
-          p = kEnd;
-          while (p < end && isWs(b[p])) {
-            p++;
-            canonical = false;
-          }
-          if (b[p] !== Ch.Colon) return false;
-          p++;
-          while (p < end && isWs(b[p])) {
-            p++;
-            canonical = false;
-          }
-          if (p >= end) return false;
+          const v = member(b, p, end);
+          if (v < 0) return false;
+          if (v >= KEY_NOT_CANONICAL || (canonical && !keepKey(b, p, keyBase[depth - 1]))) canonical = false;
+          p = v & KEY_END;
         }
         break; // a value follows
       }
@@ -249,6 +196,51 @@ export function scanJson(b: Uint8Array, start = 0, end = b.length, shape = true)
       p++;
     }
   }
+}
+
+/**
+ * An object member's key at p, its ':' and the whitespace around it: the offset of its value,
+ * flagged when not in compact()'s form (whitespace, escapes, a leading digit); -1 when not JSON.
+ * The key's end is left in memberKeyEnd. A plain key is scanned here (a call per string cost
+ * more than its scan).
+ */
+function member(b: Uint8Array, p: number, end: number): number {
+  if (b[p] !== Ch.Quote) return -1;
+  let flag = 0;
+  let q = p + 1;
+  while (q < end && STRING_STOP[b[q]] === 0) q++;
+  if (q < end && b[q] === Ch.Quote) {
+    q++;
+    if (isDigit(b[p + 1])) flag = KEY_NOT_CANONICAL;
+  } else {
+    const k = key(b, p, end);
+    if (k < 0) return -1;
+    if (k >= KEY_NOT_CANONICAL) flag = KEY_NOT_CANONICAL;
+    q = k & KEY_END;
+  }
+  memberKeyEnd = q;
+  while (q < end && isWs(b[q])) {
+    q++;
+    flag = KEY_NOT_CANONICAL;
+  }
+  if (b[q] !== Ch.Colon) return -1;
+  q++;
+  while (q < end && isWs(b[q])) {
+    q++;
+    flag = KEY_NOT_CANONICAL;
+  }
+  if (q >= end) return -1;
+  return q | flag;
+}
+
+/** Keeps the key at p (ending at memberKeyEnd) for its object, whose keys start at `base`; false when it has it already. */
+function keepKey(b: Uint8Array, p: number, base: number): boolean {
+  for (let i = base; i < nkeys; i++) if (sameBytes(b, keys[i * 2], keys[i * 2 + 1], p, memberKeyEnd)) return false;
+  if (nkeys * 2 + 2 > keys.length) keys = grow(keys, nkeys * 2 + 2);
+  keys[nkeys * 2] = p;
+  keys[nkeys * 2 + 1] = memberKeyEnd;
+  nkeys++;
+  return true;
 }
 
 /** Set on a returned end offset: valid, but not in compact()'s form. */
