@@ -44,19 +44,12 @@ export class AppViewStage {
       : `--view ${this.choice}`;
   }
 
-  /** The connection last looked up, and its state: traffic comes in runs of one connection. */
-  private lastConn = -1;
-  private last: Conn | undefined = undefined;
-
   private state(conn: number): Conn {
-    if (conn === this.lastConn && this.last !== undefined) return this.last;
     let c = this.conns.get(conn);
     if (c === undefined) {
       c = { path: null, protocol: null, view: null, settled: false, sniffed: 0 };
       this.conns.set(conn, c);
     }
-    this.lastConn = conn;
-    this.last = c;
     return c;
   }
 
@@ -118,7 +111,6 @@ export class AppViewStage {
       case 'end': {
         const c = this.conns.get(ev.conn);
         this.conns.delete(ev.conn);
-        if (ev.conn === this.lastConn) this.last = undefined;
         for (const d of c?.view?.finish?.() ?? [])
           next({ type: 'diagnostic', conn: ev.conn, time: ev.time, diagnostic: d });
         next(ev);
@@ -130,7 +122,7 @@ export class AppViewStage {
   }
 
   private frame(ev: FrameEvent): FrameEvent {
-    const view = (ev.conn === this.lastConn ? this.last : this.conns.get(ev.conn))?.view;
+    const view = this.conns.get(ev.conn)?.view;
     if (view == null) return ev;
     if (ev.close !== undefined && ev.close.code !== null && view.closeName !== undefined) {
       const name = view.closeName(ev.close.code);
