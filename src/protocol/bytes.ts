@@ -16,3 +16,20 @@ function sumLengths(pieces: readonly Uint8Array[]): number {
   for (const p of pieces) n += p.length;
   return n;
 }
+
+/** A non-negative safe integer in decimal, written into `b` from `o`: the offset after it. */
+export function putDecimal(b: Uint8Array, o: number, n: number): number {
+  if (n < 10) {
+    b[o] = 0x30 + n;
+    return o + 1;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  let v = n;
+  for (let i = digits - 1; i >= 0; i--) {
+    const q = Math.floor(v / 10);
+    b[o + i] = 0x30 + (v - q * 10);
+    v = q;
+  }
+  return o + digits;
+}

@@ -11,6 +11,7 @@ import type { Paint, Style } from './style.js';
 import { escapeForTerminal } from './escape.js';
 import { closePart, lengthPart, opcodeLabel, previewPart } from './summary-line.js';
 import { framePreview, plainPreviewSpan, previewRoom } from './text-preview.js';
+import { putDecimal } from '../protocol/bytes.js';
 
 /** What a writer's lines show besides the frame (the printer's options). */
 export interface FrameLineOptions {
@@ -260,23 +261,6 @@ function putHex(b: Uint8Array, o: number, v: number): number {
   b[o] = HEX[v >> 4];
   b[o + 1] = HEX[v & 15];
   return o + 2;
-}
-
-/** A non-negative safe integer in decimal. */
-function putDecimal(b: Uint8Array, o: number, n: number): number {
-  if (n < 10) {
-    b[o] = 0x30 + n;
-    return o + 1;
-  }
-  let digits = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-  let v = n;
-  for (let i = digits - 1; i >= 0; i--) {
-    const q = Math.floor(v / 10);
-    b[o + i] = 0x30 + (v - q * 10);
-    v = q;
-  }
-  return o + digits;
 }
 
 /** A string as UTF-8 (the rare parts; the caller reserved 3 bytes per UTF-16 unit). */

@@ -9,6 +9,7 @@ import type { AppItem, AppPair, AppValue, Direction, FrameEvent, MessageEvent } 
 import { compact, isObject, parseJson } from './app-json.js';
 import { scanJson, scanned } from './json-scan.js';
 import { NO_DIAGNOSTICS, Pairing, textOf, type ConnectionView, type Decoded, type ViewHints } from './view.js';
+import { putDecimal } from '../protocol/bytes.js';
 
 /** Sticky: matched where the packet's reading has got to, without cutting the string. */
 const ATTACHMENTS = /(\d+)-/y;
@@ -106,7 +107,7 @@ function putMs(out: Uint8Array, o: number, ms: number): number {
   if (!(us >= 0 && us < 1e15 && us / 1000 === ms)) return -1;
   const whole = Math.floor(us / 1000);
   let frac = us - whole * 1000;
-  o = putInt(out, o, whole);
+  o = putDecimal(out, o, whole);
   if (frac !== 0) {
     out[o++] = 0x2e;
     let digits = 3;
@@ -121,17 +122,6 @@ function putMs(out: Uint8Array, o: number, ms: number): number {
     o += digits;
   }
   return o;
-}
-
-/** A non-negative integer's decimal digits written from `o`. */
-function putInt(out: Uint8Array, o: number, n: number): number {
-  let len = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) len++;
-  for (let d = len - 1; d >= 0; d--) {
-    out[o + d] = 0x30 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return o + len;
 }
 
 /**
@@ -201,7 +191,7 @@ class LazyPacketItem implements AppItem {
     } else o = putCut(out, o, b, this.at, end);
     if (this.ackId !== null) {
       o = putBytes(out, o, ACK_EQ);
-      o = putInt(out, o, this.ackId);
+      o = putDecimal(out, o, this.ackId);
     }
     const pair = this.pair;
     if (pair === undefined) return o;
