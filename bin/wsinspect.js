@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled CLI; `npm install` builds dist/ through the `prepare` script. The entry
-// and its fast path come bundled in dist/fast/ (scripts/bundle-fast.mjs); a build without the
-// bundle (tsc alone) runs dist/cli/entry.js, the same code as separate modules.
+// and its fast path come bundled in dist/fast/, the rest of the CLI in dist/full/
+// (scripts/bundle-fast.mjs); a build without the bundles (tsc alone) runs dist/cli/entry.js,
+// the same code as separate modules.
 let entry;
 try {
   entry = await import('../dist/fast/entry.js');

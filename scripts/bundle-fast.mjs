@@ -1,11 +1,14 @@
-// Bundles the CLI's entry and its start-up fast path (`wsinspect hex`, `wsinspect accept`)
-// into dist/fast/: a few modules instead of the ~100 Node would otherwise resolve, read and
-// compile one by one (about a third of hex's start-up CPU time; bench/README.md "startup").
-// Built from tsc's output in dist/, so it is the same code. Everything else the entry hands to
-// yargs (dist/cli/main.js: every other command, help, typos) stays outside the bundle and is
-// loaded from dist/cli/ as before, with its workers; packages stay in node_modules. Errors
-// thrown on the fast path are reported by the bundle's own copy of cli-failure, so a class
-// check (instanceof WsinspectError) never compares two copies of a class.
+// Bundles the CLI into two esbuild bundles, so Node resolves, reads and compiles a few files
+// instead of the ~200 modules tsc writes (bench/README.md "startup"):
+// - dist/fast/: the entry and its start-up fast path (`wsinspect hex`, `wsinspect accept`),
+//   kept apart so those two load only what they need;
+// - dist/full/: what the entry hands to yargs (cli/main.js: every other command, help, typos)
+//   with the worker threads it starts (read-worker, index-worker; their `new URL('./x.js',
+//   import.meta.url)` finds them beside it, and `../../package.json` is as far up from
+//   dist/full/ as from dist/cli/).
+// Built from tsc's output in dist/, so it is the same code; packages stay in node_modules.
+// Each bundle reports its own errors (the fast path with its copy of cli-failure, main with
+// its own), so a class check (instanceof WsinspectError) never compares two copies of a class.
 // Run after tsc by `npm run build`, `prepare` and `npm test`.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -14,27 +17,43 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'fast');
+const full = join(root, 'dist', 'full');
 rmSync(out, { recursive: true, force: true });
+rmSync(full, { recursive: true, force: true });
 
-/** The entry's `import('./main.js')` (the yargs CLI) stays a module of dist/cli/. */
+/** The entry's `import('./main.js')` (the yargs CLI) loads the second bundle. */
 const mainOutside = {
   name: 'main-outside',
   setup(b) {
     b.onResolve({ filter: /^\.\/main\.js$/ }, (args) =>
-      args.importer.endsWith(join('dist', 'cli', 'entry.js')) ? { path: '../cli/main.js', external: true } : undefined,
+      args.importer.endsWith(join('dist', 'cli', 'entry.js')) ? { path: '../full/main.js', external: true } : undefined,
     );
   },
 };
 
-await build({
-  entryPoints: { entry: join(root, 'dist', 'cli', 'entry.js') },
-  outdir: out,
+const common = {
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  plugins: [mainOutside],
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: { entry: join(root, 'dist', 'cli', 'entry.js') },
+  outdir: out,
+  plugins: [mainOutside],
+});
+
+await build({
+  ...common,
+  entryPoints: {
+    main: join(root, 'dist', 'cli', 'main.js'),
+    'read-worker': join(root, 'dist', 'pipeline', 'parallel', 'read-worker.js'),
+    'index-worker': join(root, 'dist', 'index', 'index-worker.js'),
+  },
+  outdir: full,
 });
