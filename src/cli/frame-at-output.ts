@@ -12,10 +12,12 @@ import type { IndexOptions } from '../index/index-builder.js';
 import { identify, loadIndex, saveIndex } from '../index/index-file.js';
 import { runIndex, WIDE_FROM } from '../index/index-run.js';
 import { IndexState } from '../index/index-state.js';
-import { createEventPrinter } from '../pipeline/consumers/event-printer.js';
+import { earlierMessageRows, laterMessageRows, messagesBefore, ViewReplay } from '../index/app-replay.js';
+import { createEventPrinter, viewStages, type PrinterOptions } from '../pipeline/consumers/event-printer.js';
 import type { OutputStream } from '../pipeline/parallel/block-writer.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
-import type { FrameEvent, InspectEvent } from '../session/events.js';
+import type { FrameEvent, InspectEvent, MessageEvent } from '../session/events.js';
+import { AnswerWatch } from '../views/answer-watch.js';
 import type { FrameTarget } from '../session/frame-finder.js';
 import { frameAt, parseFrameTarget } from '../sources/frame-at.js';
 import { indexCacheDir, INDEX_FROM } from './index-cache.js';
@@ -51,18 +53,25 @@ export async function showFrameAt(
     target,
     flags.index,
     { decodeAs: spec.decodeAs, keyLog: spec.keyLog },
-    spec.printer.maxPayload + 1,
+    spec.printer,
   );
   if (indexed !== null) {
     if (indexed.timeOrigin !== null) printer.setTimeOrigin(indexed.timeOrigin);
     for (const ev of indexed.before) printer.skip(ev);
     printer.print(indexed.frame);
+    for (const ev of indexed.after) printer.print(ev);
     await printer.close();
     return;
   }
+  const after = new AfterFrame(target, spec.printer);
   const found = await frameAt(file, target, {
     // the printer's keep limit, as the listing's pipeline would set it
-    session: { assumeDeflate: assumedDeflate(), limits: { keepBinaryPayload: spec.printer.maxPayload + 1 } },
+    session: {
+      assumeDeflate: assumedDeflate(),
+      limits: { keepBinaryPayload: spec.printer.maxPayload + 1 },
+      stage: after.stage,
+      follow: (ev) => after.follow(ev),
+    },
     capture: {
       decodeAs: spec.decodeAs,
       keyLog: spec.keyLog,
@@ -73,12 +82,78 @@ export async function showFrameAt(
   });
   for (const ev of found.before) printer.skip(ev);
   printer.print(found.frame);
+  for (const ev of after.events()) printer.print(ev);
   await printer.close();
+}
+
+/**
+ * What follows the frame in its connection, as the listing shows it (text output only; --json
+ * prints the one frame): the message the frame ends, through the application view (its notes,
+ * its `↳` lines or, with -V, its Application block), and with -V a request's answers, read on
+ * for (AnswerWatch). The view sees every event of the connection before the frame, so it is
+ * chosen as in the listing and a response finds its request.
+ */
+class AfterFrame {
+  readonly stage: ((next: (ev: InspectEvent) => void) => (ev: InspectEvent) => void) | undefined;
+  private readonly text: boolean;
+  private readonly detail: boolean;
+  private readonly notes: InspectEvent[] = [];
+  private message: MessageEvent | null = null;
+  private watch: AnswerWatch | null = null;
+
+  constructor(
+    private readonly target: FrameTarget,
+    options: PrinterOptions,
+  ) {
+    const [view] = viewStages(options);
+    this.stage = view === undefined ? undefined : (next) => view.connect(next);
+    this.text = showsAfter(options);
+    this.detail = showsAnswers(options);
+  }
+
+  /** A later event of the frame's connection; false once nothing more is needed. */
+  follow(ev: InspectEvent): boolean {
+    if (!this.text) return false;
+    if (this.message !== null) return this.watch?.see(ev) ?? false;
+    // the view's note on a message comes just before it
+    if (ev.type === 'diagnostic') {
+      this.notes.push(ev);
+      return true;
+    }
+    if (ev.type !== 'message' || ev.lastFrame !== this.target.index) {
+      this.notes.length = 0; // the frame ends no message: those notes belong to later traffic
+      return false;
+    }
+    this.message = ev;
+    this.watch = this.detail ? AnswerWatch.of(ev) : null;
+    return this.watch !== null;
+  }
+
+  /** The events to print after the frame. */
+  events(): InspectEvent[] {
+    return this.message === null ? [] : [...this.notes, withAnswers(this.message, this.watch)];
+  }
+}
+
+/** Text output shows the message a frame ends after it (--json prints the one frame). */
+const showsAfter = (options: PrinterOptions): boolean => options.json !== true;
+/** -V (not -s) shows a request's answers. */
+const showsAnswers = (options: PrinterOptions): boolean =>
+  showsAfter(options) && options.verbose === true && options.summary !== true;
+
+/** The message with its answers, if they were looked for (a view's message may be a class: its prototype is kept). */
+function withAnswers(m: MessageEvent, watch: AnswerWatch | null): MessageEvent {
+  if (watch === null) return m;
+  return Object.assign(Object.create(Object.getPrototypeOf(m) as object) as MessageEvent, m, {
+    answers: watch.result(),
+  });
 }
 
 interface IndexedFrame {
   readonly frame: FrameEvent;
   readonly before: readonly InspectEvent[];
+  /** What follows the frame, as AfterFrame finds it without the index. */
+  readonly after: readonly InspectEvent[];
   readonly timeOrigin: number | null;
 }
 
@@ -92,7 +167,7 @@ async function frameByIndex(
   target: FrameTarget,
   use: boolean | undefined,
   options: IndexOptions,
-  keepBinaryPayload: number,
+  printer: PrinterOptions,
 ): Promise<IndexedFrame | null> {
   if (use === false || file === '-') return null;
   const st = await stat(file).catch(() => null);
@@ -136,10 +211,35 @@ async function frameByIndex(
   const row = rowOf(state, target, c.firstRow);
   if (row < 0) return null;
   const { FrameReader } = await import('../index/frame-reader.js');
-  const reader = new FrameReader(file, state, { ...options, keepBinaryPayload });
+  const reader = new FrameReader(file, state, { ...options, keepBinaryPayload: printer.maxPayload + 1 });
   try {
     const { event } = await reader.frame(row);
-    return { frame: event, before: [c.connection, ...c.handshake], timeOrigin: state.timeOrigin };
+    const before = [c.connection, ...c.handshake];
+    const view = printer.view ?? 'raw';
+    const ends = messagesBefore(state, row);
+    const message =
+      showsAfter(printer) && ends < state.messages.length && state.messages.last.get(ends) === row
+        ? (await reader.message(ends)).event
+        : null;
+    if (view === 'raw')
+      return { frame: event, before, after: message === null ? [] : [message], timeOrigin: state.timeOrigin };
+    // the view as the listing has it at this frame: the connection's earlier messages replayed
+    const earlier = earlierMessageRows(state, ends, target.conn);
+    const replay = new ViewReplay(c, view, earlier.whole);
+    for (const r of earlier.rows) replay.feed((await reader.message(r)).event);
+    const frame = replay.feed(event).find((e): e is FrameEvent => e.type === 'frame') ?? event;
+    if (message === null) return { frame, before, after: [], timeOrigin: state.timeOrigin };
+    const seen = replay.message(message);
+    const watch = showsAnswers(printer) ? AnswerWatch.of(seen.message) : null;
+    if (watch !== null)
+      for (const r of laterMessageRows(state, ends, target.conn)) {
+        let more = true;
+        for (const e of replay.feed((await reader.message(r)).event)) more = watch.see(e) && more;
+        if (!more) break;
+      }
+    // the view's notes on this message are the listing's only when the replay began where the listing did
+    const notes = earlier.whole ? seen.notes : [];
+    return { frame, before, after: [...notes, withAnswers(seen.message, watch)], timeOrigin: state.timeOrigin };
   } finally {
     await reader.close();
   }

@@ -23,8 +23,8 @@ import type {
   Timestamp,
 } from '../session/events.js';
 import type { ViewChoice } from '../views/names.js';
-import { AppViewStage } from '../views/view-stage.js';
 import type { ConnectionSummary, RowDetail, RowKind, RowList, RowSummary, StoreStatus, UiStore } from '../ui/model.js';
+import { earlierMessageRows, VIEW_REPLAY, withAppView } from './app-replay.js';
 import { F, M, skipRows } from './columns.js';
 import { FrameReader } from './frame-reader.js';
 import { indexFirstChunk, runIndex, runScan, WIDE_FROM, type IndexProgress } from './index-run.js';
@@ -89,25 +89,8 @@ export function indexOnly(filter: CompiledFilter): boolean {
 
 const PREVIEW_CHARS = 200;
 const PREVIEW_BYTES = 48;
-/**
- * A message's detail replays this many earlier messages of its connection through the
- * application view (its choice, the pairing with a request), looking back at most VIEW_SCAN
- * message rows of the whole capture.
- */
-const VIEW_REPLAY = 200;
-const VIEW_SCAN = 1_000_000;
 /** Payload bytes of replayed messages kept for the next detail. */
 const REPLAY_BYTES = 32 * 1024 * 1024;
-/** The views' diagnostics that say an earlier message is missing (a request, a binary event). */
-const UNPAIRED: ReadonlySet<DiagnosticCode> = new Set([
-  'actioncable.subscription.unknown',
-  'graphql.id.unknown',
-  'jsonrpc.response.orphan',
-  'phoenix.reply.unknown',
-  'signalr.invocation.unknown',
-  'socketio.attachment.unexpected',
-  'wamp.request.unknown',
-]);
 
 /** A short preview of a decoded frame's or message's payload (not escaped: the renderer escapes). */
 export function previewOf(ev: FrameEvent | MessageEvent): string {
@@ -385,7 +368,9 @@ export class IndexedStore implements UiStore {
     let event: InspectEvent = decoded.event;
     if (decoded.event.type === 'message' && conn !== undefined && view !== 'raw') {
       // a TLS connection is decrypted from the file's start for each message: none replayed
-      const earlier = conn.tls ? { rows: [], whole: false } : this.earlierMessages(row, decoded.event.conn);
+      const earlier = conn.tls
+        ? { rows: [], whole: false }
+        : earlierMessageRows(this.state, row, decoded.event.conn, this.options.viewReplay ?? VIEW_REPLAY);
       const before: MessageEvent[] = [];
       for (const r of earlier.rows) before.push(await this.replayed(r));
       event = withAppView(decoded.event, conn, view, before, earlier.whole);
@@ -410,23 +395,6 @@ export class IndexedStore implements UiStore {
       this.replayBytes -= old.data.length;
     }
     return ev;
-  }
-
-  /**
-   * The message rows of connection `conn` before message row `row`, oldest first: at most
-   * VIEW_REPLAY of them; `whole` when they reach back to the connection's first message.
-   */
-  private earlierMessages(row: number, conn: number): { rows: number[]; whole: boolean } {
-    const { frames, messages } = this.state;
-    const connOf = (r: number): number => frames.conn.get(messages.first.get(r));
-    const rows: number[] = [];
-    const floor = Math.max(-1, row - 1 - VIEW_SCAN);
-    let r = row - 1;
-    for (; r > floor && rows.length < (this.options.viewReplay ?? VIEW_REPLAY); r--)
-      if (connOf(r) === conn) rows.push(r);
-    // whole: no message of this connection is left before those
-    for (; r > floor; r--) if (connOf(r) === conn) break;
-    return { rows: rows.reverse(), whole: r === floor && floor < 0 };
   }
 
   connections(): readonly ConnectionSummary[] {
@@ -730,43 +698,4 @@ export class IndexedStore implements UiStore {
     this.workers.add(worker);
     return worker;
   }
-}
-
-/**
- * A message decoded again, with what the application view makes of it: the connection's
- * handshake and the messages before it (`before`, oldest first) go through the view first, as
- * in the listing, so the view is chosen alike and a response finds its request. When `before`
- * does not reach back to the connection's start (`whole` false), "no request for this
- * response" is replaced by a note that it may be further back.
- */
-function withAppView(
-  ev: MessageEvent,
-  conn: { readonly connection: ConnectionEvent; readonly handshake: readonly HandshakeEvent[] },
-  view: ViewChoice,
-  before: readonly MessageEvent[],
-  whole: boolean,
-): MessageEvent {
-  let out = ev;
-  let last = false;
-  const push = new AppViewStage(view).connect((e) => {
-    if (last && e.type === 'message') out = e;
-  });
-  push(conn.connection);
-  for (const h of conn.handshake) push(h);
-  for (const m of before) push(m);
-  last = true;
-  push(ev);
-  if (whole || out.pair !== undefined) return out;
-  // the request may be among the messages not replayed: "no such request" would be a guess
-  const unpaired = out.diagnostics.filter((d) => UNPAIRED.has(d.code));
-  if (unpaired.length === 0) return out;
-  return Object.assign(Object.create(Object.getPrototypeOf(out) as object) as MessageEvent, out, {
-    diagnostics: [
-      ...out.diagnostics.filter((d) => !UNPAIRED.has(d.code)),
-      diagnostic(
-        'app.pair.not-replayed',
-        `${unpaired.map((d) => d.code).join(', ')} not said: its request may be earlier than the ${before.length} message(s) of this connection replayed for this detail`,
-      ),
-    ],
-  });
 }

@@ -3,7 +3,7 @@
 // for --json ("Application views" of docs/json-output.md). Big integers are written exactly;
 // bytes as {"hex": "…"}. Everything from the wire is escaped for the terminal.
 // Layer rule: render/ — pure string building.
-import type { AppInfo, AppItem, AppPair, AppValue } from '../session/events.js';
+import type { AppAnswer, AppAnswers, AppInfo, AppItem, AppPair, AppValue } from '../session/events.js';
 import { escapeForTerminal } from './escape.js';
 import { jsonString } from './json-encoder.js';
 import type { Style } from './style.js';
@@ -68,7 +68,13 @@ export function appSummaryLines(app: AppInfo, style: Style, heartbeats: boolean)
 }
 
 /** -V: the units of a message, each with its fields as pretty JSON, and its pairing. */
-export function renderAppDetail(app: AppInfo, pair: AppPair | undefined, style: Style, maxBytes: number): string {
+export function renderAppDetail(
+  app: AppInfo,
+  pair: AppPair | undefined,
+  style: Style,
+  maxBytes: number,
+  answers?: AppAnswers,
+): string {
   const lines: string[] = [style.heading(`Application (${app.protocol})`)];
   for (const item of app.items) {
     // plain JSON: the value alone (its summary is the same text, compact)
@@ -83,7 +89,32 @@ export function renderAppDetail(app: AppInfo, pair: AppPair | undefined, style: 
     const p = item.pair ?? (app.items.length === 1 ? pair : undefined);
     if (p !== undefined) lines.push(`    ${style.derived(pairText(p))}`);
   }
+  if (answers !== undefined && app.items.some((i) => i.awaits === true))
+    lines.push(`  ${style.derived(answersText(answers))}`);
   return lines.join('\n');
+}
+
+/**
+ * "answered by frame #5 (2.257 ms later)"; "4 answers: frame #4 (next, 2.257 ms later), #5
+ * (next, …), …"; "no answer (the connection ended)".
+ */
+export function answersText(a: AppAnswers): string {
+  const limit = typeof a.until === 'object' ? `looked ${a.until.messages} messages ahead` : null;
+  if (a.count === 0) return `no answer (${limit ?? (a.until === 'end' ? 'the connection ended' : 'none')})`;
+  const one = (x: AppAnswer, kind: boolean): string => {
+    const parts = [kind ? escapeForTerminal(x.kind) : '', x.error ? 'an error' : '', latencyText(x.latencyMs)].filter(
+      (t) => t !== '',
+    );
+    return `#${x.index}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
+  };
+  const open = limit === null ? '' : ` (${limit}: there may be more)`;
+  if (a.count === 1) return `answered by frame ${one(a.found[0], false)}${open}`;
+  const more = a.count - a.found.length;
+  return `${a.count} answers: frame ${a.found.map((x) => one(x, true)).join(', ')}${more > 0 ? `, and ${more} more` : ''}${open}`;
+}
+
+function latencyText(ms: number | null): string {
+  return ms === null ? '' : `${ms} ms later`;
 }
 
 /** One line of indented JSON (as appValueJson writes it) with keys, strings and other values painted. */
@@ -99,6 +130,6 @@ export function paintJsonLine(line: string, style: Style): string {
 }
 
 function pairText(p: AppPair): string {
-  const latency = p.latencyMs === null ? '' : `, ${p.latencyMs} ms later`;
+  const latency = p.latencyMs === null ? '' : `, ${latencyText(p.latencyMs)}`;
   return `answers ${p.request} (connection ${p.conn}, message at frame #${p.index}${latency})`;
 }

@@ -403,7 +403,10 @@ export class EventTextRenderer {
     const shown = this.opts.messages === 'all' || ev.frames > 1 || !ev.complete;
     if (shown) out.push(this.prefix(ev.time, ev.conn, ev.dir) + this.message(ev));
     if (app !== undefined && this.opts.frames === 'full')
-      out.push(renderAppDetail(app, ev.pair, this.style, this.opts.detailPayload ?? this.opts.maxPayload), '');
+      out.push(
+        renderAppDetail(app, ev.pair, this.style, this.opts.detailPayload ?? this.opts.maxPayload, ev.answers),
+        '',
+      );
     // the frame line (or message line) above shows plain JSON already
     else if (app !== undefined)
       for (const line of appSummaryLines(app, this.style, heartbeats))

@@ -268,6 +268,11 @@ export interface MessageEvent {
   readonly app?: AppInfo;
   /** A response paired with its request by an application view. */
   readonly pair?: AppPair;
+  /**
+   * A request's answers, found by reading on past it (a single frame's or message's detail:
+   * `--frame`, the UI); text detail only, not in --json (a response's `pair` says the same).
+   */
+  readonly answers?: AppAnswers;
   /** The application view's own diagnostics (also in `diagnostics`): listings show them under the view's line. */
   readonly appDiagnostics?: readonly Diagnostic[];
 }
@@ -310,6 +315,28 @@ export interface AppInfo {
   /** json, socket.io, graphql-transport-ws, graphql-ws, json-rpc… */
   readonly protocol: string;
   readonly items: readonly AppItem[];
+}
+
+/** The responses to a request found after it, and how far they were looked for. */
+export interface AppAnswers {
+  /** The first few, in order (at most ANSWERS_SHOWN of them are kept). */
+  readonly found: readonly AppAnswer[];
+  /** How many were found in all. */
+  readonly count: number;
+  /**
+   * Why the search stopped: every unit that awaits an answer has its final one, the
+   * connection ended (or the input), or a limit of messages looked at (more may follow).
+   */
+  readonly until: 'answered' | 'end' | { readonly messages: number };
+}
+
+export interface AppAnswer {
+  /** The response message's first frame. */
+  readonly index: number;
+  readonly latencyMs: number | null;
+  /** The response's unit kind (response, ack, next, error, complete…). */
+  readonly kind: string;
+  readonly error: boolean;
 }
 
 export interface AppPair {

@@ -16,6 +16,13 @@ export interface FrameTarget {
 export interface FrameFinderOptions {
   readonly limits?: Partial<Limits>;
   readonly assumeDeflate?: DeflateNegotiation | null;
+  /** A stage the connection's events pass through before the finder sees them (the application view). */
+  readonly stage?: (next: (ev: InspectEvent) => void) => (ev: InspectEvent) => void;
+  /**
+   * Reading on past the frame: each later event of its connection (the message the frame
+   * ends comes first) is handed here while it returns true; the connection's end stops it too.
+   */
+  readonly follow?: (ev: InspectEvent) => boolean;
 }
 
 export class FrameFinder {
@@ -27,19 +34,25 @@ export class FrameFinder {
   private connections = 0;
   private frames = 0;
   private ended = false;
+  private following: boolean;
+  private readonly onEvent: (ev: InspectEvent) => void;
 
   constructor(
     readonly target: FrameTarget,
     private readonly options: FrameFinderOptions = {},
-  ) {}
+  ) {
+    this.following = options.follow !== undefined;
+    const own = (ev: InspectEvent): void => this.take(ev);
+    this.onEvent = options.stage === undefined ? own : options.stage(own);
+  }
 
-  /** True once the frame was found: nothing more needs to be read. */
+  /** True once the frame was found (and reading on, if asked, is over): nothing more needs to be read. */
   get done(): boolean {
-    return this.frame !== null;
+    return this.frame !== null && !this.following;
   }
 
   handle(event: StreamEvent): void {
-    if (this.frame !== null) return;
+    if (this.done) return;
     if (event.kind === 'open') {
       this.connections = Math.max(this.connections, event.conn);
       if (event.conn !== this.target.conn) return;
@@ -58,10 +71,10 @@ export class FrameFinder {
 
   /** Input over: the frame, or null (then `missing` says what there is). */
   finish(): FrameEvent | null {
-    if (this.frame === null && this.session !== null && !this.ended) {
-      // a frame cut off by the end of the input is still a frame (frame.truncated)
+    // a frame cut off by the end of the input is still a frame (frame.truncated); reading on
+    // past the frame, the input's end ends the connection for `follow`
+    if ((this.frame === null || this.following) && this.session !== null && !this.ended)
       this.session.handle({ kind: 'end', conn: this.target.conn, reason: 'input-ended', time: null });
-    }
     return this.frame;
   }
 
@@ -73,8 +86,11 @@ export class FrameFinder {
       : `connection ${this.target.conn} has ${this.frames} frame${this.frames === 1 ? '' : 's'}`;
   }
 
-  private onEvent(ev: InspectEvent): void {
-    if (this.frame !== null) return;
+  private take(ev: InspectEvent): void {
+    if (this.frame !== null) {
+      if (this.following) this.following = this.options.follow!(ev) && ev.type !== 'end';
+      return;
+    }
     if (ev.type === 'frame') {
       this.frames = ev.index;
       if (ev.index === this.target.index) {

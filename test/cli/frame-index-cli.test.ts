@@ -92,6 +92,31 @@ describe('--frame through the saved index', () => {
     });
   }
 
+  // with application views: the message a frame ends (its notes, ↳ lines, Application block)
+  // and a request's answers, found by replaying the connection from the index as without it
+  const views = ['jsonrpc.pcap', 'graphql.pcap', 'socketio.pcap', 'mqtt.pcap', 'stomp.pcap', 'signalr.pcap'];
+  for (const name of views) {
+    it(`views/${name}: every frame, -V and -s, the same as reading up to it`, async () => {
+      useCache(name);
+      const path = join(FIXTURES, 'views', name);
+      const frames = await framesOf(path);
+      let apps = 0;
+      for (const f of frames) {
+        const target = `${f.conn}:${f.index}`;
+        for (const mode of ['-V', '-s']) {
+          const [withIndex, without] = [
+            await frame(path, target, mode, '--index'),
+            await frame(path, target, mode, '--no-index'),
+          ];
+          expect(withIndex.error, target).toBeNull();
+          expect(withIndex.stdout, `${target} ${mode}`).toBe(without.stdout);
+          if (withIndex.stdout.includes('Application (')) apps++;
+        }
+      }
+      expect(apps).toBeGreaterThan(2);
+    });
+  }
+
   it('a frame that does not exist: the same one-line error with and without the index', async () => {
     useCache('missing');
     const path = join(FIXTURES, 'interleaved.pcap');
