@@ -17,7 +17,7 @@ import { createEventPrinter, viewStages, type PrinterOptions } from '../pipeline
 import type { OutputStream } from '../pipeline/parallel/block-writer.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
 import type { FrameEvent, InspectEvent, MessageEvent } from '../session/events.js';
-import { AnswerWatch } from '../views/answer-watch.js';
+import { AnswerWatch, withAnswers } from '../views/answer-watch.js';
 import type { FrameTarget } from '../session/frame-finder.js';
 import { frameAt, parseFrameTarget } from '../sources/frame-at.js';
 import { indexCacheDir, INDEX_FROM } from './index-cache.js';
@@ -140,14 +140,6 @@ const showsAfter = (options: PrinterOptions): boolean => options.json !== true;
 /** -V (not -s) shows a request's answers. */
 const showsAnswers = (options: PrinterOptions): boolean =>
   showsAfter(options) && options.verbose === true && options.summary !== true;
-
-/** The message with its answers, if they were looked for (a view's message may be a class: its prototype is kept). */
-function withAnswers(m: MessageEvent, watch: AnswerWatch | null): MessageEvent {
-  if (watch === null) return m;
-  return Object.assign(Object.create(Object.getPrototypeOf(m) as object) as MessageEvent, m, {
-    answers: watch.result(),
-  });
-}
 
 interface IndexedFrame {
   readonly frame: FrameEvent;

@@ -114,19 +114,6 @@ export class ViewReplay {
   }
 }
 
-/** withAppView's answer: the message decoded again, through the view after `before`. */
-export function withAppView(
-  ev: MessageEvent,
-  conn: ReplayConnection,
-  view: ViewChoice,
-  before: readonly MessageEvent[],
-  whole: boolean,
-): MessageEvent {
-  const replay = new ViewReplay(conn, view, whole);
-  for (const m of before) replay.feed(m);
-  return replay.message(ev).message;
-}
-
 /** "No request for this response" made a note: the request may be among the messages not replayed. */
 function notPaired(out: MessageEvent, replayed: number): MessageEvent {
   if (out.pair !== undefined) return out;

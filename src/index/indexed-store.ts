@@ -24,7 +24,8 @@ import type {
 } from '../session/events.js';
 import type { ViewChoice } from '../views/names.js';
 import type { ConnectionSummary, RowDetail, RowKind, RowList, RowSummary, StoreStatus, UiStore } from '../ui/model.js';
-import { earlierMessageRows, VIEW_REPLAY, withAppView } from './app-replay.js';
+import { earlierMessageRows, laterMessageRows, VIEW_REPLAY, ViewReplay } from './app-replay.js';
+import { AnswerWatch, withAnswers } from '../views/answer-watch.js';
 import { F, M, skipRows } from './columns.js';
 import { FrameReader } from './frame-reader.js';
 import { indexFirstChunk, runIndex, runScan, WIDE_FROM, type IndexProgress } from './index-run.js';
@@ -373,7 +374,19 @@ export class IndexedStore implements UiStore {
         : earlierMessageRows(this.state, row, decoded.event.conn, this.options.viewReplay ?? VIEW_REPLAY);
       const before: MessageEvent[] = [];
       for (const r of earlier.rows) before.push(await this.replayed(r));
-      event = withAppView(decoded.event, conn, view, before, earlier.whole);
+      const replay = new ViewReplay(conn, view, earlier.whole);
+      for (const m of before) replay.feed(m);
+      const seen = replay.message(decoded.event).message;
+      // a request's answers: the connection's next messages through the same view (TLS: none read)
+      const watch = conn.tls ? null : AnswerWatch.of(seen, this.options.viewReplay ?? VIEW_REPLAY);
+      if (watch !== null) {
+        let open = true;
+        for (const r of laterMessageRows(this.state, row, decoded.event.conn)) {
+          for (const e of replay.feed(await this.replayed(r))) open = watch.see(e) && open;
+          if (!open) break;
+        }
+      }
+      event = withAnswers(seen, watch, this.state.ended);
     }
     return { summary, event, handshake: conn?.handshake ?? [] };
   }

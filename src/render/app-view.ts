@@ -100,14 +100,14 @@ export function renderAppDetail(
  */
 export function answersText(a: AppAnswers): string {
   const limit = typeof a.until === 'object' ? `looked ${a.until.messages} messages ahead` : null;
-  if (a.count === 0) return `no answer (${limit ?? (a.until === 'end' ? 'the connection ended' : 'none')})`;
+  if (a.count === 0) return a.until === 'pending' ? 'no answer yet' : `no answer (${limit ?? 'the connection ended'})`;
   const one = (x: AppAnswer, kind: boolean): string => {
     const parts = [kind ? escapeForTerminal(x.kind) : '', x.error ? 'an error' : '', latencyText(x.latencyMs)].filter(
       (t) => t !== '',
     );
     return `#${x.index}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
   };
-  const open = limit === null ? '' : ` (${limit}: there may be more)`;
+  const open = limit !== null ? ` (${limit}: there may be more)` : a.until === 'pending' ? ' (so far)' : '';
   if (a.count === 1) return `answered by frame ${one(a.found[0], false)}${open}`;
   const more = a.count - a.found.length;
   return `${a.count} answers: frame ${a.found.map((x) => one(x, true)).join(', ')}${more > 0 ? `, and ${more} more` : ''}${open}`;

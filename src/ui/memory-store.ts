@@ -16,6 +16,7 @@ import type {
   InspectEvent,
   MessageEvent,
 } from '../session/events.js';
+import { AnswerWatch, withAnswers } from '../views/answer-watch.js';
 import type { ConnectionSummary, RowDetail, RowKind, RowList, RowSummary, StoreStatus, UiStore } from './model.js';
 
 export interface MemoryStoreOptions {
@@ -279,7 +280,20 @@ export class MemoryStore implements UiStore, EventConsumer {
   async detail(list: RowList, i: number): Promise<RowDetail> {
     const ev = list instanceof IndexList ? list.event(i) : undefined;
     if (ev === undefined) throw new Error(`no row ${i} in this list`);
-    return { summary: this.summarize(ev), event: ev, handshake: this.conns.get(ev.conn)?.handshake ?? [] };
+    const event = ev.type === 'message' ? this.withAnswers(ev) : ev;
+    return { summary: this.summarize(ev), event, handshake: this.conns.get(ev.conn)?.handshake ?? [] };
+  }
+
+  /** A request's answers among the messages after it (so far, on a live connection). */
+  private withAnswers(ev: MessageEvent): MessageEvent {
+    const watch = AnswerWatch.of(ev);
+    if (watch === null) return ev;
+    const at = this.messages.lastIndexOf(ev);
+    let open = true;
+    for (let m = at + 1; m < this.messages.length && open; m++) open = watch.see(this.messages[m]);
+    const conn = this.conns.get(ev.conn);
+    if (open && conn?.end !== undefined) watch.see(conn.end);
+    return withAnswers(ev, watch, this.ended);
   }
 
   connections(): readonly ConnectionSummary[] {

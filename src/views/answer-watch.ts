@@ -66,8 +66,22 @@ export class AnswerWatch {
     return this.stop === null;
   }
 
-  /** What was found; an unfinished watch (the input ended first) says the connection ended. */
-  result(): AppAnswers {
-    return { found: this.found, count: this.count, until: this.stop ?? 'end' };
+  /**
+   * What was found. A watch still open when its input ran out: the connection ended there
+   * (`ended`, a finished capture), or more may come (a live connection, a file being read).
+   */
+  result(ended = true): AppAnswers {
+    return { found: this.found, count: this.count, until: this.stop ?? (ended ? 'end' : 'pending') };
   }
+}
+
+/**
+ * The message with its answers as `watch` found them (a view's message may be a class with
+ * lazy fields: its prototype is kept); the message itself when nothing was watched for.
+ */
+export function withAnswers(m: MessageEvent, watch: AnswerWatch | null, ended = true): MessageEvent {
+  if (watch === null) return m;
+  return Object.assign(Object.create(Object.getPrototypeOf(m) as object) as MessageEvent, m, {
+    answers: watch.result(ended),
+  });
 }
