@@ -71,6 +71,8 @@ export async function showFrameAt(
       limits: { keepBinaryPayload: spec.printer.maxPayload + 1 },
       stage: after.stage,
       follow: (ev) => after.follow(ev),
+      // told to the printer as they come: nothing of the connection's past is kept
+      before: (ev) => printer.skip(ev),
     },
     capture: {
       decodeAs: spec.decodeAs,
@@ -80,7 +82,6 @@ export async function showFrameAt(
       backpressure: () => printer.ready(),
     },
   });
-  for (const ev of found.before) printer.skip(ev);
   printer.print(found.frame);
   for (const ev of after.events()) printer.print(ev);
   await printer.close();

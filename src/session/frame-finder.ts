@@ -16,6 +16,11 @@ export interface FrameTarget {
 export interface FrameFinderOptions {
   readonly limits?: Partial<Limits>;
   readonly assumeDeflate?: DeflateNegotiation | null;
+  /**
+   * Where the connection's events before the frame go as they come (a printer's skip), instead
+   * of `before`: memory stays bounded however far into the capture the frame is.
+   */
+  readonly before?: (ev: InspectEvent) => void;
   /** A stage the connection's events pass through before the finder sees them (the application view). */
   readonly stage?: (next: (ev: InspectEvent) => void) => (ev: InspectEvent) => void;
   /**
@@ -28,7 +33,7 @@ export interface FrameFinderOptions {
 export class FrameFinder {
   /** The wanted frame, once decoded. */
   frame: FrameEvent | null = null;
-  /** Events of the wanted connection before its frame (connection, handshake, earlier frames…). */
+  /** Events of the wanted connection before its frame (connection, handshake, earlier frames…), unless options.before takes them. */
   readonly before: InspectEvent[] = [];
   private session: SessionDecoder | null = null;
   private connections = 0;
@@ -98,6 +103,7 @@ export class FrameFinder {
         return;
       }
     }
-    this.before.push(ev);
+    if (this.options.before !== undefined) this.options.before(ev);
+    else this.before.push(ev);
   }
 }

@@ -47,6 +47,20 @@ describe('frameAt', () => {
     });
   }
 
+  it('with a before callback, the connection past is handed over as it comes, in order, and nothing is kept', async () => {
+    const frames = allFrames('interleaved.pcap');
+    const last = frames[frames.length - 1];
+    const kept = await frameAt(join(FIXTURES, 'interleaved.pcap'), last);
+    const told: InspectEvent[] = [];
+    const streamed = await frameAt(join(FIXTURES, 'interleaved.pcap'), last, {
+      session: { before: (ev) => told.push(ev) },
+    });
+    expect(streamed.before).toEqual([]);
+    expect(told.length).toBeGreaterThan(3);
+    expect(told).toEqual(kept.before);
+    expect(comparable(streamed.frame)).toEqual(comparable(kept.frame));
+  });
+
   it('stops reading at the chunk where the frame ends', async () => {
     const bytes = fixture('lengths.pcap');
     const size = 1024;
