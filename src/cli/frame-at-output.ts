@@ -4,7 +4,9 @@
 // frame's row and decodes it again from the file by offset, reading only around it. Otherwise
 // (a small file, --no-index, stdin, a TLS connection, whose bytes must be decrypted from its
 // start) sources/frame-at.ts reads up to the frame and stops there. Either way the printer is
-// shown the connection's events before the frame without printing them, for times and addresses.
+// shown the connection's events before the frame without printing them, for times and addresses,
+// and in text output the frame is followed by the message it ends (through the application view,
+// as the listing shows it) and, with -V, by a request's answers, read on for.
 // Layer rule: cli/ — composes sources/, index/ and the listing's printer and options.
 import { stat } from 'node:fs/promises';
 import { WsinspectError } from '../errors.js';
