@@ -32,6 +32,8 @@ const SUITES = [
   {
     name: 'tls13-aes128gcm',
     tls: { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' },
+    // lib/tls-floor.js reads this suite only
+    floor: true,
   },
   {
     name: 'tls12-chacha20',
@@ -39,8 +41,17 @@ const SUITES = [
   },
 ];
 
-function contenders(keys) {
+const FLOOR = join(HERE, 'lib', 'tls-floor.js');
+
+function contenders(keys, suite) {
+  const floor = {
+    id: 'floor',
+    label: 'floor: minimal Node decrypt + frame walk (lib/tls-floor.js)',
+    cmd: process.execPath,
+    args: (f) => [FLOOR, f, keys],
+  };
   return [
+    ...(suite.floor ? [floor] : []),
     {
       id: 'text',
       label: 'wsinspect FILE --keylog K',
@@ -111,7 +122,8 @@ async function section(ctx, dir, suite, runs, hasTshark) {
       `${gen.version} ${gen.cipher} (generated in ${genSeconds.toFixed(1)} s)`,
   );
   verify(path, keys, gen.frames);
-  const list = contenders(keys).filter((c) => hasTshark || c.id !== 'tshark');
+  if (suite.floor) verifyFloor(path, keys, gen.frames);
+  const list = contenders(keys, suite).filter((c) => hasTshark || c.id !== 'tshark');
   const results = new Map(list.map((c) => [c.id, { seconds: [], peakRss: 0 }]));
   for (let round = 0; round < runs; round++)
     for (let i = 0; i < list.length; i++) {
@@ -140,6 +152,13 @@ async function section(ctx, dir, suite, runs, hasTshark) {
     );
   }
   rmSync(path, { force: true });
+}
+
+/** The yardstick must list every frame too, or its time means nothing. */
+function verifyFloor(path, keys, frames) {
+  const r = spawnSync(process.execPath, [FLOOR, path, keys], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const got = Number(/frames (\d+)/.exec(r.stderr ?? '')?.[1] ?? -1);
+  if (r.status !== 0 || got !== frames) throw new Error(`tls-floor.js listed ${got} frames of ${frames}: ${r.stderr}`);
 }
 
 /** wsinspect must decode every generated frame (a fast wrong answer is no answer). */
