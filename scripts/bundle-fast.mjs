@@ -6,16 +6,18 @@
 //   with the worker threads it starts (read-worker, index-worker; their `new URL('./x.js',
 //   import.meta.url)` finds them beside it, and `../../package.json` is as far up from
 //   dist/full/ as from dist/cli/).
-// Built from tsc's output in dist/, so it is the same code; packages stay in node_modules.
+// Built from tsc's output in dist/, so it is the same code; packages stay in node_modules,
+// but for yargs, bundled into dist/full/.
 // Each bundle reports its own errors (the fast path with its copy of cli-failure, main with
 // its own), so a class check (instanceof WsinspectError) never compares two copies of a class.
 // Run after tsc by `npm run build`, `prepare` and `npm test`.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = join(root, 'dist', 'fast');
 const full = join(root, 'dist', 'full');
 rmSync(out, { recursive: true, force: true });
@@ -50,6 +52,11 @@ await build({
 
 await build({
   ...common,
+  // yargs goes into the bundle too: its ~30 modules cost ~50 ms of start-up loaded one by one
+  // (its locale files are not read then: main.ts sets English); every other package stays
+  // in node_modules (ink and React load only for the UI, the views' parsers on first use)
+  packages: undefined,
+  external: Object.keys(dependencies).filter((name) => name !== 'yargs'),
   entryPoints: {
     main: join(root, 'dist', 'cli', 'main.js'),
     'read-worker': join(root, 'dist', 'pipeline', 'parallel', 'read-worker.js'),

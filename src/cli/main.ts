@@ -41,6 +41,9 @@ export function ownVersion(): string {
 
 export function buildCli(argv: string[]): Argv {
   let cli = yargs(argv)
+    // every other line wsinspect prints is English: yargs' own messages (a missing argument, an
+    // unknown option) too, whatever the locale (bundled, yargs has no locale files to read anyway)
+    .locale('en')
     .scriptName('wsinspect')
     .usage('wsinspect — inspect and debug WebSocket traffic (RFC 6455, RFC 7692)\n\nUsage: $0 <command> [options]')
     .strict()

@@ -123,11 +123,12 @@ describe('start-up fast path: the same flags as yargs', () => {
 });
 
 describe('start-up fast path: the real CLI', () => {
-  // A module-resolution hook that refuses the yargs package: a command that loads it fails.
+  // A module-resolution hook that refuses yargs: the package itself (a build without the
+  // bundles) or the bundle it is in (dist/full/main.js): a command that loads it fails.
   const hook =
     'data:text/javascript,' +
     encodeURIComponent(
-      `export async function resolve(s, c, next) { if (s === 'yargs') throw new Error('yargs was loaded'); return next(s, c); }`,
+      `export async function resolve(s, c, next) { if (s === 'yargs' || s.endsWith('full/main.js')) throw new Error('yargs was loaded'); return next(s, c); }`,
     );
   const register = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hook)});`;
   const run = (args: string[]) =>
