@@ -226,12 +226,15 @@ async function frameByIndex(
     if (message === null) return { frame, before, after: [], timeOrigin: state.timeOrigin };
     const seen = replay.message(message);
     const watch = showsAnswers(printer) ? AnswerWatch.of(seen.message) : null;
-    if (watch !== null)
+    if (watch !== null) {
+      let more = true;
       for (const r of laterMessageRows(state, ends, target.conn)) {
-        let more = true;
         for (const e of replay.feed((await reader.message(r)).event)) more = watch.see(e) && more;
         if (!more) break;
       }
+      // how the connection ended, where it did (a capture cut short says so)
+      if (more && c.end !== undefined) watch.see(c.end);
+    }
     // the view's notes on this message are the listing's only when the replay began where the listing did
     const notes = earlier.whole ? seen.notes : [];
     return { frame, before, after: [...notes, withAnswers(seen.message, watch)], timeOrigin: state.timeOrigin };

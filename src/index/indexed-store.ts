@@ -385,6 +385,8 @@ export class IndexedStore implements UiStore {
           for (const e of replay.feed(await this.replayed(r))) open = watch.see(e) && open;
           if (!open) break;
         }
+        // how the connection ended, where it did (a capture cut short says so)
+        if (open && conn.end !== undefined) watch.see(conn.end);
       }
       event = withAnswers(seen, watch, this.state.ended);
     }

@@ -100,7 +100,10 @@ export function renderAppDetail(
  */
 export function answersText(a: AppAnswers): string {
   const limit = typeof a.until === 'object' ? `looked ${a.until.messages} messages ahead` : null;
-  if (a.count === 0) return a.until === 'pending' ? 'no answer yet' : `no answer (${limit ?? 'the connection ended'})`;
+  if (a.count === 0) {
+    if (a.until === 'pending') return 'no answer yet';
+    return `no answer (${limit ?? (a.until === 'input-ended' ? 'the capture ends first' : 'the connection ended')})`;
+  }
   const one = (x: AppAnswer, kind: boolean): string => {
     const parts = [kind ? escapeForTerminal(x.kind) : '', x.error ? 'an error' : '', latencyText(x.latencyMs)].filter(
       (t) => t !== '',

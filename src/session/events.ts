@@ -325,10 +325,10 @@ export interface AppAnswers {
   readonly count: number;
   /**
    * Why the search stopped: every unit that awaits an answer has its final one, the
-   * connection ended (or the input), nothing more has arrived yet (a live connection, a file
-   * still being read), or a limit of messages looked at (more may follow).
+   * connection ended, the input ended first (a capture cut short), nothing more has arrived
+   * yet (a live connection, a file still being read), or a limit of messages looked at.
    */
-  readonly until: 'answered' | 'end' | 'pending' | { readonly messages: number };
+  readonly until: 'answered' | 'end' | 'input-ended' | 'pending' | { readonly messages: number };
 }
 
 export interface AppAnswer {

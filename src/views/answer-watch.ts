@@ -41,7 +41,7 @@ export class AnswerWatch {
   see(ev: InspectEvent): boolean {
     if (this.stop !== null) return false;
     if (ev.type === 'end' && ev.conn === this.request.conn) {
-      this.stop = 'end';
+      this.stop = ev.reason === 'input-ended' ? 'input-ended' : 'end';
       return false;
     }
     if (ev.type !== 'message' || ev.conn !== this.request.conn) return true;

@@ -2,6 +2,8 @@
 // (the view's note, its ↳ line, with -V its Application block), and with -V a request says
 // which messages answered it, found by reading on past it (Wireshark's "[Response In]"); a
 // response says what it answers, as in the listing. --json stays one frame.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli-run.js';
@@ -64,6 +66,23 @@ describe('--frame: the message a frame ends, and a request answers', () => {
     const json = (await frame('jsonrpc.pcap', '1:1', '--json')).trimEnd().split('\n');
     expect(json).toHaveLength(1);
     expect(JSON.parse(json[0])).toMatchObject({ type: 'frame', conn: 1, index: 1 });
+  });
+
+  it('a capture cut before the answer: says the capture ends first, with and without the index', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-answers-'));
+    try {
+      const cut = join(dir, 'cut.pcap');
+      writeFileSync(cut, readFileSync(join(VIEWS, 'graphql.pcap')).subarray(0, 4000));
+      for (const index of ['--no-index', '--index']) {
+        process.env.WSINSPECT_CACHE_DIR = join(dir, 'cache');
+        const r = await readInProcess([cut, '--frame', '2:3', '-V', index]);
+        expect(r.error, index).toBeNull();
+        expect(r.stdout, index).toContain('  no answer (the capture ends first)\n');
+      }
+    } finally {
+      delete process.env.WSINSPECT_CACHE_DIR;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--view raw: no view, no answers', async () => {
