@@ -50,7 +50,8 @@ export function readCommand(
         })
         .option('frame', {
           type: 'string',
-          describe: 'only frame INDEX of connection CONN (CONN:INDEX); reading stops once it is decoded',
+          describe:
+            'only frame INDEX of connection CONN (CONN:INDEX), then the message it ends as the listing shows it; reading stops there (with -V, a request reads on for its answers)',
         })
         .option('index', {
           type: 'boolean',
