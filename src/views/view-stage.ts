@@ -37,7 +37,12 @@ export class AppViewStage {
 
   connect(next: (event: InspectEvent) => void): (event: InspectEvent) => void {
     if (this.choice === 'raw') return next;
-    return (ev) => this.handle(ev, next);
+    // frames and messages, nearly every event, are told apart first
+    return (ev) => {
+      if (ev.type === 'frame') next(this.frame(ev));
+      else if (ev.type === 'message') next(this.message(ev, next));
+      else this.handle(ev, next);
+    };
   }
 
   /** Why a forced view was chosen: --proto names its file. */
@@ -84,6 +89,7 @@ export class AppViewStage {
     });
   }
 
+  /** Any event but a frame or a message. */
   private handle(ev: InspectEvent, next: (event: InspectEvent) => void): void {
     switch (ev.type) {
       case 'connection': {
@@ -105,12 +111,6 @@ export class AppViewStage {
         }
         return;
       }
-      case 'frame':
-        next(this.frame(ev));
-        return;
-      case 'message':
-        next(this.message(ev, next));
-        return;
       case 'end': {
         const c = this.conns.get(ev.conn);
         this.conns.delete(ev.conn);
