@@ -49,7 +49,8 @@ let nkeys = 0;
 let memberKeyEnd = 0;
 
 const WS = new Uint8Array(256).map((_, c) => (c === Ch.Space || c === Ch.Lf || c === Ch.Cr || c === Ch.Tab ? 1 : 0));
-const isWs = (c: number): boolean => WS[c] === 1;
+/** Whitespace: compared first (most bytes are above the space), the table only for the few below. */
+const isWs = (c: number): boolean => c <= Ch.Space && WS[c] === 1;
 const isDigit = (c: number): boolean => c >= Ch.Zero && c <= Ch.Nine;
 const isHex = (c: number): boolean =>
   (c >= Ch.Zero && c <= Ch.Nine) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);

@@ -29,13 +29,8 @@ interface PendingBinary {
   readonly parts: Uint8Array[];
 }
 
-/**
- * The pairing key of an ack id in a namespace: the id itself in the default namespace (no
- * string built per message), `namespace#id` otherwise (and for ids too large to double exactly).
- */
-function ackKey(namespace: string, ackId: number): string | number {
-  return namespace === '/' && ackId < 2 ** 51 ? ackId : `${namespace}#${ackId}`;
-}
+/** How many namespaces of a connection have numbers for their pairing keys. */
+const NUMBERED_NAMESPACES = 64;
 
 /** The Engine.IO version a request path names (EIO=3 or 4), or null. */
 export function eioOfPath(path: string | null): 3 | 4 | null {
@@ -267,6 +262,23 @@ export function socketIoView(hints: ViewHints): ConnectionView {
   let eio: 3 | 4 = eioOfPath(hints.path) ?? 4;
   const pairing = new Pairing(hints.conn);
   const pending: Record<Direction, PendingBinary | null> = { c2s: null, s2c: null };
+  /** The namespaces met first on this connection: their places number their pairing keys. */
+  const namespaces: string[] = [];
+
+  /**
+   * The pairing key of an ack id in a namespace: a number, id × 64 + the namespace's place
+   * (no string built and hashed per message), or `namespace#id` for a namespace beyond the
+   * first 64 and for ids too large to be exact that way.
+   */
+  function ackKey(namespace: string, ackId: number): string | number {
+    if (ackId < 2 ** 45) {
+      let k = 0;
+      while (k < namespaces.length && namespaces[k] !== namespace) k++;
+      if (k === namespaces.length && k < NUMBERED_NAMESPACES) namespaces.push(namespace);
+      if (k < NUMBERED_NAMESPACES) return ackId * NUMBERED_NAMESPACES + k;
+    }
+    return `${namespace}#${ackId}`;
+  }
 
   const malformed = (why: string): Decoded => ({
     app: null,
