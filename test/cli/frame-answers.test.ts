@@ -85,6 +85,13 @@ describe('--frame: the message a frame ends, and a request answers', () => {
     }
   });
 
+  it('a keep-alive frame the view marks keeps what a frame is: its payload shows as text, as any text frame', async () => {
+    const ping = await frame('socketio.pcap', '1:14', '-V');
+    expect(ping).toContain('#14 text FIN 1 byte "2"');
+    expect(ping).toContain('  text (UTF-8)\n    "2"');
+    expect(ping).not.toContain('this fragment alone');
+  });
+
   it('--view raw: no view, no answers', async () => {
     const out = await frame('jsonrpc.pcap', '1:1', '-V', '--view', 'raw');
     expect(out).not.toContain('Application (');
