@@ -26,6 +26,7 @@ import {
   type Paints,
 } from './lines.js';
 import type { HeldMessage, RowDetail, RowKind, RowList, UiLaunch } from './model.js';
+import type { InspectEvent } from '../session/events.js';
 
 const h = React.createElement;
 
@@ -86,6 +87,11 @@ function filterError(expr: string): string | null {
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/** A message whose answers are still awaited: its detail may change as traffic arrives. */
+function awaitsAnswer(ev: InspectEvent): boolean {
+  return ev.type === 'message' && ev.answers?.until === 'pending';
 }
 
 function useTick(subscribe: (l: () => void) => () => void): number {
@@ -206,7 +212,7 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
     () => createStyle({ color: colorLevel !== 0, level: colorLevel === 0 ? 1 : colorLevel }),
     [colorLevel],
   );
-  useTick(useMemo(() => (l: () => void) => store.subscribe(l), [store]));
+  const storeTick = useTick(useMemo(() => (l: () => void) => store.subscribe(l), [store]));
   useTick(useMemo(() => (l: () => void) => debug?.subscribe(l) ?? (() => {}), [debug]));
   const { columns, rows } = useSize();
 
@@ -225,7 +231,8 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
   const [detailCursor, setDetailCursor] = useState(0);
   const [detailTop, setDetailTop] = useState(0);
   const [hexTop, setHexTop] = useState(0);
-  const [detail, setDetail] = useState<{ key: string; d: RowDetail; view: DetailView } | null>(null);
+  /** The selected row's detail: `row` names the row, `key` also the store's tick while it may still change. */
+  const [detail, setDetail] = useState<{ key: string; row: string; d: RowDetail; view: DetailView } | null>(null);
   const [search, setSearch] = useState<{ typed: string; bytes: Uint8Array } | null>(null);
   const [searching, setSearching] = useState(false);
 
@@ -263,19 +270,25 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
 
   const selectedHeld: HeldMessage | null = cur >= list.length && cur < total ? held[cur - list.length] : null;
   const selectedRow = cur < list.length ? list.row(cur) : undefined;
-  const detailKey =
+  const rowKey =
     selectedRow === undefined
       ? ''
       : `${kind}|${filter}|${conn}|${cur}|${selectedRow.conn}:${selectedRow.index}:${selectedRow.dir}`;
+  // a request whose answer has not come yet (a live proxy) is asked for again as traffic arrives
+  const waiting = detail !== null && detail.row === rowKey && awaitsAnswer(detail.d.event);
+  const detailKey = waiting ? `${rowKey}|${storeTick}` : rowKey;
 
   useEffect(() => {
     if (detailKey === '' || detail?.key === detailKey) return;
     let live = true;
+    const again = detail?.row === rowKey;
     store.detail(list, cur).then(
       (d) => {
         if (!live) return;
         const view = detailView(d, style);
-        setDetail({ key: detailKey, d, view });
+        setDetail({ key: detailKey, row: rowKey, d, view });
+        // the same row again: where the reader was stays
+        if (again) return;
         setDetailCursor(view.firstField);
         setDetailTop(0);
         setHexTop(0);
@@ -287,7 +300,7 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
     };
   }, [detailKey]);
 
-  const view = detail !== null && detail.key === detailKey ? detail.view : null;
+  const view = detail !== null && detail.row === rowKey ? detail.view : null;
   const span = view?.lines[detailCursor]?.span ?? null;
 
   const say = (text: string): void => setFlash(text);
@@ -312,7 +325,7 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
   }
 
   function save(path: string): void {
-    if (detail === null || detail.key !== detailKey) return say('nothing selected to save');
+    if (detail === null || detail.row !== rowKey) return say('nothing selected to save');
     const data = payloadOf(detail.d);
     const full = resolvePath(path);
     const text = detail.d.summary.opcode === 1 ? new TextDecoder().decode(data) : null;
@@ -384,7 +397,7 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
       debug,
       editor: launch.editor,
       held: selectedHeld,
-      detail: detail !== null && detail.key === detailKey ? detail.d : null,
+      detail: detail !== null && detail.row === rowKey ? detail.d : null,
       conn: selectedRow?.conn ?? conn,
       say,
       ask: (pr: DebugPrompt & { label: string }) =>

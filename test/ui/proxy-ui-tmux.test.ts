@@ -287,4 +287,50 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       await new Promise<void>((r) => wss.close(() => r()));
     }
   }, 300_000);
+
+  it("a request's detail shows its answer when it comes, without the cursor moving", async (ctx) => {
+    requireTool(ctx, 'tmux');
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    let answer: (() => void) | null = null;
+    wss.on('connection', (ws) =>
+      ws.on('message', (d) => {
+        const req = JSON.parse(d.toString()) as { id: number };
+        answer = () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: req.id, result: 5 }));
+      }),
+    );
+    const err = join(work, 'answer-stderr');
+    const target = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    const command =
+      `cd ${ROOT} && NO_COLOR=1 ${process.execPath} ${BIN} proxy -t ${target} -l 127.0.0.1:0 --ui` +
+      ` 2>${err}; echo "proxy exited $?"; sleep 600`;
+    tmux('new-session', '-d', '-s', 'ans', '-x', '160', '-y', '40', command);
+    const ansScreen = (): string => tmux('capture-pane', '-p', '-t', 'ans');
+    let client: WebSocket | null = null;
+    try {
+      await poll(
+        () => existsSync(err) && / listening on 127\.0\.0\.1:\d+/.test(readFileSync(err, 'utf8')),
+        'the proxy',
+      );
+      const port = Number(/ listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(err, 'utf8'))![1]);
+      await poll(() => ansScreen().includes('intercept: off'), 'the UI');
+      client = new WebSocket(`ws://127.0.0.1:${port}/`);
+      await new Promise<void>((r) => client!.once('open', () => r()));
+      client.send('{"jsonrpc":"2.0","id":1,"method":"add","params":[2,3]}');
+      // the messages list: the request is its only row, selected, its detail beside it
+      tmux('send-keys', '-t', 'ans', 'm');
+      await poll(() => ansScreen().includes('no answer yet'), 'the request waiting for its answer');
+      expect(ansScreen()).toContain('request add id=1');
+      answer!();
+      // no key pressed: the detail is asked for again as traffic comes
+      await poll(() => /answered by frame #2 \([\d.]+ ms later\)/.test(ansScreen()), 'the answer in the detail');
+      expect(ansScreen()).not.toContain('no answer yet');
+      tmux('send-keys', '-t', 'ans', 'q');
+      await poll(() => ansScreen().includes('proxy exited'), 'the proxy to exit');
+    } finally {
+      client?.terminate();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    }
+  }, 300_000);
 });
