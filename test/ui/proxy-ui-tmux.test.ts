@@ -53,6 +53,28 @@ async function poll(check: () => boolean, what: string, ms = 60_000): Promise<vo
 
 const onScreen = (text: string) => (): boolean => screen().includes(text);
 
+/**
+ * `proxy -t TARGET -l 127.0.0.1:0 --ui MORE…` in tmux session `name` (its stderr in a file):
+ * resolves once its UI is up, with the port it listens on and a reader of its screen.
+ */
+async function proxyUi(
+  name: string,
+  target: string,
+  more: string,
+  size: [number, number],
+): Promise<{ port: number; screen: () => string }> {
+  const err = join(work, `${name}-stderr`);
+  const command =
+    `cd ${ROOT} && NO_COLOR=1 ${process.execPath} ${BIN} proxy -t ${target} -l 127.0.0.1:0 --ui ${more}` +
+    ` 2>${err}; echo "proxy exited $?"; sleep 600`;
+  tmux('new-session', '-d', '-s', name, '-x', String(size[0]), '-y', String(size[1]), command);
+  const read = (): string => tmux('capture-pane', '-p', '-t', name);
+  await poll(() => existsSync(err) && / listening on 127\.0\.0\.1:\d+/.test(readFileSync(err, 'utf8')), 'the proxy');
+  const port = Number(/ listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(err, 'utf8'))![1]);
+  await poll(() => read().includes('intercept: off'), 'the UI');
+  return { port, screen: read };
+}
+
 describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
   it('intercept, edit, drop, duplicate, inject both ways, resend — checked at both peers', async (ctx) => {
     requireTool(ctx, 'tmux');
@@ -247,22 +269,11 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((r) => wss.once('listening', () => r()));
     wss.on('connection', (ws) => ws.on('message', (d) => ws.send(d.toString())));
-    const err = join(work, 'sig-stderr');
     const har = join(work, 'sig.har');
     const target = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
-    const command =
-      `cd ${ROOT} && NO_COLOR=1 ${process.execPath} ${BIN} proxy -t ${target} -l 127.0.0.1:0 --ui --har ${har}` +
-      ` 2>${err}; echo "proxy exited $?"; sleep 600`;
-    tmux('new-session', '-d', '-s', 'sig', '-x', '160', '-y', '30', command);
-    const sigScreen = (): string => tmux('capture-pane', '-p', '-t', 'sig');
     let client: WebSocket | null = null;
     try {
-      await poll(
-        () => existsSync(err) && / listening on 127\.0\.0\.1:\d+/.test(readFileSync(err, 'utf8')),
-        'the proxy',
-      );
-      const port = Number(/ listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(err, 'utf8'))![1]);
-      await poll(() => sigScreen().includes('intercept: off'), 'the UI');
+      const { port, screen: sigScreen } = await proxyUi('sig', target, `--har ${har}`, [160, 30]);
       client = new WebSocket(`ws://127.0.0.1:${port}/`);
       const echoed = new Promise<string>((r) => client!.once('message', (d) => r(d.toString())));
       await new Promise<void>((r) => client!.once('open', () => r()));
@@ -299,21 +310,10 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
         answer = () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: req.id, result: 5 }));
       }),
     );
-    const err = join(work, 'answer-stderr');
     const target = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
-    const command =
-      `cd ${ROOT} && NO_COLOR=1 ${process.execPath} ${BIN} proxy -t ${target} -l 127.0.0.1:0 --ui` +
-      ` 2>${err}; echo "proxy exited $?"; sleep 600`;
-    tmux('new-session', '-d', '-s', 'ans', '-x', '160', '-y', '40', command);
-    const ansScreen = (): string => tmux('capture-pane', '-p', '-t', 'ans');
     let client: WebSocket | null = null;
     try {
-      await poll(
-        () => existsSync(err) && / listening on 127\.0\.0\.1:\d+/.test(readFileSync(err, 'utf8')),
-        'the proxy',
-      );
-      const port = Number(/ listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(err, 'utf8'))![1]);
-      await poll(() => ansScreen().includes('intercept: off'), 'the UI');
+      const { port, screen: ansScreen } = await proxyUi('ans', target, '', [160, 40]);
       client = new WebSocket(`ws://127.0.0.1:${port}/`);
       await new Promise<void>((r) => client!.once('open', () => r()));
       client.send('{"jsonrpc":"2.0","id":1,"method":"add","params":[2,3]}');
