@@ -14,7 +14,7 @@ import type { IndexOptions } from '../index/index-builder.js';
 import { identify, loadIndex, saveIndex } from '../index/index-file.js';
 import { runIndex, WIDE_FROM } from '../index/index-run.js';
 import { IndexState } from '../index/index-state.js';
-import { earlierMessageRows, laterMessageRows, messagesBefore, ViewReplay } from '../index/app-replay.js';
+import { earlierMessageRows, messagesBefore, ViewReplay, watchLater } from '../index/app-replay.js';
 import { createEventPrinter, viewStages, type PrinterOptions } from '../pipeline/consumers/event-printer.js';
 import type { OutputStream } from '../pipeline/parallel/block-writer.js';
 import { assumedDeflate } from '../protocol/deflate-params.js';
@@ -226,15 +226,7 @@ async function frameByIndex(
     if (message === null) return { frame, before, after: [], timeOrigin: state.timeOrigin };
     const seen = replay.message(message);
     const watch = showsAnswers(printer) ? AnswerWatch.of(seen.message) : null;
-    if (watch !== null) {
-      let more = true;
-      for (const r of laterMessageRows(state, ends, target.conn)) {
-        for (const e of replay.feed((await reader.message(r)).event)) more = watch.see(e) && more;
-        if (!more) break;
-      }
-      // how the connection ended, where it did (a capture cut short says so)
-      if (more && c.end !== undefined) watch.see(c.end);
-    }
+    if (watch !== null) await watchLater(watch, replay, state, ends, c, async (r) => (await reader.message(r)).event);
     // the view's notes on this message are the listing's only when the replay began where the listing did
     const notes = earlier.whole ? seen.notes : [];
     return { frame, before, after: [...notes, withAnswers(seen.message, watch)], timeOrigin: state.timeOrigin };

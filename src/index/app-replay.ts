@@ -6,7 +6,9 @@
 // not reach back to the connection's first message, "no request for this response" would be a
 // guess and is replaced by a note. Layer rule: index/ — reads the index's columns, pure.
 import { diagnostic, type DiagnosticCode } from '../protocol/diagnostic-catalogue.js';
-import type { ConnectionEvent, HandshakeEvent, InspectEvent, MessageEvent } from '../session/events.js';
+import type { ConnectionEvent, EndEvent, HandshakeEvent, InspectEvent, MessageEvent } from '../session/events.js';
+import { eventWith } from '../session/records.js';
+import type { AnswerWatch } from '../views/answer-watch.js';
 import type { ViewChoice } from '../views/names.js';
 import { AppViewStage } from '../views/view-stage.js';
 import type { IndexState } from './index-state.js';
@@ -30,6 +32,8 @@ const UNPAIRED: ReadonlySet<DiagnosticCode> = new Set([
 export interface ReplayConnection {
   readonly connection: ConnectionEvent;
   readonly handshake: readonly HandshakeEvent[];
+  /** How it ended, where the index saw it end. */
+  readonly end?: EndEvent;
 }
 
 /**
@@ -114,12 +118,33 @@ export class ViewReplay {
   }
 }
 
+/**
+ * A request's answers: the connection's messages after message row `row`, read by `read` and
+ * fed through `replay` (the view that saw the request) to `watch` until it has what it needs;
+ * then how the connection ended, where it did (a capture cut short says so).
+ */
+export async function watchLater(
+  watch: AnswerWatch,
+  replay: ViewReplay,
+  state: IndexState,
+  row: number,
+  conn: ReplayConnection,
+  read: (row: number) => Promise<MessageEvent>,
+): Promise<void> {
+  let open = true;
+  for (const r of laterMessageRows(state, row, conn.connection.conn)) {
+    for (const e of replay.feed(await read(r))) open = watch.see(e) && open;
+    if (!open) return;
+  }
+  if (conn.end !== undefined) watch.see(conn.end);
+}
+
 /** "No request for this response" made a note: the request may be among the messages not replayed. */
 function notPaired(out: MessageEvent, replayed: number): MessageEvent {
   if (out.pair !== undefined) return out;
   const unpaired = out.diagnostics.filter((d) => UNPAIRED.has(d.code));
   if (unpaired.length === 0) return out;
-  return Object.assign(Object.create(Object.getPrototypeOf(out) as object) as MessageEvent, out, {
+  return eventWith(out, {
     diagnostics: [
       ...out.diagnostics.filter((d) => !UNPAIRED.has(d.code)),
       diagnostic(

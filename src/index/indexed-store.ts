@@ -24,7 +24,7 @@ import type {
 } from '../session/events.js';
 import type { ViewChoice } from '../views/names.js';
 import type { ConnectionSummary, RowDetail, RowKind, RowList, RowSummary, StoreStatus, UiStore } from '../ui/model.js';
-import { earlierMessageRows, laterMessageRows, VIEW_REPLAY, ViewReplay } from './app-replay.js';
+import { earlierMessageRows, VIEW_REPLAY, ViewReplay, watchLater } from './app-replay.js';
 import { AnswerWatch, withAnswers } from '../views/answer-watch.js';
 import { F, M, skipRows } from './columns.js';
 import { FrameReader } from './frame-reader.js';
@@ -372,22 +372,12 @@ export class IndexedStore implements UiStore {
       const earlier = conn.tls
         ? { rows: [], whole: false }
         : earlierMessageRows(this.state, row, decoded.event.conn, this.options.viewReplay ?? VIEW_REPLAY);
-      const before: MessageEvent[] = [];
-      for (const r of earlier.rows) before.push(await this.replayed(r));
       const replay = new ViewReplay(conn, view, earlier.whole);
-      for (const m of before) replay.feed(m);
+      for (const r of earlier.rows) replay.feed(await this.replayed(r));
       const seen = replay.message(decoded.event).message;
       // a request's answers: the connection's next messages through the same view (TLS: none read)
       const watch = conn.tls ? null : AnswerWatch.of(seen, this.options.viewReplay ?? VIEW_REPLAY);
-      if (watch !== null) {
-        let open = true;
-        for (const r of laterMessageRows(this.state, row, decoded.event.conn)) {
-          for (const e of replay.feed(await this.replayed(r))) open = watch.see(e) && open;
-          if (!open) break;
-        }
-        // how the connection ended, where it did (a capture cut short says so)
-        if (open && conn.end !== undefined) watch.see(conn.end);
-      }
+      if (watch !== null) await watchLater(watch, replay, this.state, row, conn, (r) => this.replayed(r));
       event = withAnswers(seen, watch, this.state.ended);
     }
     return { summary, event, handshake: conn?.handshake ?? [] };

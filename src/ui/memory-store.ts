@@ -62,7 +62,11 @@ class IndexList implements RowList {
   }
   event(i: number): RowEvent | undefined {
     if (i < 0) return undefined;
-    return this.picked === null ? this.rowsOf[i] : this.rowsOf[this.picked[i]];
+    return this.rowsOf[this.position(i)];
+  }
+  /** Row i's place in the store's frames or messages. */
+  position(i: number): number {
+    return this.picked === null ? i : this.picked[i];
   }
 }
 
@@ -280,15 +284,14 @@ export class MemoryStore implements UiStore, EventConsumer {
   async detail(list: RowList, i: number): Promise<RowDetail> {
     const ev = list instanceof IndexList ? list.event(i) : undefined;
     if (ev === undefined) throw new Error(`no row ${i} in this list`);
-    const event = ev.type === 'message' ? this.withAnswers(ev) : ev;
+    const event = ev.type === 'message' ? this.withAnswers(ev, (list as IndexList).position(i)) : ev;
     return { summary: this.summarize(ev), event, handshake: this.conns.get(ev.conn)?.handshake ?? [] };
   }
 
-  /** A request's answers among the messages after it (so far, on a live connection). */
-  private withAnswers(ev: MessageEvent): MessageEvent {
+  /** A request's answers among the messages after it, message `at` (so far, on a live connection). */
+  private withAnswers(ev: MessageEvent, at: number): MessageEvent {
     const watch = AnswerWatch.of(ev);
     if (watch === null) return ev;
-    const at = this.messages.lastIndexOf(ev);
     let open = true;
     for (let m = at + 1; m < this.messages.length && open; m++) open = watch.see(this.messages[m]);
     const conn = this.conns.get(ev.conn);

@@ -6,6 +6,7 @@
 // or error), when the connection ends, or after a number of messages.
 // Layer rule: views/ — pure.
 import type { AppAnswer, AppAnswers, InspectEvent, MessageEvent } from '../session/events.js';
+import { eventWith } from '../session/records.js';
 
 /** Answers kept for the detail (the rest are counted). */
 export const ANSWERS_SHOWN = 5;
@@ -75,13 +76,7 @@ export class AnswerWatch {
   }
 }
 
-/**
- * The message with its answers as `watch` found them (a view's message may be a class with
- * lazy fields: its prototype is kept); the message itself when nothing was watched for.
- */
+/** The message with its answers as `watch` found them; the message itself when nothing was watched for. */
 export function withAnswers(m: MessageEvent, watch: AnswerWatch | null, ended = true): MessageEvent {
-  if (watch === null) return m;
-  return Object.assign(Object.create(Object.getPrototypeOf(m) as object) as MessageEvent, m, {
-    answers: watch.result(ended),
-  });
+  return watch === null ? m : eventWith(m, { answers: watch.result(ended) });
 }

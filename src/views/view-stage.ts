@@ -5,6 +5,7 @@
 // are reported when their connection ends. Layer rule: views/ — pure.
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { FrameEvent, InspectEvent, MessageEvent } from '../session/events.js';
+import { eventWith } from '../session/records.js';
 import type { ViewChoice } from './names.js';
 import type { ProtoSchema } from './protobuf-view.js';
 import { byContent, byPath, byProtocol, createView, type Choice } from './registry.js';
@@ -25,16 +26,6 @@ interface Conn {
   /** Settled: no more sniffing (a forced view, a sub-protocol, a path, a specific first message). */
   settled: boolean;
   sniffed: number;
-}
-
-/**
- * A frame event with fields changed: a copy of the same class (a FrameRecord's getters, such as
- * its text, work on it), built by Object.assign. A spread would drop the class, and a spread with
- * a field added ({ ...ev, heartbeat: true }) gives every copy a hidden class of its own, each one
- * making the listing's code that reads frame events slower (megamorphic misses).
- */
-function decorated(ev: FrameEvent, fields: Partial<FrameEvent>): FrameEvent {
-  return Object.assign(Object.create(Object.getPrototypeOf(ev) as object) as FrameEvent, ev, fields);
 }
 
 export class AppViewStage {
@@ -139,9 +130,10 @@ export class AppViewStage {
     if (view == null) return ev;
     if (ev.close !== undefined && ev.close.code !== null && view.closeName !== undefined) {
       const name = view.closeName(ev.close.code);
-      if (name !== null) return decorated(ev, { close: { ...ev.close, codeName: `${view.protocol}: ${name}` } });
+      if (name !== null)
+        return eventWith<FrameEvent>(ev, { close: { ...ev.close, codeName: `${view.protocol}: ${name}` } });
     }
-    if (view.heartbeat?.(ev) === true) return decorated(ev, HEARTBEAT);
+    if (view.heartbeat?.(ev) === true) return eventWith<FrameEvent>(ev, HEARTBEAT);
     return ev;
   }
 
