@@ -42,12 +42,12 @@ export const OUTPUT_OPTIONS: OptionTable = {
   },
   explain: {
     type: 'boolean',
-    describe: 'add, for each header field, the rule it must satisfy and its RFC section',
+    describe: 'with -V: add, for each header field, the rule it must satisfy and its RFC section',
   },
   summary: {
     alias: 's',
     type: 'boolean',
-    describe: 'one line per frame instead of the full annotated view',
+    describe: 'each opening handshake on one line instead of its headers and checks (frames are one line each)',
   },
   'max-payload': numberOption(
     { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
@@ -64,7 +64,8 @@ export const OUTPUT_OPTIONS: OptionTable = {
   },
   'show-heartbeats': {
     type: 'boolean',
-    describe: 'list keep-alives (Engine.IO ping/pong, GraphQL ping/pong/ka) instead of folding them',
+    describe:
+      'list keep-alives (Engine.IO ping/pong, GraphQL ping/pong/ka, SignalR pings, Phoenix heartbeats, ActionCable pings, STOMP heart-beats, MQTT PINGREQ/PINGRESP) instead of folding them',
   },
   proto: {
     type: 'string',
