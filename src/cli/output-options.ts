@@ -109,6 +109,14 @@ export function outputOptions<T>(y: Argv<T>): Argv<T> {
   return applyOptions(y, OUTPUT_OPTIONS);
 }
 
+/** The output options of a command without a full view (demo, replay, serve): --explain is refused there, with where the rules are. */
+export function liveOutputOptions<T>(y: Argv<T>): Argv<T> {
+  return outputOptions(y).option('explain', {
+    type: 'boolean',
+    describe: 'refused: this view draws one line per frame (the error says where the rules are drawn)',
+  });
+}
+
 /**
  * --explain adds the rules to the full view (-V): without it the flag would change nothing, so
  * it is refused with `remedy` (how to get the full view from here).

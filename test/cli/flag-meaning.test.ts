@@ -55,6 +55,21 @@ describe('output flags mean what they say', () => {
     expect(runCli(['demo', '-V']).stderr).toMatch(/Unknown argument: V/);
   });
 
+  it('replay and serve --explain are refused with a way to the rules they have (no -w, which they lack)', () => {
+    // refused before any connection is made: the target is never dialled, nothing listens
+    const replay = runCli(['replay', fixture('plain.pcap'), '--target', 'ws://127.0.0.1:9', '--explain']);
+    expect([replay.status, replay.stdout]).toEqual([2, '']);
+    expect(replay.stderr).toBe(
+      `wsinspect: --explain adds the rules to the full view, which the live view does not draw: for the recording's frames with their rules, run wsinspect ${fixture('plain.pcap')} -V --explain\n`,
+    );
+    const serve = runCli(['serve', fixture('chromium.har'), '--listen', '127.0.0.1:0', '--explain']);
+    expect([serve.status, serve.stdout]).toEqual([2, '']);
+    expect(serve.stderr).toBe(
+      'wsinspect: --explain adds the rules to the full view, which the live view does not draw: the recording holds messages, not frames, so there are no frame rules to add\n',
+    );
+    for (const r of [replay, serve]) expect(r.stderr).not.toContain('-w FILE');
+  });
+
   it('hex -V / --verbose are accepted and change nothing: hex already draws the full view', () => {
     const plain = runCli(['hex', ...HELLO]);
     expect(plain.status).toBe(0);
