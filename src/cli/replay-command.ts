@@ -21,7 +21,7 @@ export function replayCommand(yargs: Argv): Argv {
         .option('target', {
           alias: 't',
           type: 'string',
-          demandOption: 'replay needs --target ws://HOST:PORT/… (or wss://)',
+          demandOption: true,
           describe: 'ws://HOST:PORT[/PATH] or wss://…: the server to replay against (without a path: the recorded one)',
         })
         .option('conn', {
