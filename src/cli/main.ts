@@ -15,12 +15,17 @@ import { uiCommand } from './ui-command.js';
 import { reportCliFailure } from './cli-failure.js';
 import { closest } from '../filter/filter-error.js';
 
+// each line within 80 columns: yargs wraps the epilogue at the terminal's width (100 off a
+// terminal), which would break a line that is longer in the middle of its description
 const EPILOGUE = `Examples of real use:
-  wsinspect hex "c1 85 43 02 0a cf 71 36 3e cb 43"     a compressed, masked text frame, drawn and inflated
+  wsinspect hex "c1 85 43 02 0a cf 71 36 3e cb 43"
+      a compressed, masked text frame, drawn and inflated
   wsinspect hex --explain 81 85 37 fa 21 3d 7f 9f 4d 51 58
-                                                       every field with the rule it must satisfy
-  wsinspect hex --json 01 03 48 65 6c 80 02 6c 6f       NDJSON for other tools: a two-frame message
-  wsinspect accept dGhlIHNhbXBsZSBub25jZQ==            Sec-WebSocket-Accept, step by step
+      every field with the rule it must satisfy
+  wsinspect hex --json 01 03 48 65 6c 80 02 6c 6f
+      NDJSON for other tools: a two-frame message
+  wsinspect accept dGhlIHNhbXBsZSBub25jZQ==
+      Sec-WebSocket-Accept, step by step
 
 Docs: README.md (diagnostic codes, JSON format).`;
 

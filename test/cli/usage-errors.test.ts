@@ -50,3 +50,15 @@ describe('usage errors say what is wrong', () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `wsinspect: ${message}\n${HINT}`]);
   });
 });
+
+describe('wsinspect with no arguments', () => {
+  it('prints its help with examples, no line of the epilogue broken by the wrap', () => {
+    const r = runCli([]);
+    expect(r.status).toBe(0);
+    const epilogue = r.stdout.slice(r.stdout.indexOf('Examples of real use:'));
+    expect(epilogue).toContain(
+      '  wsinspect hex "c1 85 43 02 0a cf 71 36 3e cb 43"\n      a compressed, masked text frame, drawn and inflated\n',
+    );
+    for (const line of epilogue.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+});
