@@ -36,6 +36,22 @@ describe('README', () => {
     const catalogue = Object.entries(DIAGNOSTIC_CATALOGUE).map(([code, e]) => [code, e.severity]);
     expect(rows).toEqual(catalogue);
   });
+
+  it('every catalogued code is one the code can emit: named in src/ outside the catalogue', () => {
+    const sources: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts') && entry.name !== 'diagnostic-catalogue.ts')
+          sources.push(readFileSync(path, 'utf8'));
+      }
+    };
+    walk(join(ROOT, 'src'));
+    const text = sources.join('\n');
+    const never = Object.keys(DIAGNOSTIC_CATALOGUE).filter((code) => !text.includes(`'${code}'`));
+    expect(never).toEqual([]);
+  });
 });
 
 /** The link targets of a Markdown text, code blocks and code spans left out: inline links, images, reference definitions, HTML href/src. */

@@ -26,9 +26,18 @@ export function headerValue(text: string, header: string): string {
   return trimmed;
 }
 
-/** accept's options (beside the output options), as a table: yargs and the fast path read it. */
+/**
+ * accept's options, as a table: yargs and the fast path read it. Of the output options only
+ * those that change what accept prints: it draws no frames, so -s, --max-payload and the
+ * views would be accepted and ignored.
+ */
 export const ACCEPT_OPTIONS: OptionTable = {
-  ...OUTPUT_OPTIONS,
+  json: OUTPUT_OPTIONS.json,
+  color: OUTPUT_OPTIONS.color,
+  explain: {
+    type: 'boolean',
+    describe: 'add why the key is hashed with a fixed GUID (RFC 6455 §1.3)',
+  },
   new: { type: 'boolean', describe: 'make a fresh random key (as a client does) and its accept' },
 };
 

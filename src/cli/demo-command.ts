@@ -5,7 +5,7 @@
 // when the command runs (their flag type is imported as a type only, erased at run time).
 import type { Argv } from 'yargs';
 import type { DemoFlags } from './demo-run.js';
-import { outputOptions } from './output-options.js';
+import { liveOutputOptions } from './output-options.js';
 import { numberOption } from './number-option.js';
 
 export function demoCommand(yargs: Argv): Argv {
@@ -13,7 +13,7 @@ export function demoCommand(yargs: Argv): Argv {
     'demo',
     'watch a scripted WebSocket conversation pass through the proxy, decoded live (nothing to set up)',
     (y) =>
-      outputOptions(y)
+      liveOutputOptions(y)
         .option(
           'pace',
           numberOption(

@@ -7,13 +7,16 @@ import { ProxyServer } from '../sources/proxy/proxy-server.js';
 import type { OutputFlags } from './output-options.js';
 import { checkLiveFlags, openLivePipeline } from './live-pipeline.js';
 
+/** The demo draws one line per frame: --explain is refused with where the rules are. */
+const DEMO_EXPLAIN = 'record with -w FILE, then run wsinspect FILE -V --explain';
+
 export interface DemoFlags extends OutputFlags {
   pace?: number;
   write?: string;
 }
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
-  checkLiveFlags({ ...flags, fullView: false });
+  checkLiveFlags({ ...flags, explainInstead: DEMO_EXPLAIN });
   const pace = flags.pace ?? 300;
   if (!Number.isFinite(pace) || pace < 0)
     throw new WsinspectError('input.bad-option', `--pace must be a number of milliseconds ≥ 0, not ${flags.pace}`);
@@ -23,7 +26,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const conversationLogged = new Promise<void>((resolve) => {
     ended = resolve;
   });
-  const pipeline = await openLivePipeline({ ...flags, fullView: false }, (ev) => {
+  const pipeline = await openLivePipeline({ ...flags, explainInstead: DEMO_EXPLAIN }, (ev) => {
     if (ev.type === 'end') ended();
   });
   const proxy = new ProxyServer({

@@ -30,6 +30,15 @@ export interface HexFlags extends OutputFlags {
 /** hex's options (beside the output options), as a table: yargs and the fast path read it. */
 export const HEX_OPTIONS: OptionTable = {
   ...OUTPUT_OPTIONS,
+  explain: {
+    type: 'boolean',
+    describe: 'add, for each header field, the rule it must satisfy and its RFC section',
+  },
+  summary: {
+    alias: 's',
+    type: 'boolean',
+    describe: 'one line per frame instead of the full annotated view (and the --handshake on one line)',
+  },
   verbose: {
     alias: 'V',
     type: 'boolean',

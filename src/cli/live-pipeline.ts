@@ -5,6 +5,7 @@ import { createLivePipeline, type LiveIo, type LivePipeline } from '../pipeline/
 import type { InspectEvent } from '../session/events.js';
 import type { FilterSpec } from '../session/event-filter.js';
 import { PcapngRecorder } from '../sources/proxy/pcapng-recorder.js';
+import { sniffRecording } from '../sources/recording-sniff.js';
 import { harWriters } from './har-option.js';
 import { reportOutputFailure } from './output-failure.js';
 import { checkExplain, outputColorLevel, printerOptions } from './output-options.js';
@@ -17,25 +18,34 @@ export interface LiveRun extends LivePipeline {
 
 /**
  * The flags of a live view checked before anything starts: --explain needs the full view
- * (the proxy has -V; the demo draws one line per frame and says how to get the rules), and
- * the display filter is the one captures use.
+ * (the proxy has -V; the demo, replay and serve draw one line per frame and say where the
+ * rules can be seen), and the display filter is the one captures use.
  */
 export function checkLiveFlags(flags: LiveFlags): FilterSpec {
   checkExplain(
     flags,
-    flags.fullView === false
-      ? ', which the live view does not draw: record with -w FILE, then run wsinspect FILE -V --explain'
-      : ': add -V',
+    flags.explainInstead !== undefined ? `, which the live view does not draw: ${flags.explainInstead}` : ': add -V',
   );
   return streamFilterSpec(flags);
+}
+
+/**
+ * replay's and serve's explainInstead: a capture's own frames, drawn in full with their rules;
+ * a HAR or NDJSON recording has no frames to draw.
+ */
+export function explainRecording(source: string): string {
+  if (sniffRecording(source) !== null)
+    return 'the recording holds messages, not frames, so there are no frame rules to add';
+  const arg = /^[\w./+:@%-]+$/.test(source) ? source : `'${source.replace(/'/g, `'\\''`)}'`;
+  return `for the recording's frames with their rules, run wsinspect ${arg} -V --explain`;
 }
 
 export interface LiveFlags extends StreamFlags {
   write?: string;
   /** --har FILE (the proxy). */
   har?: string;
-  /** false: the command has no -V (the demo). */
-  fullView?: false;
+  /** The command has no -V (the demo, replay, serve): where to see the rules instead, said when --explain is refused. */
+  explainInstead?: string;
 }
 
 /**

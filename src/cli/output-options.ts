@@ -42,12 +42,12 @@ export const OUTPUT_OPTIONS: OptionTable = {
   },
   explain: {
     type: 'boolean',
-    describe: 'add, for each header field, the rule it must satisfy and its RFC section',
+    describe: 'with -V: add, for each header field, the rule it must satisfy and its RFC section',
   },
   summary: {
     alias: 's',
     type: 'boolean',
-    describe: 'one line per frame instead of the full annotated view',
+    describe: 'each opening handshake on one line instead of its headers and checks (frames are one line each)',
   },
   'max-payload': numberOption(
     { flag: '--max-payload', min: 0, integer: true, what: 'a whole number of bytes' },
@@ -64,7 +64,8 @@ export const OUTPUT_OPTIONS: OptionTable = {
   },
   'show-heartbeats': {
     type: 'boolean',
-    describe: 'list keep-alives (Engine.IO ping/pong, GraphQL ping/pong/ka) instead of folding them',
+    describe:
+      'list keep-alives (Engine.IO ping/pong, GraphQL ping/pong/ka, SignalR pings, Phoenix heartbeats, ActionCable pings, STOMP heart-beats, MQTT PINGREQ/PINGRESP) instead of folding them',
   },
   proto: {
     type: 'string',
@@ -106,6 +107,14 @@ function protoSchema(flags: OutputFlags): ProtoSchema | undefined {
 
 export function outputOptions<T>(y: Argv<T>): Argv<T> {
   return applyOptions(y, OUTPUT_OPTIONS);
+}
+
+/** The output options of a command without a full view (demo, replay, serve): --explain is refused there, with where the rules are. */
+export function liveOutputOptions<T>(y: Argv<T>): Argv<T> {
+  return outputOptions(y).option('explain', {
+    type: 'boolean',
+    describe: 'refused: this view draws one line per frame (the error says where the rules are drawn)',
+  });
 }
 
 /**

@@ -28,12 +28,13 @@ export function readCommand(
 ): Argv {
   return yargs.command<ReadFlags>(
     ['read <file>', '$0 <file>'],
-    'decode every WebSocket connection in a pcap/pcapng capture (- for stdin)',
+    'decode every WebSocket connection in a pcap/pcapng capture (- for stdin), a HAR or a wsinspect --json recording',
     (y) =>
       streamOptions(outputOptions(y))
         .positional('file', {
           type: 'string',
-          describe: 'capture file (pcap or pcapng) or HAR recording, recognised by content; - for stdin (captures)',
+          describe:
+            'capture file (pcap or pcapng), HAR or wsinspect --json recording, recognised by content; - for stdin (captures)',
         })
         .option(
           'decode-as',

@@ -5,7 +5,7 @@
 // The run itself (replay-run.ts: sockets) loads only when the command runs.
 import type { Argv } from 'yargs';
 import { numberOption } from './number-option.js';
-import { outputOptions } from './output-options.js';
+import { liveOutputOptions } from './output-options.js';
 import type { ReplayFlags } from './replay-run.js';
 
 export function replayCommand(yargs: Argv): Argv {
@@ -13,7 +13,7 @@ export function replayCommand(yargs: Argv): Argv {
     'replay <source>',
     'play a recorded conversation (pcap, pcapng, HAR, wsinspect --json) against a server and compare its replies',
     (y) =>
-      outputOptions(y)
+      liveOutputOptions(y)
         .positional('source', {
           type: 'string',
           describe: 'the recording: a capture, a HAR, or wsinspect --json output',
@@ -21,7 +21,7 @@ export function replayCommand(yargs: Argv): Argv {
         .option('target', {
           alias: 't',
           type: 'string',
-          demandOption: 'replay needs --target ws://HOST:PORT/… (or wss://)',
+          demandOption: true,
           describe: 'ws://HOST:PORT[/PATH] or wss://…: the server to replay against (without a path: the recorded one)',
         })
         .option('conn', {

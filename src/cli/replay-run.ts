@@ -14,7 +14,7 @@ import {
   type ReceivedMessage,
   type ReplayMessage,
 } from '../sources/replay/replay-client.js';
-import { openLivePipeline } from './live-pipeline.js';
+import { explainRecording, openLivePipeline } from './live-pipeline.js';
 import { ignorePaths, pickConversation } from './recording-pick.js';
 import type { OutputFlags } from './output-options.js';
 
@@ -90,7 +90,7 @@ export async function runReplay(flags: ReplayFlags): Promise<void> {
   const headers = [...recordedHeaders.filter(([n]) => !replaced.has(n.toLowerCase())), ...extra];
   const messages: ReplayMessage[] = conversation.messages.map((m) => ({ ...m }));
   // --conn here picks the recorded connection; the live view shows the one replay opens
-  const live = await openLivePipeline({ ...flags, conn: undefined, fullView: false });
+  const live = await openLivePipeline({ ...flags, conn: undefined, explainInstead: explainRecording(source) });
   let outcome;
   try {
     outcome = await replayConversation({

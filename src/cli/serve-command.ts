@@ -3,7 +3,7 @@
 // command runs.
 import type { Argv } from 'yargs';
 import { DEFAULT_LISTEN, hostPort } from '../sources/proxy/proxy-address.js';
-import { outputOptions } from './output-options.js';
+import { liveOutputOptions } from './output-options.js';
 import type { ServeFlags } from './serve-run.js';
 
 export function serveCommand(yargs: Argv): Argv {
@@ -11,7 +11,7 @@ export function serveCommand(yargs: Argv): Argv {
     'serve <source>',
     'a mock WebSocket server: plays the server side of a recorded conversation (pcap, pcapng, HAR, wsinspect --json) to every client',
     (y) =>
-      outputOptions(y)
+      liveOutputOptions(y)
         .positional('source', {
           type: 'string',
           describe: 'the recording: a capture, a HAR, or wsinspect --json output',

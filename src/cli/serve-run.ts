@@ -5,7 +5,7 @@ import { WsinspectError } from '../errors.js';
 import { loadConversations } from '../pipeline/conversation-load.js';
 import { DEFAULT_LISTEN, hostPort, parseListen } from '../sources/proxy/proxy-address.js';
 import { MockServer, type Match } from '../sources/replay/mock-server.js';
-import { openLivePipeline } from './live-pipeline.js';
+import { explainRecording, openLivePipeline } from './live-pipeline.js';
 import type { OutputFlags } from './output-options.js';
 import { ignorePaths, pickConversation } from './recording-pick.js';
 import { untilStopped } from './until-stopped.js';
@@ -25,7 +25,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const listen = flags.listen === undefined ? DEFAULT_LISTEN : parseListen(flags.listen);
   const conversation = pickConversation(await loadConversations(source), flags.conn, source);
   const stopped = untilStopped();
-  const live = await openLivePipeline({ ...flags, conn: undefined, fullView: false });
+  const live = await openLivePipeline({ ...flags, conn: undefined, explainInstead: explainRecording(source) });
   const server = new MockServer({
     host: listen.host,
     port: listen.port,

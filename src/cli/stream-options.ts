@@ -37,6 +37,10 @@ export function viewOptions<T>(y: Argv<T>): Argv<T> {
       type: 'boolean',
       describe: 'the full annotated view of every frame (bit diagram, hex dump, unmasking, inflation)',
     })
+    .option('summary', {
+      type: 'boolean',
+      describe: 'each opening handshake on one line instead of its headers and checks (and each frame, under -V)',
+    })
     .option('messages', {
       type: 'boolean',
       describe: 'show reassembled messages (with the frames each came from) instead of frames',

@@ -24,6 +24,8 @@ export interface FilterField {
   readonly bareTestsValue?: boolean;
   /** What the field reads, so a caller supplies (or keeps) it only when used. */
   readonly reads?: 'text' | 'data' | 'connection';
+  /** Only messages have it (an application view's units, latency): no frame ever matches it. */
+  readonly messageOnly?: boolean;
   /** The wsinspect field a Wireshark alias stands for (README table). */
   readonly aliasOf?: string;
   readonly describe: string;
@@ -117,7 +119,9 @@ export const FIELDS: readonly FilterField[] = [
   one('time', 'number', (s) => s.time ?? undefined, 'seconds since the first packet'),
   one('packet', 'number', (s) => s.packet, 'capture: number of the packet holding its last byte'),
   // application views (views/): fields of the units a message holds, from its `app`
-  one('app', 'string', (s) => s.app?.protocol, 'application view of the message (socket.io, mqtt, …)'),
+  one('app', 'string', (s) => s.app?.protocol, 'application view of the message (socket.io, mqtt, …)', {
+    messageOnly: true,
+  }),
   appField('socketio.event', 'string', 'socket.io', 'event', 'Socket.IO event name'),
   appField('socketio.namespace', 'string', 'socket.io', 'namespace', 'Socket.IO namespace'),
   appField('socketio.ack', 'number', 'socket.io', 'ackId', 'Socket.IO ack id'),
@@ -125,7 +129,9 @@ export const FIELDS: readonly FilterField[] = [
   appField('graphql.id', 'string', 'graphql', 'id', 'GraphQL operation id'),
   appField('graphql.operation', 'string', 'graphql', 'operationName', 'GraphQL operation name'),
   appField('stomp.command', 'string', 'stomp', 'command', 'STOMP command'),
-  many('stomp.destination', 'string', (s) => stompHeader(s, 'destination'), 'STOMP destination header'),
+  many('stomp.destination', 'string', (s) => stompHeader(s, 'destination'), 'STOMP destination header', {
+    messageOnly: true,
+  }),
   appField('mqtt.type', 'string', 'mqtt', 'type', 'MQTT packet type (CONNECT, PUBLISH, …)'),
   appField('mqtt.topic', 'string', 'mqtt', 'topic', 'MQTT topic'),
   appField('mqtt.qos', 'number', 'mqtt', 'qos', 'MQTT QoS'),
@@ -139,6 +145,7 @@ export const FIELDS: readonly FilterField[] = [
         isRecord(f.error) && typeof f.error.code === 'number' ? f.error.code : undefined,
       ),
     'JSON-RPC error code (jsonrpc.error alone: an error response)',
+    { messageOnly: true },
   ),
   appField('signalr.target', 'string', 'signalr', 'target', 'SignalR invocation target (hub method)'),
   appField('signalr.id', 'string', 'signalr', 'invocationId', 'SignalR invocationId'),
@@ -149,7 +156,13 @@ export const FIELDS: readonly FilterField[] = [
   appField('wamp.type', 'string', 'wamp', 'type', 'WAMP message type (CALL, RESULT, EVENT, …)'),
   appField('wamp.procedure', 'string', 'wamp', 'procedure', 'WAMP procedure of a CALL or REGISTER'),
   appField('wamp.topic', 'string', 'wamp', 'topic', 'WAMP topic of a PUBLISH or SUBSCRIBE'),
-  one('latency', 'number', (s) => s.pair?.latencyMs ?? undefined, 'milliseconds from the request this message answers'),
+  one(
+    'latency',
+    'number',
+    (s) => s.pair?.latencyMs ?? undefined,
+    'milliseconds from the request this message answers',
+    { messageOnly: true },
+  ),
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -188,6 +201,7 @@ function appField(name: string, type: FilterValueType, protocol: string, key: st
     type,
     (s) => appValues(s, protocol, (f) => (type === 'string' && typeof f[key] === 'number' ? String(f[key]) : f[key])),
     describe,
+    { messageOnly: true },
   );
 }
 
@@ -282,6 +296,11 @@ const BY_NAME = new Map<string, FilterField>([...FIELDS, ...ALIASES].map((f) => 
 
 export function fieldNamed(name: string): FilterField | undefined {
   return BY_NAME.get(name);
+}
+
+/** A name of CompiledFilter.fields that only messages have (stomp.header.NAME's family too). */
+export function messageOnlyField(name: string): boolean {
+  return name === 'stomp.header' || BY_NAME.get(name)?.messageOnly === true;
 }
 
 /** Every name a user may type (for "did you mean"), families as their prefix. */

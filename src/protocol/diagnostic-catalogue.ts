@@ -50,11 +50,6 @@ export const DIAGNOSTIC_CATALOGUE = {
   ),
   'frame.truncated': e('error', 'input ended inside a frame', undefined),
   'frame.after-close': e('error', 'frame sent after this side sent a Close frame', 'RFC 6455 §5.5.1'),
-  'frame.direction.assumed': e(
-    'note',
-    'direction taken from the mask bit (clients mask, servers do not)',
-    'RFC 6455 §5.1',
-  ),
   // message layer: fragments, UTF-8, assembly (RFC 6455 §5.4, §5.6, §8.1)
   'message.continuation.orphan': e('error', 'continuation frame with no message in progress', 'RFC 6455 §5.4'),
   'message.interrupted': e('error', 'new data frame while a fragmented message is still open', 'RFC 6455 §5.4'),

@@ -17,6 +17,11 @@ function sum(map: Record<string, number>): number {
   return n;
 }
 
+/** `1 error`, `2 errors`, `0 errors`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function ms(seconds: number): string {
   return `${(seconds * 1000).toFixed(3)} ms`;
 }
@@ -33,7 +38,7 @@ function directionLines(label: string, d: DirectionStats): string[] {
     sum(d.framesByOpcode) === 0 && sum(d.messagesByOpcode) > 0
       ? `    bytes      ${d.messageBytes} in messages (a recording: no wire bytes)`
       : `    bytes      ${d.wireBytes} on the wire, ${d.payloadBytes} payload${ratio}`,
-    `    problems   ${d.diagnostics.error} errors, ${d.diagnostics.warning} warnings, ${d.diagnostics.note} notes`,
+    `    problems   ${count(d.diagnostics.error, 'error')}, ${count(d.diagnostics.warning, 'warning')}, ${count(d.diagnostics.note, 'note')}`,
   ];
 }
 

@@ -3,6 +3,7 @@
 // ping→pong round trips, and how the connection closed. Layer rule: session/ — pure.
 import { AppStatsCollector, emptyAppStats, type AppStats } from './app-stats.js';
 import { opcodeName } from '../protocol/frame.js';
+import type { Diagnostic } from '../protocol/diagnostic-catalogue.js';
 import type { Direction, InspectEvent, PerDirection, Timestamp } from './events.js';
 
 export interface DirectionStats {
@@ -62,6 +63,12 @@ export class StatsCollector {
   private readonly byConn = new Map<number, ConnectionStats>();
   private readonly pendingPings = new Map<string, Timestamp>();
   private readonly apps = new Map<number, AppStatsCollector>();
+  /**
+   * Diagnostics already counted from a frame: the session attaches the same object to the
+   * message it ends (invalid UTF-8, a failed inflation), which must not count twice, while
+   * a message's own (an application view's, a recording's) count once.
+   */
+  private readonly counted = new WeakSet<Diagnostic>();
 
   /** Stats of a connection, created on first sight. */
   private stats(conn: number): ConnectionStats {
@@ -110,6 +117,7 @@ export class StatsCollector {
         d.wireBytes += f.headerLength + f.payloadLength;
         d.payloadBytes += f.payloadLength;
         this.countDiagnostics(d, ev.diagnostics);
+        for (const x of ev.diagnostics) this.counted.add(x);
         if (f.opcode === 0x9) this.pendingPings.set(`${ev.conn}/${ev.dir}/${hexKey(f.payload)}`, ev.time);
         if (f.opcode === 0xa) this.matchPong(s, ev.dir, f.payload, ev.time);
         if (f.opcode === 0x8) this.onClose(s, ev.dir, ev.close?.code ?? null);
@@ -129,8 +137,15 @@ export class StatsCollector {
           d.inflatedBytes += ev.inflate.inflatedLength;
         }
         if (ev.app !== undefined) this.apps.get(ev.conn)?.add(ev);
+        this.countDiagnostics(
+          d,
+          ev.diagnostics.filter((x) => !this.counted.has(x)),
+        );
         break;
       }
+      case 'handshake':
+        this.countDiagnostics(s.dirs[ev.handshake.side === 'request' ? 'c2s' : 's2c'], ev.handshake.diagnostics);
+        break;
       case 'diagnostic':
         this.countDiagnostics(s.dirs[ev.dir ?? 'c2s'], [ev.diagnostic]);
         break;

@@ -5,7 +5,9 @@
 import { Chalk } from 'chalk';
 import { escapeForTerminal, HEX_BYTE, asciiCell } from '../render/escape.js';
 import { opcodeLabel } from '../render/summary-line.js';
-import type { HeldMessage, RowSummary } from './model.js';
+import { compileFilter } from '../filter/compile.js';
+import { messageOnlyField } from '../filter/fields.js';
+import type { HeldMessage, RowKind, RowSummary, StoreStatus } from './model.js';
 import type { ByteSpan } from './detail-view.js';
 
 export interface Paints {
@@ -134,4 +136,46 @@ export function wrapPlain(text: string, width: number, max: number): string[] {
   for (let at = 0; at < text.length && out.length < max; at += w) out.push(text.slice(at, at + w));
   if (out.length === max && text.length > max * w) out[max - 1] = out[max - 1].slice(0, w - 1) + '…';
   return out.length === 0 ? [''] : out;
+}
+
+/**
+ * Why a list of `kind` rows is empty when the store gave no reason: a recording's frame list
+ * (it has messages only), a filter that matched nothing — in a frame list, one on fields only
+ * messages have (an application view's) says so —, the end of the input, or traffic awaited.
+ */
+export function emptyListReason(kind: RowKind, filter: string | null, status: StoreStatus): string {
+  if (kind === 'frame' && status.frames === 0 && status.messages > 0)
+    return 'no frames: a recording holds messages, not frames (m lists them)';
+  if (filter !== null && (status.frames > 0 || status.messages > 0)) {
+    let onMessages: string[] = [];
+    try {
+      if (kind === 'frame') onMessages = compileFilter(filter).fields.filter(messageOnlyField);
+    } catch {
+      // an expression the prompt let through compiles; nothing to add otherwise
+    }
+    return onMessages.length === 0
+      ? `no ${kind} matches the filter`
+      : `no frame matches the filter: ${onMessages.join(', ')} ${onMessages.length === 1 ? 'is a field' : 'are fields'} of messages (m lists them)`;
+  }
+  return status.ended ? `no ${kind}s` : 'waiting for traffic…';
+}
+
+/** `text` in lines of at most `width` characters, broken between words (a longer word is cut). */
+export function wrapWords(text: string, width: number): string[] {
+  const w = Math.max(8, width);
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > w) {
+      out.push(line);
+      line = '';
+    }
+    line = line === '' ? word : `${line} ${word}`;
+    while (line.length > w) {
+      out.push(line.slice(0, w));
+      line = line.slice(w);
+    }
+  }
+  out.push(line);
+  return out;
 }

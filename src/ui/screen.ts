@@ -16,6 +16,7 @@ import { handleDebugKey, type DebugPrompt } from './debug-keys.js';
 import { containsBytes, detailView, payloadOf, prettyJson, searchBytes, type DetailView } from './detail-view.js';
 import {
   createPaints,
+  emptyListReason,
   heldLine,
   hexLines,
   hexPerRow,
@@ -23,6 +24,7 @@ import {
   relTime,
   rowLine,
   wrapPlain,
+  wrapWords,
   type Paints,
 } from './lines.js';
 import type { HeldMessage, RowDetail, RowKind, RowList, UiLaunch } from './model.js';
@@ -676,14 +678,8 @@ export function Screen({ launch, colorLevel, onQuit, suspend }: ScreenProps) {
   const listLines = (): string[] => {
     const out: string[] = [];
     if (total === 0) {
-      const why =
-        status.emptyReason ??
-        (filter !== null && (status.frames > 0 || status.messages > 0)
-          ? `no ${kind} matches the filter`
-          : status.ended
-            ? `no ${kind}s`
-            : 'waiting for traffic…');
-      out.push(p.dim('  ' + escapeForTerminal(why)));
+      const why = status.emptyReason ?? emptyListReason(kind, filter, status);
+      for (const line of wrapWords(escapeForTerminal(why), listWidth - 4)) out.push(p.dim('  ' + line));
       return out;
     }
     for (let i = listTop; i < Math.min(total, listTop + listRows); i++) {

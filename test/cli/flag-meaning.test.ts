@@ -55,6 +55,21 @@ describe('output flags mean what they say', () => {
     expect(runCli(['demo', '-V']).stderr).toMatch(/Unknown argument: V/);
   });
 
+  it('replay and serve --explain are refused with a way to the rules they have (no -w, which they lack)', () => {
+    // refused before any connection is made: the target is never dialled, nothing listens
+    const replay = runCli(['replay', fixture('plain.pcap'), '--target', 'ws://127.0.0.1:9', '--explain']);
+    expect([replay.status, replay.stdout]).toEqual([2, '']);
+    expect(replay.stderr).toBe(
+      `wsinspect: --explain adds the rules to the full view, which the live view does not draw: for the recording's frames with their rules, run wsinspect ${fixture('plain.pcap')} -V --explain\n`,
+    );
+    const serve = runCli(['serve', fixture('chromium.har'), '--listen', '127.0.0.1:0', '--explain']);
+    expect([serve.status, serve.stdout]).toEqual([2, '']);
+    expect(serve.stderr).toBe(
+      'wsinspect: --explain adds the rules to the full view, which the live view does not draw: the recording holds messages, not frames, so there are no frame rules to add\n',
+    );
+    for (const r of [replay, serve]) expect(r.stderr).not.toContain('-w FILE');
+  });
+
   it('hex -V / --verbose are accepted and change nothing: hex already draws the full view', () => {
     const plain = runCli(['hex', ...HELLO]);
     expect(plain.status).toBe(0);
@@ -117,5 +132,57 @@ describe('output flags that cannot act together are refused with the reason', ()
     const r = runCli(args);
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr.startsWith(`wsinspect: ${reason}`)).toBe(true);
+  });
+});
+
+/** The help line(s) of one option in `wsinspect CMD --help`, joined. */
+function helpOf(command: string, flag: string): string {
+  const r = runCli([command, '--help']);
+  expect(r.status).toBe(0);
+  const lines = r.stdout.split('\n');
+  const at = lines.findIndex((l) => new RegExp(`^\\s+(-\\w, )?${flag}\\b`).test(l));
+  if (at < 0) return '';
+  let end = at + 1;
+  while (end < lines.length && /^\s{10,}\S/.test(lines[end])) end++;
+  return lines
+    .slice(at, end)
+    .map((l) => l.trim())
+    .join(' ');
+}
+
+describe('each command’s --help says what its flags do there', () => {
+  it.each(['read', 'proxy', 'replay', 'serve', 'demo'])(
+    '%s: -s puts each opening handshake on one line (frames are one line already)',
+    (command) => {
+      const s = helpOf(command, '--summary');
+      expect(s).toMatch(/^-s, --summary /);
+      expect(s).toContain('opening handshake on one line');
+      expect(s).not.toContain('one line per frame instead of the full annotated view');
+    },
+  );
+
+  it('hex: -s is one line per frame instead of the full view', () => {
+    expect(helpOf('hex', '--summary')).toContain('one line per frame instead of the full annotated view');
+  });
+
+  it('--explain needs -V where there is one; hex always draws the full view', () => {
+    expect(helpOf('read', '--explain')).toContain('with -V:');
+    expect(helpOf('proxy', '--explain')).toContain('with -V:');
+    expect(helpOf('hex', '--explain')).not.toContain('with -V');
+  });
+
+  it('--show-heartbeats names every view whose keep-alives are folded', () => {
+    const text = helpOf('read', '--show-heartbeats');
+    for (const name of ['Engine.IO', 'GraphQL', 'SignalR', 'Phoenix', 'ActionCable', 'STOMP', 'MQTT'])
+      expect(text).toContain(name);
+  });
+
+  it('accept offers only the flags that change what it prints, and refuses the others', () => {
+    expect(helpOf('accept', '--explain')).toContain('GUID');
+    for (const flag of ['--summary', '--max-payload', '--view', '--show-heartbeats', '--proto'])
+      expect(helpOf('accept', flag), flag).toBe('');
+    const r = runCli(['accept', '-s', 'dGhlIHNhbXBsZSBub25jZQ==']);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^wsinspect: Unknown argument: s\n/);
   });
 });

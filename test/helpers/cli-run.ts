@@ -11,12 +11,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runCli(
+  args: string[],
+  opts: { input?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): CliResult {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const r = spawnSync(process.execPath, [BIN, ...args], {
     input: opts.input ?? '',
     env,
+    cwd: opts.cwd,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });

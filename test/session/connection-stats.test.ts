@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../src/session/events.js';
 import { StatsCollector } from '../../src/session/connection-stats.js';
+import { renderStats } from '../../src/render/stats-view.js';
+import { createStyle } from '../../src/render/style.js';
+import { diagnostic } from '../../src/protocol/diagnostic-catalogue.js';
 import { buildFrame } from '../helpers/frame-builder.js';
 import { runSession } from '../helpers/session-run.js';
 
@@ -67,5 +70,37 @@ describe('connection statistics', () => {
     const stats = new StatsCollector();
     const s = events.map((e) => stats.add(e)).find((x) => x !== null)!;
     expect([s.closedBy, s.endReason, s.abnormalClose]).toEqual([null, 'tcp-rst', true]);
+  });
+
+  it('counts the handshake’s problems in its direction, and a message’s own once (not again when its frame had it)', () => {
+    const request =
+      'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    // a wrong Sec-WebSocket-Accept: one error on the server's side
+    const response =
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n';
+    const events = runSession([
+      data('c2s', new TextEncoder().encode(request), 1),
+      data('s2c', new TextEncoder().encode(response), 1.1),
+      // a fragmented text message that is not UTF-8: the error is on its frame and on the message
+      data('s2c', buildFrame({ fin: false, payload: Uint8Array.of(0xc3, 0x28) }), 1.2),
+      data('s2c', buildFrame({ opcode: 0, payload: 'A' }), 1.2),
+      data('c2s', buildFrame({ payload: 'hi', maskingKey: KEY }), 1.3),
+      { kind: 'end', conn: 1, reason: 'tcp-fin', time: 2 },
+    ]);
+    // an application view's warning, on the client's message only (as jsonrpc.request.unanswered…)
+    const withOwn = events.map((e) =>
+      e.type === 'message' && e.dir === 'c2s'
+        ? { ...e, diagnostics: [...e.diagnostics, diagnostic('jsonrpc.message.invalid', 'not JSON-RPC')] }
+        : e,
+    );
+    const stats = new StatsCollector();
+    const s = withOwn.map((e) => stats.add(e)).find((x) => x !== null)!;
+    expect(s.dirs.s2c.diagnostics).toEqual({ error: 2, warning: 0, note: 0 });
+    expect(s.dirs.c2s.diagnostics.error).toBe(1);
+    const text = renderStats(s, createStyle({ color: false }));
+    expect(text).toContain('problems   2 errors, 0 warnings, 0 notes');
+    expect(text).toMatch(/problems {3}1 error, \d+ warnings?, \d+ notes?/);
   });
 });

@@ -402,6 +402,26 @@ describeWithTool('tmux', 'wsinspect ui in a terminal', () => {
 
   itWithTool(
     'tmux',
+    'an empty frame list says why: a filter on fields only messages have, a recording without frames',
+    async () => {
+      // wide enough that the reason is one line
+      const t = open(['fixtures/views/jsonrpc.pcap', '-Y', 'jsonrpc.error'], { width: 200, env: { NO_COLOR: '1' } });
+      let s = await t.waitFor('Frames (filtered)');
+      s = await t.waitFor('of messages (m lists them)');
+      expect(s).toContain('no frame matches the filter: jsonrpc.error is a field');
+      t.keys('m');
+      s = await t.waitFor('messages 1/1');
+      expect(s).toContain('-32601 Method not found');
+      const har = open(['fixtures/chromium.har'], { width: 200, env: { NO_COLOR: '1' } });
+      await har.waitFor('messages 1/10');
+      har.keys('m');
+      s = await har.waitFor('no frames: a recording holds messages, not frames (m lists them)');
+    },
+    TIMEOUT,
+  );
+
+  itWithTool(
+    'tmux',
     'a bad file: the one line `wsinspect FILE` prints, exit 2, the terminal untouched',
     async () => {
       const t = open(['no-such-capture.pcap']);
