@@ -92,6 +92,14 @@ describe('protobuf on the real fixture', () => {
     expect(run.error).toContain(`--proto ${file} --proto-type A: no such Type or Enum 'other.C' in Type .B`);
     expect(run.stdout).toBe('');
   });
+
+  it("a schema's bytes quoted in its error never reach the terminal raw", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-proto-'));
+    const file = join(dir, 'escape.proto');
+    writeFileSync(file, 'syntax = "proto3";\nmessage A { int32 x\u001b[2J\u0000 = 1; }\n');
+    const run = await readInProcess([fixture('protobuf.pcap'), '--proto', file, '--proto-type', 'A']);
+    expect(run.error).toContain(`--proto ${file} --proto-type A: illegal name 'x\\x1b' (line 2)`);
+  });
 });
 
 describe('protobuf wire format', () => {
