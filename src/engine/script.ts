@@ -4,7 +4,7 @@
 // the engine. The module is imported again when the file changes; a version that fails to
 // load is reported and the previous one stays.
 // Layer rule: engine/ — module loading and a file watch.
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Opcode } from '../protocol/frame.js';
@@ -48,7 +48,8 @@ export async function loadScript(path: string, version = 0): Promise<WsinspectSc
     mod = (await import(url)) as { default?: unknown };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && version === 0)
+    // the script itself missing, not a module it imports (whose error names it)
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && version === 0 && !existsSync(resolve(path)))
       throw new ScriptLoadError(`cannot read ${path}: no such file`);
     throw new ScriptLoadError(`cannot load ${path}: ${(e.message ?? String(err)).split('\n')[0]}`);
   }

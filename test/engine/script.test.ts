@@ -136,6 +136,11 @@ describe('--script through the engine', () => {
     ],
     ['export default { onMessage: 1 };', /onMessage is not a function/],
     ['export default {', /cannot load .*script\.mjs: /],
+    // the script is there: what is missing is the package it imports
+    [
+      'import "no-such-package-here";\nexport default { onMessage() {} };',
+      /cannot load .*script\.mjs: Cannot find package 'no-such-package-here' imported from /,
+    ],
   ])('refuses %s in one line', async (text, message) => {
     const error = await loadScript(scriptFile(text)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScriptLoadError);
