@@ -126,8 +126,13 @@ export class ScriptDecider implements Decider {
     };
     const ctx: ScriptContext = {
       send: (dir, message) => {
+        // thrown here, in the hook that called it, and reported as its error: a bad argument
+        // further on failed inside the engine ('internal error: RangeError: Invalid array length')
+        if (dir !== 'c2s' && dir !== 's2c')
+          throw new TypeError(`ctx.send: the direction is 'c2s' or 's2c', not ${show(dir)}`);
         if (typeof message === 'string') conn.send(dir, Opcode.text, encoder.encode(message));
-        else conn.send(dir, Opcode.binary, message);
+        else if (message instanceof Uint8Array) conn.send(dir, Opcode.binary, message);
+        else throw new TypeError(`ctx.send: the message is a string or a Uint8Array, not ${show(message)}`);
       },
       close: (code, reason = '') => conn.close(code, reason),
       log: (...args) => conn.note(`${this.name}: ${args.map(show).join(' ')}`),
