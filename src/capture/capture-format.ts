@@ -41,8 +41,12 @@ export function sniffCaptureFormat(head: Uint8Array): CaptureFormat | null {
   }
 }
 
+function hex4(bytes: Uint8Array): string {
+  return Array.from(bytes.subarray(0, MAGIC_LENGTH), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export function notACapture(head: Uint8Array): WsinspectError {
-  const shown = Array.from(head.subarray(0, MAGIC_LENGTH), (b) => b.toString(16).padStart(2, '0')).join('');
+  const shown = hex4(head);
   const detail =
     head.length < MAGIC_LENGTH
       ? `input is ${head.length === 0 ? 'empty' : `only ${head.length} byte(s) long`}`
@@ -50,5 +54,16 @@ export function notACapture(head: Uint8Array): WsinspectError {
   return new WsinspectError(
     'capture.format-unknown',
     `not a pcap or pcapng capture (${detail}); expected magic a1b2c3d4, a1b23c4d (either byte order) or 0a0d0d0a`,
+  );
+}
+
+/**
+ * A file that opens with pcapng's block type but not with its byte-order magic: named as such
+ * (the file's magic number is the one expected, so notACapture's message would contradict itself).
+ */
+export function badByteOrderMagic(magic: Uint8Array): WsinspectError {
+  return new WsinspectError(
+    'capture.format-unknown',
+    `not a pcapng capture: the section header's byte-order magic is ${hex4(magic)}, expected 1a2b3c4d (either byte order)`,
   );
 }

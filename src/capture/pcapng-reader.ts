@@ -6,7 +6,7 @@
 import { diagnostic } from '../protocol/diagnostic-catalogue.js';
 import { u16, u32, u32be, u32le } from './byte-reader.js';
 import { PartialRecord } from './partial-record.js';
-import { notACapture, PCAPNG_SHB } from './capture-format.js';
+import { badByteOrderMagic, PCAPNG_SHB } from './capture-format.js';
 import type { PacketSink } from './packet-decoder.js';
 import { MICROSECONDS, resolutionFromTsresol, ticksToSeconds, type TickResolution } from './timestamp.js';
 
@@ -91,7 +91,7 @@ export class PcapngReader {
       // The byte-order magic decides how this section, including this length, is read.
       if (u32le(b, p + 8) === BYTE_ORDER_MAGIC) this.littleEndian = true;
       else if (u32be(b, p + 8) === BYTE_ORDER_MAGIC) this.littleEndian = false;
-      else if (this.offset === 0) throw notACapture(b.subarray(p, p + 4));
+      else if (this.offset === 0) throw badByteOrderMagic(b.subarray(p + 8, p + 12));
       else return this.stop(`section header at byte ${this.offset} has no valid byte-order magic`);
     }
     const length = u32(b, p + 4, this.littleEndian);

@@ -1,6 +1,6 @@
 // --har FILE (wsinspect FILE, proxy): the HAR writer, its destination checked writable before
 // any input is read or any client accepted. Layer rule: cli/ — flags.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { WsinspectError } from '../errors.js';
 import type { EventConsumer } from '../pipeline/consumer.js';
@@ -22,5 +22,8 @@ export function harWriters(path: string | undefined): EventConsumer[] {
   } catch (err) {
     throw new WsinspectError('input.unwritable', `--har: cannot write ${path}: ${(err as Error).message}`);
   }
+  // a directory passes the checks above, and the HAR could not be renamed onto it at the end
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new WsinspectError('input.unwritable', `--har: cannot write ${path}: it is a directory`);
   return [new HarWriter(path)];
 }

@@ -7,6 +7,7 @@ import { WsinspectError } from '../errors.js';
 import { protoType, type ProtoSchema } from '../views/protobuf-view.js';
 import type { PrinterOptions } from '../pipeline/consumers/event-printer.js';
 import type { TimeFormat } from '../render/event-text.js';
+import { escapeForTerminal } from '../render/escape.js';
 import { colorLevel } from './color.js';
 import { VIEW_CHOICES, type ViewChoice } from '../views/names.js';
 import { numberOption } from './number-option.js';
@@ -97,9 +98,10 @@ function protoSchema(flags: OutputFlags): ProtoSchema | undefined {
   try {
     protoType(schema);
   } catch (e) {
+    // protobufjs quotes the file's tokens in its errors: whatever bytes they hold, escaped
     throw new WsinspectError(
       'input.bad-option',
-      `--proto ${flags.proto} --proto-type ${flags.protoType}: ${(e as Error).message}`,
+      `--proto ${flags.proto} --proto-type ${flags.protoType}: ${escapeForTerminal((e as Error).message)}`,
     );
   }
   return schema;

@@ -154,7 +154,11 @@ async function readRecording(flags: ReadFlags, file: string, kind: RecordingKind
     await pipeline.close();
   }
   if (run.connections === 0)
-    writeNotes([`${file}: no WebSocket connection in this HAR (no entry has _webSocketMessages)`]);
+    writeNotes([
+      kind === 'har'
+        ? `${file}: no WebSocket connection in this HAR (no entry has _webSocketMessages)`
+        : `${file}: no WebSocket connection in this recording`,
+    ]);
   else writeNotes(notes());
 }
 

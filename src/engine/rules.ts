@@ -541,7 +541,15 @@ function setText(w: Working, text: string): void {
   w.changed = true;
 }
 
-/** set/del on a text message that is JSON (anything else is left alone). */
+/**
+ * An array index beyond the element after the last: JSON has no holes, so setting it would
+ * write a null for each one between (`set json.a[100000000]` made one 8-byte message 500 MB).
+ */
+function pastTheEnd(node: object, key: string | number): boolean {
+  return Array.isArray(node) && typeof key === 'number' && key > node.length;
+}
+
+/** set/del on a text message that is JSON (anything else, or an index past an array's end, is left alone). */
 function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; value?: unknown }): void {
   if (w.opcode !== Opcode.text) return;
   let root: unknown;
@@ -554,15 +562,16 @@ function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; valu
     if (a.path.length === 0) return;
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {
-      if (typeof node !== 'object' || node === null) return;
+      if (typeof node !== 'object' || node === null || pastTheEnd(node, a.path[i])) return;
       const rec = node as Record<string | number, unknown>;
       const key = a.path[i];
       if (rec[key] === undefined || rec[key] === null || typeof rec[key] !== 'object')
         rec[key] = typeof a.path[i + 1] === 'number' ? [] : {};
       node = rec[key];
     }
-    if (typeof node !== 'object' || node === null) return;
-    (node as Record<string | number, unknown>)[a.path[a.path.length - 1]] = a.value;
+    const last = a.path[a.path.length - 1];
+    if (typeof node !== 'object' || node === null || pastTheEnd(node, last)) return;
+    (node as Record<string | number, unknown>)[last] = a.value;
   } else {
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {

@@ -4,7 +4,7 @@
 // the engine. The module is imported again when the file changes; a version that fails to
 // load is reported and the previous one stays.
 // Layer rule: engine/ — module loading and a file watch.
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Opcode } from '../protocol/frame.js';
@@ -48,7 +48,8 @@ export async function loadScript(path: string, version = 0): Promise<WsinspectSc
     mod = (await import(url)) as { default?: unknown };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && version === 0)
+    // the script itself missing, not a module it imports (whose error names it)
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && version === 0 && !existsSync(resolve(path)))
       throw new ScriptLoadError(`cannot read ${path}: no such file`);
     throw new ScriptLoadError(`cannot load ${path}: ${(e.message ?? String(err)).split('\n')[0]}`);
   }
@@ -125,8 +126,13 @@ export class ScriptDecider implements Decider {
     };
     const ctx: ScriptContext = {
       send: (dir, message) => {
+        // thrown here, in the hook that called it, and reported as its error: a bad argument
+        // further on failed inside the engine ('internal error: RangeError: Invalid array length')
+        if (dir !== 'c2s' && dir !== 's2c')
+          throw new TypeError(`ctx.send: the direction is 'c2s' or 's2c', not ${show(dir)}`);
         if (typeof message === 'string') conn.send(dir, Opcode.text, encoder.encode(message));
-        else conn.send(dir, Opcode.binary, message);
+        else if (message instanceof Uint8Array) conn.send(dir, Opcode.binary, message);
+        else throw new TypeError(`ctx.send: the message is a string or a Uint8Array, not ${show(message)}`);
       },
       close: (code, reason = '') => conn.close(code, reason),
       log: (...args) => conn.note(`${this.name}: ${args.map(show).join(' ')}`),

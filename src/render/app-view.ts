@@ -16,12 +16,20 @@ function hex(bytes: Uint8Array, max: number): string {
   return s;
 }
 
+/**
+ * Arrays and objects nested deeper are written as "…", as toAppValue cuts MessagePack and CBOR
+ * values: a message of 10 000 nested brackets would overflow the stack here, and its -V
+ * indentation grows with the square of the depth.
+ */
+const MAX_DEPTH = 64;
+
 /** A decoded value as JSON (compact, or indented by `indent` spaces), big integers exact. */
 export function appValueJson(value: AppValue, indent = 0, maxBytes = Infinity, depth = 0): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return jsonString(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  if (depth > MAX_DEPTH && !(value instanceof Uint8Array)) return jsonString('…');
   const nl = indent === 0 ? '' : '\n' + ' '.repeat(indent * (depth + 1));
   const end = indent === 0 ? '' : '\n' + ' '.repeat(indent * depth);
   const colon = indent === 0 ? ':' : ': ';

@@ -295,6 +295,12 @@ export class HarEvents {
 /** A value from the file for a one-line message: short, and JSON-quoted so nothing is raw. */
 function short(value: unknown): string {
   if (value === undefined) return 'missing';
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // nested too deep for JSON.stringify's stack (JSON.parse read it): named by its kind
+    text = Array.isArray(value) ? '[…]' : '{…}';
+  }
   return text.length > 40 ? text.slice(0, 39) + '…' : text;
 }

@@ -55,7 +55,15 @@ export class NdjsonEvents {
   private frames = 0;
   private others = 0;
   private saidFrames = false;
-  connections = 0;
+  /** The connections named by connection, handshake, message and end events. */
+  private readonly named = new Set<number>();
+  /**
+   * WebSocket connections the recording held: a recording made with -Y has their messages
+   * without their connection events, so every event that is shown counts.
+   */
+  get connections(): number {
+    return this.named.size;
+  }
   /** Lines that were events of ours (any type). */
   events = 0;
 
@@ -131,8 +139,8 @@ export class NdjsonEvents {
     switch (e.type) {
       case 'connection': {
         if (conn === null) return this.bad(at, 'a connection without conn');
+        this.named.add(conn);
         this.events += 1;
-        this.connections += 1;
         this.emit({
           type: 'connection',
           conn,
@@ -146,6 +154,7 @@ export class NdjsonEvents {
       }
       case 'handshake':
         if (conn === null) return this.bad(at, 'a handshake without conn');
+        this.named.add(conn);
         this.events += 1;
         return this.handshake(conn, time, e);
       case 'message':
@@ -162,6 +171,7 @@ export class NdjsonEvents {
       }
       case 'end': {
         if (conn === null) return this.bad(at, 'an end without conn');
+        this.named.add(conn);
         this.events += 1;
         const reason = str(e.reason);
         this.emit({
@@ -213,6 +223,7 @@ export class NdjsonEvents {
     const dir = dirOf(e.dir);
     const opcode = e.opcode === 2 ? 2 : e.opcode === 1 ? 1 : null;
     if (dir === null || opcode === null) return this.bad(at, 'a message without dir or opcode 1/2');
+    this.named.add(conn);
     const problems = Array.isArray(e.diagnostics)
       ? e.diagnostics.map(diagnosticOf).filter((d): d is Diagnostic => d !== null)
       : [];

@@ -57,6 +57,9 @@ export function compact(value: AppValue | undefined, max = 200): string {
   // one growing string (no array of parts): the summaries of a busy listing are made per message
   let s = '';
   const walk = (v: AppValue | undefined): boolean => {
+    // checked before going down, not only on the way back: each level adds a character, so the
+    // recursion stops within `max` levels however deep the value is nested
+    if (s.length > max) return false;
     if (v === undefined || v === null) s += 'null';
     else if (typeof v === 'string') s += JSON.stringify(v);
     else if (typeof v === 'number' || typeof v === 'boolean') s += String(v);

@@ -126,10 +126,25 @@ export function protoType(schema: ProtoSchema): Protobuf.Type {
   let t = types.get(key);
   if (t === undefined) {
     const { root } = protobuf().parse(schema.text, { keepCase: true });
-    t = root.lookupType(schema.type);
+    const found: Protobuf.ReflectionObject = root.lookupType(schema.type);
+    // lookupType('') and lookupType('.') give the root namespace, which decodes nothing
+    if (!(found instanceof protobuf().Type)) throw new Error(`no such type: ${schema.type}`);
+    t = found;
+    resolveUsed(t, new Set());
     types.set(key, t);
   }
   return t;
+}
+
+/**
+ * Resolves the field types of `t` and of every type they use: a name the file does not define
+ * (an import, a typo) is found once, when the schema is read, not on every message.
+ */
+function resolveUsed(t: Protobuf.Type, seen: Set<Protobuf.Type>): void {
+  if (seen.has(t)) return;
+  seen.add(t);
+  t.resolveAll();
+  for (const f of t.fieldsArray) if (f.resolvedType instanceof protobuf().Type) resolveUsed(f.resolvedType, seen);
 }
 
 function summaryOf(tree: readonly Field[]): string {

@@ -121,6 +121,14 @@ for (const pcapReader of ['pcap-parser', 'builtin'] as const)
           expect((error as WsinspectError).message).not.toContain('\n');
         });
       }
+
+      it('a pcapng header with a bad byte-order magic is named as such, not as a wrong magic number', () => {
+        // the file's magic number (0a0d0d0a) is pcapng's: a message naming it as unexpected would contradict itself
+        const bytes = new Uint8Array([0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0]);
+        expect(() => decode(bytes)).toThrow(
+          "not a pcapng capture: the section header's byte-order magic is 01020304, expected 1a2b3c4d (either byte order)",
+        );
+      });
     });
   });
 

@@ -105,6 +105,31 @@ describe('parseRule', () => {
   });
 });
 
+describe('set json.PATH on arrays', () => {
+  const set = (rule: string, text: string): string | undefined => {
+    const verdict = new RuleDecider([parseRule(rule)]).message({
+      conn: 1,
+      dir: 'c2s',
+      index: 1,
+      opcode: 1,
+      data: new TextEncoder().encode(text),
+      compressed: false,
+      frames: 1,
+      ts: 0,
+    });
+    return verdict.replace === undefined ? undefined : new TextDecoder().decode(verdict.replace.data);
+  };
+
+  it('sets an element or appends one; an index past the end leaves the message alone', () => {
+    expect(set('c2s => set json.a[0] = 9', '{"a":[1,2]}')).toBe('{"a":[9,2]}');
+    expect(set('c2s => set json.a[2] = 9', '{"a":[1,2]}')).toBe('{"a":[1,2,9]}');
+    expect(set('c2s => set json.b[0].c = 9', '{}')).toBe('{"b":[{"c":9}]}');
+    expect(set('c2s => set json.b[5].c = 1', '{}')).toBeUndefined();
+    // each index between would be written as null: 500 MB for this one
+    expect(set('c2s => set json.a[100000000] = 1', '{"a":[]}')).toBeUndefined();
+  });
+});
+
 describe('rules between ws peers (permessage-deflate, context takeover)', () => {
   it('set, replace, drop, inject and delay do what they say, in order', async () => {
     const rules = [

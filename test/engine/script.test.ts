@@ -84,6 +84,28 @@ describe('--script through the engine', () => {
     }
   }, 20_000);
 
+  it("ctx.send with a bad argument is the hook's error, not one inside the engine; the message passes", async () => {
+    const text = `export default { onMessage(msg, ctx) { if (msg.text === 'n') ctx.send('s2c', 5); if (msg.text === 'd') ctx.send('up', 'x'); } };`;
+    for (const [sent, error] of [
+      ['n', 'TypeError: ctx.send: the message is a string or a Uint8Array, not 5'],
+      ['d', "TypeError: ctx.send: the direction is 'c2s' or 's2c', not up"],
+    ]) {
+      const peers = await startPeers(new ScriptDecider(await loadScript(scriptFile(text)), 'script.mjs'), {
+        serverDeflate: false,
+      });
+      try {
+        peers.client.send(sent);
+        peers.client.send('after');
+        await until(() => peers.received.c2s.length === 2, 'both, unchanged');
+        expect(peers.received.c2s.map((m) => m.data.toString())).toEqual([sent, 'after']);
+        expect(peers.notes.filter((n) => n.startsWith('internal error'))).toEqual([]);
+        expect(peers.notes.find((n) => n.includes('hook failed'))).toContain(error);
+      } finally {
+        await peers.close();
+      }
+    }
+  });
+
   it('ctx.close closes both legs cleanly', async () => {
     const decider = new ScriptDecider(await loadScript(scriptFile(SCRIPT)), 'script.mjs');
     const peers = await startPeers(decider, { serverDeflate: false });
@@ -136,6 +158,11 @@ describe('--script through the engine', () => {
     ],
     ['export default { onMessage: 1 };', /onMessage is not a function/],
     ['export default {', /cannot load .*script\.mjs: /],
+    // the script is there: what is missing is the package it imports
+    [
+      'import "no-such-package-here";\nexport default { onMessage() {} };',
+      /cannot load .*script\.mjs: Cannot find package 'no-such-package-here' imported from /,
+    ],
   ])('refuses %s in one line', async (text, message) => {
     const error = await loadScript(scriptFile(text)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScriptLoadError);

@@ -68,4 +68,13 @@ describe('--har FILE', () => {
     expect(r.stderr).toMatch(/^wsinspect: --har: cannot write .*dir\.har: /);
     expect(existsSync(join(dir, 'no'))).toBe(false);
   });
+
+  it('a directory as the destination is one line before any reading, not a crash at the end', () => {
+    const r = runCli([join(ROOT, 'fixtures', 'plain.pcap'), '--har', dir]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `wsinspect: --har: cannot write ${dir}: it is a directory\n`,
+    ]);
+  });
 });

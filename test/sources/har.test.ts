@@ -162,6 +162,24 @@ describe('HAR content', () => {
     expect(ev.filter((e) => e.type === 'message').at(-1)).toMatchObject({ dir: 's2c', text: 'fine', diagnostics: [] });
   });
 
+  it('a message nested deeper than the stack is a diagnostic, not a crash; the rest decodes', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const text = har(
+      wsEntry(`${deep},{"type":"send","time":1,"data":${deep}},{"type":"send","time":1,"opcode":1,"data":"after"}`),
+    );
+    const ev = decode(new TextEncoder().encode(text));
+    const problems = ev.flatMap((e) =>
+      e.type === 'diagnostic'
+        ? [e.diagnostic.message]
+        : e.type === 'message'
+          ? e.diagnostics.map((d) => d.message)
+          : [],
+    );
+    expect(problems).toContain('a message that is not an object: […]');
+    expect(problems).toContain('data is […], not a string');
+    expect(ev.filter((e) => e.type === 'message').at(-1)).toMatchObject({ text: 'after', diagnostics: [] });
+  });
+
   it('malformed JSON inside one message is skipped with its byte offset; later messages decode', () => {
     const good = `{"type":"send","time":1,"opcode":1,"data":"before"}`;
     const bad = `{"type":"send","time":1,"opcode":1,"data":"x" "oops":1}`;

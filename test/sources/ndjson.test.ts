@@ -63,4 +63,22 @@ describe('NDJSON (wsinspect --json) read back', () => {
     ]);
     expect(ev.filter((e) => e.type === 'message').length).toBe(lines(good).filter((e) => e.type === 'message').length);
   });
+
+  it('a recording made with -Y (messages without their connection events) lists them and says nothing more', () => {
+    const recorded = runCli([join(ROOT, 'fixtures', 'plain.pcap'), '--json', '--messages', '-Y', 'opcode == text']);
+    expect(recorded.stdout).not.toContain('"type":"connection"');
+    const file = join(dir, 'filtered.ndjson');
+    writeFileSync(file, recorded.stdout);
+    const r = runCli([file, '-s']);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('text message from 1 frame (frame #1), 5 B: "hello"');
+  });
+
+  it('a recording without any connection says so, as a recording, not as a HAR', () => {
+    const file = join(dir, 'frames-only.ndjson');
+    writeFileSync(file, '{"type":"frame","conn":1}\n{"type":"message"}\n');
+    const r = runCli([file, '-s']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`wsinspect: ${file}: no WebSocket connection in this recording\n`);
+  });
 });

@@ -3,6 +3,9 @@
 // protobuf), by the schema with --proto/--proto-type (64-bit integers exact, enums by name,
 // bytes kept), a message that is not protobuf a diagnostic either way; the wire format's corners
 // (groups, fixed32/64, text against nested messages) on bytes written here by hand.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { protobufView } from '../../src/views/protobuf-view.js';
 import { readInProcess } from '../cli/read-in-process.js';
@@ -74,6 +77,28 @@ describe('protobuf on the real fixture', () => {
     expect(file.error).toContain('--proto /nonexistent.proto: ENOENT');
     const view = await readInProcess([fixture('protobuf.pcap'), ...PROTO, '--view', 'json']);
     expect(view.error).toContain('--proto decodes with the protobuf view, not --view json');
+  });
+
+  it('a --proto-type that names no message, or a schema using a type it does not define, is refused up front', async () => {
+    for (const name of ['', '.']) {
+      const run = await readInProcess([fixture('protobuf.pcap'), ...PROTO.slice(0, 3), name]);
+      expect(run.error).toContain(`--proto-type ${name}: no such type: ${name}`);
+    }
+    // resolved only when a message is decoded, this was a warning on every message
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-proto-'));
+    const file = join(dir, 'imports.proto');
+    writeFileSync(file, 'syntax = "proto3";\nmessage A { B b = 1; }\nmessage B { other.C c = 1; }\n');
+    const run = await readInProcess([fixture('protobuf.pcap'), '--proto', file, '--proto-type', 'A']);
+    expect(run.error).toContain(`--proto ${file} --proto-type A: no such Type or Enum 'other.C' in Type .B`);
+    expect(run.stdout).toBe('');
+  });
+
+  it("a schema's bytes quoted in its error never reach the terminal raw", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsinspect-proto-'));
+    const file = join(dir, 'escape.proto');
+    writeFileSync(file, 'syntax = "proto3";\nmessage A { int32 x\u001b[2J\u0000 = 1; }\n');
+    const run = await readInProcess([fixture('protobuf.pcap'), '--proto', file, '--proto-type', 'A']);
+    expect(run.error).toContain(`--proto ${file} --proto-type A: illegal name 'x\\x1b' (line 2)`);
   });
 });
 

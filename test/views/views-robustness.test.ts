@@ -148,3 +148,27 @@ describe('views never throw', () => {
     }
   }
 });
+
+describe('a value nested deeper than the stack', () => {
+  // JSON.parse takes any depth; what walks the value after it must not recurse as deep
+  const deep = (n: number, inner: string): string => '['.repeat(n) + inner + ']'.repeat(n);
+  const cases: [string, string][] = [
+    ['json', deep(20000, '1')],
+    ['json-rpc', `{"jsonrpc":"2.0","method":"m","params":${deep(20000, '')},"id":1}`],
+    ['socket.io', `42["ev",${deep(20000, '')}]`],
+    ['graphql-transport-ws', `{"type":"next","id":"1","payload":{"data":${deep(20000, '')}}}`],
+    ['phoenix', `["1","1","room:a","ev",${deep(20000, '')}]`],
+  ];
+  for (const [name, text] of cases) {
+    it(`${name}: its summary, --json and -V are written, deep levels cut to "…"`, () => {
+      const view = createView(name as (typeof VIEW_NAMES)[number], { conn: 1, path: null, strict: true });
+      const decoded = view.decode(messageMaker()(text, 'c2s'));
+      expect(decoded.app).not.toBeNull();
+      const json = appJsonFields(decoded.app!, decoded.pair, 64);
+      expect(JSON.stringify(JSON.parse(`{${json.slice(1)}}`))).toContain('"…"');
+      expect(appSummaryLines(decoded.app!, style, true).join('\n').length).toBeLessThan(400);
+      // -V indents each level: 64 levels, not 20 000 (whose indentation would be 400 MB)
+      expect(renderAppDetail(decoded.app!, decoded.pair, style, 64).length).toBeLessThan(20_000);
+    });
+  }
+});
