@@ -270,6 +270,11 @@ export const DIAGNOSTIC_CATALOGUE = {
     'a recorded message with a missing or wrong field (type, opcode, data, time); shown as far as it can be',
     undefined,
   ),
+  'har.entry.invalid': e(
+    'error',
+    'a recorded connection (HAR entry) with a wrong field (request, request.url, response.status, headers, startedDateTime, _webSocketMessages); shown as far as it can be',
+    'HAR 1.2 §entries',
+  ),
   'har.message.error': e('warning', 'the browser recorded an error on this WebSocket', undefined),
   'ndjson.messages-only': e(
     'note',
