@@ -245,7 +245,7 @@ export const DIAGNOSTIC_CATALOGUE = {
   ),
   'proxy.script.error': e(
     'error',
-    'a rule or script hook threw or took longer than 5 s; the message passed unchanged (reported once per connection)',
+    'a rule or script hook threw, or its Promise did not settle within 5 s; the message passed unchanged (reported once per connection)',
     undefined,
   ),
   'output.skipped': e(
