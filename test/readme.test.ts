@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOOK_TIMEOUT_MS } from '../src/engine/script.js';
 import { DIAGNOSTIC_CATALOGUE } from '../src/protocol/diagnostic-catalogue.js';
 import { pcapOf } from './capture/helpers/capture-harness.js';
 import { readTcpRecords } from './capture/helpers/tcp-packets.js';
@@ -35,6 +36,21 @@ describe('README', () => {
     const rows = [...README.matchAll(/^\| `([a-z0-9.-]+)` \| (error|warning|note) \|/gm)].map((m) => [m[1], m[2]]);
     const catalogue = Object.entries(DIAGNOSTIC_CATALOGUE).map(([code, e]) => [code, e.severity]);
     expect(rows).toEqual(catalogue);
+  });
+
+  it('--script: says what the hook time limit covers (a Promise), and that a synchronous loop blocks the proxy', () => {
+    // script.ts times out only a Promise a hook returns: its synchronous code runs on the
+    // proxy's thread, where nothing can interrupt it (the README said a hook that "takes longer
+    // than 5 s" is stopped, which a busy loop is not)
+    const section = README.slice(README.indexOf('A hook that throws'), README.indexOf('#### Debugging live'));
+    expect(section).not.toMatch(/takes longer than/);
+    expect(section).toContain(`has not\nsettled ${HOOK_TIMEOUT_MS / 1000} s after the hook returned`);
+    expect(section.replace(/\s+/g, ' ')).toContain(
+      'no limit can interrupt their synchronous code: a loop that never ends (`for (;;) {}`, before or after an `await`) blocks the whole proxy',
+    );
+    expect(DIAGNOSTIC_CATALOGUE['proxy.script.error'].summary).toContain(
+      `its Promise did not settle within ${HOOK_TIMEOUT_MS / 1000} s`,
+    );
   });
 
   it('every catalogued code is one the code can emit: named in src/ outside the catalogue', () => {

@@ -35,11 +35,39 @@ export interface FrameAtFlags extends ReadFlags {
   index?: boolean;
 }
 
+/**
+ * Options a listing takes that mean nothing for one named frame: refused in one line, as
+ * --stats refuses frame filters, rather than ignored (the frame printed all the same, or no
+ * HAR written, with nothing said).
+ */
+function refuseWithFrame(flags: FrameAtFlags & { har?: string }): void {
+  const refuse = (reason: string): never => {
+    throw new WsinspectError('input.bad-option', reason);
+  };
+  if (flags.stats === true)
+    refuse('--stats summarises whole connections, but --frame shows one frame: give one or the other');
+  if (flags.conn !== undefined)
+    refuse('--conn picks connections, but --frame CONN:INDEX names its connection itself: give one or the other');
+  const frameFilters = [
+    ['--dir', flags.dir],
+    ['--opcode', flags.opcode],
+    ['--grep', flags.grep],
+    ['--errors', flags.errors || undefined],
+    ['-Y', flags.filter],
+  ] as const;
+  for (const [name, value] of frameFilters)
+    if (value !== undefined)
+      refuse(`${name} selects frames, but --frame CONN:INDEX names its frame itself: give one or the other`);
+  if (flags.har !== undefined)
+    refuse('--har writes every connection, but --frame reads only as far as its frame: give one or the other');
+}
+
 export async function showFrameAt(
   flags: FrameAtFlags,
   file: string,
   io: { readonly stdout?: OutputStream; readonly colorLevel?: 0 | 1 | 2 | 3 },
 ): Promise<void> {
+  refuseWithFrame(flags);
   const target = parseFrameTarget(flags.frame);
   // the options are checked as a listing checks them; the printer is the listing's
   const spec = listingSpec(flags, io.colorLevel ?? outputColorLevel(flags));

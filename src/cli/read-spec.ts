@@ -15,7 +15,7 @@ export interface ReadFlags extends StreamFlags {
   decodeAs?: string[];
   /** --keylog FILE (else $SSLKEYLOGFILE). */
   keylog?: string;
-  /** 'auto' (or '0'), or a number of worker threads; see read-threads.ts. */
+  /** 'auto', or a number of worker threads (1 to 64); see read-threads.ts. */
   threads?: string;
   /** --tls-detail: -V shows the TLS records under decrypted frames. */
   tlsDetail?: boolean;

@@ -27,7 +27,7 @@ export function parseThreads(value: string | number | undefined): number | 'auto
   const text = String(value ?? 'auto')
     .trim()
     .toLowerCase();
-  if (text === 'auto' || text === '0') return 'auto';
+  if (text === 'auto') return 'auto';
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > MAX_THREADS)
     throw new WsinspectError(

@@ -90,17 +90,22 @@ export function checkedExpression(expr: string | undefined): string | undefined 
 /**
  * An option that takes a list: comma-separated, repeated, or both. Never greedy, unlike a
  * yargs array, which would take the file too: `wsinspect --conn 2 capture.pcap` works.
+ * A value with no item at all (`--conn ''`, `--opcode ,`) is kept as one empty item, which
+ * the option's check refuses: it would otherwise mean "no filter" for --conn and "nothing"
+ * for --opcode.
  */
 export function listOption(describe: string) {
   return {
     type: 'string',
     describe,
-    coerce: (value: string | string[]): string[] =>
-      [value]
+    coerce: (value: string | string[]): string[] => {
+      const items = [value]
         .flat()
         .flatMap((v) => String(v).split(','))
         .map((v) => v.trim())
-        .filter((v) => v !== ''),
+        .filter((v) => v !== '');
+      return items.length === 0 ? [''] : items;
+    },
   } as const;
 }
 

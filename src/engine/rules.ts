@@ -549,7 +549,45 @@ function pastTheEnd(node: object, key: string | number): boolean {
   return Array.isArray(node) && typeof key === 'number' && key > node.length;
 }
 
-/** set/del on a text message that is JSON (anything else, or an index past an array's end, is left alone). */
+/** An array's element index for a path key (`[1]` or `["1"]`, as the filter reads it); a name such as `length` is none. */
+function elementIndex(key: string | number): number | undefined {
+  if (typeof key === 'number') return key;
+  return /^\d+$/.test(key) ? Number(key) : undefined;
+}
+
+/**
+ * The member at key, the node's own only: `__proto__`, `constructor` or `prototype` in a path
+ * name a key of the message's JSON, never what a JS object inherits (`set json.__proto__.x`
+ * walked into Object.prototype and changed every object in the proxy). On an array a key is
+ * an element index or nothing (`length` is no member of JSON).
+ */
+function member(node: object, key: string | number): unknown {
+  if (Array.isArray(node)) {
+    const i = elementIndex(key);
+    return i === undefined ? undefined : (node[i] as unknown);
+  }
+  return Object.hasOwn(node, key) ? (node as Record<string | number, unknown>)[key] : undefined;
+}
+
+/**
+ * Sets the node's own member (defined, not assigned: assigning `__proto__` would change the
+ * object's prototype instead of adding the key). False when an array has no such element slot.
+ */
+function setMember(node: object, key: string | number, value: unknown): boolean {
+  if (Array.isArray(node)) {
+    const i = elementIndex(key);
+    if (i === undefined || pastTheEnd(node, i)) return false;
+    node[i] = value;
+    return true;
+  }
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
+  return true;
+}
+
+/**
+ * set/del on a text message that is JSON, on its own keys only (anything else, an index past
+ * an array's end, or a name on an array, is left alone).
+ */
 function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; value?: unknown }): void {
   if (w.opcode !== Opcode.text) return;
   let root: unknown;
@@ -558,33 +596,34 @@ function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; valu
   } catch {
     return;
   }
+  if (a.path.length === 0) return;
+  const last = a.path[a.path.length - 1];
   if (a.kind === 'set') {
-    if (a.path.length === 0) return;
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {
-      if (typeof node !== 'object' || node === null || pastTheEnd(node, a.path[i])) return;
-      const rec = node as Record<string | number, unknown>;
+      if (typeof node !== 'object' || node === null) return;
       const key = a.path[i];
-      if (rec[key] === undefined || rec[key] === null || typeof rec[key] !== 'object')
-        rec[key] = typeof a.path[i + 1] === 'number' ? [] : {};
-      node = rec[key];
+      let next = member(node, key);
+      if (next === null || typeof next !== 'object') {
+        next = typeof a.path[i + 1] === 'number' ? [] : {};
+        if (!setMember(node, key, next)) return;
+      }
+      node = next;
     }
-    const last = a.path[a.path.length - 1];
-    if (typeof node !== 'object' || node === null || pastTheEnd(node, last)) return;
-    (node as Record<string | number, unknown>)[last] = a.value;
+    if (typeof node !== 'object' || node === null || !setMember(node, last, a.value)) return;
   } else {
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {
       if (typeof node !== 'object' || node === null) return;
-      node = (node as Record<string | number, unknown>)[a.path[i]];
+      node = member(node, a.path[i]);
     }
     if (typeof node !== 'object' || node === null) return;
-    const last = a.path[a.path.length - 1];
-    if (Array.isArray(node) && typeof last === 'number') {
-      if (last >= node.length) return;
-      node.splice(last, 1);
+    if (Array.isArray(node)) {
+      const i = elementIndex(last);
+      if (i === undefined || i >= node.length) return;
+      node.splice(i, 1);
     } else {
-      if (!Object.prototype.hasOwnProperty.call(node, last)) return;
+      if (!Object.hasOwn(node, last)) return;
       delete (node as Record<string | number, unknown>)[last];
     }
   }

@@ -61,7 +61,12 @@ export interface ScriptContext {
   log(...args: unknown[]): void;
 }
 
-/** The default export of a --script module: every hook is optional. */
+/**
+ * The default export of a --script module: every hook is optional. A Promise a hook returns
+ * is given up on if still pending 5 s after the hook returned (the message passes unchanged);
+ * a hook's synchronous code runs on the proxy's thread and is never interrupted, so a loop
+ * that never ends blocks the proxy.
+ */
 export interface WsinspectScript {
   onConnect?(conn: ScriptConnection, ctx: ScriptContext): void | Promise<void>;
   onMessage?(msg: ScriptMessage, ctx: ScriptContext): ScriptMessageResult | Promise<ScriptMessageResult>;

@@ -1,8 +1,10 @@
 // --script FILE.mjs: a user's ES module as the engine's Decider. Its default export has
-// optional hooks (script-types.ts); a hook that throws, rejects or takes longer than 5 s lets
-// the message pass unchanged, and the error (with its stack) is shown once per connection by
-// the engine. The module is imported again when the file changes; a version that fails to
-// load is reported and the previous one stays.
+// optional hooks (script-types.ts); a hook that throws, or whose Promise rejects or is still
+// pending 5 s after the hook returned, lets the message pass unchanged, and the error (with its
+// stack) is shown once per connection by the engine. Hooks run on the proxy's thread: their
+// synchronous code cannot be timed out (a loop that never ends blocks the proxy; README says so).
+// The module is imported again when the file changes; a version that fails to load is reported
+// and the previous one stays.
 // Layer rule: engine/ — module loading and a file watch.
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -25,7 +27,7 @@ import type {
   MessageVerdict,
 } from './verdict.js';
 
-/** A hook still running after this long is given up on (the message passes). */
+/** A hook's Promise still pending this long after the hook returned is given up on (the message passes). */
 export const HOOK_TIMEOUT_MS = 5000;
 
 const encoder = new TextEncoder();

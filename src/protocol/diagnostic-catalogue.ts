@@ -245,7 +245,7 @@ export const DIAGNOSTIC_CATALOGUE = {
   ),
   'proxy.script.error': e(
     'error',
-    'a rule or script hook threw or took longer than 5 s; the message passed unchanged (reported once per connection)',
+    'a rule or script hook threw, or its Promise did not settle within 5 s; the message passed unchanged (reported once per connection)',
     undefined,
   ),
   'output.skipped': e(
@@ -269,6 +269,11 @@ export const DIAGNOSTIC_CATALOGUE = {
     'error',
     'a recorded message with a missing or wrong field (type, opcode, data, time); shown as far as it can be',
     undefined,
+  ),
+  'har.entry.invalid': e(
+    'error',
+    'a recorded connection (HAR entry) with a wrong field (request, request.url, response.status, headers, startedDateTime, _webSocketMessages); shown as far as it can be',
+    'HAR 1.2 §entries',
   ),
   'har.message.error': e('warning', 'the browser recorded an error on this WebSocket', undefined),
   'ndjson.messages-only': e(

@@ -17,8 +17,12 @@ export interface HarScanSink {
   entryHead(value: Record<string, unknown>, entry: number, offset: number): void;
   /** A piece (an entry or a message) that is not valid JSON: skipped, and the scan goes on after it. */
   broken(error: HarSyntaxError, entry: number): void;
-  /** An entry of log.entries, with `_webSocketMessages` replaced by the number of messages it had. */
-  entry(value: Record<string, unknown>, entry: number, offset: number): void;
+  /**
+   * An entry of log.entries, with `_webSocketMessages` replaced by the number of messages it had
+   * when it was an array (`messages` is that number); when it was anything else it is left as it
+   * was and `messages` is null.
+   */
+  entry(value: Record<string, unknown>, entry: number, offset: number, messages: number | null): void;
 }
 
 /** A piece of JSON that did not parse, or a structure that is not a HAR's: `offset` is the file byte. */
@@ -78,6 +82,8 @@ export class HarScanner {
   /** Inside the current entry's _webSocketMessages array (its depth), or -1. */
   private messagesDepth = -1;
   private messageCount = 0;
+  /** The current entry's _webSocketMessages was an array (its elements went out one by one). */
+  private messagesArray = false;
   private sawTop = false;
   private stringMessage = false;
   private sawEntries = false;
@@ -204,6 +210,7 @@ export class HarScanner {
       if (array) throw new HarSyntaxError(`log.entries[${this.entryIndex + 1}] is not an object`, base + i);
       this.entryIndex++;
       this.messageCount = 0;
+      this.messagesArray = false;
       this.entry = new Capture(depth);
       this.entry.start = base + i;
       this.entry.from = i;
@@ -215,6 +222,7 @@ export class HarScanner {
       e.parts.push(chunk.subarray(e.from, i), ARRAY_PLACEHOLDER);
       e.from = -1;
       this.messagesDepth = depth;
+      this.messagesArray = true;
       const head = this.parseOrReport(
         { parts: [...e.parts, OBJECT_END], start: e.start },
         `log.entries[${this.entryIndex}]`,
@@ -254,8 +262,8 @@ export class HarScanner {
       if (value === null || typeof value !== 'object' || Array.isArray(value))
         throw new HarSyntaxError(`log.entries[${this.entryIndex}] is not an object`, e.start);
       const entry = value as Record<string, unknown>;
-      if (entry._webSocketMessages === PLACEHOLDER_VALUE) entry._webSocketMessages = this.messageCount;
-      this.sink.entry(entry, this.entryIndex, e.start);
+      if (this.messagesArray) entry._webSocketMessages = this.messageCount;
+      this.sink.entry(entry, this.entryIndex, e.start, this.messagesArray ? this.messageCount : null);
       return;
     }
   }
@@ -297,8 +305,7 @@ function isBom(b: number, offset: number): boolean {
 }
 
 /** What stands in an entry for its _webSocketMessages array (the messages went out one by one). */
-const PLACEHOLDER_VALUE = -1;
-const ARRAY_PLACEHOLDER = new TextEncoder().encode(String(PLACEHOLDER_VALUE));
+const ARRAY_PLACEHOLDER = new TextEncoder().encode('-1');
 const BROKEN = Symbol('broken');
 const OBJECT_END = new TextEncoder().encode('}');
 

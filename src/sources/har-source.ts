@@ -56,17 +56,50 @@ function httpVersion(value: unknown): string {
   return typeof value === 'string' && /^HTTP\/\d(\.\d)?$/i.test(value) ? value.toUpperCase() : 'HTTP/1.1';
 }
 
-/** "ws://host:8080/chat?x" → { path: "/chat?x", server: "host:8080" }. */
-function urlParts(url: unknown): { path: string; server: string } {
-  if (typeof url !== 'string') return { path: '/', server: '?' };
+/**
+ * "ws://host:8080/chat?x" → { path: "/chat?x", server: "host:8080" }; a url that is not one
+ * gives path "/" and server "?", and the problem to report.
+ */
+function urlParts(url: unknown): { path: string; server: string; problem?: string } {
+  const unknown = 'the path is shown as / and the server as ?';
+  if (typeof url !== 'string')
+    return {
+      path: '/',
+      server: '?',
+      problem:
+        url === undefined
+          ? `request.url is missing: ${unknown}`
+          : `request.url is ${short(url)}, not a string: ${unknown}`,
+    };
   try {
     const u = new URL(url);
     const secure = u.protocol === 'wss:' || u.protocol === 'https:';
     const port = u.port !== '' ? u.port : secure ? '443' : '80';
     return { path: (u.pathname || '/') + u.search, server: `${u.hostname}:${port}` };
   } catch {
-    return { path: '/', server: '?' };
+    return { path: '/', server: '?', problem: `request.url ${short(url)} is not a URL: ${unknown}` };
   }
+}
+
+/** A response's status: a number, or a string of three digits (read with a problem), else null. */
+function responseStatus(value: unknown): { status: number | null; problem?: string } {
+  if (typeof value === 'number') return { status: value };
+  if (typeof value === 'string' && /^\d{3}$/.test(value))
+    return {
+      status: Number(value),
+      problem: `response.status is the string ${short(value)}, not a number: read as ${value}`,
+    };
+  return {
+    status: null,
+    problem: `response.status is ${value === undefined ? 'missing' : `${short(value)}, not a number`}: the response is not shown`,
+  };
+}
+
+/** A head's headers: an array, or missing; anything else is a problem. */
+function headersProblem(side: 'request' | 'response', headers: unknown): string | undefined {
+  return headers === undefined || Array.isArray(headers)
+    ? undefined
+    : `${side}.headers is ${short(headers)}, not an array: the ${side} is not shown`;
 }
 
 /**
@@ -86,7 +119,7 @@ export class HarEvents {
     this.scanner = new HarScanner({
       entryHead: (head, entry) => this.entryHead(head, entry),
       message: (value, entry, offset) => this.message(value, entry, offset),
-      entry: (value, entry) => this.entry(value, entry),
+      entry: (value, entry, _offset, messages) => this.entry(value, entry, messages),
       broken: (error, entry) => this.broken(error, entry),
     });
   }
@@ -126,8 +159,17 @@ export class HarEvents {
     const conn = ++this.conns;
     const request = record(head.request);
     const response = record(head.response);
-    const { path, server } = urlParts(request?.url);
+    // wrong fields of the entry: said once the connection is listed, and decoding goes on
+    const problems: string[] = [];
+    if (head.request !== undefined && request === null)
+      problems.push(`request is ${short(head.request)}, not an object: the request is not shown`);
+    const { path, server, problem: urlProblem } = request === null ? urlParts('/') : urlParts(request.url);
+    if (request !== null && urlProblem !== undefined) problems.push(urlProblem);
     const started = harTime(head.startedDateTime);
+    if (head.startedDateTime !== undefined && started === null)
+      problems.push(
+        `startedDateTime ${short(head.startedDateTime)} is neither an ISO date nor epoch seconds: the connection has no start time`,
+      );
     if (!this.saidMessagesOnly) {
       this.saidMessagesOnly = true;
       this.emit({ type: 'diagnostic', conn: null, time: null, diagnostic: diagnostic('har.messages-only') });
@@ -152,6 +194,8 @@ export class HarEvents {
       count: { frames: { c2s: 0, s2c: 0 }, messages: { c2s: 0, s2c: 0 }, bytes: { c2s: 0, s2c: 0 } },
     };
     const requestLines = headLines(request?.headers);
+    const requestHeadersProblem = headersProblem('request', request?.headers);
+    if (requestHeadersProblem !== undefined) problems.push(requestHeadersProblem);
     if (request !== null && requestLines.length > 0) {
       const method = typeof request.method === 'string' && /^[A-Z]+$/.test(request.method) ? request.method : 'GET';
       const head = `${method} ${path} ${httpVersion(request.httpVersion)}\r\n${requestLines.join('\r\n')}\r\n\r\n`;
@@ -159,9 +203,15 @@ export class HarEvents {
       this.emit({ type: 'handshake', conn, time: started, handshake: open.request });
     }
     const responseLines = headLines(response?.headers);
-    if (response !== null && typeof response.status === 'number' && responseLines.length > 0) {
+    if (head.response !== undefined && response === null)
+      problems.push(`response is ${short(head.response)}, not an object: the response is not shown`);
+    const { status, problem: statusProblem } = responseStatus(response?.status);
+    if (response !== null && statusProblem !== undefined) problems.push(statusProblem);
+    const responseHeadersProblem = headersProblem('response', response?.headers);
+    if (responseHeadersProblem !== undefined) problems.push(responseHeadersProblem);
+    if (response !== null && status !== null && responseLines.length > 0) {
       const reason = typeof response.statusText === 'string' ? response.statusText.replace(/[\r\n]/g, ' ') : '';
-      const head = `${httpVersion(response.httpVersion)} ${response.status} ${reason}\r\n${responseLines.join('\r\n')}\r\n\r\n`;
+      const head = `${httpVersion(response.httpVersion)} ${status} ${reason}\r\n${responseLines.join('\r\n')}\r\n\r\n`;
       this.emit({
         type: 'handshake',
         conn,
@@ -169,6 +219,8 @@ export class HarEvents {
         handshake: parseHandshakeResponse(encoder.encode(head), open.request),
       });
     }
+    for (const problem of problems)
+      this.emit({ type: 'diagnostic', conn, time: started, diagnostic: diagnostic('har.entry.invalid', problem) });
     this.open = open;
     return open;
   }
@@ -246,14 +298,27 @@ export class HarEvents {
     });
   }
 
-  private entry(value: Record<string, unknown>, entry: number): void {
-    const isWebSocket = typeof value._webSocketMessages === 'number' || value._resourceType === 'websocket';
+  /** The entry's end; `messages` is how many its _webSocketMessages array held, null when it was no array. */
+  private entry(value: Record<string, unknown>, entry: number, messages: number | null): void {
+    // _webSocketMessages of the wrong type still names a WebSocket: a connection, and why it is empty
+    const wrongMessages = messages === null && value._webSocketMessages !== undefined;
+    const isWebSocket = messages !== null || wrongMessages || value._resourceType === 'websocket';
     let open = this.open !== null && this.open.entry === entry ? this.open : null;
     if (open === null && isWebSocket) {
       open = this.openConnection(value, entry);
       for (const m of this.held) this.emitMessage(open, m.value);
     }
     this.held = [];
+    if (open !== null && wrongMessages)
+      this.emit({
+        type: 'diagnostic',
+        conn: open.conn,
+        time: open.lastTime,
+        diagnostic: diagnostic(
+          'har.entry.invalid',
+          `_webSocketMessages is ${short(value._webSocketMessages)}, not an array: no messages were read`,
+        ),
+      });
     if (open !== null) this.finishConnection(open, record(value._webSocketClose), harTime(value.startedDateTime));
   }
 
@@ -295,6 +360,8 @@ export class HarEvents {
 /** A value from the file for a one-line message: short, and JSON-quoted so nothing is raw. */
 function short(value: unknown): string {
   if (value === undefined) return 'missing';
+  // 1e999 in the file: JSON.parse reads Infinity, which JSON.stringify would write as null
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (a number out of range)`;
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -163,6 +163,27 @@ describe('wsinspect FILE', () => {
     expect(runCli([fixture('plain.pcap'), '--conn', '1', '2']).status).toBe(2);
   }, 30_000);
 
+  it('an empty list value (--conn \'\', --opcode \'\', --decode-as ,) is a usage error, not "all" or "none"', () => {
+    // --conn '' listed every connection and --opcode '' matched nothing: the same empty value, opposite meanings
+    for (const [option, value, error] of [
+      ['--conn', '', '--conn: "" is not a connection number (1, 2, …)'],
+      ['--conn', ' , ', '--conn: "" is not a connection number (1, 2, …)'],
+      [
+        '--opcode',
+        '',
+        '--opcode: unknown frame type "" (one of text, binary, continuation, close, ping, pong, control, data, reserved)',
+      ],
+      ['--decode-as', ',', '--decode-as: "" is not a TCP port (1-65535)'],
+    ]) {
+      const r = runCli([fixture('interleaved.pcap'), option, value]);
+      expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `wsinspect: ${error}\n`]);
+    }
+    const proxy = runCli(['proxy', '--listen', '127.0.0.1:0', '--conn', '']);
+    expect([proxy.status, proxy.stderr]).toEqual([2, 'wsinspect: --conn: "" is not a connection number (1, 2, …)\n']);
+    // an empty item beside real ones is only a stray comma
+    expect(runCli([fixture('interleaved.pcap'), '--conn', '2,', '--json']).status).toBe(0);
+  });
+
   it('--stats with --conn summarises only those connections; a filter of frames is refused', () => {
     const stats = jsonLines(runCli([fixture('interleaved.pcap'), '--stats', '--json', '--conn', '2,3']).stdout);
     expect(stats.map((s) => [s.type, s.conn])).toEqual([

@@ -2,7 +2,7 @@
 // column, a property that any text gives a rule or a RuleSyntaxError (never another throw),
 // and the rules at work between real ws peers, permessage-deflate with context takeover.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseRule, RuleDecider, RuleSyntaxError } from '../../src/engine/rules.js';
 import { closed } from '../sources/proxy/proxy-harness.js';
 import { startPeers, until } from './engine-peers.js';
@@ -127,6 +127,65 @@ describe('set json.PATH on arrays', () => {
     expect(set('c2s => set json.b[5].c = 1', '{}')).toBeUndefined();
     // each index between would be written as null: 500 MB for this one
     expect(set('c2s => set json.a[100000000] = 1', '{"a":[]}')).toBeUndefined();
+  });
+});
+
+describe("set/del json.PATH address the message's own keys", () => {
+  const apply = (rule: string, text: string): string | undefined => {
+    const verdict = new RuleDecider([parseRule(rule)]).message({
+      conn: 1,
+      dir: 'c2s',
+      index: 1,
+      opcode: 1,
+      data: new TextEncoder().encode(text),
+      compressed: false,
+      frames: 1,
+      ts: 0,
+    });
+    return verdict.replace === undefined ? undefined : new TextDecoder().decode(verdict.replace.data);
+  };
+  const proto = Object.prototype as unknown as Record<string, unknown>;
+  const toString = Object.getOwnPropertyDescriptor(Object.prototype, 'toString');
+  afterEach(() => {
+    // without the fix these rules change Object.prototype: put it back for the tests after
+    delete proto.x;
+    if (toString !== undefined) Object.defineProperty(Object.prototype, 'toString', toString);
+  });
+
+  it.each([
+    ['c2s => set json.__proto__.x = 1', '{}', '{"__proto__":{"x":1}}'],
+    ['c2s => set json.__proto__.x = 1', '{"__proto__":{"a":2}}', '{"__proto__":{"a":2,"x":1}}'],
+    ['c2s => set json.__proto__ = {"x":1}', '{"a":1}', '{"a":1,"__proto__":{"x":1}}'],
+    ['c2s => set json["__proto__"].x = 1', '{}', '{"__proto__":{"x":1}}'],
+    ['c2s => set json.constructor.prototype.x = 1', '{}', '{"constructor":{"prototype":{"x":1}}}'],
+    ['c2s => set json.a.prototype.x = 1', '{"a":{}}', '{"a":{"prototype":{"x":1}}}'],
+    ['c2s => del json.__proto__', '{"__proto__":{"x":1},"b":2}', '{"b":2}'],
+    ['c2s => set json.a["1"] = 9', '{"a":[1,2]}', '{"a":[1,9]}'],
+  ])('%s on %s gives %s, and no object in the proxy gains x', (rule, text, edited) => {
+    expect(apply(rule, text)).toBe(edited);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'x')).toBe(false);
+  });
+
+  it.each([
+    ['c2s => del json.__proto__.toString', '{}'],
+    ['c2s => del json.constructor', '{}'],
+    ['c2s => del json.a.length', '{"a":[1]}'],
+    // an array's length is no member of its JSON: this one threw a RangeError in the engine
+    ['c2s => set json.a.length.x = 1', '{"a":[]}'],
+    ['c2s => set json.a.length = 3', '{"a":[]}'],
+  ])('%s on %s leaves the message and Object.prototype alone', (rule, text) => {
+    expect(apply(rule, text)).toBeUndefined();
+    expect(typeof Object.prototype.toString).toBe('function');
+    expect(String({})).toBe('[object Object]');
+  });
+
+  it('a filter reads own keys only: json.__proto__ and json.constructor match nothing in {}', () => {
+    expect(apply('json.__proto__ => set json.hit = 1', '{}')).toBeUndefined();
+    expect(apply('json.constructor => set json.hit = 1', '{}')).toBeUndefined();
+    expect(apply('json.__proto__.a == 1 => set json.hit = 1', '{"__proto__":{"a":1}}')).toBe(
+      '{"__proto__":{"a":1},"hit":1}',
+    );
   });
 });
 

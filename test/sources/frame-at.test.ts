@@ -121,4 +121,28 @@ describe('wsinspect FILE --frame', () => {
       expect([bad.status, bad.stderr, bad.stdout]).toEqual([2, message, '']);
     }
   });
+
+  it('options that mean nothing for one frame are refused in one line, not ignored', () => {
+    // --stats and --conn printed the frame all the same; --har wrote nothing, with nothing said
+    const file = join(FIXTURES, 'interleaved.pcap');
+    const either = 'give one or the other';
+    for (const [args, message] of [
+      [['--stats'], `--stats summarises whole connections, but --frame shows one frame: ${either}`],
+      [['--conn', '2'], `--conn picks connections, but --frame CONN:INDEX names its connection itself: ${either}`],
+      [['--dir', 's2c'], `--dir selects frames, but --frame CONN:INDEX names its frame itself: ${either}`],
+      [['--opcode', 'ping'], `--opcode selects frames, but --frame CONN:INDEX names its frame itself: ${either}`],
+      [['--grep', 'zzz'], `--grep selects frames, but --frame CONN:INDEX names its frame itself: ${either}`],
+      [['--errors'], `--errors selects frames, but --frame CONN:INDEX names its frame itself: ${either}`],
+      [['-Y', 'len > 1000'], `-Y selects frames, but --frame CONN:INDEX names its frame itself: ${either}`],
+      [
+        ['--har', join(FIXTURES, 'never-written.har')],
+        `--har writes every connection, but --frame reads only as far as its frame: ${either}`,
+      ],
+    ] as const) {
+      const r = runCli([file, '--frame', '1:1', ...args]);
+      expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `wsinspect: ${message}\n`]);
+    }
+    // what changes how the frame is shown still applies
+    expect(runCli([file, '--frame', '1:1', '--messages', '--time', 'absolute']).status).toBe(0);
+  });
 });

@@ -162,6 +162,72 @@ describe('HAR content', () => {
     expect(ev.filter((e) => e.type === 'message').at(-1)).toMatchObject({ dir: 's2c', text: 'fine', diagnostics: [] });
   });
 
+  it('wrong-typed entry fields are har.entry.invalid on the connection; the rest decodes', () => {
+    const msg = `{"type":"receive","time":2,"opcode":1,"data":"kept"}`;
+    const entryProblems = (ev: InspectEvent[]) =>
+      ev.flatMap((e) =>
+        e.type === 'diagnostic' && e.diagnostic.code === 'har.entry.invalid' ? [[e.conn, e.diagnostic.message]] : [],
+      );
+    const text = (entry: string) => decode(new TextEncoder().encode(har(entry)));
+    const messages = (ev: InspectEvent[]) => ev.flatMap((e) => (e.type === 'message' ? [e.text] : []));
+
+    // _webSocketMessages that is no array: a connection still, and it says why it is empty
+    for (const wrong of ['{"0":{"type":"send","data":"x"}}', '"hello"']) {
+      const ev = text(`{${ENTRY_HEAD},"_webSocketMessages":${wrong}}`);
+      expect(ev.filter((e) => e.type === 'connection')).toHaveLength(1);
+      expect(entryProblems(ev)).toEqual([[1, `_webSocketMessages is ${wrong}, not an array: no messages were read`]]);
+      expect(ev.at(-1)).toMatchObject({ type: 'end', conn: 1 });
+    }
+
+    // response.status "101": read as 101, with the problem said
+    const status = text(wsEntry(msg).replace('"status":101', '"status":"101"'));
+    const response = status.find((e) => e.type === 'handshake' && e.handshake.side === 'response');
+    expect(response?.type === 'handshake' && response.handshake.side === 'response' && response.handshake.status).toBe(
+      101,
+    );
+    expect(entryProblems(status)).toEqual([[1, 'response.status is the string "101", not a number: read as 101']]);
+    expect(messages(status)).toEqual(['kept']);
+    const noStatus = text(wsEntry(msg).replace('"status":101', '"status":true'));
+    expect(noStatus.some((e) => e.type === 'handshake' && e.handshake.side === 'response')).toBe(false);
+    expect(entryProblems(noStatus)).toEqual([[1, 'response.status is true, not a number: the response is not shown']]);
+
+    // request.url that is not a string, or not a URL
+    const url = text(wsEntry(msg).replace('"url":"ws://h:9/s"', '"url":42'));
+    expect(entryProblems(url)).toEqual([
+      [1, 'request.url is 42, not a string: the path is shown as / and the server as ?'],
+    ]);
+    expect(messages(url)).toEqual(['kept']);
+    expect(entryProblems(text(wsEntry(msg).replace('"url":"ws://h:9/s"', '"url":"no url"')))).toEqual([
+      [1, 'request.url "no url" is not a URL: the path is shown as / and the server as ?'],
+    ]);
+
+    // 1e999 is Infinity once parsed: said as out of range, not as "null"
+    const started = text(wsEntry(msg, ',"startedDateTime":1e999'));
+    expect(entryProblems(started)).toEqual([
+      [
+        1,
+        'startedDateTime Infinity (a number out of range) is neither an ISO date nor epoch seconds: the connection has no start time',
+      ],
+    ]);
+    const time = text(wsEntry(msg.replace('"time":2', '"time":1e999')));
+    const timed = time.find((e) => e.type === 'message');
+    expect(timed?.type === 'message' && timed.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['har.message.invalid', 'time Infinity (a number out of range) is neither epoch seconds nor an ISO date'],
+    ]);
+
+    // a well-formed entry has none
+    expect(entryProblems(text(wsEntry(msg, ',"startedDateTime":"2026-12-02T10:00:00Z"')))).toEqual([]);
+  });
+
+  it('an entry whose _webSocketMessages is no array is listed (not "no WebSocket connection") with the reason', () => {
+    const r = runCli([harFile(har(`{${ENTRY_HEAD},"_webSocketMessages":"hello"}`)), '-s']);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(
+      'har.entry.invalid  _webSocketMessages is "hello", not an array: no messages were read  (HAR 1.2 §entries)',
+    );
+    expect(r.stdout).toContain('connection 1 ended (input-ended)');
+  });
+
   it('a message nested deeper than the stack is a diagnostic, not a crash; the rest decodes', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const text = har(
