@@ -62,8 +62,13 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
   let wake: (() => void) | null = null;
   const secure = plan.url.protocol === 'wss:';
   const { conn, onStream } = plan;
-  const tap = (socket: Socket): Socket =>
+  /** Settles once the socket has closed, after the tap has told onStream of its end. */
+  let socketClosed: Promise<void> = Promise.resolve();
+  const tap = (socket: Socket): Socket => {
     tapSocket(socket, { conn, we: 'client', onStream, connectEvent: secure ? 'secureConnect' : 'connect' });
+    socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    return socket;
+  };
 
   const headers: Record<string, string> = {};
   for (const [name, value] of plan.headers) headers[name] = value;
@@ -102,17 +107,14 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
     }),
   );
   await new Promise<void>((resolve, reject) => {
+    // a failed handshake settles once the socket has closed: the caller closes its pipeline
+    // then, and the tap's end of the connection must not come after that
+    const fail = (message: string): void =>
+      void socketClosed.then(() => reject(new WsinspectError('replay.connect-failed', message)));
     ws.once('open', () => resolve());
-    ws.once('error', (err: Error) =>
-      reject(new WsinspectError('replay.connect-failed', `cannot replay against ${plan.url.href}: ${err.message}`)),
-    );
+    ws.once('error', (err: Error) => fail(`cannot replay against ${plan.url.href}: ${err.message}`));
     ws.once('unexpected-response', (_req, res) => {
-      reject(
-        new WsinspectError(
-          'replay.connect-failed',
-          `${plan.url.href} refused the upgrade: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(),
-        ),
-      );
+      fail(`${plan.url.href} refused the upgrade: ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
       res.resume();
       ws.terminate();
     });
