@@ -124,6 +124,15 @@ describe('wsinspect replay', () => {
     );
   });
 
+  it('exits once the verdict is printed, not --reply-timeout later', async () => {
+    const url = await server(echo);
+    const started = Date.now();
+    const r = await runCliAsync(['replay', fixture('plain.pcap'), '-t', url, '--reply-timeout', '30']);
+    expect(r.status).toBe(0);
+    // every wait for a reply was answered at once: no timer may keep the process alive
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('a server that answers the upgrade with 404 or hangs up: one line, exit 2, no crash', async () => {
     const http = createServer((_req, res) => res.writeHead(404).end('nope'));
     http.on('upgrade', (req: IncomingMessage, socket) => {

@@ -57,6 +57,14 @@ export interface ReplayOutcome {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or `ms` gone by: whichever comes first. The timer is cleared either way (a pending one would keep the process alive). */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
 export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcome> {
   const received: ReceivedMessage[] = [];
   let wake: (() => void) | null = null;
@@ -126,7 +134,7 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
     while (received.length < count && closeCode === null) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(left)]);
+      await within(new Promise<void>((resolve) => (wake = resolve)), left);
       wake = null;
     }
     return received.length >= count;
@@ -159,7 +167,7 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
   if (closeCode === null && !(await untilReceived(expected))) timeouts += 1;
   if (closeCode === null) {
     ws.close(1000, 'replay done');
-    await Promise.race([closed, sleep(plan.replyTimeoutMs)]);
+    await within(closed, plan.replyTimeoutMs);
     if (closeCode === null) ws.terminate();
   }
   await closed;
