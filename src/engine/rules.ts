@@ -5,7 +5,11 @@
 // Rules apply in order, each to the message as the rules before it left it: replace, set and
 // del change it, delays add up, inject adds messages after it, drop and close end the list.
 // A bad rule is a RuleSyntaxError: one line, with the 1-based column in the rule's text.
+// set and del change only what they name: the rest of the JSON keeps its numbers as written
+// (a 2^64-1 id, 1.50, 1e400 — lossless-json, loaded the first time a rule edits JSON).
 // Layer rule: engine/ — pure.
+import { createRequire } from 'node:module';
+import type * as LosslessJson from 'lossless-json';
 import { compileFilter, type CompiledFilter } from '../filter/compile.js';
 import { editDistance, FilterSyntaxError } from '../filter/filter-error.js';
 import type { FilterConnection, FilterSubject } from '../filter/subject.js';
@@ -316,7 +320,9 @@ class ActionParser {
     if (text === '') throw this.error('expected a JSON value after "="', at);
     this.at = this.s.length;
     try {
-      return JSON.parse(text) as unknown;
+      // a number a double cannot hold exactly (an id of 2^64-1) is kept as written
+      const { parse, isSafeNumber, LosslessNumber } = lossless();
+      return parse(text, null, (n) => (isSafeNumber(n) ? Number(n) : new LosslessNumber(n)));
     } catch {
       throw this.error(`${JSON.stringify(text.slice(0, 30))} is not JSON (strings take double quotes)`, at);
     }
@@ -333,6 +339,9 @@ interface Working {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const require = createRequire(import.meta.url);
+let losslessJson: typeof LosslessJson | undefined;
+const lossless = (): typeof LosslessJson => (losslessJson ??= require('lossless-json') as typeof LosslessJson);
 /** No rule matched: the message passes (one shared, empty verdict). */
 const PASS: MessageVerdict = Object.freeze({});
 
@@ -544,32 +553,44 @@ function setText(w: Working, text: string): void {
 /** set/del on a text message that is JSON (anything else is left alone). */
 function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; value?: unknown }): void {
   if (w.opcode !== Opcode.text) return;
+  const { parse, stringify, isLosslessNumber } = lossless();
+  const text = textOf(w);
   let root: unknown;
   try {
-    root = JSON.parse(textOf(w));
+    // every number as written, so what the rule does not name stays as it was
+    root = parse(text);
   } catch {
-    return;
+    try {
+      root = JSON.parse(text); // valid JSON lossless-json refuses (a key twice with two values)
+    } catch {
+      return;
+    }
   }
+  // a node is an object or array of the message's own (a number is a LosslessNumber object)
+  const isNode = (v: unknown): v is Record<string | number, unknown> =>
+    typeof v === 'object' && v !== null && !isLosslessNumber(v);
   if (a.kind === 'set') {
     if (a.path.length === 0) return;
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {
-      if (typeof node !== 'object' || node === null) return;
-      const rec = node as Record<string | number, unknown>;
+      if (!isNode(node)) return;
       const key = a.path[i];
-      if (rec[key] === undefined || rec[key] === null || typeof rec[key] !== 'object')
-        rec[key] = typeof a.path[i + 1] === 'number' ? [] : {};
-      node = rec[key];
+      let child = own(node, key);
+      if (!isNode(child)) {
+        child = typeof a.path[i + 1] === 'number' ? [] : {};
+        put(node, key, child);
+      }
+      node = child;
     }
-    if (typeof node !== 'object' || node === null) return;
-    (node as Record<string | number, unknown>)[a.path[a.path.length - 1]] = a.value;
+    if (!isNode(node)) return;
+    put(node, a.path[a.path.length - 1], a.value);
   } else {
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {
-      if (typeof node !== 'object' || node === null) return;
-      node = (node as Record<string | number, unknown>)[a.path[i]];
+      if (!isNode(node)) return;
+      node = own(node, a.path[i]);
     }
-    if (typeof node !== 'object' || node === null) return;
+    if (!isNode(node)) return;
     const last = a.path[a.path.length - 1];
     if (Array.isArray(node) && typeof last === 'number') {
       if (last >= node.length) return;
@@ -579,5 +600,15 @@ function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; valu
       delete (node as Record<string | number, unknown>)[last];
     }
   }
-  setText(w, JSON.stringify(root));
+  const after = stringify(root);
+  if (after !== undefined) setText(w, after);
+}
+
+/** A member of the message's JSON itself (`__proto__` or `constructor` are keys, not Object's own). */
+function own(node: Record<string | number, unknown>, key: string | number): unknown {
+  return Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
+}
+
+function put(node: Record<string | number, unknown>, key: string | number, value: unknown): void {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
 }
