@@ -125,8 +125,12 @@ export class ScriptDecider implements Decider {
     };
     const ctx: ScriptContext = {
       send: (dir, message) => {
+        // checked here: a wrong argument is the script's error (the hook fails), not the engine's
+        if (dir !== 'c2s' && dir !== 's2c')
+          throw new TypeError(`ctx.send: the direction is 'c2s' or 's2c', not ${show(dir)}`);
         if (typeof message === 'string') conn.send(dir, Opcode.text, encoder.encode(message));
-        else conn.send(dir, Opcode.binary, message);
+        else if (message instanceof Uint8Array) conn.send(dir, Opcode.binary, message);
+        else throw new TypeError(`ctx.send: the message is a string or a Uint8Array, not ${describe(message)}`);
       },
       close: (code, reason = '') => conn.close(code, reason),
       log: (...args) => conn.note(`${this.name}: ${args.map(show).join(' ')}`),
@@ -252,6 +256,12 @@ function scriptMessage(msg: EngineMessage): ScriptMessage {
     frames: msg.frames,
     ts: msg.ts,
   };
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return `an object (${v.constructor?.name ?? 'Object'})`;
+  return `${typeof v} ${show(v)}`;
 }
 
 function show(v: unknown): string {

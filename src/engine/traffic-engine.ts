@@ -423,15 +423,14 @@ export class TrafficEngine implements EngineConnection {
     } else if (v.replace !== undefined) {
       w.lost(m);
       const opcode = v.replace.opcode ?? m.opcode;
+      const bytes = w.fresh(opcode, v.replace.data, {
+        compress: m.compressed || w.compressAdded,
+        fragment: v.fragment,
+        frames: m.frames.length,
+      });
+      // marked once its bytes exist: a mark with nothing written would go to the next message
       this.output.mark(dir, { origin: 'modified', original: { opcode: m.opcode, data: m.data } });
-      this.emit(
-        dir,
-        w.fresh(opcode, v.replace.data, {
-          compress: m.compressed || w.compressAdded,
-          fragment: v.fragment,
-          frames: m.frames.length,
-        }),
-      );
+      this.emit(dir, bytes);
     } else if (v.fragment !== undefined) {
       this.output.mark(dir, WIRE);
       this.emit(dir, w.reframe(m, v.fragment));
@@ -450,11 +449,9 @@ export class TrafficEngine implements EngineConnection {
   private inject(inj: Injection): void {
     const side = this.sides[inj.dir];
     if (side.closed) return;
+    const bytes = side.writer.fresh(inj.opcode, inj.data, { compress: inj.compress ?? side.writer.compressAdded });
     this.output.mark(inj.dir, { origin: 'injected' });
-    this.emit(
-      inj.dir,
-      side.writer.fresh(inj.opcode, inj.data, { compress: inj.compress ?? side.writer.compressAdded }),
-    );
+    this.emit(inj.dir, bytes);
   }
 
   private applyControl(dir: Direction, opcode: number, payload: Uint8Array, v: ControlVerdict): void {

@@ -114,3 +114,20 @@ describe('held messages, pings and closes through the engine', () => {
     }
   });
 });
+
+describe('a message the engine cannot frame', () => {
+  it('is an internal error, and the next message does not take its "injected" mark', async () => {
+    const peers = await startPeers({ message: () => ({}) }, { serverDeflate: false });
+    try {
+      // an injection with no bytes at all (a caller's bug): the engine cannot frame it
+      peers.engines[0].send('c2s', 2, 12345 as unknown as Uint8Array);
+      peers.client.send('after');
+      await until(() => peers.received.c2s.length === 1, 'the message after');
+      expect(texts(peers.received.c2s)).toEqual(['after']);
+      expect(peers.marks).toEqual(['c2s wire']);
+      expect(peers.notes.filter((n) => n.startsWith('internal error'))).toHaveLength(1);
+    } finally {
+      await peers.close();
+    }
+  });
+});
