@@ -40,9 +40,29 @@ export class ScriptLoadError extends Error {
   }
 }
 
+/** The file URLs of the scripts loaded (every version of one has the same). */
+const loadedUrls = new Set<string>();
+
+/**
+ * Where a script's own code threw, as "file:…:LINE:COL", when `err` came from a loaded script
+ * (its stack's first frame in one of their files): an error of a timer or of a promise no
+ * hook awaited, which no hook can catch. Null for anything else.
+ */
+export function thrownByScript(err: unknown): string | null {
+  if (!(err instanceof Error) || typeof err.stack !== 'string') return null;
+  for (const line of err.stack.split('\n')) {
+    const at = /\(?(file:\/\/[^\s()]+?)(?:\?v=\d+)?:(\d+):(\d+)\)?$/.exec(line.trim());
+    if (at === null) continue;
+    return loadedUrls.has(at[1]) ? `${at[1]}:${at[2]}:${at[3]}` : null;
+  }
+  return null;
+}
+
 /** Imports the module at `path` (a fresh copy each time) and checks its default export. */
 export async function loadScript(path: string, version = 0): Promise<WsinspectScript> {
-  const url = pathToFileURL(resolve(path)).href + (version === 0 ? '' : `?v=${version}`);
+  const base = pathToFileURL(resolve(path)).href;
+  loadedUrls.add(base);
+  const url = base + (version === 0 ? '' : `?v=${version}`);
   let mod: { default?: unknown };
   try {
     mod = (await import(url)) as { default?: unknown };
