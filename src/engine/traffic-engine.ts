@@ -221,6 +221,18 @@ export class TrafficEngine implements EngineConnection {
     this.output.note(`${dir === 'c2s' ? 'client' : 'server'}: ${text}`, 'warning');
   }
 
+  /**
+   * @internal A frame of the sender of `dir` too big to relay (SideEvents): the connection
+   * cannot go on faithfully, so both legs are closed with 1009 (Message Too Big, RFC 6455 §7.4.1).
+   */
+  readTooBig(dir: Direction, text: string): void {
+    this.output.note(
+      `${dir === 'c2s' ? 'client' : 'server'}: ${text}; both legs closed with 1009 (message too big)`,
+      'warning',
+    );
+    this.close(1009, 'message too big for the proxy');
+  }
+
   private message(dir: Direction, m: ReadMessage): void {
     const side = this.sides[dir];
     const arrived = Date.now();
@@ -500,6 +512,10 @@ class SideEvents implements MessageReaderEvents {
 
   problem(text: string): void {
     this.engine.readProblem(this.dir, text);
+  }
+
+  tooBig(text: string): void {
+    this.engine.readTooBig(this.dir, text);
   }
 }
 

@@ -131,3 +131,25 @@ describe('a message the engine cannot frame', () => {
     }
   });
 });
+
+describe('a frame over the 64 MiB limit', () => {
+  it('closes both legs with 1009 and says why: nothing of it reaches the receiver', async () => {
+    const peers = await startPeers({ message: () => ({}) }, { serverDeflate: false, clientDeflate: false });
+    try {
+      const clientClosed = closed(peers.client);
+      const serverClosed = closed(peers.server);
+      peers.client.send('before');
+      peers.client.send(Buffer.alloc(64 * 1024 * 1024 + 1, 0x61));
+      peers.client.send('after');
+      expect(await clientClosed).toEqual({ code: 1009, reason: 'message too big for the proxy' });
+      expect(await serverClosed).toEqual({ code: 1009, reason: 'message too big for the proxy' });
+      expect(texts(peers.received.c2s)).toEqual(['before']);
+      expect(peers.notes).toEqual([
+        'client: a frame of 67108865 bytes is over the 67108864-byte limit and cannot be relayed; both legs closed with 1009 (message too big)',
+      ]);
+      expect(peers.errors).toEqual([]);
+    } finally {
+      await peers.close();
+    }
+  });
+});
