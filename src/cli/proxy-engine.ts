@@ -33,6 +33,8 @@ export interface EngineSetup {
 }
 
 const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
+/** As a rule's delay: at most 24 hours. */
+const MAX_HOLD_TIMEOUT_MS = 24 * 3600 * 1000;
 const SEVERITY_CODES: Record<'note' | 'warning' | 'error', DiagnosticCode> = {
   note: 'proxy.engine.note',
   warning: 'proxy.engine.problem',
@@ -85,7 +87,14 @@ function duration(text: string): number {
       `--hold-timeout ${JSON.stringify(text)} is not a duration (such as 30s, 500ms or 2m)`,
     );
   const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  // a timer cannot wait longer than 2^31-1 ms (~24.8 days): Node would fire it after 1 ms
+  if (ms > MAX_HOLD_TIMEOUT_MS)
+    throw new WsinspectError(
+      'usage',
+      `--hold-timeout ${JSON.stringify(text)} is too long: at most 24 hours (with --ui, leave it out for no limit)`,
+    );
+  return ms;
 }
 
 /** The relay that terminates WebSocket, reporting into the live pipeline; with --ui, the UI's debugger too. */
