@@ -407,7 +407,7 @@ export class TrafficEngine implements EngineConnection {
     const side = this.sides[dir];
     if (side.closed) return this.output.dropped(dir, m, 'sent after the connection closed');
     this.output.mark(dir, WIRE);
-    this.emit(dir, side.writer.original(m));
+    this.emit(dir, m.problems.length > 0 ? side.writer.asItCame(m) : side.writer.original(m));
   }
 
   /** Bytes a side's writer just made, toward `dir`'s receiver, with the frames they are. */
