@@ -553,22 +553,32 @@ function setText(w: Working, text: string): void {
 /** set/del on a text message that is JSON (anything else is left alone). */
 function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; value?: unknown }): void {
   if (w.opcode !== Opcode.text) return;
-  const { parse, stringify, isLosslessNumber } = lossless();
   const text = textOf(w);
   let root: unknown;
   try {
-    // every number as written, so what the rule does not name stays as it was
-    root = parse(text);
+    root = JSON.parse(text);
   } catch {
+    return;
+  }
+  // JSON.stringify gives the text back when every number is as it would write it (the usual
+  // case, and the fast one); else the numbers are kept as written (2^64-1, 1.50, 1e400) and
+  // the rest stays as it was: parsed again with lossless-json
+  // (so does a rule's value with a number a double cannot hold)
+  let stringify: (value: unknown) => string | undefined = JSON.stringify;
+  let isNumber = (_v: unknown): boolean => false;
+  if (JSON.stringify(root) !== text || (a.kind === 'set' && holdsExactNumber(a.value))) {
+    const l = lossless();
+    stringify = (value) => l.stringify(value);
+    isNumber = l.isLosslessNumber;
     try {
-      root = JSON.parse(text); // valid JSON lossless-json refuses (a key twice with two values)
+      root = l.parse(text);
     } catch {
-      return;
+      // valid JSON lossless-json refuses (a key twice with two values): JSON.parse's reading
     }
   }
-  // a node is an object or array of the message's own (a number is a LosslessNumber object)
+  // a node is an object or array of the message's own (not a LosslessNumber)
   const isNode = (v: unknown): v is Record<string | number, unknown> =>
-    typeof v === 'object' && v !== null && !isLosslessNumber(v);
+    typeof v === 'object' && v !== null && !isNumber(v);
   if (a.kind === 'set') {
     if (a.path.length === 0) return;
     let node = root;
@@ -602,6 +612,13 @@ function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; valu
   }
   const after = stringify(root);
   if (after !== undefined) setText(w, after);
+}
+
+/** Whether a rule's JSON value holds a number kept as written (one a double cannot hold). */
+function holdsExactNumber(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (lossless().isLosslessNumber(v)) return true;
+  return Object.values(v).some(holdsExactNumber);
 }
 
 /** A member of the message's JSON itself (`__proto__` or `constructor` are keys, not Object's own). */

@@ -126,6 +126,10 @@ describe('set and del on JSON', () => {
     expect(apply(['c2s => set json.id = 18446744073709551616'], msg)).toBe(
       '{"id":18446744073709551616,"price":1.50,"big":1e400,"topic":"x","n":[1.0,-0]}',
     );
+    // …also into a message whose numbers need no care
+    expect(apply(['c2s => set json.v = {"id": 18446744073709551616, "x": 1.5}'], '{"a":1}')).toBe(
+      '{"a":1,"v":{"id":18446744073709551616,"x":1.5}}',
+    );
     expect(apply(['c2s => set json.price.x = 1'], msg)).toBe(
       '{"id":18446744073709551615,"price":{"x":1},"big":1e400,"topic":"x","n":[1.0,-0]}',
     );
