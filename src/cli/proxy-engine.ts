@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { ChainDecider } from '../engine/chain.js';
 import { parseRule, RuleDecider, RuleSyntaxError, type Rule } from '../engine/rules.js';
-import { loadScript, ScriptDecider, ScriptLoadError } from '../engine/script.js';
+import { loadScript, ScriptDecider, ScriptLoadError, thrownByScript } from '../engine/script.js';
 import type { WsinspectScript } from '../engine/script-types.js';
 import { terminatingRelay, type TerminatingRelayOptions } from '../engine/terminating-relay.js';
 import type { Decider } from '../engine/verdict.js';
@@ -33,6 +33,8 @@ export interface EngineSetup {
 }
 
 const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
+/** As a rule's delay: at most 24 hours. */
+const MAX_HOLD_TIMEOUT_MS = 24 * 3600 * 1000;
 const SEVERITY_CODES: Record<'note' | 'warning' | 'error', DiagnosticCode> = {
   note: 'proxy.engine.note',
   warning: 'proxy.engine.problem',
@@ -85,7 +87,14 @@ function duration(text: string): number {
       `--hold-timeout ${JSON.stringify(text)} is not a duration (such as 30s, 500ms or 2m)`,
     );
   const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  // a timer cannot wait longer than 2^31-1 ms (~24.8 days): Node would fire it after 1 ms
+  if (ms > MAX_HOLD_TIMEOUT_MS)
+    throw new WsinspectError(
+      'usage',
+      `--hold-timeout ${JSON.stringify(text)} is too long: at most 24 hours (with --ui, leave it out for no limit)`,
+    );
+  return ms;
 }
 
 /** The relay that terminates WebSocket, reporting into the live pipeline; with --ui, the UI's debugger too. */
@@ -95,12 +104,14 @@ export function engineRelay(
 ): { relay: RelayFunction; stop(): void; debug: DebugController | null } {
   const rules = setup.rules.length === 0 ? null : new RuleDecider(setup.rules);
   let script: ScriptDecider | null = null;
+  let unguard = (): void => {};
   if (setup.script !== null) {
     const name = basename(setup.script.path);
     script = new ScriptDecider(setup.script.module, name);
     script.watch(setup.script.path, (text, failed) =>
       failed ? pipeline.problem(null, `--script: ${text}`) : pipeline.note(`wsinspect: ${text}`),
     );
+    unguard = guardScriptErrors(name, (text) => pipeline.problem(null, text));
   }
   const upstream: Decider | null =
     rules !== null && script !== null ? new ChainDecider(rules, script) : (rules ?? script);
@@ -129,7 +140,41 @@ export function engineRelay(
   };
   return {
     relay: (conn, client, server, observer, first) => terminatingRelay(options, conn, client, server, observer, first),
-    stop: () => script?.stop(),
+    stop: () => {
+      script?.stop();
+      unguard();
+    },
     debug,
+  };
+}
+
+/**
+ * A script's code that runs outside its hooks (a timer, a promise no hook awaits) throws where
+ * no hook can catch it: reported in one line, and the proxy goes on, as for a hook's error.
+ * Any other uncaught error ends the process as it would have (or, with --ui, as the UI ends it).
+ */
+function guardScriptErrors(name: string, report: (text: string) => void): () => void {
+  const handler =
+    (event: 'uncaughtException' | 'unhandledRejection') =>
+    (err: unknown): void => {
+      const at = thrownByScript(err);
+      if (at !== null) {
+        const e = err as Error;
+        const what = `${e.name}: ${e.message}`.split('\n')[0];
+        report(`--script ${name}: ${what} (at ${at}), outside a hook: the proxy goes on`);
+        return;
+      }
+      // another handler (the UI's) ends the run; else what Node does without one
+      if (process.listenerCount(event) > 1) return;
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? String(err)) : String(err)}\n`);
+      process.exit(1);
+    };
+  const onException = handler('uncaughtException');
+  const onRejection = handler('unhandledRejection');
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('uncaughtException', onException);
+    process.off('unhandledRejection', onRejection);
   };
 }

@@ -88,6 +88,16 @@ export class LegWriter {
     return this.encode(this.split(msg.opcode, this.compress(msg.data), true, { frames: msg.frames.length }));
   }
 
+  /**
+   * A message the proxy could not read whole (a broken compressed message): its frames as they
+   * came, even when this leg recompresses; deflating what could be inflated of it again would
+   * hand the receiver a valid message its sender never sent.
+   */
+  asItCame(msg: ReadMessage): Uint8Array {
+    if (msg.compressed && this.inStep) this.remember(msg.data);
+    return this.encode(msg.frames);
+  }
+
   /** An unchanged message sent as frames of `size` payload bytes (the compressed bytes as they came while in step). */
   reframe(msg: ReadMessage, size: number): Uint8Array {
     if (!msg.compressed || this.inStep) {

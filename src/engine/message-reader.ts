@@ -26,14 +26,21 @@ export interface ReadMessage {
 export interface MessageReaderEvents {
   message(msg: ReadMessage): void;
   control(frame: Frame): void;
-  /** Bytes that are not a usable WebSocket frame stream (a frame over the size limit, a stray continuation). */
+  /** Bytes that are not a usable WebSocket frame stream (a stray continuation): what is left goes on. */
   problem(text: string): void;
+  /**
+   * A frame the reader cannot keep whole (over the frame size limit): it cannot be relayed, and
+   * nothing after it can be relayed faithfully either. The reader reads nothing more.
+   */
+  tooBig(text: string): void;
 }
 
 export class MessageReader {
   private readonly decoder: FrameDecoder;
   private readonly inflater: MessageInflater | null;
   private frames: Frame[] = [];
+  /** A frame was too big: the stream is not read any further. */
+  private stopped = false;
 
   constructor(
     deflate: DeflateDirection | null,
@@ -49,12 +56,17 @@ export class MessageReader {
   }
 
   push(bytes: Uint8Array): void {
-    this.decoder.push(bytes);
+    if (!this.stopped) this.decoder.push(bytes);
   }
 
   private frame(f: Frame): void {
+    if (this.stopped) return;
     if (f.payloadSkipped > 0) {
-      this.events.problem(
+      // its payload is gone: passing it on (or the rest of its message, or, with context
+      // takeover, any later compressed message) would give the receiver something else
+      this.stopped = true;
+      this.frames = [];
+      this.events.tooBig(
         `a frame of ${f.payloadLength} bytes is over the ${DEFAULT_LIMITS.maxFramePayload}-byte limit and cannot be relayed`,
       );
       return;

@@ -5,7 +5,11 @@
 // Rules apply in order, each to the message as the rules before it left it: replace, set and
 // del change it, delays add up, inject adds messages after it, drop and close end the list.
 // A bad rule is a RuleSyntaxError: one line, with the 1-based column in the rule's text.
+// set and del change only what they name: the rest of the JSON keeps its numbers as written
+// (a 2^64-1 id, 1.50, 1e400 — lossless-json, loaded the first time a rule edits JSON).
 // Layer rule: engine/ — pure.
+import { createRequire } from 'node:module';
+import type * as LosslessJson from 'lossless-json';
 import { compileFilter, type CompiledFilter } from '../filter/compile.js';
 import { editDistance, FilterSyntaxError } from '../filter/filter-error.js';
 import type { FilterConnection, FilterSubject } from '../filter/subject.js';
@@ -316,7 +320,9 @@ class ActionParser {
     if (text === '') throw this.error('expected a JSON value after "="', at);
     this.at = this.s.length;
     try {
-      return JSON.parse(text) as unknown;
+      // a number a double cannot hold exactly (an id of 2^64-1) is kept as written
+      const { parse, isSafeNumber, LosslessNumber } = lossless();
+      return parse(text, null, (n) => (isSafeNumber(n) ? Number(n) : new LosslessNumber(n)));
     } catch {
       throw this.error(`${JSON.stringify(text.slice(0, 30))} is not JSON (strings take double quotes)`, at);
     }
@@ -333,6 +339,9 @@ interface Working {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const require = createRequire(import.meta.url);
+let losslessJson: typeof LosslessJson | undefined;
+const lossless = (): typeof LosslessJson => (losslessJson ??= require('lossless-json') as typeof LosslessJson);
 /** No rule matched: the message passes (one shared, empty verdict). */
 const PASS: MessageVerdict = Object.freeze({});
 
@@ -590,34 +599,54 @@ function setMember(node: object, key: string | number, value: unknown): boolean 
  */
 function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; value?: unknown }): void {
   if (w.opcode !== Opcode.text) return;
+  const text = textOf(w);
   let root: unknown;
   try {
-    root = JSON.parse(textOf(w));
+    root = JSON.parse(text);
   } catch {
     return;
   }
   if (a.path.length === 0) return;
   const last = a.path[a.path.length - 1];
+  // JSON.stringify gives the text back when every number is as it would write it (the usual
+  // case, and the fast one); else the numbers are kept as written (2^64-1, 1.50, 1e400) and
+  // the rest stays as it was: parsed again with lossless-json
+  // (so does a rule's value with a number a double cannot hold)
+  let stringify: (value: unknown) => string | undefined = JSON.stringify;
+  let isNumber = (_v: unknown): boolean => false;
+  if (JSON.stringify(root) !== text || (a.kind === 'set' && holdsExactNumber(a.value))) {
+    const l = lossless();
+    stringify = (value) => l.stringify(value);
+    isNumber = l.isLosslessNumber;
+    try {
+      root = l.parse(text);
+    } catch {
+      // valid JSON lossless-json refuses (a key twice with two values): JSON.parse's reading
+    }
+  }
+  // a node is an object or array of the message's own (not a LosslessNumber)
+  const isNode = (v: unknown): v is Record<string | number, unknown> =>
+    typeof v === 'object' && v !== null && !isNumber(v);
   if (a.kind === 'set') {
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {
-      if (typeof node !== 'object' || node === null) return;
+      if (!isNode(node)) return;
       const key = a.path[i];
       let next = member(node, key);
-      if (next === null || typeof next !== 'object') {
+      if (!isNode(next)) {
         next = typeof a.path[i + 1] === 'number' ? [] : {};
         if (!setMember(node, key, next)) return;
       }
       node = next;
     }
-    if (typeof node !== 'object' || node === null || !setMember(node, last, a.value)) return;
+    if (!isNode(node) || !setMember(node, last, a.value)) return;
   } else {
     let node = root;
     for (let i = 0; i < a.path.length - 1; i++) {
-      if (typeof node !== 'object' || node === null) return;
+      if (!isNode(node)) return;
       node = member(node, a.path[i]);
     }
-    if (typeof node !== 'object' || node === null) return;
+    if (!isNode(node)) return;
     if (Array.isArray(node)) {
       const i = elementIndex(last);
       if (i === undefined || i >= node.length) return;
@@ -627,5 +656,13 @@ function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; valu
       delete (node as Record<string | number, unknown>)[last];
     }
   }
-  setText(w, JSON.stringify(root));
+  const after = stringify(root);
+  if (after !== undefined) setText(w, after);
+}
+
+/** Whether a rule's JSON value holds a number kept as written (one a double cannot hold). */
+function holdsExactNumber(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (lossless().isLosslessNumber(v)) return true;
+  return Object.values(v).some(holdsExactNumber);
 }

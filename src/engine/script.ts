@@ -42,9 +42,29 @@ export class ScriptLoadError extends Error {
   }
 }
 
+/** The file URLs of the scripts loaded (every version of one has the same). */
+const loadedUrls = new Set<string>();
+
+/**
+ * Where a script's own code threw, as "file:…:LINE:COL", when `err` came from a loaded script
+ * (its stack's first frame in one of their files): an error of a timer or of a promise no
+ * hook awaited, which no hook can catch. Null for anything else.
+ */
+export function thrownByScript(err: unknown): string | null {
+  if (!(err instanceof Error) || typeof err.stack !== 'string') return null;
+  for (const line of err.stack.split('\n')) {
+    const at = /\(?(file:\/\/[^\s()]+?)(?:\?v=\d+)?:(\d+):(\d+)\)?$/.exec(line.trim());
+    if (at === null) continue;
+    return loadedUrls.has(at[1]) ? `${at[1]}:${at[2]}:${at[3]}` : null;
+  }
+  return null;
+}
+
 /** Imports the module at `path` (a fresh copy each time) and checks its default export. */
 export async function loadScript(path: string, version = 0): Promise<WsinspectScript> {
-  const url = pathToFileURL(resolve(path)).href + (version === 0 ? '' : `?v=${version}`);
+  const base = pathToFileURL(resolve(path)).href;
+  loadedUrls.add(base);
+  const url = base + (version === 0 ? '' : `?v=${version}`);
   let mod: { default?: unknown };
   try {
     mod = (await import(url)) as { default?: unknown };
@@ -128,13 +148,12 @@ export class ScriptDecider implements Decider {
     };
     const ctx: ScriptContext = {
       send: (dir, message) => {
-        // thrown here, in the hook that called it, and reported as its error: a bad argument
-        // further on failed inside the engine ('internal error: RangeError: Invalid array length')
+        // checked here: a wrong argument is the script's error (the hook fails), not the engine's
         if (dir !== 'c2s' && dir !== 's2c')
           throw new TypeError(`ctx.send: the direction is 'c2s' or 's2c', not ${show(dir)}`);
         if (typeof message === 'string') conn.send(dir, Opcode.text, encoder.encode(message));
         else if (message instanceof Uint8Array) conn.send(dir, Opcode.binary, message);
-        else throw new TypeError(`ctx.send: the message is a string or a Uint8Array, not ${show(message)}`);
+        else throw new TypeError(`ctx.send: the message is a string or a Uint8Array, not ${describe(message)}`);
       },
       close: (code, reason = '') => conn.close(code, reason),
       log: (...args) => conn.note(`${this.name}: ${args.map(show).join(' ')}`),
@@ -260,6 +279,12 @@ function scriptMessage(msg: EngineMessage): ScriptMessage {
     frames: msg.frames,
     ts: msg.ts,
   };
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return `an object (${v.constructor?.name ?? 'Object'})`;
+  return `${typeof v} ${show(v)}`;
 }
 
 function show(v: unknown): string {

@@ -221,6 +221,18 @@ export class TrafficEngine implements EngineConnection {
     this.output.note(`${dir === 'c2s' ? 'client' : 'server'}: ${text}`, 'warning');
   }
 
+  /**
+   * @internal A frame of the sender of `dir` too big to relay (SideEvents): the connection
+   * cannot go on faithfully, so both legs are closed with 1009 (Message Too Big, RFC 6455 §7.4.1).
+   */
+  readTooBig(dir: Direction, text: string): void {
+    this.output.note(
+      `${dir === 'c2s' ? 'client' : 'server'}: ${text}; both legs closed with 1009 (message too big)`,
+      'warning',
+    );
+    this.close(1009, 'message too big for the proxy');
+  }
+
   private message(dir: Direction, m: ReadMessage): void {
     const side = this.sides[dir];
     const arrived = Date.now();
@@ -395,7 +407,7 @@ export class TrafficEngine implements EngineConnection {
     const side = this.sides[dir];
     if (side.closed) return this.output.dropped(dir, m, 'sent after the connection closed');
     this.output.mark(dir, WIRE);
-    this.emit(dir, side.writer.original(m));
+    this.emit(dir, m.problems.length > 0 ? side.writer.asItCame(m) : side.writer.original(m));
   }
 
   /** Bytes a side's writer just made, toward `dir`'s receiver, with the frames they are. */
@@ -423,15 +435,14 @@ export class TrafficEngine implements EngineConnection {
     } else if (v.replace !== undefined) {
       w.lost(m);
       const opcode = v.replace.opcode ?? m.opcode;
+      const bytes = w.fresh(opcode, v.replace.data, {
+        compress: m.compressed || w.compressAdded,
+        fragment: v.fragment,
+        frames: m.frames.length,
+      });
+      // marked once its bytes exist: a mark with nothing written would go to the next message
       this.output.mark(dir, { origin: 'modified', original: { opcode: m.opcode, data: m.data } });
-      this.emit(
-        dir,
-        w.fresh(opcode, v.replace.data, {
-          compress: m.compressed || w.compressAdded,
-          fragment: v.fragment,
-          frames: m.frames.length,
-        }),
-      );
+      this.emit(dir, bytes);
     } else if (v.fragment !== undefined) {
       this.output.mark(dir, WIRE);
       this.emit(dir, w.reframe(m, v.fragment));
@@ -450,11 +461,9 @@ export class TrafficEngine implements EngineConnection {
   private inject(inj: Injection): void {
     const side = this.sides[inj.dir];
     if (side.closed) return;
+    const bytes = side.writer.fresh(inj.opcode, inj.data, { compress: inj.compress ?? side.writer.compressAdded });
     this.output.mark(inj.dir, { origin: 'injected' });
-    this.emit(
-      inj.dir,
-      side.writer.fresh(inj.opcode, inj.data, { compress: inj.compress ?? side.writer.compressAdded }),
-    );
+    this.emit(inj.dir, bytes);
   }
 
   private applyControl(dir: Direction, opcode: number, payload: Uint8Array, v: ControlVerdict): void {
@@ -503,6 +512,10 @@ class SideEvents implements MessageReaderEvents {
 
   problem(text: string): void {
     this.engine.readProblem(this.dir, text);
+  }
+
+  tooBig(text: string): void {
+    this.engine.readTooBig(this.dir, text);
   }
 }
 

@@ -3,6 +3,7 @@
 // exception and on SIGTERM/SIGHUP the alternate screen is left, the cursor shown and raw mode
 // ended. ink and React load here, on first use: the other commands never load them.
 // Layer rule: ui/.
+import { thrownByScript } from '../engine/script.js';
 import type { UiLaunch } from './model.js';
 
 // alternate screen, cursor hidden, cleared; mouse button and wheel reports in SGR form (1000, 1006)
@@ -58,6 +59,8 @@ export async function runUi(launch: UiLaunch): Promise<void> {
   let instance: ReturnType<typeof render> | null = null;
   const onExit = (): void => restore();
   const onFatal = (err: unknown): void => {
+    // a proxy script's own error outside its hooks: reported by the proxy, which goes on
+    if (thrownByScript(err) !== null) return;
     try {
       instance?.unmount();
     } catch {

@@ -58,6 +58,11 @@ describe('wsinspect proxy --rule', () => {
       'wsinspect: --hold-timeout "soon" is not a duration (such as 30s, 500ms or 2m)\n',
     ],
     [
+      // longer than a timer can wait (2^31-1 ms): it would have released every hold at once
+      ['--rule', 'c2s => hold', '--hold-timeout', '40000m'],
+      'wsinspect: --hold-timeout "40000m" is too long: at most 24 hours (with --ui, leave it out for no limit)\n',
+    ],
+    [
       ['--hold-timeout', '5s'],
       'wsinspect: --hold-timeout is for held messages: give a --rule with hold too (or --ui)\n',
     ],

@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { runCli } from '../helpers/cli-run.js';
@@ -66,5 +67,33 @@ describe('wsinspect proxy --script', () => {
     expect(out).toContain('modified text message, 12 B → 12 B: "{"price":21}" → "{"price":42}"');
     expect(out.match(/proxy\.script\.error/g)).toHaveLength(1);
     expect(out).toContain('Error: kaput');
+  });
+
+  it("an error of the script's own timer or of a promise no hook awaits is one line; the proxy goes on", async () => {
+    const file = scriptFile(`export default {
+  onConnect() { setTimeout(() => { throw new Error('from a timer'); }, 1); },
+  onMessage(msg) { if (msg.text === 'reject') Promise.reject(new Error('nobody awaits this')); },
+};`);
+    const echo = await startEchoServer(false);
+    const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${echo.port}`, '--script', file, '-s']);
+    try {
+      const ws = await openClient(`ws://127.0.0.1:${proxy.port}/`);
+      const got = inbox(ws);
+      ws.send('reject');
+      await until(() => got.length === 1 && proxy.stderr().includes('from a timer'), 'the echo and the timer');
+      ws.send('still here');
+      await until(() => got.length === 2, 'a second echo');
+      expect(got).toEqual(['reject', 'still here']);
+      ws.close(1000);
+      await closed(ws);
+    } finally {
+      expect(await interrupt(proxy)).toBe(0);
+      await echo.close();
+    }
+    const lines = proxy.stderr().split('\n');
+    expect(lines).toContain(
+      `wsinspect: --script tweak.mjs: Error: from a timer (at ${pathToFileURL(file).href}:2:42), outside a hook: the proxy goes on`,
+    );
+    expect(lines.filter((l) => l.includes('Error: nobody awaits this'))).toHaveLength(2); // the message and its echo
   });
 });

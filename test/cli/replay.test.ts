@@ -1,7 +1,7 @@
 // `wsinspect replay`: recordings played against real `ws` servers — one that answers as the
 // recorded server did (exit 0), and ones that answer differently (exit 1, the diff names the
 // message and the JSON path), with the handshake headers, --ignore, --conn and --json.
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -122,6 +122,39 @@ describe('wsinspect replay', () => {
     expect(refused.stderr).toBe(
       'wsinspect: cannot replay against ws://127.0.0.1:1/chat: connect ECONNREFUSED 127.0.0.1:1\n',
     );
+  });
+
+  it('exits once the verdict is printed, not --reply-timeout later', async () => {
+    const url = await server(echo);
+    const started = Date.now();
+    const r = await runCliAsync(['replay', fixture('plain.pcap'), '-t', url, '--reply-timeout', '30']);
+    expect(r.status).toBe(0);
+    // every wait for a reply was answered at once: no timer may keep the process alive
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a server that answers the upgrade with 404 or hangs up: one line, exit 2, no crash', async () => {
+    const http = createServer((_req, res) => res.writeHead(404).end('nope'));
+    http.on('upgrade', (req: IncomingMessage, socket) => {
+      if (req.url?.startsWith('/chat') === true) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = http.address() as { port: number };
+    try {
+      const refused = await runCliAsync(['replay', fixture('plain.pcap'), '-t', `ws://127.0.0.1:${port}`, '-s']);
+      expect([refused.status, refused.stderr]).toEqual([
+        2,
+        `wsinspect: ws://127.0.0.1:${port}/chat refused the upgrade: 404 Not Found\n`,
+      ]);
+      const hungUp = await runCliAsync(['replay', fixture('plain.pcap'), '-t', `ws://127.0.0.1:${port}/other`]);
+      expect([hungUp.status, hungUp.stderr]).toEqual([
+        2,
+        `wsinspect: cannot replay against ws://127.0.0.1:${port}/other: socket hang up\n`,
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
   });
 
   it('--conn picks among several connections, and is required then; --header replaces a recorded header', async () => {

@@ -2,6 +2,7 @@
 // and Python websockets 10.4 — each getting the recorded replies; --match content answers by
 // what the client sent; the live view shows each connection.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -133,6 +134,32 @@ asyncio.run(main())
     expect(got).toEqual(['καλημέρα ✓', 'hello']);
     const done = await s.stop();
     expect(done.stderr).toContain('a client message that equals none of the recorded ones (not answered)');
+  });
+
+  it('a client that breaks the protocol is one line; the server goes on serving the others', async () => {
+    const s = await serve([join(ROOT, 'fixtures', 'chromium.har'), '-s']);
+    // after the 101, a frame header with RSV2 and RSV3 set: ws fails that connection
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+      let head = '';
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+      socket.write(
+        'GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      socket.on('data', (d: Buffer) => {
+        if (head.includes('\r\n\r\n')) return;
+        head += d.toString('latin1');
+        if (head.includes('\r\n\r\n')) socket.end(Buffer.from([0xf1, 0x80, 1, 2, 3, 4]));
+      });
+    });
+    expect(await pageLikeClient(s.url)).toEqual(RECORDED_REPLIES);
+    const done = await s.stop();
+    expect(done.status).toBe(0);
+    expect(done.stderr).toContain(
+      'wsinspect: connection 1: the client broke the protocol (Invalid WebSocket frame: RSV2 and RSV3 must be clear): the connection was closed\n',
+    );
   });
 
   it('a recording with several connections and no --conn, or a busy port: one line, exit 2', async () => {

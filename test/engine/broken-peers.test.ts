@@ -3,11 +3,20 @@
 // off by the end of the connection. Each case runs on its own connection; afterwards a
 // well-behaved client still gets its echo through the same proxy.
 import { connect, type Socket } from 'node:net';
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseRule, RuleDecider } from '../../src/engine/rules.js';
 import { terminatingRelay } from '../../src/engine/terminating-relay.js';
 import { encodeRawFrame } from '../../src/protocol/frame-encoder.js';
-import { nextMessage, openClient, startEchoServer, startProxy } from '../sources/proxy/proxy-harness.js';
+import {
+  changed,
+  nextMessage,
+  openClient,
+  sha,
+  startEchoServer,
+  startProxy,
+  until,
+} from '../sources/proxy/proxy-harness.js';
 import { prng } from './engine-peers.js';
 
 const UPGRADE =
@@ -74,6 +83,50 @@ describe('the terminating proxy with peers that break the protocol', () => {
       expect((await nextMessage(ws)).toString()).toBe('y marks the spot');
       ws.close();
       expect(notes.filter((n) => n.startsWith('internal error'))).toEqual([]);
+    } finally {
+      await h.close();
+      await echo.close();
+    }
+  });
+
+  it('a broken compressed message goes on as it came, also once the leg deflates itself (context takeover)', async () => {
+    const echo = await startEchoServer({ threshold: 0 });
+    const serverErrors: string[] = [];
+    echo.server.on('connection', (ws) => {
+      ws.on('message', () => setImmediate(changed)); // once the echo server has recorded it
+      ws.on('error', (err) => {
+        serverErrors.push(err.message);
+        changed();
+      });
+    });
+    const decider = new RuleDecider([parseRule('c2s && text == "hello" => replace /hello/ "HELLO!"')]);
+    const options = { decider: () => decider, holdTimeoutMs: 1000 };
+    const h = await startProxy({
+      target: { host: '127.0.0.1', port: echo.port, tls: false, label: 'echo' },
+      relay: (conn, client, server, observer, first) =>
+        terminatingRelay(options, conn, client, server, observer, first),
+    });
+    /** A message compressed alone (RFC 7692 §7.2.1: the final empty block's 4 bytes left off). */
+    const deflated = (text: string): Buffer => deflateRawSync(Buffer.from(text), { finishFlush: 2 }).subarray(0, -4);
+    try {
+      // the first message is changed: from then on the proxy deflates what goes to the server
+      // itself; then a message that starts as good DEFLATE data and breaks off
+      await misbehave(
+        h.port,
+        Buffer.concat([
+          masked({ opcode: 1, rsv1: true, payload: deflated('hello') }),
+          masked({
+            opcode: 1,
+            rsv1: true,
+            payload: Buffer.concat([deflated('half of a message'), Buffer.from([0xff, 0xff, 0xff, 0xee, 0x12])]),
+          }),
+        ]),
+      );
+      // the server got the change, and then what the client sent, which it cannot inflate either:
+      // not the part the proxy could inflate, deflated again into a valid message
+      await until(() => serverErrors.length > 0 || echo.received.length > 1, 'the second message or its error');
+      expect(echo.received).toEqual([sha('HELLO!')]);
+      expect(serverErrors).toHaveLength(1);
     } finally {
       await h.close();
       await echo.close();

@@ -114,3 +114,42 @@ describe('held messages, pings and closes through the engine', () => {
     }
   });
 });
+
+describe('a message the engine cannot frame', () => {
+  it('is an internal error, and the next message does not take its "injected" mark', async () => {
+    const peers = await startPeers({ message: () => ({}) }, { serverDeflate: false });
+    try {
+      // an injection with no bytes at all (a caller's bug): the engine cannot frame it
+      peers.engines[0].send('c2s', 2, 12345 as unknown as Uint8Array);
+      peers.client.send('after');
+      await until(() => peers.received.c2s.length === 1, 'the message after');
+      expect(texts(peers.received.c2s)).toEqual(['after']);
+      expect(peers.marks).toEqual(['c2s wire']);
+      expect(peers.notes.filter((n) => n.startsWith('internal error'))).toHaveLength(1);
+    } finally {
+      await peers.close();
+    }
+  });
+});
+
+describe('a frame over the 64 MiB limit', () => {
+  it('closes both legs with 1009 and says why: nothing of it reaches the receiver', async () => {
+    const peers = await startPeers({ message: () => ({}) }, { serverDeflate: false, clientDeflate: false });
+    try {
+      const clientClosed = closed(peers.client);
+      const serverClosed = closed(peers.server);
+      peers.client.send('before');
+      peers.client.send(Buffer.alloc(64 * 1024 * 1024 + 1, 0x61));
+      peers.client.send('after');
+      expect(await clientClosed).toEqual({ code: 1009, reason: 'message too big for the proxy' });
+      expect(await serverClosed).toEqual({ code: 1009, reason: 'message too big for the proxy' });
+      expect(texts(peers.received.c2s)).toEqual(['before']);
+      expect(peers.notes).toEqual([
+        'client: a frame of 67108865 bytes is over the 67108864-byte limit and cannot be relayed; both legs closed with 1009 (message too big)',
+      ]);
+      expect(peers.errors).toEqual([]);
+    } finally {
+      await peers.close();
+    }
+  });
+});

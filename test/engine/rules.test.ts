@@ -189,6 +189,45 @@ describe("set/del json.PATH address the message's own keys", () => {
   });
 });
 
+describe('set and del on JSON', () => {
+  /** What the rules make of one c2s text message (its text if changed, else null). */
+  const apply = (rules: string[], text: string): string | null => {
+    const decider = new RuleDecider(rules.map(parseRule));
+    const data = new TextEncoder().encode(text);
+    const v = decider.message({ conn: 1, dir: 'c2s', index: 1, opcode: 1, data, compressed: false, frames: 1, ts: 0 });
+    return v.replace === undefined ? null : new TextDecoder().decode(v.replace.data);
+  };
+
+  it('change only what they name: the other numbers stay as written', () => {
+    const msg = '{"id":18446744073709551615,"price":1.50,"big":1e400,"topic":"x","n":[1.0,-0]}';
+    expect(apply(['c2s => set json.topic = "t"'], msg)).toBe(
+      '{"id":18446744073709551615,"price":1.50,"big":1e400,"topic":"t","n":[1.0,-0]}',
+    );
+    expect(apply(['c2s => del json.topic'], msg)).toBe(
+      '{"id":18446744073709551615,"price":1.50,"big":1e400,"n":[1.0,-0]}',
+    );
+    // the rule's own value too, and a number set inside a message's number is not walked into
+    expect(apply(['c2s => set json.id = 18446744073709551616'], msg)).toBe(
+      '{"id":18446744073709551616,"price":1.50,"big":1e400,"topic":"x","n":[1.0,-0]}',
+    );
+    // …also into a message whose numbers need no care
+    expect(apply(['c2s => set json.v = {"id": 18446744073709551616, "x": 1.5}'], '{"a":1}')).toBe(
+      '{"a":1,"v":{"id":18446744073709551616,"x":1.5}}',
+    );
+    expect(apply(['c2s => set json.price.x = 1'], msg)).toBe(
+      '{"id":18446744073709551615,"price":{"x":1},"big":1e400,"topic":"x","n":[1.0,-0]}',
+    );
+    // valid JSON lossless-json refuses (a key twice) is still edited
+    expect(apply(['c2s => set json.b = 2'], '{"a":1,"a":2}')).toBe('{"a":2,"b":2}');
+  });
+
+  it('__proto__ is a key of the message, never Object.prototype', () => {
+    expect(apply(['c2s => set json.__proto__.polluted = 1'], '{"a":1}')).toBe('{"a":1,"__proto__":{"polluted":1}}');
+    expect(({} as Record<string, unknown>).polluted).toBe(undefined);
+    expect(apply(['c2s => set json.constructor = 1'], '{}')).toBe('{"constructor":1}');
+  });
+});
+
 describe('rules between ws peers (permessage-deflate, context takeover)', () => {
   it('set, replace, drop, inject and delay do what they say, in order', async () => {
     const rules = [

@@ -85,25 +85,29 @@ describe('--script through the engine', () => {
     }
   }, 20_000);
 
-  it("ctx.send with a bad argument is the hook's error, not one inside the engine; the message passes", async () => {
-    const text = `export default { onMessage(msg, ctx) { if (msg.text === 'n') ctx.send('s2c', 5); if (msg.text === 'd') ctx.send('up', 'x'); } };`;
-    for (const [sent, error] of [
-      ['n', 'TypeError: ctx.send: the message is a string or a Uint8Array, not 5'],
-      ['d', "TypeError: ctx.send: the direction is 'c2s' or 's2c', not up"],
-    ]) {
-      const peers = await startPeers(new ScriptDecider(await loadScript(scriptFile(text)), 'script.mjs'), {
-        serverDeflate: false,
-      });
-      try {
-        peers.client.send(sent);
-        peers.client.send('after');
-        await until(() => peers.received.c2s.length === 2, 'both, unchanged');
-        expect(peers.received.c2s.map((m) => m.data.toString())).toEqual([sent, 'after']);
-        expect(peers.notes.filter((n) => n.startsWith('internal error'))).toEqual([]);
-        expect(peers.notes.find((n) => n.includes('hook failed'))).toContain(error);
-      } finally {
-        await peers.close();
-      }
+  it('ctx.send with a wrong argument fails the hook in one line; the next message is not marked injected', async () => {
+    const script = `export default {
+      onMessage(msg, ctx) {
+        if (msg.text === 'number') ctx.send('s2c', 12345);
+        if (msg.text === 'sideways') ctx.send('sideways', 'x');
+      },
+    };`;
+    const decider = new ScriptDecider(await loadScript(scriptFile(script)), 'bad-send.mjs');
+    const peers = await startPeers(decider, { serverDeflate: false });
+    try {
+      peers.client.send('number');
+      peers.client.send('sideways');
+      peers.client.send('after');
+      await until(() => peers.received.c2s.length === 3, 'all three, unchanged');
+      expect(peers.received.c2s.map((m) => m.data.toString())).toEqual(['number', 'sideways', 'after']);
+      expect(peers.received.s2c).toEqual([]);
+      expect(peers.marks).toEqual(['c2s wire', 'c2s wire', 'c2s wire']);
+      const errors = peers.notes.filter((n) => n.includes('hook failed'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('TypeError: ctx.send: the message is a string or a Uint8Array, not number 12345');
+      expect(peers.notes.filter((n) => n.includes('internal error'))).toEqual([]);
+    } finally {
+      await peers.close();
     }
   });
 

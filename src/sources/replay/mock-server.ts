@@ -136,6 +136,11 @@ export class MockServer {
     let queue: Promise<void> = this.send(ws, after[0]);
     let next = 0;
     const used = new Set<number>();
+    // a client that breaks the protocol: ws fails the connection (1002, 1007, 1009…) and emits
+    // the reason; without a listener that 'error' would end the whole server
+    ws.on('error', (err: Error) =>
+      this.plan.onNote(conn, `the client broke the protocol (${err.message}): the connection was closed`),
+    );
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const got = isBinary ? { opcode: 2, data } : { opcode: 1, data, text: data.toString('utf8') };
       let k = -1;

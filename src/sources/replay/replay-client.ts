@@ -57,13 +57,26 @@ export interface ReplayOutcome {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or `ms` gone by: whichever comes first. The timer is cleared either way (a pending one would keep the process alive). */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
 export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcome> {
   const received: ReceivedMessage[] = [];
   let wake: (() => void) | null = null;
   const secure = plan.url.protocol === 'wss:';
   const { conn, onStream } = plan;
-  const tap = (socket: Socket): Socket =>
+  /** Settles once the socket has closed, after the tap has told onStream of its end. */
+  let socketClosed: Promise<void> = Promise.resolve();
+  const tap = (socket: Socket): Socket => {
     tapSocket(socket, { conn, we: 'client', onStream, connectEvent: secure ? 'secureConnect' : 'connect' });
+    socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    return socket;
+  };
 
   const headers: Record<string, string> = {};
   for (const [name, value] of plan.headers) headers[name] = value;
@@ -102,17 +115,14 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
     }),
   );
   await new Promise<void>((resolve, reject) => {
+    // a failed handshake settles once the socket has closed: the caller closes its pipeline
+    // then, and the tap's end of the connection must not come after that
+    const fail = (message: string): void =>
+      void socketClosed.then(() => reject(new WsinspectError('replay.connect-failed', message)));
     ws.once('open', () => resolve());
-    ws.once('error', (err: Error) =>
-      reject(new WsinspectError('replay.connect-failed', `cannot replay against ${plan.url.href}: ${err.message}`)),
-    );
+    ws.once('error', (err: Error) => fail(`cannot replay against ${plan.url.href}: ${err.message}`));
     ws.once('unexpected-response', (_req, res) => {
-      reject(
-        new WsinspectError(
-          'replay.connect-failed',
-          `${plan.url.href} refused the upgrade: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(),
-        ),
-      );
+      fail(`${plan.url.href} refused the upgrade: ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
       res.resume();
       ws.terminate();
     });
@@ -124,7 +134,7 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
     while (received.length < count && closeCode === null) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(left)]);
+      await within(new Promise<void>((resolve) => (wake = resolve)), left);
       wake = null;
     }
     return received.length >= count;
@@ -157,7 +167,7 @@ export async function replayConversation(plan: ReplayPlan): Promise<ReplayOutcom
   if (closeCode === null && !(await untilReceived(expected))) timeouts += 1;
   if (closeCode === null) {
     ws.close(1000, 'replay done');
-    await Promise.race([closed, sleep(plan.replyTimeoutMs)]);
+    await within(closed, plan.replyTimeoutMs);
     if (closeCode === null) ws.terminate();
   }
   await closed;
