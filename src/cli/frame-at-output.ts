@@ -27,6 +27,7 @@ import { reportOutputFailure } from './output-failure.js';
 import { outputColorLevel } from './output-options.js';
 import { createProgress } from './progress.js';
 import { listingSpec, type ReadFlags } from './read-spec.js';
+import { frameFiltersGiven } from './stream-options.js';
 
 export interface FrameAtFlags extends ReadFlags {
   /** CONN:INDEX as typed. */
@@ -48,16 +49,9 @@ function refuseWithFrame(flags: FrameAtFlags & { har?: string }): void {
     refuse('--stats summarises whole connections, but --frame shows one frame: give one or the other');
   if (flags.conn !== undefined)
     refuse('--conn picks connections, but --frame CONN:INDEX names its connection itself: give one or the other');
-  const frameFilters = [
-    ['--dir', flags.dir],
-    ['--opcode', flags.opcode],
-    ['--grep', flags.grep],
-    ['--errors', flags.errors || undefined],
-    ['-Y', flags.filter],
-  ] as const;
-  for (const [name, value] of frameFilters)
-    if (value !== undefined)
-      refuse(`${name} selects frames, but --frame CONN:INDEX names its frame itself: give one or the other`);
+  const [filter] = frameFiltersGiven(flags);
+  if (filter !== undefined)
+    refuse(`${filter} selects frames, but --frame CONN:INDEX names its frame itself: give one or the other`);
   if (flags.har !== undefined)
     refuse('--har writes every connection, but --frame reads only as far as its frame: give one or the other');
 }

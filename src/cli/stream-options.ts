@@ -136,25 +136,29 @@ export function streamFilterSpec(flags: StreamFlags): FilterSpec {
   };
 }
 
-/**
- * --stats: the connections to summarise (null: all). It summarises whole connections, so only
- * --conn applies; a filter of frames would make the figures say something they do not.
- */
-export function statsConnections(flags: StreamFlags): number[] | null {
-  const frameFilters = [
+/** The flags given that select frames (--dir, --opcode, --grep, --errors, -Y), as typed. */
+export function frameFiltersGiven(flags: StreamFlags): string[] {
+  const filters = [
     ['--dir', flags.dir],
     ['--opcode', flags.opcode],
     ['--grep', flags.grep],
     ['--errors', flags.errors || undefined],
     ['-Y', flags.filter],
   ] as const;
-  for (const [name, value] of frameFilters) {
-    if (value !== undefined)
-      throw new WsinspectError(
-        'input.bad-option',
-        `${name} selects frames, but --stats summarises whole connections: choose them with --conn`,
-      );
-  }
+  return filters.filter(([, value]) => value !== undefined).map(([name]) => name);
+}
+
+/**
+ * --stats: the connections to summarise (null: all). It summarises whole connections, so only
+ * --conn applies; a filter of frames would make the figures say something they do not.
+ */
+export function statsConnections(flags: StreamFlags): number[] | null {
+  const [filter] = frameFiltersGiven(flags);
+  if (filter !== undefined)
+    throw new WsinspectError(
+      'input.bad-option',
+      `${filter} selects frames, but --stats summarises whole connections: choose them with --conn`,
+    );
   const views = [
     ['-s', flags.summary],
     ['-V', flags.verbose],

@@ -7,6 +7,14 @@ import { parseRule, RuleDecider, RuleSyntaxError } from '../../src/engine/rules.
 import { closed } from '../sources/proxy/proxy-harness.js';
 import { startPeers, until } from './engine-peers.js';
 
+/** What the rules make of one c2s text message: its text if they changed it, else undefined. */
+function applyRules(rules: readonly string[], text: string): string | undefined {
+  const decider = new RuleDecider(rules.map((r) => parseRule(r)));
+  const data = new TextEncoder().encode(text);
+  const v = decider.message({ conn: 1, dir: 'c2s', index: 1, opcode: 1, data, compressed: false, frames: 1, ts: 0 });
+  return v.replace === undefined ? undefined : new TextDecoder().decode(v.replace.data);
+}
+
 describe('parseRule', () => {
   it.each([
     ['c2s => drop', { kind: 'drop' }],
@@ -106,19 +114,7 @@ describe('parseRule', () => {
 });
 
 describe('set json.PATH on arrays', () => {
-  const set = (rule: string, text: string): string | undefined => {
-    const verdict = new RuleDecider([parseRule(rule)]).message({
-      conn: 1,
-      dir: 'c2s',
-      index: 1,
-      opcode: 1,
-      data: new TextEncoder().encode(text),
-      compressed: false,
-      frames: 1,
-      ts: 0,
-    });
-    return verdict.replace === undefined ? undefined : new TextDecoder().decode(verdict.replace.data);
-  };
+  const set = (rule: string, text: string): string | undefined => applyRules([rule], text);
 
   it('sets an element or appends one; an index past the end leaves the message alone', () => {
     expect(set('c2s => set json.a[0] = 9', '{"a":[1,2]}')).toBe('{"a":[9,2]}');
@@ -131,19 +127,7 @@ describe('set json.PATH on arrays', () => {
 });
 
 describe("set/del json.PATH address the message's own keys", () => {
-  const apply = (rule: string, text: string): string | undefined => {
-    const verdict = new RuleDecider([parseRule(rule)]).message({
-      conn: 1,
-      dir: 'c2s',
-      index: 1,
-      opcode: 1,
-      data: new TextEncoder().encode(text),
-      compressed: false,
-      frames: 1,
-      ts: 0,
-    });
-    return verdict.replace === undefined ? undefined : new TextDecoder().decode(verdict.replace.data);
-  };
+  const apply = (rule: string, text: string): string | undefined => applyRules([rule], text);
   const proto = Object.prototype as unknown as Record<string, unknown>;
   const toString = Object.getOwnPropertyDescriptor(Object.prototype, 'toString');
   afterEach(() => {
@@ -190,13 +174,7 @@ describe("set/del json.PATH address the message's own keys", () => {
 });
 
 describe('set and del on JSON', () => {
-  /** What the rules make of one c2s text message (its text if changed, else null). */
-  const apply = (rules: string[], text: string): string | null => {
-    const decider = new RuleDecider(rules.map(parseRule));
-    const data = new TextEncoder().encode(text);
-    const v = decider.message({ conn: 1, dir: 'c2s', index: 1, opcode: 1, data, compressed: false, frames: 1, ts: 0 });
-    return v.replace === undefined ? null : new TextDecoder().decode(v.replace.data);
-  };
+  const apply = applyRules;
 
   it('change only what they name: the other numbers stay as written', () => {
     const msg = '{"id":18446744073709551615,"price":1.50,"big":1e400,"topic":"x","n":[1.0,-0]}';
