@@ -97,6 +97,10 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   await server.close();
   if (keylog !== null) await new Promise((resolve) => keylog.end(resolve));
   await pipeline.close();
+  // Everything of the proxy's is closed and its output written. A script's own timers or
+  // sockets (an `await` on a minute's timeout) would still keep Node running after this clean
+  // stop, until a second Ctrl-C: the run ends here instead.
+  if (flags.script !== undefined) process.exit();
 }
 
 /**

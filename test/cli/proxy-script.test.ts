@@ -96,4 +96,24 @@ describe('wsinspect proxy --script', () => {
     );
     expect(lines.filter((l) => l.includes('Error: nobody awaits this'))).toHaveLength(2); // the message and its echo
   });
+  it("a script's pending timer does not keep the proxy running after Ctrl-C", async () => {
+    const file = scriptFile(`const waiting = new Promise((resolve) => setTimeout(resolve, 120_000));
+export default { async onMessage(msg) { if (msg.text === 'wait') await waiting; } };`);
+    const echo = await startEchoServer(false);
+    const proxy = await startProxyCli(['--target', `ws://127.0.0.1:${echo.port}`, '--script', file, '-s']);
+    try {
+      const ws = await openClient(`ws://127.0.0.1:${proxy.port}/`);
+      const got = inbox(ws);
+      ws.send('go');
+      await until(() => got.length === 1, 'the echo');
+      ws.close(1000);
+      await closed(ws);
+    } finally {
+      // without the explicit end, the script's two-minute timer held the process after the
+      // clean stop: the test timed out waiting for it to exit
+      expect(await interrupt(proxy)).toBe(0);
+      await echo.close();
+    }
+    expect(proxy.stdout()).toContain('ended (close-handshake)');
+  }, 20_000);
 });
