@@ -321,6 +321,8 @@ describe('proxy --ui in a real terminal (tmux), with real ws peers', () => {
       tmux('send-keys', '-t', 'ans', 'm');
       await poll(() => ansScreen().includes('no answer yet'), 'the request waiting for its answer');
       expect(ansScreen()).toContain('request add id=1');
+      // the UI may show the request before the server has read it (a loaded machine: CI)
+      await poll(() => answer !== null, 'the server to hold the request');
       answer!();
       // no key pressed: the detail is asked for again as traffic comes
       await poll(() => /answered by frame #2 \([\d.]+ ms later\)/.test(ansScreen()), 'the answer in the detail');
