@@ -657,7 +657,8 @@ function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; valu
     }
   }
   const after = stringify(root);
-  if (after !== undefined) setText(w, after);
+  // the same text again (a value set to what it was): the message is not changed, nor listed so
+  if (after !== undefined && after !== text) setText(w, after);
 }
 
 /** Whether a rule's JSON value holds a number kept as written (one a double cannot hold). */

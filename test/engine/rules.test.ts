@@ -176,6 +176,14 @@ describe("set/del json.PATH address the message's own keys", () => {
 describe('set and del on JSON', () => {
   const apply = applyRules;
 
+  it('a set that leaves the text as it was does not change the message', () => {
+    expect(apply(['c2s => set json.a = 1'], '{"a":1,"b":[2]}')).toBeUndefined();
+    expect(apply(['c2s => set json.b[0] = 2'], '{"a":1,"b":[2]}')).toBeUndefined();
+    expect(apply(['c2s => del json.missing'], '{"a":1}')).toBeUndefined();
+    // re-written all the same when the text differs, even only in its spaces
+    expect(apply(['c2s => set json.a = 1'], '{"a": 1}')).toBe('{"a":1}');
+  });
+
   it('change only what they name: the other numbers stay as written', () => {
     const msg = '{"id":18446744073709551615,"price":1.50,"big":1e400,"topic":"x","n":[1.0,-0]}';
     expect(apply(['c2s => set json.topic = "t"'], msg)).toBe(
