@@ -77,7 +77,8 @@ export function buildCli(argv: string[]): Argv {
   return cli;
 }
 
-const COMMANDS = ['read', 'hex', 'accept', 'proxy', 'replay', 'serve', 'ui', 'demo', 'ca'];
+/** The commands buildCli registers (a test holds the two lists together). */
+export const COMMANDS = ['read', 'hex', 'accept', 'proxy', 'replay', 'serve', 'ui', 'demo', 'ca'];
 
 /** What a command needs, said in place of yargs' "Not enough non-option arguments: got 0, need at least 1". */
 const NEEDS: Readonly<Record<string, string>> = {

@@ -550,14 +550,6 @@ function setText(w: Working, text: string): void {
   w.changed = true;
 }
 
-/**
- * An array index beyond the element after the last: JSON has no holes, so setting it would
- * write a null for each one between (`set json.a[100000000]` made one 8-byte message 500 MB).
- */
-function pastTheEnd(node: object, key: string | number): boolean {
-  return Array.isArray(node) && typeof key === 'number' && key > node.length;
-}
-
 /** An array's element index for a path key (`[1]` or `["1"]`, as the filter reads it); a name such as `length` is none. */
 function elementIndex(key: string | number): number | undefined {
   if (typeof key === 'number') return key;
@@ -580,12 +572,14 @@ function member(node: object, key: string | number): unknown {
 
 /**
  * Sets the node's own member (defined, not assigned: assigning `__proto__` would change the
- * object's prototype instead of adding the key). False when an array has no such element slot.
+ * object's prototype instead of adding the key). False when an array has no such element slot:
+ * an index beyond the element after the last (JSON has no holes: each index between would be
+ * written as null — `set json.a[100000000]` made one 8-byte message 500 MB).
  */
 function setMember(node: object, key: string | number, value: unknown): boolean {
   if (Array.isArray(node)) {
     const i = elementIndex(key);
-    if (i === undefined || pastTheEnd(node, i)) return false;
+    if (i === undefined || i > node.length) return false;
     node[i] = value;
     return true;
   }
@@ -598,7 +592,7 @@ function setMember(node: object, key: string | number, value: unknown): boolean 
  * an array's end, or a name on an array, is left alone).
  */
 function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; value?: unknown }): void {
-  if (w.opcode !== Opcode.text) return;
+  if (w.opcode !== Opcode.text || a.path.length === 0) return;
   const text = textOf(w);
   let root: unknown;
   try {
@@ -606,7 +600,6 @@ function editJson(w: Working, a: { kind: 'set' | 'del'; path: RuleJsonPath; valu
   } catch {
     return;
   }
-  if (a.path.length === 0) return;
   const last = a.path[a.path.length - 1];
   // JSON.stringify gives the text back when every number is as it would write it (the usual
   // case, and the fast one); else the numbers are kept as written (2^64-1, 1.50, 1e400) and

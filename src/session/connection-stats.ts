@@ -137,10 +137,8 @@ export class StatsCollector {
           d.inflatedBytes += ev.inflate.inflatedLength;
         }
         if (ev.app !== undefined) this.apps.get(ev.conn)?.add(ev);
-        this.countDiagnostics(
-          d,
-          ev.diagnostics.filter((x) => !this.counted.has(x)),
-        );
+        // those its frames counted already (the same objects) are skipped: no array made per message
+        for (const x of ev.diagnostics) if (!this.counted.has(x)) d.diagnostics[x.severity]++;
         break;
       }
       case 'handshake':

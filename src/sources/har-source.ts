@@ -56,6 +56,9 @@ function httpVersion(value: unknown): string {
   return typeof value === 'string' && /^HTTP\/\d(\.\d)?$/i.test(value) ? value.toUpperCase() : 'HTTP/1.1';
 }
 
+/** Where a request without a head is shown (its problem is said by the caller). */
+const NO_URL: { path: string; server: string; problem?: string } = { path: '/', server: '?' };
+
 /**
  * "ws://host:8080/chat?x" → { path: "/chat?x", server: "host:8080" }; a url that is not one
  * gives path "/" and server "?", and the problem to report.
@@ -163,8 +166,8 @@ export class HarEvents {
     const problems: string[] = [];
     if (head.request !== undefined && request === null)
       problems.push(`request is ${short(head.request)}, not an object: the request is not shown`);
-    const { path, server, problem: urlProblem } = request === null ? urlParts('/') : urlParts(request.url);
-    if (request !== null && urlProblem !== undefined) problems.push(urlProblem);
+    const { path, server, problem: urlProblem } = request === null ? NO_URL : urlParts(request.url);
+    if (urlProblem !== undefined) problems.push(urlProblem);
     const started = harTime(head.startedDateTime);
     if (head.startedDateTime !== undefined && started === null)
       problems.push(

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/main.js';
 import { ROOT, runCli } from '../helpers/cli-run.js';
 
 const HINT = 'Run "wsinspect --help" for the commands and options.\n';
@@ -19,6 +20,13 @@ describe('usage errors say what is wrong', () => {
     const r = runCli(args);
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(`wsinspect: no command or file "${args[0]}": did you mean wsinspect ${command}?\n${HINT}`);
+  });
+
+  it('the typo check knows every command the help lists (a new one missing there would be taken for a typo)', () => {
+    const help = runCli(['--help']).stdout;
+    const commands = help.slice(help.indexOf('Commands:'), help.indexOf('\n\n', help.indexOf('Commands:')));
+    const listed = [...commands.matchAll(/^ {2}wsinspect (\w+)/gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(COMMANDS));
   });
 
   it('a word that is a file is read, however close to a command; one close to none is a missing file', () => {
